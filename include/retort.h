@@ -1,0 +1,253 @@
+/*
+ * retort.h - the public interface of libretort, the schema migration library.
+ *
+ * A program (the retort command line, or an application migrating its own
+ * database at start-up) creates a context with retort_new(), points it at a
+ * project with retort_open(), and then asks for the revision graph, the
+ * database's current state, or a run (upgrade, downgrade, stamp).
+ *
+ * Ownership, once for the whole API:
+ *  - what a function hands back through an `out` parameter is the caller's
+ *    and is freed with the matching _release()/_free();
+ *  - a pointer returned as the function's value (a revision, a string) is
+ *    borrowed from the context and lives until retort_free().
+ *
+ * Errors: functions return 0 on success and a negative RETORT_E* code on
+ * failure; retort_errmsg(ctx) then says what went wrong, naming the file,
+ * line or revision and the state the database was left in.  The library
+ * never prints and never exits.  A context is used by one thread at a time;
+ * separate contexts are independent.
+ */
+#ifndef RETORT_H
+#define RETORT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RETORT_OK          0
+#define RETORT_ERROR      -1  /* generic failure; see retort_errmsg() */
+#define RETORT_EUSAGE     -2  /* bad argument from the caller (bad target, ...) */
+#define RETORT_ENOTFOUND  -3  /* no such revision, file or config */
+#define RETORT_EAMBIGUOUS -5  /* a prefix or relative target matches several */
+#define RETORT_EBUSY      -6  /* the database lock could not be taken in time */
+#define RETORT_EINVALID   -7  /* a migration file or the graph is malformed */
+#define RETORT_ECONFLICT -13  /* the database state does not allow the request */
+
+typedef struct retort retort;
+typedef struct retort_rev retort_rev;
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+const char *retort_version(void);
+
+/* Create an empty context.  Returns RETORT_ERROR only when out of memory. */
+int retort_new(retort **out);
+
+/* Free a context and everything borrowed from it.  NULL is allowed. */
+void retort_free(retort *ctx);
+
+/* The message of the last failed call on this context ("" if none). */
+const char *retort_errmsg(const retort *ctx);
+
+/* ---- opening a project ------------------------------------------------ */
+
+typedef struct {
+	unsigned int version;
+	/* retort.ini to read; NULL: search for retort.ini in start_dir and
+	 * then each parent folder, as git finds .git */
+	const char *config_path;
+	/* where the search starts; NULL: the current directory */
+	const char *start_dir;
+	/* database URL that beats the file's `url` (the -u option) */
+	const char *url;
+	/* "KEY=VALUE" pairs (the -x option), available to templates */
+	const char *const *vars;
+	size_t nvars;
+	/* non-zero: a missing retort.ini is not an error (defaults apply,
+	 * paths are relative to start_dir) */
+	int config_optional;
+} retort_options;
+
+#define RETORT_OPTIONS_VERSION 1
+#define RETORT_OPTIONS_INIT { RETORT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
+
+/* Read the configuration and prepare the context.  The revision files are
+ * read lazily, by the first call that needs them. */
+int retort_open(retort *ctx, const retort_options *opts);
+
+/* Path of the retort.ini in use (NULL if none). */
+const char *retort_config_path(const retort *ctx);
+/* Absolute path of the migrations folder. */
+const char *retort_script_location(const retort *ctx);
+/* The database URL with any password replaced by "***". */
+const char *retort_url_masked(const retort *ctx);
+/* A config value, e.g. ("retort", "version_table"); NULL if unset. */
+const char *retort_config_get(const retort *ctx, const char *section, const char *key);
+
+/* Replace every password in `text` by "***": URLs (scheme://user:pw@...)
+ * and libpq keywords (password=...).  Works on text that is not a valid
+ * URL too.  Returns a string the caller frees with free(), or NULL. */
+char *retort_mask_secrets(const char *text);
+
+/* Create a new project in `dir` (created if missing): retort.ini,
+ * migrations/script.sql.tmpl and migrations/versions/.  `template_name`
+ * is "generic" (or NULL).  Refuses to overwrite an existing retort.ini. */
+int retort_init_project(retort *ctx, const char *dir, const char *template_name);
+
+/* ---- the revision graph -------------------------------------------------- */
+
+typedef struct {
+	const retort_rev **revs;
+	size_t count;
+} retort_revlist;
+
+typedef struct {
+	char **strings;
+	size_t count;
+} retort_strarray;
+
+void retort_revlist_release(retort_revlist *list);
+void retort_strarray_release(retort_strarray *array);
+
+/* Load and validate every file of the versions folder (done implicitly by
+ * the calls below).  Fails with RETORT_EINVALID naming the file(s) on a
+ * duplicate id, a missing parent, a cycle or an unparseable header. */
+int retort_load(retort *ctx);
+
+/* Revisions with no children, in a stable order. */
+int retort_heads(retort_revlist *out, retort *ctx);
+/* Revisions with no parent. */
+int retort_bases(retort_revlist *out, retort *ctx);
+/* Revisions with more than one child. */
+int retort_branchpoints(retort_revlist *out, retort *ctx);
+
+/* Resolve a target (DESIGN.md section 4): head, heads, base (an empty
+ * list), an id or unique prefix, label@head, label@REV, REV+N, REV-N.
+ * Targets relative to the database (+N, -N, current) connect to it. */
+int retort_resolve(retort_revlist *out, retort *ctx, const char *target);
+
+/* Revisions in a range, newest first (children before parents), as
+ * `alembic history -r` lists them: "A:B", "A:", ":B", "-3:current", or
+ * NULL for every revision. */
+int retort_history(retort_revlist *out, retort *ctx, const char *range);
+
+/* The revision with exactly this id, or NULL. */
+const retort_rev *retort_lookup(retort *ctx, const char *id);
+
+#define RETORT_REV_HEAD        (1u << 0)
+#define RETORT_REV_BASE        (1u << 1)
+#define RETORT_REV_BRANCHPOINT (1u << 2)
+#define RETORT_REV_MERGEPOINT  (1u << 3)
+
+const char *retort_rev_id(const retort_rev *rev);
+/* First line of the file's leading comment ("Add posts table"). */
+const char *retort_rev_message(const retort_rev *rev);
+/* Absolute path of the revision file. */
+const char *retort_rev_path(const retort_rev *rev);
+/* The create_date header, "" if absent. */
+const char *retort_rev_create_date(const retort_rev *rev);
+unsigned int retort_rev_flags(const retort_rev *rev);
+size_t retort_rev_nparents(const retort_rev *rev);
+const retort_rev *retort_rev_parent(const retort_rev *rev, size_t i);
+size_t retort_rev_nchildren(const retort_rev *rev);
+const retort_rev *retort_rev_child(const retort_rev *rev, size_t i);
+size_t retort_rev_ndepends(const retort_rev *rev);
+const retort_rev *retort_rev_depends(const retort_rev *rev, size_t i);
+/* Branch labels declared in this revision's header. */
+size_t retort_rev_nlabels(const retort_rev *rev);
+const char *retort_rev_label(const retort_rev *rev, size_t i);
+
+/* ---- creating revisions ------------------------------------------------- */
+
+typedef struct {
+	unsigned int version;
+	const char *message;
+	/* targets the new revision is based on; NULL/0: "head".  More than
+	 * one (or "heads" resolving to several) requires `merge`. */
+	const char *const *heads;
+	size_t nheads;
+	int merge;   /* non-zero: a merge revision of all `heads` */
+	int splice;  /* allow basing on a revision that is not a head */
+	const char *branch_label;
+	const char *const *depends_on;
+	size_t ndepends;
+	const char *rev_id;  /* NULL: 12 random hex characters */
+	/* upgrade / downgrade bodies to put in the file; NULL: the
+	 * template's (for autogenerate) */
+	const char *upgrade_sql;
+	const char *downgrade_sql;
+} retort_revision_options;
+
+#define RETORT_REVISION_OPTIONS_VERSION 1
+#define RETORT_REVISION_OPTIONS_INIT { RETORT_REVISION_OPTIONS_VERSION }
+
+/* Render migrations/script.sql.tmpl into a new file of the versions folder
+ * and add it to the graph.  *out_path (caller frees) is the new file. */
+int retort_revision(char **out_path, retort *ctx, const retort_revision_options *opts);
+
+/* ---- running -------------------------------------------------------------- */
+
+#define RETORT_UP   1
+#define RETORT_DOWN 2
+
+typedef enum {
+	RETORT_EVENT_START = 1, /* a migration is about to run */
+	RETORT_EVENT_DONE,      /* it ran and its version change committed */
+	RETORT_EVENT_FAILED,    /* it failed; errmsg has the detail */
+	RETORT_EVENT_STAMP,     /* versions changed without running SQL */
+	RETORT_EVENT_NOTHING,   /* nothing to do: already at the target */
+	RETORT_EVENT_WAITING    /* waiting for another process's lock */
+} retort_event_type;
+
+typedef struct {
+	retort_event_type type;
+	int direction;          /* RETORT_UP or RETORT_DOWN */
+	const retort_rev *rev;  /* NULL for NOTHING / WAITING */
+	/* for DONE: the ids it moved from and to, comma separated ("" = base) */
+	const char *from;
+	const char *to;
+	double elapsed_ms;      /* for DONE and FAILED */
+} retort_event;
+
+typedef void (*retort_event_fn)(const retort_event *ev, void *payload);
+/* Offline output sink; return non-zero to abort the run. */
+typedef int (*retort_write_fn)(const char *data, size_t len, void *payload);
+
+typedef struct {
+	unsigned int version;
+	/* offline: write the SQL script to `write` instead of connecting.
+	 * The target may then be "FROM:TO" (required for downgrade). */
+	int offline;
+	retort_write_fn write;
+	void *write_payload;
+	retort_event_fn on_event;
+	void *event_payload;
+	int purge;  /* stamp: delete every version row first */
+} retort_run_options;
+
+#define RETORT_RUN_OPTIONS_VERSION 1
+#define RETORT_RUN_OPTIONS_INIT { RETORT_RUN_OPTIONS_VERSION }
+
+/* Bring the database up to `target` (NULL: "head").  Each migration runs in
+ * one transaction with its version-table change unless configured
+ * otherwise; the plan is computed while the database's write lock is held,
+ * so concurrent runs never apply a migration twice. */
+int retort_upgrade(retort *ctx, const char *target, const retort_run_options *opts);
+
+/* Revert to `target` ("-1", "base", a revision, label@REV ...). */
+int retort_downgrade(retort *ctx, const char *target, const retort_run_options *opts);
+
+/* Set the version table to `target` without running any migration. */
+int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts);
+
+/* The ids stored in the version table (a missing table is an empty list).
+ * An id the scripts do not know is returned too; callers can tell with
+ * retort_lookup(). */
+int retort_current(retort_strarray *out, retort *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,139 @@
+/*
+ * buf.c - rt_buf, the library's one growable string.  Allocation failure is
+ * sticky and checked once by the caller, so building a message or a SQL
+ * script does not need a check after every append.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+
+char rt_buf__empty[1];
+
+void rt_buf_init(rt_buf *b)
+{
+	b->ptr = rt_buf__empty;
+	b->len = b->cap = 0;
+	b->oom = 0;
+}
+
+void rt_buf_release(rt_buf *b)
+{
+	if (b->cap)
+		free(b->ptr);
+	rt_buf_init(b);
+}
+
+char *rt_buf_detach(rt_buf *b)
+{
+	char *s = b->cap ? b->ptr : rt_strdup("");
+
+	rt_buf_init(b);
+	return s;
+}
+
+void rt_buf_clear(rt_buf *b)
+{
+	rt_buf_truncate(b, 0);
+	b->oom = 0;
+}
+
+void rt_buf_truncate(rt_buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->ptr[len] = '\0';
+	}
+}
+
+void rt_buf_grow(rt_buf *b, size_t extra)
+{
+	size_t want, cap;
+	char *p;
+
+	if (b->oom || b->len + extra < b->cap)
+		return;
+	if (extra > ((size_t)-1) / 2 - b->len) {
+		b->oom = 1;
+		return;
+	}
+	want = b->len + extra + 1;
+	cap = b->cap ? b->cap : 64;
+	while (cap < want)
+		cap *= 2;
+	p = realloc(b->cap ? b->ptr : NULL, cap);
+	if (!p) {
+		b->oom = 1;
+		return;
+	}
+	if (!b->cap)
+		p[0] = '\0';
+	b->ptr = p;
+	b->cap = cap;
+}
+
+void rt_buf_put(rt_buf *b, const char *data, size_t len)
+{
+	rt_buf_grow(b, len);
+	if (b->oom)
+		return;
+	memcpy(b->ptr + b->len, data, len);
+	b->len += len;
+	b->ptr[b->len] = '\0';
+}
+
+void rt_buf_puts(rt_buf *b, const char *s)
+{
+	rt_buf_put(b, s, strlen(s));
+}
+
+void rt_buf_putc(rt_buf *b, char c)
+{
+	rt_buf_put(b, &c, 1);
+}
+
+void rt_buf_vprintf(rt_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0) {
+		b->oom = 1;
+		return;
+	}
+	rt_buf_grow(b, (size_t)n);
+	if (b->oom)
+		return;
+	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void rt_buf_printf(rt_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+int rt_buf_oom(const rt_buf *b)
+{
+	return b->oom;
+}
+
+int rt_error(rt_buf *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	rt_buf_clear(err);
+	va_start(ap, fmt);
+	rt_buf_vprintf(err, fmt, ap);
+	va_end(ap);
+	return code;
+}

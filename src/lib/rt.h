@@ -1,0 +1,244 @@
+/*
+ * rt.h - declarations shared by the library's modules (not installed).
+ *
+ * Internal names are rt_<module>_<verb>.  Functions that can fail return 0
+ * or a negative RETORT_E* code and write a user-facing message into an
+ * `rt_buf *err` (lower-case first word, no full stop, names in '...').
+ */
+#ifndef RT_H
+#define RT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "retort.h"
+#include "banned.h"
+
+#if defined(__GNUC__)
+#define RT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define RT_PRINTF(f, a)
+#endif
+
+/* ---- buf.c: the one growable string ----------------------------------- */
+
+/* Never NULL, always NUL-terminated.  An allocation failure sets `oom`,
+ * keeps what was there, and makes later appends no-ops; check once with
+ * rt_buf_oom() when done (as SQLite's sqlite3_str does). */
+typedef struct rt_buf {
+	char *ptr;
+	size_t len;
+	size_t cap;
+	int oom;
+} rt_buf;
+
+extern char rt_buf__empty[];
+#define RT_BUF_INIT { rt_buf__empty, 0, 0, 0 }
+
+void rt_buf_init(rt_buf *b);
+void rt_buf_release(rt_buf *b);
+/* Hand the string over to the caller (free() it); the buf is reset. */
+char *rt_buf_detach(rt_buf *b);
+void rt_buf_clear(rt_buf *b);
+void rt_buf_truncate(rt_buf *b, size_t len);
+void rt_buf_grow(rt_buf *b, size_t extra);
+void rt_buf_put(rt_buf *b, const char *data, size_t len);
+void rt_buf_puts(rt_buf *b, const char *s);
+void rt_buf_putc(rt_buf *b, char c);
+void rt_buf_printf(rt_buf *b, const char *fmt, ...) RT_PRINTF(2, 3);
+void rt_buf_vprintf(rt_buf *b, const char *fmt, va_list ap);
+int rt_buf_oom(const rt_buf *b);
+
+/* Set `err` to the formatted message and return `code`. */
+int rt_error(rt_buf *err, int code, const char *fmt, ...) RT_PRINTF(3, 4);
+
+/* ---- util.c --------------------------------------------------------------- */
+
+/* malloc/strdup that return NULL on failure (callers check). */
+char *rt_strdup(const char *s);
+char *rt_strndup(const char *s, size_t n);
+/* Read a whole file; *out is NUL-terminated, caller frees. */
+int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err);
+/* Write a file atomically (temp file + rename); fails if `exclusive` and
+ * the file exists. */
+int rt_write_file(const char *path, const char *data, size_t len, int exclusive, rt_buf *err);
+/* dir + "/" + rel, or rel itself when it is absolute. */
+char *rt_path_join(const char *dir, const char *rel);
+/* Create a directory and its parents (mode 0777 & umask). */
+int rt_mkdir_p(const char *path, rt_buf *err);
+/* Monotonic clock in milliseconds. */
+double rt_now_ms(void);
+
+/* A list of owned strings. */
+typedef struct rt_strlist {
+	char **items;
+	size_t count;
+	size_t cap;
+} rt_strlist;
+
+int rt_strlist_add(rt_strlist *l, const char *s);
+int rt_strlist_addn(rt_strlist *l, const char *s, size_t n);
+int rt_strlist_has(const rt_strlist *l, const char *s);
+void rt_strlist_release(rt_strlist *l);
+/* Split a comma- or space-separated header value ("a, b c") into `out`. */
+int rt_strlist_split(rt_strlist *out, const char *value);
+
+/* ---- interp.c: ${NAME} and ${NAME:-default} ----------------------------- */
+
+/* Look a name up; return the value (borrowed) or NULL if unset. */
+typedef const char *(*rt_lookup_fn)(const char *name, void *payload);
+
+/* Expand ${NAME} and ${NAME:-default} in `in` (a default may itself hold
+ * ${...}); "$$" is a literal "$".  An unset name without a default is an
+ * error when `strict`, otherwise it expands to "".  `where` names the
+ * input for messages ("retort.ini:3"). */
+int rt_interpolate(rt_buf *out, const char *in, rt_lookup_fn lookup, void *payload,
+		   int strict, const char *where, rt_buf *err);
+
+/* The rt_lookup_fn for environment variables (payload unused). */
+const char *rt_lookup_env(const char *name, void *payload);
+
+/* ---- url.c ---------------------------------------------------------------- */
+
+typedef struct rt_kv {
+	char *key;
+	char *value;
+} rt_kv;
+
+typedef struct rt_url {
+	char *scheme;    /* "sqlite" or "postgresql" ("postgres" folded), no +driver */
+	char *user;      /* percent-decoded, or NULL */
+	char *password;  /* percent-decoded, or NULL */
+	char *host;      /* or NULL; [v6] brackets removed */
+	char *port;      /* or NULL */
+	char *path;      /* sqlite: file path (absolute after resolution), or
+			    NULL for memory; postgresql: database name or NULL */
+	rt_kv *params;   /* query parameters, percent-decoded */
+	size_t nparams;
+	int memory;      /* sqlite in-memory database */
+	char *masked;    /* the URL as given, password replaced by *** */
+} rt_url;
+
+/* Parse `url`.  sqlite:///rel.db is resolved against `base_dir` (the ini
+ * file's folder), sqlite:////abs.db is absolute, sqlite:// and
+ * sqlite:///:memory: are in-memory.  Error messages never contain the
+ * password. */
+int rt_url_parse(rt_url *out, const char *url, const char *base_dir, rt_buf *err);
+void rt_url_release(rt_url *u);
+/* Append `text` to out with every password masked (see
+ * retort_mask_secrets). */
+void rt_mask_secrets(rt_buf *out, const char *text);
+
+/* ---- config.c ------------------------------------------------------------- */
+
+typedef struct rt_config {
+	char *path;             /* absolute path of the ini, NULL if none */
+	char *dir;              /* its folder (or the start dir) */
+	char *script_location;  /* absolute */
+	char *url;              /* interpolated, as written (not resolved) */
+	char *version_table;    /* default "retort_version" */
+	char *version_table_schema; /* NULL: default schema */
+	char *schema;           /* absolute path or NULL */
+	char *log_file;         /* absolute path or NULL */
+	char *file_template;    /* default "%(rev)s_%(slug)s" */
+	int transaction_per_migration; /* default 1 */
+	double lock_timeout;    /* seconds to wait for the database lock, default 60 */
+	double ddl_lock_timeout;/* seconds, 0 = unset */
+	/* every key of every section, interpolated, in file order */
+	struct rt_config_entry {
+		char *section;
+		char *key;
+		char *value;
+	} *entries;
+	size_t nentries;
+} rt_config;
+
+/* Search `start_dir` and its parents for retort.ini.  RETORT_ENOTFOUND if
+ * there is none up to the root. */
+int rt_config_find(char **out_path, const char *start_dir, rt_buf *err);
+
+/* Fill *cfg with defaults for a project in `dir` (no file). */
+int rt_config_defaults(rt_config *cfg, const char *dir);
+
+/* Read `path` with inih, interpolating ${VAR} from the environment in every
+ * value; the [retort] section (or [alembic], for old files) gives the
+ * known keys; relative paths are made absolute against the file's folder.
+ * Errors name the file and line. */
+int rt_config_load(rt_config *cfg, const char *path, rt_buf *err);
+
+/* A raw value of any section, or NULL. */
+const char *rt_config_get(const rt_config *cfg, const char *section, const char *key);
+void rt_config_release(rt_config *cfg);
+
+/* ---- script.c: migration files ------------------------------------------ */
+
+enum { RT_UP = RETORT_UP, RT_DOWN = RETORT_DOWN };
+
+typedef struct rt_section {
+	int direction;      /* RT_UP or RT_DOWN */
+	char *dialect;      /* "sqlite", "postgresql", or NULL for any */
+	int transactional;  /* 0 for transaction=false */
+	size_t offset;      /* body start in the script's text */
+	size_t len;         /* body length */
+	int line;           /* 1-based file line of the body's first byte */
+} rt_section;
+
+typedef struct rt_script {
+	char *path;
+	char *revision;
+	rt_strlist down_revisions;  /* empty for a base */
+	rt_strlist branch_labels;
+	rt_strlist depends_on;
+	char *create_date;          /* "" if absent */
+	char *message;              /* first line of the leading comment */
+	char *doc;                  /* further comment lines before the keys, "" if none */
+	/* filled only by a full parse: */
+	char *text;
+	size_t text_len;
+	rt_section *sections;
+	size_t nsections;
+} rt_script;
+
+/* Parse a migration file's text.  With `header_only`, stop at the first
+ * "-- +upgrade"/"-- +downgrade" marker (the text may end there).  Errors
+ * name path:line: missing or malformed `revision`, an unknown section
+ * option, a duplicate section, text before the first marker that is not
+ * a comment. */
+int rt_script_parse(rt_script *out, const char *path, const char *text, size_t len,
+		    int header_only, rt_buf *err);
+
+/* Read a file and parse it.  With `header_only` only the header is read
+ * (the file is read until the first section marker, not whole). */
+int rt_script_load(rt_script *out, const char *path, int header_only, rt_buf *err);
+
+/* The section to run for a direction and dialect: the dialect's own section
+ * beats the plain one.  NULL when the file has neither (nothing to run). */
+const rt_section *rt_script_section(const rt_script *s, int direction, const char *dialect);
+
+void rt_script_release(rt_script *s);
+
+/* Lower-case `message`, runs of anything but [a-z0-9] become one '_',
+ * trimmed, cut to `max` characters (Alembic truncates at 40). */
+void rt_slugify(rt_buf *out, const char *message, size_t max);
+
+/* Expand an Alembic file_template: %(rev)s, %(slug)s, %(year)d,
+ * %(month).2d, %(day).2d, %(hour).2d, %(minute).2d, %(second).2d,
+ * %(epoch)s; "%%" is "%".  `now` is a UTC time. */
+int rt_file_template(rt_buf *out, const char *tmpl, const char *rev, const char *slug,
+		     long long now, rt_buf *err);
+
+/* ---- log.c ------------------------------------------------------------------ */
+
+typedef struct rt_log {
+	FILE *fp;  /* NULL: logging off */
+} rt_log;
+
+/* Open `path` for appending (NULL: off).  A log that cannot be opened is
+ * an error naming the path. */
+int rt_log_open(rt_log *log, const char *path, rt_buf *err);
+/* One line: "2026-11-22T10:00:00.123Z <text>\n", passwords masked, flushed. */
+void rt_log_printf(rt_log *log, const char *fmt, ...) RT_PRINTF(2, 3);
+void rt_log_close(rt_log *log);
+
+#endif

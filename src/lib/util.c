@@ -1,0 +1,213 @@
+/*
+ * util.c - small helpers every module needs: owned strings and string
+ * lists, whole-file reads, atomic writes, paths and the clock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt.h"
+
+char *rt_strdup(const char *s)
+{
+	return s ? rt_strndup(s, strlen(s)) : NULL;
+}
+
+char *rt_strndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err)
+{
+	rt_buf b = RT_BUF_INIT;
+	char chunk[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = NULL;
+	if (fd < 0)
+		return rt_error(err, errno == ENOENT ? RETORT_ENOTFOUND : RETORT_ERROR,
+				"cannot open '%s': %s", path, strerror(errno));
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			rt_buf_release(&b);
+			return rt_error(err, RETORT_ERROR, "cannot read '%s': %s", path,
+					strerror(errno));
+		}
+		rt_buf_put(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (rt_buf_oom(&b)) {
+		rt_buf_release(&b);
+		return rt_error(err, RETORT_ERROR, "out of memory reading '%s'", path);
+	}
+	if (out_len)
+		*out_len = b.len;
+	*out = rt_buf_detach(&b);
+	return *out ? 0 : rt_error(err, RETORT_ERROR, "out of memory");
+}
+
+int rt_write_file(const char *path, const char *data, size_t len, int exclusive, rt_buf *err)
+{
+	rt_buf tmp = RT_BUF_INIT;
+	int fd, rc = 0;
+	size_t off = 0;
+
+	if (exclusive && access(path, F_OK) == 0)
+		return rt_error(err, RETORT_ECONFLICT, "'%s' already exists", path);
+	rt_buf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	if (rt_buf_oom(&tmp))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		rc = rt_error(err, RETORT_ERROR, "cannot create '%s': %s", tmp.ptr, strerror(errno));
+		goto done;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = rt_error(err, RETORT_ERROR, "cannot write '%s': %s", path, strerror(errno));
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) < 0 && !rc)
+		rc = rt_error(err, RETORT_ERROR, "cannot write '%s': %s", path, strerror(errno));
+	if (!rc && exclusive && link(tmp.ptr, path) < 0)
+		rc = rt_error(err, errno == EEXIST ? RETORT_ECONFLICT : RETORT_ERROR,
+			      "cannot create '%s': %s", path, strerror(errno));
+	else if (!rc && !exclusive && rename(tmp.ptr, path) < 0)
+		rc = rt_error(err, RETORT_ERROR, "cannot create '%s': %s", path, strerror(errno));
+	unlink(tmp.ptr);
+done:
+	rt_buf_release(&tmp);
+	return rc;
+}
+
+char *rt_path_join(const char *dir, const char *rel)
+{
+	rt_buf b = RT_BUF_INIT;
+
+	if (rel[0] == '/' || !dir || !dir[0])
+		return rt_strdup(rel);
+	rt_buf_puts(&b, dir);
+	if (b.len && b.ptr[b.len - 1] != '/')
+		rt_buf_putc(&b, '/');
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	rt_buf_puts(&b, rel);
+	if (rt_buf_oom(&b)) {
+		rt_buf_release(&b);
+		return NULL;
+	}
+	return rt_buf_detach(&b);
+}
+
+int rt_mkdir_p(const char *path, rt_buf *err)
+{
+	char *p = rt_strdup(path), *s;
+	int rc = 0;
+
+	if (!p)
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	for (s = p + 1; ; s++) {
+		char c = *s;
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+			rc = rt_error(err, RETORT_ERROR, "cannot create folder '%s': %s", p,
+				      strerror(errno));
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+double rt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int rt_strlist_addn(rt_strlist *l, const char *s, size_t n)
+{
+	char *copy;
+
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4;
+		char **items = realloc(l->items, cap * sizeof(*items));
+		if (!items)
+			return RETORT_ERROR;
+		l->items = items;
+		l->cap = cap;
+	}
+	if (!(copy = rt_strndup(s, n)))
+		return RETORT_ERROR;
+	l->items[l->count++] = copy;
+	return 0;
+}
+
+int rt_strlist_add(rt_strlist *l, const char *s)
+{
+	return rt_strlist_addn(l, s, strlen(s));
+}
+
+int rt_strlist_has(const rt_strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (!strcmp(l->items[i], s))
+			return 1;
+	return 0;
+}
+
+void rt_strlist_release(rt_strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->count = l->cap = 0;
+}
+
+int rt_strlist_split(rt_strlist *out, const char *value)
+{
+	const char *p = value;
+
+	while (*p) {
+		size_t n;
+		while (*p == ',' || *p == ' ' || *p == '\t')
+			p++;
+		n = strcspn(p, ", \t");
+		if (n && rt_strlist_addn(out, p, n) < 0)
+			return RETORT_ERROR;
+		p += n;
+	}
+	return 0;
+}
