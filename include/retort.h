@@ -71,7 +71,7 @@ typedef struct {
 } retort_options;
 
 #define RETORT_OPTIONS_VERSION 1
-#define RETORT_OPTIONS_INIT { RETORT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
+#define RETORT_OPTIONS_INIT { .version = RETORT_OPTIONS_VERSION }
 
 /* Read the configuration and prepare the context.  The revision files are
  * read lazily, by the first call that needs them. */
@@ -181,7 +181,7 @@ typedef struct {
 } retort_revision_options;
 
 #define RETORT_REVISION_OPTIONS_VERSION 1
-#define RETORT_REVISION_OPTIONS_INIT { RETORT_REVISION_OPTIONS_VERSION }
+#define RETORT_REVISION_OPTIONS_INIT { .version = RETORT_REVISION_OPTIONS_VERSION }
 
 /* Render migrations/script.sql.tmpl into a new file of the versions folder
  * and add it to the graph.  *out_path (caller frees) is the new file. */
@@ -228,7 +228,7 @@ typedef struct {
 } retort_run_options;
 
 #define RETORT_RUN_OPTIONS_VERSION 1
-#define RETORT_RUN_OPTIONS_INIT { RETORT_RUN_OPTIONS_VERSION }
+#define RETORT_RUN_OPTIONS_INIT { .version = RETORT_RUN_OPTIONS_VERSION }
 
 /* Bring the database up to `target` (NULL: "head").  Each migration runs in
  * one transaction with its version-table change unless configured

@@ -1,0 +1,43 @@
+# A thin wrapper over CMake/CTest; see README.md.
+#
+#   make / make build   install missing build packages, configure and build in build/
+#   make demo           build, then run the shop-bot example on SQLite in a scratch folder
+#   make test           build build/ and build-asan/ (ASan+UBSan), run every CTest test in both
+#   make clean          remove the build folders
+
+JOBS    ?= 2
+BUILD   ?= build
+ASAN    ?= build-asan
+CMAKE   ?= cmake
+# extra -D options for both configurations, e.g. CMAKE_ARGS=-DRETORT_WITH_PG=OFF
+CMAKE_ARGS ?=
+
+.PHONY: all build demo test test-build test-asan clean deps-build deps-test
+
+all: build
+
+deps-build:
+	scripts/deps.sh build
+
+deps-test:
+	scripts/deps.sh test
+
+# The plain build does not need the test packages, so it leaves the suites
+# out; `make test` configures the same folder with them switched on.
+build: deps-build
+	$(CMAKE) -S . -B $(BUILD) -DRETORT_BUILD_TESTS=OFF $(CMAKE_ARGS)
+	$(CMAKE) --build $(BUILD) -j$(JOBS)
+
+demo: build
+	scripts/demo.sh $(BUILD)/retort
+
+test: deps-test
+	$(CMAKE) -S . -B $(BUILD) -DRETORT_BUILD_TESTS=ON -DRETORT_SANITIZE=OFF $(CMAKE_ARGS)
+	$(CMAKE) --build $(BUILD) -j$(JOBS)
+	$(CMAKE) -S . -B $(ASAN) -DRETORT_BUILD_TESTS=ON -DRETORT_SANITIZE=ON $(CMAKE_ARGS)
+	$(CMAKE) --build $(ASAN) -j$(JOBS)
+	scripts/run-ctest.sh $(BUILD) $(JOBS)
+	scripts/run-ctest.sh --sanitize $(ASAN) $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN)

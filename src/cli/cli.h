@@ -1,0 +1,142 @@
+/*
+ * cli.h - what the files of the `retort` program share: the command table
+ * entry, the state of one run, option parsing and the output helpers.
+ *
+ * Commands return the process exit status: 0 success, 1 failure, 2 usage
+ * error.  Only this program prints; it reaches the library through
+ * retort.h alone.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "retort.h"
+
+#define EXIT_USAGE 2
+
+struct cli;
+
+/* Set-up a command needs before it runs (git's RUN_SETUP). */
+#define NEED_CONFIG (1u << 0)  /* retort_open() with the global options */
+
+struct cli_command {
+	const char *name;
+	int (*fn)(struct cli *cli);
+	unsigned int flags;
+	const char *summary;
+	const char *usage;  /* printed by `retort NAME --help` */
+};
+
+struct cli {
+	retort *ctx;
+	retort_options opts;  /* from -c, -u, -x */
+	int quiet;
+	int verbose;
+	const struct cli_command *cmd;
+	/* the command's words, argv[0] being its name */
+	int argc;
+	char **argv;
+	/* positional arguments, valid after cli_setup() */
+	char **args;
+	int nargs;
+	/* parse.c's state */
+	char **words;
+	int nwords;
+	int word;  /* the word getopt is looking at, for error messages */
+	char *optstring;
+	struct option *longopts;
+};
+
+/* ---- parse.c ------------------------------------------------------------ */
+
+/* getopt_long() over the command's words.  -h/--help is added to every
+ * command.  Options may follow positional arguments, and a positional
+ * argument may look like a negative number (`downgrade -1`).  Returns -1
+ * after the last option; any other value the caller does not handle goes
+ * to cli_bad_option(). */
+int cli_getopt(struct cli *cli, const char *shortopts, const struct option *longopts);
+
+/* For the `default:` case of an option switch: prints the usage on stdout
+ * and returns 0 for --help, otherwise reports the bad option and returns
+ * EXIT_USAGE. */
+int cli_bad_option(struct cli *cli, int c);
+
+/* After the options: checks that there are between min and max positional
+ * arguments (max < 0: no limit), then does the command's set-up (flags).
+ * Returns 0, or the exit status the command must return. */
+int cli_setup(struct cli *cli, int min, int max);
+
+/* Print "error: MSG" and the command's usage on stderr; returns EXIT_USAGE. */
+int cli_usage_error(struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print "error: " + retort_errmsg() on stderr; returns 1. */
+int cli_fail(struct cli *cli);
+
+/* Release parse.c's state. */
+void cli_release(struct cli *cli);
+
+/* ---- format.c --------------------------------------------------------- */
+
+/* Report "out of memory" and exit 1. */
+void cli_oom(void) __attribute__((noreturn));
+/* realloc() that never returns NULL. */
+void *cli_realloc(void *ptr, size_t n);
+
+#define CLI_FLAGS_ALL (RETORT_REV_HEAD | RETORT_REV_BRANCHPOINT | RETORT_REV_MERGEPOINT)
+
+/* " (head)", " (branchpoint)", " (mergepoint)" for the flags of `rev`
+ * within `which`, then " (current)" when `current`. */
+void cli_put_flags(const retort_rev *rev, unsigned int which, int current);
+/* " (a, b)": the branch labels of `rev`, its own and those of its branch;
+ * nothing when there are none. */
+void cli_put_labels(const retort_rev *rev);
+/* The id, the labels, then the flags within `which`: "1a2b (shop) (head)". */
+void cli_put_rev(const retort_rev *rev, unsigned int which);
+/* The parent ids, ", " between them; "<base>" for none; in parentheses
+ * when `parens` and there are several ("(a, b)", as history prints). */
+void cli_put_parents(const retort_rev *rev, int parens);
+/* The block of `retort show` (Alembic's log entry). */
+void cli_put_show(const retort_rev *rev, int current);
+/* Is `id` one of the version table's ids? */
+int cli_is_current(const retort_strarray *current, const char *id);
+/* `path` relative to the current directory when below it, else `path`. */
+const char *cli_relpath(const char *path);
+/* A retort_write_fn writing to stdout (offline --sql output). */
+int cli_write_stdout(const char *data, size_t len, void *payload);
+
+/* ---- the commands (cmd_*.c) ---------------------------------------------- */
+
+/* Each takes the words after the global options; its usage is the text
+ * of `retort NAME --help`. */
+int cmd_init(struct cli *cli);
+int cmd_revision(struct cli *cli);
+int cmd_merge(struct cli *cli);
+int cmd_upgrade(struct cli *cli);
+int cmd_downgrade(struct cli *cli);
+int cmd_current(struct cli *cli);
+int cmd_history(struct cli *cli);
+int cmd_heads(struct cli *cli);
+int cmd_branches(struct cli *cli);
+int cmd_show(struct cli *cli);
+int cmd_stamp(struct cli *cli);
+
+extern const char cmd_init_usage[];
+extern const char cmd_revision_usage[];
+extern const char cmd_merge_usage[];
+extern const char cmd_upgrade_usage[];
+extern const char cmd_downgrade_usage[];
+extern const char cmd_current_usage[];
+extern const char cmd_history_usage[];
+extern const char cmd_heads_usage[];
+extern const char cmd_branches_usage[];
+extern const char cmd_show_usage[];
+extern const char cmd_stamp_usage[];
+
+/* cmd_revision.c: create the file and print "created PATH" (revision and
+ * merge). */
+int cli_create_revision(struct cli *cli, const retort_revision_options *opts);
+
+#endif

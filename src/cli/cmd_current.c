@@ -1,0 +1,53 @@
+/*
+ * cmd_current.c - `retort current`: the revisions in the version table.
+ */
+#include "cli.h"
+
+const char cmd_current_usage[] =
+	"usage: retort current [-v]\n"
+	"\n"
+	"Print the revisions the database is at, one per line.\n"
+	"\n"
+	"    -v, --verbose    print each revision as `show` does\n";
+
+int cmd_current(struct cli *cli)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	retort_strarray now = { NULL, 0 };
+	int c, status, verbose = cli->verbose;
+	size_t i;
+
+	while ((c = cli_getopt(cli, "v", opts)) != -1) {
+		switch (c) {
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			return cli_bad_option(cli, c);
+		}
+	}
+	if ((status = cli_setup(cli, 0, 0)) != 0)
+		return status;
+	if (retort_load(cli->ctx) < 0 || retort_current(&now, cli->ctx) < 0)
+		return cli_fail(cli);
+	for (i = 0; i < now.count; i++) {
+		const retort_rev *rev = retort_lookup(cli->ctx, now.strings[i]);
+
+		if (verbose && i)
+			putchar('\n');
+		if (!rev) {
+			printf("%s (unknown)\n", now.strings[i]);
+		} else if (verbose) {
+			cli_put_show(rev, 0);
+		} else {
+			fputs(now.strings[i], stdout);
+			cli_put_flags(rev, RETORT_REV_HEAD, 0);
+			putchar('\n');
+		}
+	}
+	retort_strarray_release(&now);
+	return 0;
+}

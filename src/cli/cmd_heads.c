@@ -1,0 +1,96 @@
+/*
+ * cmd_heads.c - `retort heads` and `retort branches`: the ends and the
+ * forks of the revision graph.
+ */
+#include "cli.h"
+
+const char cmd_heads_usage[] =
+	"usage: retort heads [-v]\n"
+	"\n"
+	"Print the head revisions (those no revision is based on).\n"
+	"\n"
+	"    -v, --verbose    print each revision as `show` does\n";
+
+const char cmd_branches_usage[] =
+	"usage: retort branches [-v]\n"
+	"\n"
+	"Print each branch point and the revisions that branch off it.\n"
+	"\n"
+	"    -v, --verbose    print the branch points as `show` does\n";
+
+typedef int (*list_fn)(retort_revlist *out, retort *ctx);
+
+/* The shared part: -v, then the list from `fn`. */
+static int start(struct cli *cli, list_fn fn, retort_revlist *list, int *verbose)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, status;
+
+	*verbose = cli->verbose;
+	while ((c = cli_getopt(cli, "v", opts)) != -1) {
+		if (c != 'v')
+			return cli_bad_option(cli, c);
+		*verbose = 1;
+	}
+	if ((status = cli_setup(cli, 0, 0)) != 0)
+		return status;
+	return fn(list, cli->ctx) < 0 ? cli_fail(cli) : 0;
+}
+
+int cmd_heads(struct cli *cli)
+{
+	retort_revlist heads = { NULL, 0 };
+	int status, verbose;
+	size_t i;
+
+	if ((status = start(cli, retort_heads, &heads, &verbose)) != 0)
+		return status;
+	for (i = 0; i < heads.count; i++) {
+		if (verbose) {
+			if (i)
+				putchar('\n');
+			cli_put_show(heads.revs[i], 0);
+		} else {
+			cli_put_rev(heads.revs[i], RETORT_REV_HEAD);
+			putchar('\n');
+		}
+	}
+	retort_revlist_release(&heads);
+	return 0;
+}
+
+int cmd_branches(struct cli *cli)
+{
+	retort_revlist points = { NULL, 0 };
+	int status, verbose;
+	size_t i, j;
+
+	if ((status = start(cli, retort_branchpoints, &points, &verbose)) != 0)
+		return status;
+	for (i = 0; i < points.count; i++) {
+		const retort_rev *rev = points.revs[i];
+
+		if (i)
+			putchar('\n');
+		if (verbose) {
+			cli_put_show(rev, 0);
+		} else {
+			cli_put_rev(rev, CLI_FLAGS_ALL);
+			putchar('\n');
+		}
+		for (j = 0; j < retort_rev_nchildren(rev); j++) {
+			const retort_rev *child = retort_rev_child(rev, j);
+
+			fputs("    -> ", stdout);
+			cli_put_rev(child, CLI_FLAGS_ALL);
+			if (verbose)
+				printf(", %s", retort_rev_message(child));
+			putchar('\n');
+		}
+	}
+	retort_revlist_release(&points);
+	return 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * cmd_history.c - `retort history`: the revisions, newest first, in
+ * Alembic's format.
+ */
+#include "cli.h"
+
+const char cmd_history_usage[] =
+	"usage: retort history [-r RANGE] [-v] [-i]\n"
+	"\n"
+	"List revisions, newest first: `PARENTS -> REV (flags), MESSAGE`.\n"
+	"\n"
+	"    -r, --rev-range RANGE      only these: A:B, A:, :B, -3:current\n"
+	"    -v, --verbose              print each revision as `show` does\n"
+	"    -i, --indicate-current     mark the database's revisions (current)\n";
+
+int cmd_history(struct cli *cli)
+{
+	static const struct option opts[] = {
+		{ "rev-range",         required_argument, NULL, 'r' },
+		{ "verbose",           no_argument,       NULL, 'v' },
+		{ "indicate-current",  no_argument,       NULL, 'i' },
+		{ NULL, 0, NULL, 0 }
+	};
+	retort_revlist list = { NULL, 0 };
+	retort_strarray now = { NULL, 0 };
+	const char *range = NULL;
+	int c, status, verbose = cli->verbose, indicate = 0;
+	size_t i;
+
+	while ((c = cli_getopt(cli, "r:vi", opts)) != -1) {
+		switch (c) {
+		case 'r':
+			range = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'i':
+			indicate = 1;
+			break;
+		default:
+			return cli_bad_option(cli, c);
+		}
+	}
+	if ((status = cli_setup(cli, 0, 0)) != 0)
+		return status;
+	if (retort_history(&list, cli->ctx, range) < 0 ||
+	    (indicate && retort_current(&now, cli->ctx) < 0)) {
+		retort_revlist_release(&list);
+		return cli_fail(cli);
+	}
+	for (i = 0; i < list.count; i++) {
+		const retort_rev *rev = list.revs[i];
+		int current = cli_is_current(&now, retort_rev_id(rev));
+
+		if (verbose) {
+			if (i)
+				putchar('\n');
+			cli_put_show(rev, current);
+			continue;
+		}
+		cli_put_parents(rev, 1);
+		printf(" -> %s", retort_rev_id(rev));
+		cli_put_flags(rev, CLI_FLAGS_ALL, current);
+		printf(", %s\n", retort_rev_message(rev));
+	}
+	retort_revlist_release(&list);
+	retort_strarray_release(&now);
+	return 0;
+}

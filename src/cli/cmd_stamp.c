@@ -1,0 +1,55 @@
+/*
+ * cmd_stamp.c - `retort stamp REV`: set the version table without running
+ * any migration (for a database created some other way).
+ */
+#include "cli.h"
+
+const char cmd_stamp_usage[] =
+	"usage: retort stamp REV [--purge] [--sql]\n"
+	"\n"
+	"Record REV (or base) in the version table without running migrations.\n"
+	"\n"
+	"    --purge    delete every row of the version table first\n"
+	"    --sql      write the SQL to stdout instead of connecting\n";
+
+int cmd_stamp(struct cli *cli)
+{
+	static const struct option opts[] = {
+		{ "purge", no_argument, NULL, 'p' },
+		{ "sql",   no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
+	retort_strarray now = { NULL, 0 };
+	size_t i;
+	int c, status;
+
+	while ((c = cli_getopt(cli, "", opts)) != -1) {
+		switch (c) {
+		case 'p':
+			ro.purge = 1;
+			break;
+		case 's':
+			ro.offline = 1;
+			ro.write = cli_write_stdout;
+			break;
+		default:
+			return cli_bad_option(cli, c);
+		}
+	}
+	if ((status = cli_setup(cli, 1, 1)) != 0)
+		return status;
+	if (retort_stamp(cli->ctx, cli->args[0], &ro) < 0)
+		return cli_fail(cli);
+	if (ro.offline || cli->quiet)
+		return 0;
+	/* what the table holds now: a relative REV (-1) means nothing after */
+	if (retort_current(&now, cli->ctx) < 0)
+		return cli_fail(cli);
+	fputs("stamped ", stdout);
+	for (i = 0; i < now.count; i++)
+		printf("%s%s", i ? ", " : "", now.strings[i]);
+	puts(now.count ? "" : "base");
+	retort_strarray_release(&now);
+	return 0;
+}

@@ -1,0 +1,257 @@
+/*
+ * format.c - how revisions are printed, shared by show, current, history,
+ * heads and branches: the flag suffixes, branch labels, the parent list
+ * and the `show` block (Alembic's log entry).
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_oom(void)
+{
+	fputs("error: out of memory\n", stderr);
+	exit(1);
+}
+
+void *cli_realloc(void *ptr, size_t n)
+{
+	void *p = realloc(ptr, n ? n : 1);
+
+	if (!p)
+		cli_oom();
+	return p;
+}
+
+void cli_put_flags(const retort_rev *rev, unsigned int which, int current)
+{
+	unsigned int flags = retort_rev_flags(rev) & which;
+
+	if (flags & RETORT_REV_HEAD)
+		fputs(" (head)", stdout);
+	if (flags & RETORT_REV_BRANCHPOINT)
+		fputs(" (branchpoint)", stdout);
+	if (flags & RETORT_REV_MERGEPOINT)
+		fputs(" (mergepoint)", stdout);
+	if (current)
+		fputs(" (current)", stdout);
+}
+
+void cli_put_rev(const retort_rev *rev, unsigned int which)
+{
+	fputs(retort_rev_id(rev), stdout);
+	cli_put_labels(rev);
+	cli_put_flags(rev, which, 0);
+}
+
+void cli_put_parents(const retort_rev *rev, int parens)
+{
+	size_t i, n = retort_rev_nparents(rev);
+
+	if (n == 0) {
+		fputs("<base>", stdout);
+		return;
+	}
+	parens = parens && n > 1;
+	if (parens)
+		putchar('(');
+	for (i = 0; i < n; i++)
+		printf("%s%s", i ? ", " : "", retort_rev_id(retort_rev_parent(rev, i)));
+	if (parens)
+		putchar(')');
+}
+
+/* ---- branch labels ------------------------------------------------------- */
+
+/*
+ * Alembic gives a branch label to every descendant of the revision that
+ * declares it, and to its parents up to the nearest branch or merge point.
+ * So a revision's labels are those declared by itself or an ancestor, and
+ * by the revisions below it on a straight line.
+ */
+
+struct revset {
+	const retort_rev **slot;
+	size_t cap, n;
+};
+
+static size_t slot_of(const struct revset *s, const retort_rev *rev)
+{
+	size_t i = ((uintptr_t)rev >> 4) * 2654435761u & (s->cap - 1);
+
+	while (s->slot[i] && s->slot[i] != rev)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+/* Adds `rev`; returns 0 if it was there already. */
+static int revset_add(struct revset *s, const retort_rev *rev)
+{
+	size_t i;
+
+	if (2 * (s->n + 1) > s->cap) {
+		struct revset big = { NULL, s->cap ? 2 * s->cap : 64, 0 };
+
+		big.slot = calloc(big.cap, sizeof(*big.slot));
+		if (!big.slot)
+			cli_oom();
+		for (i = 0; i < s->cap; i++)
+			if (s->slot[i])
+				big.slot[slot_of(&big, s->slot[i])] = s->slot[i];
+		big.n = s->n;
+		free(s->slot);
+		*s = big;
+	}
+	i = slot_of(s, rev);
+	if (s->slot[i])
+		return 0;
+	s->slot[i] = rev;
+	s->n++;
+	return 1;
+}
+
+struct labels {
+	const char **v;
+	size_t n;
+};
+
+static void add_labels(struct labels *l, const retort_rev *rev)
+{
+	size_t i, j, n = retort_rev_nlabels(rev);
+
+	for (i = 0; i < n; i++) {
+		const char *label = retort_rev_label(rev, i);
+
+		for (j = 0; j < l->n && strcmp(l->v[j], label); j++)
+			;
+		if (j < l->n)
+			continue;
+		l->v = cli_realloc(l->v, (l->n + 1) * sizeof(*l->v));
+		l->v[l->n++] = label;
+	}
+}
+
+static void collect_labels(struct labels *out, const retort_rev *rev)
+{
+	const unsigned int fork = RETORT_REV_BRANCHPOINT | RETORT_REV_MERGEPOINT;
+	struct revset seen = { NULL, 0, 0 };
+	const retort_rev **stack = NULL;
+	const retort_rev *r;
+	size_t n = 0, i;
+
+	for (r = rev; !(retort_rev_flags(r) & fork); r = retort_rev_child(r, 0)) {
+		add_labels(out, r);
+		if (retort_rev_nchildren(r) != 1)
+			break;
+	}
+	revset_add(&seen, rev);
+	stack = cli_realloc(stack, sizeof(*stack));
+	stack[n++] = rev;
+	while (n) {
+		r = stack[--n];
+		add_labels(out, r);
+		for (i = 0; i < retort_rev_nparents(r); i++) {
+			const retort_rev *p = retort_rev_parent(r, i);
+
+			if (!revset_add(&seen, p))
+				continue;
+			stack = cli_realloc(stack, (n + 1) * sizeof(*stack));
+			stack[n++] = p;
+		}
+	}
+	free(stack);
+	free(seen.slot);
+}
+
+/* Prints the labels as "a, b"; returns how many there were. */
+static size_t put_label_list(const retort_rev *rev, const char *before, const char *after)
+{
+	struct labels l = { NULL, 0 };
+	size_t i;
+
+	collect_labels(&l, rev);
+	for (i = 0; i < l.n; i++)
+		printf("%s%s", i ? ", " : before, l.v[i]);
+	if (l.n)
+		fputs(after, stdout);
+	free(l.v);
+	return l.n;
+}
+
+void cli_put_labels(const retort_rev *rev)
+{
+	put_label_list(rev, " (", ")");
+}
+
+/* ---- the show block -------------------------------------------------------- */
+
+void cli_put_show(const retort_rev *rev, int current)
+{
+	unsigned int flags = retort_rev_flags(rev);
+	const char *date = retort_rev_create_date(rev);
+	size_t i;
+
+	printf("Rev: %s", retort_rev_id(rev));
+	cli_put_flags(rev, CLI_FLAGS_ALL, current);
+	fputs(flags & RETORT_REV_MERGEPOINT ? "\nMerges: " : "\nParent: ", stdout);
+	cli_put_parents(rev, 0);
+	putchar('\n');
+	for (i = 0; i < retort_rev_ndepends(rev); i++)
+		printf("%s%s", i ? ", " : "Also depends on: ",
+		       retort_rev_id(retort_rev_depends(rev, i)));
+	if (i)
+		putchar('\n');
+	if (flags & RETORT_REV_BRANCHPOINT) {
+		for (i = 0; i < retort_rev_nchildren(rev); i++)
+			printf("%s%s", i ? ", " : "Branches into: ",
+			       retort_rev_id(retort_rev_child(rev, i)));
+		putchar('\n');
+	}
+	put_label_list(rev, "Branch names: ", "\n");
+	printf("Path: %s\n\n", retort_rev_path(rev));
+	printf("    %s\n\n", retort_rev_message(rev));
+	printf("    Revision ID: %s\n    Revises:", retort_rev_id(rev));
+	if (retort_rev_nparents(rev)) {
+		putchar(' ');
+		cli_put_parents(rev, 0);
+	}
+	putchar('\n');
+	if (*date)
+		printf("    Create Date: %s\n", date);
+}
+
+/* ---- small things ----------------------------------------------------------- */
+
+int cli_is_current(const retort_strarray *current, const char *id)
+{
+	size_t i;
+
+	for (i = 0; current && i < current->count; i++)
+		if (!strcmp(current->strings[i], id))
+			return 1;
+	return 0;
+}
+
+const char *cli_relpath(const char *path)
+{
+	char cwd[PATH_MAX];
+	size_t len;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return path;
+	len = strlen(cwd);
+	if (len == 1)  /* "/" */
+		return path[0] == '/' && path[1] ? path + 1 : path;
+	if (!strncmp(path, cwd, len) && path[len] == '/' && path[len + 1])
+		return path + len + 1;
+	return path;
+}
+
+int cli_write_stdout(const char *data, size_t len, void *payload)
+{
+	(void)payload;
+	return fwrite(data, 1, len, stdout) == len ? 0 : -1;
+}

@@ -1,0 +1,171 @@
+/*
+ * main.c - the `retort` program: global options, the command table and
+ * dispatch (git's git.c).  Each command lives in its own cmd_<name>.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_command commands[] = {
+	{ "init",      cmd_init,      0,           "create a new project",
+	  cmd_init_usage },
+	{ "revision",  cmd_revision,  NEED_CONFIG, "create a new revision file",
+	  cmd_revision_usage },
+	{ "merge",     cmd_merge,     NEED_CONFIG, "create a revision merging several heads",
+	  cmd_merge_usage },
+	{ "upgrade",   cmd_upgrade,   NEED_CONFIG, "upgrade the database to a later revision",
+	  cmd_upgrade_usage },
+	{ "downgrade", cmd_downgrade, NEED_CONFIG, "revert the database to an earlier revision",
+	  cmd_downgrade_usage },
+	{ "current",   cmd_current,   NEED_CONFIG, "show the database's current revisions",
+	  cmd_current_usage },
+	{ "history",   cmd_history,   NEED_CONFIG, "list revisions, newest first",
+	  cmd_history_usage },
+	{ "heads",     cmd_heads,     NEED_CONFIG, "show the head revisions",
+	  cmd_heads_usage },
+	{ "branches",  cmd_branches,  NEED_CONFIG, "show the branch points",
+	  cmd_branches_usage },
+	{ "show",      cmd_show,      NEED_CONFIG, "show one or more revisions in detail",
+	  cmd_show_usage },
+	{ "stamp",     cmd_stamp,     NEED_CONFIG, "set the version table without running migrations",
+	  cmd_stamp_usage },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char usage[] =
+	"usage: retort [-c FILE] [-u URL] [-x KEY=VALUE]... [-q|-v] COMMAND [ARGS]\n"
+	"       retort --help | --version | COMMAND --help\n";
+
+/* Stands in for a command while the global options are parsed, so that
+ * cli_bad_option() and cli_usage_error() print the global usage. */
+static const struct cli_command global = { "retort", NULL, 0, NULL, usage };
+
+static void print_help(void)
+{
+	size_t i;
+
+	fputs(usage, stdout);
+	fputs("\n"
+	      "options:\n"
+	      "    -c, --config FILE    the retort.ini to use (default: search upwards)\n"
+	      "    -u, --url URL        database URL, beats the file's url\n"
+	      "    -x KEY=VALUE         a variable for templates (repeatable)\n"
+	      "    -q, --quiet          only errors (and the data asked for)\n"
+	      "    -v, --verbose        more detail\n"
+	      "    -h, --help           this help\n"
+	      "        --version        print the version\n"
+	      "\n"
+	      "commands:\n", stdout);
+	for (i = 0; i < NCOMMANDS; i++)
+		printf("    %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'retort COMMAND --help' describes one command.\n", stdout);
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Options before the command; returns -1 to go on, else the exit status. */
+static int parse_global(struct cli *cli, int argc, char **argv, const char **vars)
+{
+	static const struct option opts[] = {
+		{ "config",  required_argument, NULL, 'c' },
+		{ "url",     required_argument, NULL, 'u' },
+		{ "quiet",   no_argument,       NULL, 'q' },
+		{ "verbose", no_argument,       NULL, 'v' },
+		{ "help",    no_argument,       NULL, 'h' },
+		{ "version", no_argument,       NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	cli->cmd = &global;
+	cli->words = argv;
+	opterr = 0;
+	for (;;) {
+		cli->word = optind;
+		/* '+': stop at the command name, its options are its own */
+		if ((c = getopt_long(argc, argv, "+:c:u:x:qvh", opts, NULL)) == -1)
+			break;
+		switch (c) {
+		case 'c':
+			cli->opts.config_path = optarg;
+			break;
+		case 'u':
+			cli->opts.url = optarg;
+			break;
+		case 'x':
+			if (optarg[0] == '=' || !strchr(optarg, '='))
+				return cli_usage_error(cli, "-x wants KEY=VALUE, not '%s'", optarg);
+			vars[cli->opts.nvars++] = optarg;
+			break;
+		case 'q':
+			cli->quiet = 1;
+			break;
+		case 'v':
+			cli->verbose = 1;
+			break;
+		case 'h':
+			print_help();
+			return 0;
+		case 'V':
+			printf("retort %s\n", retort_version());
+			return 0;
+		default:
+			return cli_bad_option(cli, c);
+		}
+	}
+	cli->words = NULL;
+	if (optind == argc)
+		return cli_usage_error(cli, "no command given");
+	if (!(cli->cmd = find_command(argv[optind]))) {
+		cli->cmd = &global;
+		return cli_usage_error(cli, "unknown command '%s'", argv[optind]);
+	}
+	cli->argc = argc - optind;
+	cli->argv = argv + optind;
+	return -1;
+}
+
+/* A command that printed into a full disk or a closed pipe failed. */
+static int check_stdout(int status)
+{
+	int err = fflush(stdout) ? errno : 0;
+
+	if (!ferror(stdout))
+		return status;
+	fprintf(stderr, "error: cannot write to standard output%s%s\n",
+		err ? ": " : "", err ? strerror(err) : "");
+	return status ? status : 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	const char **vars = cli_realloc(NULL, (size_t)argc * sizeof(*vars));
+	retort_options opts = RETORT_OPTIONS_INIT;
+	int status;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.opts = opts;
+	cli.opts.vars = vars;
+	status = parse_global(&cli, argc, argv, vars);
+	if (status < 0) {
+		if (retort_new(&cli.ctx) < 0)
+			cli_oom();
+		status = cli.cmd->fn(&cli);
+		retort_free(cli.ctx);
+		cli_release(&cli);
+	}
+	free(vars);
+	return check_stdout(status);
+}

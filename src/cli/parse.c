@@ -1,0 +1,171 @@
+/*
+ * parse.c - option parsing shared by every command: getopt_long() with
+ * --help added, usage errors, and the set-up a command's flags ask for.
+ *
+ * Before getopt sees the words they are put in order: options (with their
+ * values) first, then "--", then the positional arguments.  getopt alone
+ * would take `downgrade -1` for an unknown option `-1`; sorting them
+ * ourselves keeps GNU's "options anywhere" and makes `-1` a target.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static char dashdash[] = "--";
+
+static int is_option(const char *w)
+{
+	return w[0] == '-' && w[1] != '\0' && !isdigit((unsigned char)w[1]);
+}
+
+/* Does option word `w` take its value from the next word? */
+static int wants_next_word(const struct cli *cli, const char *w)
+{
+	if (w[1] == '-') {
+		const char *name = w + 2;
+		size_t len = strcspn(name, "=");
+		const struct option *o;
+		int found = 0, wants = 0;
+
+		if (name[len] == '=')
+			return 0;
+		for (o = cli->longopts; o->name; o++) {
+			if (strncmp(o->name, name, len) != 0)
+				continue;
+			if (o->name[len] == '\0')  /* exact beats abbreviations */
+				return o->has_arg == required_argument;
+			found++;
+			wants += o->has_arg == required_argument;
+		}
+		return found && wants == found;
+	}
+	for (w++; *w; w++) {
+		const char *p = *w == ':' ? NULL : strchr(cli->optstring, *w);
+
+		if (!p)
+			return 0;
+		if (p[1] == ':' && p[2] != ':')
+			return w[1] == '\0';
+	}
+	return 0;
+}
+
+static void prepare(struct cli *cli, const char *shortopts, const struct option *longopts)
+{
+	static const struct option help = { "help", no_argument, NULL, 'h' };
+	size_t n = 0, len = strlen(shortopts);
+	int i, nw = 0, npos = 0;
+	char **pos;
+
+	while (longopts && longopts[n].name)
+		n++;
+	cli->longopts = cli_realloc(NULL, (n + 2) * sizeof(*cli->longopts));
+	if (n)
+		memcpy(cli->longopts, longopts, n * sizeof(*longopts));
+	cli->longopts[n] = help;
+	memset(&cli->longopts[n + 1], 0, sizeof(*cli->longopts));
+	/* ':' first: a missing value is reported as ':', not '?' */
+	cli->optstring = cli_realloc(NULL, len + 3);
+	cli->optstring[0] = ':';
+	memcpy(cli->optstring + 1, shortopts, len);
+	memcpy(cli->optstring + 1 + len, "h", 2);
+
+	cli->words = cli_realloc(NULL, ((size_t)cli->argc + 2) * sizeof(*cli->words));
+	pos = cli_realloc(NULL, (size_t)cli->argc * sizeof(*pos));
+	cli->words[nw++] = cli->argv[0];
+	for (i = 1; i < cli->argc; i++) {
+		char *w = cli->argv[i];
+
+		if (!strcmp(w, "--")) {
+			while (++i < cli->argc)
+				pos[npos++] = cli->argv[i];
+			break;
+		}
+		if (!is_option(w)) {
+			pos[npos++] = w;
+			continue;
+		}
+		cli->words[nw++] = w;
+		if (wants_next_word(cli, w) && i + 1 < cli->argc)
+			cli->words[nw++] = cli->argv[++i];
+	}
+	cli->words[nw++] = dashdash;
+	memcpy(cli->words + nw, pos, (size_t)npos * sizeof(*pos));
+	cli->nwords = nw + npos;
+	cli->words[cli->nwords] = NULL;
+	free(pos);
+	optind = 0;  /* glibc: start afresh (the global options used getopt) */
+	opterr = 0;
+}
+
+int cli_getopt(struct cli *cli, const char *shortopts, const struct option *longopts)
+{
+	if (!cli->words)
+		prepare(cli, shortopts, longopts);
+	cli->word = optind ? optind : 1;
+	return getopt_long(cli->nwords, cli->words, cli->optstring, cli->longopts, NULL);
+}
+
+int cli_bad_option(struct cli *cli, int c)
+{
+	const char *w = cli->words[cli->word];
+
+	if (c == 'h') {
+		fputs(cli->cmd->usage, stdout);
+		return 0;
+	}
+	if (w[0] != '-' || w[1] != '-')
+		return cli_usage_error(cli, c == ':' ? "option '-%c' needs a value"
+				       : "unknown option '-%c'", optopt);
+	if (c == ':')
+		return cli_usage_error(cli, "option '%.*s' needs a value",
+				       (int)strcspn(w, "="), w);
+	if (optopt && strchr(w, '='))
+		return cli_usage_error(cli, "option '%.*s' takes no value",
+				       (int)strcspn(w, "="), w);
+	return cli_usage_error(cli, "unknown option '%.*s'", (int)strcspn(w, "="), w);
+}
+
+int cli_setup(struct cli *cli, int min, int max)
+{
+	cli->args = cli->words + optind;
+	cli->nargs = cli->nwords - optind;
+	if (cli->nargs < min)
+		return cli_usage_error(cli, "missing argument");
+	if (max >= 0 && cli->nargs > max)
+		return cli_usage_error(cli, "unexpected argument '%s'", cli->args[max]);
+	if ((cli->cmd->flags & NEED_CONFIG) && retort_open(cli->ctx, &cli->opts) < 0)
+		return cli_fail(cli);
+	return 0;
+}
+
+int cli_usage_error(struct cli *cli, const char *fmt, ...)
+{
+	const char *usage = cli->cmd->usage, *end = strstr(usage, "\n\n");
+	va_list ap;
+
+	fputs("error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	/* the synopsis only: the first paragraph */
+	fwrite(usage, 1, end ? (size_t)(end - usage + 1) : strlen(usage), stderr);
+	return EXIT_USAGE;
+}
+
+int cli_fail(struct cli *cli)
+{
+	fprintf(stderr, "error: %s\n", retort_errmsg(cli->ctx));
+	return 1;
+}
+
+void cli_release(struct cli *cli)
+{
+	free(cli->words);
+	free(cli->optstring);
+	free(cli->longopts);
+}

@@ -1,0 +1,39 @@
+/*
+ * ctx.h - the retort context (the opaque `retort` of retort.h): the
+ * configuration, the revision graph once loaded, the log, and the last
+ * error message.
+ */
+#ifndef RT_CTX_H
+#define RT_CTX_H
+
+#include "graph.h"
+#include "driver.h"
+
+struct retort {
+	rt_buf err;
+	rt_config cfg;
+	int opened;
+	char *url_override;   /* -u */
+	char *url_masked;
+	rt_strlist vars;      /* -x KEY=VALUE */
+	rt_graph graph;
+	int loaded;
+	rt_log log;
+	int log_opened;
+};
+
+/* Record a message on the context and return `code` (errors from modules
+ * that wrote into ctx->err are returned as they are). */
+int rt_ctx_error(retort *ctx, int code, const char *fmt, ...) RT_PRINTF(3, 4);
+
+/* The graph, loaded on first use. */
+int rt_ctx_graph(rt_graph **out, retort *ctx);
+
+/* The effective URL (the -u override, else the config's), or an error
+ * when there is none. */
+int rt_ctx_url(rt_url *out, retort *ctx);
+
+/* Open the log file named by the config, once. */
+rt_log *rt_ctx_log(retort *ctx);
+
+#endif

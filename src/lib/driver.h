@@ -1,0 +1,78 @@
+/*
+ * driver.h - what a database driver provides to the runner.  A driver is a
+ * table of function pointers (as SQLite's sqlite3_vfs); members are only
+ * ever appended, and `version` says how many a driver fills.  A driver's
+ * connection struct embeds rt_conn as its first member.
+ *
+ * Drivers never print; every failure is a message in `err`.
+ */
+#ifndef RT_DRIVER_H
+#define RT_DRIVER_H
+
+#include "rt.h"
+
+typedef struct rt_driver rt_driver;
+
+typedef struct rt_conn {
+	const rt_driver *driver;
+} rt_conn;
+
+/* Where a failed exec stopped, for file:line messages. */
+typedef struct rt_exec_fail {
+	size_t offset;     /* byte offset of the failing statement in the SQL */
+	size_t error_at;   /* byte offset of the error itself, or (size_t)-1 */
+	size_t applied;    /* statements that completed before it */
+	rt_strlist done;   /* their first lines, for non-transactional sections */
+} rt_exec_fail;
+
+struct rt_driver {
+	int version;
+	const char *name;   /* dialect name of sections: "sqlite", "postgresql" */
+	const char *scheme; /* URL scheme it serves */
+
+	/* Open a connection; lock_timeout (seconds) bounds every wait for a
+	 * lock held by another process. */
+	int (*connect)(rt_conn **out, const rt_url *url, const rt_config *cfg, rt_buf *err);
+	void (*close)(rt_conn *c);
+
+	/* Take and drop a lock for the whole run (PostgreSQL: a session
+	 * advisory lock).  NULL when transactions themselves serialise runs
+	 * (SQLite's BEGIN IMMEDIATE). */
+	int (*lock)(rt_conn *c, const char *key, double timeout, rt_buf *err);
+	void (*unlock)(rt_conn *c);
+
+	/* A write transaction that holds the database's write lock from its
+	 * first statement (SQLite: BEGIN IMMEDIATE).  Returns RETORT_EBUSY
+	 * when the lock could not be had in time. */
+	int (*begin)(rt_conn *c, rt_buf *err);
+	int (*commit)(rt_conn *c, rt_buf *err);
+	void (*rollback)(rt_conn *c);
+
+	/* Run every statement of `sql`, one at a time, split by the
+	 * database's own parser. */
+	int (*exec)(rt_conn *c, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err);
+
+	/* Column 0 of every row of a query, as text (NULL as ""). */
+	int (*query)(rt_conn *c, const char *sql, rt_strlist *out, rt_buf *err);
+
+	/* Does table `name` exist (in `schema`, or the default one)? */
+	int (*table_exists)(rt_conn *c, const char *schema, const char *name, int *out,
+			    rt_buf *err);
+
+	/* Offline: append `sql` to `out` so that it ends with a complete,
+	 * terminated statement (adds the missing ';'). */
+	void (*terminate)(rt_buf *out, const char *sql, size_t len);
+
+	/* Append `name` quoted as an identifier. */
+	void (*quote_ident)(rt_buf *out, const char *name);
+};
+
+extern const rt_driver rt_driver_sqlite;
+#ifdef RETORT_WITH_PG
+extern const rt_driver rt_driver_pg;
+#endif
+
+/* The driver for a parsed URL's scheme, or NULL. */
+const rt_driver *rt_driver_for(const char *scheme);
+
+#endif

@@ -1,0 +1,274 @@
+/*
+ * driver_sqlite.c - the SQLite driver.  Statements are split by SQLite
+ * itself (prepare with tail), so triggers, strings and comments holding ';'
+ * need no scanner of ours.  Runs are serialised by BEGIN IMMEDIATE: the
+ * write lock is held from the transaction's first statement, and the busy
+ * handler waits up to lock_timeout for another process to finish.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+
+typedef struct {
+	rt_conn base;
+	sqlite3 *db;
+	double lock_timeout;
+} sqlite_conn;
+
+static int db_error(sqlite_conn *c, rt_buf *err, const char *doing)
+{
+	int code = sqlite3_extended_errcode(c->db);
+
+	if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+		return rt_error(err, RETORT_EBUSY,
+				"%s: the database is locked by another process "
+				"(waited %.0f s, see lock_timeout)", doing, c->lock_timeout);
+	return rt_error(err, RETORT_ERROR, "%s: %s", doing, sqlite3_errmsg(c->db));
+}
+
+static int sq_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt_buf *err)
+{
+	sqlite_conn *c = calloc(1, sizeof(*c));
+	const char *path = url->memory ? ":memory:" : url->path;
+	int rc;
+
+	*out = NULL;
+	if (!c)
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	c->base.driver = &rt_driver_sqlite;
+	c->lock_timeout = cfg->lock_timeout;
+	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rt_error(err, RETORT_ERROR, "cannot open SQLite database '%s': %s", path,
+			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		sqlite3_close(c->db);
+		free(c);
+		return RETORT_ERROR;
+	}
+	sqlite3_busy_timeout(c->db, (int)(cfg->lock_timeout * 1000));
+	sqlite3_extended_result_codes(c->db, 1);
+	*out = &c->base;
+	return 0;
+}
+
+static void sq_close(rt_conn *conn)
+{
+	sqlite_conn *c = (sqlite_conn *)conn;
+
+	if (!c)
+		return;
+	sqlite3_close_v2(c->db);
+	free(c);
+}
+
+static int simple(sqlite_conn *c, const char *sql, rt_buf *err, const char *doing)
+{
+	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(c, err, doing);
+	return 0;
+}
+
+static int sq_begin(rt_conn *conn, rt_buf *err)
+{
+	return simple((sqlite_conn *)conn, "BEGIN IMMEDIATE", err, "cannot start a transaction");
+}
+
+static int sq_commit(rt_conn *conn, rt_buf *err)
+{
+	return simple((sqlite_conn *)conn, "COMMIT", err, "cannot commit");
+}
+
+static void sq_rollback(rt_conn *conn)
+{
+	sqlite_conn *c = (sqlite_conn *)conn;
+
+	/* some errors (I/O, full disk) roll back on their own */
+	if (!sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Skip whitespace and comments so the offset names the statement's first
+ * token, not the blank lines before it. */
+static size_t skip_blank(const char *s, size_t i, size_t len)
+{
+	while (i < len) {
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f') {
+			i++;
+		} else if (s[i] == '-' && i + 1 < len && s[i + 1] == '-') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+			i += 2;
+			while (i + 1 < len && !(s[i] == '*' && s[i + 1] == '/'))
+				i++;
+			i = i + 2 < len ? i + 2 : len;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err)
+{
+	sqlite_conn *c = (sqlite_conn *)conn;
+	size_t off = 0;
+
+	if (fail) {
+		fail->applied = 0;
+		fail->error_at = (size_t)-1;
+	}
+	while (off < len) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+		size_t start = skip_blank(sql, off, len);
+		int rc;
+
+		if (start >= len)
+			break;
+		rc = sqlite3_prepare_v2(c->db, sql + start, (int)(len - start), &st, &tail);
+		if (rc == SQLITE_OK && st) {
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+				;
+			if (rc == SQLITE_DONE)
+				rc = SQLITE_OK;
+		}
+		if (rc != SQLITE_OK) {
+			int at = sqlite3_error_offset(c->db);
+			if (fail) {
+				fail->offset = start;
+				fail->error_at = at >= 0 ? start + (size_t)at : (size_t)-1;
+			}
+			rt_error(err, (rc & 0xff) == SQLITE_BUSY ? RETORT_EBUSY : RETORT_ERROR,
+				 "%s", sqlite3_errmsg(c->db));
+			sqlite3_finalize(st);
+			return (rc & 0xff) == SQLITE_BUSY ? RETORT_EBUSY : RETORT_ERROR;
+		}
+		sqlite3_finalize(st);
+		if (fail && st) {
+			fail->applied++;
+			rt_strlist_addn(&fail->done, sql + start, strcspn(sql + start, "\n"));
+		}
+		off = tail ? (size_t)(tail - sql) : len;
+	}
+	return 0;
+}
+
+static int sq_query(rt_conn *conn, const char *sql, rt_strlist *out, rt_buf *err)
+{
+	sqlite_conn *c = (sqlite_conn *)conn;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(c, err, "cannot read the database");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		if (rt_strlist_add(out, v ? (const char *)v : "") < 0) {
+			sqlite3_finalize(st);
+			return rt_error(err, RETORT_ERROR, "out of memory");
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(c, err, "cannot read the database");
+	return 0;
+}
+
+static int sq_table_exists(rt_conn *conn, const char *schema, const char *name, int *out,
+			   rt_buf *err)
+{
+	sqlite_conn *c = (sqlite_conn *)conn;
+	sqlite3_stmt *st = NULL;
+	char *sql;
+	int rc;
+
+	sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".sqlite_master WHERE type = 'table' "
+			      "AND name = ?1", schema ? schema : "main");
+	if (!sql)
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
+		return db_error(c, err, "cannot read the database");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(c, err, "cannot read the database");
+	*out = rc == SQLITE_ROW;
+	return 0;
+}
+
+static void sq_terminate(rt_buf *out, const char *sql, size_t len)
+{
+	size_t start = skip_blank(sql, 0, len), end = len, line;
+	char *copy;
+
+	if (start >= len) {
+		rt_buf_put(out, sql, len);
+		return;
+	}
+	while (end > start && strchr(" \t\r\n", sql[end - 1]))
+		end--;
+	rt_buf_put(out, sql, end);
+	/* sqlite3_complete() is true when the text ends with a whole,
+	 * semicolon-terminated statement (trailing comments allowed) */
+	copy = rt_strndup(sql, end);
+	if (copy && !sqlite3_complete(copy)) {
+		/* a ';' after a trailing "-- comment" would be commented out */
+		for (line = end; line > 0 && sql[line - 1] != '\n'; line--)
+			;
+		rt_buf_puts(out, memchr(sql + line, '-', end - line) ? "\n;" : ";");
+	}
+	rt_buf_putc(out, '\n');
+	free(copy);
+}
+
+static void sq_quote_ident(rt_buf *out, const char *name)
+{
+	rt_buf_putc(out, '"');
+	for (; *name; name++) {
+		if (*name == '"')
+			rt_buf_putc(out, '"');
+		rt_buf_putc(out, *name);
+	}
+	rt_buf_putc(out, '"');
+}
+
+const rt_driver rt_driver_sqlite = {
+	/* version */      1,
+	/* name */         "sqlite",
+	/* scheme */       "sqlite",
+	/* connect */      sq_connect,
+	/* close */        sq_close,
+	/* lock */         NULL,
+	/* unlock */       NULL,
+	/* begin */        sq_begin,
+	/* commit */       sq_commit,
+	/* rollback */     sq_rollback,
+	/* exec */         sq_exec,
+	/* query */        sq_query,
+	/* table_exists */ sq_table_exists,
+	/* terminate */    sq_terminate,
+	/* quote_ident */  sq_quote_ident,
+};
+
+const rt_driver *rt_driver_for(const char *scheme)
+{
+	static const rt_driver *const all[] = {
+		&rt_driver_sqlite,
+#ifdef RETORT_WITH_PG
+		&rt_driver_pg,
+#endif
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(all[i]->scheme, scheme))
+			return all[i];
+	return NULL;
+}

@@ -1,0 +1,465 @@
+/*
+ * graph.c - load the versions folder into a revision DAG and answer
+ * questions about it.  Every pass is linear in the number of revisions
+ * (plus a sort), so listing commands stay fast with thousands of files:
+ * lookups are binary searches over the id-sorted array, traversals use a
+ * per-call stamp instead of clearing flags.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+
+int rt_revvec_push(rt_revvec *vec, rt_rev *rev)
+{
+	if (vec->n == vec->cap) {
+		size_t cap = vec->cap ? vec->cap * 2 : 8;
+		rt_rev **v = realloc(vec->v, cap * sizeof(*v));
+		if (!v)
+			return RETORT_ERROR;
+		vec->v = v;
+		vec->cap = cap;
+	}
+	vec->v[vec->n++] = rev;
+	return 0;
+}
+
+void rt_revvec_release(rt_revvec *vec)
+{
+	free(vec->v);
+	vec->v = NULL;
+	vec->n = vec->cap = 0;
+}
+
+static int cmp_topo(const void *a, const void *b)
+{
+	const rt_rev *x = *(rt_rev *const *)a, *y = *(rt_rev *const *)b;
+
+	return x->topo < y->topo ? -1 : x->topo > y->topo;
+}
+
+void rt_revvec_sort_topo(rt_revvec *vec)
+{
+	if (vec->n > 1)
+		qsort(vec->v, vec->n, sizeof(*vec->v), cmp_topo);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const rt_rev *x = *(rt_rev *const *)a, *y = *(rt_rev *const *)b;
+
+	return strcmp(x->s.revision, y->s.revision);
+}
+
+static void rev_free(rt_rev *r)
+{
+	if (!r)
+		return;
+	rt_script_release(&r->s);
+	free(r->parents);
+	free(r->deps);
+	free(r->children);
+	free(r->dependents);
+	free(r);
+}
+
+void rt_graph_release(rt_graph *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		rev_free(g->by_id[i]);
+	free(g->by_id);
+	free(g->topo);
+	free(g->dir);
+	memset(g, 0, sizeof(*g));
+}
+
+/* First index whose id is >= key. */
+static size_t lower_bound(const rt_graph *g, const char *key)
+{
+	size_t lo = 0, hi = g->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(g->by_id[mid]->s.revision, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+rt_rev *rt_graph_get(const rt_graph *g, const char *id)
+{
+	size_t i = lower_bound(g, id);
+
+	return i < g->n && !strcmp(g->by_id[i]->s.revision, id) ? g->by_id[i] : NULL;
+}
+
+int rt_graph_find(rt_rev **out, const rt_graph *g, const char *prefix, rt_buf *err)
+{
+	size_t len = strlen(prefix), i = lower_bound(g, prefix), j;
+
+	*out = NULL;
+	if (!len || i == g->n || strncmp(g->by_id[i]->s.revision, prefix, len))
+		return rt_error(err, RETORT_ENOTFOUND, "no revision '%s'", prefix);
+	if (!strcmp(g->by_id[i]->s.revision, prefix) || i + 1 == g->n ||
+	    strncmp(g->by_id[i + 1]->s.revision, prefix, len)) {
+		*out = g->by_id[i];
+		return 0;
+	}
+	rt_error(err, RETORT_EAMBIGUOUS, "revision prefix '%s' is ambiguous: it matches", prefix);
+	for (j = i; j < g->n && j < i + 10 && !strncmp(g->by_id[j]->s.revision, prefix, len); j++)
+		rt_buf_printf(err, "%s '%s'", j == i ? "" : ",", g->by_id[j]->s.revision);
+	if (j < g->n && !strncmp(g->by_id[j]->s.revision, prefix, len))
+		rt_buf_puts(err, ", ...");
+	return RETORT_EAMBIGUOUS;
+}
+
+unsigned int rt_graph_mark(rt_graph *g)
+{
+	size_t i;
+
+	if (++g->stamp == 0) { /* wrapped: clear every mark once */
+		for (i = 0; i < g->n; i++)
+			g->by_id[i]->mark = 0;
+		g->stamp = 1;
+	}
+	return g->stamp;
+}
+
+/* Depth-first walk over one pair of edge lists, with an explicit stack. */
+static int walk(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n, int up)
+{
+	unsigned int stamp = rt_graph_mark(g);
+	rt_revvec stack = { 0 };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && !rc; i++) {
+		if (from[i]->mark == stamp)
+			continue;
+		from[i]->mark = stamp;
+		rc = rt_revvec_push(&stack, from[i]);
+	}
+	while (!rc && stack.n) {
+		rt_rev *r = stack.v[--stack.n];
+		rt_rev **a = up ? r->children : r->parents;
+		rt_rev **b = up ? r->dependents : r->deps;
+		size_t na = up ? r->nchildren : r->nparents;
+		size_t nb = up ? r->ndependents : r->ndeps;
+
+		if ((rc = rt_revvec_push(out, r)) < 0)
+			break;
+		for (i = 0; i < na + nb && !rc; i++) {
+			rt_rev *x = i < na ? a[i] : b[i - na];
+			if (x->mark == stamp)
+				continue;
+			x->mark = stamp;
+			rc = rt_revvec_push(&stack, x);
+		}
+	}
+	rt_revvec_release(&stack);
+	return rc;
+}
+
+int rt_graph_ancestors(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n)
+{
+	return walk(g, out, from, n, 0);
+}
+
+int rt_graph_descendants(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n)
+{
+	return walk(g, out, from, n, 1);
+}
+
+static int collect(const rt_graph *g, rt_revvec *out, unsigned int flag)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if ((g->topo[i]->flags & flag) && rt_revvec_push(out, g->topo[i]) < 0)
+			return RETORT_ERROR;
+	return 0;
+}
+
+int rt_graph_heads(const rt_graph *g, rt_revvec *out)
+{
+	return collect(g, out, RETORT_REV_HEAD);
+}
+
+int rt_graph_bases(const rt_graph *g, rt_revvec *out)
+{
+	return collect(g, out, RETORT_REV_BASE);
+}
+
+rt_rev *rt_graph_label(const rt_graph *g, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (rt_strlist_has(&g->topo[i]->s.branch_labels, label))
+			return g->topo[i];
+	return NULL;
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+static int has_sql_suffix(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && name[0] != '.' && !strcmp(name + n - 4, ".sql");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_files(rt_strlist *out, const char *dir, rt_buf *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return rt_error(err, RETORT_ENOTFOUND, "cannot open the versions folder '%s'", dir);
+	while ((e = readdir(d)) != NULL) {
+		if (has_sql_suffix(e->d_name) && rt_strlist_add(out, e->d_name) < 0) {
+			closedir(d);
+			return rt_error(err, RETORT_ERROR, "out of memory");
+		}
+	}
+	closedir(d);
+	if (out->count > 1)
+		qsort(out->items, out->count, sizeof(*out->items), cmp_str);
+	return 0;
+}
+
+/* Resolve one header list (down_revision or depends_on) into pointers. */
+static int link_list(rt_graph *g, rt_rev *r, const rt_strlist *ids, rt_rev ***out,
+		     size_t *nout, const char *what, rt_buf *err)
+{
+	size_t i;
+
+	if (!ids->count)
+		return 0;
+	if (!(*out = calloc(ids->count, sizeof(**out))))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	for (i = 0; i < ids->count; i++) {
+		rt_rev *p = rt_graph_get(g, ids->items[i]);
+		if (!p && !strcmp(what, "depends_on")) {
+			/* depends_on may name a branch label or a unique prefix */
+			p = rt_graph_label(g, ids->items[i]);
+			if (!p && rt_graph_find(&p, g, ids->items[i], NULL) < 0)
+				p = NULL;
+		}
+		if (!p)
+			return rt_error(err, RETORT_EINVALID,
+					"'%s': %s '%s' does not exist (revision '%s')",
+					r->s.path, what, ids->items[i], r->s.revision);
+		(*out)[(*nout)++] = p;
+	}
+	return 0;
+}
+
+static int add_edge(rt_rev ***list, size_t *n, rt_rev *r)
+{
+	rt_rev **v = realloc(*list, (*n + 1) * sizeof(*v));
+
+	if (!v)
+		return RETORT_ERROR;
+	v[(*n)++] = r;
+	*list = v;
+	return 0;
+}
+
+/* Name a cycle: start at a revision left over by Kahn's algorithm and
+ * follow unfinished parents until one repeats. */
+static int report_cycle(rt_graph *g, size_t *indeg, rt_buf *err)
+{
+	unsigned int stamp = rt_graph_mark(g);
+	rt_rev *r = NULL, *start;
+	size_t i;
+
+	for (i = 0; i < g->n && !r; i++)
+		if (indeg[i])
+			r = g->by_id[i];
+	while (r->mark != stamp) {
+		rt_rev *next = NULL;
+		r->mark = stamp;
+		for (i = 0; i < r->nparents + r->ndeps && !next; i++) {
+			rt_rev *p = i < r->nparents ? r->parents[i] : r->deps[i - r->nparents];
+			if (indeg[p->topo])
+				next = p;
+		}
+		r = next;
+	}
+	start = r;
+	rt_error(err, RETORT_EINVALID, "cycle in the revision graph: ");
+	do {
+		rt_rev *next = NULL;
+		rt_buf_printf(err, "'%s' (%s) -> ", r->s.revision, r->s.path);
+		for (i = 0; i < r->nparents + r->ndeps && !next; i++) {
+			rt_rev *p = i < r->nparents ? r->parents[i] : r->deps[i - r->nparents];
+			if (indeg[p->topo] && p->mark == stamp)
+				next = p;
+		}
+		r = next;
+	} while (r && r != start);
+	rt_buf_printf(err, "'%s'", start->s.revision);
+	return RETORT_EINVALID;
+}
+
+/* Kahn's algorithm; ties are broken by id so the order is reproducible. */
+static int sort_topo(rt_graph *g, rt_buf *err)
+{
+	size_t *indeg = calloc(g->n ? g->n : 1, sizeof(*indeg));
+	rt_rev **queue = calloc(g->n ? g->n : 1, sizeof(*queue));
+	size_t i, head = 0, tail = 0;
+	int rc = 0;
+
+	if (!indeg || !queue) {
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->by_id[i];
+		r->topo = i; /* temporarily: index in by_id */
+		indeg[i] = r->nparents + r->ndeps;
+	}
+	for (i = 0; i < g->n; i++)
+		if (!indeg[i])
+			queue[tail++] = g->by_id[i];
+	while (head < tail) {
+		rt_rev *r = queue[head++];
+		size_t k;
+		for (k = 0; k < r->nchildren + r->ndependents; k++) {
+			rt_rev *c = k < r->nchildren ? r->children[k] : r->dependents[k - r->nchildren];
+			if (--indeg[c->topo] == 0)
+				queue[tail++] = c;
+		}
+	}
+	if (tail != g->n) {
+		rc = report_cycle(g, indeg, err);
+		goto done;
+	}
+	for (i = 0; i < g->n; i++)
+		queue[i]->topo = i;
+	g->topo = queue;
+	queue = NULL;
+done:
+	free(indeg);
+	free(queue);
+	return rc;
+}
+
+static int by_id_of_children(rt_graph *g)
+{
+	size_t i;
+
+	/* children arrive in file order; keep them sorted by id for
+	 * deterministic listings and walks */
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->by_id[i];
+		if (r->nchildren > 1)
+			qsort(r->children, r->nchildren, sizeof(*r->children), cmp_id);
+	}
+	return 0;
+}
+
+int rt_graph_load(rt_graph *g, const char *dir, rt_buf *err)
+{
+	rt_strlist files = { 0 };
+	rt_buf path = RT_BUF_INIT;
+	size_t i;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	if (!(g->dir = rt_strdup(dir)))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	if ((rc = list_files(&files, dir, err)) < 0)
+		goto done;
+	if (!(g->by_id = calloc(files.count ? files.count : 1, sizeof(*g->by_id)))) {
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < files.count; i++) {
+		rt_rev *r = calloc(1, sizeof(*r));
+		if (!r) {
+			rc = rt_error(err, RETORT_ERROR, "out of memory");
+			goto done;
+		}
+		g->by_id[g->n++] = r;
+		rt_buf_clear(&path);
+		rt_buf_printf(&path, "%s/%s", dir, files.items[i]);
+		if ((rc = rt_script_load(&r->s, path.ptr, 1, err)) < 0) {
+			if (rc != RETORT_ERROR)
+				rc = RETORT_EINVALID;
+			goto done;
+		}
+	}
+	qsort(g->by_id, g->n, sizeof(*g->by_id), cmp_id);
+	for (i = 1; i < g->n; i++) {
+		if (!strcmp(g->by_id[i - 1]->s.revision, g->by_id[i]->s.revision)) {
+			rc = rt_error(err, RETORT_EINVALID,
+				      "duplicate revision id '%s' in '%s' and '%s'",
+				      g->by_id[i]->s.revision, g->by_id[i - 1]->s.path,
+				      g->by_id[i]->s.path);
+			goto done;
+		}
+	}
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->by_id[i];
+		if ((rc = link_list(g, r, &r->s.down_revisions, &r->parents, &r->nparents,
+				    "down_revision", err)) < 0 ||
+		    (rc = link_list(g, r, &r->s.depends_on, &r->deps, &r->ndeps,
+				    "depends_on", err)) < 0)
+			goto done;
+	}
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->by_id[i];
+		size_t k;
+		for (k = 0; k < r->nparents; k++)
+			if (add_edge(&r->parents[k]->children, &r->parents[k]->nchildren, r) < 0)
+				goto oom;
+		for (k = 0; k < r->ndeps; k++)
+			if (add_edge(&r->deps[k]->dependents, &r->deps[k]->ndependents, r) < 0)
+				goto oom;
+	}
+	by_id_of_children(g);
+	if ((rc = sort_topo(g, err)) < 0)
+		goto done;
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->by_id[i];
+		r->flags = (r->nchildren ? 0 : RETORT_REV_HEAD) |
+			   (r->nparents ? 0 : RETORT_REV_BASE) |
+			   (r->nchildren > 1 ? RETORT_REV_BRANCHPOINT : 0) |
+			   (r->nparents > 1 ? RETORT_REV_MERGEPOINT : 0);
+	}
+	for (i = 0; i < g->n; i++) {
+		size_t k;
+		for (k = 0; k < g->by_id[i]->s.branch_labels.count; k++) {
+			const char *label = g->by_id[i]->s.branch_labels.items[k];
+			rt_rev *other = rt_graph_label(g, label);
+			if (other != g->by_id[i]) {
+				rc = rt_error(err, RETORT_EINVALID,
+					      "branch label '%s' is declared by both '%s' and '%s'",
+					      label, other->s.path, g->by_id[i]->s.path);
+				goto done;
+			}
+		}
+	}
+	rc = 0;
+	goto done;
+oom:
+	rc = rt_error(err, RETORT_ERROR, "out of memory");
+done:
+	rt_strlist_release(&files);
+	rt_buf_release(&path);
+	if (rc < 0)
+		rt_graph_release(g);
+	return rc;
+}

@@ -1,0 +1,104 @@
+/*
+ * graph.h - the revision graph: every migration file's header, linked into
+ * a DAG by down_revision (parents) and depends_on (dependencies).
+ */
+#ifndef RT_GRAPH_H
+#define RT_GRAPH_H
+
+#include "rt.h"
+
+struct retort_rev {
+	rt_script s;                    /* the header only; bodies load on demand */
+	struct retort_rev **parents;    /* down_revision, in header order */
+	size_t nparents;
+	struct retort_rev **deps;       /* depends_on */
+	size_t ndeps;
+	struct retort_rev **children;   /* revisions naming this as down_revision */
+	size_t nchildren;
+	struct retort_rev **dependents; /* revisions naming this in depends_on */
+	size_t ndependents;
+	size_t topo;                    /* position in topological order */
+	unsigned int flags;             /* RETORT_REV_* */
+	unsigned int mark;              /* traversal stamp, see rt_graph_mark() */
+};
+
+typedef struct retort_rev rt_rev;
+
+/* A growable array of borrowed revision pointers. */
+typedef struct rt_revvec {
+	rt_rev **v;
+	size_t n;
+	size_t cap;
+} rt_revvec;
+
+int rt_revvec_push(rt_revvec *vec, rt_rev *rev);
+void rt_revvec_release(rt_revvec *vec);
+/* Sort by topological position (parents first). */
+void rt_revvec_sort_topo(rt_revvec *vec);
+
+typedef struct rt_graph {
+	rt_rev **topo;      /* every revision, parents before children */
+	rt_rev **by_id;     /* every revision, sorted by id (prefix search) */
+	size_t n;
+	unsigned int stamp; /* last traversal stamp handed out */
+	char *dir;          /* the versions folder */
+} rt_graph;
+
+/* Load every *.sql file of `dir` (headers only) and validate the graph:
+ * duplicate ids, missing parents or dependencies, cycles.  Errors name the
+ * files involved. */
+int rt_graph_load(rt_graph *g, const char *dir, rt_buf *err);
+void rt_graph_release(rt_graph *g);
+
+/* The revision with this exact id, or NULL. */
+rt_rev *rt_graph_get(const rt_graph *g, const char *id);
+
+/* Look up an id or unique prefix: RETORT_ENOTFOUND or RETORT_EAMBIGUOUS
+ * (the message lists the candidates). */
+int rt_graph_find(rt_rev **out, const rt_graph *g, const char *prefix, rt_buf *err);
+
+/* A fresh traversal stamp: rev->mark == stamp means "visited". */
+unsigned int rt_graph_mark(rt_graph *g);
+
+/* Add to `out` (unsorted, each once) every revision reachable from `from`
+ * going down (parents and dependencies) or up (children and dependents),
+ * including the starting revisions themselves.  Marks use `stamp`. */
+int rt_graph_ancestors(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n);
+int rt_graph_descendants(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n);
+
+/* Heads (no children), bases (no parents): in topological order. */
+int rt_graph_heads(const rt_graph *g, rt_revvec *out);
+int rt_graph_bases(const rt_graph *g, rt_revvec *out);
+
+/* The revision declaring branch label `label`, or NULL. */
+rt_rev *rt_graph_label(const rt_graph *g, const char *label);
+
+/* ---- target.c -------------------------------------------------------------- */
+
+/* What a target resolves to.  For most targets `revs` is the set of
+ * revisions the database should include ("base" is empty).  When `cut` is
+ * set (relative downgrades such as -2, label@base) `revs` are instead the
+ * lowest revisions to remove, together with everything above them. */
+typedef struct rt_target {
+	rt_revvec revs;
+	int cut;
+} rt_target;
+
+void rt_target_release(rt_target *t);
+
+/* Resolve `spec` (DESIGN.md section 4).  `current` are the version table's
+ * rows, or NULL when the database was not read (then +N, -N and current are
+ * refused).  `direction` (RT_UP, RT_DOWN, or 0 for listings) decides what a
+ * bare +N / -N means. */
+int rt_target_resolve(rt_target *out, rt_graph *g, const char *spec,
+		      const rt_strlist *current, int direction, rt_buf *err);
+
+/* Resolve a history range "A:B", "A:", ":B" into the revisions between
+ * (descendants of A that are ancestors of B), newest first. */
+int rt_range_resolve(rt_revvec *out, rt_graph *g, const char *range,
+		     const rt_strlist *current, rt_buf *err);
+
+/* Does `spec` (a target or a range) need the database's current state? */
+int rt_target_needs_current(const char *spec);
+
+#endif

@@ -1,0 +1,907 @@
+/*
+ * migrate.c - the planner and the runner behind upgrade, downgrade and
+ * stamp, online and offline.
+ *
+ * The database's state is its version table: one row per current head,
+ * as in Alembic.  The applied set is everything those rows reach through
+ * down_revision and depends_on.  A plan is the list of revisions to apply
+ * (parents first) or to revert (children first).
+ *
+ * Online, each migration runs in one transaction with its version-table
+ * change.  The rows are read inside that transaction, after the write lock
+ * is held, and the plan is recomputed whenever they are not what the last
+ * step left: two processes never apply the same migration twice.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+
+typedef struct run {
+	retort *ctx;
+	rt_graph *g;
+	const rt_driver *drv;
+	rt_conn *conn;                 /* NULL offline */
+	const retort_run_options *opts;
+	int direction;                 /* RT_UP, RT_DOWN, or 0 for stamp */
+	const char *spec;              /* the target as given */
+	int per_migration;             /* transaction_per_migration */
+	rt_buf vt;                     /* the quoted version table name */
+	rt_strlist rows;               /* the version table as we last saw or left it */
+	rt_buf out;                    /* offline: the script */
+	int in_tx;
+} run;
+
+/* ---- plans --------------------------------------------------------------- */
+
+/* Revisions of the version table, each known to the graph. */
+static int rows_to_revs(rt_revvec *out, run *r, const rt_strlist *rows)
+{
+	size_t i;
+
+	for (i = 0; i < rows->count; i++) {
+		rt_rev *rev = rt_graph_get(r->g, rows->items[i]);
+		if (!rev)
+			return rt_ctx_error(r->ctx, RETORT_ECONFLICT,
+					    "the database is at revision '%s', which no file in "
+					    "'%s' defines; nothing was changed (use 'stamp --purge' "
+					    "to reset the version table)",
+					    rows->items[i], r->g->dir);
+		if (rt_revvec_push(out, rev) < 0)
+			return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	}
+	return 0;
+}
+
+/* in[topo] = 1 for every applied revision. */
+static int applied_set(unsigned char **out, run *r, const rt_strlist *rows)
+{
+	rt_revvec cur = { 0 }, all = { 0 };
+	size_t i;
+	int rc;
+
+	*out = calloc(r->g->n ? r->g->n : 1, 1);
+	if (!*out)
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	if ((rc = rows_to_revs(&cur, r, rows)) >= 0 &&
+	    rt_graph_ancestors(r->g, &all, cur.v, cur.n) < 0)
+		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	for (i = 0; rc >= 0 && i < all.n; i++)
+		(*out)[all.v[i]->topo] = 1;
+	rt_revvec_release(&cur);
+	rt_revvec_release(&all);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static void describe_rows(rt_buf *b, const rt_strlist *rows)
+{
+	size_t i;
+
+	if (!rows->count)
+		rt_buf_puts(b, "base (no revision applied)");
+	for (i = 0; i < rows->count; i++)
+		rt_buf_printf(b, "%s'%s'", i ? ", " : "", rows->items[i]);
+}
+
+static int plan_upgrade(rt_revvec *plan, run *r, const rt_target *t, const unsigned char *applied)
+{
+	rt_revvec need = { 0 };
+	size_t i;
+
+	if (rt_graph_ancestors(r->g, &need, t->revs.v, t->revs.n) < 0)
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	for (i = 0; i < need.n; i++)
+		if (!applied[need.v[i]->topo] && rt_revvec_push(plan, need.v[i]) < 0) {
+			rt_revvec_release(&need);
+			return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+		}
+	rt_revvec_release(&need);
+	rt_revvec_sort_topo(plan);
+	/* a target strictly below the database (applied, but not one of its
+	 * heads) is a downgrade in disguise */
+	for (i = 0; !plan->n && i < t->revs.n; i++) {
+		if (applied[t->revs.v[i]->topo] &&
+		    !rt_strlist_has(&r->rows, t->revs.v[i]->s.revision)) {
+			rt_buf_clear(&r->ctx->err);
+			rt_buf_printf(&r->ctx->err, "'%s' is below the database's current revision (",
+				      r->spec);
+			describe_rows(&r->ctx->err, &r->rows);
+			rt_buf_puts(&r->ctx->err, "); use 'downgrade' to go back; nothing was changed");
+			return RETORT_ECONFLICT;
+		}
+	}
+	return 0;
+}
+
+static int plan_downgrade(rt_revvec *plan, run *r, const rt_target *t,
+			  const unsigned char *applied)
+{
+	rt_revvec roots = { 0 }, gone = { 0 };
+	size_t i, k;
+	int rc = 0;
+
+	if (t->cut) {
+		for (i = 0; i < t->revs.n && rc >= 0; i++)
+			rc = rt_revvec_push(&roots, t->revs.v[i]);
+	} else if (!t->revs.n) {
+		rc = rt_graph_bases(r->g, &roots);
+	} else {
+		for (i = 0; i < t->revs.n; i++) {
+			rt_rev *x = t->revs.v[i];
+			if (!applied[x->topo]) {
+				rt_buf_clear(&r->ctx->err);
+				rt_buf_printf(&r->ctx->err,
+					      "'%s' is not applied, so the database cannot be "
+					      "downgraded to it (the database is at ", x->s.revision);
+				describe_rows(&r->ctx->err, &r->rows);
+				rt_buf_puts(&r->ctx->err, "); use 'upgrade'; nothing was changed");
+				rc = RETORT_ECONFLICT;
+				goto done;
+			}
+			for (k = 0; k < x->nchildren && rc >= 0; k++)
+				rc = rt_revvec_push(&roots, x->children[k]);
+			for (k = 0; k < x->ndependents && rc >= 0; k++)
+				rc = rt_revvec_push(&roots, x->dependents[k]);
+		}
+	}
+	if (rc < 0 || rt_graph_descendants(r->g, &gone, roots.v, roots.n) < 0) {
+		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < gone.n; i++)
+		if (applied[gone.v[i]->topo] && rt_revvec_push(plan, gone.v[i]) < 0) {
+			rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+			goto done;
+		}
+	rt_revvec_sort_topo(plan);
+	for (i = 0; i < plan->n / 2; i++) { /* children first */
+		rt_rev *tmp = plan->v[i];
+		plan->v[i] = plan->v[plan->n - 1 - i];
+		plan->v[plan->n - 1 - i] = tmp;
+	}
+done:
+	rt_revvec_release(&roots);
+	rt_revvec_release(&gone);
+	return rc;
+}
+
+/* Resolve the target against `rows` and compute the plan. */
+static int make_plan(rt_revvec *plan, run *r, const char *spec)
+{
+	unsigned char *applied = NULL;
+	rt_target t;
+	int rc;
+
+	plan->n = 0;
+	if ((rc = rt_target_resolve(&t, r->g, spec, &r->rows, r->direction, &r->ctx->err)) < 0)
+		return rc;
+	if ((rc = applied_set(&applied, r, &r->rows)) >= 0)
+		rc = r->direction == RT_UP ? plan_upgrade(plan, r, &t, applied)
+					   : plan_downgrade(plan, r, &t, applied);
+	free(applied);
+	rt_target_release(&t);
+	return rc;
+}
+
+/* ---- version table SQL ---------------------------------------------------- */
+
+static void version_table_name(run *r)
+{
+	const rt_config *cfg = &r->ctx->cfg;
+
+	if (cfg->version_table_schema && *cfg->version_table_schema) {
+		r->drv->quote_ident(&r->vt, cfg->version_table_schema);
+		rt_buf_putc(&r->vt, '.');
+	}
+	r->drv->quote_ident(&r->vt, cfg->version_table);
+}
+
+static void create_version_table_sql(run *r, rt_buf *out)
+{
+	rt_buf pk = RT_BUF_INIT;
+
+	rt_buf_printf(&pk, "%s_pkc", r->ctx->cfg.version_table);
+	rt_buf_printf(out, "CREATE TABLE IF NOT EXISTS %s (version_num VARCHAR(32) NOT NULL, "
+		      "CONSTRAINT ", r->vt.ptr);
+	r->drv->quote_ident(out, pk.ptr);
+	rt_buf_puts(out, " PRIMARY KEY (version_num));\n");
+	rt_buf_release(&pk);
+}
+
+static void sql_insert(run *r, rt_buf *out, const char *id)
+{
+	rt_buf_printf(out, "INSERT INTO %s (version_num) VALUES ('%s');\n", r->vt.ptr, id);
+}
+
+static void sql_delete(run *r, rt_buf *out, const char *id)
+{
+	rt_buf_printf(out, "DELETE FROM %s WHERE version_num = '%s';\n", r->vt.ptr, id);
+}
+
+/* The statements moving the version table from r->rows across one step,
+ * and the new rows.  Ids are [A-Za-z0-9_] (checked by the parser), so
+ * they go into the SQL as literals. */
+static int step_versions(run *r, rt_buf *out, rt_strlist *next, rt_rev *rev, int direction,
+			 const unsigned char *applied)
+{
+	rt_strlist gone = { 0 }, added = { 0 };
+	size_t i, k;
+	int rc = 0;
+
+	if (direction == RT_UP) {
+		for (i = 0; i < rev->nparents && rc >= 0; i++)
+			if (rt_strlist_has(&r->rows, rev->parents[i]->s.revision))
+				rc = rt_strlist_add(&gone, rev->parents[i]->s.revision);
+		if (rc >= 0)
+			rc = rt_strlist_add(&added, rev->s.revision);
+	} else {
+		rc = rt_strlist_add(&gone, rev->s.revision);
+		/* a parent becomes a head again when no other applied child
+		 * remains above it */
+		for (i = 0; i < rev->nparents && rc >= 0; i++) {
+			rt_rev *p = rev->parents[i];
+			int other = 0;
+			for (k = 0; k < p->nchildren; k++)
+				if (p->children[k] != rev && applied[p->children[k]->topo])
+					other = 1;
+			if (!other && !rt_strlist_has(&added, p->s.revision))
+				rc = rt_strlist_add(&added, p->s.revision);
+		}
+	}
+	if (rc < 0)
+		goto oom;
+	/* UPDATE where one row becomes another, as Alembic does */
+	for (i = 0; i < gone.count || i < added.count; i++) {
+		if (i < gone.count && i < added.count)
+			rt_buf_printf(out, "UPDATE %s SET version_num = '%s' WHERE version_num = '%s';\n",
+				      r->vt.ptr, added.items[i], gone.items[i]);
+		else if (i < gone.count)
+			sql_delete(r, out, gone.items[i]);
+		else
+			sql_insert(r, out, added.items[i]);
+	}
+	for (i = 0; i < r->rows.count; i++)
+		if (!rt_strlist_has(&gone, r->rows.items[i]) &&
+		    rt_strlist_add(next, r->rows.items[i]) < 0)
+			goto oom;
+	for (i = 0; i < added.count; i++)
+		if (rt_strlist_add(next, added.items[i]) < 0)
+			goto oom;
+	goto done;
+oom:
+	rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+done:
+	rt_strlist_release(&gone);
+	rt_strlist_release(&added);
+	return rc;
+}
+
+static void join_ids(rt_buf *out, const rt_strlist *ids)
+{
+	size_t i;
+
+	for (i = 0; i < ids->count; i++)
+		rt_buf_printf(out, "%s%s", i ? "," : "", ids->items[i]);
+}
+
+static int same_rows(const rt_strlist *a, const rt_strlist *b)
+{
+	size_t i;
+
+	if (a->count != b->count)
+		return 0;
+	for (i = 0; i < a->count; i++)
+		if (!rt_strlist_has(b, a->items[i]))
+			return 0;
+	return 1;
+}
+
+static void swap_rows(run *r, rt_strlist *next)
+{
+	rt_strlist_release(&r->rows);
+	r->rows = *next;
+	memset(next, 0, sizeof(*next));
+}
+
+/* ---- online ----------------------------------------------------------------- */
+
+static void emit(run *r, retort_event_type type, rt_rev *rev, const char *from,
+		 const char *to, double ms)
+{
+	retort_event ev;
+
+	if (!r->opts || !r->opts->on_event)
+		return;
+	ev.type = type;
+	ev.direction = r->direction ? r->direction : RT_UP;
+	ev.rev = rev;
+	ev.from = from;
+	ev.to = to;
+	ev.elapsed_ms = ms;
+	r->opts->on_event(&ev, r->opts->event_payload);
+}
+
+static int db_begin(run *r)
+{
+	int rc;
+
+	if (r->in_tx)
+		return 0;
+	if ((rc = r->drv->begin(r->conn, &r->ctx->err)) < 0)
+		return rc;
+	r->in_tx = 1;
+	return 0;
+}
+
+static int db_commit(run *r)
+{
+	int rc;
+
+	if (!r->in_tx)
+		return 0;
+	r->in_tx = 0;
+	if ((rc = r->drv->commit(r->conn, &r->ctx->err)) < 0)
+		r->drv->rollback(r->conn);
+	return rc;
+}
+
+static void db_rollback(run *r)
+{
+	if (r->in_tx)
+		r->drv->rollback(r->conn);
+	r->in_tx = 0;
+}
+
+static int db_read_rows(run *r, rt_strlist *out)
+{
+	rt_buf q = RT_BUF_INIT;
+	int rc;
+
+	rt_buf_printf(&q, "SELECT version_num FROM %s", r->vt.ptr);
+	rc = r->drv->query(r->conn, q.ptr, out, &r->ctx->err);
+	rt_buf_release(&q);
+	return rc;
+}
+
+static int db_exec(run *r, const char *sql)
+{
+	return r->drv->exec(r->conn, sql, strlen(sql), NULL, &r->ctx->err);
+}
+
+/* Line of byte `off` within a section. */
+static int line_at(const rt_script *s, const rt_section *sec, size_t off)
+{
+	int line = sec->line;
+	size_t i;
+
+	for (i = 0; i < off && i < sec->len; i++)
+		if (s->text[sec->offset + i] == '\n')
+			line++;
+	return line;
+}
+
+/* Turn a failed statement into the run's error: which migration, file:line,
+ * the database's message, and where the database stands now. */
+static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt_section *sec,
+		       rt_exec_fail *fail, const char *from, const char *to)
+{
+	rt_buf msg = RT_BUF_INIT;
+	size_t i;
+
+	rt_buf_puts(&msg, r->ctx->err.ptr);
+	rt_buf_clear(&r->ctx->err);
+	rt_buf_printf(&r->ctx->err, "%s %s -> %s failed at %s:%d: %s\n",
+		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from, to, s->path,
+		      line_at(s, sec, fail->offset), msg.ptr);
+	rt_buf_puts(&r->ctx->err, "the database is at ");
+	describe_rows(&r->ctx->err, &r->rows);
+	if (sec->transactional) {
+		rt_buf_printf(&r->ctx->err, "; nothing of '%s' was applied", rev->s.revision);
+	} else {
+		rt_buf_printf(&r->ctx->err,
+			      "; '%s' runs outside a transaction (transaction=false) and %zu "
+			      "statement%s of it had already been applied:",
+			      rev->s.revision, fail->applied, fail->applied == 1 ? "" : "s");
+		for (i = 0; i < fail->done.count; i++)
+			rt_buf_printf(&r->ctx->err, "\n  %s", fail->done.items[i]);
+		rt_buf_puts(&r->ctx->err, "\nfix the file and revert those by hand before re-running");
+	}
+	rt_log_printf(rt_ctx_log(r->ctx), "error: %s", r->ctx->err.ptr);
+	rt_buf_release(&msg);
+	return rc;
+}
+
+static int run_step(run *r, rt_rev *rev, const unsigned char *applied)
+{
+	rt_script s = { 0 };
+	rt_exec_fail fail = { 0 };
+	rt_strlist next = { 0 };
+	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT, vsql = RT_BUF_INIT;
+	const rt_section *sec;
+	double t0 = rt_now_ms(), ms;
+	int rc;
+
+	if ((rc = rt_script_load(&s, rev->s.path, 0, &r->ctx->err)) < 0)
+		goto done;
+	sec = rt_script_section(&s, r->direction, r->drv->name);
+	if ((rc = step_versions(r, &vsql, &next, rev, r->direction, applied)) < 0)
+		goto done;
+	join_ids(&from, &r->rows);
+	join_ids(&to, &next);
+	emit(r, RETORT_EVENT_START, rev, from.ptr, to.ptr, 0);
+	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s (%s) start",
+		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr, to.ptr,
+		      s.path);
+	if (sec && !sec->transactional) {
+		/* outside any transaction; the version change follows in its own */
+		if ((rc = db_commit(r)) < 0)
+			goto done;
+		fail.applied = 0;
+		rc = r->drv->exec(r->conn, s.text + sec->offset, sec->len, &fail, &r->ctx->err);
+		if (rc < 0) {
+			rc = step_failed(r, rc, rev, &s, sec, &fail, from.ptr, to.ptr);
+			goto done;
+		}
+		if ((rc = db_begin(r)) < 0)
+			goto done;
+	} else if (sec) {
+		if ((rc = db_begin(r)) < 0)
+			goto done;
+		rc = r->drv->exec(r->conn, s.text + sec->offset, sec->len, &fail, &r->ctx->err);
+		if (rc < 0) {
+			db_rollback(r);
+			rc = step_failed(r, rc, rev, &s, sec, &fail, from.ptr, to.ptr);
+			goto done;
+		}
+	}
+	if ((rc = db_begin(r)) < 0 || (rc = db_exec(r, vsql.ptr)) < 0)
+		goto failed;
+	if (r->per_migration && (rc = db_commit(r)) < 0)
+		goto failed;
+	swap_rows(r, &next);
+	ms = rt_now_ms() - t0;
+	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s done in %.1f ms",
+		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr, to.ptr, ms);
+	emit(r, RETORT_EVENT_DONE, rev, from.ptr, to.ptr, ms);
+	goto done;
+failed:
+	db_rollback(r);
+	{
+		rt_buf msg = RT_BUF_INIT;
+		rt_buf_puts(&msg, r->ctx->err.ptr);
+		rt_ctx_error(r->ctx, rc, "cannot record '%s' in the version table: %s", rev->s.revision,
+			     msg.ptr);
+		rt_buf_release(&msg);
+	}
+done:
+	rt_script_release(&s);
+	rt_strlist_release(&fail.done);
+	rt_strlist_release(&next);
+	rt_buf_release(&from);
+	rt_buf_release(&to);
+	rt_buf_release(&vsql);
+	return rc;
+}
+
+/* Start a transaction, make sure the version table exists, read it. */
+static int begin_and_read(run *r, int create)
+{
+	rt_strlist now = { 0 };
+	int rc;
+
+	if ((rc = db_begin(r)) < 0)
+		return rc;
+	if (create) {
+		rt_buf ddl = RT_BUF_INIT;
+		create_version_table_sql(r, &ddl);
+		rc = db_exec(r, ddl.ptr);
+		rt_buf_release(&ddl);
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = db_read_rows(r, &now)) < 0) {
+		rt_strlist_release(&now);
+		return rc;
+	}
+	swap_rows(r, &now);
+	return 0;
+}
+
+static int run_online(run *r)
+{
+	rt_revvec plan = { 0 };
+	rt_strlist expected = { 0 };
+	unsigned char *applied = NULL;
+	size_t next = 0;
+	int rc, first = 1;
+
+	for (;;) {
+		if ((rc = begin_and_read(r, first)) < 0)
+			goto done;
+		if (first || !same_rows(&r->rows, &expected)) {
+			/* first step, or another process moved the database */
+			if ((rc = make_plan(&plan, r, r->spec)) < 0)
+				goto done;
+			next = 0;
+			if (!plan.n) {
+				rc = db_commit(r);
+				if (first && rc >= 0)
+					emit(r, RETORT_EVENT_NOTHING, NULL, NULL, NULL, 0);
+				goto done;
+			}
+		}
+		first = 0;
+		free(applied);
+		if ((rc = applied_set(&applied, r, &r->rows)) < 0)
+			goto done;
+		if ((rc = run_step(r, plan.v[next], applied)) < 0)
+			goto done;
+		rt_strlist_release(&expected);
+		for (size_t i = 0; i < r->rows.count; i++)
+			rt_strlist_add(&expected, r->rows.items[i]);
+		if (++next == plan.n)
+			break;
+	}
+	rc = db_commit(r);
+done:
+	if (rc < 0)
+		db_rollback(r);
+	free(applied);
+	rt_revvec_release(&plan);
+	rt_strlist_release(&expected);
+	return rc;
+}
+
+/* ---- offline ---------------------------------------------------------------- */
+
+static int out_write(run *r)
+{
+	int rc = 0;
+
+	if (rt_buf_oom(&r->out))
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	if (r->out.len && r->opts->write &&
+	    r->opts->write(r->out.ptr, r->out.len, r->opts->write_payload))
+		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "cannot write the SQL script");
+	rt_buf_clear(&r->out);
+	return rc;
+}
+
+static int offline_step(run *r, rt_rev *rev, const unsigned char *applied)
+{
+	rt_script s = { 0 };
+	rt_strlist next = { 0 };
+	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT;
+	const rt_section *sec;
+	int rc;
+
+	if ((rc = rt_script_load(&s, rev->s.path, 0, &r->ctx->err)) < 0)
+		goto done;
+	sec = rt_script_section(&s, r->direction, r->drv->name);
+	join_ids(&from, &r->rows);
+	rt_buf_printf(&r->out, "\n-- %s %s -> %s: %s\n",
+		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr,
+		      rev->s.revision, s.message);
+	if (sec && !sec->transactional) {
+		if (r->in_tx) {
+			rt_buf_puts(&r->out, "COMMIT;\n");
+			r->in_tx = 0;
+		}
+		r->drv->terminate(&r->out, s.text + sec->offset, sec->len);
+	}
+	if (!r->in_tx) {
+		rt_buf_puts(&r->out, "BEGIN;\n");
+		r->in_tx = 1;
+	}
+	if (sec && sec->transactional)
+		r->drv->terminate(&r->out, s.text + sec->offset, sec->len);
+	if ((rc = step_versions(r, &r->out, &next, rev, r->direction, applied)) < 0)
+		goto done;
+	if (r->per_migration) {
+		rt_buf_puts(&r->out, "COMMIT;\n");
+		r->in_tx = 0;
+	}
+	join_ids(&to, &next);
+	swap_rows(r, &next);
+	rc = out_write(r);
+done:
+	rt_script_release(&s);
+	rt_strlist_release(&next);
+	rt_buf_release(&from);
+	rt_buf_release(&to);
+	return rc;
+}
+
+/* Offline targets are "FROM:TO" or "TO" (from base); FROM is resolved
+ * without a database. */
+static int offline_start(run *r, const char **to_spec, char **owned)
+{
+	const char *colon = strchr(r->spec ? r->spec : "", ':');
+	rt_target from;
+	size_t i;
+	int rc;
+
+	*owned = NULL;
+	*to_spec = r->spec;
+	if (!colon) {
+		if (r->direction == RT_DOWN)
+			return rt_ctx_error(r->ctx, RETORT_EUSAGE,
+					    "offline downgrade needs FROM:TO, e.g. 'head:base' "
+					    "(there is no database to read the current revision from)");
+		return 0;
+	}
+	if (!(*owned = rt_strndup(r->spec, (size_t)(colon - r->spec))))
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	*to_spec = colon + 1;
+	if ((rc = rt_target_resolve(&from, r->g, *owned, NULL, 0, &r->ctx->err)) < 0)
+		return rc;
+	for (i = 0; i < from.revs.n && rc >= 0; i++)
+		rc = rt_strlist_add(&r->rows, from.revs.v[i]->s.revision);
+	rt_target_release(&from);
+	return rc < 0 ? rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory") : 0;
+}
+
+static int run_offline(run *r)
+{
+	rt_revvec plan = { 0 };
+	unsigned char *applied = NULL;
+	const char *to_spec;
+	char *from_spec = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = offline_start(r, &to_spec, &from_spec)) < 0)
+		goto done;
+	if (!*to_spec)
+		to_spec = r->direction == RT_DOWN ? "base" : "head";
+	if ((rc = make_plan(&plan, r, to_spec)) < 0)
+		goto done;
+	rt_buf_printf(&r->out, "-- retort %s: %s %s (%s)\n", retort_version(),
+		      r->direction == RT_DOWN ? "downgrade" : "upgrade", r->spec,
+		      r->drv->name);
+	create_version_table_sql(r, &r->out);
+	for (i = 0; i < plan.n && rc >= 0; i++) {
+		free(applied);
+		if ((rc = applied_set(&applied, r, &r->rows)) >= 0)
+			rc = offline_step(r, plan.v[i], applied);
+	}
+	if (rc >= 0 && r->in_tx) {
+		rt_buf_puts(&r->out, "COMMIT;\n");
+		r->in_tx = 0;
+	}
+	if (rc >= 0)
+		rc = out_write(r);
+done:
+	free(from_spec);
+	free(applied);
+	rt_revvec_release(&plan);
+	return rc;
+}
+
+/* ---- stamp ------------------------------------------------------------------ */
+
+/* New rows for stamping `t`: the target's revisions, plus the rows that
+ * are on unrelated branches (neither above nor below any target). */
+static int stamp_rows(run *r, rt_strlist *next, const rt_target *t, int purge)
+{
+	rt_revvec up = { 0 }, down = { 0 };
+	size_t i, k;
+	int rc = 0, related;
+
+	if (!purge && t->revs.n) {
+		if (rt_graph_ancestors(r->g, &down, t->revs.v, t->revs.n) < 0 ||
+		    rt_graph_descendants(r->g, &up, t->revs.v, t->revs.n) < 0)
+			rc = RETORT_ERROR;
+		for (i = 0; rc >= 0 && i < r->rows.count; i++) {
+			related = 0;
+			for (k = 0; k < down.n; k++)
+				related |= !strcmp(down.v[k]->s.revision, r->rows.items[i]);
+			for (k = 0; k < up.n; k++)
+				related |= !strcmp(up.v[k]->s.revision, r->rows.items[i]);
+			if (!related)
+				rc = rt_strlist_add(next, r->rows.items[i]);
+		}
+	}
+	for (i = 0; rc >= 0 && i < t->revs.n; i++)
+		if (!rt_strlist_has(next, t->revs.v[i]->s.revision))
+			rc = rt_strlist_add(next, t->revs.v[i]->s.revision);
+	rt_revvec_release(&up);
+	rt_revvec_release(&down);
+	return rc < 0 ? rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory") : 0;
+}
+
+static int run_stamp(run *r, const char *to_spec)
+{
+	rt_target t = { 0 };
+	rt_strlist next = { 0 };
+	rt_buf sql = RT_BUF_INIT, ids = RT_BUF_INIT;
+	int purge = r->opts && r->opts->purge;
+	size_t i;
+	int rc;
+
+	if (!purge && (rc = rows_to_revs(&t.revs, r, &r->rows)) < 0)
+		goto done;
+	rt_target_release(&t);
+	if ((rc = rt_target_resolve(&t, r->g, to_spec, &r->rows, 0, &r->ctx->err)) < 0 ||
+	    (rc = stamp_rows(r, &next, &t, purge)) < 0)
+		goto done;
+	if (purge)
+		rt_buf_printf(&sql, "DELETE FROM %s;\n", r->vt.ptr);
+	else
+		for (i = 0; i < r->rows.count; i++)
+			if (!rt_strlist_has(&next, r->rows.items[i]))
+				sql_delete(r, &sql, r->rows.items[i]);
+	for (i = 0; i < next.count; i++)
+		if (purge || !rt_strlist_has(&r->rows, next.items[i]))
+			sql_insert(r, &sql, next.items[i]);
+	if (r->conn) {
+		if ((rc = db_exec(r, sql.ptr)) < 0 || (rc = db_commit(r)) < 0)
+			goto done;
+	} else {
+		rt_buf_printf(&r->out, "-- retort %s: stamp %s\n", retort_version(), r->spec);
+		create_version_table_sql(r, &r->out);
+		rt_buf_printf(&r->out, "BEGIN;\n%sCOMMIT;\n", sql.ptr);
+		if ((rc = out_write(r)) < 0)
+			goto done;
+	}
+	join_ids(&ids, &next);
+	rt_log_printf(rt_ctx_log(r->ctx), "stamp %s", ids.len ? ids.ptr : "base");
+	swap_rows(r, &next);
+	emit(r, RETORT_EVENT_STAMP, NULL, NULL, ids.ptr, 0);
+done:
+	rt_target_release(&t);
+	rt_strlist_release(&next);
+	rt_buf_release(&sql);
+	rt_buf_release(&ids);
+	return rc;
+}
+
+/* ---- entry points ------------------------------------------------------------- */
+
+static int run_start(run *r, retort *ctx, int direction, const char *spec,
+		     const retort_run_options *opts, rt_url *url)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->ctx = ctx;
+	r->direction = direction;
+	r->spec = spec;
+	r->opts = opts;
+	rt_buf_init(&r->vt);
+	rt_buf_init(&r->out);
+	r->per_migration = ctx->cfg.transaction_per_migration;
+	if ((rc = rt_ctx_graph(&r->g, ctx)) < 0 || (rc = rt_ctx_url(url, ctx)) < 0)
+		return rc;
+	if (!(r->drv = rt_driver_for(url->scheme)))
+		return rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build",
+				    url->scheme);
+	version_table_name(r);
+	if (opts && opts->offline)
+		return 0;
+	rt_log_printf(rt_ctx_log(ctx), "%s %s on %s",
+		      direction == RT_DOWN ? "downgrade" : direction == RT_UP ? "upgrade" : "stamp",
+		      spec ? spec : "head", url->masked);
+	if ((rc = r->drv->connect(&r->conn, url, &ctx->cfg, &ctx->err)) < 0)
+		return rc;
+	if (r->drv->lock && (rc = r->drv->lock(r->conn, ctx->cfg.version_table,
+					       ctx->cfg.lock_timeout, &ctx->err)) < 0)
+		return rc;
+	return 0;
+}
+
+static void run_end(run *r)
+{
+	if (r->conn) {
+		db_rollback(r);
+		if (r->drv->unlock)
+			r->drv->unlock(r->conn);
+		r->drv->close(r->conn);
+	}
+	rt_buf_release(&r->vt);
+	rt_buf_release(&r->out);
+	rt_strlist_release(&r->rows);
+}
+
+static int migrate(retort *ctx, int direction, const char *spec, const retort_run_options *opts)
+{
+	rt_url url = { 0 };
+	run r;
+	int rc;
+
+	rt_buf_clear(&ctx->err);
+	if ((rc = run_start(&r, ctx, direction, spec, opts, &url)) >= 0) {
+		if (opts && opts->offline)
+			rc = run_offline(&r);
+		else
+			rc = run_online(&r);
+	}
+	if (rc < 0 && !(opts && opts->offline) && r.ctx)
+		rt_log_printf(rt_ctx_log(ctx), "failed: %s", ctx->err.ptr);
+	run_end(&r);
+	rt_url_release(&url);
+	return rc;
+}
+
+int retort_upgrade(retort *ctx, const char *target, const retort_run_options *opts)
+{
+	return migrate(ctx, RT_UP, target && *target ? target : "head", opts);
+}
+
+int retort_downgrade(retort *ctx, const char *target, const retort_run_options *opts)
+{
+	if (!target || !*target)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "downgrade needs a target (-1, base, a revision)");
+	return migrate(ctx, RT_DOWN, target, opts);
+}
+
+int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts)
+{
+	rt_url url = { 0 };
+	const char *to_spec = target;
+	char *from_spec = NULL;
+	run r;
+	int rc;
+
+	if (!target || !*target)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "stamp needs a target revision");
+	rt_buf_clear(&ctx->err);
+	if ((rc = run_start(&r, ctx, 0, target, opts, &url)) < 0)
+		goto done;
+	if (opts && opts->offline) {
+		r.direction = RT_UP;
+		rc = offline_start(&r, &to_spec, &from_spec);
+		r.direction = 0;
+		if (rc >= 0)
+			rc = run_stamp(&r, to_spec);
+	} else if ((rc = begin_and_read(&r, 1)) >= 0) {
+		rc = run_stamp(&r, to_spec);
+	}
+done:
+	free(from_spec);
+	run_end(&r);
+	rt_url_release(&url);
+	return rc;
+}
+
+int retort_current(retort_strarray *out, retort *ctx)
+{
+	rt_url url = { 0 };
+	rt_strlist rows = { 0 };
+	run r;
+	int rc, exists = 0;
+
+	memset(out, 0, sizeof(*out));
+	rt_buf_clear(&ctx->err);
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	rt_buf_init(&r.vt);
+	rt_buf_init(&r.out);
+	if ((rc = rt_ctx_url(&url, ctx)) < 0)
+		goto done;
+	if (!(r.drv = rt_driver_for(url.scheme))) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build",
+				  url.scheme);
+		goto done;
+	}
+	version_table_name(&r);
+	if ((rc = r.drv->connect(&r.conn, &url, &ctx->cfg, &ctx->err)) < 0)
+		goto done;
+	if ((rc = r.drv->table_exists(r.conn, ctx->cfg.version_table_schema,
+				      ctx->cfg.version_table, &exists, &ctx->err)) < 0)
+		goto done;
+	if (exists && (rc = db_read_rows(&r, &rows)) < 0)
+		goto done;
+	out->strings = rows.items;
+	out->count = rows.count;
+	memset(&rows, 0, sizeof(rows));
+done:
+	rt_strlist_release(&rows);
+	run_end(&r);
+	rt_url_release(&url);
+	return rc;
+}

@@ -1,0 +1,663 @@
+/*
+ * retort.c - the context and the public API's thin layer over the
+ * modules: opening a project, graph accessors, `init` and new revisions.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctx.h"
+
+#ifndef RETORT_VERSION_STRING
+#define RETORT_VERSION_STRING "0.0.0"
+#endif
+
+const char *retort_version(void)
+{
+	return RETORT_VERSION_STRING;
+}
+
+int retort_new(retort **out)
+{
+	retort *ctx = calloc(1, sizeof(*ctx));
+
+	*out = ctx;
+	if (!ctx)
+		return RETORT_ERROR;
+	rt_buf_init(&ctx->err);
+	return 0;
+}
+
+void retort_free(retort *ctx)
+{
+	if (!ctx)
+		return;
+	rt_buf_release(&ctx->err);
+	rt_config_release(&ctx->cfg);
+	rt_graph_release(&ctx->graph);
+	rt_strlist_release(&ctx->vars);
+	rt_log_close(&ctx->log);
+	free(ctx->url_override);
+	free(ctx->url_masked);
+	free(ctx);
+}
+
+const char *retort_errmsg(const retort *ctx)
+{
+	return ctx ? ctx->err.ptr : "out of memory";
+}
+
+int rt_ctx_error(retort *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	rt_buf_clear(&ctx->err);
+	va_start(ap, fmt);
+	rt_buf_vprintf(&ctx->err, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int cwd(rt_buf *out)
+{
+	char path[4096];
+
+	if (!getcwd(path, sizeof(path)))
+		return RETORT_ERROR;
+	rt_buf_puts(out, path);
+	return 0;
+}
+
+int retort_open(retort *ctx, const retort_options *opts)
+{
+	retort_options none = RETORT_OPTIONS_INIT;
+	rt_buf start = RT_BUF_INIT;
+	char *path = NULL;
+	size_t i;
+	int rc;
+
+	if (!opts)
+		opts = &none;
+	rt_buf_clear(&ctx->err);
+	if (ctx->opened)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is already open");
+	if (opts->start_dir)
+		rt_buf_puts(&start, opts->start_dir);
+	else if (cwd(&start) < 0)
+		return rt_ctx_error(ctx, RETORT_ERROR, "cannot read the current folder: %s",
+				    strerror(errno));
+	if (opts->config_path) {
+		rc = rt_config_load(&ctx->cfg, opts->config_path, &ctx->err);
+	} else {
+		rc = rt_config_find(&path, start.ptr, &ctx->err);
+		if (rc == RETORT_ENOTFOUND && opts->config_optional)
+			rc = rt_config_defaults(&ctx->cfg, start.ptr);
+		else if (rc >= 0)
+			rc = rt_config_load(&ctx->cfg, path, &ctx->err);
+	}
+	free(path);
+	rt_buf_release(&start);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < opts->nvars; i++) {
+		if (!strchr(opts->vars[i], '='))
+			return rt_ctx_error(ctx, RETORT_EUSAGE, "-x '%s' is not KEY=VALUE",
+					    opts->vars[i]);
+		if (rt_strlist_add(&ctx->vars, opts->vars[i]) < 0)
+			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	}
+	if (opts->url && !(ctx->url_override = rt_strdup(opts->url)))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	ctx->opened = 1;
+	return 0;
+}
+
+const char *retort_config_path(const retort *ctx)
+{
+	return ctx->cfg.path;
+}
+
+const char *retort_script_location(const retort *ctx)
+{
+	return ctx->cfg.script_location;
+}
+
+const char *retort_config_get(const retort *ctx, const char *section, const char *key)
+{
+	return rt_config_get(&ctx->cfg, section, key);
+}
+
+const char *retort_url_masked(const retort *ctx)
+{
+	retort *c = (retort *)ctx;
+	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;
+	rt_buf b = RT_BUF_INIT;
+
+	if (!url)
+		return "";
+	if (!c->url_masked) {
+		rt_mask_secrets(&b, url);
+		c->url_masked = rt_buf_detach(&b);
+	}
+	return c->url_masked ? c->url_masked : "";
+}
+
+int rt_ctx_url(rt_url *out, retort *ctx)
+{
+	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;
+
+	memset(out, 0, sizeof(*out));
+	if (!ctx->opened)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
+	if (!url || !*url)
+		return rt_ctx_error(ctx, RETORT_EUSAGE,
+				    "no database URL: set 'url' in %s or pass -u URL",
+				    ctx->cfg.path ? ctx->cfg.path : "retort.ini");
+	return rt_url_parse(out, url, ctx->cfg.dir, &ctx->err);
+}
+
+rt_log *rt_ctx_log(retort *ctx)
+{
+	if (!ctx->log_opened) {
+		rt_buf ignored = RT_BUF_INIT;
+		ctx->log_opened = 1;
+		/* a log that cannot be opened must not stop a migration */
+		if (ctx->cfg.log_file)
+			rt_log_open(&ctx->log, ctx->cfg.log_file, &ignored);
+		rt_buf_release(&ignored);
+	}
+	return &ctx->log;
+}
+
+int rt_ctx_graph(rt_graph **out, retort *ctx)
+{
+	rt_buf dir = RT_BUF_INIT;
+	int rc = 0;
+
+	*out = NULL;
+	if (!ctx->opened)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
+	if (!ctx->loaded) {
+		rt_buf_printf(&dir, "%s/versions", ctx->cfg.script_location);
+		rc = rt_graph_load(&ctx->graph, dir.ptr, &ctx->err);
+		rt_buf_release(&dir);
+		if (rc < 0)
+			return rc;
+		ctx->loaded = 1;
+	}
+	*out = &ctx->graph;
+	return 0;
+}
+
+int retort_load(retort *ctx)
+{
+	rt_graph *g;
+
+	return rt_ctx_graph(&g, ctx);
+}
+
+/* ---- graph accessors --------------------------------------------------- */
+
+void retort_revlist_release(retort_revlist *list)
+{
+	if (!list)
+		return;
+	free(list->revs);
+	list->revs = NULL;
+	list->count = 0;
+}
+
+void retort_strarray_release(retort_strarray *array)
+{
+	size_t i;
+
+	if (!array)
+		return;
+	for (i = 0; i < array->count; i++)
+		free(array->strings[i]);
+	free(array->strings);
+	array->strings = NULL;
+	array->count = 0;
+}
+
+static void give(retort_revlist *out, rt_revvec *vec)
+{
+	out->revs = (const retort_rev **)vec->v;
+	out->count = vec->n;
+	memset(vec, 0, sizeof(*vec));
+}
+
+static int listing(retort_revlist *out, retort *ctx, int (*fn)(const rt_graph *, rt_revvec *))
+{
+	rt_revvec vec = { 0 };
+	rt_graph *g;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = rt_ctx_graph(&g, ctx)) < 0)
+		return rc;
+	if (fn(g, &vec) < 0) {
+		rt_revvec_release(&vec);
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	}
+	give(out, &vec);
+	return 0;
+}
+
+static int branchpoints(const rt_graph *g, rt_revvec *out)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if ((g->topo[i]->flags & RETORT_REV_BRANCHPOINT) && rt_revvec_push(out, g->topo[i]) < 0)
+			return RETORT_ERROR;
+	return 0;
+}
+
+int retort_heads(retort_revlist *out, retort *ctx)
+{
+	return listing(out, ctx, rt_graph_heads);
+}
+
+int retort_bases(retort_revlist *out, retort *ctx)
+{
+	return listing(out, ctx, rt_graph_bases);
+}
+
+int retort_branchpoints(retort_revlist *out, retort *ctx)
+{
+	return listing(out, ctx, branchpoints);
+}
+
+/* The version rows when `spec` needs them, else NULL. */
+static int current_for(rt_strlist *rows, retort *ctx, const char *spec, const rt_strlist **use)
+{
+	retort_strarray cur;
+	int rc;
+
+	*use = NULL;
+	if (!rt_target_needs_current(spec))
+		return 0;
+	if ((rc = retort_current(&cur, ctx)) < 0)
+		return rc;
+	rows->items = cur.strings;
+	rows->count = rows->cap = cur.count;
+	*use = rows;
+	return 0;
+}
+
+int retort_resolve(retort_revlist *out, retort *ctx, const char *target)
+{
+	rt_strlist rows = { 0 };
+	const rt_strlist *use;
+	rt_target t;
+	rt_graph *g;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rt_buf_clear(&ctx->err);
+	if ((rc = rt_ctx_graph(&g, ctx)) < 0 || (rc = current_for(&rows, ctx, target, &use)) < 0)
+		goto done;
+	if ((rc = rt_target_resolve(&t, g, target, use, 0, &ctx->err)) < 0)
+		goto done;
+	give(out, &t.revs);
+done:
+	rt_strlist_release(&rows);
+	return rc;
+}
+
+int retort_history(retort_revlist *out, retort *ctx, const char *range)
+{
+	rt_strlist rows = { 0 };
+	const rt_strlist *use;
+	rt_revvec vec = { 0 };
+	rt_graph *g;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rt_buf_clear(&ctx->err);
+	if ((rc = rt_ctx_graph(&g, ctx)) < 0 || (rc = current_for(&rows, ctx, range, &use)) < 0)
+		goto done;
+	if ((rc = rt_range_resolve(&vec, g, range, use, &ctx->err)) < 0)
+		goto done;
+	give(out, &vec);
+done:
+	rt_revvec_release(&vec);
+	rt_strlist_release(&rows);
+	return rc;
+}
+
+const retort_rev *retort_lookup(retort *ctx, const char *id)
+{
+	rt_graph *g;
+
+	return rt_ctx_graph(&g, ctx) < 0 ? NULL : rt_graph_get(g, id);
+}
+
+const char *retort_rev_id(const retort_rev *rev) { return rev->s.revision; }
+const char *retort_rev_message(const retort_rev *rev) { return rev->s.message; }
+const char *retort_rev_path(const retort_rev *rev) { return rev->s.path; }
+const char *retort_rev_create_date(const retort_rev *rev) { return rev->s.create_date; }
+unsigned int retort_rev_flags(const retort_rev *rev) { return rev->flags; }
+size_t retort_rev_nparents(const retort_rev *rev) { return rev->nparents; }
+size_t retort_rev_nchildren(const retort_rev *rev) { return rev->nchildren; }
+size_t retort_rev_ndepends(const retort_rev *rev) { return rev->ndeps; }
+size_t retort_rev_nlabels(const retort_rev *rev) { return rev->s.branch_labels.count; }
+
+const retort_rev *retort_rev_parent(const retort_rev *rev, size_t i)
+{
+	return i < rev->nparents ? rev->parents[i] : NULL;
+}
+
+const retort_rev *retort_rev_child(const retort_rev *rev, size_t i)
+{
+	return i < rev->nchildren ? rev->children[i] : NULL;
+}
+
+const retort_rev *retort_rev_depends(const retort_rev *rev, size_t i)
+{
+	return i < rev->ndeps ? rev->deps[i] : NULL;
+}
+
+const char *retort_rev_label(const retort_rev *rev, size_t i)
+{
+	return i < rev->s.branch_labels.count ? rev->s.branch_labels.items[i] : NULL;
+}
+
+/* ---- init ------------------------------------------------------------------ */
+
+static const char default_ini[] =
+	"# retort project configuration.  Any value may use ${VAR} or\n"
+	"# ${VAR:-default} from the environment.\n"
+	"[retort]\n"
+	"# folder of script.sql.tmpl and versions/, relative to this file\n"
+	"script_location = migrations\n"
+	"# sqlite:///file.db (relative to this file), sqlite:////abs.db,\n"
+	"# postgresql://user:password@host:5432/db?sslmode=require\n"
+	"url = ${DATABASE_URL:-sqlite:///data.db}\n"
+	"version_table = retort_version\n"
+	"# schema = schema.sql\n"
+	"log_file = retort.log\n"
+	"file_template = %(rev)s_%(slug)s\n"
+	"transaction_per_migration = true\n"
+	"# seconds to wait for another migration run's lock\n"
+	"lock_timeout = 60\n";
+
+static const char default_template[] =
+	"-- ${message}\n"
+	"--\n"
+	"-- revision: ${revision}\n"
+	"-- down_revision: ${down_revision}\n"
+	"-- branch_labels: ${branch_labels}\n"
+	"-- depends_on: ${depends_on}\n"
+	"-- create_date: ${create_date}\n"
+	"\n"
+	"-- +upgrade\n"
+	"${upgrades}\n"
+	"-- +downgrade\n"
+	"${downgrades}\n";
+
+int retort_init_project(retort *ctx, const char *dir, const char *template_name)
+{
+	rt_buf path = RT_BUF_INIT;
+	int rc;
+
+	rt_buf_clear(&ctx->err);
+	if (!dir || !*dir)
+		dir = ".";
+	if (template_name && strcmp(template_name, "generic"))
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "unknown template '%s' (known: generic)",
+				    template_name);
+	rt_buf_printf(&path, "%s/migrations/versions", dir);
+	if ((rc = rt_mkdir_p(path.ptr, &ctx->err)) < 0)
+		goto done;
+	rt_buf_clear(&path);
+	rt_buf_printf(&path, "%s/retort.ini", dir);
+	if ((rc = rt_write_file(path.ptr, default_ini, sizeof(default_ini) - 1, 1, &ctx->err)) < 0)
+		goto done;
+	rt_buf_clear(&path);
+	rt_buf_printf(&path, "%s/migrations/script.sql.tmpl", dir);
+	rc = rt_write_file(path.ptr, default_template, sizeof(default_template) - 1, 1, &ctx->err);
+done:
+	rt_buf_release(&path);
+	return rc;
+}
+
+/* ---- new revisions ------------------------------------------------------- */
+
+typedef struct {
+	retort *ctx;
+	const char *message, *revision, *create_date, *upgrades, *downgrades;
+	rt_buf down, labels, depends;
+} template_vars;
+
+static const char *lookup_var(const char *name, void *payload)
+{
+	template_vars *v = payload;
+	size_t i, n = strlen(name);
+
+	if (!strcmp(name, "message")) return v->message;
+	if (!strcmp(name, "revision") || !strcmp(name, "up_revision")) return v->revision;
+	if (!strcmp(name, "down_revision")) return v->down.ptr;
+	if (!strcmp(name, "branch_labels")) return v->labels.ptr;
+	if (!strcmp(name, "depends_on")) return v->depends.ptr;
+	if (!strcmp(name, "create_date")) return v->create_date;
+	if (!strcmp(name, "upgrades")) return v->upgrades;
+	if (!strcmp(name, "downgrades")) return v->downgrades;
+	for (i = 0; i < v->ctx->vars.count; i++) {
+		const char *kv = v->ctx->vars.items[i];
+		if (!strncmp(kv, name, n) && kv[n] == '=')
+			return kv + n + 1;
+	}
+	return NULL;
+}
+
+static int random_id(rt_buf *out)
+{
+	unsigned char bytes[6];
+	size_t i;
+
+	if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
+		return RETORT_ERROR;
+	for (i = 0; i < sizeof(bytes); i++)
+		rt_buf_printf(out, "%02x", bytes[i]);
+	return 0;
+}
+
+/* The revisions a new one is based on. */
+static int new_parents(rt_revvec *out, retort *ctx, rt_graph *g,
+		       const retort_revision_options *o)
+{
+	static const char *const head[] = { "head" };
+	const char *const *specs = o->nheads ? o->heads : head;
+	size_t n = o->nheads ? o->nheads : 1, i, k;
+	int rc = 0;
+
+	for (i = 0; i < n && rc >= 0; i++) {
+		rt_target t;
+		if ((rc = rt_target_resolve(&t, g, specs[i], NULL, 0, &ctx->err)) < 0) {
+			if (rc == RETORT_EAMBIGUOUS && !o->nheads)
+				rt_buf_puts(&ctx->err,
+					    "\nplease name the revision to build on with --head, "
+					    "or 'retort merge heads' first");
+			return rc;
+		}
+		for (k = 0; k < t.revs.n && rc >= 0; k++) {
+			rt_rev *r = t.revs.v[k];
+			if (!o->merge && !o->splice && !(r->flags & RETORT_REV_HEAD))
+				rc = rt_ctx_error(ctx, RETORT_ECONFLICT,
+						  "revision '%s' is not a head; pass --splice to "
+						  "start a new branch from it", r->s.revision);
+			else
+				rc = rt_revvec_push(out, r);
+		}
+		rt_target_release(&t);
+	}
+	if (rc < 0)
+		return rc;
+	if (o->merge && out->n < 2)
+		return rt_ctx_error(ctx, RETORT_EUSAGE,
+				    "a merge needs at least two revisions; '%s' gave %zu",
+				    specs[0], out->n);
+	if (!o->merge && out->n > 1)
+		return rt_ctx_error(ctx, RETORT_EAMBIGUOUS,
+				    "the new revision would have %zu parents; use 'retort merge'",
+				    out->n);
+	/* a merge of a revision and its own ancestor is meaningless */
+	for (i = 0; i < out->n; i++)
+		for (k = 0; k < out->n; k++)
+			if (i != k && out->v[i] == out->v[k])
+				return rt_ctx_error(ctx, RETORT_EUSAGE, "revision '%s' is named twice",
+						    out->v[i]->s.revision);
+	return 0;
+}
+
+static void now_utc(rt_buf *out, long long *epoch)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char s[64];
+
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S+00:00", &tm);
+	rt_buf_puts(out, s);
+	*epoch = (long long)t;
+}
+
+/* Keep a multi-line message inside the header comment. */
+static void comment_lines(rt_buf *out, const char *message)
+{
+	for (; *message; message++) {
+		if (*message == '\r')
+			continue;
+		rt_buf_putc(out, *message);
+		if (*message == '\n')
+			rt_buf_puts(out, "-- ");
+	}
+}
+
+int retort_revision(char **out_path, retort *ctx, const retort_revision_options *o)
+{
+	template_vars v = { 0 };
+	rt_revvec parents = { 0 };
+	rt_buf id = RT_BUF_INIT, date = RT_BUF_INIT, msg = RT_BUF_INIT, slug = RT_BUF_INIT,
+	       name = RT_BUF_INIT, path = RT_BUF_INIT, text = RT_BUF_INIT;
+	char *tmpl = NULL;
+	rt_script check = { 0 };
+	rt_graph *g;
+	long long epoch;
+	size_t i;
+	int rc;
+
+	*out_path = NULL;
+	rt_buf_clear(&ctx->err);
+	if (!o || !o->message)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "a revision needs a message (-m)");
+	if ((rc = rt_ctx_graph(&g, ctx)) < 0 || (rc = new_parents(&parents, ctx, g, o)) < 0)
+		goto done;
+	if (o->rev_id) {
+		rt_buf_puts(&id, o->rev_id);
+		if (rt_graph_get(g, o->rev_id)) {
+			rc = rt_ctx_error(ctx, RETORT_ECONFLICT, "revision '%s' already exists in '%s'",
+					  o->rev_id, rt_graph_get(g, o->rev_id)->s.path);
+			goto done;
+		}
+	} else if (random_id(&id) < 0) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "cannot read random bytes: %s", strerror(errno));
+		goto done;
+	}
+	if (o->branch_label && rt_graph_label(g, o->branch_label)) {
+		rc = rt_ctx_error(ctx, RETORT_ECONFLICT, "branch label '%s' is already used by '%s'",
+				  o->branch_label, rt_graph_label(g, o->branch_label)->s.revision);
+		goto done;
+	}
+	v.ctx = ctx;
+	rt_buf_init(&v.down);
+	rt_buf_init(&v.labels);
+	rt_buf_init(&v.depends);
+	for (i = 0; i < parents.n; i++)
+		rt_buf_printf(&v.down, "%s%s", i ? ", " : "", parents.v[i]->s.revision);
+	if (o->branch_label)
+		rt_buf_puts(&v.labels, o->branch_label);
+	for (i = 0; i < o->ndepends; i++) {
+		rt_target t;
+		rt_rev *d = NULL;
+		if ((rc = rt_target_resolve(&t, g, o->depends_on[i], NULL, 0, &ctx->err)) < 0)
+			goto done;
+		if (t.revs.n == 1)
+			d = t.revs.v[0];
+		rt_target_release(&t);
+		if (!d) {
+			rc = rt_ctx_error(ctx, RETORT_EUSAGE, "--depends-on '%s' is not one revision",
+					  o->depends_on[i]);
+			goto done;
+		}
+		rt_buf_printf(&v.depends, "%s%s", i ? ", " : "", d->s.revision);
+	}
+	now_utc(&date, &epoch);
+	comment_lines(&msg, o->message);
+	v.message = msg.ptr;
+	v.revision = id.ptr;
+	v.create_date = date.ptr;
+	v.upgrades = o->upgrade_sql ? o->upgrade_sql : "";
+	v.downgrades = o->downgrade_sql ? o->downgrade_sql : "";
+
+	rt_buf_printf(&path, "%s/script.sql.tmpl", ctx->cfg.script_location);
+	if ((rc = rt_read_file(&tmpl, NULL, path.ptr, &ctx->err)) < 0)
+		goto done;
+	if ((rc = rt_interpolate(&text, tmpl, lookup_var, &v, 1, path.ptr, &ctx->err)) < 0)
+		goto done;
+	rt_slugify(&slug, o->message, 40);
+	if (!slug.len)
+		rt_buf_puts(&slug, "migration");
+	if ((rc = rt_file_template(&name, ctx->cfg.file_template, id.ptr, slug.ptr, epoch,
+				   &ctx->err)) < 0)
+		goto done;
+	rt_buf_clear(&path);
+	rt_buf_printf(&path, "%s/versions/%s.sql", ctx->cfg.script_location, name.ptr);
+	/* the template is the user's: make sure what it made is a valid file */
+	if ((rc = rt_script_parse(&check, path.ptr, text.ptr, text.len, 0, &ctx->err)) < 0) {
+		rt_buf msg2 = RT_BUF_INIT;
+		rt_buf_puts(&msg2, ctx->err.ptr);
+		rc = rt_ctx_error(ctx, RETORT_EINVALID,
+				  "the template '%s/script.sql.tmpl' made an invalid file: %s",
+				  ctx->cfg.script_location, msg2.ptr);
+		rt_buf_release(&msg2);
+		goto done;
+	}
+	if (strcmp(check.revision, id.ptr)) {
+		rc = rt_ctx_error(ctx, RETORT_EINVALID,
+				  "the template '%s/script.sql.tmpl' does not write "
+				  "'-- revision: ${revision}'", ctx->cfg.script_location);
+		goto done;
+	}
+	if (rt_buf_oom(&text)) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	if ((rc = rt_write_file(path.ptr, text.ptr, text.len, 1, &ctx->err)) < 0)
+		goto done;
+	/* the graph changed: reload it on next use */
+	rt_graph_release(&ctx->graph);
+	ctx->loaded = 0;
+	*out_path = rt_buf_detach(&path);
+done:
+	rt_script_release(&check);
+	rt_revvec_release(&parents);
+	rt_buf_release(&v.down);
+	rt_buf_release(&v.labels);
+	rt_buf_release(&v.depends);
+	rt_buf_release(&id);
+	rt_buf_release(&date);
+	rt_buf_release(&msg);
+	rt_buf_release(&slug);
+	rt_buf_release(&name);
+	rt_buf_release(&path);
+	rt_buf_release(&text);
+	free(tmpl);
+	return rc;
+}

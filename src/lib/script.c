@@ -1,0 +1,904 @@
+/*
+ * script.c - migration files: the comment header (message, revision,
+ * down_revision, ...) and the "-- +upgrade" / "-- +downgrade" sections
+ * (DESIGN.md section 3), plus the slug and file name of a new revision.
+ *
+ * The parser never copies the SQL: a section is an offset and a length
+ * into the script's text, so that statement errors can point at the
+ * file's own lines.  A header-only load reads just enough of the file to
+ * reach the first section marker, because listing commands load every
+ * file of the versions folder.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rt.h"
+
+/* How much a header-only load reads at a time. */
+#define HEADER_CHUNK 4096
+
+/* Bounds on a file_template field's width and precision, so that a typo
+ * such as %(rev)99999999s cannot ask for gigabytes. */
+#define TEMPLATE_MAX_WIDTH 255
+
+enum key {
+	KEY_REVISION,
+	KEY_DOWN_REVISION,
+	KEY_BRANCH_LABELS,
+	KEY_DEPENDS_ON,
+	KEY_CREATE_DATE,
+	KEY__COUNT
+};
+
+static const char *const key_names[KEY__COUNT] = {
+	/* KEY_REVISION */      "revision",
+	/* KEY_DOWN_REVISION */ "down_revision",
+	/* KEY_BRANCH_LABELS */ "branch_labels",
+	/* KEY_DEPENDS_ON */    "depends_on",
+	/* KEY_CREATE_DATE */   "create_date",
+};
+
+/* Header spellings, ours first and then the ones of Alembic's docstring,
+ * so that files converted from Alembic need no editing. */
+static const struct {
+	const char *name;
+	enum key key;
+} header_keys[] = {
+	{ "revision", KEY_REVISION },
+	{ "down_revision", KEY_DOWN_REVISION },
+	{ "branch_labels", KEY_BRANCH_LABELS },
+	{ "depends_on", KEY_DEPENDS_ON },
+	{ "create_date", KEY_CREATE_DATE },
+	{ "Revision ID", KEY_REVISION },
+	{ "Revises", KEY_DOWN_REVISION },
+	{ "Create Date", KEY_CREATE_DATE },
+};
+
+/* One line of the text: `p`/`len` without the "\n" and a "\r" before it;
+ * `start` and `next` are offsets of its first byte and of the next line. */
+typedef struct line {
+	const char *p;
+	size_t len;
+	size_t start;
+	size_t next;
+	int no;
+} line;
+
+typedef struct parser {
+	const char *path;
+	const char *text;
+	size_t len;
+	size_t pos;
+	int lineno;
+	rt_buf *err;
+} parser;
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int is_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static int is_alnum(char c)
+{
+	return is_lower(c) || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static char to_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static size_t skip_bom(const char *text, size_t len)
+{
+	return (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) ? 3 : 0;
+}
+
+static int next_line(parser *ps, line *l)
+{
+	const char *nl;
+	size_t end;
+
+	if (ps->pos >= ps->len)
+		return 0;
+	l->start = ps->pos;
+	nl = memchr(ps->text + ps->pos, '\n', ps->len - ps->pos);
+	end = nl ? (size_t)(nl - ps->text) : ps->len;
+	l->next = nl ? end + 1 : end;
+	l->p = ps->text + l->start;
+	l->len = end - l->start;
+	if (l->len && l->p[l->len - 1] == '\r')
+		l->len--;
+	l->no = ++ps->lineno;
+	ps->pos = l->next;
+	return 1;
+}
+
+static void trim(const char **p, size_t *n)
+{
+	while (*n && is_ws(**p)) {
+		(*p)++;
+		(*n)--;
+	}
+	while (*n && is_ws((*p)[*n - 1]))
+		(*n)--;
+}
+
+static int is_blank(const char *p, size_t n)
+{
+	trim(&p, &n);
+	return n == 0;
+}
+
+/* A comment line, "--" after optional blanks. */
+static int is_comment(const char *p, size_t n)
+{
+	trim(&p, &n);
+	return n >= 2 && p[0] == '-' && p[1] == '-';
+}
+
+/* RT_UP or RT_DOWN if the line is a section marker ("-- +upgrade" at the
+ * start of the line, then a blank or the end); *opts is what follows. */
+static int marker(const char *p, size_t n, size_t *opts)
+{
+	static const struct {
+		const char *word;
+		int direction;
+	} markers[] = {
+		{ "-- +upgrade", RT_UP },
+		{ "-- +downgrade", RT_DOWN },
+	};
+	size_t i;
+
+	if (n < 4 || memcmp(p, "-- +", 4))
+		return 0;
+	for (i = 0; i < sizeof(markers) / sizeof(markers[0]); i++) {
+		size_t wl = strlen(markers[i].word);
+		if (n >= wl && !memcmp(p, markers[i].word, wl) && (n == wl || is_ws(p[wl]))) {
+			*opts = wl;
+			return markers[i].direction;
+		}
+	}
+	return 0;
+}
+
+/* A line that was surely meant as a marker but is not one: "--+upgrade",
+ * "--  +downgrade", "-- +Downgrade", an indented marker.  Taking it for a
+ * comment would run the downgrade SQL as part of the upgrade. */
+static const char *near_marker(const char *p, size_t n)
+{
+	static const char *const words[] = { "upgrade", "downgrade" };
+	static const char *const fixes[] = { "-- +upgrade", "-- +downgrade" };
+	size_t i, j;
+
+	trim(&p, &n);
+	if (n < 2 || p[0] != '-' || p[1] != '-')
+		return NULL;
+	p += 2;
+	n -= 2;
+	while (n && is_ws(*p)) {
+		p++;
+		n--;
+	}
+	if (!n || *p != '+')
+		return NULL;
+	p++;
+	n--;
+	for (i = 0; i < 2; i++) {
+		size_t wl = strlen(words[i]);
+		if (n < wl || (n > wl && !is_ws(p[wl])))
+			continue;
+		for (j = 0; j < wl && to_lower(p[j]) == words[i][j]; j++)
+			;
+		if (j == wl)
+			return fixes[i];
+	}
+	return NULL;
+}
+
+static int valid_id(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!is_alnum(*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+static int valid_label(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!is_alnum(*s) && *s != '_' && *s != '.' && *s != '-')
+			return 0;
+	return 1;
+}
+
+static int oom(parser *ps)
+{
+	return rt_error(ps->err, RETORT_ERROR, "out of memory parsing '%s'", ps->path);
+}
+
+/* Split a list value and check each item. */
+static int parse_list(parser *ps, rt_strlist *out, enum key key, const char *value,
+		      int no, const char *revision)
+{
+	size_t i, j;
+
+	if (rt_strlist_split(out, value) < 0)
+		return oom(ps);
+	for (i = 0; i < out->count; i++) {
+		const char *item = out->items[i];
+
+		if (key == KEY_BRANCH_LABELS) {
+			if (!valid_label(item))
+				return rt_error(ps->err, RETORT_EINVALID,
+						"%s:%d: bad branch label '%s'", ps->path, no, item);
+		} else if (!valid_id(item)) {
+			return rt_error(ps->err, RETORT_EINVALID,
+					"%s:%d: bad revision id '%s' in '%s'", ps->path, no,
+					item, key_names[key]);
+		} else if (revision && !strcmp(item, revision)) {
+			return rt_error(ps->err, RETORT_EINVALID,
+					"%s:%d: revision '%s' lists itself in '%s'", ps->path,
+					no, item, key_names[key]);
+		}
+		for (j = 0; j < i; j++)
+			if (!strcmp(out->items[j], item))
+				return rt_error(ps->err, RETORT_EINVALID,
+						"%s:%d: '%s' given twice in '%s'", ps->path, no,
+						item, key_names[key]);
+	}
+	return 0;
+}
+
+/* If the comment text `p`/`n` is "KEY: VALUE" for a known key, return the
+ * key and set the trimmed value; otherwise -1. */
+static int header_key(const char *p, size_t n, const char **value, size_t *vlen)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(header_keys) / sizeof(header_keys[0]); i++) {
+		size_t kl = strlen(header_keys[i].name), k;
+
+		if (n < kl || memcmp(p, header_keys[i].name, kl))
+			continue;
+		for (k = kl; k < n && is_ws(p[k]); k++)
+			;
+		if (k == n || p[k] != ':')
+			continue;
+		*value = p + k + 1;
+		*vlen = n - k - 1;
+		trim(value, vlen);
+		return (int)header_keys[i].key;
+	}
+	return -1;
+}
+
+/* Read the header up to the first marker (left in *first, or first->p NULL
+ * at the end of the text). */
+static int parse_header(rt_script *s, parser *ps, line *first)
+{
+	int key_line[KEY__COUNT] = { 0 };
+	rt_buf doc = RT_BUF_INIT;
+	line l;
+	int seen_key = 0, rc = 0;
+
+	first->p = NULL;
+	while (next_line(ps, &l)) {
+		const char *p = l.p, *kp, *value, *fix;
+		size_t n = l.len, kn, vlen, opts;
+		char *v;
+		int key;
+
+		if (marker(p, n, &opts)) {
+			*first = l;
+			break;
+		}
+		if (memchr(p, '\0', n)) {
+			rc = rt_error(ps->err, RETORT_EINVALID, "%s:%d: NUL byte in the header",
+				      ps->path, l.no);
+			goto done;
+		}
+		if ((fix = near_marker(p, n))) {
+			rc = rt_error(ps->err, RETORT_EINVALID,
+				      "%s:%d: malformed section marker '%.*s' (write '%s')",
+				      ps->path, l.no, (int)n, p, fix);
+			goto done;
+		}
+		if (is_blank(p, n))
+			continue;
+		if (!is_comment(p, n)) {
+			rc = rt_error(ps->err, RETORT_EINVALID,
+				      "%s:%d: SQL before the first '-- +upgrade' marker",
+				      ps->path, l.no);
+			goto done;
+		}
+		/* the comment's text: after "--" and one blank, right-trimmed
+		 * (a doc line keeps any further indentation) */
+		trim(&p, &n);
+		p += 2;
+		n -= 2;
+		if (n && is_ws(*p)) {
+			p++;
+			n--;
+		}
+		kp = p;
+		kn = n;
+		trim(&kp, &kn);
+		if ((key = header_key(kp, kn, &value, &vlen)) < 0) {
+			/* text after the first key is a plain comment */
+			if (seen_key || !kn)
+				continue;
+			while (is_ws(p[n - 1]))
+				n--;
+			if (!s->message) {
+				if (!(s->message = rt_strndup(kp, kn))) {
+					rc = oom(ps);
+					goto done;
+				}
+			} else {
+				if (doc.len)
+					rt_buf_putc(&doc, '\n');
+				rt_buf_put(&doc, p, n);
+			}
+			continue;
+		}
+		seen_key = 1;
+		if (key_line[key]) {
+			rc = rt_error(ps->err, RETORT_EINVALID,
+				      "%s:%d: '%s' given twice in the header (first on line %d)",
+				      ps->path, l.no, key_names[key], key_line[key]);
+			goto done;
+		}
+		key_line[key] = l.no;
+		if (!(v = rt_strndup(value, vlen))) {
+			rc = oom(ps);
+			goto done;
+		}
+		switch ((enum key)key) {
+		case KEY_REVISION:
+			s->revision = v;
+			if (!valid_id(v)) {
+				rc = rt_error(ps->err, RETORT_EINVALID,
+					      "%s:%d: bad revision id '%s'", ps->path, l.no, v);
+				goto done;
+			}
+			/* a down_revision seen before could not be checked against it */
+			if (rt_strlist_has(&s->down_revisions, v)) {
+				rc = rt_error(ps->err, RETORT_EINVALID,
+					      "%s:%d: revision '%s' lists itself in 'down_revision'",
+					      ps->path, key_line[KEY_DOWN_REVISION], v);
+				goto done;
+			}
+			if (rt_strlist_has(&s->depends_on, v)) {
+				rc = rt_error(ps->err, RETORT_EINVALID,
+					      "%s:%d: revision '%s' lists itself in 'depends_on'",
+					      ps->path, key_line[KEY_DEPENDS_ON], v);
+				goto done;
+			}
+			break;
+		case KEY_CREATE_DATE:
+			s->create_date = v;
+			break;
+		case KEY_DOWN_REVISION:
+			rc = parse_list(ps, &s->down_revisions, KEY_DOWN_REVISION, v, l.no,
+					s->revision);
+			free(v);
+			break;
+		case KEY_DEPENDS_ON:
+			rc = parse_list(ps, &s->depends_on, KEY_DEPENDS_ON, v, l.no, s->revision);
+			free(v);
+			break;
+		case KEY_BRANCH_LABELS:
+			rc = parse_list(ps, &s->branch_labels, KEY_BRANCH_LABELS, v, l.no, NULL);
+			free(v);
+			break;
+		default:
+			free(v);
+			break;
+		}
+		if (rc < 0)
+			goto done;
+	}
+	if (!s->revision) {
+		rc = rt_error(ps->err, RETORT_EINVALID, "%s: no 'revision' in the header", ps->path);
+		goto done;
+	}
+	if (!s->message)
+		s->message = rt_strdup("");
+	if (!s->create_date)
+		s->create_date = rt_strdup("");
+	s->doc = rt_buf_detach(&doc);
+	if (!s->message || !s->create_date || !s->doc)
+		rc = oom(ps);
+done:
+	rt_buf_release(&doc);
+	return rc;
+}
+
+static const char *section_name(int direction)
+{
+	return direction == RT_UP ? "-- +upgrade" : "-- +downgrade";
+}
+
+/* Parse a marker line's options and append its (still empty) section. */
+static int add_section(rt_script *s, parser *ps, const line *l, size_t *cap)
+{
+	rt_section sec = { 0 };
+	const char *dialect = NULL;
+	size_t i, opts;
+
+	sec.direction = marker(l->p, l->len, &opts);
+	sec.transactional = 1;
+	sec.offset = l->next;
+	sec.line = l->no + 1;
+	i = opts;
+	while (i < l->len) {
+		const char *tok;
+		size_t n;
+
+		while (i < l->len && is_ws(l->p[i]))
+			i++;
+		tok = l->p + i;
+		while (i < l->len && !is_ws(l->p[i]))
+			i++;
+		n = (size_t)(l->p + i - tok);
+		if (!n)
+			break;
+		if ((n == 6 && !memcmp(tok, "sqlite", 6)) ||
+		    (n == 10 && !memcmp(tok, "postgresql", 10)) ||
+		    (n == 8 && !memcmp(tok, "postgres", 8))) {
+			const char *d = *tok == 's' ? "sqlite" : "postgresql";
+			if (dialect && strcmp(dialect, d))
+				return rt_error(ps->err, RETORT_EINVALID,
+						"%s:%d: section marker names two dialects, '%s' and '%s'",
+						ps->path, l->no, dialect, d);
+			dialect = d;
+		} else if (n == 17 && !memcmp(tok, "transaction=false", 17)) {
+			sec.transactional = 0;
+		} else if (n == 16 && !memcmp(tok, "transaction=true", 16)) {
+			sec.transactional = 1;
+		} else {
+			return rt_error(ps->err, RETORT_EINVALID,
+					"%s:%d: unknown section option '%.*s'", ps->path, l->no,
+					(int)n, tok);
+		}
+	}
+	for (i = 0; i < s->nsections; i++) {
+		const rt_section *o = &s->sections[i];
+
+		if (o->direction != sec.direction)
+			continue;
+		if ((!o->dialect && !dialect) || (o->dialect && dialect && !strcmp(o->dialect, dialect)))
+			/* a body starts on the line after its marker */
+			return rt_error(ps->err, RETORT_EINVALID,
+					"%s:%d: duplicate '%s%s%s' section (first on line %d)",
+					ps->path, l->no, section_name(sec.direction),
+					dialect ? " " : "", dialect ? dialect : "", o->line - 1);
+	}
+	if (s->nsections == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		rt_section *ns = realloc(s->sections, ncap * sizeof(*ns));
+
+		if (!ns)
+			return oom(ps);
+		s->sections = ns;
+		*cap = ncap;
+	}
+	if (dialect && !(sec.dialect = rt_strdup(dialect)))
+		return oom(ps);
+	s->sections[s->nsections++] = sec;
+	return 0;
+}
+
+/* Split the rest of the text into sections, starting at the marker `l`. */
+static int parse_sections(rt_script *s, parser *ps, line l)
+{
+	size_t cap = 0, opts;
+	int rc;
+
+	if ((rc = add_section(s, ps, &l, &cap)) < 0)
+		return rc;
+	while (next_line(ps, &l)) {
+		const char *fix;
+
+		if (marker(l.p, l.len, &opts)) {
+			rt_section *prev = &s->sections[s->nsections - 1];
+
+			prev->len = l.start - prev->offset;
+			if ((rc = add_section(s, ps, &l, &cap)) < 0)
+				return rc;
+		} else if ((fix = near_marker(l.p, l.len))) {
+			return rt_error(ps->err, RETORT_EINVALID,
+					"%s:%d: malformed section marker '%.*s' (write '%s')",
+					ps->path, l.no, (int)l.len, l.p, fix);
+		}
+	}
+	s->sections[s->nsections - 1].len = ps->len - s->sections[s->nsections - 1].offset;
+	return 0;
+}
+
+/* Parse `text`; a full parse takes ownership of `owned` (the same bytes,
+ * NUL-terminated) or copies `text` when `owned` is NULL. */
+static int parse(rt_script *out, const char *path, char *owned, const char *text,
+		 size_t len, int header_only, rt_buf *err)
+{
+	parser ps;
+	line first;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&ps, 0, sizeof(ps));
+	ps.path = path ? path : "<input>";
+	ps.text = text;
+	ps.len = len;
+	ps.err = err;
+	ps.pos = skip_bom(text, len);
+	if (!(out->path = rt_strdup(ps.path))) {
+		rc = oom(&ps);
+		goto fail;
+	}
+	if ((rc = parse_header(out, &ps, &first)) < 0)
+		goto fail;
+	if (header_only) {
+		free(owned);
+		return 0;
+	}
+	if (!owned && !(owned = rt_strndup(text, len))) {
+		rc = oom(&ps);
+		goto fail;
+	}
+	out->text = owned;
+	out->text_len = len;
+	owned = NULL;
+	/* offsets were computed on `text`; they are the same in the copy */
+	if (first.p && (rc = parse_sections(out, &ps, first)) < 0)
+		goto fail;
+	return 0;
+fail:
+	free(owned);
+	rt_script_release(out);
+	return rc;
+}
+
+int rt_script_parse(rt_script *out, const char *path, const char *text, size_t len,
+		    int header_only, rt_buf *err)
+{
+	return parse(out, path, NULL, text ? text : "", text ? len : 0, header_only, err);
+}
+
+/* The header line that starts at `p` (`n` bytes, no newline) ends what a
+ * header-only load needs: a marker, or text the parser will reject. */
+static int ends_header(const char *p, size_t n)
+{
+	size_t opts;
+
+	if (n && p[n - 1] == '\r')
+		n--;
+	return marker(p, n, &opts) || !(is_blank(p, n) || is_comment(p, n));
+}
+
+/* Read `path` until the first complete line that ends the header, or the
+ * end of the file. */
+static int read_header(char **out, size_t *out_len, const char *path, rt_buf *err)
+{
+	rt_buf b = RT_BUF_INIT;
+	size_t scan = 0;
+	int fd, rc = 0;
+
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return rt_error(err, errno == ENOENT ? RETORT_ENOTFOUND : RETORT_ERROR,
+				"cannot open '%s': %s", path, strerror(errno));
+	for (;;) {
+		const char *nl;
+		ssize_t n;
+
+		rt_buf_grow(&b, HEADER_CHUNK);
+		if (rt_buf_oom(&b))
+			break;
+		n = read(fd, b.ptr + b.len, HEADER_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = rt_error(err, RETORT_ERROR, "cannot read '%s': %s", path,
+				      strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+		b.ptr[b.len] = '\0';
+		if (!scan)
+			scan = skip_bom(b.ptr, b.len);
+		while ((nl = memchr(b.ptr + scan, '\n', b.len - scan))) {
+			size_t start = scan;
+
+			scan = (size_t)(nl - b.ptr) + 1;
+			if (ends_header(b.ptr + start, (size_t)(nl - b.ptr) - start))
+				goto done;
+		}
+	}
+done:
+	close(fd);
+	if (!rc && rt_buf_oom(&b))
+		rc = rt_error(err, RETORT_ERROR, "out of memory reading '%s'", path);
+	if (!rc) {
+		*out_len = b.len;
+		if (!(*out = rt_buf_detach(&b)))
+			rc = rt_error(err, RETORT_ERROR, "out of memory reading '%s'", path);
+	}
+	rt_buf_release(&b);
+	return rc;
+}
+
+int rt_script_load(rt_script *out, const char *path, int header_only, rt_buf *err)
+{
+	char *text;
+	size_t len = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (header_only)
+		rc = read_header(&text, &len, path, err);
+	else
+		rc = rt_read_file(&text, &len, path, err);
+	if (rc < 0)
+		return rc;
+	return parse(out, path, text, text, len, header_only, err);
+}
+
+const rt_section *rt_script_section(const rt_script *s, int direction, const char *dialect)
+{
+	const rt_section *plain = NULL;
+	size_t i;
+
+	if (dialect && !strcmp(dialect, "postgres"))
+		dialect = "postgresql";
+	for (i = 0; i < s->nsections; i++) {
+		const rt_section *sec = &s->sections[i];
+
+		if (sec->direction != direction)
+			continue;
+		if (!sec->dialect)
+			plain = sec;
+		else if (dialect && !strcmp(sec->dialect, dialect))
+			return sec;
+	}
+	return plain;
+}
+
+void rt_script_release(rt_script *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	free(s->path);
+	free(s->revision);
+	rt_strlist_release(&s->down_revisions);
+	rt_strlist_release(&s->branch_labels);
+	rt_strlist_release(&s->depends_on);
+	free(s->create_date);
+	free(s->message);
+	free(s->doc);
+	free(s->text);
+	for (i = 0; i < s->nsections; i++)
+		free(s->sections[i].dialect);
+	free(s->sections);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * The slug is built whole and cut afterwards, so that the cut never leaves
+ * a separator behind.  Non-ASCII bytes are separators: a message written
+ * entirely in another script gives "", and the caller picks a fallback.
+ */
+void rt_slugify(rt_buf *out, const char *message, size_t max)
+{
+	size_t start = out->len;
+	int sep = 0;
+
+	for (; message && *message; message++) {
+		char c = to_lower(*message);
+
+		if (!is_alnum(c)) {
+			sep = 1;
+			continue;
+		}
+		if (sep && out->len > start)
+			rt_buf_putc(out, '_');
+		sep = 0;
+		rt_buf_putc(out, c);
+	}
+	if (max && out->len - start > max)
+		rt_buf_truncate(out, start + max);
+	while (out->len > start && out->ptr[out->len - 1] == '_')
+		rt_buf_truncate(out, out->len - 1);
+}
+
+/* Python's %-formatting of one value, for the subset Alembic documents:
+ * flags '-' and '0', a width, a precision, conversions s and d. */
+static void format_field(rt_buf *out, int minus, int zero, int width, int prec,
+			 const char *str, long long num)
+{
+	char digits[64];
+	const char *sign = "";
+	size_t dlen, total, pad = 0;
+
+	if (str) {
+		size_t n = strlen(str);
+
+		if (prec >= 0 && (size_t)prec < n)
+			n = (size_t)prec;
+		if (width > 0 && (size_t)width > n)
+			pad = (size_t)width - n;
+		while (!minus && pad) {
+			rt_buf_putc(out, ' ');
+			pad--;
+		}
+		rt_buf_put(out, str, n);
+		while (pad--)
+			rt_buf_putc(out, ' ');
+		return;
+	}
+	if (num < 0)
+		sign = "-";
+	snprintf(digits, sizeof(digits), "%.*llu", prec,
+		 num < 0 ? 0ULL - (unsigned long long)num : (unsigned long long)num);
+	if (!(dlen = strlen(digits))) {
+		/* C prints nothing for 0 with precision 0, Python "0" */
+		digits[0] = '0';
+		digits[1] = '\0';
+		dlen = 1;
+	}
+	total = dlen + (num < 0);
+	if (width > 0 && (size_t)width > total)
+		pad = (size_t)width - total;
+	if (minus) {
+		rt_buf_puts(out, sign);
+		rt_buf_put(out, digits, dlen);
+		while (pad--)
+			rt_buf_putc(out, ' ');
+	} else if (zero) {
+		rt_buf_puts(out, sign);
+		while (pad--)
+			rt_buf_putc(out, '0');
+		rt_buf_put(out, digits, dlen);
+	} else {
+		while (pad--)
+			rt_buf_putc(out, ' ');
+		rt_buf_puts(out, sign);
+		rt_buf_put(out, digits, dlen);
+	}
+}
+
+/* A decimal field width or precision; -1 if too large. */
+static int parse_num(const char **p)
+{
+	int v = 0;
+
+	while (**p >= '0' && **p <= '9') {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		if (v > TEMPLATE_MAX_WIDTH) {
+			while (**p >= '0' && **p <= '9')
+				(*p)++;
+			return -1;
+		}
+	}
+	return v;
+}
+
+int rt_file_template(rt_buf *out, const char *tmpl, const char *rev, const char *slug,
+		     long long now, rt_buf *err)
+{
+	static const char *const names[] = {
+		"rev", "slug", "year", "month", "day", "hour", "minute", "second", "epoch"
+	};
+	size_t start = out->len;
+	time_t t = (time_t)now;
+	struct tm tm;
+	const char *p = tmpl;
+
+	if ((long long)t != now || !gmtime_r(&t, &tm))
+		return rt_error(err, RETORT_EUSAGE, "bad time %lld for file_template", now);
+	while (*p) {
+		const char *tok = p, *name, *close;
+		int minus = 0, zero = 0, width = 0, prec = -1;
+		long long num = 0;
+		const char *str = NULL;
+		size_t i, nlen;
+
+		if (*p != '%') {
+			const char *pct = strchr(p, '%');
+			size_t n = pct ? (size_t)(pct - p) : strlen(p);
+
+			rt_buf_put(out, p, n);
+			p += n;
+			continue;
+		}
+		if (p[1] == '%') {
+			rt_buf_putc(out, '%');
+			p += 2;
+			continue;
+		}
+		if (p[1] != '(') {
+			p += p[1] ? 2 : 1;
+			goto bad;
+		}
+		name = p + 2;
+		if (!(close = strchr(name, ')'))) {
+			p += strlen(p);
+			goto bad;
+		}
+		nlen = (size_t)(close - name);
+		p = close + 1;
+		for (;; p++) {
+			if (*p == '-')
+				minus = 1;
+			else if (*p == '0')
+				zero = 1;
+			else
+				break;
+		}
+		if ((width = parse_num(&p)) < 0)
+			goto bad_conv;
+		if (*p == '.') {
+			p++;
+			if ((prec = parse_num(&p)) < 0)
+				goto bad_conv;
+		}
+		if (*p != 's' && *p != 'd' && *p != 'i')
+			goto bad_conv;
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i]) == nlen && !memcmp(names[i], name, nlen))
+				break;
+		switch (i) {
+		case 0: str = rev ? rev : ""; break;
+		case 1: str = slug ? slug : ""; break;
+		case 2: num = (long long)tm.tm_year + 1900; break;
+		case 3: num = tm.tm_mon + 1; break;
+		case 4: num = tm.tm_mday; break;
+		case 5: num = tm.tm_hour; break;
+		case 6: num = tm.tm_min; break;
+		case 7: num = tm.tm_sec; break;
+		case 8: num = now; break;
+		default: goto bad_conv;
+		}
+		if (str && *p != 's')
+			goto bad_conv;
+		p++;
+		if (!str && p[-1] == 's') {
+			/* Python's %s of a number formats its str() */
+			char numstr[32];
+
+			snprintf(numstr, sizeof(numstr), "%lld", num);
+			format_field(out, minus, zero, width, prec, numstr, 0);
+		} else {
+			format_field(out, minus, zero, width, prec, str, num);
+		}
+		continue;
+bad_conv:
+		if (*p)
+			p++;
+bad:
+		rt_buf_truncate(out, start);
+		return rt_error(err, RETORT_EUSAGE, "bad file_template '%s': unknown token '%.*s'",
+				tmpl, (int)(p - tok), tok);
+	}
+	if (rt_buf_oom(out))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	return 0;
+}

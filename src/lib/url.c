@@ -1,0 +1,524 @@
+/*
+ * url.c - database URLs as SQLAlchemy writes them (so an Alembic project's
+ * URL works as it is), and the masking of passwords in any text that may
+ * reach a user, a terminal or a log.
+ *
+ * A password must never be shown, not even when the URL is malformed, so
+ * every message quotes the URL through mask_text(), which finds the
+ * password the same way the parser does and, for a URL that did not parse,
+ * also masks what only looks like one.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "rt.h"
+
+#define MASK "***"
+#define NPOS ((size_t)-1)
+
+/* mask_text() flags */
+#define MASK_URL   1  /* the text is one URL: whitespace does not end a part */
+#define MASK_EXACT 2  /* mask only what the parser takes for a password */
+
+static const char spaces[] = " \t\r\n\f\v";
+
+static size_t find_char(const char *s, size_t from, size_t to, char c)
+{
+	const char *p = memchr(s + from, c, to - from);
+
+	return p ? (size_t)(p - s) : NPOS;
+}
+
+static size_t find_last(const char *s, size_t from, size_t to, char c)
+{
+	while (to > from)
+		if (s[--to] == c)
+			return to;
+	return NPOS;
+}
+
+/*
+ * The password of the URL whose authority starts at `start`, as [*from, *to).
+ * The user info ends at the last '@' before the first '/' or '?' (a password
+ * may hold a literal '@'); in free text whitespace ends it too.  Unless
+ * MASK_EXACT, a password holding a literal '/' or '?' is guessed as well:
+ * then the '@' comes after the authority, and masking too much beats
+ * showing a secret.
+ */
+static int secret_span(size_t *from, size_t *to, const char *s, size_t start, int flags)
+{
+	const char *stop = (flags & MASK_URL) ? "/?" : "/? \t\r\n\f\v";
+	size_t end = start + strcspn(s + start, stop), at, colon;
+
+	at = find_last(s, start, end, '@');
+	if (at == NPOS && !(flags & MASK_EXACT)) {
+		size_t word = (flags & MASK_URL) ? strlen(s) : start + strcspn(s + start, spaces);
+		size_t first = find_char(s, end, word, '@');
+
+		if (first == NPOS)
+			return 0;
+		at = find_last(s, first, first + strcspn(s + first, stop), '@');
+	}
+	if (at == NPOS)
+		return 0;
+	colon = find_char(s, start, at, ':');
+	if (colon == NPOS || colon + 1 == at)
+		return 0;
+	*from = colon + 1;
+	*to = at;
+	return 1;
+}
+
+/*
+ * A libpq keyword "password=VALUE" at s + i, or any name ending so
+ * (PGPASSWORD=, sslpassword=): the value as [*from, *to).  A quoted value
+ * ('a b', "a b") ends at its closing quote, a bare one at whitespace, and
+ * in a query string ("?password=x&...") at '&'.
+ */
+static int keyword_span(size_t *from, size_t *to, const char *s, size_t i, int flags)
+{
+	size_t p = i + 8, end;
+	int query = i > 0 && (s[i - 1] == '?' || s[i - 1] == '&');
+
+	if (strncasecmp(s + i, "password", 8))
+		return 0;
+	while (s[p] == ' ' || s[p] == '\t')
+		p++;
+	if (s[p] != '=')
+		return 0;
+	p++;
+	while (s[p] == ' ' || s[p] == '\t')
+		p++;
+	if (s[p] == '\'' || s[p] == '"') {
+		char quote = s[p++];
+
+		for (end = p; s[end] && s[end] != quote; end++)
+			if (s[end] == '\\' && s[end + 1])
+				end++;
+	} else if (query) {
+		end = p + strcspn(s + p, (flags & MASK_URL) ? "&" : "& \t\r\n\f\v");
+	} else {
+		end = p + strcspn(s + p, (flags & MASK_URL) ? "" : spaces);
+	}
+	if (end == p)
+		return 0;
+	*from = p;
+	*to = end;
+	return 1;
+}
+
+static void mask_text(rt_buf *out, const char *s, int flags)
+{
+	size_t n = strlen(s), i = 0, from = 0, to = 0, first = NPOS;
+	int have = 0;
+
+	if (flags & MASK_URL) {
+		/* one URL: its authority follows the first "://", or, when
+		 * the scheme is missing or mistyped, starts the text */
+		const char *sep = strstr(s, "://");
+
+		first = sep ? (size_t)(sep - s) : NPOS;
+		have = secret_span(&from, &to, s, sep ? first + 3 : 0, flags);
+	}
+	while (i < n) {
+		size_t vfrom, vto;
+
+		if (have && i >= from) {
+			rt_buf_puts(out, MASK);
+			if (i < to)
+				i = to;
+			have = 0;
+		} else if (!have && i != first && !strncmp(s + i, "://", 3)) {
+			have = secret_span(&from, &to, s, i + 3, flags);
+			rt_buf_put(out, s + i, 3);
+			i += 3;
+		} else if (keyword_span(&vfrom, &vto, s, i, flags)) {
+			rt_buf_put(out, s + i, vfrom - i);
+			rt_buf_puts(out, MASK);
+			i = vto;
+			/* a value that ran into a URL's password covers it */
+			if (have && i > from) {
+				if (i < to)
+					i = to;
+				have = 0;
+			}
+		} else {
+			rt_buf_putc(out, s[i++]);
+		}
+	}
+}
+
+void rt_mask_secrets(rt_buf *out, const char *text)
+{
+	mask_text(out, text, 0);
+}
+
+char *retort_mask_secrets(const char *text)
+{
+	rt_buf b = RT_BUF_INIT;
+
+	if (!text)
+		return NULL;
+	rt_mask_secrets(&b, text);
+	if (rt_buf_oom(&b)) {
+		rt_buf_release(&b);
+		return NULL;
+	}
+	return rt_buf_detach(&b);
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode s[0..n) into a new string.  RETORT_EINVALID on a bad
+ * escape or an encoded NUL (it would cut the C string short), RETORT_ERROR
+ * when out of memory.
+ */
+static int decode(char **out, const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+	size_t i, j = 0;
+
+	*out = NULL;
+	if (!d)
+		return RETORT_ERROR;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
+			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+				free(d);
+				return RETORT_EINVALID;
+			}
+			d[j++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			d[j++] = s[i];
+		}
+	}
+	d[j] = '\0';
+	*out = d;
+	return 0;
+}
+
+static int oom(rt_buf *err)
+{
+	return rt_error(err, RETORT_ERROR, "out of memory");
+}
+
+/* Decode a part; NULL (not "") when empty, so absent and empty agree. */
+static int decode_part(char **out, const char *s, size_t n, const rt_url *u, rt_buf *err)
+{
+	int rc;
+
+	*out = NULL;
+	if (!n)
+		return 0;
+	if ((rc = decode(out, s, n)) == RETORT_EINVALID)
+		return rt_error(err, rc, "invalid percent escape in database URL '%s'", u->masked);
+	return rc < 0 ? oom(err) : 0;
+}
+
+/* "a=1&b=%20" into u->params; a name without '=' has the value "". */
+static int parse_params(rt_url *u, const char *q, rt_buf *err)
+{
+	while (*q) {
+		size_t n = strcspn(q, "&"), eq = strcspn(q, "=&");
+		rt_kv kv = { NULL, NULL };
+		int rc;
+
+		if (n) {
+			rt_kv *grown = realloc(u->params, (u->nparams + 1) * sizeof(*grown));
+
+			if (!grown)
+				return oom(err);
+			u->params = grown;
+			if ((rc = decode_part(&kv.key, q, eq, u, err)) < 0)
+				return rc;
+			if ((rc = decode_part(&kv.value, q + eq + 1, eq < n ? n - eq - 1 : 0, u, err)) < 0) {
+				free(kv.key);
+				return rc;
+			}
+			if (!kv.key)
+				kv.key = rt_strdup("");
+			if (!kv.value)
+				kv.value = rt_strdup("");
+			u->params[u->nparams++] = kv;
+			if (!kv.key || !kv.value)
+				return oom(err);
+		}
+		q += n;
+		if (*q == '&')
+			q++;
+	}
+	return 0;
+}
+
+static int bad_host(const rt_url *u, rt_buf *err, const char *what)
+{
+	/* an '@' after the host part: most likely a password holding a
+	 * literal '/' or '?', which the user has to percent-encode */
+	const char *rest = strstr(u->masked, "://");
+
+	return rt_error(err, RETORT_EINVALID, "%s in database URL '%s'%s", what, u->masked,
+			rest && strchr(rest + 3, '@') ?
+			"; write '/', '?' and '@' in a password as %2F, %3F and %40" : "");
+}
+
+/*
+ * The host list: "host", "host:port", "[v6]:port", or libpq's
+ * "h1:p1,h2:p2", which becomes host "h1,h2" and port "p1,p2" as libpq's
+ * keywords spell it.
+ */
+static int parse_hosts(rt_url *u, const char *s, size_t n, rt_buf *err)
+{
+	rt_buf hosts = RT_BUF_INIT, ports = RT_BUF_INIT;
+	size_t i = 0;
+	int rc = 0, any_port = 0;
+
+	while (1) {
+		size_t end = i + strcspn(s + i, ","), hs, he, ps = 0, pe = 0, k;
+		char *host = NULL;
+
+		if (end > n)
+			end = n;
+		if (s[i] == '[' && i < end) {
+			size_t close = find_char(s, i, end, ']');
+
+			if (close == NPOS) {
+				rc = bad_host(u, err, "unterminated '['");
+				break;
+			}
+			hs = i + 1;
+			he = close;
+			if (close + 1 < end) {
+				if (s[close + 1] != ':') {
+					rc = bad_host(u, err, "invalid host");
+					break;
+				}
+				ps = close + 2;
+				pe = end;
+			}
+		} else {
+			size_t colon = find_char(s, i, end, ':');
+
+			hs = i;
+			he = colon == NPOS ? end : colon;
+			if (colon != NPOS) {
+				ps = colon + 1;
+				pe = end;
+			}
+		}
+		if (pe > ps) {
+			long port = 0;
+
+			for (k = ps; k < pe && pe - ps <= 5; k++) {
+				if (s[k] < '0' || s[k] > '9')
+					break;
+				port = port * 10 + (s[k] - '0');
+			}
+			if (k != pe || pe - ps > 5 || port < 1 || port > 65535) {
+				rc = bad_host(u, err, "invalid port (expected 1 to 65535)");
+				break;
+			}
+			any_port = 1;
+		}
+		if ((rc = decode_part(&host, s + hs, he - hs, u, err)) < 0)
+			break;
+		if (i) {
+			rt_buf_putc(&hosts, ',');
+			rt_buf_putc(&ports, ',');
+		}
+		if (host)
+			rt_buf_puts(&hosts, host);
+		free(host);
+		rt_buf_put(&ports, s + ps, pe - ps);
+		if (end >= n)
+			break;
+		i = end + 1;
+	}
+	if (!rc && rt_buf_oom(&hosts) + rt_buf_oom(&ports))
+		rc = oom(err);
+	/* no host at all (a Unix socket, libpq's default) is NULL, not "" */
+	if (!rc && strspn(hosts.ptr, ",") != hosts.len && !(u->host = rt_buf_detach(&hosts)))
+		rc = oom(err);
+	if (!rc && any_port && !(u->port = rt_buf_detach(&ports)))
+		rc = oom(err);
+	rt_buf_release(&hosts);
+	rt_buf_release(&ports);
+	return rc;
+}
+
+/* postgresql://user:password@host:port/dbname?key=value&... */
+static int parse_pg(rt_url *u, const char *rest, rt_buf *err)
+{
+	size_t end = strcspn(rest, "/?"), at = find_last(rest, 0, end, '@'), hp = 0;
+	const char *p;
+	int rc;
+
+	if (at != NPOS) {
+		size_t colon = find_char(rest, 0, at, ':');
+
+		if ((rc = decode_part(&u->user, rest, colon == NPOS ? at : colon, u, err)) < 0)
+			return rc;
+		if (colon != NPOS &&
+		    (rc = decode_part(&u->password, rest + colon + 1, at - colon - 1, u, err)) < 0)
+			return rc;
+		hp = at + 1;
+	}
+	if ((rc = parse_hosts(u, rest + hp, end - hp, err)) < 0)
+		return rc;
+	p = rest + end;
+	if (*p == '/') {
+		size_t n = strcspn(p + 1, "?");
+
+		if ((rc = decode_part(&u->path, p + 1, n, u, err)) < 0)
+			return rc;
+		p += 1 + n;
+	}
+	return *p == '?' ? parse_params(u, p + 1, err) : 0;
+}
+
+/*
+ * sqlite:///relative.db, sqlite:////absolute.db, sqlite:// and
+ * sqlite:///:memory: (in memory).  The path is not percent-decoded:
+ * SQLAlchemy hands it to SQLite as written.
+ */
+static int parse_sqlite(rt_url *u, const char *rest, const char *base_dir, rt_buf *err)
+{
+	const char *p = rest, *path = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (strcspn(rest, "/?") > 0)
+		return rt_error(err, RETORT_EINVALID,
+				"database URL '%s' names a host, which SQLite has not; "
+				"write sqlite:///relative.db or sqlite:////absolute.db", u->masked);
+	if (*p == '/') {
+		n = strcspn(p + 1, "?");
+		path = p + 1;
+		p += 1 + n;
+	}
+	if (*p == '?' && (rc = parse_params(u, p + 1, err)) < 0)
+		return rc;
+	if (!n || (n == 8 && !strncmp(path, ":memory:", 8))) {
+		u->memory = 1;
+		return 0;
+	}
+	if (path[0] == '/') {
+		u->path = rt_strndup(path, n);
+	} else {
+		char *rel = rt_strndup(path, n), *cwd = base_dir ? NULL : getcwd(NULL, 0);
+
+		if (!rel || (!base_dir && !cwd)) {
+			free(rel);
+			free(cwd);
+			return rt_error(err, RETORT_ERROR,
+					"cannot resolve the database path of '%s': no current folder",
+					u->masked);
+		}
+		u->path = rt_path_join(base_dir ? base_dir : cwd, rel);
+		free(rel);
+		free(cwd);
+	}
+	return u->path ? 0 : oom(err);
+}
+
+static int parse(rt_url *u, const char *url, const char *base_dir, rt_buf *err)
+{
+	const char *p = url;
+	size_t n, plus;
+
+	if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		       (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+			p++;
+	n = (size_t)(p - url);
+	if (!n || strncmp(p, "://", 3))
+		goto unsupported;
+	/* sqlite+aiosqlite, postgresql+asyncpg: the driver is Python's business */
+	plus = strcspn(url, "+");
+	if (plus < n)
+		n = plus;
+	p += 3;
+	if (n == 6 && !strncasecmp(url, "sqlite", 6)) {
+		if (!(u->scheme = rt_strdup("sqlite")))
+			return oom(err);
+		return parse_sqlite(u, p, base_dir, err);
+	}
+	if ((n == 10 && !strncasecmp(url, "postgresql", 10)) ||
+	    (n == 8 && !strncasecmp(url, "postgres", 8))) {
+		if (!(u->scheme = rt_strdup("postgresql")))
+			return oom(err);
+		return parse_pg(u, p, err);
+	}
+unsupported:
+	return rt_error(err, RETORT_EINVALID,
+			"unsupported database URL '%s': expected sqlite:// or postgresql://",
+			u->masked);
+}
+
+int rt_url_parse(rt_url *out, const char *url, const char *base_dir, rt_buf *err)
+{
+	rt_buf masked = RT_BUF_INIT;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* until the URL has parsed, mask whatever may be a password */
+	mask_text(&masked, url, MASK_URL);
+	if (rt_buf_oom(&masked) || !(out->masked = rt_buf_detach(&masked)))
+		return oom(err);
+	if ((rc = parse(out, url, base_dir, err)) < 0)
+		goto fail;
+	/* parsed: mask exactly the password, so a valid URL shows as it is */
+	mask_text(&masked, url, MASK_URL | MASK_EXACT);
+	if (rt_buf_oom(&masked)) {
+		rt_buf_release(&masked);
+		rc = oom(err);
+		goto fail;
+	}
+	free(out->masked);
+	if (!(out->masked = rt_buf_detach(&masked))) {
+		rc = oom(err);
+		goto fail;
+	}
+	return 0;
+fail:
+	rt_url_release(out);
+	return rc;
+}
+
+void rt_url_release(rt_url *u)
+{
+	size_t i;
+
+	if (!u)
+		return;
+	free(u->scheme);
+	free(u->user);
+	free(u->password);
+	free(u->host);
+	free(u->port);
+	free(u->path);
+	for (i = 0; i < u->nparams; i++) {
+		free(u->params[i].key);
+		free(u->params[i].value);
+	}
+	free(u->params);
+	free(u->masked);
+	memset(u, 0, sizeof(*u));
+}

@@ -1,0 +1,331 @@
+#!/usr/bin/env bats
+# upgrade, downgrade and stamp against a real SQLite file: targets,
+# relative steps, output lines, the version table, the log.
+
+load helper
+
+setup() {
+	common_setup
+}
+
+# A line of upgrade/downgrade output: "<verb> <from> -> <to>, <message> (<ms> ms)"
+step_re() {
+	printf '^%s %s -> %s, %s \\([0-9]+(\\.[0-9]+)? ms\\)$' "$1" "$2" "$3" "$4"
+}
+
+@test "scratch project: init, revision, fill, upgrade head, current, downgrade base" {
+	rt init shop >/dev/null
+	cd shop
+	run -0 --separate-stderr rt revision -m "create shop"
+	local file=${output#created } rev
+	rev=$(created_rev)
+	fill_sections "$file" \
+		"CREATE TABLE categories (id INTEGER PRIMARY KEY, category_name TEXT NOT NULL);
+CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+    category_id INTEGER NOT NULL REFERENCES categories (id));" \
+		"DROP TABLE products;
+DROP TABLE categories;"
+	run -0 --separate-stderr rt upgrade head
+	assert_match "$output" "$(step_re upgrade '' "$rev" 'create shop')"
+	# init's default url is a SQLite file in the project folder
+	local dbs=(*.db)
+	[ ${#dbs[@]} -eq 1 ] && [ -f "${dbs[0]}" ] || fail "expected one .db file, got: ${dbs[*]}"
+	DB=$PWD/${dbs[0]}
+	assert_eq "$(user_tables)" "categories
+products"
+	assert_eq "$(versions)" "$rev"
+	run -0 --separate-stderr rt current
+	assert_eq "$output" "$rev (head)"
+	run -0 --separate-stderr rt downgrade base
+	assert_match "$output" "$(step_re downgrade "$rev" '' 'create shop')"
+	assert_eq "$(user_tables)" ""
+	has_version_table
+	assert_eq "$(versions)" ""
+	run -0 --separate-stderr rt current
+	assert_eq "$output" ""
+}
+
+@test "upgrade head applies the chain in order, one line each" {
+	new_project
+	std_chain
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "${#lines[@]}" 4
+	assert_match "${lines[0]}" "$(step_re upgrade '' "$A" 'Create t_a')"
+	assert_match "${lines[1]}" "$(step_re upgrade "$A" "$B" 'Create t_b')"
+	assert_match "${lines[2]}" "$(step_re upgrade "$B" "$C" 'Create t_c')"
+	assert_match "${lines[3]}" "$(step_re upgrade "$C" "$D" 'Create t_d')"
+	assert_eq "$(user_tables)" "t_a
+t_b
+t_c
+t_d"
+	assert_eq "$(versions)" "$D"
+	assert_eq "$(q 'SELECT note FROM t_c')" "from $C"
+	run -0 --separate-stderr rt current
+	assert_eq "$output" "$D (head)"
+}
+
+@test "the version table is Alembic's: version_num VARCHAR(32) NOT NULL PRIMARY KEY" {
+	new_project
+	std_chain
+	rt upgrade "$A" >/dev/null
+	assert_eq "$(q "SELECT name, type, \"notnull\", pk FROM pragma_table_info('retort_version')")" \
+		"version_num|VARCHAR(32)|1|1"
+}
+
+@test "upgrade with nothing to do prints nothing and exits 0" {
+	new_project
+	std_chain
+	rt upgrade head >/dev/null
+	local before
+	before=$(dump_all)
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$output" ""
+	run -0 --separate-stderr rt upgrade
+	assert_eq "$output" ""
+	run -0 --separate-stderr rt -v upgrade head
+	assert_contains "$output$stderr" "nothing to do"
+	assert_eq "$(dump_all)" "$before"
+}
+
+@test "upgrade without a target means head" {
+	new_project
+	std_chain
+	run -0 --separate-stderr rt upgrade
+	assert_eq "$(versions)" "$D"
+}
+
+@test "downgrade -1, upgrade +1, downgrade -2, upgrade +2" {
+	new_project
+	std_chain
+	rt upgrade head >/dev/null
+	run -0 --separate-stderr rt downgrade -1
+	assert_eq "${#lines[@]}" 1
+	assert_match "${lines[0]}" "$(step_re downgrade "$D" "$C" 'Create t_d')"
+	assert_eq "$(versions)" "$C"
+	assert_eq "$(user_tables)" "t_a
+t_b
+t_c"
+	run -0 --separate-stderr rt upgrade +1
+	assert_match "$output" "$(step_re upgrade "$C" "$D" 'Create t_d')"
+	assert_eq "$(versions)" "$D"
+	run -0 --separate-stderr rt downgrade -2
+	assert_eq "${#lines[@]}" 2
+	assert_match "${lines[0]}" "$(step_re downgrade "$D" "$C" 'Create t_d')"
+	assert_match "${lines[1]}" "$(step_re downgrade "$C" "$B" 'Create t_c')"
+	assert_eq "$(versions)" "$B"
+	run -0 --separate-stderr rt upgrade +2
+	assert_eq "$(versions)" "$D"
+}
+
+@test "upgrade and downgrade to a revision, by full id and by prefix" {
+	new_project
+	std_chain
+	run -0 --separate-stderr rt upgrade "$B"
+	assert_eq "${#lines[@]}" 2
+	assert_eq "$(versions)" "$B"
+	run -0 --separate-stderr rt upgrade c3c3
+	assert_eq "$(versions)" "$C"
+	run -0 --separate-stderr rt downgrade a1a
+	assert_eq "${#lines[@]}" 2
+	assert_eq "$(versions)" "$A"
+	assert_eq "$(user_tables)" "t_a"
+}
+
+@test "relative targets REV+N and REV-N" {
+	new_project
+	std_chain
+	run -0 --separate-stderr rt upgrade "$A+2"
+	assert_eq "$(versions)" "$C"
+	run -0 --separate-stderr rt upgrade "$A+3"
+	assert_eq "$(versions)" "$D"
+	run -0 --separate-stderr rt downgrade "$D-3"
+	assert_eq "$(versions)" "$A"
+	run -0 --separate-stderr rt upgrade +1
+	assert_eq "$(versions)" "$B"
+}
+
+@test "from base: upgrade +1 applies the first revision" {
+	new_project
+	std_chain
+	run -0 --separate-stderr rt upgrade +1
+	assert_match "$output" "$(step_re upgrade '' "$A" 'Create t_a')"
+	assert_eq "$(versions)" "$A"
+}
+
+@test "downgrade base leaves no user tables and an empty version table" {
+	new_project
+	std_chain
+	rt upgrade head >/dev/null
+	run -0 --separate-stderr rt downgrade base
+	assert_eq "${#lines[@]}" 4
+	assert_match "${lines[3]}" "$(step_re downgrade "$A" '' 'Create t_a')"
+	assert_eq "$(user_tables)" ""
+	has_version_table
+	assert_eq "$(versions)" ""
+}
+
+@test "targets that cannot be reached fail without touching the database" {
+	new_project
+	std_chain
+	rt upgrade "$B" >/dev/null
+	local before
+	before=$(dump_all)
+	run --separate-stderr rt upgrade ffffffffffff
+	[ "$status" -ne 0 ] || fail "upgrade to an unknown revision succeeded"
+	assert_match "$stderr" "^error: "
+	assert_contains "$stderr" "ffffffffffff"
+	run --separate-stderr rt upgrade +5
+	[ "$status" -ne 0 ] || fail "upgrade +5 from B of four succeeded"
+	run --separate-stderr rt downgrade -3
+	[ "$status" -ne 0 ] || fail "downgrade -3 from B succeeded"
+	# a downgrade target that is above the current revision
+	run --separate-stderr rt downgrade "$D"
+	[ "$status" -ne 0 ] || fail "downgrade to a later revision succeeded"
+	assert_eq "$(dump_all)" "$before"
+}
+
+@test "-q prints nothing on success" {
+	new_project
+	std_chain
+	run -0 --separate-stderr rt -q upgrade head
+	assert_eq "$output" ""
+	assert_eq "$(versions)" "$D"
+	run -0 --separate-stderr rt -q downgrade base
+	assert_eq "$output" ""
+}
+
+@test "stamp sets the version without running migrations" {
+	new_project
+	std_chain
+	run -0 --separate-stderr rt stamp "$C"
+	assert_eq "$output" "stamped $C"
+	assert_eq "$(versions)" "$C"
+	assert_eq "$(user_tables)" ""
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "${#lines[@]}" 1
+	assert_match "$output" "$(step_re upgrade "$C" "$D" 'Create t_d')"
+	assert_eq "$(user_tables)" "t_d"
+	run -0 --separate-stderr rt stamp base
+	assert_eq "$(versions)" ""
+	assert_eq "$(user_tables)" "t_d"
+	run -0 --separate-stderr rt stamp head
+	assert_eq "$(versions)" "$D"
+}
+
+@test "stamp --purge replaces rows the scripts do not know" {
+	new_project
+	std_chain
+	rt stamp "$B" >/dev/null
+	q "INSERT INTO retort_version VALUES ('0badc0ffee00')"
+	run -0 --separate-stderr rt current
+	assert_line_match "^0badc0ffee00 \\(unknown\\)$"
+	run -0 --separate-stderr rt stamp --purge "$C"
+	assert_eq "$(versions)" "$C"
+}
+
+@test "transaction=false sections run outside a transaction" {
+	new_project
+	std_chain
+	# VACUUM fails inside a transaction, so this only passes when the
+	# section really runs on its own
+	cat >"migrations/versions/e5e5e5e5e5e5_vacuum.sql" <<EOF
+-- Vacuum
+--
+-- revision: e5e5e5e5e5e5
+-- down_revision: $D
+
+-- +upgrade transaction=false
+VACUUM;
+
+-- +downgrade transaction=false
+VACUUM;
+EOF
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(versions)" e5e5e5e5e5e5
+	run -0 --separate-stderr rt downgrade -1
+	assert_eq "$(versions)" "$D"
+	# the plain sections of the chain still run in transactions: VACUUM
+	# inside one of them fails
+	write_rev f6f6f6f6f6f6 "$D" "Vacuum in a transaction" "VACUUM;" ""
+	rm migrations/versions/e5e5e5e5e5e5_vacuum.sql
+	run -1 --separate-stderr rt upgrade head
+	assert_eq "$(versions)" "$D"
+}
+
+@test "a dialect section beats the plain one" {
+	new_project
+	cat >"migrations/versions/${A}_dialects.sql" <<'EOF'
+-- Dialects
+--
+-- revision: a1a1a1a1a1a1
+-- down_revision:
+
+-- +upgrade
+CREATE TABLE t_plain (id INTEGER);
+
+-- +upgrade sqlite
+CREATE TABLE t_sqlite (id INTEGER PRIMARY KEY AUTOINCREMENT);
+
+-- +upgrade postgresql
+CREATE TABLE t_pg (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
+
+-- +downgrade postgresql
+DROP TABLE t_pg;
+
+-- +downgrade
+DROP TABLE t_sqlite;
+EOF
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(user_tables)" "t_sqlite"
+	run -0 --separate-stderr rt downgrade base
+	assert_eq "$(user_tables)" ""
+}
+
+@test "SQLite splits the statements: triggers, strings and comments with ';'" {
+	new_project
+	write_rev "$A" "" "Tricky statements" \
+		"CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE audit (item_id INTEGER, what TEXT);
+-- a comment; with a semicolon
+CREATE TRIGGER items_ai AFTER INSERT ON items
+BEGIN
+    INSERT INTO audit (item_id, what) VALUES (new.id, 'insert;');
+    UPDATE items SET n = n + 1 WHERE id = new.id;
+END;
+/* block comment; also ; here */
+INSERT INTO items (body) VALUES ('a;b'), ('it''s; fine'), ('-- not a comment');" \
+		"DROP TRIGGER items_ai;
+DROP TABLE audit;
+DROP TABLE items;"
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(q 'SELECT body, n FROM items ORDER BY id')" "a;b|1
+it's; fine|1
+-- not a comment|1"
+	assert_eq "$(q 'SELECT count(*) FROM audit WHERE what = '"'insert;'")" 3
+	run -0 --separate-stderr rt downgrade base
+	assert_eq "$(user_tables)" ""
+}
+
+@test "the log file gets a timestamped line per event" {
+	new_project
+	std_chain
+	rt upgrade head >/dev/null
+	rt downgrade -1 >/dev/null
+	[ -s retort.log ]
+	# every line starts with an ISO-8601 timestamp
+	run -1 grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}' retort.log
+	local id
+	for id in "$A" "$B" "$C" "$D"; do
+		grep -q "$id" retort.log || fail "log does not mention $id:" "$(cat retort.log)"
+	done
+	grep -q "test.db" retort.log || fail "log does not name the database:" "$(cat retort.log)"
+}
+
+@test "an empty migration section is fine" {
+	new_project
+	write_rev "$A" "" "Nothing yet" "" ""
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(versions)" "$A"
+	run -0 --separate-stderr rt downgrade base
+	assert_eq "$(versions)" ""
+}
