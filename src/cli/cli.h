@@ -51,11 +51,12 @@ struct cli {
 
 /* ---- parse.c ------------------------------------------------------------ */
 
-/* getopt_long() over the command's words.  -h/--help is added to every
- * command.  Options may follow positional arguments, and a positional
- * argument may look like a negative number (`downgrade -1`).  Returns -1
- * after the last option; any other value the caller does not handle goes
- * to cli_bad_option(). */
+/* getopt_long() over the command's words.  Every command also takes
+ * -h/--help (returned as 'h'), and -q/--quiet and -v/--verbose, which set
+ * cli->quiet and cli->verbose as the global options do.  Options may
+ * follow positional arguments, and a positional argument may look like a
+ * negative number (`downgrade -1`).  Returns -1 after the last option; a
+ * value the caller does not handle goes to cli_bad_option(). */
 int cli_getopt(struct cli *cli, const char *shortopts, const struct option *longopts);
 
 /* For the `default:` case of an option switch: prints the usage on stdout

@@ -12,23 +12,12 @@ const char cmd_current_usage[] =
 
 int cmd_current(struct cli *cli)
 {
-	static const struct option opts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
 	retort_strarray now = { NULL, 0 };
-	int c, status, verbose = cli->verbose;
+	int c, status;
 	size_t i;
 
-	while ((c = cli_getopt(cli, "v", opts)) != -1) {
-		switch (c) {
-		case 'v':
-			verbose = 1;
-			break;
-		default:
-			return cli_bad_option(cli, c);
-		}
-	}
+	while ((c = cli_getopt(cli, "", NULL)) != -1)
+		return cli_bad_option(cli, c);
 	if ((status = cli_setup(cli, 0, 0)) != 0)
 		return status;
 	if (retort_load(cli->ctx) < 0 || retort_current(&now, cli->ctx) < 0)
@@ -36,11 +25,11 @@ int cmd_current(struct cli *cli)
 	for (i = 0; i < now.count; i++) {
 		const retort_rev *rev = retort_lookup(cli->ctx, now.strings[i]);
 
-		if (verbose && i)
+		if (cli->verbose && i)
 			putchar('\n');
 		if (!rev) {
 			printf("%s (unknown)\n", now.strings[i]);
-		} else if (verbose) {
+		} else if (cli->verbose) {
 			cli_put_show(rev, 0);
 		} else {
 			fputs(now.strings[i], stdout);

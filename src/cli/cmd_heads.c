@@ -18,38 +18,28 @@ const char cmd_branches_usage[] =
 	"\n"
 	"    -v, --verbose    print the branch points as `show` does\n";
 
-typedef int (*list_fn)(retort_revlist *out, retort *ctx);
-
-/* The shared part: -v, then the list from `fn`. */
-static int start(struct cli *cli, list_fn fn, retort_revlist *list, int *verbose)
+/* The shared start: no options of their own, then the list from `fn`. */
+static int start(struct cli *cli, int (*fn)(retort_revlist *, retort *), retort_revlist *out)
 {
-	static const struct option opts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
 	int c, status;
 
-	*verbose = cli->verbose;
-	while ((c = cli_getopt(cli, "v", opts)) != -1) {
-		if (c != 'v')
-			return cli_bad_option(cli, c);
-		*verbose = 1;
-	}
+	while ((c = cli_getopt(cli, "", NULL)) != -1)
+		return cli_bad_option(cli, c);
 	if ((status = cli_setup(cli, 0, 0)) != 0)
 		return status;
-	return fn(list, cli->ctx) < 0 ? cli_fail(cli) : 0;
+	return fn(out, cli->ctx) < 0 ? cli_fail(cli) : 0;
 }
 
 int cmd_heads(struct cli *cli)
 {
 	retort_revlist heads = { NULL, 0 };
-	int status, verbose;
+	int status;
 	size_t i;
 
-	if ((status = start(cli, retort_heads, &heads, &verbose)) != 0)
+	if ((status = start(cli, retort_heads, &heads)) != 0)
 		return status;
 	for (i = 0; i < heads.count; i++) {
-		if (verbose) {
+		if (cli->verbose) {
 			if (i)
 				putchar('\n');
 			cli_put_show(heads.revs[i], 0);
@@ -65,17 +55,17 @@ int cmd_heads(struct cli *cli)
 int cmd_branches(struct cli *cli)
 {
 	retort_revlist points = { NULL, 0 };
-	int status, verbose;
+	int status;
 	size_t i, j;
 
-	if ((status = start(cli, retort_branchpoints, &points, &verbose)) != 0)
+	if ((status = start(cli, retort_branchpoints, &points)) != 0)
 		return status;
 	for (i = 0; i < points.count; i++) {
 		const retort_rev *rev = points.revs[i];
 
 		if (i)
 			putchar('\n');
-		if (verbose) {
+		if (cli->verbose) {
 			cli_put_show(rev, 0);
 		} else {
 			cli_put_rev(rev, CLI_FLAGS_ALL);
@@ -86,7 +76,7 @@ int cmd_branches(struct cli *cli)
 
 			fputs("    -> ", stdout);
 			cli_put_rev(child, CLI_FLAGS_ALL);
-			if (verbose)
+			if (cli->verbose)
 				printf(", %s", retort_rev_message(child));
 			putchar('\n');
 		}

@@ -17,23 +17,19 @@ int cmd_history(struct cli *cli)
 {
 	static const struct option opts[] = {
 		{ "rev-range",         required_argument, NULL, 'r' },
-		{ "verbose",           no_argument,       NULL, 'v' },
 		{ "indicate-current",  no_argument,       NULL, 'i' },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_revlist list = { NULL, 0 };
 	retort_strarray now = { NULL, 0 };
 	const char *range = NULL;
-	int c, status, verbose = cli->verbose, indicate = 0;
+	int c, status, indicate = 0;
 	size_t i;
 
-	while ((c = cli_getopt(cli, "r:vi", opts)) != -1) {
+	while ((c = cli_getopt(cli, "r:i", opts)) != -1) {
 		switch (c) {
 		case 'r':
 			range = optarg;
-			break;
-		case 'v':
-			verbose = 1;
 			break;
 		case 'i':
 			indicate = 1;
@@ -53,7 +49,7 @@ int cmd_history(struct cli *cli)
 		const retort_rev *rev = list.revs[i];
 		int current = cli_is_current(&now, retort_rev_id(rev));
 
-		if (verbose) {
+		if (cli->verbose) {
 			if (i)
 				putchar('\n');
 			cli_put_show(rev, current);

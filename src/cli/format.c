@@ -4,7 +4,6 @@
  * and the `show` block (Alembic's log entry).
  */
 #include <limits.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,103 +66,32 @@ void cli_put_parents(const retort_rev *rev, int parens)
 /* ---- branch labels ------------------------------------------------------- */
 
 /*
- * Alembic gives a branch label to every descendant of the revision that
- * declares it, and to its parents up to the nearest branch or merge point.
- * So a revision's labels are those declared by itself or an ancestor, and
- * by the revisions below it on a straight line.
+ * A label names a branch: the revision that declares it and the line of
+ * revisions built on it.  So a revision's labels are its own and those of
+ * its parent, its parent's parent..., up to a merge point or a base (a
+ * merge belongs to neither branch).
  */
-
-struct revset {
-	const retort_rev **slot;
-	size_t cap, n;
-};
-
-static size_t slot_of(const struct revset *s, const retort_rev *rev)
-{
-	size_t i = ((uintptr_t)rev >> 4) * 2654435761u & (s->cap - 1);
-
-	while (s->slot[i] && s->slot[i] != rev)
-		i = (i + 1) & (s->cap - 1);
-	return i;
-}
-
-/* Adds `rev`; returns 0 if it was there already. */
-static int revset_add(struct revset *s, const retort_rev *rev)
-{
-	size_t i;
-
-	if (2 * (s->n + 1) > s->cap) {
-		struct revset big = { NULL, s->cap ? 2 * s->cap : 64, 0 };
-
-		big.slot = calloc(big.cap, sizeof(*big.slot));
-		if (!big.slot)
-			cli_oom();
-		for (i = 0; i < s->cap; i++)
-			if (s->slot[i])
-				big.slot[slot_of(&big, s->slot[i])] = s->slot[i];
-		big.n = s->n;
-		free(s->slot);
-		*s = big;
-	}
-	i = slot_of(s, rev);
-	if (s->slot[i])
-		return 0;
-	s->slot[i] = rev;
-	s->n++;
-	return 1;
-}
-
 struct labels {
 	const char **v;
 	size_t n;
 };
 
-static void add_labels(struct labels *l, const retort_rev *rev)
+static void collect_labels(struct labels *l, const retort_rev *rev)
 {
-	size_t i, j, n = retort_rev_nlabels(rev);
+	size_t i, j;
 
-	for (i = 0; i < n; i++) {
-		const char *label = retort_rev_label(rev, i);
+	for (; rev; rev = retort_rev_nparents(rev) == 1 ? retort_rev_parent(rev, 0) : NULL) {
+		for (i = 0; i < retort_rev_nlabels(rev); i++) {
+			const char *label = retort_rev_label(rev, i);
 
-		for (j = 0; j < l->n && strcmp(l->v[j], label); j++)
-			;
-		if (j < l->n)
-			continue;
-		l->v = cli_realloc(l->v, (l->n + 1) * sizeof(*l->v));
-		l->v[l->n++] = label;
-	}
-}
-
-static void collect_labels(struct labels *out, const retort_rev *rev)
-{
-	const unsigned int fork = RETORT_REV_BRANCHPOINT | RETORT_REV_MERGEPOINT;
-	struct revset seen = { NULL, 0, 0 };
-	const retort_rev **stack = NULL;
-	const retort_rev *r;
-	size_t n = 0, i;
-
-	for (r = rev; !(retort_rev_flags(r) & fork); r = retort_rev_child(r, 0)) {
-		add_labels(out, r);
-		if (retort_rev_nchildren(r) != 1)
-			break;
-	}
-	revset_add(&seen, rev);
-	stack = cli_realloc(stack, sizeof(*stack));
-	stack[n++] = rev;
-	while (n) {
-		r = stack[--n];
-		add_labels(out, r);
-		for (i = 0; i < retort_rev_nparents(r); i++) {
-			const retort_rev *p = retort_rev_parent(r, i);
-
-			if (!revset_add(&seen, p))
+			for (j = 0; j < l->n && strcmp(l->v[j], label); j++)
+				;
+			if (j < l->n)
 				continue;
-			stack = cli_realloc(stack, (n + 1) * sizeof(*stack));
-			stack[n++] = p;
+			l->v = cli_realloc(l->v, (l->n + 1) * sizeof(*l->v));
+			l->v[l->n++] = label;
 		}
 	}
-	free(stack);
-	free(seen.slot);
 }
 
 /* Prints the labels as "a, b"; returns how many there were. */

@@ -55,23 +55,27 @@ static int wants_next_word(const struct cli *cli, const char *w)
 
 static void prepare(struct cli *cli, const char *shortopts, const struct option *longopts)
 {
-	static const struct option help = { "help", no_argument, NULL, 'h' };
+	static const struct option common[] = {
+		{ "help",    no_argument, NULL, 'h' },
+		{ "quiet",   no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
 	size_t n = 0, len = strlen(shortopts);
-	int i, nw = 0, npos = 0;
+	int i, nw = 0, npos = 0, dangling = 0;
 	char **pos;
 
 	while (longopts && longopts[n].name)
 		n++;
-	cli->longopts = cli_realloc(NULL, (n + 2) * sizeof(*cli->longopts));
+	cli->longopts = cli_realloc(NULL, (n + 4) * sizeof(*cli->longopts));
 	if (n)
 		memcpy(cli->longopts, longopts, n * sizeof(*longopts));
-	cli->longopts[n] = help;
-	memset(&cli->longopts[n + 1], 0, sizeof(*cli->longopts));
+	memcpy(cli->longopts + n, common, sizeof(common));
 	/* ':' first: a missing value is reported as ':', not '?' */
-	cli->optstring = cli_realloc(NULL, len + 3);
+	cli->optstring = cli_realloc(NULL, len + 5);
 	cli->optstring[0] = ':';
 	memcpy(cli->optstring + 1, shortopts, len);
-	memcpy(cli->optstring + 1 + len, "h", 2);
+	memcpy(cli->optstring + 1 + len, "hqv", 4);
 
 	cli->words = cli_realloc(NULL, ((size_t)cli->argc + 2) * sizeof(*cli->words));
 	pos = cli_realloc(NULL, (size_t)cli->argc * sizeof(*pos));
@@ -89,13 +93,22 @@ static void prepare(struct cli *cli, const char *shortopts, const struct option 
 			continue;
 		}
 		cli->words[nw++] = w;
-		if (wants_next_word(cli, w) && i + 1 < cli->argc)
-			cli->words[nw++] = cli->argv[++i];
+		if (wants_next_word(cli, w)) {
+			if (i + 1 < cli->argc)
+				cli->words[nw++] = cli->argv[++i];
+			else
+				dangling = 1;
+		}
 	}
-	cli->words[nw++] = dashdash;
-	memcpy(cli->words + nw, pos, (size_t)npos * sizeof(*pos));
-	cli->nwords = nw + npos;
-	cli->words[cli->nwords] = NULL;
+	/* a value missing at the end: nothing may follow, or getopt
+	 * would take it for the value */
+	if (!dangling) {
+		cli->words[nw++] = dashdash;
+		memcpy(cli->words + nw, pos, (size_t)npos * sizeof(*pos));
+		nw += npos;
+	}
+	cli->nwords = nw;
+	cli->words[nw] = NULL;
 	free(pos);
 	optind = 0;  /* glibc: start afresh (the global options used getopt) */
 	opterr = 0;
@@ -105,8 +118,18 @@ int cli_getopt(struct cli *cli, const char *shortopts, const struct option *long
 {
 	if (!cli->words)
 		prepare(cli, shortopts, longopts);
-	cli->word = optind ? optind : 1;
-	return getopt_long(cli->nwords, cli->words, cli->optstring, cli->longopts, NULL);
+	for (;;) {
+		int c;
+
+		cli->word = optind ? optind : 1;
+		c = getopt_long(cli->nwords, cli->words, cli->optstring, cli->longopts, NULL);
+		if (c == 'q')
+			cli->quiet = 1;
+		else if (c == 'v')
+			cli->verbose = 1;
+		else
+			return c;
+	}
 }
 
 int cli_bad_option(struct cli *cli, int c)

@@ -59,9 +59,9 @@ struct rt_driver {
 	int (*table_exists)(rt_conn *c, const char *schema, const char *name, int *out,
 			    rt_buf *err);
 
-	/* Offline: append `sql` to `out` so that it ends with a complete,
-	 * terminated statement (adds the missing ';'). */
-	void (*terminate)(rt_buf *out, const char *sql, size_t len);
+	/* Offline: does `sql` (NUL-terminated, not blank) end with a
+	 * complete statement and its ';'? */
+	int (*terminated)(const char *sql);
 
 	/* Append `name` quoted as an identifier. */
 	void (*quote_ident)(rt_buf *out, const char *name);

@@ -90,28 +90,6 @@ static void sq_rollback(rt_conn *conn)
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* Skip whitespace and comments so the offset names the statement's first
- * token, not the blank lines before it. */
-static size_t skip_blank(const char *s, size_t i, size_t len)
-{
-	while (i < len) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f') {
-			i++;
-		} else if (s[i] == '-' && i + 1 < len && s[i + 1] == '-') {
-			while (i < len && s[i] != '\n')
-				i++;
-		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
-			i += 2;
-			while (i + 1 < len && !(s[i] == '*' && s[i + 1] == '/'))
-				i++;
-			i = i + 2 < len ? i + 2 : len;
-		} else {
-			break;
-		}
-	}
-	return i;
-}
-
 static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err)
 {
 	sqlite_conn *c = (sqlite_conn *)conn;
@@ -124,7 +102,7 @@ static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 	while (off < len) {
 		sqlite3_stmt *st = NULL;
 		const char *tail = NULL;
-		size_t start = skip_blank(sql, off, len);
+		size_t start = rt_sql_skip_blank(sql, off, len);
 		int rc;
 
 		if (start >= len)
@@ -203,40 +181,11 @@ static int sq_table_exists(rt_conn *conn, const char *schema, const char *name, 
 	return 0;
 }
 
-static void sq_terminate(rt_buf *out, const char *sql, size_t len)
+static int sq_terminated(const char *sql)
 {
-	size_t start = skip_blank(sql, 0, len), end = len, line;
-	char *copy;
-
-	if (start >= len) {
-		rt_buf_put(out, sql, len);
-		return;
-	}
-	while (end > start && strchr(" \t\r\n", sql[end - 1]))
-		end--;
-	rt_buf_put(out, sql, end);
-	/* sqlite3_complete() is true when the text ends with a whole,
-	 * semicolon-terminated statement (trailing comments allowed) */
-	copy = rt_strndup(sql, end);
-	if (copy && !sqlite3_complete(copy)) {
-		/* a ';' after a trailing "-- comment" would be commented out */
-		for (line = end; line > 0 && sql[line - 1] != '\n'; line--)
-			;
-		rt_buf_puts(out, memchr(sql + line, '-', end - line) ? "\n;" : ";");
-	}
-	rt_buf_putc(out, '\n');
-	free(copy);
-}
-
-static void sq_quote_ident(rt_buf *out, const char *name)
-{
-	rt_buf_putc(out, '"');
-	for (; *name; name++) {
-		if (*name == '"')
-			rt_buf_putc(out, '"');
-		rt_buf_putc(out, *name);
-	}
-	rt_buf_putc(out, '"');
+	/* true when the text ends with a whole, semicolon-terminated
+	 * statement (trailing comments allowed) */
+	return sqlite3_complete(sql);
 }
 
 const rt_driver rt_driver_sqlite = {
@@ -253,8 +202,8 @@ const rt_driver rt_driver_sqlite = {
 	/* exec */         sq_exec,
 	/* query */        sq_query,
 	/* table_exists */ sq_table_exists,
-	/* terminate */    sq_terminate,
-	/* quote_ident */  sq_quote_ident,
+	/* terminated */   sq_terminated,
+	/* quote_ident */  rt_sql_quote_ident,
 };
 
 const rt_driver *rt_driver_for(const char *scheme)

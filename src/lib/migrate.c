@@ -396,7 +396,8 @@ static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt
 	rt_buf_clear(&r->ctx->err);
 	rt_buf_printf(&r->ctx->err, "%s %s -> %s failed at %s:%d: %s\n",
 		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from, to, s->path,
-		      line_at(s, sec, fail->offset), msg.ptr);
+		      line_at(s, sec, fail->error_at != (size_t)-1 ? fail->error_at : fail->offset),
+		      msg.ptr);
 	rt_buf_puts(&r->ctx->err, "the database is at ");
 	describe_rows(&r->ctx->err, &r->rows);
 	if (sec->transactional) {
@@ -558,6 +559,28 @@ done:
 
 /* ---- offline ---------------------------------------------------------------- */
 
+/* Append a section body so that it ends with a terminated statement: the
+ * next statement of the script must not run into it. */
+static void put_terminated(run *r, const char *sql, size_t len)
+{
+	size_t end = len, line;
+	char *copy;
+
+	while (end > 0 && strchr(" \t\r\n", sql[end - 1]))
+		end--;
+	rt_buf_put(&r->out, sql, end);
+	if (rt_sql_skip_blank(sql, 0, end) < end && (copy = rt_strndup(sql, end)) != NULL) {
+		if (!r->drv->terminated(copy)) {
+			/* a ';' after a trailing "-- comment" would be commented out */
+			for (line = end; line > 0 && sql[line - 1] != '\n'; line--)
+				;
+			rt_buf_puts(&r->out, memchr(sql + line, '-', end - line) ? "\n;" : ";");
+		}
+		free(copy);
+	}
+	rt_buf_putc(&r->out, '\n');
+}
+
 static int out_write(run *r)
 {
 	int rc = 0;
@@ -591,14 +614,14 @@ static int offline_step(run *r, rt_rev *rev, const unsigned char *applied)
 			rt_buf_puts(&r->out, "COMMIT;\n");
 			r->in_tx = 0;
 		}
-		r->drv->terminate(&r->out, s.text + sec->offset, sec->len);
+		put_terminated(r, s.text + sec->offset, sec->len);
 	}
 	if (!r->in_tx) {
 		rt_buf_puts(&r->out, "BEGIN;\n");
 		r->in_tx = 1;
 	}
 	if (sec && sec->transactional)
-		r->drv->terminate(&r->out, s.text + sec->offset, sec->len);
+		put_terminated(r, s.text + sec->offset, sec->len);
 	if ((rc = step_versions(r, &r->out, &next, rev, r->direction, applied)) < 0)
 		goto done;
 	if (r->per_migration) {
@@ -788,7 +811,7 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 		      spec ? spec : "head", url->masked);
 	if ((rc = r->drv->connect(&r->conn, url, &ctx->cfg, &ctx->err)) < 0)
 		return rc;
-	if (r->drv->lock && (rc = r->drv->lock(r->conn, ctx->cfg.version_table,
+	if (r->drv->lock && (rc = r->drv->lock(r->conn, r->vt.ptr,
 					       ctx->cfg.lock_timeout, &ctx->err)) < 0)
 		return rc;
 	return 0;

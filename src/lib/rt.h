@@ -84,6 +84,12 @@ void rt_strlist_release(rt_strlist *l);
 /* Split a comma- or space-separated header value ("a, b c") into `out`. */
 int rt_strlist_split(rt_strlist *out, const char *value);
 
+/* Skip whitespace, line comments and (nested) block comments from s[i]; the
+ * offset of the next token, or len. */
+size_t rt_sql_skip_blank(const char *s, size_t i, size_t len);
+/* Append `name` as a double-quoted SQL identifier. */
+void rt_sql_quote_ident(rt_buf *out, const char *name);
+
 /* ---- interp.c: ${NAME} and ${NAME:-default} ----------------------------- */
 
 /* Look a name up; return the value (borrowed) or NULL if unset. */

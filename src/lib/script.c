@@ -162,6 +162,7 @@ static int marker(const char *p, size_t n, size_t *opts)
 		return 0;
 	for (i = 0; i < sizeof(markers) / sizeof(markers[0]); i++) {
 		size_t wl = strlen(markers[i].word);
+
 		if (n >= wl && !memcmp(p, markers[i].word, wl) && (n == wl || is_ws(p[wl]))) {
 			*opts = wl;
 			return markers[i].direction;
@@ -194,6 +195,7 @@ static const char *near_marker(const char *p, size_t n)
 	n--;
 	for (i = 0; i < 2; i++) {
 		size_t wl = strlen(words[i]);
+
 		if (n < wl || (n > wl && !is_ws(p[wl])))
 			continue;
 		for (j = 0; j < wl && to_lower(p[j]) == words[i][j]; j++)

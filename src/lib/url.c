@@ -332,7 +332,7 @@ static int parse_hosts(rt_url *u, const char *s, size_t n, rt_buf *err)
 				port = port * 10 + (s[k] - '0');
 			}
 			if (k != pe || pe - ps > 5 || port < 1 || port > 65535) {
-				rc = bad_host(u, err, "invalid port (expected 1 to 65535)");
+				rc = bad_host(u, err, "invalid port");
 				break;
 			}
 			any_port = 1;

@@ -211,3 +211,37 @@ int rt_strlist_split(rt_strlist *out, const char *value)
 	}
 	return 0;
 }
+
+size_t rt_sql_skip_blank(const char *s, size_t i, size_t len)
+{
+	while (i < len) {
+		if (s[i] && strchr(" \t\n\r\f", s[i])) {
+			i++;
+		} else if (s[i] == '-' && i + 1 < len && s[i + 1] == '-') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+			int depth = 1;
+			for (i += 2; i < len && depth; i++) {
+				if (s[i] == '*' && i + 1 < len && s[i + 1] == '/')
+					depth--, i++;
+				else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*')
+					depth++, i++;
+			}
+		} else {
+			break;
+		}
+	}
+	return i < len ? i : len;
+}
+
+void rt_sql_quote_ident(rt_buf *out, const char *name)
+{
+	rt_buf_putc(out, '"');
+	for (; *name; name++) {
+		if (*name == '"')
+			rt_buf_putc(out, '"');
+		rt_buf_putc(out, *name);
+	}
+	rt_buf_putc(out, '"');
+}

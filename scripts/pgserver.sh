@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# pgserver.sh - a throwaway PostgreSQL cluster for the tests.
+#
+#   scripts/pgserver.sh start STATEFILE   initdb into a temporary folder, start on a
+#                                         free port of 127.0.0.1, write the URL to
+#                                         STATEFILE (and the folder to STATEFILE.dir)
+#   scripts/pgserver.sh stop STATEFILE    stop the server and remove the folder
+#
+# PostgreSQL refuses to run as root: as root the cluster belongs to the
+# unprivileged 'postgres' user of the Debian package.  The superuser 'retort'
+# logs in with a password over TCP (scram), so tests can try a wrong one.
+set -euo pipefail
+
+cmd=${1:?usage: pgserver.sh start|stop STATEFILE}
+state=${2:?usage: pgserver.sh start|stop STATEFILE}
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$bindir/initdb" ] || { echo "pgserver: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
+
+as_owner() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+	local p
+	for p in $(shuf -i 20000-40000 -n 50); do
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
+	done
+	echo "pgserver: no free port found" >&2; exit 1
+}
+
+case $cmd in
+start)
+	dir=$(mktemp -d /tmp/retort-pg.XXXXXX)
+	chmod 755 "$dir"
+	password=retort-test-pw
+	printf '%s\n' "$password" > "$dir/pwfile"
+	[ "$(id -u)" = 0 ] && chown -R postgres "$dir"
+	as_owner "$bindir/initdb" -D "$dir/data" -U retort --pwfile="$dir/pwfile" \
+		--auth-host=scram-sha-256 --auth-local=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+		|| { cat "$dir/initdb.log" >&2; exit 1; }
+	port=$(free_port)
+	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
+		start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+	echo "postgresql://retort:$password@127.0.0.1:$port/postgres" > "$state"
+	echo "$dir" > "$state.dir"
+	echo "pgserver: started on 127.0.0.1:$port ($dir)"
+	;;
+stop)
+	[ -f "$state.dir" ] || exit 0
+	dir=$(cat "$state.dir")
+	as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+	rm -rf "$dir" "$state" "$state.dir"
+	echo "pgserver: stopped"
+	;;
+*)
+	echo "usage: pgserver.sh start|stop STATEFILE" >&2; exit 2;;
+esac

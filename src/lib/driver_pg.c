@@ -1,0 +1,381 @@
+/*
+ * driver_pg.c - the PostgreSQL driver, on libpq.
+ *
+ * Statements are split by PostgreSQL's own parser (libpg_query) and sent
+ * one at a time, so dollar-quoted bodies are never cut and each
+ * CREATE INDEX CONCURRENTLY of a transaction=false section runs on its own.
+ * A run holds a session-level advisory lock: it survives the commits
+ * between migrations, does not hang CONCURRENTLY (which waits for every
+ * transaction, including one holding a transaction-scoped lock), and is
+ * released by the server when a killed run's session ends.
+ */
+#include <libpq-fe.h>
+#include <pg_query.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "driver.h"
+
+typedef struct {
+	rt_conn base;
+	PGconn *pg;
+	int locked;
+	int key1, key2;   /* the advisory lock's two int4 keys */
+} pg_conn;
+
+/* libpq prints notices to stderr by default; a library must not. */
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* First line of libpq's message, secrets masked. */
+static void first_line(rt_buf *out, const char *msg)
+{
+	rt_buf tmp = RT_BUF_INIT;
+	size_t n = strcspn(msg, "\n");
+
+	rt_buf_put(&tmp, msg, n);
+	rt_mask_secrets(out, tmp.ptr);
+	rt_buf_release(&tmp);
+}
+
+static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt_buf *err)
+{
+	const char *keys[64], *vals[64];
+	pg_conn *c;
+	size_t n = 0, i;
+	rt_buf msg = RT_BUF_INIT, lt = RT_BUF_INIT;
+
+	*out = NULL;
+#define KV(k, v) do { if ((v) && n < 62) { keys[n] = (k); vals[n] = (v); n++; } } while (0)
+	KV("host", url->host);
+	KV("port", url->port);
+	KV("user", url->user);
+	KV("password", url->password);
+	KV("dbname", url->path);
+	KV("application_name", "retort");
+	for (i = 0; i < url->nparams; i++)
+		KV(url->params[i].key, url->params[i].value);
+#undef KV
+	keys[n] = vals[n] = NULL;
+	if (!(c = calloc(1, sizeof(*c))))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	c->base.driver = &rt_driver_pg;
+	c->pg = PQconnectdbParams(keys, vals, 0);
+	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+		first_line(&msg, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+		rt_error(err, RETORT_ERROR, "cannot connect to '%s': %s", url->masked, msg.ptr);
+		PQfinish(c->pg);
+		free(c);
+		rt_buf_release(&msg);
+		return RETORT_ERROR;
+	}
+	PQsetNoticeProcessor(c->pg, quiet, NULL);
+	/* ddl_lock_timeout: a migration waiting behind an application's long
+	 * transaction fails fast instead of queueing everyone behind it */
+	if (cfg->ddl_lock_timeout > 0) {
+		PGresult *res;
+		rt_buf_printf(&lt, "SET lock_timeout = '%.0fms'", cfg->ddl_lock_timeout * 1000);
+		res = PQexec(c->pg, lt.ptr);
+		PQclear(res);
+	}
+	rt_buf_release(&lt);
+	*out = &c->base;
+	return 0;
+}
+
+static void pg_close(rt_conn *conn)
+{
+	pg_conn *c = (pg_conn *)conn;
+
+	if (!c)
+		return;
+	PQfinish(c->pg);
+	free(c);
+}
+
+/* A failed result as one message: primary text, then detail and hint. */
+static void result_error(rt_buf *out, PGconn *pg, const PGresult *res)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	rt_buf tmp = RT_BUF_INIT;
+
+	if (primary)
+		rt_buf_puts(&tmp, primary);
+	else
+		first_line(&tmp, PQerrorMessage(pg));
+	if (detail)
+		rt_buf_printf(&tmp, "\ndetail: %s", detail);
+	if (hint)
+		rt_buf_printf(&tmp, "\nhint: %s", hint);
+	rt_mask_secrets(out, tmp.ptr);
+	rt_buf_release(&tmp);
+}
+
+static int command(pg_conn *c, const char *sql, rt_buf *err, const char *doing)
+{
+	PGresult *res = PQexec(c->pg, sql);
+	ExecStatusType st = PQresultStatus(res);
+	int rc = 0;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		rt_buf msg = RT_BUF_INIT;
+		result_error(&msg, c->pg, res);
+		rc = rt_error(err, RETORT_ERROR, "%s: %s", doing, msg.ptr);
+		rt_buf_release(&msg);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_lock(rt_conn *conn, const char *key, double timeout, rt_buf *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	const char *params[1] = { key };
+	double waited = 0;
+	PGresult *res;
+	int rc;
+
+	/* the key: hashes of a fixed word and of the version table's name, so
+	 * projects sharing a database but not a version table don't block */
+	for (;;) {
+		res = PQexecParams(c->pg,
+				   "SELECT pg_try_advisory_lock(hashtext('retort'), hashtext($1))",
+				   1, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			rt_buf msg = RT_BUF_INIT;
+			result_error(&msg, c->pg, res);
+			rc = rt_error(err, RETORT_ERROR, "cannot take the migration lock: %s", msg.ptr);
+			rt_buf_release(&msg);
+			PQclear(res);
+			return rc;
+		}
+		if (!strcmp(PQgetvalue(res, 0, 0), "t")) {
+			PQclear(res);
+			c->locked = 1;
+			return 0;
+		}
+		PQclear(res);
+		if (waited >= timeout)
+			break;
+		{
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+		waited += 0.1;
+	}
+	/* say who holds it, when the server lets us see */
+	res = PQexecParams(c->pg,
+			   "SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
+			   "AND l.classid::int = hashtext('retort') AND l.objid::int = hashtext($1) "
+			   "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+			   1, NULL, params, NULL, NULL, 0);
+	rt_error(err, RETORT_EBUSY,
+		 "another migration run holds the lock on this database");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
+		rt_buf_printf(err, " (server process pid %s)", PQgetvalue(res, 0, 0));
+	rt_buf_printf(err, "; gave up after waiting %.0f s (lock_timeout); nothing was changed",
+		      timeout);
+	PQclear(res);
+	return RETORT_EBUSY;
+}
+
+static void pg_unlock(rt_conn *conn)
+{
+	pg_conn *c = (pg_conn *)conn;
+
+	if (c->locked)
+		PQclear(PQexec(c->pg, "SELECT pg_advisory_unlock_all()"));
+	c->locked = 0;
+}
+
+static int pg_begin(rt_conn *conn, rt_buf *err)
+{
+	return command((pg_conn *)conn, "BEGIN", err, "cannot start a transaction");
+}
+
+static int pg_commit(rt_conn *conn, rt_buf *err)
+{
+	return command((pg_conn *)conn, "COMMIT", err, "cannot commit");
+}
+
+static void pg_rollback(rt_conn *conn)
+{
+	pg_conn *c = (pg_conn *)conn;
+
+	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		PQclear(PQexec(c->pg, "ROLLBACK"));
+}
+
+/* Byte offset of the `chars`-th character (1-based) of UTF-8 text. */
+static size_t char_to_byte(const char *s, size_t len, long chars)
+{
+	size_t i = 0;
+
+	while (i < len && chars > 1) {
+		i++;
+		while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		chars--;
+	}
+	return i;
+}
+
+/* Split with the server's grammar; text the bundled parser rejects (a
+ * newer server's syntax) falls back to its scanner, which still knows
+ * quotes, dollar quotes and comments. */
+static PgQuerySplitResult split(const char *sql)
+{
+	PgQuerySplitResult r = pg_query_split_with_parser(sql);
+
+	if (r.error) {
+		pg_query_free_split_result(r);
+		r = pg_query_split_with_scanner(sql);
+	}
+	return r;
+}
+
+static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	char *text = rt_strndup(sql, len), *stmt = NULL;
+	PgQuerySplitResult parts;
+	int i, rc = 0;
+
+	if (fail) {
+		fail->applied = 0;
+		fail->error_at = (size_t)-1;
+	}
+	if (!text)
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	parts = split(text);
+	if (parts.error) {
+		if (fail) {
+			fail->offset = 0;
+			fail->error_at = parts.error->cursorpos > 0
+				? char_to_byte(text, len, parts.error->cursorpos) : (size_t)-1;
+		}
+		rc = rt_error(err, RETORT_ERROR, "cannot split the SQL: %s", parts.error->message);
+		goto done;
+	}
+	for (i = 0; i < parts.n_stmts; i++) {
+		size_t off = (size_t)parts.stmts[i]->stmt_location;
+		size_t n = (size_t)parts.stmts[i]->stmt_len;
+		size_t start = rt_sql_skip_blank(text, off, off + n);
+		PGresult *res;
+		ExecStatusType st;
+
+		if (start >= off + n)
+			continue;
+		free(stmt);
+		if (!(stmt = rt_strndup(text + off, n))) {
+			rc = rt_error(err, RETORT_ERROR, "out of memory");
+			goto done;
+		}
+		res = PQexec(c->pg, stmt);
+		st = PQresultStatus(res);
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
+			const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+			rt_buf_clear(err);
+			result_error(err, c->pg, res);
+			if (fail) {
+				fail->offset = start;
+				if (pos)
+					fail->error_at = off + char_to_byte(stmt, n, atol(pos));
+			}
+			PQclear(res);
+			rc = RETORT_ERROR;
+			goto done;
+		}
+		PQclear(res);
+		if (fail) {
+			fail->applied++;
+			rt_strlist_addn(&fail->done, text + start, strcspn(text + start, "\n"));
+		}
+	}
+done:
+	free(stmt);
+	pg_query_free_split_result(parts);
+	free(text);
+	return rc;
+}
+
+static int pg_query_rows(rt_conn *conn, const char *sql, rt_strlist *out, rt_buf *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	PGresult *res = PQexec(c->pg, sql);
+	int i, rc = 0;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rt_buf msg = RT_BUF_INIT;
+		result_error(&msg, c->pg, res);
+		rc = rt_error(err, RETORT_ERROR, "cannot read the database: %s", msg.ptr);
+		rt_buf_release(&msg);
+	}
+	for (i = 0; !rc && i < PQntuples(res); i++)
+		if (rt_strlist_add(out, PQgetvalue(res, i, 0)) < 0)
+			rc = rt_error(err, RETORT_ERROR, "out of memory");
+	PQclear(res);
+	return rc;
+}
+
+static int pg_table_exists(rt_conn *conn, const char *schema, const char *name, int *out,
+			   rt_buf *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	const char *params[2] = { schema, name };
+	PGresult *res;
+	int rc = 0;
+
+	res = PQexecParams(c->pg,
+			   "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = "
+			   "COALESCE($1, current_schema()) AND tablename = $2",
+			   2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rt_buf msg = RT_BUF_INIT;
+		result_error(&msg, c->pg, res);
+		rc = rt_error(err, RETORT_ERROR, "cannot read the database: %s", msg.ptr);
+		rt_buf_release(&msg);
+	} else {
+		*out = PQntuples(res) > 0;
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_terminated(const char *sql)
+{
+	PgQuerySplitResult parts = split(sql);
+	size_t len = strlen(sql), tail = 0;
+
+	/* terminated when a ';' follows the last statement */
+	if (!parts.error && parts.n_stmts > 0)
+		tail = (size_t)(parts.stmts[parts.n_stmts - 1]->stmt_location +
+				parts.stmts[parts.n_stmts - 1]->stmt_len);
+	pg_query_free_split_result(parts);
+	tail = rt_sql_skip_blank(sql, tail, len);
+	return tail < len && sql[tail] == ';';
+}
+
+const rt_driver rt_driver_pg = {
+	/* version */      1,
+	/* name */         "postgresql",
+	/* scheme */       "postgresql",
+	/* connect */      pg_connect,
+	/* close */        pg_close,
+	/* lock */         pg_lock,
+	/* unlock */       pg_unlock,
+	/* begin */        pg_begin,
+	/* commit */       pg_commit,
+	/* rollback */     pg_rollback,
+	/* exec */         pg_exec,
+	/* query */        pg_query_rows,
+	/* table_exists */ pg_table_exists,
+	/* terminated */   pg_terminated,
+	/* quote_ident */  rt_sql_quote_ident,
+};

@@ -1,0 +1,153 @@
+#!/usr/bin/env bats
+# Failure atomicity: a migration that fails part-way leaves the database
+# exactly at the previous revision, and the error says where and why.
+
+load helper
+
+BAD=b0b0b0b0b0b0
+
+setup() {
+	common_setup
+	new_project
+	write_rev "$A" "" "Create t_a" \
+		"CREATE TABLE t_a (id INTEGER PRIMARY KEY, note TEXT);
+INSERT INTO t_a (id, note) VALUES (1, 'one');" \
+		"DROP TABLE t_a;"
+}
+
+# The bad revision: five statements, the third fails.  The line numbers
+# matter: the third statement starts on line 14 (after a comment line).
+write_bad() {
+	local third=$1
+	cat >"migrations/versions/${BAD}_bad.sql" <<EOF
+-- Bad migration
+--
+-- revision: $BAD
+-- down_revision: $A
+-- branch_labels:
+-- create_date: 2026-11-22 10:00:00+00:00
+
+-- +upgrade
+CREATE TABLE t_one (id INTEGER PRIMARY KEY);
+INSERT INTO t_a (id, note)
+VALUES (2, 'two');
+ALTER TABLE t_a ADD COLUMN extra TEXT;
+-- the next statement fails
+$third
+CREATE TABLE t_four (id INTEGER);
+CREATE TABLE t_five (id INTEGER);
+
+-- +downgrade
+DROP TABLE t_five;
+DROP TABLE t_four;
+DROP TABLE t_one;
+EOF
+	# make sure the fixture says what the test believes
+	assert_eq "$(sed -n 14p "migrations/versions/${BAD}_bad.sql")" "$third"
+}
+
+check_failed_at_a() {
+	assert_match "$stderr" "^error: "
+	assert_contains "$stderr" "${BAD}_bad.sql:14"
+	assert_contains "$stderr" "$BAD"
+	# the revision the database is at now
+	assert_contains "$stderr" "$A"
+	assert_eq "$(dump_schema)" "$before_schema"
+	assert_eq "$(dump_all)" "$before_all"
+	assert_eq "$(versions)" "$A"
+	assert_eq "$(q 'SELECT count(*) FROM t_a')" 1
+}
+
+@test "a statement that fails to prepare: nothing of the migration stays" {
+	write_bad "INSERT INTO no_such_table (id) VALUES (1);"
+	rt upgrade "$A" >/dev/null
+	before_schema=$(dump_schema)
+	before_all=$(dump_all)
+	run -1 --separate-stderr rt upgrade head
+	check_failed_at_a
+	assert_contains "$stderr" "no such table: no_such_table"
+	assert_eq "$output" ""
+}
+
+@test "a statement that fails while running: nothing of the migration stays" {
+	write_bad "INSERT INTO t_a (id, note) VALUES (1, 'duplicate');"
+	rt upgrade "$A" >/dev/null
+	before_schema=$(dump_schema)
+	before_all=$(dump_all)
+	run -1 --separate-stderr rt upgrade head
+	check_failed_at_a
+	assert_contains "$stderr" "UNIQUE constraint failed"
+}
+
+@test "from base: the good migration commits, the bad one does not" {
+	write_bad "INSERT INTO no_such_table (id) VALUES (1);"
+	# what the database looks like at A, made on another file
+	rt -u sqlite:///ref.db upgrade "$A" >/dev/null
+	before_schema=$(dump_schema ref.db)
+	before_all=$(dump_all ref.db)
+	run -1 --separate-stderr rt upgrade head
+	# the first migration was reported, the failed one was not
+	assert_eq "${#lines[@]}" 1
+	assert_match "${lines[0]}" "^upgrade  -> $A, Create t_a "
+	check_failed_at_a
+	# the log has the error too
+	grep -q "${BAD}_bad.sql:14" retort.log || fail "log lacks the error:" "$(cat retort.log)"
+	# fixed, it goes through
+	write_bad "INSERT INTO t_a (id, note) VALUES (3, 'three');"
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(versions)" "$BAD"
+	assert_eq "$(user_tables)" "t_a
+t_five
+t_four
+t_one"
+}
+
+@test "transaction_per_migration = false: a failure undoes the whole run" {
+	write_bad "INSERT INTO no_such_table (id) VALUES (1);"
+	ini_set transaction_per_migration false
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "${BAD}_bad.sql:14"
+	assert_eq "$(user_tables)" ""
+	assert_eq "$(versions)" ""
+}
+
+@test "a failing downgrade leaves the database where it was" {
+	write_bad "INSERT INTO t_a (id, note) VALUES (3, 'three');"
+	rt upgrade head >/dev/null
+	# break the downgrade: its second statement now fails
+	sed -i 's/^DROP TABLE t_four;$/DROP TABLE t_no_such;/' "migrations/versions/${BAD}_bad.sql"
+	local before
+	before=$(dump_all)
+	run -1 --separate-stderr rt downgrade -1
+	assert_contains "$stderr" "${BAD}_bad.sql:20"
+	assert_contains "$stderr" "no such table"
+	assert_eq "$(dump_all)" "$before"
+	assert_eq "$(versions)" "$BAD"
+}
+
+@test "an error in a later line of a long statement names the statement's first line" {
+	cat >"migrations/versions/${BAD}_bad.sql" <<EOF
+-- Multi-line failure
+--
+-- revision: $BAD
+-- down_revision: $A
+
+-- +upgrade
+CREATE TABLE t_ok (id INTEGER);
+
+/* a comment block
+   before the statement */
+INSERT INTO t_a (id, note)
+SELECT id, note
+FROM t_a_missing;
+
+-- +downgrade
+DROP TABLE t_ok;
+EOF
+	rt upgrade "$A" >/dev/null
+	local before
+	before=$(dump_all)
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "${BAD}_bad.sql:11"
+	assert_eq "$(dump_all)" "$before"
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# Several processes at once, and a process killed in the middle of a
+# migration.
+
+load helper
+
+setup() {
+	common_setup
+	new_project
+}
+
+# N migrations: the first creates the log table, each (the first too)
+# inserts one row naming itself.
+write_log_chain() {
+	local n=$1 i id down=
+	for ((i = 1; i <= n; i++)); do
+		printf -v id 'c0c0c0%06d' "$i"
+		if [ "$i" -eq 1 ]; then
+			write_rev "$id" "" "Log $i" \
+				"CREATE TABLE log (rev TEXT NOT NULL);
+INSERT INTO log (rev) VALUES ('$id');" \
+				"DROP TABLE log;"
+		else
+			write_rev "$id" "$down" "Log $i" \
+				"INSERT INTO log (rev) VALUES ('$id');" \
+				"DELETE FROM log WHERE rev = '$id';"
+		fi
+		down=$id
+	done
+	LAST=$down
+}
+
+@test "8 concurrent upgrades over 30 migrations: each applied exactly once" {
+	write_log_chain 30
+	local i pids=() rc
+	# Hold a lock while the processes start, then let them all go at once.
+	exec 8>"$BATS_TEST_TMPDIR/gate"
+	flock -x 8
+	for i in 1 2 3 4 5 6 7 8; do
+		(
+			exec 8>&-
+			flock -s "$BATS_TEST_TMPDIR/gate" -c true
+			exec timeout 300 "$RETORT" upgrade head
+		) >"out.$i" 2>"err.$i" &
+		pids+=($!)
+	done
+	flock -u 8
+	exec 8>&-
+	local failed=0
+	for i in 1 2 3 4 5 6 7 8; do
+		rc=0
+		wait "${pids[$((i - 1))]}" || rc=$?
+		if [ "$rc" -ne 0 ]; then
+			echo "process $i exited $rc: $(cat "err.$i")" >&2
+			failed=1
+		fi
+	done
+	[ "$failed" -eq 0 ]
+	assert_eq "$(q 'SELECT count(*), count(DISTINCT rev) FROM log')" "30|30"
+	assert_eq "$(versions)" "$LAST"
+	# each migration was reported once, by the process that applied it
+	assert_eq "$(cat out.* | grep -c '^upgrade ')" 30
+	assert_eq "$(cat out.* | grep '^upgrade ' | sort | uniq -d)" ""
+	local e
+	for i in 1 2 3 4 5 6 7 8; do
+		e=$(cat "err.$i")
+		refute_contains "$e" "error"
+	done
+}
+
+@test "concurrent upgrades of different targets still apply each migration once" {
+	write_log_chain 12
+	local i pids=() rc failed=0
+	for i in 1 2 3 4 5 6; do
+		timeout 300 "$RETORT" upgrade "c0c0c0$(printf '%06d' $((i * 2)))" >"out.$i" 2>"err.$i" &
+		pids+=($!)
+	done
+	for i in 1 2 3 4 5 6; do
+		rc=0
+		wait "${pids[$((i - 1))]}" || rc=$?
+		# a process whose target is already passed may exit 0 or fail
+		# cleanly; it must never apply anything twice
+		[ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { echo "process $i exited $rc: $(cat "err.$i")" >&2; failed=1; }
+	done
+	[ "$failed" -eq 0 ]
+	assert_eq "$(q 'SELECT count(*) = count(DISTINCT rev) FROM log')" 1
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(q 'SELECT count(*), count(DISTINCT rev) FROM log')" "12|12"
+}
+
+# The long migration K: it runs a recursive query whose length comes from
+# the knob table made by A, so the test can make it endless (to kill it)
+# and then short (to finish it).
+write_long_chain() {
+	write_rev "$A" "" "Knob" \
+		"CREATE TABLE knob (n INTEGER NOT NULL);
+INSERT INTO knob (n) VALUES (4000000000);" \
+		"DROP TABLE knob;"
+	K=ca11ab1e0000
+	write_rev "$K" "$A" "Long one" \
+		"CREATE TABLE t_k (id INTEGER PRIMARY KEY, x TEXT);
+INSERT INTO t_k (x) VALUES ('written before the long part');
+CREATE TABLE t_k_counted AS
+    WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < (SELECT n FROM knob))
+    SELECT count(*) AS n FROM c;
+CREATE TABLE t_k2 (id INTEGER);" \
+		"DROP TABLE t_k2;
+DROP TABLE t_k_counted;
+DROP TABLE t_k;"
+}
+
+journal_written() {
+	[ -s "$DB-journal" ] || [ -s "$DB-wal" ]
+}
+
+@test "kill -9 during a long migration: the database stays at the previous revision" {
+	write_long_chain
+	rt upgrade "$A" >/dev/null
+	local before
+	before=$(dump_all)
+
+	"$RETORT" upgrade head >out.txt 2>err.txt &
+	local pid=$!
+	# wait until the migration has written (its first statements made the
+	# rollback journal), then kill it while the endless query runs
+	if ! wait_for 120 journal_written; then
+		kill -9 "$pid" 2>/dev/null || true
+		fail "the migration never started writing" "$(cat err.txt)"
+	fi
+	kill -0 "$pid" || fail "retort exited before it could be killed: $(cat err.txt)"
+	kill -9 "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	assert_eq "$rc" 137 "exit status of the killed process"
+
+	# a new process sees the revision before the killed migration
+	run -0 --separate-stderr rt current
+	assert_eq "$output" "$A"
+	assert_eq "$(dump_all)" "$before"
+	assert_eq "$(q 'PRAGMA integrity_check')" "ok"
+
+	# make the long part a few seconds long; the re-run completes
+	q "UPDATE knob SET n = 3000000"
+	run -0 --separate-stderr timeout 300 "$RETORT" upgrade head
+	assert_match "$output" "^upgrade $A -> $K, Long one "
+	assert_eq "$(versions)" "$K"
+	assert_eq "$(q 'SELECT n FROM t_k_counted')" 3000000
+	assert_eq "$(q 'SELECT count(*) FROM t_k')" 1
+	assert_eq "$(user_tables)" "knob
+t_k
+t_k2
+t_k_counted"
+}
+
+@test "a second process waits for the first one's lock and then finds nothing to do" {
+	write_long_chain
+	rt upgrade "$A" >/dev/null
+	q "UPDATE knob SET n = 10000000"
+	"$RETORT" upgrade head >out.1 2>err.1 &
+	local pid1=$!
+	wait_for 120 journal_written || fail "the first process never started writing"
+	# the first holds the write lock inside K; the second must wait for it
+	run -0 --separate-stderr timeout 300 "$RETORT" upgrade head
+	local rc=0
+	wait "$pid1" || rc=$?
+	assert_eq "$rc" 0 "first process: $(cat err.1)"
+	assert_eq "$output" ""
+	assert_match "$(cat out.1)" "^upgrade $A -> $K, Long one "
+	assert_eq "$(versions)" "$K"
+	assert_eq "$(q 'SELECT count(*) FROM t_k')" 1
+}
