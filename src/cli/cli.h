@@ -79,12 +79,14 @@ int cli_fail(struct cli *cli);
 /* Release parse.c's state. */
 void cli_release(struct cli *cli);
 
-/* ---- format.c --------------------------------------------------------- */
+/* ---- main.c ---------------------------------------------------------- */
 
 /* Report "out of memory" and exit 1. */
 void cli_oom(void) __attribute__((noreturn));
 /* realloc() that never returns NULL. */
 void *cli_realloc(void *ptr, size_t n);
+
+/* ---- format.c --------------------------------------------------------- */
 
 #define CLI_FLAGS_ALL (RETORT_REV_HEAD | RETORT_REV_BRANCHPOINT | RETORT_REV_MERGEPOINT)
 

@@ -67,6 +67,7 @@ int cmd_branches(struct cli *cli)
 			putchar('\n');
 		if (cli->verbose) {
 			cli_put_show(rev, 0);
+			putchar('\n');
 		} else {
 			cli_put_rev(rev, CLI_FLAGS_ALL);
 			putchar('\n');

@@ -10,21 +10,6 @@
 
 #include "cli.h"
 
-void cli_oom(void)
-{
-	fputs("error: out of memory\n", stderr);
-	exit(1);
-}
-
-void *cli_realloc(void *ptr, size_t n)
-{
-	void *p = realloc(ptr, n ? n : 1);
-
-	if (!p)
-		cli_oom();
-	return p;
-}
-
 void cli_put_flags(const retort_rev *rev, unsigned int which, int current)
 {
 	unsigned int flags = retort_rev_flags(rev) & which;

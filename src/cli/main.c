@@ -35,6 +35,21 @@ static const struct cli_command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+void cli_oom(void)
+{
+	fputs("error: out of memory\n", stderr);
+	exit(1);
+}
+
+void *cli_realloc(void *ptr, size_t n)
+{
+	void *p = realloc(ptr, n ? n : 1);
+
+	if (!p)
+		cli_oom();
+	return p;
+}
+
 static const char usage[] =
 	"usage: retort [-c FILE] [-u URL] [-x KEY=VALUE]... [-q|-v] COMMAND [ARGS]\n"
 	"       retort --help | --version | COMMAND --help\n";

@@ -1,6 +1,7 @@
 /*
  * parse.c - option parsing shared by every command: getopt_long() with
- * --help added, usage errors, and the set-up a command's flags ask for.
+ * -h, -q and -v added, usage errors, and the set-up a command's flags ask
+ * for.
  *
  * Before getopt sees the words they are put in order: options (with their
  * values) first, then "--", then the positional arguments.  getopt alone

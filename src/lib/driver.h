@@ -15,6 +15,10 @@ typedef struct rt_driver rt_driver;
 
 typedef struct rt_conn {
 	const rt_driver *driver;
+	/* called once when the driver starts waiting for another process's
+	 * lock (set by the runner after connect; may be NULL) */
+	void (*on_wait)(void *payload);
+	void *wait_payload;
 } rt_conn;
 
 /* Where a failed exec stopped, for file:line messages. */

@@ -161,6 +161,8 @@ static int pg_lock(rt_conn *conn, const char *key, double timeout, rt_buf *err)
 			return 0;
 		}
 		PQclear(res);
+		if (waited == 0 && c->base.on_wait)
+			c->base.on_wait(c->base.wait_payload);
 		if (waited >= timeout)
 			break;
 		{

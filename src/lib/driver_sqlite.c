@@ -15,7 +15,28 @@ typedef struct {
 	rt_conn base;
 	sqlite3 *db;
 	double lock_timeout;
+	double wait_start;
 } sqlite_conn;
+
+/* SQLite's busy handler: sleep with a growing step until lock_timeout,
+ * telling the runner once that we wait for another process. */
+static int busy(void *arg, int count)
+{
+	static const int steps_ms[] = { 1, 2, 5, 10, 15, 20, 25, 25, 50, 50, 100 };
+	sqlite_conn *c = arg;
+	int step = steps_ms[count < 11 ? count : 10];
+	double now = rt_now_ms();
+
+	if (count == 0) {
+		c->wait_start = now;
+		if (c->base.on_wait)
+			c->base.on_wait(c->base.wait_payload);
+	}
+	if (now - c->wait_start >= c->lock_timeout * 1000)
+		return 0;
+	sqlite3_sleep(step);
+	return 1;
+}
 
 static int db_error(sqlite_conn *c, rt_buf *err, const char *doing)
 {
@@ -48,7 +69,7 @@ static int sq_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 		free(c);
 		return RETORT_ERROR;
 	}
-	sqlite3_busy_timeout(c->db, (int)(cfg->lock_timeout * 1000));
+	sqlite3_busy_handler(c->db, busy, c);
 	sqlite3_extended_result_codes(c->db, 1);
 	*out = &c->base;
 	return 0;

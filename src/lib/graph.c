@@ -6,8 +6,11 @@
  * per-call stamp instead of clearing flags.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "graph.h"
 
@@ -110,6 +113,10 @@ int rt_graph_find(rt_rev **out, const rt_graph *g, const char *prefix, rt_buf *e
 		*out = g->by_id[i];
 		return 0;
 	}
+	if (!err)
+		return RETORT_EAMBIGUOUS;
+	if (!err)
+		return RETORT_EAMBIGUOUS;
 	rt_error(err, RETORT_EAMBIGUOUS, "revision prefix '%s' is ambiguous: it matches", prefix);
 	for (j = i; j < g->n && j < i + 10 && !strncmp(g->by_id[j]->s.revision, prefix, len); j++)
 		rt_buf_printf(err, "%s '%s'", j == i ? "" : ",", g->by_id[j]->s.revision);
@@ -199,9 +206,11 @@ rt_rev *rt_graph_label(const rt_graph *g, const char *label)
 {
 	size_t i;
 
+	/* by_id, not topo: depends_on names labels while the graph is still
+	 * being linked, before there is a topological order */
 	for (i = 0; i < g->n; i++)
-		if (rt_strlist_has(&g->topo[i]->s.branch_labels, label))
-			return g->topo[i];
+		if (rt_strlist_has(&g->by_id[i]->s.branch_labels, label))
+			return g->by_id[i];
 	return NULL;
 }
 
@@ -219,13 +228,17 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int list_files(rt_strlist *out, const char *dir, rt_buf *err)
+static int list_files(rt_strlist *out, int dirfd, const char *dir, rt_buf *err)
 {
-	DIR *d = opendir(dir);
+	int fd = dup(dirfd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *e;
 
-	if (!d)
-		return rt_error(err, RETORT_ENOTFOUND, "cannot open the versions folder '%s'", dir);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return rt_error(err, RETORT_ERROR, "cannot read the versions folder '%s'", dir);
+	}
 	while ((e = readdir(d)) != NULL) {
 		if (has_sql_suffix(e->d_name) && rt_strlist_add(out, e->d_name) < 0) {
 			closedir(d);
@@ -375,12 +388,17 @@ int rt_graph_load(rt_graph *g, const char *dir, rt_buf *err)
 	rt_strlist files = { 0 };
 	rt_buf path = RT_BUF_INIT;
 	size_t i;
-	int rc;
+	int rc, dirfd;
 
 	memset(g, 0, sizeof(*g));
 	if (!(g->dir = rt_strdup(dir)))
 		return rt_error(err, RETORT_ERROR, "out of memory");
-	if ((rc = list_files(&files, dir, err)) < 0)
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rt_graph_release(g);
+		return rt_error(err, RETORT_ENOTFOUND, "cannot open the versions folder '%s': %s",
+				dir, strerror(errno));
+	}
+	if ((rc = list_files(&files, dirfd, dir, err)) < 0)
 		goto done;
 	if (!(g->by_id = calloc(files.count ? files.count : 1, sizeof(*g->by_id)))) {
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
@@ -395,7 +413,7 @@ int rt_graph_load(rt_graph *g, const char *dir, rt_buf *err)
 		g->by_id[g->n++] = r;
 		rt_buf_clear(&path);
 		rt_buf_printf(&path, "%s/%s", dir, files.items[i]);
-		if ((rc = rt_script_load(&r->s, path.ptr, 1, err)) < 0) {
+		if ((rc = rt_script_load_at(&r->s, dirfd, files.items[i], path.ptr, 1, err)) < 0) {
 			if (rc != RETORT_ERROR)
 				rc = RETORT_EINVALID;
 			goto done;
@@ -457,6 +475,7 @@ int rt_graph_load(rt_graph *g, const char *dir, rt_buf *err)
 oom:
 	rc = rt_error(err, RETORT_ERROR, "out of memory");
 done:
+	close(dirfd);
 	rt_strlist_release(&files);
 	rt_buf_release(&path);
 	if (rc < 0)

@@ -30,6 +30,7 @@ typedef struct run {
 	rt_strlist rows;               /* the version table as we last saw or left it */
 	rt_buf out;                    /* offline: the script */
 	int in_tx;
+	int replace_rows;              /* offline stamp without FROM: replace every row */
 } run;
 
 /* ---- plans --------------------------------------------------------------- */
@@ -185,6 +186,46 @@ static int make_plan(rt_revvec *plan, run *r, const char *spec)
 	free(applied);
 	rt_target_release(&t);
 	return rc;
+}
+
+/* Read and parse every file of the plan before anything runs: a broken
+ * file later in the plan must not leave the database half way. */
+static int load_plan(rt_script **out, run *r, const rt_revvec *plan)
+{
+	rt_script *s = calloc(plan->n ? plan->n : 1, sizeof(*s));
+	size_t i;
+	int rc = 0;
+
+	*out = s;
+	if (!s)
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	for (i = 0; i < plan->n && rc >= 0; i++)
+		rc = rt_script_load(&s[i], plan->v[i]->s.path, 0, &r->ctx->err);
+	if (rc < 0) {
+		rt_buf_puts(&r->ctx->err, "\nnothing was changed");
+		return rc == RETORT_ERROR ? rc : RETORT_EINVALID;
+	}
+	return 0;
+}
+
+static void free_plan(rt_script *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++)
+		rt_script_release(&s[i]);
+	free(s);
+}
+
+/* "parents -> revision" (or the reverse, going down), as Alembic logs it. */
+static void step_ends(rt_buf *from, rt_buf *to, const rt_rev *rev, int direction)
+{
+	rt_buf *parents = direction == RT_DOWN ? to : from;
+	size_t i;
+
+	for (i = 0; i < rev->nparents; i++)
+		rt_buf_printf(parents, "%s%s", i ? ", " : "", rev->parents[i]->s.revision);
+	rt_buf_puts(direction == RT_DOWN ? from : to, rev->s.revision);
 }
 
 /* ---- version table SQL ---------------------------------------------------- */
@@ -416,46 +457,38 @@ static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt
 	return rc;
 }
 
-static int run_step(run *r, rt_rev *rev, const unsigned char *applied)
+static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
 {
-	rt_script s = { 0 };
 	rt_exec_fail fail = { 0 };
 	rt_strlist next = { 0 };
 	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT, vsql = RT_BUF_INIT;
-	const rt_section *sec;
+	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
+	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
 	double t0 = rt_now_ms(), ms;
 	int rc;
 
-	if ((rc = rt_script_load(&s, rev->s.path, 0, &r->ctx->err)) < 0)
-		goto done;
-	sec = rt_script_section(&s, r->direction, r->drv->name);
 	if ((rc = step_versions(r, &vsql, &next, rev, r->direction, applied)) < 0)
 		goto done;
-	join_ids(&from, &r->rows);
-	join_ids(&to, &next);
+	step_ends(&from, &to, rev, r->direction);
 	emit(r, RETORT_EVENT_START, rev, from.ptr, to.ptr, 0);
-	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s (%s) start",
-		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr, to.ptr,
-		      s.path);
+	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s (%s) start", verb, from.ptr, to.ptr,
+		      s->path);
 	if (sec && !sec->transactional) {
 		/* outside any transaction; the version change follows in its own */
 		if ((rc = db_commit(r)) < 0)
 			goto done;
-		fail.applied = 0;
-		rc = r->drv->exec(r->conn, s.text + sec->offset, sec->len, &fail, &r->ctx->err);
+		rc = r->drv->exec(r->conn, s->text + sec->offset, sec->len, &fail, &r->ctx->err);
 		if (rc < 0) {
-			rc = step_failed(r, rc, rev, &s, sec, &fail, from.ptr, to.ptr);
+			rc = step_failed(r, rc, rev, s, sec, &fail, from.ptr, to.ptr);
 			goto done;
 		}
-		if ((rc = db_begin(r)) < 0)
-			goto done;
 	} else if (sec) {
 		if ((rc = db_begin(r)) < 0)
 			goto done;
-		rc = r->drv->exec(r->conn, s.text + sec->offset, sec->len, &fail, &r->ctx->err);
+		rc = r->drv->exec(r->conn, s->text + sec->offset, sec->len, &fail, &r->ctx->err);
 		if (rc < 0) {
 			db_rollback(r);
-			rc = step_failed(r, rc, rev, &s, sec, &fail, from.ptr, to.ptr);
+			rc = step_failed(r, rc, rev, s, sec, &fail, from.ptr, to.ptr);
 			goto done;
 		}
 	}
@@ -465,8 +498,8 @@ static int run_step(run *r, rt_rev *rev, const unsigned char *applied)
 		goto failed;
 	swap_rows(r, &next);
 	ms = rt_now_ms() - t0;
-	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s done in %.1f ms",
-		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr, to.ptr, ms);
+	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s done in %.1f ms", verb, from.ptr, to.ptr,
+		      ms);
 	emit(r, RETORT_EVENT_DONE, rev, from.ptr, to.ptr, ms);
 	goto done;
 failed:
@@ -479,7 +512,6 @@ failed:
 		rt_buf_release(&msg);
 	}
 done:
-	rt_script_release(&s);
 	rt_strlist_release(&fail.done);
 	rt_strlist_release(&next);
 	rt_buf_release(&from);
@@ -512,12 +544,18 @@ static int begin_and_read(run *r, int create)
 	return 0;
 }
 
+static void waiting(void *payload)
+{
+	emit(payload, RETORT_EVENT_WAITING, NULL, NULL, NULL, 0);
+}
+
 static int run_online(run *r)
 {
 	rt_revvec plan = { 0 };
 	rt_strlist expected = { 0 };
+	rt_script *scripts = NULL;
 	unsigned char *applied = NULL;
-	size_t next = 0;
+	size_t next = 0, i;
 	int rc, first = 1;
 
 	for (;;) {
@@ -525,7 +563,10 @@ static int run_online(run *r)
 			goto done;
 		if (first || !same_rows(&r->rows, &expected)) {
 			/* first step, or another process moved the database */
-			if ((rc = make_plan(&plan, r, r->spec)) < 0)
+			free_plan(scripts, plan.n);
+			scripts = NULL;
+			if ((rc = make_plan(&plan, r, r->spec)) < 0 ||
+			    (rc = load_plan(&scripts, r, &plan)) < 0)
 				goto done;
 			next = 0;
 			if (!plan.n) {
@@ -539,11 +580,14 @@ static int run_online(run *r)
 		free(applied);
 		if ((rc = applied_set(&applied, r, &r->rows)) < 0)
 			goto done;
-		if ((rc = run_step(r, plan.v[next], applied)) < 0)
+		if ((rc = run_step(r, plan.v[next], &scripts[next], applied)) < 0)
 			goto done;
 		rt_strlist_release(&expected);
-		for (size_t i = 0; i < r->rows.count; i++)
-			rt_strlist_add(&expected, r->rows.items[i]);
+		for (i = 0; i < r->rows.count; i++)
+			if (rt_strlist_add(&expected, r->rows.items[i]) < 0) {
+				rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+				goto done;
+			}
 		if (++next == plan.n)
 			break;
 	}
@@ -552,6 +596,7 @@ done:
 	if (rc < 0)
 		db_rollback(r);
 	free(applied);
+	free_plan(scripts, plan.n);
 	rt_revvec_release(&plan);
 	rt_strlist_release(&expected);
 	return rc;
@@ -594,45 +639,39 @@ static int out_write(run *r)
 	return rc;
 }
 
-static int offline_step(run *r, rt_rev *rev, const unsigned char *applied)
+static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
 {
-	rt_script s = { 0 };
 	rt_strlist next = { 0 };
 	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT;
-	const rt_section *sec;
+	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
 	int rc;
 
-	if ((rc = rt_script_load(&s, rev->s.path, 0, &r->ctx->err)) < 0)
-		goto done;
-	sec = rt_script_section(&s, r->direction, r->drv->name);
-	join_ids(&from, &r->rows);
+	step_ends(&from, &to, rev, r->direction);
 	rt_buf_printf(&r->out, "\n-- %s %s -> %s: %s\n",
-		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr,
-		      rev->s.revision, s.message);
+		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr, to.ptr,
+		      s->message);
 	if (sec && !sec->transactional) {
 		if (r->in_tx) {
 			rt_buf_puts(&r->out, "COMMIT;\n");
 			r->in_tx = 0;
 		}
-		put_terminated(r, s.text + sec->offset, sec->len);
+		put_terminated(r, s->text + sec->offset, sec->len);
 	}
 	if (!r->in_tx) {
 		rt_buf_puts(&r->out, "BEGIN;\n");
 		r->in_tx = 1;
 	}
 	if (sec && sec->transactional)
-		put_terminated(r, s.text + sec->offset, sec->len);
+		put_terminated(r, s->text + sec->offset, sec->len);
 	if ((rc = step_versions(r, &r->out, &next, rev, r->direction, applied)) < 0)
 		goto done;
 	if (r->per_migration) {
 		rt_buf_puts(&r->out, "COMMIT;\n");
 		r->in_tx = 0;
 	}
-	join_ids(&to, &next);
 	swap_rows(r, &next);
 	rc = out_write(r);
 done:
-	rt_script_release(&s);
 	rt_strlist_release(&next);
 	rt_buf_release(&from);
 	rt_buf_release(&to);
@@ -670,6 +709,7 @@ static int offline_start(run *r, const char **to_spec, char **owned)
 
 static int run_offline(run *r)
 {
+	rt_script *scripts = NULL;
 	rt_revvec plan = { 0 };
 	unsigned char *applied = NULL;
 	const char *to_spec;
@@ -681,7 +721,7 @@ static int run_offline(run *r)
 		goto done;
 	if (!*to_spec)
 		to_spec = r->direction == RT_DOWN ? "base" : "head";
-	if ((rc = make_plan(&plan, r, to_spec)) < 0)
+	if ((rc = make_plan(&plan, r, to_spec)) < 0 || (rc = load_plan(&scripts, r, &plan)) < 0)
 		goto done;
 	rt_buf_printf(&r->out, "-- retort %s: %s %s (%s)\n", retort_version(),
 		      r->direction == RT_DOWN ? "downgrade" : "upgrade", r->spec,
@@ -690,7 +730,7 @@ static int run_offline(run *r)
 	for (i = 0; i < plan.n && rc >= 0; i++) {
 		free(applied);
 		if ((rc = applied_set(&applied, r, &r->rows)) >= 0)
-			rc = offline_step(r, plan.v[i], applied);
+			rc = offline_step(r, plan.v[i], &scripts[i], applied);
 	}
 	if (rc >= 0 && r->in_tx) {
 		rt_buf_puts(&r->out, "COMMIT;\n");
@@ -701,6 +741,7 @@ static int run_offline(run *r)
 done:
 	free(from_spec);
 	free(applied);
+	free_plan(scripts, plan.n);
 	rt_revvec_release(&plan);
 	return rc;
 }
@@ -742,7 +783,7 @@ static int run_stamp(run *r, const char *to_spec)
 	rt_target t = { 0 };
 	rt_strlist next = { 0 };
 	rt_buf sql = RT_BUF_INIT, ids = RT_BUF_INIT;
-	int purge = r->opts && r->opts->purge;
+	int purge = (r->opts && r->opts->purge) || r->replace_rows;
 	size_t i;
 	int rc;
 
@@ -811,6 +852,8 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 		      spec ? spec : "head", url->masked);
 	if ((rc = r->drv->connect(&r->conn, url, &ctx->cfg, &ctx->err)) < 0)
 		return rc;
+	r->conn->on_wait = waiting;
+	r->conn->wait_payload = r;
 	if (r->drv->lock && (rc = r->drv->lock(r->conn, r->vt.ptr,
 					       ctx->cfg.lock_timeout, &ctx->err)) < 0)
 		return rc;
@@ -876,6 +919,8 @@ int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts
 	if ((rc = run_start(&r, ctx, 0, target, opts, &url)) < 0)
 		goto done;
 	if (opts && opts->offline) {
+		/* without FROM the script cannot know the rows: it replaces them */
+		r.replace_rows = !strchr(target, ':');
 		r.direction = RT_UP;
 		rc = offline_start(&r, &to_spec, &from_spec);
 		r.direction = 0;

@@ -528,6 +528,28 @@ static void now_utc(rt_buf *out, long long *epoch)
 	*epoch = (long long)t;
 }
 
+/* Drop the blanks an empty ${...} leaves at the end of "-- key: " lines. */
+static void trim_comment_lines(rt_buf *text)
+{
+	size_t in = 0, out = 0;
+
+	while (in < text->len) {
+		size_t end = in, keep;
+		while (end < text->len && text->ptr[end] != '\n')
+			end++;
+		keep = end;
+		if (end - in >= 2 && text->ptr[in] == '-' && text->ptr[in + 1] == '-')
+			while (keep > in + 2 && (text->ptr[keep - 1] == ' ' || text->ptr[keep - 1] == '\t'))
+				keep--;
+		memmove(text->ptr + out, text->ptr + in, keep - in);
+		out += keep - in;
+		if (end < text->len)
+			text->ptr[out++] = '\n';
+		in = end + 1;
+	}
+	rt_buf_truncate(text, out);
+}
+
 /* Keep a multi-line message inside the header comment. */
 static void comment_lines(rt_buf *out, const char *message)
 {
@@ -611,6 +633,7 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 		goto done;
 	if ((rc = rt_interpolate(&text, tmpl, lookup_var, &v, 1, path.ptr, &ctx->err)) < 0)
 		goto done;
+	trim_comment_lines(&text);
 	rt_slugify(&slug, o->message, 40);
 	if (!slug.len)
 		rt_buf_puts(&slug, "migration");

@@ -220,6 +220,12 @@ int rt_script_load(rt_script *out, const char *path, int header_only, rt_buf *er
 
 /* The section to run for a direction and dialect: the dialect's own section
  * beats the plain one.  NULL when the file has neither (nothing to run). */
+/* The same, opening `name` relative to the folder `dirfd` (saves the
+ * kernel a path walk per file when loading thousands); `path` is what
+ * messages and rt_script.path say. */
+int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *path,
+		      int header_only, rt_buf *err);
+
 const rt_section *rt_script_section(const rt_script *s, int direction, const char *dialect);
 
 void rt_script_release(rt_script *s);

@@ -593,14 +593,15 @@ static int ends_header(const char *p, size_t n)
 
 /* Read `path` until the first complete line that ends the header, or the
  * end of the file. */
-static int read_header(char **out, size_t *out_len, const char *path, rt_buf *err)
+static int read_header(char **out, size_t *out_len, int dirfd, const char *name,
+		       const char *path, rt_buf *err)
 {
 	rt_buf b = RT_BUF_INIT;
 	size_t scan = 0;
 	int fd, rc = 0;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) < 0)
 		return rt_error(err, errno == ENOENT ? RETORT_ENOTFOUND : RETORT_ERROR,
 				"cannot open '%s': %s", path, strerror(errno));
 	for (;;) {
@@ -647,13 +648,19 @@ done:
 
 int rt_script_load(rt_script *out, const char *path, int header_only, rt_buf *err)
 {
+	return rt_script_load_at(out, AT_FDCWD, path, path, header_only, err);
+}
+
+int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *path,
+		      int header_only, rt_buf *err)
+{
 	char *text;
 	size_t len = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (header_only)
-		rc = read_header(&text, &len, path, err);
+		rc = read_header(&text, &len, dirfd, name, path, err);
 	else
 		rc = rt_read_file(&text, &len, path, err);
 	if (rc < 0)

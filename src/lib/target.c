@@ -393,25 +393,31 @@ static int resolve_plain(rt_target *out, rt_graph *g, const char *spec,
 		sign = strrchr(spec, '-');
 	if (sign && sign > spec && parse_count(sign + 1, &n) == 0) {
 		rt_target base = { 0 };
+		rt_revvec bases = { 0 };
 		char *head = rt_strndup(spec, (size_t)(sign - spec));
 		rt_rev *from = NULL;
 
 		if (!head)
 			return rt_error(err, RETORT_ERROR, "out of memory");
 		rc = resolve_plain(&base, g, head, current, 0, err);
-		if (rc >= 0)
+		/* nothing ("base", or "current" at base) starts below every
+		 * base, as Alembic's base+2 */
+		if (rc >= 0 && base.revs.n)
 			rc = single(&from, &base.revs, head, err);
-		if (rc >= 0 && !from && *sign == '-')
+		if (rc >= 0 && !from && *sign == '-' && n > 0)
 			rc = rt_error(err, RETORT_ENOTFOUND, "relative revision '%s' goes past base",
 				      spec);
+		if (rc >= 0 && !from && *sign == '+' && rt_graph_bases(g, &bases) < 0)
+			rc = rt_error(err, RETORT_ERROR, "out of memory");
 		if (rc >= 0 && *sign == '+')
-			rc = walk_up(&r, from, n, NULL, NULL, spec, err);
+			rc = walk_up(&r, from, n, &bases, NULL, spec, err);
 		else if (rc >= 0)
 			rc = walk_down(&r, from, n, spec, err);
 		if (rc >= 0)
 			rc = push_result(out, r, err);
 		free(head);
 		rt_target_release(&base);
+		rt_revvec_release(&bases);
 		return rc;
 	}
 	return rt_error(err, RETORT_ENOTFOUND, "no revision, branch label or target '%s'", spec);
@@ -506,6 +512,18 @@ int rt_range_resolve(rt_revvec *out, rt_graph *g, const char *range,
 			goto oom;
 		mark_in(in, &below, 2);
 		want |= 2;
+	}
+	/* as Alembic, a start that is not below the end is an error, not
+	 * an empty history */
+	for (i = 0; want == 3 && i < lo.n; i++) {
+		if (!(in[lo.v[i]->topo] & 2)) {
+			rc = rt_error(err, RETORT_EUSAGE,
+				      "history range '%s': '%s' is not an ancestor of ", range,
+				      lo.v[i]->s.revision);
+			list_ids(err, hi.v, hi.n);
+			rt_buf_puts(err, " (a range goes from older to newer, START:END)");
+			goto done;
+		}
 	}
 	for (i = g->n; i-- > 0; )
 		if ((in[i] & want) == want && rt_revvec_push(out, g->topo[i]) < 0)

@@ -5,8 +5,8 @@
  *
  * A password must never be shown, not even when the URL is malformed, so
  * every message quotes the URL through mask_text(), which finds the
- * password the same way the parser does and, for a URL that did not parse,
- * also masks what only looks like one.
+ * password the same way the parser does and also masks what only looks
+ * like one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +18,8 @@
 #define MASK "***"
 #define NPOS ((size_t)-1)
 
-/* mask_text() flags */
-#define MASK_URL   1  /* the text is one URL: whitespace does not end a part */
-#define MASK_EXACT 2  /* mask only what the parser takes for a password */
+/* mask_text() flag: the text is one URL, whitespace does not end a part */
+#define MASK_URL 1
 
 static const char spaces[] = " \t\r\n\f\v";
 
@@ -42,10 +41,9 @@ static size_t find_last(const char *s, size_t from, size_t to, char c)
 /*
  * The password of the URL whose authority starts at `start`, as [*from, *to).
  * The user info ends at the last '@' before the first '/' or '?' (a password
- * may hold a literal '@'); in free text whitespace ends it too.  Unless
- * MASK_EXACT, a password holding a literal '/' or '?' is guessed as well:
- * then the '@' comes after the authority, and masking too much beats
- * showing a secret.
+ * may hold a literal '@'); in free text whitespace ends it too.  A
+ * password holding a literal '/' or '?' is guessed as well: then the '@'
+ * comes after the authority, and masking too much beats showing a secret.
  */
 static int secret_span(size_t *from, size_t *to, const char *s, size_t start, int flags)
 {
@@ -53,7 +51,7 @@ static int secret_span(size_t *from, size_t *to, const char *s, size_t start, in
 	size_t end = start + strcspn(s + start, stop), at, colon;
 
 	at = find_last(s, start, end, '@');
-	if (at == NPOS && !(flags & MASK_EXACT)) {
+	if (at == NPOS) {
 		size_t word = (flags & MASK_URL) ? strlen(s) : start + strcspn(s + start, spaces);
 		size_t first = find_char(s, end, word, '@');
 
@@ -109,18 +107,36 @@ static int keyword_span(size_t *from, size_t *to, const char *s, size_t i, int f
 	return 1;
 }
 
+static int is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The length of a leading "scheme://", 0 if there is none. */
+static size_t scheme_len(const char *s)
+{
+	size_t n = 0;
+
+	if (!is_alpha(s[0]))
+		return 0;
+	while (is_alpha(s[n]) || (s[n] >= '0' && s[n] <= '9') || s[n] == '+' || s[n] == '-' ||
+	       s[n] == '.')
+		n++;
+	return strncmp(s + n, "://", 3) ? 0 : n + 3;
+}
+
 static void mask_text(rt_buf *out, const char *s, int flags)
 {
 	size_t n = strlen(s), i = 0, from = 0, to = 0, first = NPOS;
 	int have = 0;
 
 	if (flags & MASK_URL) {
-		/* one URL: its authority follows the first "://", or, when
-		 * the scheme is missing or mistyped, starts the text */
-		const char *sep = strstr(s, "://");
+		/* one URL: its authority follows "scheme://" or, when the
+		 * scheme is missing or mistyped, starts the text */
+		size_t start = scheme_len(s);
 
-		first = sep ? (size_t)(sep - s) : NPOS;
-		have = secret_span(&from, &to, s, sep ? first + 3 : 0, flags);
+		first = start ? start - 3 : NPOS;
+		have = secret_span(&from, &to, s, start, flags);
 	}
 	while (i < n) {
 		size_t vfrom, vto;
@@ -440,21 +456,17 @@ static int parse_sqlite(rt_url *u, const char *rest, const char *base_dir, rt_bu
 
 static int parse(rt_url *u, const char *url, const char *base_dir, rt_buf *err)
 {
-	const char *p = url;
-	size_t n, plus;
+	const char *p;
+	size_t n = scheme_len(url), plus;
 
-	if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
-		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		       (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
-			p++;
-	n = (size_t)(p - url);
-	if (!n || strncmp(p, "://", 3))
+	if (!n)
 		goto unsupported;
+	p = url + n;
+	n -= 3;
 	/* sqlite+aiosqlite, postgresql+asyncpg: the driver is Python's business */
 	plus = strcspn(url, "+");
 	if (plus < n)
 		n = plus;
-	p += 3;
 	if (n == 6 && !strncasecmp(url, "sqlite", 6)) {
 		if (!(u->scheme = rt_strdup("sqlite")))
 			return oom(err);
@@ -478,27 +490,18 @@ int rt_url_parse(rt_url *out, const char *url, const char *base_dir, rt_buf *err
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	/* until the URL has parsed, mask whatever may be a password */
+	/*
+	 * Masked with guessing even when the URL parses: "u:123/abc@h/db" is
+	 * a valid URL to libpq (host "u", port 123, database "abc@h/db"),
+	 * but most likely a password with a literal '/'.  An '@' in a
+	 * database name or a parameter is rarer than that mistake, and
+	 * showing too little is the safe side.
+	 */
 	mask_text(&masked, url, MASK_URL);
 	if (rt_buf_oom(&masked) || !(out->masked = rt_buf_detach(&masked)))
 		return oom(err);
 	if ((rc = parse(out, url, base_dir, err)) < 0)
-		goto fail;
-	/* parsed: mask exactly the password, so a valid URL shows as it is */
-	mask_text(&masked, url, MASK_URL | MASK_EXACT);
-	if (rt_buf_oom(&masked)) {
-		rt_buf_release(&masked);
-		rc = oom(err);
-		goto fail;
-	}
-	free(out->masked);
-	if (!(out->masked = rt_buf_detach(&masked))) {
-		rc = oom(err);
-		goto fail;
-	}
-	return 0;
-fail:
-	rt_url_release(out);
+		rt_url_release(out);
 	return rc;
 }
 

@@ -57,13 +57,14 @@ feed() {
 
 @test "--sql prints only SQL: the script has no progress lines" {
 	run -0 --separate-stderr rt upgrade head --sql
-	refute_contains "$output" "upgrade  ->"
-	refute_contains "$output" " ms)"
+	# (comments may say what runs; progress lines may not)
+	run -1 grep -E '^(upgrade|downgrade) |ms\)$' <<<"$output"
+	run -0 --separate-stderr rt upgrade head --sql
 	# one transaction per migration (the version table's creation may
 	# have one of its own)
 	local begins commits
 	begins=$(printf '%s\n' "$output" | grep -Eic '^BEGIN( IMMEDIATE| TRANSACTION)*;' || true)
-	commits=$(printf '%s\n' "$output" | grep -Eic '^(COMMIT|END)( TRANSACTION)?;' || true)
+	commits=$(printf '%s\n' "$output" | grep -Eic '^(COMMIT|END TRANSACTION);' || true)
 	assert_eq "$begins" "$commits" "BEGIN and COMMIT counts"
 	[ "$commits" -ge 4 ] || fail "expected a transaction per migration, got $commits COMMITs"
 }
@@ -151,7 +152,7 @@ eeeeeeeeeeee"
 	run -0 --separate-stderr rt upgrade head --sql
 	printf '%s\n' "$output" >up.sql
 	local commits
-	commits=$(grep -Eic '^(COMMIT|END)( TRANSACTION)?;' up.sql || true)
+	commits=$(grep -Eic '^(COMMIT|END TRANSACTION);' up.sql || true)
 	[ "$commits" -ge 1 ] && [ "$commits" -le 2 ] ||
 		fail "expected one transaction for the migrations, got $commits COMMITs"
 	feed up.sql fresh.db

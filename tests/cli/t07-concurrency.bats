@@ -7,6 +7,15 @@ load helper
 setup() {
 	common_setup
 	new_project
+	BG_PID=
+}
+
+teardown() {
+	# a process a failed test left running
+	if [ -n "$BG_PID" ]; then
+		kill -9 "$BG_PID" 2>/dev/null || true
+		wait "$BG_PID" 2>/dev/null || true
+	fi
 }
 
 # N migrations: the first creates the log table, each (the first too)
@@ -109,8 +118,25 @@ DROP TABLE t_k_counted;
 DROP TABLE t_k;"
 }
 
+# Someone holds the database's write lock: our own BEGIN IMMEDIATE fails
+# at once (retort takes it for the whole migration).
+write_locked() {
+	! sqlite3 -batch -cmd '.timeout 0' "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1
+}
+
+# The running migration has written pages (rollback-journal mode; in WAL
+# mode nothing shows before the commit).
 journal_written() {
-	[ -s "$DB-journal" ] || [ -s "$DB-wal" ]
+	[ -s "$DB-journal" ]
+}
+
+# Wait until a background retort is inside its migration's transaction.
+wait_inside_migration() {
+	wait_for 120 write_locked || return 1
+	# in rollback-journal mode also wait for the first statements' writes
+	if [ "$(q 'PRAGMA journal_mode')" != wal ]; then
+		wait_for 60 journal_written || return 1
+	fi
 }
 
 @test "kill -9 during a long migration: the database stays at the previous revision" {
@@ -120,17 +146,15 @@ journal_written() {
 	before=$(dump_all)
 
 	"$RETORT" upgrade head >out.txt 2>err.txt &
-	local pid=$!
-	# wait until the migration has written (its first statements made the
-	# rollback journal), then kill it while the endless query runs
-	if ! wait_for 120 journal_written; then
-		kill -9 "$pid" 2>/dev/null || true
-		fail "the migration never started writing" "$(cat err.txt)"
-	fi
-	kill -0 "$pid" || fail "retort exited before it could be killed: $(cat err.txt)"
-	kill -9 "$pid"
+	BG_PID=$!
+	# wait until the migration holds the lock and has written (its first
+	# statements), then kill it while the endless query runs
+	wait_inside_migration || fail "the migration never started" "$(cat err.txt)"
+	kill -0 "$BG_PID" || fail "retort exited before it could be killed: $(cat err.txt)"
+	kill -9 "$BG_PID"
 	local rc=0
-	wait "$pid" || rc=$?
+	wait "$BG_PID" || rc=$?
+	BG_PID=
 	assert_eq "$rc" 137 "exit status of the killed process"
 
 	# a new process sees the revision before the killed migration
@@ -157,12 +181,13 @@ t_k_counted"
 	rt upgrade "$A" >/dev/null
 	q "UPDATE knob SET n = 10000000"
 	"$RETORT" upgrade head >out.1 2>err.1 &
-	local pid1=$!
-	wait_for 120 journal_written || fail "the first process never started writing"
+	BG_PID=$!
+	wait_inside_migration || fail "the first process never started" "$(cat err.1)"
 	# the first holds the write lock inside K; the second must wait for it
 	run -0 --separate-stderr timeout 300 "$RETORT" upgrade head
 	local rc=0
-	wait "$pid1" || rc=$?
+	wait "$BG_PID" || rc=$?
+	BG_PID=
 	assert_eq "$rc" 0 "first process: $(cat err.1)"
 	assert_eq "$output" ""
 	assert_match "$(cat out.1)" "^upgrade $A -> $K, Long one "

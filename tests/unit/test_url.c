@@ -346,6 +346,27 @@ static void test_pg_literal_at_in_password(void **state)
 	rt_url_release(&u);
 }
 
+static void test_pg_literal_slash_in_password(void **state)
+{
+	rt_url u;
+
+	(void)state;
+	/* valid to libpq (host "user", port 123, database "abc@host/db"),
+	 * but most likely a password with a literal '/': it is masked */
+	parse_ok(&u, "postgresql://user:123/abc@host/db", NULL);
+	assert_string_equal(u.host, "user");
+	assert_string_equal(u.port, "123");
+	assert_string_equal(u.path, "abc@host/db");
+	assert_string_equal(u.masked, "postgresql://user:***@host/db");
+	rt_url_release(&u);
+
+	/* the price: an '@' in a parameter masks more than needed */
+	parse_ok(&u, "postgresql://h:5432/db?application_name=me@there", NULL);
+	assert_string_equal(u.params[0].value, "me@there");
+	assert_null(strstr(u.masked, "5432/db"));
+	rt_url_release(&u);
+}
+
 static void test_pg_params(void **state)
 {
 	rt_url u;
@@ -417,6 +438,10 @@ static void test_malformed_urls_hide_password(void **state)
 	parse_fails("postgresql:/root:hunter2@localhost/app", RETORT_EINVALID, "hunter2", NULL);
 	parse_fails("postgresql//root:hunter2@localhost/app", RETORT_EINVALID, "hunter2", NULL);
 	parse_fails("://root:hunter2@localhost/app", RETORT_EINVALID, "hunter2", NULL);
+	/* a "://" later on is not where the password is */
+	parse_fails("postgresql//root:hunter2@h/db?next=http://x", RETORT_EINVALID, "hunter2",
+		    NULL);
+	parse_fails("root:hunter2@h/db?next=http://x", RETORT_EINVALID, "hunter2", NULL);
 	/* bad percent escapes, in the password itself or elsewhere */
 	parse_fails("postgresql://u:hunter2%zz@h/db", RETORT_EINVALID, "hunter2",
 		    "invalid percent escape in database URL 'postgresql://u:***@h/db'");
@@ -533,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_pg_multi_host),
 		cmocka_unit_test(test_pg_percent_decoding),
 		cmocka_unit_test(test_pg_literal_at_in_password),
+		cmocka_unit_test(test_pg_literal_slash_in_password),
 		cmocka_unit_test(test_pg_params),
 		cmocka_unit_test(test_pg_bad_port),
 		cmocka_unit_test(test_pg_port_bounds_ok),

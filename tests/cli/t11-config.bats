@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# retort.ini and database URLs: interpolation, the URL forms, -u, and the
+# version table name.
+
+load helper
+
+setup() {
+	common_setup
+	new_project
+	std_chain
+}
+
+@test "\${VAR:-default} in the url: default, then the environment" {
+	ini_set url '${RT_TEST_URL:-sqlite:///dflt.db}'
+	run -0 --separate-stderr rt upgrade "$A"
+	assert_eq "$(versions dflt.db)" "$A"
+	RT_TEST_URL=sqlite:///env.db run -0 --separate-stderr rt upgrade "$B"
+	assert_eq "$(versions env.db)" "$B"
+	assert_eq "$(versions dflt.db)" "$A"
+	[ ! -e test.db ]
+}
+
+@test "\${VAR} interpolation in other keys" {
+	mkdir -p other/versions
+	mv migrations/versions/*.sql other/versions/
+	cp migrations/script.sql.tmpl other/
+	ini_set script_location '${RT_TEST_SCRIPTS}'
+	RT_TEST_SCRIPTS=other run -0 --separate-stderr rt heads
+	assert_eq "$output" "$D (head)"
+}
+
+@test "-u beats the file's url" {
+	run -0 --separate-stderr rt -u sqlite:///cli.db upgrade head
+	assert_eq "$(versions cli.db)" "$D"
+	[ ! -e test.db ]
+	run -0 --separate-stderr rt --url sqlite:///cli2.db upgrade "$A"
+	assert_eq "$(versions cli2.db)" "$A"
+}
+
+@test "sqlite:///rel.db is relative to the ini's folder" {
+	mkdir -p "$BATS_TEST_TMPDIR/cwd"
+	cd "$BATS_TEST_TMPDIR/cwd"
+	run -0 --separate-stderr rt -c "$P/retort.ini" -u sqlite:///sub.db upgrade head
+	[ -f "$P/sub.db" ]
+	[ -z "$(ls -A)" ]
+}
+
+@test "sqlite:////abs/path.db is absolute" {
+	local abs="$BATS_TEST_TMPDIR/abs dir/x.db"
+	mkdir -p "$BATS_TEST_TMPDIR/abs dir"
+	# (with a space in the path)
+	run -0 --separate-stderr rt -u "sqlite:///$abs" upgrade head
+	assert_eq "$(versions "$abs")" "$D"
+	[ ! -e test.db ]
+}
+
+@test "sqlite:// is an in-memory database" {
+	run -0 --separate-stderr rt -u sqlite:// upgrade head
+	assert_eq "${#lines[@]}" 4
+	run -0 --separate-stderr rt -u sqlite:// current
+	assert_eq "$output" ""
+	[ -z "$(ls "$P" | grep -v -e '^migrations$' -e '^retort\.ini$' -e '^retort\.log$')" ]
+}
+
+@test "a SQLAlchemy driver suffix is accepted and ignored" {
+	run -0 --separate-stderr rt -u sqlite+aiosqlite:///async.db upgrade head
+	assert_eq "$(versions async.db)" "$D"
+	run -0 --separate-stderr rt -u sqlite+pysqlite:///async.db current
+	assert_eq "$output" "$D (head)"
+}
+
+@test "version_table = alembic_version reads an Alembic-managed database" {
+	ini_set version_table alembic_version
+	# a database Alembic left at C
+	q "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
+	   INSERT INTO alembic_version VALUES ('$C');"
+	run -0 --separate-stderr rt current
+	assert_eq "$output" "$C"
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "${#lines[@]}" 1
+	assert_eq "$(versions "$DB" alembic_version)" "$D"
+	! has_version_table "$DB" retort_version
+}
+
+@test "an [alembic] section is read too" {
+	sed -i 's/^\[retort\]$/[alembic]/' retort.ini
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(versions)" "$D"
+}
+
+@test "file_template names new revisions" {
+	ini_set file_template '%(year)d_%(rev)s_%(slug)s'
+	run -0 --separate-stderr rt revision -m "Dated one" --rev-id 0000000000ff --head "$D"
+	assert_match "$output" "^created migrations/versions/[0-9]{4}_0000000000ff_dated_one\\.sql$"
+}
+
+@test "log_file: relative to the ini's folder; none when unset" {
+	cd migrations
+	rt upgrade "$A" >/dev/null
+	[ -s "$P/retort.log" ]
+	[ ! -e retort.log ]
+	cd "$P"
+	sed -i '/^log_file/d' retort.ini
+	rm retort.log
+	rt upgrade head >/dev/null
+	[ -z "$(ls "$P" | grep '\.log$')" ]
+}
+
+@test "lock_timeout: a held lock makes upgrade give up in time with exit 1" {
+	ini_set lock_timeout 1
+	rt upgrade "$A" >/dev/null
+	# hold the write lock from a sqlite3 shell for a while
+	sqlite3 "$DB" "BEGIN IMMEDIATE; WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT count(*) FROM c; ROLLBACK;" >/dev/null &
+	local holder=$!
+	wait_for 30 sh -c "! sqlite3 -cmd '.timeout 0' '$DB' 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1"
+	local start=$SECONDS
+	run --separate-stderr timeout 60 "$RETORT" upgrade head
+	local took=$((SECONDS - start))
+	kill "$holder" 2>/dev/null || true
+	wait "$holder" 2>/dev/null || true
+	assert_status 1
+	assert_match "$stderr" "^error: "
+	[ "$took" -le 5 ] || fail "gave up after ${took}s with lock_timeout = 1"
+	assert_eq "$(versions)" "$A"
+}
