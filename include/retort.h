@@ -39,6 +39,19 @@ extern "C" {
 typedef struct retort retort;
 typedef struct retort_rev retort_rev;
 
+typedef struct {
+	const retort_rev **revs;
+	size_t count;
+} retort_revlist;
+
+typedef struct {
+	char **strings;
+	size_t count;
+} retort_strarray;
+
+void retort_revlist_release(retort_revlist *list);
+void retort_strarray_release(retort_strarray *array);
+
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *retort_version(void);
 
@@ -68,6 +81,9 @@ typedef struct {
 	/* non-zero: a missing retort.ini is not an error (defaults apply,
 	 * paths are relative to start_dir) */
 	int config_optional;
+	/* migrations folder that beats the file's script_location (a
+	 * fleet's per-tenant tree); relative to the ini's folder */
+	const char *script_location;
 } retort_options;
 
 #define RETORT_OPTIONS_VERSION 1
@@ -76,6 +92,10 @@ typedef struct {
 /* Read the configuration and prepare the context.  The revision files are
  * read lazily, by the first call that needs them. */
 int retort_open(retort *ctx, const retort_options *opts);
+
+/* Point an open context at another database (the next run connects to
+ * it); the graph stays loaded. */
+int retort_set_url(retort *ctx, const char *url);
 
 /* Path of the retort.ini in use (NULL if none). */
 const char *retort_config_path(const retort *ctx);
@@ -92,24 +112,15 @@ const char *retort_config_get(const retort *ctx, const char *section, const char
 char *retort_mask_secrets(const char *text);
 
 /* Create a new project in `dir` (created if missing): retort.ini,
- * migrations/script.sql.tmpl and migrations/versions/.  `template_name`
- * is "generic" (or NULL).  Refuses to overwrite an existing retort.ini. */
-int retort_init_project(retort *ctx, const char *dir, const char *template_name);
+ * migrations/script.sql.tmpl and migrations/versions/ for "generic" (or
+ * NULL); for "fleet", a `meta` tree for the registry database (with its
+ * `bots` table) and a `bot` tree for every bot's database.  Refuses to
+ * overwrite an existing retort.ini.  `created` (may be NULL) receives the
+ * paths made, "dir/..." in order. */
+int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
+			const char *template_name);
 
 /* ---- the revision graph -------------------------------------------------- */
-
-typedef struct {
-	const retort_rev **revs;
-	size_t count;
-} retort_revlist;
-
-typedef struct {
-	char **strings;
-	size_t count;
-} retort_strarray;
-
-void retort_revlist_release(retort_revlist *list);
-void retort_strarray_release(retort_strarray *array);
 
 /* Load and validate every file of the versions folder (done implicitly by
  * the calls below).  Fails with RETORT_EINVALID naming the file(s) on a
@@ -246,6 +257,81 @@ int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts
  * An id the scripts do not know is returned too; callers can tell with
  * retort_lookup(). */
 int retort_current(retort_strarray *out, retort *ctx);
+
+/* The version table's rows and how many migrations an upgrade to `target`
+ * (NULL: head) would run, without changing anything. */
+int retort_pending(retort_strarray *current, size_t *pending, retort *ctx, const char *target);
+
+/* ---- fleets: one database per tenant ------------------------------------------ */
+
+typedef struct {
+	char *name;
+	char *url;
+} retort_tenant;
+
+typedef struct {
+	retort_tenant *tenants;
+	size_t count;
+} retort_tenant_list;
+
+void retort_tenant_list_release(retort_tenant_list *list);
+
+/* The tenants of the [fleet] section: rows (name, url) of registry_query
+ * run on registry_url, or, when `tenants_file` is given, its lines
+ * "name url" ('#' starts a comment).  ${VAR} in URLs is expanded.
+ * `where` (may be NULL) filters the registry query's rows with a SQL
+ * condition on its columns. */
+int retort_fleet_tenants(retort_tenant_list *out, retort *ctx, const char *tenants_file,
+			 const char *where);
+
+typedef enum {
+	RETORT_FLEET_UPGRADE = 1,
+	RETORT_FLEET_DOWNGRADE,
+	RETORT_FLEET_CURRENT   /* read the state and pending count only */
+} retort_fleet_action;
+
+typedef enum {
+	RETORT_TENANT_OK = 0,
+	RETORT_TENANT_FAILED,
+	RETORT_TENANT_SKIPPED  /* not run: --fail-fast stopped the fleet */
+} retort_tenant_state;
+
+typedef struct {
+	size_t index;           /* position in the tenant list */
+	const char *name;
+	const char *url;        /* password masked */
+	retort_tenant_state state;
+	const char *from;       /* version rows before, comma separated ("" = base) */
+	const char *to;         /* and after */
+	size_t applied;         /* migrations run */
+	size_t pending;         /* RETORT_FLEET_CURRENT: migrations to head */
+	const char *error;      /* "" unless FAILED */
+	double elapsed_ms;
+} retort_tenant_result;
+
+/* Called once per tenant as it finishes, from the worker threads but
+ * never two at a time. */
+typedef void (*retort_fleet_fn)(const retort_tenant_result *res, void *payload);
+
+typedef struct {
+	unsigned int version;
+	retort_fleet_action action;
+	const char *target;     /* NULL: head (upgrade) */
+	int jobs;               /* tenants at once; 0: [fleet] jobs, else the cores */
+	int fail_fast;          /* stop starting tenants after the first failure */
+	retort_fleet_fn on_result;
+	void *payload;
+} retort_fleet_options;
+
+#define RETORT_FLEET_OPTIONS_VERSION 1
+#define RETORT_FLEET_OPTIONS_INIT { .version = RETORT_FLEET_OPTIONS_VERSION }
+
+/* Run `action` on every tenant, `jobs` at a time, each tenant on its own
+ * connection with its own version table; one tenant's failure does not
+ * stop the others (unless fail_fast).  Returns RETORT_ERROR when any
+ * tenant failed, with a summary in retort_errmsg(). */
+int retort_fleet_run(retort *ctx, const retort_tenant_list *tenants,
+		     const retort_fleet_options *opts);
 
 #ifdef __cplusplus
 }

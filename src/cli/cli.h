@@ -125,6 +125,7 @@ int cmd_heads(struct cli *cli);
 int cmd_branches(struct cli *cli);
 int cmd_show(struct cli *cli);
 int cmd_stamp(struct cli *cli);
+int cmd_fleet(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_revision_usage[];
@@ -137,6 +138,7 @@ extern const char cmd_heads_usage[];
 extern const char cmd_branches_usage[];
 extern const char cmd_show_usage[];
 extern const char cmd_stamp_usage[];
+extern const char cmd_fleet_usage[];
 
 /* cmd_revision.c: create the file and print "created PATH" (revision and
  * merge). */

@@ -31,6 +31,8 @@ static const struct cli_command commands[] = {
 	  cmd_show_usage },
 	{ "stamp",     cmd_stamp,     NEED_CONFIG, "set the version table without running migrations",
 	  cmd_stamp_usage },
+	{ "fleet",     cmd_fleet,     NEED_CONFIG, "run upgrade/downgrade/current on every tenant database",
+	  cmd_fleet_usage },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -20,6 +20,10 @@ struct retort {
 	int loaded;
 	rt_log log;
 	int log_opened;
+	char *script_override; /* retort_options.script_location, absolute */
+	/* the version rows when the last run started and when it ended */
+	rt_strlist run_from;
+	rt_strlist run_to;
 };
 
 /* Record a message on the context and return `code` (errors from modules

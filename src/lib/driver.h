@@ -56,8 +56,9 @@ struct rt_driver {
 	 * database's own parser. */
 	int (*exec)(rt_conn *c, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err);
 
-	/* Column 0 of every row of a query, as text (NULL as ""). */
-	int (*query)(rt_conn *c, const char *sql, rt_strlist *out, rt_buf *err);
+	/* The first `ncols` columns of every row of a query, row after row,
+	 * as text (NULL as "").  Fewer columns than `ncols` is an error. */
+	int (*query)(rt_conn *c, const char *sql, int ncols, rt_strlist *out, rt_buf *err);
 
 	/* Does table `name` exist (in `schema`, or the default one)? */
 	int (*table_exists)(rt_conn *c, const char *schema, const char *name, int *out,

@@ -307,21 +307,26 @@ done:
 	return rc;
 }
 
-static int pg_query_rows(rt_conn *conn, const char *sql, rt_strlist *out, rt_buf *err)
+static int pg_query_rows(rt_conn *conn, const char *sql, int ncols, rt_strlist *out,
+			 rt_buf *err)
 {
 	pg_conn *c = (pg_conn *)conn;
 	PGresult *res = PQexec(c->pg, sql);
-	int i, rc = 0;
+	int i, k, rc = 0;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rt_buf msg = RT_BUF_INIT;
 		result_error(&msg, c->pg, res);
 		rc = rt_error(err, RETORT_ERROR, "cannot read the database: %s", msg.ptr);
 		rt_buf_release(&msg);
+	} else if (PQnfields(res) < ncols) {
+		rc = rt_error(err, RETORT_EUSAGE, "the query returns %d columns, not %d",
+			      PQnfields(res), ncols);
 	}
 	for (i = 0; !rc && i < PQntuples(res); i++)
-		if (rt_strlist_add(out, PQgetvalue(res, i, 0)) < 0)
-			rc = rt_error(err, RETORT_ERROR, "out of memory");
+		for (k = 0; !rc && k < ncols; k++)
+			if (rt_strlist_add(out, PQgetvalue(res, i, k)) < 0)
+				rc = rt_error(err, RETORT_ERROR, "out of memory");
 	PQclear(res);
 	return rc;
 }

@@ -156,19 +156,26 @@ static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 	return 0;
 }
 
-static int sq_query(rt_conn *conn, const char *sql, rt_strlist *out, rt_buf *err)
+static int sq_query(rt_conn *conn, const char *sql, int ncols, rt_strlist *out, rt_buf *err)
 {
 	sqlite_conn *c = (sqlite_conn *)conn;
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int rc, i;
 
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return db_error(c, err, "cannot read the database");
+	if (sqlite3_column_count(st) < ncols) {
+		sqlite3_finalize(st);
+		return rt_error(err, RETORT_EUSAGE, "the query returns %d columns, not %d",
+				sqlite3_column_count(st), ncols);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(st, 0);
-		if (rt_strlist_add(out, v ? (const char *)v : "") < 0) {
-			sqlite3_finalize(st);
-			return rt_error(err, RETORT_ERROR, "out of memory");
+		for (i = 0; i < ncols; i++) {
+			const unsigned char *v = sqlite3_column_text(st, i);
+			if (rt_strlist_add(out, v ? (const char *)v : "") < 0) {
+				sqlite3_finalize(st);
+				return rt_error(err, RETORT_ERROR, "out of memory");
+			}
 		}
 	}
 	sqlite3_finalize(st);

@@ -115,8 +115,6 @@ int rt_graph_find(rt_rev **out, const rt_graph *g, const char *prefix, rt_buf *e
 	}
 	if (!err)
 		return RETORT_EAMBIGUOUS;
-	if (!err)
-		return RETORT_EAMBIGUOUS;
 	rt_error(err, RETORT_EAMBIGUOUS, "revision prefix '%s' is ambiguous: it matches", prefix);
 	for (j = i; j < g->n && j < i + 10 && !strncmp(g->by_id[j]->s.revision, prefix, len); j++)
 		rt_buf_printf(err, "%s '%s'", j == i ? "" : ",", g->by_id[j]->s.revision);

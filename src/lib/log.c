@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +54,8 @@ void rt_log_printf(rt_log *log, const char *fmt, ...)
 	    !strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm))
 		stamp[0] = '\0';
 	rt_buf_printf(&line, "%s.%03ldZ ", stamp, (long)(ts.tv_nsec / 1000000));
+	if (log->tag)
+		rt_buf_printf(&line, "[%s] ", log->tag);
 	rt_mask_secrets(&line, text.ptr);
 	rt_buf_putc(&line, '\n');
 	/* a log that cannot be written must not stop a migration */
@@ -69,5 +72,9 @@ void rt_log_close(rt_log *log)
 	if (log && log->fp) {
 		fclose(log->fp);
 		log->fp = NULL;
+	}
+	if (log) {
+		free(log->tag);
+		log->tag = NULL;
 	}
 }

@@ -143,10 +143,10 @@ static int plan_downgrade(rt_revvec *plan, run *r, const rt_target *t,
 				rc = RETORT_ECONFLICT;
 				goto done;
 			}
+			/* only what is above `x` goes; revisions that merely
+			 * depend on it keep it, as Alembic's downgrade does */
 			for (k = 0; k < x->nchildren && rc >= 0; k++)
 				rc = rt_revvec_push(&roots, x->children[k]);
-			for (k = 0; k < x->ndependents && rc >= 0; k++)
-				rc = rt_revvec_push(&roots, x->dependents[k]);
 		}
 	}
 	if (rc < 0 || rt_graph_descendants(r->g, &gone, roots.v, roots.n) < 0) {
@@ -403,7 +403,7 @@ static int db_read_rows(run *r, rt_strlist *out)
 	int rc;
 
 	rt_buf_printf(&q, "SELECT version_num FROM %s", r->vt.ptr);
-	rc = r->drv->query(r->conn, q.ptr, out, &r->ctx->err);
+	rc = r->drv->query(r->conn, q.ptr, 1, out, &r->ctx->err);
 	rt_buf_release(&q);
 	return rc;
 }
@@ -549,6 +549,17 @@ static void waiting(void *payload)
 	emit(payload, RETORT_EVENT_WAITING, NULL, NULL, NULL, 0);
 }
 
+static int copy_rows(rt_strlist *dst, const rt_strlist *src)
+{
+	size_t i;
+
+	rt_strlist_release(dst);
+	for (i = 0; i < src->count; i++)
+		if (rt_strlist_add(dst, src->items[i]) < 0)
+			return RETORT_ERROR;
+	return 0;
+}
+
 static int run_online(run *r)
 {
 	rt_revvec plan = { 0 };
@@ -561,6 +572,10 @@ static int run_online(run *r)
 	for (;;) {
 		if ((rc = begin_and_read(r, first)) < 0)
 			goto done;
+		if (first && copy_rows(&r->ctx->run_from, &r->rows) < 0) {
+			rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+			goto done;
+		}
 		if (first || !same_rows(&r->rows, &expected)) {
 			/* first step, or another process moved the database */
 			free_plan(scripts, plan.n);
@@ -595,6 +610,9 @@ static int run_online(run *r)
 done:
 	if (rc < 0)
 		db_rollback(r);
+	/* what the database holds now: with one transaction for the whole
+	 * run, a failure rolled everything back */
+	copy_rows(&r->ctx->run_to, rc < 0 && !r->per_migration ? &r->ctx->run_from : &r->rows);
 	free(applied);
 	free_plan(scripts, plan.n);
 	rt_revvec_release(&plan);
@@ -880,6 +898,8 @@ static int migrate(retort *ctx, int direction, const char *spec, const retort_ru
 	int rc;
 
 	rt_buf_clear(&ctx->err);
+	rt_strlist_release(&ctx->run_from);
+	rt_strlist_release(&ctx->run_to);
 	if ((rc = run_start(&r, ctx, direction, spec, opts, &url)) >= 0) {
 		if (opts && opts->offline)
 			rc = run_offline(&r);
@@ -971,5 +991,32 @@ done:
 	rt_strlist_release(&rows);
 	run_end(&r);
 	rt_url_release(&url);
+	return rc;
+}
+
+int retort_pending(retort_strarray *current, size_t *pending, retort *ctx, const char *target)
+{
+	retort_run_options plan_only = RETORT_RUN_OPTIONS_INIT;
+	rt_revvec plan = { 0 };
+	rt_url url = { 0 };
+	run r;
+	size_t i;
+	int rc;
+
+	*pending = 0;
+	plan_only.offline = 1; /* plan without a second connection */
+	if ((rc = retort_current(current, ctx)) < 0)
+		return rc;
+	if ((rc = run_start(&r, ctx, RT_UP, target ? target : "head", &plan_only, &url)) >= 0) {
+		for (i = 0; i < current->count && rc >= 0; i++)
+			rc = rt_strlist_add(&r.rows, current->strings[i]) < 0 ? RETORT_ERROR : 0;
+		if (rc >= 0 && (rc = make_plan(&plan, &r, r.spec)) >= 0)
+			*pending = plan.n;
+	}
+	rt_revvec_release(&plan);
+	run_end(&r);
+	rt_url_release(&url);
+	if (rc < 0)
+		retort_strarray_release(current);
 	return rc;
 }

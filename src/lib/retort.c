@@ -41,6 +41,9 @@ void retort_free(retort *ctx)
 	rt_graph_release(&ctx->graph);
 	rt_strlist_release(&ctx->vars);
 	rt_log_close(&ctx->log);
+	rt_strlist_release(&ctx->run_from);
+	rt_strlist_release(&ctx->run_to);
+	free(ctx->script_override);
 	free(ctx->url_override);
 	free(ctx->url_masked);
 	free(ctx);
@@ -112,7 +115,27 @@ int retort_open(retort *ctx, const retort_options *opts)
 	}
 	if (opts->url && !(ctx->url_override = rt_strdup(opts->url)))
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	if (opts->script_location) {
+		char *abs = rt_path_join(ctx->cfg.dir, opts->script_location);
+		if (!abs)
+			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		free(ctx->cfg.script_location);
+		ctx->cfg.script_location = abs;
+	}
 	ctx->opened = 1;
+	return 0;
+}
+
+int retort_set_url(retort *ctx, const char *url)
+{
+	char *copy = rt_strdup(url);
+
+	if (!copy)
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	free(ctx->url_override);
+	free(ctx->url_masked);
+	ctx->url_override = copy;
+	ctx->url_masked = NULL;
 	return 0;
 }
 
@@ -140,7 +163,7 @@ const char *retort_url_masked(const retort *ctx)
 	if (!url)
 		return "";
 	if (!c->url_masked) {
-		rt_mask_secrets(&b, url);
+		rt_mask_url(&b, url);
 		c->url_masked = rt_buf_detach(&b);
 	}
 	return c->url_masked ? c->url_masked : "";
@@ -401,28 +424,158 @@ static const char default_template[] =
 	"-- +downgrade\n"
 	"${downgrades}\n";
 
-int retort_init_project(retort *ctx, const char *dir, const char *template_name)
+static const char fleet_ini[] =
+	"# retort fleet project: a metadata database listing the bots, and one\n"
+	"# database per bot.  Any value may use ${VAR} or ${VAR:-default}.\n"
+	"[retort]\n"
+	"# the metadata database, itself migrated by retort (meta/)\n"
+	"script_location = meta\n"
+	"url = ${META_DATABASE_URL:-sqlite:///meta.db}\n"
+	"version_table = retort_version\n"
+	"log_file = retort.log\n"
+	"file_template = %(rev)s_%(slug)s\n"
+	"transaction_per_migration = true\n"
+	"lock_timeout = 60\n"
+	"\n"
+	"[fleet]\n"
+	"# where the bots are listed, and how to read them: (name, url) rows\n"
+	"registry_url = ${META_DATABASE_URL:-sqlite:///meta.db}\n"
+	"registry_query = SELECT name, db_url FROM bots WHERE active\n"
+	"# the per-bot migrations (bot/)\n"
+	"script_location = bot\n"
+	"# bots migrated at once (default: the number of cores)\n"
+	"# jobs = 4\n";
+
+static const char fleet_bots[] =
+	"-- create bots\n"
+	"--\n"
+	"-- The registry of the fleet: one row per bot and its database URL.\n"
+	"--\n"
+	"-- revision: 000000000001\n"
+	"-- down_revision:\n"
+	"-- branch_labels: meta\n"
+	"-- depends_on:\n"
+	"-- create_date: 2026-01-01 00:00:00+00:00\n"
+	"\n"
+	"-- +upgrade sqlite\n"
+	"CREATE TABLE bots (\n"
+	"    id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"    name TEXT NOT NULL UNIQUE,\n"
+	"    owner_telegram_id BIGINT NOT NULL,\n"
+	"    db_url TEXT NOT NULL,\n"
+	"    active BOOLEAN NOT NULL DEFAULT 1,\n"
+	"    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP\n"
+	");\n"
+	"\n"
+	"-- +upgrade postgresql\n"
+	"CREATE TABLE bots (\n"
+	"    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+	"    name TEXT NOT NULL UNIQUE,\n"
+	"    owner_telegram_id BIGINT NOT NULL,\n"
+	"    db_url TEXT NOT NULL,\n"
+	"    active BOOLEAN NOT NULL DEFAULT true,\n"
+	"    created_at TIMESTAMPTZ NOT NULL DEFAULT now()\n"
+	");\n"
+	"\n"
+	"-- +downgrade\n"
+	"DROP TABLE bots;\n";
+
+struct init_file {
+	const char *path;   /* relative to the project folder; "/" ending: a folder */
+	const char *text;
+	size_t len;
+};
+
+#define FILE_OF(path, text) { path, text, sizeof(text) - 1 }
+
+static const struct init_file generic_files[] = {
+	{ "migrations/versions/", NULL, 0 },
+	FILE_OF("retort.ini", default_ini),
+	FILE_OF("migrations/script.sql.tmpl", default_template),
+	{ NULL, NULL, 0 }
+};
+
+static const struct init_file fleet_files[] = {
+	{ "meta/versions/", NULL, 0 },
+	{ "bot/versions/", NULL, 0 },
+	FILE_OF("retort.ini", fleet_ini),
+	FILE_OF("meta/script.sql.tmpl", default_template),
+	FILE_OF("bot/script.sql.tmpl", default_template),
+	FILE_OF("meta/versions/000000000001_create_bots.sql", fleet_bots),
+	{ NULL, NULL, 0 }
+};
+
+/* mkdir -p that records each folder it made */
+static int make_dirs(rt_strlist *made, const char *path, rt_buf *err)
 {
+	char *p = rt_strdup(path), *s;
+	int rc = 0;
+
+	if (!p)
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	for (s = p + 1; rc >= 0; s++) {
+		char c = *s;
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (access(p, F_OK) != 0) {
+			rc = rt_mkdir_p(p, err);
+			if (rc >= 0 && made)
+				rc = rt_strlist_add(made, p);
+		}
+		*s = c;
+		if (!c || !s[1])
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
+			const char *template_name)
+{
+	const struct init_file *f;
 	rt_buf path = RT_BUF_INIT;
-	int rc;
+	rt_strlist made = { 0 };
+	int rc = 0;
 
 	rt_buf_clear(&ctx->err);
+	if (created)
+		memset(created, 0, sizeof(*created));
 	if (!dir || !*dir)
 		dir = ".";
-	if (template_name && strcmp(template_name, "generic"))
-		return rt_ctx_error(ctx, RETORT_EUSAGE, "unknown template '%s' (known: generic)",
-				    template_name);
-	rt_buf_printf(&path, "%s/migrations/versions", dir);
-	if ((rc = rt_mkdir_p(path.ptr, &ctx->err)) < 0)
-		goto done;
-	rt_buf_clear(&path);
+	if (!template_name || !strcmp(template_name, "generic"))
+		f = generic_files;
+	else if (!strcmp(template_name, "fleet"))
+		f = fleet_files;
+	else
+		return rt_ctx_error(ctx, RETORT_EUSAGE,
+				    "unknown template '%s' (known: generic, fleet)", template_name);
 	rt_buf_printf(&path, "%s/retort.ini", dir);
-	if ((rc = rt_write_file(path.ptr, default_ini, sizeof(default_ini) - 1, 1, &ctx->err)) < 0)
+	if (access(path.ptr, F_OK) == 0) {
+		rc = rt_ctx_error(ctx, RETORT_ECONFLICT, "'%s' already exists", path.ptr);
 		goto done;
-	rt_buf_clear(&path);
-	rt_buf_printf(&path, "%s/migrations/script.sql.tmpl", dir);
-	rc = rt_write_file(path.ptr, default_template, sizeof(default_template) - 1, 1, &ctx->err);
+	}
+	for (; f->path && rc >= 0; f++) {
+		rt_buf_clear(&path);
+		if (strcmp(dir, "."))
+			rt_buf_printf(&path, "%s/", dir);
+		rt_buf_puts(&path, f->path);
+		if (!f->text) {
+			rc = make_dirs(&made, path.ptr, &ctx->err);
+		} else {
+			rc = rt_write_file(path.ptr, f->text, f->len, 1, &ctx->err);
+			if (rc >= 0 && rt_strlist_add(&made, path.ptr) < 0)
+				rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		}
+	}
 done:
+	if (rc >= 0 && created) {
+		created->strings = made.items;
+		created->count = made.count;
+		memset(&made, 0, sizeof(made));
+	}
+	rt_strlist_release(&made);
 	rt_buf_release(&path);
 	return rc;
 }

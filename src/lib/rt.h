@@ -135,6 +135,9 @@ void rt_url_release(rt_url *u);
 /* Append `text` to out with every password masked (see
  * retort_mask_secrets). */
 void rt_mask_secrets(rt_buf *out, const char *text);
+/* The same for text known to be one URL, valid or not: whitespace does
+ * not end the password. */
+void rt_mask_url(rt_buf *out, const char *url);
 
 /* ---- config.c ------------------------------------------------------------- */
 
@@ -243,13 +246,15 @@ int rt_file_template(rt_buf *out, const char *tmpl, const char *rev, const char 
 /* ---- log.c ------------------------------------------------------------------ */
 
 typedef struct rt_log {
-	FILE *fp;  /* NULL: logging off */
+	FILE *fp;   /* NULL: logging off */
+	char *tag;  /* "[tag] " before every line (a fleet's tenant), or NULL */
 } rt_log;
 
 /* Open `path` for appending (NULL: off).  A log that cannot be opened is
  * an error naming the path. */
 int rt_log_open(rt_log *log, const char *path, rt_buf *err);
-/* One line: "2026-11-22T10:00:00.123Z <text>\n", passwords masked, flushed. */
+/* One line: "2026-11-22T10:00:00.123Z [tag] <text>\n", passwords masked,
+ * written with one write so lines of concurrent writers do not mix. */
 void rt_log_printf(rt_log *log, const char *fmt, ...) RT_PRINTF(2, 3);
 void rt_log_close(rt_log *log);
 

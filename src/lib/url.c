@@ -171,6 +171,11 @@ void rt_mask_secrets(rt_buf *out, const char *text)
 	mask_text(out, text, 0);
 }
 
+void rt_mask_url(rt_buf *out, const char *url)
+{
+	mask_text(out, url, MASK_URL);
+}
+
 char *retort_mask_secrets(const char *text)
 {
 	rt_buf b = RT_BUF_INIT;

@@ -1,16 +1,23 @@
 # helper.bash - shared set-up for the black-box tests of the retort binary.
 #
-# Each tests/cli/*.bats file does `load helper` and calls `common_setup` from
-# its setup().  CTest runs them with
-#   RETORT=<the binary>  RETORT_DIALECT=sqlite  RETORT_SRC=<repository root>
-# and every test gets its own empty folder, $BATS_TEST_TMPDIR.
+# Each tests/cli/*.bats file does `load helper`, calls `common_setup` from
+# its setup() and `common_teardown` from its teardown().  CTest runs every
+# file once per dialect with
+#   RETORT=<the binary>  RETORT_DIALECT=sqlite|postgresql  RETORT_SRC=<repo root>
+#   RETORT_PG_STATE=<file holding the URL of the test server (postgresql)>
+# and every test gets its own empty folder, $BATS_TEST_TMPDIR, and its own
+# empty database:
+#   sqlite       DB is the file $P/test.db, DB_URL is sqlite:///test.db
+#   postgresql   DB and DB_URL are the URL of a new database on the server
+#                that the CTest fixture pg/start runs (scripts/pgserver.sh)
 #
 # Projects are written by hand here (a fixed retort.ini, a fixed template,
 # revision files with fixed ids) so that a test of `upgrade` does not also
 # depend on `init` and `revision`; t01 tests those two on their own.
 #
-# The assertions talk to the database file with the sqlite3 shell, never
-# through retort.
+# Assertions talk to the database with the sqlite3 shell or psql, never
+# through retort.  A database is named by a "handle": a file path for
+# SQLite, a URL for PostgreSQL (see new_db).
 
 bats_require_minimum_version 1.5.0
 
@@ -20,27 +27,94 @@ B=b2b2b2b2b2b2
 C=c3c3c3c3c3c3
 D=d4d4d4d4d4d4
 
+# common_setup [DIALECT]: check the environment, make the test's database.
+# A file whose tests are about SQLite URLs and files passes "sqlite" to run
+# on SQLite whatever RETORT_DIALECT says.
 common_setup() {
 	if [ -z "${RETORT:-}" ] || [ ! -x "$RETORT" ]; then
 		echo "RETORT must name the retort binary (got '${RETORT:-}')" >&2
 		return 1
 	fi
-	case "${RETORT_DIALECT:-sqlite}" in
-	sqlite) ;;
-	*)
-		echo "tests/cli drive SQLite database files; RETORT_DIALECT=$RETORT_DIALECT is not supported here" >&2
-		return 1
-		;;
-	esac
+	DIALECT=${1:-${RETORT_DIALECT:-sqlite}}
 	RETORT_SRC=${RETORT_SRC:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 	# The examples read ${DATABASE_URL:-...}; a value from the caller's
 	# environment must not send a test to some other database.
-	unset DATABASE_URL
-	export TZ=UTC LC_ALL=C
-	# the project folder and its database (see new_project)
+	unset DATABASE_URL PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE PGOPTIONS
+	export TZ=UTC LC_ALL=C PGCONNECT_TIMEOUT=20
+	PG_DBS=()
+	# the project folder (see new_project)
 	P="$BATS_TEST_TMPDIR/proj"
-	DB="$P/test.db"
+	case "$DIALECT" in
+	sqlite)
+		DB="$P/test.db"
+		DB_URL=sqlite:///test.db
+		# a URL nothing can be opened at: a folder that does not exist
+		UNREACHABLE_URL="sqlite:///$BATS_TEST_TMPDIR/no/such/dir/x.db"
+		;;
+	postgresql)
+		if [ -z "${RETORT_PG_STATE:-}" ] || [ ! -s "$RETORT_PG_STATE" ]; then
+			echo "RETORT_PG_STATE must name the file with the test server's URL" \
+				"(got '${RETORT_PG_STATE:-}'); the CTest fixture pg/start writes it" >&2
+			return 1
+		fi
+		PG_ADMIN_URL=$(head -n 1 "$RETORT_PG_STATE")
+		PG_BASE_URL=${PG_ADMIN_URL%/*}
+		new_db DB
+		DB_URL=$DB
+		# nothing listens on port 1
+		UNREACHABLE_URL="postgresql://nobody:nopw@127.0.0.1:1/nodb?connect_timeout=5"
+		;;
+	*)
+		echo "unknown RETORT_DIALECT '$DIALECT' (sqlite or postgresql)" >&2
+		return 1
+		;;
+	esac
 	cd "$BATS_TEST_TMPDIR"
+}
+
+common_teardown() {
+	local db
+	# WITH (FORCE) also ends the sessions of killed clients
+	for db in "${PG_DBS[@]}"; do
+		psql -X -q -d "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" \
+			>/dev/null 2>&1 || echo "teardown: could not drop database $db" >&2
+	done
+	PG_DBS=()
+}
+
+is_sqlite() {
+	[ "$DIALECT" = sqlite ]
+}
+
+is_pg() {
+	[ "$DIALECT" = postgresql ]
+}
+
+# new_db VAR: a new empty database of the dialect; VAR gets its handle and
+# VAR_URL a URL for it that works from any folder.  (SQLite: a file path in
+# the test's folder, not created yet.)
+new_db() {
+	local var=$1 name try
+	case "$DIALECT" in
+	sqlite)
+		printf -v "$var" '%s' "$BATS_TEST_TMPDIR/$var.db"
+		printf -v "${var}_URL" 'sqlite:///%s' "$BATS_TEST_TMPDIR/$var.db"
+		;;
+	postgresql)
+		for try in 1 2 3; do
+			name="t_${BATS_TEST_NUMBER}_$$_${RANDOM}_$(printf '%s' "$var" | tr 'A-Z' 'a-z')"
+			name=${name:0:63}
+			if psql -X -q -v ON_ERROR_STOP=1 -d "$PG_ADMIN_URL" \
+				-c "CREATE DATABASE \"$name\"" >/dev/null; then
+				PG_DBS+=("$name")
+				printf -v "$var" '%s/%s' "$PG_BASE_URL" "$name"
+				printf -v "${var}_URL" '%s/%s' "$PG_BASE_URL" "$name"
+				return 0
+			fi
+		done
+		fail "cannot create a test database on the server"
+		;;
+	esac
 }
 
 # ---- running retort -----------------------------------------------------
@@ -56,6 +130,14 @@ rt() {
 fail() {
 	printf '%s\n' "$@" >&2
 	return 1
+}
+
+# refute COMMAND...: COMMAND must fail.  (A bare `! cmd` in the middle of a
+# test does not fail it: bash's errexit ignores negated commands.)
+refute() {
+	if "$@"; then
+		fail "expected to fail: $*"
+	fi
 }
 
 assert_eq() {
@@ -99,14 +181,14 @@ assert_status() {
 # ---- projects --------------------------------------------------------------
 
 # new_project [DIR]: a project in DIR (default $P) with a fixed retort.ini
-# (SQLite file test.db beside it, log file retort.log) and template; cd there.
+# (url = the test's database, log file retort.log) and template; cd there.
 new_project() {
 	local dir=${1:-$P}
 	mkdir -p "$dir/migrations/versions"
-	cat >"$dir/retort.ini" <<'EOF'
+	cat >"$dir/retort.ini" <<EOF
 [retort]
 script_location = migrations
-url = sqlite:///test.db
+url = $DB_URL
 version_table = retort_version
 log_file = retort.log
 EOF
@@ -167,14 +249,14 @@ write_rev() {
 }
 
 # The standard chain A -> B -> C -> D; revision X creates table t_x with
-# one row, and drops it again on the way down.
+# one row, and drops it again on the way down.  Plain SQL both dialects run.
 std_chain() {
 	local id down=
 	for id in "$A" "$B" "$C" "$D"; do
 		local t="t_${id:0:1}"
 		write_rev "$id" "$down" "Create $t" \
 			"CREATE TABLE $t (id INTEGER PRIMARY KEY, note TEXT NOT NULL);
-INSERT INTO $t (note) VALUES ('from $id');" \
+INSERT INTO $t (id, note) VALUES (1, 'from $id');" \
 			"DROP TABLE $t;"
 		down=$id
 	done
@@ -202,39 +284,100 @@ created_rev() {
 
 # ---- the database --------------------------------------------------------
 
+# db_sql HANDLE SQL: run SQL, rows one per line, '|' between columns.
+db_sql() {
+	case "$DIALECT" in
+	sqlite) sqlite3 -batch -bail "$1" "$2" ;;
+	postgresql) psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$1" -c "$2" ;;
+	esac
+}
+
+# q SQL: db_sql on the test's database.
 q() {
-	sqlite3 -batch "$DB" "$@"
+	db_sql "$DB" "$1"
 }
 
-# The schema of a database file, one line per object, for comparisons.
-dump_schema() {
-	local db=${1:-$DB}
-	[ -f "$db" ] || { echo "(no database file)"; return 0; }
-	sqlite3 -batch "$db" "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+# feed SCRIPT HANDLE: run an SQL script file on a database, stopping at the
+# first error.
+feed() {
+	case "$DIALECT" in
+	sqlite) sqlite3 -batch -bail "$2" <"$1" ;;
+	postgresql) psql -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$1" >/dev/null ;;
+	esac
 }
 
-# The rows of the version table, sorted; nothing when the table (or the
-# file) does not exist.  Reads without creating the file.
-versions() {
-	local db=${1:-$DB} t=${2:-retort_version}
-	[ -f "$db" ] || return 0
-	if [ "$(sqlite3 -batch "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$t'")" = 1 ]; then
-		sqlite3 -batch "$db" "SELECT version_num FROM \"$t\" ORDER BY 1"
-	fi
+# db_exists HANDLE: the database is there (an SQLite file is created on
+# first use; a PostgreSQL test database always exists).
+db_exists() {
+	case "$DIALECT" in
+	sqlite) [ -f "$1" ] ;;
+	postgresql) true ;;
+	esac
 }
 
 has_version_table() {
 	local db=${1:-$DB} t=${2:-retort_version}
-	[ -f "$db" ] &&
-		[ "$(sqlite3 -batch "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$t'")" = 1 ]
+	db_exists "$db" || return 1
+	case "$DIALECT" in
+	sqlite)
+		[ "$(db_sql "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$t'")" = 1 ] ;;
+	postgresql)
+		[ "$(db_sql "$db" "SELECT to_regclass('\"$t\"') IS NOT NULL")" = t ] ;;
+	esac
 }
 
-# Tables other than SQLite's own and the version table.
+# The rows of the version table, sorted; nothing when the table (or the
+# file) does not exist.  Never creates an SQLite file.
+versions() {
+	local db=${1:-$DB} t=${2:-retort_version}
+	if has_version_table "$db" "$t"; then
+		db_sql "$db" "SELECT version_num FROM \"$t\" ORDER BY 1"
+	fi
+}
+
+# Tables other than the database's own and the version table.
 user_tables() {
 	local db=${1:-$DB}
-	[ -f "$db" ] || return 0
-	sqlite3 -batch "$db" "SELECT name FROM sqlite_master WHERE type = 'table'
-		AND name NOT LIKE 'sqlite_%' AND name <> 'retort_version' ORDER BY 1"
+	db_exists "$db" || return 0
+	case "$DIALECT" in
+	sqlite)
+		db_sql "$db" "SELECT name FROM sqlite_master WHERE type = 'table'
+			AND name NOT LIKE 'sqlite_%' AND name <> 'retort_version' ORDER BY 1" ;;
+	postgresql)
+		db_sql "$db" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
+			AND tablename <> 'retort_version' ORDER BY 1" ;;
+	esac
+}
+
+# The schema of a database, one line per object, for comparisons.
+dump_schema() {
+	local db=${1:-$DB}
+	db_exists "$db" || { echo "(no database)"; return 0; }
+	case "$DIALECT" in
+	sqlite)
+		db_sql "$db" "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name" ;;
+	postgresql)
+		db_sql "$db" "
+SELECT 'column', table_name::text, lpad(ordinal_position::text, 4, '0') || ' ' || column_name,
+       concat_ws(' ', data_type, character_maximum_length, is_nullable, is_identity, column_default)
+  FROM information_schema.columns WHERE table_schema = current_schema()
+UNION ALL
+SELECT 'index', tablename::text, indexname::text, indexdef
+  FROM pg_indexes WHERE schemaname = current_schema()
+UNION ALL
+SELECT 'constraint', conrelid::regclass::text, conname::text, pg_get_constraintdef(oid)
+  FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+UNION ALL
+SELECT 'trigger', tgrelid::regclass::text, tgname::text, pg_get_triggerdef(oid)
+  FROM pg_trigger WHERE NOT tgisinternal
+UNION ALL
+SELECT 'view', viewname::text, '', definition
+  FROM pg_views WHERE schemaname = current_schema()
+UNION ALL
+SELECT 'function', p.proname::text, '', pg_get_functiondef(p.oid)
+  FROM pg_proc p WHERE p.pronamespace = current_schema()::regnamespace
+ORDER BY 1, 2, 3" ;;
+	esac
 }
 
 # Everything a test may want to compare between two databases: schema,
@@ -246,8 +389,16 @@ dump_all() {
 	versions "$db"
 	for t in $(user_tables "$db"); do
 		echo "-- rows of $t"
-		sqlite3 -batch "$db" "SELECT * FROM \"$t\" ORDER BY 1"
+		db_sql "$db" "SELECT * FROM \"$t\" ORDER BY 1"
 	done
+}
+
+# The database's name as a URL shows it (for looking for it in a log).
+db_label() {
+	case "$DIALECT" in
+	sqlite) echo "test.db" ;;
+	postgresql) echo "${DB##*/}" ;;
+	esac
 }
 
 # wait_for SECONDS COMMAND...: poll (every 50 ms) until COMMAND succeeds.
@@ -259,4 +410,16 @@ wait_for() {
 		[ $i -lt $((limit * 20)) ] || return 1
 		sleep 0.05
 	done
+}
+
+# For a project made by `retort init` (url = ${DATABASE_URL:-sqlite:///data.db}):
+# on PostgreSQL point it at the test's database through DATABASE_URL; on
+# SQLite leave the default, and DB becomes the project's data.db.
+use_init_url() {
+	local dir=$1
+	if is_pg; then
+		export DATABASE_URL=$DB_URL
+	else
+		DB="$(cd "$dir" && pwd)/data.db"
+	fi
 }

@@ -8,6 +8,10 @@ setup() {
 	common_setup
 }
 
+teardown() {
+	common_teardown
+}
+
 COMMANDS="init revision upgrade downgrade current history heads branches show stamp merge"
 
 @test "--help and --version exit 0" {
@@ -47,7 +51,9 @@ COMMANDS="init revision upgrade downgrade current history heads branches show st
 	run -2 --separate-stderr rt -x novalue heads
 	# usage errors touch nothing
 	assert_eq "$(ls migrations/versions)" ""
-	[ ! -e test.db ]
+	assert_eq "$(ls)" "migrations
+retort.ini"
+	refute has_version_table
 }
 
 @test "no command prints usage and exits 2" {
@@ -90,6 +96,7 @@ COMMANDS="init revision upgrade downgrade current history heads branches show st
 
 @test "a project made by init works as it is" {
 	rt init proj >/dev/null
+	use_init_url proj
 	cd proj
 	run -0 --separate-stderr rt heads
 	assert_eq "$output" ""
@@ -97,6 +104,8 @@ COMMANDS="init revision upgrade downgrade current history heads branches show st
 	assert_eq "$output" ""
 	run -0 --separate-stderr rt upgrade head
 	assert_eq "$output" ""
+	has_version_table
+	assert_eq "$(versions)" ""
 }
 
 @test "revision -m creates <rev>_<slug>.sql with the header" {
@@ -233,9 +242,9 @@ COMMANDS="init revision upgrade downgrade current history heads branches show st
 	run -0 --separate-stderr rt heads
 	assert_eq "$output" "$D (head)"
 	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(versions)" "$D"
 	# sqlite:///test.db is relative to the ini's folder, not the current one
-	[ ! -e test.db ]
-	[ -f "$DB" ]
+	assert_eq "$(ls)" "$(ls "$P/migrations/versions")"
 	mkdir -p "$BATS_TEST_TMPDIR/elsewhere" && cd "$BATS_TEST_TMPDIR/elsewhere"
 	run -0 --separate-stderr rt -c "$P/retort.ini" current
 	assert_eq "$output" "$D (head)"

@@ -1,11 +1,15 @@
 #!/usr/bin/env bats
-# upgrade, downgrade and stamp against a real SQLite file: targets,
-# relative steps, output lines, the version table, the log.
+# upgrade, downgrade and stamp against a real database: targets, relative
+# steps, output lines, the version table, the log.
 
 load helper
 
 setup() {
 	common_setup
+}
+
+teardown() {
+	common_teardown
 }
 
 # A line of upgrade/downgrade output: "<verb> <from> -> <to>, <message> (<ms> ms)"
@@ -15,6 +19,7 @@ step_re() {
 
 @test "scratch project: init, revision, fill, upgrade head, current, downgrade base" {
 	rt init shop >/dev/null
+	use_init_url shop
 	cd shop
 	run -0 --separate-stderr rt revision -m "create shop"
 	local file=${output#created } rev
@@ -27,10 +32,10 @@ CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
 DROP TABLE categories;"
 	run -0 --separate-stderr rt upgrade head
 	assert_match "$output" "$(step_re upgrade '' "$rev" 'create shop')"
-	# init's default url is a SQLite file in the project folder
-	local dbs=(*.db)
-	[ ${#dbs[@]} -eq 1 ] && [ -f "${dbs[0]}" ] || fail "expected one .db file, got: ${dbs[*]}"
-	DB=$PWD/${dbs[0]}
+	# init's default url is the SQLite file data.db in the project folder
+	if is_sqlite; then
+		assert_eq "$(ls *.db)" "data.db"
+	fi
 	assert_eq "$(user_tables)" "categories
 products"
 	assert_eq "$(versions)" "$rev"
@@ -68,8 +73,16 @@ t_d"
 	new_project
 	std_chain
 	rt upgrade "$A" >/dev/null
-	assert_eq "$(q "SELECT name, type, \"notnull\", pk FROM pragma_table_info('retort_version')")" \
-		"version_num|VARCHAR(32)|1|1"
+	if is_sqlite; then
+		assert_eq "$(q "SELECT name, type, \"notnull\", pk FROM pragma_table_info('retort_version')")" \
+			"version_num|VARCHAR(32)|1|1"
+	else
+		assert_eq "$(q "SELECT column_name, data_type, character_maximum_length, is_nullable
+			FROM information_schema.columns WHERE table_name = 'retort_version'")" \
+			"version_num|character varying|32|NO"
+		assert_eq "$(q "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+			WHERE conrelid = 'retort_version'::regclass")" "PRIMARY KEY (version_num)"
+	fi
 }
 
 @test "upgrade with nothing to do prints nothing and exits 0" {
@@ -276,15 +289,20 @@ DROP TABLE t_pg;
 DROP TABLE t_sqlite;
 EOF
 	run -0 --separate-stderr rt upgrade head
-	assert_eq "$(user_tables)" "t_sqlite"
+	if is_sqlite; then
+		assert_eq "$(user_tables)" "t_sqlite"
+	else
+		assert_eq "$(user_tables)" "t_pg"
+	fi
 	run -0 --separate-stderr rt downgrade base
 	assert_eq "$(user_tables)" ""
 }
 
-@test "SQLite splits the statements: triggers, strings and comments with ';'" {
+@test "the database's own parser splits statements: triggers, strings, comments with ';'" {
 	new_project
-	write_rev "$A" "" "Tricky statements" \
-		"CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0);
+	if is_sqlite; then
+		write_rev "$A" "" "Tricky statements" \
+			"CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE audit (item_id INTEGER, what TEXT);
 -- a comment; with a semicolon
 CREATE TRIGGER items_ai AFTER INSERT ON items
@@ -293,15 +311,35 @@ BEGIN
     UPDATE items SET n = n + 1 WHERE id = new.id;
 END;
 /* block comment; also ; here */
-INSERT INTO items (body) VALUES ('a;b'), ('it''s; fine'), ('-- not a comment');" \
-		"DROP TRIGGER items_ai;
+INSERT INTO items (id, body) VALUES (1, 'a;b'), (2, 'it''s; fine'), (3, '-- not a comment');" \
+			"DROP TRIGGER items_ai;
 DROP TABLE audit;
 DROP TABLE items;"
+	else
+		write_rev "$A" "" "Tricky statements" \
+			"CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT NOT NULL, n INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE audit (item_id INTEGER, what TEXT);
+-- a comment; with a semicolon
+CREATE FUNCTION items_ai() RETURNS trigger LANGUAGE plpgsql AS \$body\$
+BEGIN
+    INSERT INTO audit (item_id, what) VALUES (NEW.id, 'insert;');
+    UPDATE items SET n = n + 1 WHERE id = NEW.id;
+    RETURN NULL;
+END;
+\$body\$;
+CREATE TRIGGER items_ai AFTER INSERT ON items FOR EACH ROW EXECUTE FUNCTION items_ai();
+/* block comment; also ; here */
+INSERT INTO items (id, body) VALUES (1, 'a;b'), (2, 'it''s; fine'), (3, E'-- not a comment');" \
+			"DROP TRIGGER items_ai ON items;
+DROP FUNCTION items_ai();
+DROP TABLE audit;
+DROP TABLE items;"
+	fi
 	run -0 --separate-stderr rt upgrade head
 	assert_eq "$(q 'SELECT body, n FROM items ORDER BY id')" "a;b|1
 it's; fine|1
 -- not a comment|1"
-	assert_eq "$(q 'SELECT count(*) FROM audit WHERE what = '"'insert;'")" 3
+	assert_eq "$(q "SELECT count(*) FROM audit WHERE what = 'insert;'")" 3
 	run -0 --separate-stderr rt downgrade base
 	assert_eq "$(user_tables)" ""
 }
@@ -318,7 +356,7 @@ it's; fine|1
 	for id in "$A" "$B" "$C" "$D"; do
 		grep -q "$id" retort.log || fail "log does not mention $id:" "$(cat retort.log)"
 	done
-	grep -q "test.db" retort.log || fail "log does not name the database:" "$(cat retort.log)"
+	grep -q "$(db_label)" retort.log || fail "log does not name the database:" "$(cat retort.log)"
 }
 
 @test "an empty migration section is fine" {

@@ -9,6 +9,10 @@ setup() {
 	std_chain
 }
 
+teardown() {
+	common_teardown
+}
+
 @test "heads lists the head" {
 	run -0 --separate-stderr rt heads
 	assert_eq "$output" "$D (head)"
@@ -104,20 +108,20 @@ $B -> $C, Create t_c"
 
 @test "current does not create the version table" {
 	run -0 --separate-stderr rt current
-	! has_version_table
+	refute has_version_table
 }
 
 @test "listing commands do not open the database" {
-	# the url points into a folder that does not exist: any attempt to
-	# open the database would fail or create it
+	# the url names a database that cannot be opened (a file in a folder
+	# that does not exist, a server port nothing listens on)
 	local c
 	for c in heads history branches "show $B" "history -r $A:$C"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr rt -u "sqlite:///$BATS_TEST_TMPDIR/no/such/dir/x.db" $c
+		run --separate-stderr rt -u "$UNREACHABLE_URL" $c
 		[ "$status" -eq 0 ] || fail "retort $c exited $status" "$stderr"
 	done
 	[ ! -e "$BATS_TEST_TMPDIR/no" ]
-	[ ! -e "$DB" ]
+	refute has_version_table
 }
 
 @test "branches with no branch point prints nothing" {

@@ -15,6 +15,10 @@ setup() {
 	write_rev "$B" "$A" "Create t_b" "CREATE TABLE t_b (id INTEGER);" "DROP TABLE t_b;"
 }
 
+teardown() {
+	common_teardown
+}
+
 # A second base made the way a user would: revision --head base --branch-label.
 other_branch() {
 	run -0 --separate-stderr rt revision -m "other base" --head base --branch-label other --rev-id "$E"
@@ -37,11 +41,16 @@ other_branch() {
 	other_branch
 	run -1 --separate-stderr rt upgrade head
 	assert_match "$stderr" "^error: "
-	! has_version_table
+	refute has_version_table
 	assert_eq "$(user_tables)" ""
 
 	run -0 --separate-stderr rt upgrade heads
 	assert_eq "${#lines[@]}" 3
+	# each line names the migration's own parents and id, as in a single
+	# chain (not the whole version table before and after)
+	assert_line_match "^upgrade  -> $A, Create t_a \\([0-9.]+ ms\\)$"
+	assert_line_match "^upgrade $A -> $B, Create t_b \\([0-9.]+ ms\\)$"
+	assert_line_match "^upgrade  -> $E, other base \\([0-9.]+ ms\\)$"
 	assert_eq "$(versions)" "$B
 $E"
 	assert_eq "$(user_tables)" "t_a

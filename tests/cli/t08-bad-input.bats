@@ -16,6 +16,10 @@ setup() {
 	fi
 }
 
+teardown() {
+	common_teardown
+}
+
 # check_refused FILE...: `upgrade head` and the listing commands exit 1
 # naming every FILE, and the database (at A, see setup) does not change.
 check_refused() {
@@ -37,7 +41,7 @@ check_refused() {
 check_refused_fresh() {
 	run -1 --separate-stderr rt upgrade head
 	assert_contains "$stderr" "$1"
-	! has_version_table
+	refute has_version_table
 	assert_eq "$(user_tables)" ""
 }
 

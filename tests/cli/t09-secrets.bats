@@ -14,6 +14,10 @@ setup() {
 	std_chain
 }
 
+teardown() {
+	common_teardown
+}
+
 # no_secret CMD...: run retort; the secret (and its pieces) appear nowhere.
 no_secret() {
 	run --separate-stderr timeout 60 "$RETORT" "$@"

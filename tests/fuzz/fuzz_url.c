@@ -85,8 +85,10 @@ static void structured(const uint8_t *data, size_t size)
 	take(&user, &p, end, ":/?@ \t\r\n\f\v");
 	take(&secret, &p, end, "@");
 	take(&rest, &p, end, "");
-	if (strstr(user.ptr, MARKER) || strstr(rest.ptr, MARKER) ||
-	    strstr(user.ptr, "password") || strstr(user.ptr, "PASSWORD"))
+	if (strstr(user.ptr, MARKER) || strstr(rest.ptr, MARKER))
+		goto done;
+	/* "user" + "://..." is a scheme and an authority: no password there */
+	if (!scheme[0] && !strncmp(secret.ptr, "//", 2))
 		goto done;
 	rt_buf_printf(&url, "%s:%s" MARKER "%s@%s", user.ptr, secret.ptr, secret.ptr, rest.ptr);
 	if (rt_buf_oom(&url))

@@ -42,7 +42,7 @@ pg_setup() {
 	PG_PASSWORD=${userinfo#*:}
 	# nothing from the caller's environment may send a test elsewhere
 	unset DATABASE_URL PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE PGOPTIONS
-	export PGCONNECT_TIMEOUT=20 TZ=UTC LC_ALL=C
+	export PGCONNECT_TIMEOUT=20 PGCLIENTENCODING=UTF8 TZ=UTC LC_ALL=C
 	PG_DBS=()
 	BG_PIDS=()
 	P="$BATS_TEST_TMPDIR/proj"
@@ -116,6 +116,18 @@ rel_exists() {
 advisory_locks() {
 	q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
 		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+}
+
+# q_is SQL EXPECTED: the query's output is EXPECTED (for wait_for, which
+# runs its command again each time; `wait_for 9 test "$(q ...)" = 1` would
+# not).
+q_is() {
+	[ "$(q "$1")" = "$2" ]
+}
+
+# advisory_locks_are N
+advisory_locks_are() {
+	[ "$(advisory_locks)" = "$1" ]
 }
 
 # The server pid of retort's session (application_name 'retort') on the
@@ -192,7 +204,7 @@ rt() {
 bg() {
 	local name=$1
 	shift
-	"$@" >"$name.out" 2>"$name.err" 3>&- &
+	( exec "$@" ) >"$name.out" 2>"$name.err" 3>&- &
 	BG_PID=$!
 	BG_PIDS+=("$BG_PID")
 }
@@ -249,7 +261,7 @@ wait_for() {
 	shift
 	while ! "$@"; do
 		i=$((i + 1))
-		[ $i -lt $((limit * 20)) ] || return 1
+		[ $i -lt $((limit * 20)) ] || { fail "timed out after $limit s waiting for: $*"; return 1; }
 		sleep 0.05
 	done
 }
@@ -295,10 +307,97 @@ assert_first_line_error() {
 	[[ $first == "error: "* ]] || fail "the first line should start with 'error: ':" "$1"
 }
 
+# The notice a run prints on stderr when it starts waiting for another
+# run's lock.
+WAIT_NOTICE='waiting for the database lock held by another process...'
+
+# without_wait_notice TEXT: TEXT without the waiting notice's lines.
+without_wait_notice() {
+	printf '%s\n' "$1" | grep -v -F -x "$WAIT_NOTICE" || true
+}
+
 # refute COMMAND...: COMMAND must fail (a bare `! cmd` does not fail a
 # bats test).
 refute() {
 	if "$@"; then
 		fail "expected to fail: $*"
 	fi
+}
+
+# ---- the statement-splitting corpus -------------------------------------------
+
+# write_corpus_rev ID DOWN_REVISION: a migration whose statements hide ';'
+# in every place PostgreSQL allows: dollar-quoted bodies ($$ and $tag$),
+# E'' strings with \', doubled quotes, quoted identifiers, nested block
+# comments, line comments with quotes, two statements on one line, and a
+# last statement without its ';'.  corpus_check tests the result.
+write_corpus_rev() {
+	write_rev "$1" "$2" "Splitting corpus" "$(cat <<'SQL'
+CREATE TABLE corpus (id int PRIMARY KEY, s text NOT NULL);
+-- a comment with 'a quote and "a double one"; and a semicolon; it's here
+CREATE FUNCTION f_dollar() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    -- a ; inside the body
+    RETURN 'one; two; three';
+END;
+$$;
+CREATE FUNCTION f_tag(x int) RETURNS text LANGUAGE plpgsql AS $body$
+DECLARE
+    r text := '';
+BEGIN
+    /* $$ is not the end here; */
+    r := 'a;' || x::text || $q$;b'$q$;
+    RETURN r;
+END;
+$body$;
+CREATE FUNCTION f_sql(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE
+    AS 'SELECT a || '';'' || b';
+INSERT INTO corpus VALUES (1, E'back\\slash\'; and \'quote\'');
+INSERT INTO corpus VALUES (2, 'it''s; fine');
+INSERT INTO corpus VALUES (3, $$dollar ; 'literal'$$), (4, $x$[$$ ; $$]$x$);
+CREATE TABLE "a;b" ("c;d" text NOT NULL, "e""f;" int);
+INSERT INTO "a;b" VALUES ('x;y', 1);
+/* outer /* nested ; */ still a comment ; DROP TABLE corpus; */
+INSERT INTO corpus VALUES (5, 'after /* not a comment; */ the nested one');
+-- trailing comment with ' and ; and $$
+INSERT INTO corpus VALUES (6, U&'\0441\043B\043E\0432\043E;') ; INSERT INTO corpus VALUES (7, 'two on one line');
+CREATE VIEW "v;w" AS SELECT id, s FROM corpus WHERE s LIKE '%;%'
+-- a comment before the terminating semicolon ;
+;
+INSERT INTO corpus VALUES (8, 'last, without a semicolon') -- but a comment; 'x'
+SQL
+)" "$(cat <<'SQL'
+DROP VIEW "v;w";
+DROP TABLE "a;b";
+DROP FUNCTION f_sql(text, text); DROP FUNCTION f_tag(int);
+DROP FUNCTION f_dollar();
+DROP TABLE corpus
+SQL
+)"
+}
+
+# corpus_check [URL]: every object of the corpus, with its exact content.
+corpus_check() {
+	local url=${1:-$DB_URL}
+	assert_eq "$(psql_at "$url" "SELECT id || '=' || s FROM corpus ORDER BY id")" \
+"1=back\\slash'; and 'quote'
+2=it's; fine
+3=dollar ; 'literal'
+4=[\$\$ ; \$\$]
+5=after /* not a comment; */ the nested one
+6=слово;
+7=two on one line
+8=last, without a semicolon" "rows of corpus"
+	assert_eq "$(psql_at "$url" "SELECT f_dollar()")" "one; two; three"
+	assert_eq "$(psql_at "$url" "SELECT f_tag(7)")" "a;7;b'"
+	assert_eq "$(psql_at "$url" "SELECT f_sql('x', 'y')")" "x;y"
+	assert_eq "$(psql_at "$url" 'SELECT "c;d", "e""f;" FROM "a;b"')" "x;y|1"
+	assert_eq "$(psql_at "$url" "SELECT string_agg(id::text, ',' ORDER BY id) FROM \"v;w\"")" "1,2,3,4,5,6"
+}
+
+# corpus_gone [URL]: none of the corpus's objects exist.
+corpus_gone() {
+	local url=${1:-$DB_URL}
+	assert_eq "$(psql_at "$url" "SELECT count(*) FROM pg_class WHERE relname IN ('corpus', 'a;b', 'v;w')")" 0
+	assert_eq "$(psql_at "$url" "SELECT count(*) FROM pg_proc WHERE proname IN ('f_dollar', 'f_tag', 'f_sql')")" 0
 }

@@ -70,8 +70,9 @@ INSERT INTO log (rev) VALUES ('$id');" \
 	# each migration reported once, by the process that applied it
 	assert_eq "$(cat out.* | grep -c '^upgrade ')" 30
 	assert_eq "$(cat out.* | grep '^upgrade ' | sort | uniq -d)" ""
+	# on stderr at most the notice that it waited for the lock
 	for i in 1 2 3 4 5 6 7 8; do
-		assert_eq "$(cat "err.$i")" "" "stderr of process $i"
+		assert_eq "$(without_wait_notice "$(cat "err.$i")")" "" "stderr of process $i"
 	done
 	# nobody holds the lock any more
 	assert_eq "$(advisory_locks)" 0
@@ -90,17 +91,17 @@ SELECT count(*) FROM gate;" \
 		"DELETE FROM log WHERE rev = 'b0b0b0b0b0b0';"
 	hold_in_psql gatekeeper "BEGIN;" "LOCK TABLE gate IN ACCESS EXCLUSIVE MODE;"
 	local keeper=$BG_PID
-	wait_for 60 test "$(q "SELECT count(*) FROM pg_locks WHERE relation = 'gate'::regclass
-		AND mode = 'AccessExclusiveLock' AND granted")" = 1
+	wait_for 60 q_is "SELECT count(*) FROM pg_locks WHERE relation = 'gate'::regclass
+		AND mode = 'AccessExclusiveLock' AND granted" 1
 	local keeper_backend
 	keeper_backend=$(q "SELECT pid FROM pg_locks WHERE relation = 'gate'::regclass AND granted")
 
-	bg first rt upgrade head
+	bg first "$RETORT" upgrade head
 	local holder=$BG_PID
 	# the first run holds the advisory lock and waits at the gate
-	wait_for 60 test "$(advisory_locks)" = 1
-	wait_for 60 test "$(q "SELECT count(*) FROM pg_locks WHERE relation = 'gate'::regclass
-		AND NOT granted")" = 1
+	wait_for 60 advisory_locks_are 1
+	wait_for 60 q_is "SELECT count(*) FROM pg_locks WHERE relation = 'gate'::regclass
+		AND NOT granted" 1
 	local holder_backend
 	holder_backend=$(retort_backend_pid)
 	assert_match "$holder_backend" '^[0-9]+$'
@@ -113,7 +114,9 @@ SELECT count(*) FROM gate;" \
 	local took
 	took=$(elapsed "$t0" "$t1")
 	between "$took" 1.5 5 || fail "gave up after $took s, expected about 2 s"
-	assert_first_line_error "$stderr"
+	# it said it was waiting, then gave up with one error line
+	assert_eq "$(printf '%s\n' "$stderr" | head -n 1)" "$WAIT_NOTICE"
+	assert_first_line_error "$(without_wait_notice "$stderr")"
 	assert_contains "$stderr" "lock"
 	assert_contains "$stderr" "pid $holder_backend"
 	assert_contains "$stderr" "2 s"
@@ -140,12 +143,12 @@ $first"
 	log_chain 2
 	# another session takes the very key retort uses
 	hold_in_psql locker "SELECT pg_advisory_lock(hashtext('retort'), hashtext('\"retort_version\"'));"
-	wait_for 60 test "$(advisory_locks)" = 1
+	wait_for 60 advisory_locks_are 1
 	local locker_backend
 	locker_backend=$(q "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted")
 	ini_set lock_timeout 1
 	run -1 --separate-stderr rt upgrade head
-	assert_first_line_error "$stderr"
+	assert_first_line_error "$(without_wait_notice "$stderr")"
 	assert_contains "$stderr" "pid $locker_backend"
 	assert_eq "$output" ""
 	refute rel_exists log
@@ -169,25 +172,25 @@ SELECT pg_sleep(4);
 CREATE TABLE after_sleep (id int);" \
 		"DROP TABLE after_sleep;
 DELETE FROM log WHERE rev = 'd0d0d0d0d0d0';"
-	bg victim rt upgrade head
+	bg victim "$RETORT" upgrade head
 	local victim=$BG_PID
 	# wait until its session is inside the pg_sleep of the migration
-	wait_for 60 test "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort'
-		AND state = 'active' AND query LIKE '%pg_sleep(4)%'")" = 1
+	wait_for 60 q_is "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort'
+		AND state = 'active' AND query LIKE '%pg_sleep(4)%'" 1
 	assert_eq "$(advisory_locks)" 1
 	kill -9 "$victim"
 	bg_wait "$victim" 30
 	assert_eq "$BG_STATUS" 137
 	# the server ends the orphaned session (after the statement it was
 	# running) and with it the lock; its transaction is rolled back
-	wait_for 60 test "$(advisory_locks)" = 0
-	wait_for 60 test "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort'")" = 0
+	wait_for 60 advisory_locks_are 0
+	wait_for 60 q_is "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort'" 0
 	assert_eq "$(q "SELECT count(*) FROM log WHERE rev = 'd0d0d0d0d0d0'")" 0
 	assert_eq "$(versions)" "$first"
 
 	ini_set lock_timeout 10
 	run -0 --separate-stderr rt upgrade head
-	assert_eq "$output" "$(printf '%s' "$output" | grep "^upgrade $first -> d0d0d0d0d0d0, slow one")"
+	assert_match "$output" "^upgrade $first -> d0d0d0d0d0d0, Slow one \([0-9.]+ ms\)$"
 	assert_eq "$(q "SELECT count(*) FROM log WHERE rev = 'd0d0d0d0d0d0'")" 1
 	assert_eq "$(q 'SELECT count(*) FROM log')" 2
 	rel_exists after_sleep
@@ -199,10 +202,10 @@ DELETE FROM log WHERE rev = 'd0d0d0d0d0d0';"
 	log_chain 3
 	hold_in_psql locker "SELECT pg_advisory_lock(hashtext('retort'), hashtext('\"retort_version\"'));"
 	local locker=$BG_PID
-	wait_for 60 test "$(advisory_locks)" = 1
-	bg waiter rt upgrade head
+	wait_for 60 advisory_locks_are 1
+	bg waiter "$RETORT" upgrade head
 	local waiter=$BG_PID
-	wait_for 60 test "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort'")" = 1
+	wait_for 60 q_is "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort'" 1
 	kill -9 "$waiter"
 	bg_wait "$waiter" 30
 	refute rel_exists retort_version
@@ -210,7 +213,7 @@ DELETE FROM log WHERE rev = 'd0d0d0d0d0d0';"
 	# the holder lets go; a new run goes through
 	q "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted" >/dev/null
 	wait "$locker" 2>/dev/null || true
-	wait_for 60 test "$(advisory_locks)" = 0
+	wait_for 60 advisory_locks_are 0
 	run -0 rt upgrade head
 	assert_eq "$(q 'SELECT count(*) FROM log')" 3
 }

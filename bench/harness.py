@@ -1,0 +1,662 @@
+#!/usr/bin/env python3
+"""harness.py - run the benchmark scenarios and write RESULTS.md.
+
+Called by bench/run.sh, which builds retort, installs the peers and starts
+the PostgreSQL server; everything it found comes in through the
+environment:
+
+  BENCH_RETORT       the Release retort binary (required)
+  BENCH_RETORT_NOPG  a Release retort built with RETORT_WITH_PG=OFF (optional)
+  BENCH_WORK         scratch folder for projects and databases (required)
+  BENCH_OUT          where to write RESULTS.md (required)
+  BENCH_DBMATE       the dbmate binary, or empty
+  BENCH_ALEMBIC      the Python that has alembic (e.g. /usr/bin/python3), or empty
+  BENCH_PSQL         the psql binary (not Debian's Perl wrapper), or empty
+  BENCH_PG_URL       URL of a PostgreSQL server's 'postgres' database, or empty
+  BENCH_NOTES        a file of notes from run.sh (peers skipped, ...)
+  BENCH_SCALE        multiplies the number of rounds (default 1)
+  BENCH_ONLY         comma list of scenario ids to run (default: all)
+
+Every timed run is one hyperfine call (-N: no shell, --runs 1 or a few,
+--prepare resetting the database, --export-json); contenders take turns
+round by round, in a rotating order, so that load from the rest of the
+machine falls on all of them alike.  A warm-up round that is not recorded
+comes first and checks that every contender built the same database.
+Peak RSS comes from /usr/bin/time -f %M in the first rounds.
+"""
+import json
+import os
+import platform
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen  # noqa: E402
+
+E = os.environ
+RETORT = E["BENCH_RETORT"]
+RETORT_NOPG = E.get("BENCH_RETORT_NOPG", "")
+WORK = os.path.abspath(E["BENCH_WORK"])
+OUT = E["BENCH_OUT"]
+DBMATE = E.get("BENCH_DBMATE", "")
+ALEMBIC_PY = E.get("BENCH_ALEMBIC", "")
+PSQL = E.get("BENCH_PSQL", "")
+PG_URL = E.get("BENCH_PG_URL", "")
+SCALE = float(E.get("BENCH_SCALE", "1"))
+ONLY = [s for s in E.get("BENCH_ONLY", "").split(",") if s]
+TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else ""
+
+notes = []
+if E.get("BENCH_NOTES") and os.path.exists(E["BENCH_NOTES"]):
+    notes += [l.strip() for l in open(E["BENCH_NOTES"]) if l.strip()]
+
+DEVNULL = subprocess.DEVNULL
+
+
+def log(msg):
+    sys.stderr.write("bench: %s\n" % msg)
+    sys.stderr.flush()
+
+
+def sh(args, **kw):
+    return subprocess.run(args, check=True, **kw)
+
+
+def out_of(args):
+    try:
+        return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, timeout=60).stdout.strip()
+    except OSError as e:
+        return "unavailable (%s)" % e
+
+
+# ---- contenders ---------------------------------------------------------------
+
+class Contender:
+    def __init__(self, name, cmd, prepare=None, check=None, floor=False, target=None):
+        self.name = name
+        self.cmd = cmd            # argv
+        self.prepare = prepare    # argv run before each timed run, or None
+        self.check = check        # callable run after the warm-up, raises on a bad result
+        self.floor = floor
+        self.target = target      # (wall ms, rss MiB) for the listing rows
+        self.times = []           # seconds, every run
+        self.cpu = []             # seconds of user+sys, per hyperfine call (mean of its runs)
+        self.rss = []             # KiB
+
+
+class Scenario:
+    def __init__(self, sid, title, blurb, contenders, rounds, runs=1, rss_rounds=3,
+                 wall_target=None, cpu_target=None, kind="ratio"):
+        self.sid = sid
+        self.title = title
+        self.blurb = blurb
+        self.contenders = [c for c in contenders if c]
+        self.rounds = max(2, int(round(rounds * SCALE)))
+        self.runs = runs
+        self.rss_rounds = rss_rounds
+        self.wall_target = wall_target
+        self.cpu_target = cpu_target
+        self.kind = kind
+        self.skipped = []        # notes about contenders left out
+        self.elapsed = 0.0
+
+
+def rm_db(path):
+    return ["rm", "-f", path, path + "-journal", path + "-wal", path + "-shm"]
+
+
+def sqlite_scalar(db, q):
+    return subprocess.run(["sqlite3", db, q], check=True, stdout=subprocess.PIPE,
+                          text=True).stdout.strip()
+
+
+def check_sqlite(db, n, version_sql, want):
+    def check():
+        tables = sqlite_scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                   "AND name LIKE 'bench\\_%' ESCAPE '\\'")
+        rows = sqlite_scalar(db, "SELECT count(*) FROM bench_%05d" % n)
+        ver = sqlite_scalar(db, version_sql)
+        if tables != str(n) or rows != str(gen.ROWS) or ver != want:
+            raise RuntimeError("%s: %s tables, %s rows in the last, version %r (want %d, %d, %r)"
+                               % (db, tables, rows, ver, n, gen.ROWS, want))
+    return check
+
+
+def pg_url(db):
+    """The server's URL with database `db` (PG_URL ends in /postgres, no query)."""
+    return PG_URL.rsplit("/", 1)[0] + "/" + db
+
+
+def psql_cmd(url, *args):
+    return [PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url] + list(args)
+
+
+def pg_reset(db):
+    return psql_cmd(PG_URL, "-c", "DROP DATABASE IF EXISTS %s" % db, "-c",
+                    "CREATE DATABASE %s" % db)
+
+
+def check_pg(db, n, version_sql, want):
+    def check():
+        q = ("SELECT (SELECT count(*) FROM pg_tables WHERE tablename LIKE 'bench\\_%%') || ' ' || "
+             "(SELECT count(*) FROM bench_%05d) || ' ' || (%s)" % (n, version_sql))
+        got = subprocess.run(psql_cmd(pg_url(db), "-tA", "-c", q), check=True,
+                             stdout=subprocess.PIPE, text=True).stdout.strip()
+        if got != "%d %d %s" % (n, gen.ROWS, want):
+            raise RuntimeError("%s: got %r, want %r" % (db, got, "%d %d %s" % (n, gen.ROWS, want)))
+    return check
+
+
+_generated = {}
+
+
+def project(n, kinds):
+    """OUTDIR of gen.py for n migrations, generated afresh once per harness run."""
+    d = os.path.join(WORK, "n%d" % n)
+    have = _generated.setdefault(n, set())
+    missing = [k for k in kinds if k not in have]
+    if missing:
+        log("generating %d migrations for %s" % (n, ", ".join(missing)))
+        gen.main(["gen.py", str(n), d] + missing)
+        have.update(missing)
+    return d
+
+
+def kinds_available():
+    k = ["retort", "floor"]
+    if ALEMBIC_PY:
+        k.append("alembic")
+    if DBMATE:
+        k.append("dbmate")
+    return k
+
+
+# ---- scenarios ----------------------------------------------------------------
+
+def sqlite_upgrade(n, whole):
+    d = project(n, kinds_available())
+    db = lambda who: os.path.join(WORK, "db", "%s-%s-%d.db" % ("whole" if whole else "upgrade", who, n))
+    os.makedirs(os.path.join(WORK, "db"), exist_ok=True)
+    last = gen.rev_id(n)
+    rv = "SELECT group_concat(version_num) FROM retort_version"
+    cs = [
+        Contender("floor: sqlite3 CLI, %s" % ("one BEGIN/COMMIT" if whole else "BEGIN/COMMIT per migration"),
+                  ["sqlite3", "-bail", db("floor"),
+                   ".read %s" % os.path.join(d, "floor", "sqlite-whole.sql" if whole else "sqlite.sql")],
+                  rm_db(db("floor")), check_sqlite(db("floor"), n, rv, last), floor=True),
+        Contender("retort" + (" (transaction_per_migration = false)" if whole else ""),
+                  [RETORT, "-q", "-c", os.path.join(d, "retort", "retort-whole.ini" if whole else "retort.ini"),
+                   "-u", "sqlite:///" + db("retort"), "upgrade"],
+                  rm_db(db("retort")), check_sqlite(db("retort"), n, rv, last)),
+    ]
+    if RETORT_NOPG and not whole and n == 200:
+        cs.append(Contender("retort, SQLite-only build (RETORT_WITH_PG=OFF)",
+                            [RETORT_NOPG, "-q", "-c", os.path.join(d, "retort", "retort.ini"),
+                             "-u", "sqlite:///" + db("retort-nopg"), "upgrade"],
+                            rm_db(db("retort-nopg")), check_sqlite(db("retort-nopg"), n, rv, last)))
+    skipped = []
+    if ALEMBIC_PY:
+        cs.append(Contender("Alembic" + (" (transaction_per_migration=False)" if whole else
+                                         " (transaction_per_migration=True)"),
+                            [ALEMBIC_PY, "-m", "alembic", "-c", os.path.join(d, "alembic", "alembic.ini"),
+                             "-x", "url=sqlite:///" + db("alembic"),
+                             "-x", "per_migration=" + ("false" if whole else "true"), "upgrade", "head"],
+                            rm_db(db("alembic")),
+                            check_sqlite(db("alembic"), n, "SELECT group_concat(version_num) FROM alembic_version", last)))
+    else:
+        skipped.append("Alembic: not installed (Debian package python3-alembic)")
+    if DBMATE and not whole:
+        cs.append(Contender("dbmate",
+                            [DBMATE, "--url", "sqlite:" + db("dbmate"), "--migrations-dir",
+                             os.path.join(d, "dbmate", "migrations"), "--no-dump-schema", "migrate"],
+                            rm_db(db("dbmate")),
+                            check_sqlite(db("dbmate"), n, "SELECT count(*) FROM schema_migrations", str(n))))
+    elif whole:
+        skipped.append("dbmate: has no whole-run mode (every migration runs in its own transaction)")
+    else:
+        skipped.append("dbmate: not installed (npm package dbmate)")
+    if whole:
+        sc = Scenario("whole-%d" % n, "Whole-run mode, %s migrations on a fresh SQLite file" % f"{n:,}",
+                      "One transaction around the whole run: retort with `transaction_per_migration = false` "
+                      "against `sqlite3` running the same statements inside one `BEGIN ... COMMIT`.",
+                      cs, rounds=10 if n <= 200 else 5, wall_target=1.05)
+    else:
+        sc = Scenario("sqlite-%d" % n, "Upgrade %s migrations on a fresh SQLite file" % f"{n:,}",
+                      "Each migration: CREATE TABLE (5 columns), CREATE INDEX, 20 INSERTs, and the version "
+                      "table update, in its own transaction. The floor is one `sqlite3 -bail DB '.read floor.sql'` "
+                      "doing exactly that.",
+                      cs, rounds=10 if n <= 200 else 5, wall_target=1.03, cpu_target=1.15)
+    sc.skipped = skipped
+    return sc
+
+
+def pg_upgrade(n):
+    if not (PG_URL and PSQL):
+        return Scenario("pg-%d" % n, "Upgrade %d migrations on PostgreSQL over loopback" % n, "", [], 0)
+    d = project(n, kinds_available())
+    last = gen.rev_id(n)
+    rv = "SELECT string_agg(version_num, ',') FROM retort_version"
+    cs = [
+        Contender("floor: psql -v ON_ERROR_STOP=1, BEGIN/COMMIT per migration",
+                  psql_cmd(pg_url("bench_floor"), "-f", os.path.join(d, "floor", "pg.sql")),
+                  pg_reset("bench_floor"), check_pg("bench_floor", n, rv, last), floor=True),
+        Contender("retort",
+                  [RETORT, "-q", "-c", os.path.join(d, "retort", "retort.ini"), "-u",
+                   pg_url("bench_retort"), "upgrade"],
+                  pg_reset("bench_retort"), check_pg("bench_retort", n, rv, last)),
+    ]
+    skipped = []
+    if DBMATE:
+        sep = "&" if "?" in PG_URL else "?"
+        cs.append(Contender("dbmate",
+                            [DBMATE, "--url", pg_url("bench_dbmate") + sep + "sslmode=disable",
+                             "--migrations-dir", os.path.join(d, "dbmate", "migrations"),
+                             "--no-dump-schema", "migrate"],
+                            pg_reset("bench_dbmate"),
+                            check_pg("bench_dbmate", n, "SELECT count(*) FROM schema_migrations", str(n))))
+    else:
+        skipped.append("dbmate: not installed (npm package dbmate)")
+    if ALEMBIC_PY and subprocess.run([ALEMBIC_PY, "-c", "import psycopg2"], stdout=DEVNULL,
+                                     stderr=DEVNULL).returncode == 0:
+        cs.append(Contender("Alembic (transaction_per_migration=True)",
+                            [ALEMBIC_PY, "-m", "alembic", "-c", os.path.join(d, "alembic", "alembic.ini"),
+                             "-x", "url=" + pg_url("bench_alembic").replace("postgresql://", "postgresql+psycopg2://"),
+                             "-x", "per_migration=true", "upgrade", "head"],
+                            pg_reset("bench_alembic"),
+                            check_pg("bench_alembic", n, "SELECT string_agg(version_num, ',') FROM alembic_version", last)))
+    else:
+        skipped.append("Alembic: left out on PostgreSQL (needs python3-psycopg2, which `make bench` does not install)")
+    sc = Scenario("pg-%d" % n, "Upgrade %d migrations on PostgreSQL over loopback" % n,
+                  "The same migrations against one local PostgreSQL server (TCP on 127.0.0.1, "
+                  "scram-sha-256 password login, default `fsync = on`), each contender in a freshly "
+                  "created database. The floor is the real `psql` binary (not Debian's Perl wrapper) "
+                  "running the per-migration script.",
+                  cs, rounds=10, wall_target=1.02, cpu_target=1.2)
+    sc.skipped = skipped
+    return sc
+
+
+def listing():
+    cs = []
+    for n, tms, trss in ((2000, 15, 8), (10000, 60, None)):
+        d = project(n, ["retort"])
+        db = os.path.join(WORK, "db", "listing-%d.db" % n)
+        os.makedirs(os.path.dirname(db), exist_ok=True)
+        ini = os.path.join(d, "retort", "retort.ini")
+        sh(rm_db(db))
+        sh([RETORT, "-q", "-c", ini, "-u", "sqlite:///" + db, "stamp", "head"], stdout=DEVNULL)
+        for verb in ("heads", "current", "history"):
+            cs.append(Contender("`retort %s`, %s revisions" % (verb, f"{n:,}"),
+                                [RETORT, "-c", ini, "-u", "sqlite:///" + db, verb],
+                                target=(tms, trss)))
+        if RETORT_NOPG and n == 2000:
+            for verb in ("heads", "current", "history"):
+                cs.append(Contender("`retort %s`, %s revisions, SQLite-only build" % (verb, f"{n:,}"),
+                                    [RETORT_NOPG, "-c", ini, "-u", "sqlite:///" + db, verb],
+                                    target=(tms, trss)))
+    return Scenario("listing", "Listing commands on big projects (retort only)",
+                    "`heads`, `current` and `history` load the header of every file in "
+                    "`migrations/versions/`; `current` also opens the SQLite database (stamped at head) "
+                    "and reads the version table. History prints every revision (to /dev/null here).",
+                    cs, rounds=6, runs=5, kind="listing")
+
+
+def offline(n):
+    d = project(n, kinds_available())
+    cs = [Contender("retort `upgrade head --sql`",
+                    [RETORT, "-c", os.path.join(d, "retort", "retort.ini"), "-u", "sqlite:///unused.db",
+                     "upgrade", "head", "--sql"])]
+    skipped = []
+    if ALEMBIC_PY:
+        cs.append(Contender("Alembic `upgrade head --sql`",
+                            [ALEMBIC_PY, "-m", "alembic", "-c", os.path.join(d, "alembic", "alembic.ini"),
+                             "-x", "url=sqlite://", "upgrade", "head", "--sql"]))
+    else:
+        skipped.append("Alembic: not installed (Debian package python3-alembic)")
+    sc = Scenario("offline-%d" % n, "Offline `upgrade head --sql` for %s migrations" % f"{n:,}",
+                  "Writes the whole script to stdout (/dev/null here) without a database. There is no "
+                  "raw floor for this one; Alembic's offline mode is the reference. dbmate has no offline mode.",
+                  cs, rounds=5, kind="plain")
+    sc.skipped = skipped
+    return sc
+
+
+# ---- measuring ---------------------------------------------------------------
+
+def hyperfine(c, runs, tmp):
+    args = ["hyperfine", "-N", "--style", "none", "--runs", str(runs), "--export-json", tmp]
+    if c.prepare:
+        args += ["--prepare", shlex.join(c.prepare)]
+    args.append(shlex.join(c.cmd))
+    sh(args, stdout=DEVNULL)
+    with open(tmp) as f:
+        r = json.load(f)["results"][0]
+    return r["times"], r["user"] + r["system"]
+
+
+def peak_rss(c, tmp):
+    if not TIME:
+        return None
+    if c.prepare:
+        sh(c.prepare, stdout=DEVNULL, stderr=DEVNULL)
+    sh([TIME, "-f", "%M", "-o", tmp] + c.cmd, stdout=DEVNULL, stderr=DEVNULL)
+    with open(tmp) as f:
+        return int(f.read().split()[-1])
+
+
+def run_scenario(sc):
+    t0 = time.time()
+    fd, tmp = tempfile.mkstemp(prefix="bench-", suffix=".json", dir=WORK)
+    os.close(fd)
+    log("%s: warm-up" % sc.sid)
+    for c in sc.contenders:
+        if c.prepare:
+            sh(c.prepare, stdout=DEVNULL, stderr=DEVNULL)
+        sh(c.cmd, stdout=DEVNULL)
+        if c.check:
+            c.check()
+    k = len(sc.contenders)
+    for rnd in range(sc.rounds):
+        log("%s: round %d/%d" % (sc.sid, rnd + 1, sc.rounds))
+        order = sc.contenders[rnd % k:] + sc.contenders[:rnd % k]
+        for c in order:
+            times, cpu = hyperfine(c, sc.runs, tmp)
+            c.times += times
+            c.cpu.append(cpu)
+            if rnd < sc.rss_rounds:
+                v = peak_rss(c, tmp)
+                if v is not None:
+                    c.rss.append(v)
+    os.unlink(tmp)
+    sc.elapsed = time.time() - t0
+
+
+# ---- the report -----------------------------------------------------------------
+
+def med(v):
+    return statistics.median(v) if v else None
+
+
+def ms(s):
+    if s is None:
+        return "n/a"
+    v = s * 1000
+    return "%.0f ms" % v if v >= 100 else "%.1f ms" % v if v >= 10 else "%.2f ms" % v
+
+
+def mib(kib):
+    return "n/a" if kib is None else "%.1f MiB" % (kib / 1024)
+
+
+def ratio(a, b):
+    return None if a is None or not b else a / b
+
+
+def fmt_ratio(r):
+    return "—" if r is None else "%.3f×" % r
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+targets = []   # (what, measured, limit, ok)
+
+
+def table_ratio(sc, lines):
+    floor = next((c for c in sc.contenders if c.floor), None)
+    fw = med(floor.times) if floor else None
+    fc = med(floor.cpu) if floor else None
+    lines.append("| contender | median wall | median CPU (user+sys) | peak RSS | wall / floor | CPU / floor | runs |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|")
+    for c in sc.contenders:
+        w, cpu = med(c.times), med(c.cpu)
+        lines.append("| %s | %s | %s | %s | %s | %s | %d |" % (
+            c.name, ms(w), ms(cpu), mib(med(c.rss)),
+            "1 (floor)" if c.floor else fmt_ratio(ratio(w, fw)),
+            "1 (floor)" if c.floor else fmt_ratio(ratio(cpu, fc)), len(c.times)))
+        if c.name.startswith("retort") and "SQLite-only" not in c.name and floor:
+            if sc.wall_target:
+                r = ratio(w, fw)
+                targets.append(("%s: wall ≤ %.2f× floor" % (sc.title, sc.wall_target),
+                                fmt_ratio(r), r is not None and r <= sc.wall_target))
+            if sc.cpu_target:
+                r = ratio(cpu, fc)
+                targets.append(("%s: CPU ≤ %.2f× floor" % (sc.title, sc.cpu_target),
+                                fmt_ratio(r), r is not None and r <= sc.cpu_target))
+
+
+def table_listing(sc, lines):
+    lines.append("| command | median wall | median CPU (user+sys) | peak RSS | target | runs |")
+    lines.append("|---|---:|---:|---:|---|---|")
+    for c in sc.contenders:
+        w = med(c.times)
+        rss = med(c.rss)
+        tms, trss = c.target
+        ok_t = w is not None and w * 1000 <= tms
+        ok_r = trss is None or (rss is not None and rss / 1024 <= trss)
+        tgt = "≤ %d ms%s: %s" % (tms, (", ≤ %d MiB" % trss) if trss else "", verdict(ok_t and ok_r))
+        lines.append("| %s | %s | %s | %s | %s | %d |" % (c.name, ms(w), ms(med(c.cpu)), mib(rss),
+                                                         tgt, len(c.times)))
+        if "SQLite-only" not in c.name:
+            targets.append(("%s: ≤ %d ms" % (c.name, tms), ms(w), ok_t))
+            if trss:
+                targets.append(("%s: ≤ %d MiB peak RSS" % (c.name, trss), mib(rss), ok_r))
+    # linear growth: the 10,000 / 2,000 ratio per verb
+    by = {}
+    for c in sc.contenders:
+        m = re.match(r"`retort (\w+)`, ([\d,]+) revisions$", c.name)
+        if m:
+            by[(m.group(1), m.group(2))] = med(c.times)
+    growth = []
+    for verb in ("heads", "current", "history"):
+        a, b = by.get((verb, "2,000")), by.get((verb, "10,000"))
+        if a and b:
+            growth.append("%s %.1f×" % (verb, b / a))
+    if growth:
+        lines.append("")
+        lines.append("Growth from 2,000 to 10,000 revisions (5× the files): " + ", ".join(growth) +
+                     ". Linear growth with a fixed start-up cost gives less than 5×.")
+
+
+def table_plain(sc, lines):
+    lines.append("| contender | median wall | median CPU (user+sys) | peak RSS | runs |")
+    lines.append("|---|---:|---:|---:|---|")
+    for c in sc.contenders:
+        lines.append("| %s | %s | %s | %s | %d |" % (c.name, ms(med(c.times)), ms(med(c.cpu)),
+                                                   mib(med(c.rss)), len(c.times)))
+    if len(sc.contenders) > 1:
+        a, b = med(sc.contenders[0].times), med(sc.contenders[1].times)
+        if a and b:
+            lines.append("")
+            lines.append("retort takes %.1f%% of Alembic's wall time." % (100 * a / b))
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        for l in open("/proc/cpuinfo"):
+            if l.startswith("model name"):
+                cpu = l.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        for l in open("/proc/meminfo"):
+            if l.startswith("MemTotal"):
+                mem = "%.1f GiB" % (int(l.split()[1]) / 1024 / 1024)
+    except OSError:
+        pass
+    fs = out_of(["df", "-T", "--output=fstype", WORK]).splitlines()[-1].strip()
+    virt = out_of(["systemd-detect-virt"]) if os.path.exists("/usr/bin/systemd-detect-virt") else ""
+    return cpu, os.cpu_count(), platform.release(), mem, fs, virt
+
+
+def versions():
+    v = [("retort", out_of([RETORT, "--version"]) + " (Release build, `%s`)" % os.path.relpath(RETORT, os.getcwd()))]
+    v.append(("sqlite3 CLI (floor)", out_of(["sqlite3", "--version"]).split(" ")[0]))
+    lib = out_of(["sh", "-c", "ldd %s | grep -o 'libsqlite3[^ ]*' | head -1" % shlex.quote(RETORT)])
+    v.append(("SQLite library used by retort", "%s, the same as the CLI's" % lib if lib else "?"))
+    if PSQL:
+        v.append(("psql (floor)", out_of([PSQL, "--version"])))
+    if PG_URL:
+        v.append(("PostgreSQL server", out_of([PSQL, "-X", "-tA", "-d", PG_URL, "-c", "SHOW server_version"]) +
+                  ", fsync " + out_of([PSQL, "-X", "-tA", "-d", PG_URL, "-c", "SHOW fsync"]) +
+                  ", synchronous_commit " + out_of([PSQL, "-X", "-tA", "-d", PG_URL, "-c", "SHOW synchronous_commit"])))
+    if ALEMBIC_PY:
+        v.append(("Alembic", out_of([ALEMBIC_PY, "-c",
+                                     "import alembic, sqlalchemy, sys, sqlite3; print('alembic', alembic.__version__, "
+                                     "'/ SQLAlchemy', sqlalchemy.__version__, '/ Python', sys.version.split()[0], "
+                                     "'/ sqlite', sqlite3.sqlite_version)"])))
+    if DBMATE:
+        v.append(("dbmate", out_of([DBMATE, "--version"]) + " (the npm package's native binary; its SQLite is built in)"))
+    v.append(("hyperfine", out_of(["hyperfine", "--version"])))
+    v.append(("GNU time", out_of([TIME, "--version"]).splitlines()[0] if TIME else "not installed"))
+    v.append(("C compiler", out_of(["cc", "--version"]).splitlines()[0]))
+    return v
+
+
+def extra_features():
+    """Fleet and autogenerate scenarios run only where those features exist."""
+    out = []
+    helptext = out_of([RETORT, "--help"])
+    if not re.search(r"^\s*fleet\b", helptext, re.M) and "schema fleet" not in helptext:
+        out.append("- **Fleet** (1,000 SQLite bots × 10 migrations): not measured — retort has no "
+                   "`fleet` command yet (its issue has not landed).")
+    else:
+        out.append("- **Fleet**: retort now has a `fleet` command, but this benchmark does not drive it yet.")
+    revhelp = out_of([RETORT, "revision", "--help"])
+    if "autogenerate" not in revhelp:
+        out.append("- **Autogenerate** (a 500-table schema): not measured — `revision --autogenerate` "
+                   "does not exist yet.")
+    else:
+        out.append("- **Autogenerate**: `revision --autogenerate` exists, but this benchmark does not drive it yet.")
+    return out
+
+
+def write_report(scenarios, started, load_before, load_after):
+    cpu, cores, kernel, mem, fs, virt = machine()
+    L = []
+    L.append("# retort benchmarks")
+    L.append("")
+    L.append("Generated by `make bench` (`bench/run.sh`) on %s; do not edit by hand." %
+             time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)))
+    L.append("")
+    L.append("Every number is a whole process, timed by hyperfine (`-N`, no shell) from a fresh database, "
+             "after a warm-up round that also checks that every contender built the same database "
+             "(tables, rows, version). Contenders take turns round by round (rotating order), so the rest "
+             "of the machine's load falls on all of them alike. *Median wall* is the median over all runs; "
+             "*median CPU* is the median of hyperfine's user+sys per call; *peak RSS* is the median of "
+             "`/usr/bin/time -f %M` over three separate runs. Ratios divide medians.")
+    L.append("")
+    L.append("## Machine")
+    L.append("")
+    L.append("| | |")
+    L.append("|---|---|")
+    L.append("| CPU | %s |" % cpu)
+    L.append("| cores | %s |" % cores)
+    L.append("| memory | %s |" % mem)
+    L.append("| kernel | Linux %s%s |" % (kernel, (", %s guest" % virt) if virt and virt != "none" else ""))
+    L.append("| databases on | %s (fsync is real: SQLite's default `synchronous = FULL`, rollback journal) |" % fs)
+    L.append("| load average | %s at the start, %s at the end |" % (load_before, load_after))
+    L.append("")
+    L.append("## Versions")
+    L.append("")
+    L.append("| | |")
+    L.append("|---|---|")
+    for k, v in versions():
+        L.append("| %s | %s |" % (k, v.replace("|", "\\|").replace("\n", " ")))
+    L.append("")
+    body = []
+    for sc in scenarios:
+        body.append("## %s" % sc.title)
+        body.append("")
+        if sc.blurb:
+            body.append(sc.blurb)
+            body.append("")
+        if not sc.contenders:
+            body.append("Not measured: no PostgreSQL server (install the Debian package `postgresql`).")
+            body.append("")
+            targets.append((sc.title, "not measured", False))
+            continue
+        if sc.kind == "ratio":
+            table_ratio(sc, body)
+        elif sc.kind == "listing":
+            table_listing(sc, body)
+        else:
+            table_plain(sc, body)
+        for s in sc.skipped:
+            body.append("")
+            body.append("- Not in this table: " + s)
+        body.append("")
+        body.append("_%d rounds × %d run(s) per contender, %.0f s in all._" % (sc.rounds, sc.runs, sc.elapsed))
+        body.append("")
+    body.append("## Not measured yet")
+    body.append("")
+    body += extra_features()
+    body.append("")
+    if notes:
+        body.append("## Notes from this run")
+        body.append("")
+        body += ["- " + n for n in notes]
+        body.append("")
+    L.append("## Targets")
+    L.append("")
+    L.append("| target | measured | |")
+    L.append("|---|---:|---|")
+    for what, got, ok in targets:
+        L.append("| %s | %s | %s |" % (what, got, verdict(ok)))
+    L.append("")
+    L += body
+    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ANALYSIS.md")
+    if os.path.exists(analysis):
+        L.append("## Where the time goes")
+        L.append("")
+        L.append("See [ANALYSIS.md](ANALYSIS.md) (written by hand from profiles; not regenerated).")
+        L.append("")
+    with open(OUT, "w") as f:
+        f.write("\n".join(L))
+    log("wrote %s" % OUT)
+
+
+def loadavg():
+    try:
+        return " / ".join(open("/proc/loadavg").read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def main():
+    started = time.time()
+    load_before = loadavg()
+    os.makedirs(WORK, exist_ok=True)
+    builders = [
+        ("sqlite-200", lambda: sqlite_upgrade(200, False)),
+        ("sqlite-2000", lambda: sqlite_upgrade(2000, False)),
+        ("whole-200", lambda: sqlite_upgrade(200, True)),
+        ("whole-2000", lambda: sqlite_upgrade(2000, True)),
+        ("pg-200", lambda: pg_upgrade(200)),
+        ("listing", listing),
+        ("offline-2000", lambda: offline(2000)),
+    ]
+    scenarios = []
+    for sid, build in builders:
+        if ONLY and sid not in ONLY:
+            continue
+        sc = build()
+        if sc.contenders:
+            run_scenario(sc)
+        scenarios.append(sc)
+    write_report(scenarios, started, load_before, loadavg())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

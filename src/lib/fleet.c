@@ -1,0 +1,339 @@
+/*
+ * fleet.c - one command over many databases: a bot-constructor keeps one
+ * database per bot and lists them in a registry database.  Tenants come
+ * from the registry query (or a file), and a pool of threads runs the same
+ * upgrade on each, every thread with its own context and connections, so
+ * one broken tenant never stops the others.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctx.h"
+
+void retort_tenant_list_release(retort_tenant_list *list)
+{
+	size_t i;
+
+	if (!list)
+		return;
+	for (i = 0; i < list->count; i++) {
+		free(list->tenants[i].name);
+		free(list->tenants[i].url);
+	}
+	free(list->tenants);
+	list->tenants = NULL;
+	list->count = 0;
+}
+
+static int add_tenant(retort_tenant_list *out, retort *ctx, const char *name, const char *url,
+		      const char *where)
+{
+	rt_buf expanded = RT_BUF_INIT;
+	retort_tenant *t;
+	int rc;
+
+	if ((rc = rt_interpolate(&expanded, url, rt_lookup_env, NULL, 1, where, &ctx->err)) < 0)
+		goto done;
+	if (!(t = realloc(out->tenants, (out->count + 1) * sizeof(*t)))) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	out->tenants = t;
+	t += out->count;
+	t->name = rt_strdup(name);
+	t->url = rt_buf_detach(&expanded);
+	out->count++;
+	if (!t->name || !t->url)
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+done:
+	rt_buf_release(&expanded);
+	return rc;
+}
+
+/* Lines "name url"; blank lines and '#' comments are skipped. */
+static int tenants_from_file(retort_tenant_list *out, retort *ctx, const char *path)
+{
+	rt_buf where = RT_BUF_INIT, name = RT_BUF_INIT;
+	char *text = NULL, *line, *next;
+	int rc, lineno = 0;
+
+	if ((rc = rt_read_file(&text, NULL, path, &ctx->err)) < 0)
+		return rc;
+	for (line = text; rc >= 0 && line && *line; line = next) {
+		char *p = line, *end;
+		size_t n;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strlen(p);
+		while (end > p && strchr(" \t\r", end[-1]))
+			*--end = '\0';
+		if (!*p || *p == '#')
+			continue;
+		n = strcspn(p, " \t");
+		rt_buf_clear(&where);
+		rt_buf_printf(&where, "%s:%d", path, lineno);
+		if (!p[n]) {
+			rc = rt_ctx_error(ctx, RETORT_EUSAGE, "%s: expected 'NAME URL'", where.ptr);
+			break;
+		}
+		rt_buf_clear(&name);
+		rt_buf_put(&name, p, n);
+		p += n;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		rc = add_tenant(out, ctx, name.ptr, p, where.ptr);
+	}
+	free(text);
+	rt_buf_release(&where);
+	rt_buf_release(&name);
+	return rc;
+}
+
+static int tenants_from_registry(retort_tenant_list *out, retort *ctx, const char *where)
+{
+	const char *url_text = rt_config_get(&ctx->cfg, "fleet", "registry_url");
+	const char *query = rt_config_get(&ctx->cfg, "fleet", "registry_query");
+	rt_strlist cells = { 0 };
+	rt_buf sql = RT_BUF_INIT;
+	const rt_driver *drv = NULL;
+	rt_conn *conn = NULL;
+	rt_url url = { 0 };
+	size_t i;
+	int rc;
+
+	if (!url_text || !query)
+		return rt_ctx_error(ctx, RETORT_EUSAGE,
+				    "no tenants: set registry_url and registry_query in the [fleet] "
+				    "section of %s, or pass --tenants FILE",
+				    ctx->cfg.path ? ctx->cfg.path : "retort.ini");
+	if ((rc = rt_url_parse(&url, url_text, ctx->cfg.dir, &ctx->err)) < 0)
+		goto done;
+	if (!(drv = rt_driver_for(url.scheme))) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build", url.scheme);
+		goto done;
+	}
+	if (where && *where)
+		rt_buf_printf(&sql, "SELECT * FROM (%s) AS retort_tenants WHERE %s", query, where);
+	else
+		rt_buf_puts(&sql, query);
+	if ((rc = drv->connect(&conn, &url, &ctx->cfg, &ctx->err)) < 0)
+		goto done;
+	if ((rc = drv->query(conn, sql.ptr, 2, &cells, &ctx->err)) < 0) {
+		rt_buf msg = RT_BUF_INIT;
+		rt_buf_puts(&msg, ctx->err.ptr);
+		rc = rt_ctx_error(ctx, rc, "the registry query on '%s' failed: %s", url.masked, msg.ptr);
+		rt_buf_release(&msg);
+		goto done;
+	}
+	for (i = 0; i + 1 < cells.count && rc >= 0; i += 2)
+		rc = add_tenant(out, ctx, cells.items[i], cells.items[i + 1], "the registry");
+done:
+	if (conn)
+		drv->close(conn);
+	rt_strlist_release(&cells);
+	rt_buf_release(&sql);
+	rt_url_release(&url);
+	return rc;
+}
+
+int retort_fleet_tenants(retort_tenant_list *out, retort *ctx, const char *tenants_file,
+			 const char *where)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rt_buf_clear(&ctx->err);
+	rc = tenants_file ? tenants_from_file(out, ctx, tenants_file)
+			  : tenants_from_registry(out, ctx, where);
+	if (rc < 0)
+		retort_tenant_list_release(out);
+	return rc;
+}
+
+/* ---- running ------------------------------------------------------------------ */
+
+typedef struct fleet {
+	retort *ctx;
+	const retort_tenant_list *list;
+	const retort_fleet_options *opts;
+	const char *script_location;
+	pthread_mutex_t mu;
+	size_t next;
+	size_t failed;
+	int stop;
+} fleet;
+
+static void count_done(const retort_event *ev, void *payload)
+{
+	if (ev->type == RETORT_EVENT_DONE)
+		(*(size_t *)payload)++;
+}
+
+static void join_rows(rt_buf *out, char *const *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		rt_buf_printf(out, "%s%s", i ? "," : "", rows[i]);
+}
+
+/* Run one tenant on a worker's context and fill `res`. */
+static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant_result *res,
+		       rt_buf *from, rt_buf *to, rt_buf *error)
+{
+	const retort_tenant *t = &f->list->tenants[i];
+	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
+	retort_strarray cur = { 0 };
+	double t0 = rt_now_ms();
+	int rc = open_rc;
+
+	ro.on_event = count_done;
+	ro.event_payload = &res->applied;
+	if (rc >= 0)
+		rc = retort_set_url(w, t->url);
+	if (rc >= 0) {
+		free(w->log.tag);
+		w->log.tag = rt_strdup(t->name);
+		switch (f->opts->action) {
+		case RETORT_FLEET_CURRENT:
+			rc = retort_pending(&cur, &res->pending, w, f->opts->target);
+			join_rows(from, cur.strings, cur.count);
+			rt_buf_puts(to, from->ptr);
+			retort_strarray_release(&cur);
+			break;
+		case RETORT_FLEET_DOWNGRADE:
+			rc = retort_downgrade(w, f->opts->target, &ro);
+			break;
+		default:
+			rc = retort_upgrade(w, f->opts->target, &ro);
+			break;
+		}
+		if (f->opts->action != RETORT_FLEET_CURRENT) {
+			join_rows(from, w->run_from.items, w->run_from.count);
+			join_rows(to, w->run_to.items, w->run_to.count);
+		}
+	}
+	if (rc < 0)
+		rt_mask_secrets(error, retort_errmsg(w));
+	res->elapsed_ms = rt_now_ms() - t0;
+	res->state = rc < 0 ? RETORT_TENANT_FAILED : RETORT_TENANT_OK;
+}
+
+static void *worker(void *arg)
+{
+	fleet *f = arg;
+	retort_options oo = RETORT_OPTIONS_INIT;
+	rt_buf url = RT_BUF_INIT, from = RT_BUF_INIT, to = RT_BUF_INIT, error = RT_BUF_INIT;
+	retort *w = NULL;
+	int open_rc;
+
+	/* each worker reads the project once and keeps its graph for every
+	 * tenant it runs */
+	oo.config_path = f->ctx->cfg.path;
+	oo.start_dir = f->ctx->cfg.dir;
+	oo.config_optional = 1;
+	oo.script_location = f->script_location;
+	if ((open_rc = retort_new(&w)) >= 0)
+		open_rc = retort_open(w, &oo);
+	for (;;) {
+		retort_tenant_result res;
+		size_t i;
+		int stopped;
+
+		pthread_mutex_lock(&f->mu);
+		i = f->next++;
+		stopped = f->stop;
+		pthread_mutex_unlock(&f->mu);
+		if (i >= f->list->count)
+			break;
+		memset(&res, 0, sizeof(res));
+		rt_buf_clear(&url);
+		rt_buf_clear(&from);
+		rt_buf_clear(&to);
+		rt_buf_clear(&error);
+		rt_mask_url(&url, f->list->tenants[i].url);
+		if (stopped)
+			res.state = RETORT_TENANT_SKIPPED;
+		else
+			run_tenant(f, w, w ? open_rc : RETORT_ERROR, i, &res, &from, &to, &error);
+		if (res.state == RETORT_TENANT_FAILED && !error.len)
+			rt_buf_puts(&error, w ? retort_errmsg(w) : "out of memory");
+		res.index = i;
+		res.name = f->list->tenants[i].name;
+		res.url = url.ptr;
+		res.from = from.ptr;
+		res.to = to.ptr;
+		res.error = error.ptr;
+		pthread_mutex_lock(&f->mu);
+		if (res.state == RETORT_TENANT_FAILED) {
+			f->failed++;
+			if (f->opts->fail_fast)
+				f->stop = 1;
+		}
+		if (f->opts->on_result)
+			f->opts->on_result(&res, f->opts->payload);
+		pthread_mutex_unlock(&f->mu);
+	}
+	retort_free(w);
+	rt_buf_release(&url);
+	rt_buf_release(&from);
+	rt_buf_release(&to);
+	rt_buf_release(&error);
+	return NULL;
+}
+
+int retort_fleet_run(retort *ctx, const retort_tenant_list *tenants,
+		     const retort_fleet_options *opts)
+{
+	const char *jobs_text = rt_config_get(&ctx->cfg, "fleet", "jobs");
+	pthread_t *threads;
+	fleet f;
+	long jobs = opts->jobs;
+	long i, started = 0;
+
+	rt_buf_clear(&ctx->err);
+	if (!ctx->opened)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
+	if (jobs <= 0 && jobs_text)
+		jobs = strtol(jobs_text, NULL, 10);
+	if (jobs <= 0)
+		jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	if (jobs <= 0)
+		jobs = 1;
+	if ((size_t)jobs > tenants->count)
+		jobs = tenants->count ? (long)tenants->count : 1;
+	memset(&f, 0, sizeof(f));
+	f.ctx = ctx;
+	f.list = tenants;
+	f.opts = opts;
+	f.script_location = rt_config_get(&ctx->cfg, "fleet", "script_location");
+	if (!f.script_location)
+		f.script_location = ctx->cfg.script_location;
+	pthread_mutex_init(&f.mu, NULL);
+	if (!(threads = calloc((size_t)jobs, sizeof(*threads)))) {
+		pthread_mutex_destroy(&f.mu);
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	}
+	for (i = 0; i < jobs; i++) {
+		if (pthread_create(&threads[i], NULL, worker, &f) != 0)
+			break;
+		started++;
+	}
+	if (!started) /* no thread at all: run on this one */
+		worker(&f);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	pthread_mutex_destroy(&f.mu);
+	if (f.failed)
+		return rt_ctx_error(ctx, RETORT_ERROR, "%zu of %zu tenants failed", f.failed,
+				    tenants->count);
+	return 0;
+}
