@@ -41,3 +41,10 @@ test: deps-test
 
 clean:
 	rm -rf $(BUILD) $(ASAN)
+
+# Benchmarks against the raw sqlite3/psql floor, Alembic and dbmate: installs
+# the peers when run as root, builds a Release retort in build-bench/, and
+# rewrites bench/RESULTS.md (see bench/run.sh).
+.PHONY: bench
+bench: deps-build
+	bench/run.sh

@@ -16,6 +16,8 @@ table.  The same statements are written as:
                                  version-table INSERT/UPDATE, COMMIT
   OUTDIR/floor/sqlite-whole.sql  the same in one BEGIN ... COMMIT
   OUTDIR/floor/pg.sql            the per-migration floor for psql
+  OUTDIR/floor/pg-batched.sql    the same with each migration sent as one
+                                 request (statements joined with psql's \\;)
   OUTDIR/alembic/                an Alembic project (alembic.ini, env.py,
                                  versions/*.py that op.execute the statements)
   OUTDIR/dbmate/migrations/      dbmate files (-- migrate:up / -- migrate:down)
@@ -129,16 +131,21 @@ def gen_retort(n, out):
 
 def gen_floor(n, out):
     d = os.path.join(out, "floor")
-    per, whole, pg = [VERSION_DDL], [VERSION_DDL, "BEGIN;\n"], [VERSION_DDL]
+    per, whole, pg, batched = [VERSION_DDL], [VERSION_DDL, "BEGIN;\n"], [VERSION_DDL], [VERSION_DDL]
     for i in range(1, n + 1):
         body = sql(upgrade_statements(i)) + version_step(i)
         per.append("BEGIN;\n" + body + "COMMIT;\n")
         whole.append(body)
         pg.append("BEGIN;\n" + body + "COMMIT;\n")
+        # psql's \; joins statements into one request: one round trip per
+        # migration instead of one per statement
+        stmts = ["BEGIN"] + upgrade_statements(i) + [version_step(i).rstrip().rstrip(";"), "COMMIT"]
+        batched.append("\\;\n".join(stmts) + ";\n")
     whole.append("COMMIT;\n")
     write(os.path.join(d, "sqlite.sql"), "".join(per))
     write(os.path.join(d, "sqlite-whole.sql"), "".join(whole))
     write(os.path.join(d, "pg.sql"), "".join(pg))
+    write(os.path.join(d, "pg-batched.sql"), "".join(batched))
 
 
 # ---- Alembic ----------------------------------------------------------------

@@ -47,6 +47,7 @@ DBMATE = E.get("BENCH_DBMATE", "")
 ALEMBIC_PY = E.get("BENCH_ALEMBIC", "")
 PSQL = E.get("BENCH_PSQL", "")
 PG_URL = E.get("BENCH_PG_URL", "")
+READFLOOR = E.get("BENCH_READFLOOR", "")
 SCALE = float(E.get("BENCH_SCALE", "1"))
 ONLY = [s for s in E.get("BENCH_ONLY", "").split(",") if s]
 TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else ""
@@ -246,6 +247,9 @@ def pg_upgrade(n):
         Contender("floor: psql -v ON_ERROR_STOP=1, BEGIN/COMMIT per migration",
                   psql_cmd(pg_url("bench_floor"), "-f", os.path.join(d, "floor", "pg.sql")),
                   pg_reset("bench_floor"), check_pg("bench_floor", n, rv, last), floor=True),
+        Contender("psql again, one request per migration (statements joined with `\\;`)",
+                  psql_cmd(pg_url("bench_batched"), "-f", os.path.join(d, "floor", "pg-batched.sql")),
+                  pg_reset("bench_batched"), check_pg("bench_batched", n, rv, last)),
         Contender("retort",
                   [RETORT, "-q", "-c", os.path.join(d, "retort", "retort.ini"), "-u",
                    pg_url("bench_retort"), "upgrade"],
@@ -291,6 +295,10 @@ def listing():
         ini = os.path.join(d, "retort", "retort.ini")
         sh(rm_db(db))
         sh([RETORT, "-q", "-c", ini, "-u", "sqlite:///" + db, "stamp", "head"], stdout=DEVNULL)
+        if READFLOOR:
+            cs.append(Contender("floor: list the folder, read 4 KiB of every file (bench/readfloor.c), %s files"
+                                % f"{n:,}", [READFLOOR, os.path.join(d, "retort", "migrations", "versions")],
+                                floor=True))
         for verb in ("heads", "current", "history"):
             cs.append(Contender("`retort %s`, %s revisions" % (verb, f"{n:,}"),
                                 [RETORT, "-c", ini, "-u", "sqlite:///" + db, verb],
@@ -323,6 +331,84 @@ def offline(n):
                   "Writes the whole script to stdout (/dev/null here) without a database. There is no "
                   "raw floor for this one; Alembic's offline mode is the reference. dbmate has no offline mode.",
                   cs, rounds=5, kind="plain")
+    sc.skipped = skipped
+    return sc
+
+
+FLEET_BOTS = int(E.get("BENCH_FLEET_BOTS", "1000"))
+FLEET_MIGRATIONS = 10
+
+
+def fleet():
+    """1,000 SQLite bots x 10 migrations: retort fleet against sqlite3 run
+    over the same databases, serially and split over as many processes as
+    retort runs jobs (the cores)."""
+    n, bots = FLEET_MIGRATIONS, FLEET_BOTS
+    jobs = os.cpu_count() or 1
+    d = project(n, kinds_available())
+    f = os.path.join(WORK, "fleet")
+    botdir = os.path.join(f, "bots")
+    os.makedirs(f, exist_ok=True)
+    names = ["bot_%04d" % i for i in range(1, bots + 1)]
+    dbs = [os.path.join(botdir, b + ".db") for b in names]
+    with open(os.path.join(f, "tenants.txt"), "w") as t:
+        t.writelines("%s sqlite:///%s\n" % (b, db) for b, db in zip(names, dbs))
+    with open(os.path.join(f, "dbs.txt"), "w") as t:
+        t.writelines(db + "\n" for db in dbs)
+    floor_sql = os.path.join(d, "floor", "sqlite.sql")
+    parts = []
+    for k in range(jobs + 1):   # part 0: every bot; parts 1..jobs: a share each
+        chosen = dbs if k == 0 else dbs[k - 1::jobs]
+        path = os.path.join(f, "floor-%d.sql" % k)
+        with open(path, "w") as t:
+            t.writelines(".open %s\n.read %s\n" % (db, floor_sql) for db in chosen)
+        parts.append(path)
+    ini = os.path.join(f, "retort.ini")
+    with open(ini, "w") as t:
+        t.write("[retort]\nscript_location = %s\nurl = sqlite:///%s\n\n[fleet]\nscript_location = %s\n"
+                % (os.path.join(d, "retort", "migrations"), os.path.join(f, "meta.db"),
+                   os.path.join(d, "retort", "migrations")))
+    prepare = ["bash", "-c", "rm -rf %s && mkdir -p %s" % (shlex.quote(botdir), shlex.quote(botdir))]
+    last = gen.rev_id(n)
+
+    def check_all(version_sql, want):
+        def check():
+            missing = [db for db in dbs if not os.path.exists(db)]
+            if missing:
+                raise RuntimeError("fleet: %d databases missing, e.g. %s" % (len(missing), missing[0]))
+            for db in (dbs[0], dbs[len(dbs) // 2], dbs[-1]):
+                check_sqlite(db, n, version_sql, want)()
+        return check
+
+    rv = "SELECT group_concat(version_num) FROM retort_version"
+    par = " ".join("sqlite3 -bail :memory: %s & p%d=$!;" % (shlex.quote(".read " + parts[k]), k)
+                   for k in range(1, jobs + 1))
+    par += " s=0; " + " ".join("wait $p%d || s=1;" % k for k in range(1, jobs + 1)) + " exit $s"
+    cs = [
+        Contender("floor: sqlite3, %d processes in parallel (one per core)" % jobs,
+                  ["bash", "-c", par], prepare, check_all(rv, last), floor=True),
+        Contender("floor: one sqlite3 process, bot after bot",
+                  ["sqlite3", "-bail", ":memory:", ".read " + parts[0]], prepare, check_all(rv, last)),
+        Contender("retort fleet upgrade (jobs: the %d cores)" % jobs,
+                  [RETORT, "-q", "-c", ini, "fleet", "upgrade", "--tenants",
+                   os.path.join(f, "tenants.txt")], prepare, check_all(rv, last)),
+    ]
+    skipped = ["Alembic: no fleet mode; a loop of %d Python processes (about half a second each "
+               "on this machine) would take minutes per run" % bots]
+    if DBMATE:
+        cs.append(Contender("dbmate, one process per bot, %d at a time (xargs -P %d)" % (jobs, jobs),
+                            ["xargs", "-a", os.path.join(f, "dbs.txt"), "-P", str(jobs), "-I{}", DBMATE,
+                             "--url", "sqlite:{}", "--migrations-dir", os.path.join(d, "dbmate", "migrations"),
+                             "--no-dump-schema", "migrate"],
+                            prepare, check_all("SELECT count(*) FROM schema_migrations", str(n))))
+    else:
+        skipped.append("dbmate: not installed (npm package dbmate)")
+    sc = Scenario("fleet", "Fleet: %s SQLite bots × %d migrations" % (f"{bots:,}", n),
+                  "`retort fleet upgrade --tenants FILE` over %s fresh SQLite files, each getting the "
+                  "first %d migrations of the workload (each in its own transaction). The floor is "
+                  "`sqlite3` running the per-migration floor script on every file (`.open`, `.read`), "
+                  "split over as many processes as retort runs jobs; the serial run is shown too."
+                  % (f"{bots:,}", n), cs, rounds=3, rss_rounds=1)
     sc.skipped = skipped
     return sc
 
@@ -438,6 +524,10 @@ def table_listing(sc, lines):
     for c in sc.contenders:
         w = med(c.times)
         rss = med(c.rss)
+        if c.floor:
+            lines.append("| %s | %s | %s | %s | (reference) | %d |" % (c.name, ms(w), ms(med(c.cpu)),
+                                                                     mib(rss), len(c.times)))
+            continue
         tms, trss = c.target
         ok_t = w is not None and w * 1000 <= tms
         ok_r = trss is None or (rss is not None and rss / 1024 <= trss)
@@ -523,21 +613,23 @@ def versions():
     return v
 
 
-def extra_features():
+def extra_features(ran):
     """Fleet and autogenerate scenarios run only where those features exist."""
     out = []
     helptext = out_of([RETORT, "--help"])
-    if not re.search(r"^\s*fleet\b", helptext, re.M) and "schema fleet" not in helptext:
-        out.append("- **Fleet** (1,000 SQLite bots × 10 migrations): not measured — retort has no "
-                   "`fleet` command yet (its issue has not landed).")
-    else:
-        out.append("- **Fleet**: retort now has a `fleet` command, but this benchmark does not drive it yet.")
+    if "fleet" not in ran:
+        if "fleet" not in helptext:
+            out.append("- **Fleet** (1,000 SQLite bots × 10 migrations): not measured — retort has no "
+                       "`fleet` command yet (its issue has not landed).")
+        else:
+            out.append("- **Fleet**: not measured in this run (BENCH_ONLY left it out).")
     revhelp = out_of([RETORT, "revision", "--help"])
     if "autogenerate" not in revhelp:
         out.append("- **Autogenerate** (a 500-table schema): not measured — `revision --autogenerate` "
-                   "does not exist yet.")
+                   "does not exist yet (its issue has not landed).")
     else:
-        out.append("- **Autogenerate**: `revision --autogenerate` exists, but this benchmark does not drive it yet.")
+        out.append("- **Autogenerate**: `revision --autogenerate` exists, but this benchmark does not "
+                   "drive it yet.")
     return out
 
 
@@ -600,7 +692,7 @@ def write_report(scenarios, started, load_before, load_after):
         body.append("")
     body.append("## Not measured yet")
     body.append("")
-    body += extra_features()
+    body += extra_features([sc.sid for sc in scenarios])
     body.append("")
     if notes:
         body.append("## Notes from this run")
@@ -645,6 +737,7 @@ def main():
         ("pg-200", lambda: pg_upgrade(200)),
         ("listing", listing),
         ("offline-2000", lambda: offline(2000)),
+        ("fleet", fleet),
     ]
     scenarios = []
     for sid, build in builders:

@@ -89,6 +89,10 @@ if cmake -S "$top" -B "$top/build-bench-nopg" -DCMAKE_BUILD_TYPE=Release -DRETOR
 	nopg=$top/build-bench-nopg/retort
 fi
 
+# the I/O floor of the listing commands (see readfloor.c)
+readfloor=$work/readfloor
+cc -O2 -o "$readfloor" "$here/readfloor.c" || { note "could not build bench/readfloor.c"; readfloor=; }
+
 # ---- PostgreSQL ----------------------------------------------------------------------
 
 pg_url=
@@ -150,4 +154,5 @@ BENCH_ALEMBIC=$alembic_py \
 BENCH_PSQL=$psql \
 BENCH_PG_URL=$pg_url \
 BENCH_NOTES=$notes \
+BENCH_READFLOOR=$readfloor \
 	"$python" "$here/harness.py"

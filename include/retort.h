@@ -236,6 +236,12 @@ typedef struct {
 	retort_event_fn on_event;
 	void *event_payload;
 	int purge;  /* stamp: delete every version row first */
+	/* continue the transaction=false section that failed part way, from
+	 * the statement that failed (after the file was fixed) */
+	int resume;
+	/* stamp: record the files' current checksums for the target
+	 * revisions, accepting an intended edit of applied migrations */
+	int fix_checksums;
 } retort_run_options;
 
 #define RETORT_RUN_OPTIONS_VERSION 1
@@ -257,6 +263,26 @@ int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts
  * An id the scripts do not know is returned too; callers can tell with
  * retort_lookup(). */
 int retort_current(retort_strarray *out, retort *ctx);
+
+/* A migration left half applied: a transaction=false section that failed
+ * after some of its statements had run.  upgrade and downgrade refuse to
+ * run until it is resumed (retort_run_options.resume) or cleared by a
+ * stamp. */
+typedef struct {
+	char *revision;
+	int direction;           /* RETORT_UP or RETORT_DOWN */
+	size_t statements_done;  /* statements of the section that had run */
+	char *error;
+} retort_failure;
+
+/* The failure recorded in the history table, or *out = NULL when none. */
+int retort_failure_get(retort_failure **out, retort *ctx);
+void retort_failure_free(retort_failure *f);
+
+/* Compare every applied revision's file with the checksum recorded when it
+ * was applied (SHA-256 of the text with a BOM dropped and CRLF/CR made
+ * LF).  `problems` gets one line per file that changed. */
+int retort_verify(retort_strarray *problems, retort *ctx);
 
 /* The version table's rows and how many migrations an upgrade to `target`
  * (NULL: head) would run, without changing anything. */
@@ -332,6 +358,41 @@ typedef struct {
  * tenant failed, with a summary in retort_errmsg(). */
 int retort_fleet_run(retort *ctx, const retort_tenant_list *tenants,
 		     const retort_fleet_options *opts);
+
+/* ---- lint: risky statements in migration files ------------------------------- */
+
+typedef enum {
+	RETORT_LINT_WARNING = 1,
+	RETORT_LINT_ERROR         /* the migration would fail as written */
+} retort_lint_level;
+
+typedef struct {
+	const char *rule;        /* stable id, e.g. "drop-table" (static) */
+	retort_lint_level level;
+	const retort_rev *rev;
+	const char *path;        /* the revision's file (borrowed from rev) */
+	int line;                /* 1-based line of the statement in it */
+	char *message;
+} retort_lint_finding;
+
+typedef struct {
+	retort_lint_finding *findings;  /* oldest revision first, then by line */
+	size_t count;
+	size_t errors;     /* findings of level RETORT_LINT_ERROR */
+	size_t skipped;    /* statements of SQLite sections PostgreSQL's parser
+			      cannot read, not linted */
+	size_t revisions;  /* files checked */
+} retort_lint_report;
+
+void retort_lint_report_release(retort_lint_report *report);
+
+/* Lint the revisions of `range` (as retort_history takes it, or one REV;
+ * NULL: all) without connecting, unless the range names `current`.
+ * `dialect` is "sqlite", "postgresql" or "all"; NULL: the database URL's,
+ * or all when there is none.  Each statement is read by PostgreSQL's
+ * parser (libpg_query); docs/commands.md lists the rules.  Findings are
+ * not failures: the call fails only when the files cannot be read. */
+int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const char *dialect);
 
 #ifdef __cplusplus
 }

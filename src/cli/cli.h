@@ -126,6 +126,8 @@ int cmd_branches(struct cli *cli);
 int cmd_show(struct cli *cli);
 int cmd_stamp(struct cli *cli);
 int cmd_fleet(struct cli *cli);
+int cmd_lint(struct cli *cli);
+int cmd_verify(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_revision_usage[];
@@ -139,6 +141,8 @@ extern const char cmd_branches_usage[];
 extern const char cmd_show_usage[];
 extern const char cmd_stamp_usage[];
 extern const char cmd_fleet_usage[];
+extern const char cmd_lint_usage[];
+extern const char cmd_verify_usage[];
 
 /* cmd_revision.c: create the file and print "created PATH" (revision and
  * merge). */

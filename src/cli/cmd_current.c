@@ -6,13 +6,15 @@
 const char cmd_current_usage[] =
 	"usage: retort current [-v]\n"
 	"\n"
-	"Print the revisions the database is at, one per line.\n"
+	"Print the revisions the database is at, one per line, and a migration\n"
+	"that failed part way, if any.\n"
 	"\n"
 	"    -v, --verbose    print each revision as `show` does\n";
 
 int cmd_current(struct cli *cli)
 {
 	retort_strarray now = { NULL, 0 };
+	retort_failure *failed = NULL;
 	int c, status;
 	size_t i;
 
@@ -38,5 +40,15 @@ int cmd_current(struct cli *cli)
 		}
 	}
 	retort_strarray_release(&now);
+	if (retort_failure_get(&failed, cli->ctx) < 0)
+		return cli_fail(cli);
+	if (failed) {
+		printf("%s (failed: %s stopped after %zu statement%s; fix the file and run "
+		       "'retort %s --resume')\n", failed->revision,
+		       failed->direction == RETORT_DOWN ? "downgrade" : "upgrade",
+		       failed->statements_done, failed->statements_done == 1 ? "" : "s",
+		       failed->direction == RETORT_DOWN ? "downgrade" : "upgrade");
+		retort_failure_free(failed);
+	}
 	return 0;
 }

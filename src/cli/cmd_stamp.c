@@ -6,17 +6,23 @@
 
 const char cmd_stamp_usage[] =
 	"usage: retort stamp REV [--purge] [--sql]\n"
+	"       retort stamp --fix-checksums REV\n"
 	"\n"
 	"Record REV (or base) in the version table without running migrations.\n"
+	"A stamp also clears a failed transaction=false step that was repaired\n"
+	"by hand.\n"
 	"\n"
-	"    --purge    delete every row of the version table first\n"
-	"    --sql      write the SQL to stdout instead of connecting\n";
+	"    --purge           delete every row of the version table first\n"
+	"    --sql             write the SQL to stdout instead of connecting\n"
+	"    --fix-checksums   accept the current contents of the applied revision\n"
+	"                      REV's file (after an intended edit)\n";
 
 int cmd_stamp(struct cli *cli)
 {
 	static const struct option opts[] = {
 		{ "purge", no_argument, NULL, 'p' },
 		{ "sql",   no_argument, NULL, 's' },
+		{ "fix-checksums", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
@@ -33,16 +39,25 @@ int cmd_stamp(struct cli *cli)
 			ro.offline = 1;
 			ro.write = cli_write_stdout;
 			break;
+		case 'f':
+			ro.fix_checksums = 1;
+			break;
 		default:
 			return cli_bad_option(cli, c);
 		}
 	}
 	if ((status = cli_setup(cli, 1, 1)) != 0)
 		return status;
+	if (ro.fix_checksums && (ro.offline || ro.purge))
+		return cli_usage_error(cli, "--fix-checksums goes alone");
 	if (retort_stamp(cli->ctx, cli->args[0], &ro) < 0)
 		return cli_fail(cli);
 	if (ro.offline || cli->quiet)
 		return 0;
+	if (ro.fix_checksums) {
+		printf("recorded the current checksum of %s\n", cli->args[0]);
+		return 0;
+	}
 	/* what the table holds now: a relative REV (-1) means nothing after */
 	if (retort_current(&now, cli->ctx) < 0)
 		return cli_fail(cli);

@@ -5,22 +5,26 @@
 #include "cli.h"
 
 const char cmd_upgrade_usage[] =
-	"usage: retort upgrade [TARGET] [--sql]\n"
+	"usage: retort upgrade [TARGET] [--sql] [--resume]\n"
 	"\n"
 	"Run the upgrade sections up to TARGET (default: head): head, heads, a\n"
 	"revision id or unique prefix, +N, REV+N, LABEL@head.\n"
 	"\n"
-	"    --sql    write the SQL script to stdout instead of connecting\n"
-	"             (TARGET may then be FROM:TO)\n";
+	"    --sql       write the SQL script to stdout instead of connecting\n"
+	"                (TARGET may then be FROM:TO)\n"
+	"    --resume    continue a transaction=false section that failed part\n"
+	"                way, from its failed statement (fix the file first)\n";
 
 const char cmd_downgrade_usage[] =
-	"usage: retort downgrade TARGET [--sql]\n"
+	"usage: retort downgrade TARGET [--sql] [--resume]\n"
 	"\n"
 	"Run the downgrade sections back to TARGET: base, a revision id or\n"
 	"unique prefix, -N, REV-N, LABEL@REV.\n"
 	"\n"
-	"    --sql    write the SQL script to stdout instead of connecting\n"
-	"             (TARGET is then FROM:TO)\n";
+	"    --sql       write the SQL script to stdout instead of connecting\n"
+	"                (TARGET is then FROM:TO)\n"
+	"    --resume    continue a transaction=false section that failed part\n"
+	"                way, from its failed statement (fix the file first)\n";
 
 static void on_event(const retort_event *ev, void *payload)
 {
@@ -53,6 +57,7 @@ static int run(struct cli *cli, int direction)
 {
 	static const struct option opts[] = {
 		{ "sql", no_argument, NULL, 's' },
+		{ "resume", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
@@ -64,6 +69,9 @@ static int run(struct cli *cli, int direction)
 		case 's':
 			ro.offline = 1;
 			ro.write = cli_write_stdout;
+			break;
+		case 'r':
+			ro.resume = 1;
 			break;
 		default:
 			return cli_bad_option(cli, c);

@@ -31,8 +31,12 @@ static const struct cli_command commands[] = {
 	  cmd_show_usage },
 	{ "stamp",     cmd_stamp,     NEED_CONFIG, "set the version table without running migrations",
 	  cmd_stamp_usage },
+	{ "verify",    cmd_verify,    NEED_CONFIG, "check that applied migrations were not edited",
+	  cmd_verify_usage },
 	{ "fleet",     cmd_fleet,     NEED_CONFIG, "run upgrade/downgrade/current on every tenant database",
 	  cmd_fleet_usage },
+	{ "lint",      cmd_lint,      NEED_CONFIG, "check migration files for risky statements",
+	  cmd_lint_usage },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

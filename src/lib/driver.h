@@ -23,9 +23,10 @@ typedef struct rt_conn {
 
 /* Where a failed exec stopped, for file:line messages. */
 typedef struct rt_exec_fail {
+	size_t skip;       /* in: statements to pass over (resuming a failed section) */
 	size_t offset;     /* byte offset of the failing statement in the SQL */
 	size_t error_at;   /* byte offset of the error itself, or (size_t)-1 */
-	size_t applied;    /* statements that completed before it */
+	size_t applied;    /* statements that completed before it (skipped ones count) */
 	rt_strlist done;   /* their first lines, for non-transactional sections */
 } rt_exec_fail;
 

@@ -274,6 +274,11 @@ static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 
 		if (start >= off + n)
 			continue;
+		if (fail && fail->applied < fail->skip) { /* applied by an earlier, failed run */
+			fail->applied++;
+			rt_strlist_addn(&fail->done, text + start, strcspn(text + start, "\n"));
+			continue;
+		}
 		free(stmt);
 		if (!(stmt = rt_strndup(text + off, n))) {
 			rc = rt_error(err, RETORT_ERROR, "out of memory");

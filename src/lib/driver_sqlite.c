@@ -111,10 +111,30 @@ static void sq_rollback(rt_conn *conn)
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* End of the statement starting at `start`, found without preparing it
+ * (an applied CREATE would not prepare again): the first ';' up to which
+ * the text is a complete statement. */
+static size_t statement_end(const char *sql, size_t start, size_t len)
+{
+	rt_buf text = RT_BUF_INIT;
+	size_t i;
+
+	for (i = start; i < len; i++) {
+		if (sql[i] != ';')
+			continue;
+		rt_buf_clear(&text);
+		rt_buf_put(&text, sql + start, i + 1 - start);
+		if (sqlite3_complete(text.ptr))
+			break;
+	}
+	rt_buf_release(&text);
+	return i < len ? i + 1 : len;
+}
+
 static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err)
 {
 	sqlite_conn *c = (sqlite_conn *)conn;
-	size_t off = 0;
+	size_t off = 0, skip = fail ? fail->skip : 0;
 
 	if (fail) {
 		fail->applied = 0;
@@ -128,6 +148,13 @@ static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 
 		if (start >= len)
 			break;
+		if (skip) { /* applied by an earlier, failed run */
+			skip--;
+			fail->applied++;
+			rt_strlist_addn(&fail->done, sql + start, strcspn(sql + start, "\n"));
+			off = statement_end(sql, start, len);
+			continue;
+		}
 		rc = sqlite3_prepare_v2(c->db, sql + start, (int)(len - start), &st, &tail);
 		if (rc == SQLITE_OK && st) {
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "history.h"
 
 typedef struct run {
 	retort *ctx;
@@ -31,6 +32,9 @@ typedef struct run {
 	rt_buf out;                    /* offline: the script */
 	int in_tx;
 	int replace_rows;              /* offline stamp without FROM: replace every row */
+	rt_buf ht;                     /* the quoted history table name */
+	rt_history hist;               /* what it said before the run */
+	int resuming;                  /* the plan's first step resumes hist.failed */
 } run;
 
 /* ---- plans --------------------------------------------------------------- */
@@ -76,6 +80,17 @@ static int applied_set(unsigned char **out, run *r, const rt_strlist *rows)
 		*out = NULL;
 	}
 	return rc;
+}
+
+/* The applied set a step needs: only a downgrade step looks at it (does a
+ * parent become a head again?).  An upgrade step gets NULL: walking every
+ * ancestor before every step made a long upgrade quadratic (at 2,000
+ * migrations the walks cost as many instructions as all of retort's own
+ * work besides SQLite). */
+static int step_applied(unsigned char **out, run *r)
+{
+	*out = NULL;
+	return r->direction == RT_DOWN ? applied_set(out, r, &r->rows) : 0;
 }
 
 static void describe_rows(rt_buf *b, const rt_strlist *rows)
@@ -226,6 +241,27 @@ static void step_ends(rt_buf *from, rt_buf *to, const rt_rev *rev, int direction
 	for (i = 0; i < rev->nparents; i++)
 		rt_buf_printf(parents, "%s%s", i ? ", " : "", rev->parents[i]->s.revision);
 	rt_buf_puts(direction == RT_DOWN ? from : to, rev->s.revision);
+}
+
+/* The history row of one step, with the checksum of its file. */
+static int history_row(run *r, rt_buf *out, const rt_rev *rev, const rt_script *s,
+		       const char *status, size_t done, double ms, const char *error)
+{
+	rt_history_entry e = { 0 };
+	char sum[RT_CHECKSUM_HEX];
+
+	if (rt_checksum(sum, s->text, s->text_len) < 0)
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "cannot compute the checksum of '%s'",
+				    s->path);
+	e.revision = rev->s.revision;
+	e.direction = r->direction ? r->direction : RT_UP;
+	e.status = status;
+	e.checksum = sum;
+	e.statements_done = done;
+	e.duration_ms = ms;
+	e.error = error;
+	rt_history_insert_sql(out, r->ht.ptr, &e);
+	return 0;
 }
 
 /* ---- version table SQL ---------------------------------------------------- */
@@ -450,11 +486,34 @@ static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt
 			      rev->s.revision, fail->applied, fail->applied == 1 ? "" : "s");
 		for (i = 0; i < fail->done.count; i++)
 			rt_buf_printf(&r->ctx->err, "\n  %s", fail->done.items[i]);
-		rt_buf_puts(&r->ctx->err, "\nfix the file and revert those by hand before re-running");
 	}
 	rt_log_printf(rt_ctx_log(r->ctx), "error: %s", r->ctx->err.ptr);
 	rt_buf_release(&msg);
 	return rc;
+}
+
+/* A transaction=false section stopped part way: remember how far it got,
+ * in a transaction of its own, so the next run can refuse or resume.  The
+ * run's error message is kept whatever happens here. */
+static void record_failure(run *r, const rt_rev *rev, const rt_script *s, const rt_exec_fail *fail)
+{
+	rt_buf sql = RT_BUF_INIT, msg = RT_BUF_INIT, ignored = RT_BUF_INIT;
+
+	rt_buf_puts(&msg, r->ctx->err.ptr);
+	rt_history_create_sql(&sql, r->ht.ptr);
+	if (history_row(r, &sql, rev, s, "failed", fail->applied, -1, msg.ptr) >= 0 &&
+	    r->drv->begin(r->conn, &ignored) >= 0) {
+		if (r->drv->exec(r->conn, sql.ptr, sql.len, NULL, &ignored) < 0 ||
+		    r->drv->commit(r->conn, &ignored) < 0)
+			r->drv->rollback(r->conn);
+	}
+	rt_buf_clear(&r->ctx->err);
+	rt_buf_puts(&r->ctx->err, msg.ptr);
+	rt_buf_puts(&r->ctx->err, "\nonce the file is fixed, 'retort upgrade --resume' continues from "
+		    "the failed statement");
+	rt_buf_release(&sql);
+	rt_buf_release(&msg);
+	rt_buf_release(&ignored);
 }
 
 static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
@@ -467,6 +526,8 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	double t0 = rt_now_ms(), ms;
 	int rc;
 
+	if (r->resuming && rev == r->hist.failed)
+		fail.skip = r->hist.failed_done;
 	if ((rc = step_versions(r, &vsql, &next, rev, r->direction, applied)) < 0)
 		goto done;
 	step_ends(&from, &to, rev, r->direction);
@@ -480,6 +541,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 		rc = r->drv->exec(r->conn, s->text + sec->offset, sec->len, &fail, &r->ctx->err);
 		if (rc < 0) {
 			rc = step_failed(r, rc, rev, s, sec, &fail, from.ptr, to.ptr);
+			record_failure(r, rev, s, &fail);
 			goto done;
 		}
 	} else if (sec) {
@@ -492,12 +554,17 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 			goto done;
 		}
 	}
+	ms = rt_now_ms() - t0;
+	if ((rc = history_row(r, &vsql, rev, s, r->direction == RT_DOWN ? "reverted" : "applied",
+			      fail.applied, ms, NULL)) < 0)
+		goto done;
 	if ((rc = db_begin(r)) < 0 || (rc = db_exec(r, vsql.ptr)) < 0)
 		goto failed;
 	if (r->per_migration && (rc = db_commit(r)) < 0)
 		goto failed;
 	swap_rows(r, &next);
-	ms = rt_now_ms() - t0;
+	if (rev == r->hist.failed)
+		r->resuming = 0;
 	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s done in %.1f ms", verb, from.ptr, to.ptr,
 		      ms);
 	emit(r, RETORT_EVENT_DONE, rev, from.ptr, to.ptr, ms);
@@ -531,6 +598,7 @@ static int begin_and_read(run *r, int create)
 	if (create) {
 		rt_buf ddl = RT_BUF_INIT;
 		create_version_table_sql(r, &ddl);
+		rt_history_create_sql(&ddl, r->ht.ptr);
 		rc = db_exec(r, ddl.ptr);
 		rt_buf_release(&ddl);
 		if (rc < 0)
@@ -584,6 +652,15 @@ static int run_online(run *r)
 			    (rc = load_plan(&scripts, r, &plan)) < 0)
 				goto done;
 			next = 0;
+			if (r->resuming && (!plan.n || plan.v[0] != r->hist.failed ||
+					    r->hist.failed_direction != r->direction)) {
+				rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
+						  "cannot resume: the failed step is the %s of '%s', "
+						  "which this run would not run first; nothing was changed",
+						  r->hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade",
+						  r->hist.failed->s.revision);
+				goto done;
+			}
 			if (!plan.n) {
 				rc = db_commit(r);
 				if (first && rc >= 0)
@@ -593,7 +670,8 @@ static int run_online(run *r)
 		}
 		first = 0;
 		free(applied);
-		if ((rc = applied_set(&applied, r, &r->rows)) < 0)
+		applied = NULL;
+		if ((rc = step_applied(&applied, r)) < 0)
 			goto done;
 		if ((rc = run_step(r, plan.v[next], &scripts[next], applied)) < 0)
 			goto done;
@@ -681,7 +759,9 @@ static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned 
 	}
 	if (sec && sec->transactional)
 		put_terminated(r, s->text + sec->offset, sec->len);
-	if ((rc = step_versions(r, &r->out, &next, rev, r->direction, applied)) < 0)
+	if ((rc = step_versions(r, &r->out, &next, rev, r->direction, applied)) < 0 ||
+	    (rc = history_row(r, &r->out, rev, s, r->direction == RT_DOWN ? "reverted" : "applied",
+			      0, -1, NULL)) < 0)
 		goto done;
 	if (r->per_migration) {
 		rt_buf_puts(&r->out, "COMMIT;\n");
@@ -745,9 +825,11 @@ static int run_offline(run *r)
 		      r->direction == RT_DOWN ? "downgrade" : "upgrade", r->spec,
 		      r->drv->name);
 	create_version_table_sql(r, &r->out);
+	rt_history_create_sql(&r->out, r->ht.ptr);
 	for (i = 0; i < plan.n && rc >= 0; i++) {
 		free(applied);
-		if ((rc = applied_set(&applied, r, &r->rows)) >= 0)
+		applied = NULL;
+		if ((rc = step_applied(&applied, r)) >= 0)
 			rc = offline_step(r, plan.v[i], &scripts[i], applied);
 	}
 	if (rc >= 0 && r->in_tx) {
@@ -796,6 +878,40 @@ static int stamp_rows(run *r, rt_strlist *next, const rt_target *t, int purge)
 	return rc < 0 ? rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory") : 0;
 }
 
+/* A history row for a revision whose file is not loaded yet. */
+static int file_history_row(run *r, rt_buf *out, const rt_rev *rev, const char *status)
+{
+	rt_script s = { 0 };
+	int rc;
+
+	if ((rc = rt_script_load(&s, rev->s.path, 0, &r->ctx->err)) >= 0)
+		rc = history_row(r, out, rev, &s, status, 0, -1, NULL);
+	rt_script_release(&s);
+	return rc;
+}
+
+/* stamp --fix-checksums: record the files as they are now for applied
+ * revisions; the version table stays as it is. */
+static int fix_checksums(run *r, const rt_target *t, rt_buf *sql)
+{
+	unsigned char *applied = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = applied_set(&applied, r, &r->rows)) < 0)
+		return rc;
+	for (i = 0; i < t->revs.n && rc >= 0; i++) {
+		if (!applied[t->revs.v[i]->topo])
+			rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
+					  "'%s' is not applied: there is no checksum to fix; nothing "
+					  "was changed", t->revs.v[i]->s.revision);
+		else
+			rc = file_history_row(r, sql, t->revs.v[i], "fixed");
+	}
+	free(applied);
+	return rc;
+}
+
 static int run_stamp(run *r, const char *to_spec)
 {
 	rt_target t = { 0 };
@@ -808,8 +924,17 @@ static int run_stamp(run *r, const char *to_spec)
 	if (!purge && (rc = rows_to_revs(&t.revs, r, &r->rows)) < 0)
 		goto done;
 	rt_target_release(&t);
-	if ((rc = rt_target_resolve(&t, r->g, to_spec, &r->rows, 0, &r->ctx->err)) < 0 ||
-	    (rc = stamp_rows(r, &next, &t, purge)) < 0)
+	if ((rc = rt_target_resolve(&t, r->g, to_spec, &r->rows, 0, &r->ctx->err)) < 0)
+		goto done;
+	if (r->opts && r->opts->fix_checksums) {
+		if ((rc = fix_checksums(r, &t, &sql)) < 0 || (rc = db_exec(r, sql.ptr)) < 0 ||
+		    (rc = db_commit(r)) < 0)
+			goto done;
+		rt_log_printf(rt_ctx_log(r->ctx), "stamp --fix-checksums %s", r->spec);
+		emit(r, RETORT_EVENT_STAMP, NULL, NULL, r->spec, 0);
+		goto done;
+	}
+	if ((rc = stamp_rows(r, &next, &t, purge)) < 0)
 		goto done;
 	if (purge)
 		rt_buf_printf(&sql, "DELETE FROM %s;\n", r->vt.ptr);
@@ -817,15 +942,23 @@ static int run_stamp(run *r, const char *to_spec)
 		for (i = 0; i < r->rows.count; i++)
 			if (!rt_strlist_has(&next, r->rows.items[i]))
 				sql_delete(r, &sql, r->rows.items[i]);
-	for (i = 0; i < next.count; i++)
-		if (purge || !rt_strlist_has(&r->rows, next.items[i]))
+	for (i = 0; i < next.count && rc >= 0; i++)
+		if (purge || !rt_strlist_has(&r->rows, next.items[i])) {
 			sql_insert(r, &sql, next.items[i]);
+			rc = file_history_row(r, &sql, rt_graph_get(r->g, next.items[i]), "stamped");
+		}
+	/* a stamp is how a hand-repaired failure is declared done */
+	if (rc >= 0 && r->hist.failed)
+		rc = file_history_row(r, &sql, r->hist.failed, "cleared");
+	if (rc < 0)
+		goto done;
 	if (r->conn) {
 		if ((rc = db_exec(r, sql.ptr)) < 0 || (rc = db_commit(r)) < 0)
 			goto done;
 	} else {
 		rt_buf_printf(&r->out, "-- retort %s: stamp %s\n", retort_version(), r->spec);
 		create_version_table_sql(r, &r->out);
+		rt_history_create_sql(&r->out, r->ht.ptr);
 		rt_buf_printf(&r->out, "BEGIN;\n%sCOMMIT;\n", sql.ptr);
 		if ((rc = out_write(r)) < 0)
 			goto done;
@@ -844,6 +977,72 @@ done:
 
 /* ---- entry points ------------------------------------------------------------- */
 
+/* Read the version rows and the history without a lock or a transaction. */
+static int read_state(run *r)
+{
+	int exists = 0, rc;
+
+	if ((rc = r->drv->table_exists(r->conn, r->ctx->cfg.version_table_schema,
+				       r->ctx->cfg.version_table, &exists, &r->ctx->err)) < 0 ||
+	    (exists && (rc = db_read_rows(r, &r->rows)) < 0))
+		return rc;
+	return rt_history_read(&r->hist, r->g, r->drv, r->conn, &r->ctx->cfg, &r->ctx->err);
+}
+
+/* Checks made before the run locks or changes anything: every applied
+ * file is as it was applied, and no failed step waits to be resumed. */
+static int preflight(run *r)
+{
+	int resume = r->opts && r->opts->resume;
+	rt_strlist problems = { 0 };
+	unsigned char *applied = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = read_state(r)) < 0)
+		goto done;
+	/* where the database stands, for callers reporting a refusal */
+	if (copy_rows(&r->ctx->run_from, &r->rows) < 0 || copy_rows(&r->ctx->run_to, &r->rows) < 0) {
+		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	if ((rc = applied_set(&applied, r, &r->rows)) < 0)
+		goto done;
+	if ((rc = rt_history_verify(&problems, &r->hist, r->g, applied, &r->ctx->err)) < 0)
+		goto done;
+	if (problems.count) {
+		rt_buf_clear(&r->ctx->err);
+		rt_buf_printf(&r->ctx->err, "%zu applied migration%s changed since %s applied; "
+			      "nothing was changed", problems.count, problems.count == 1 ? "" : "s",
+			      problems.count == 1 ? "it was" : "they were");
+		for (i = 0; i < problems.count; i++)
+			rt_buf_printf(&r->ctx->err, "\n%s", problems.items[i]);
+		rt_buf_puts(&r->ctx->err, "\nundo the edit, or accept it with "
+			    "'retort stamp --fix-checksums REV'");
+		rc = RETORT_ECONFLICT;
+	} else if (r->hist.failed && !resume) {
+		rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
+				  "the %s of '%s' (%s) failed part way on an earlier run: %zu "
+				  "statement%s of its transaction=false section had been applied; "
+				  "nothing was changed\nerror then: %s\nfix the file and run "
+				  "'retort %s --resume', or undo those statements by hand and "
+				  "'retort stamp' the revision the database is at",
+				  r->hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade",
+				  r->hist.failed->s.revision, r->hist.failed->s.path,
+				  r->hist.failed_done, r->hist.failed_done == 1 ? "" : "s",
+				  r->hist.failed_error ? r->hist.failed_error : "",
+				  r->hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade");
+	} else if (resume && !r->hist.failed) {
+		rc = rt_ctx_error(r->ctx, RETORT_EUSAGE,
+				  "there is no failed migration to resume; nothing was changed");
+	}
+	r->resuming = resume && rc >= 0;
+done:
+	rt_strlist_release(&problems);
+	free(applied);
+	return rc;
+}
+
 static int run_start(run *r, retort *ctx, int direction, const char *spec,
 		     const retort_run_options *opts, rt_url *url)
 {
@@ -855,6 +1054,7 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 	r->spec = spec;
 	r->opts = opts;
 	rt_buf_init(&r->vt);
+	rt_buf_init(&r->ht);
 	rt_buf_init(&r->out);
 	r->per_migration = ctx->cfg.transaction_per_migration;
 	if ((rc = rt_ctx_graph(&r->g, ctx)) < 0 || (rc = rt_ctx_url(url, ctx)) < 0)
@@ -863,6 +1063,7 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 		return rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build",
 				    url->scheme);
 	version_table_name(r);
+	rt_history_name(&r->ht, r->drv, &ctx->cfg);
 	if (opts && opts->offline)
 		return 0;
 	rt_log_printf(rt_ctx_log(ctx), "%s %s on %s",
@@ -872,6 +1073,8 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 		return rc;
 	r->conn->on_wait = waiting;
 	r->conn->wait_payload = r;
+	if (direction && (rc = preflight(r)) < 0)
+		return rc;
 	if (r->drv->lock && (rc = r->drv->lock(r->conn, r->vt.ptr,
 					       ctx->cfg.lock_timeout, &ctx->err)) < 0)
 		return rc;
@@ -887,8 +1090,10 @@ static void run_end(run *r)
 		r->drv->close(r->conn);
 	}
 	rt_buf_release(&r->vt);
+	rt_buf_release(&r->ht);
 	rt_buf_release(&r->out);
 	rt_strlist_release(&r->rows);
+	rt_history_release(&r->hist);
 }
 
 static int migrate(retort *ctx, int direction, const char *spec, const retort_run_options *opts)
@@ -946,7 +1151,8 @@ int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts
 		r.direction = 0;
 		if (rc >= 0)
 			rc = run_stamp(&r, to_spec);
-	} else if ((rc = begin_and_read(&r, 1)) >= 0) {
+	} else if ((rc = begin_and_read(&r, 1)) >= 0 &&
+		   (rc = rt_history_read(&r.hist, r.g, r.drv, r.conn, &ctx->cfg, &ctx->err)) >= 0) {
 		rc = run_stamp(&r, to_spec);
 	}
 done:
@@ -1018,5 +1224,81 @@ int retort_pending(retort_strarray *current, size_t *pending, retort *ctx, const
 	rt_url_release(&url);
 	if (rc < 0)
 		retort_strarray_release(current);
+	return rc;
+}
+
+/* Connect and read the version rows and history, without a lock. */
+static int open_state(run *r, retort *ctx, rt_url *url)
+{
+	retort_run_options no_lock = RETORT_RUN_OPTIONS_INIT;
+	int rc;
+
+	no_lock.offline = 1; /* run_start stops before connecting */
+	if ((rc = run_start(r, ctx, 0, "head", &no_lock, url)) < 0)
+		return rc;
+	r->opts = NULL;
+	if ((rc = r->drv->connect(&r->conn, url, &ctx->cfg, &ctx->err)) < 0)
+		return rc;
+	return read_state(r);
+}
+
+int retort_failure_get(retort_failure **out, retort *ctx)
+{
+	rt_url url = { 0 };
+	run r;
+	int rc;
+
+	*out = NULL;
+	rt_buf_clear(&ctx->err);
+	if ((rc = open_state(&r, ctx, &url)) >= 0 && r.hist.failed) {
+		retort_failure *f = calloc(1, sizeof(*f));
+		if (f) {
+			f->revision = rt_strdup(r.hist.failed->s.revision);
+			f->direction = r.hist.failed_direction;
+			f->statements_done = r.hist.failed_done;
+			f->error = rt_strdup(r.hist.failed_error ? r.hist.failed_error : "");
+		}
+		if (!f || !f->revision || !f->error) {
+			retort_failure_free(f);
+			rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		} else {
+			*out = f;
+		}
+	}
+	run_end(&r);
+	rt_url_release(&url);
+	return rc;
+}
+
+void retort_failure_free(retort_failure *f)
+{
+	if (!f)
+		return;
+	free(f->revision);
+	free(f->error);
+	free(f);
+}
+
+int retort_verify(retort_strarray *problems, retort *ctx)
+{
+	rt_strlist found = { 0 };
+	unsigned char *applied = NULL;
+	rt_url url = { 0 };
+	run r;
+	int rc;
+
+	memset(problems, 0, sizeof(*problems));
+	rt_buf_clear(&ctx->err);
+	if ((rc = open_state(&r, ctx, &url)) >= 0 && (rc = applied_set(&applied, &r, &r.rows)) >= 0)
+		rc = rt_history_verify(&found, &r.hist, r.g, applied, &ctx->err);
+	if (rc >= 0) {
+		problems->strings = found.items;
+		problems->count = found.count;
+		memset(&found, 0, sizeof(found));
+	}
+	free(applied);
+	rt_strlist_release(&found);
+	run_end(&r);
+	rt_url_release(&url);
 	return rc;
 }

@@ -89,6 +89,8 @@ int rt_strlist_split(rt_strlist *out, const char *value);
 size_t rt_sql_skip_blank(const char *s, size_t i, size_t len);
 /* Append `name` as a double-quoted SQL identifier. */
 void rt_sql_quote_ident(rt_buf *out, const char *name);
+/* Append `s` as a single-quoted SQL string literal ('' for '), or NULL. */
+void rt_sql_literal(rt_buf *out, const char *s);
 
 /* ---- interp.c: ${NAME} and ${NAME:-default} ----------------------------- */
 
@@ -245,10 +247,13 @@ int rt_file_template(rt_buf *out, const char *tmpl, const char *rev, const char 
 
 /* ---- log.c ------------------------------------------------------------------ */
 
+/* Zero-initialise (RT_LOG_INIT) before use; rt_log_open keeps the tag. */
 typedef struct rt_log {
 	FILE *fp;   /* NULL: logging off */
 	char *tag;  /* "[tag] " before every line (a fleet's tenant), or NULL */
 } rt_log;
+
+#define RT_LOG_INIT { NULL, NULL }
 
 /* Open `path` for appending (NULL: off).  A log that cannot be opened is
  * an error naming the path. */

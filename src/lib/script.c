@@ -44,18 +44,20 @@ static const char *const key_names[KEY__COUNT] = {
 
 /* Header spellings, ours first and then the ones of Alembic's docstring,
  * so that files converted from Alembic need no editing. */
+#define HEADER_KEY(name, key) { name, sizeof(name) - 1, key }
 static const struct {
 	const char *name;
+	size_t len;
 	enum key key;
 } header_keys[] = {
-	{ "revision", KEY_REVISION },
-	{ "down_revision", KEY_DOWN_REVISION },
-	{ "branch_labels", KEY_BRANCH_LABELS },
-	{ "depends_on", KEY_DEPENDS_ON },
-	{ "create_date", KEY_CREATE_DATE },
-	{ "Revision ID", KEY_REVISION },
-	{ "Revises", KEY_DOWN_REVISION },
-	{ "Create Date", KEY_CREATE_DATE },
+	HEADER_KEY("revision", KEY_REVISION),
+	HEADER_KEY("down_revision", KEY_DOWN_REVISION),
+	HEADER_KEY("branch_labels", KEY_BRANCH_LABELS),
+	HEADER_KEY("depends_on", KEY_DEPENDS_ON),
+	HEADER_KEY("create_date", KEY_CREATE_DATE),
+	HEADER_KEY("Revision ID", KEY_REVISION),
+	HEADER_KEY("Revises", KEY_DOWN_REVISION),
+	HEADER_KEY("Create Date", KEY_CREATE_DATE),
 };
 
 /* One line of the text: `p`/`len` without the "\n" and a "\r" before it;
@@ -271,9 +273,9 @@ static int header_key(const char *p, size_t n, const char **value, size_t *vlen)
 	size_t i;
 
 	for (i = 0; i < sizeof(header_keys) / sizeof(header_keys[0]); i++) {
-		size_t kl = strlen(header_keys[i].name), k;
+		size_t kl = header_keys[i].len, k;
 
-		if (n < kl || memcmp(p, header_keys[i].name, kl))
+		if (n < kl || p[0] != header_keys[i].name[0] || memcmp(p, header_keys[i].name, kl))
 			continue;
 		for (k = kl; k < n && is_ws(p[k]); k++)
 			;
@@ -592,26 +594,40 @@ static int ends_header(const char *p, size_t n)
 }
 
 /* Read `path` until the first complete line that ends the header, or the
- * end of the file. */
-static int read_header(char **out, size_t *out_len, int dirfd, const char *name,
-		       const char *path, rt_buf *err)
+ * end of the file.  The bytes go to `stack` (HEADER_CHUNK + 1 bytes) while
+ * they fit, and only a longer header moves to the heap (*heap, which the
+ * caller frees): listing commands read thousands of headers, and a malloc
+ * and free of a page-sized buffer per file showed in their profile.  *text
+ * points at whichever holds the bytes. */
+static int read_header(const char **text, size_t *text_len, char **heap, char *stack,
+		       int dirfd, const char *name, const char *path, rt_buf *err)
 {
 	rt_buf b = RT_BUF_INIT;
-	size_t scan = 0;
+	char *buf = stack;
+	size_t len = 0, scan = 0;
 	int fd, rc = 0;
 
-	*out = NULL;
+	*text = NULL;
+	*heap = NULL;
 	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) < 0)
 		return rt_error(err, errno == ENOENT ? RETORT_ENOTFOUND : RETORT_ERROR,
 				"cannot open '%s': %s", path, strerror(errno));
 	for (;;) {
 		const char *nl;
+		size_t want = HEADER_CHUNK;
 		ssize_t n;
 
-		rt_buf_grow(&b, HEADER_CHUNK);
-		if (rt_buf_oom(&b))
-			break;
-		n = read(fd, b.ptr + b.len, HEADER_CHUNK);
+		if (buf == stack && len < HEADER_CHUNK) {
+			want = HEADER_CHUNK - len;
+		} else {
+			if (buf == stack)
+				rt_buf_put(&b, stack, len);
+			rt_buf_grow(&b, HEADER_CHUNK);
+			if (rt_buf_oom(&b))
+				break;
+			buf = b.ptr;
+		}
+		n = read(fd, buf + len, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -621,15 +637,17 @@ static int read_header(char **out, size_t *out_len, int dirfd, const char *name,
 		}
 		if (n == 0)
 			break;
-		b.len += (size_t)n;
-		b.ptr[b.len] = '\0';
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (buf != stack)
+			b.len = len;
 		if (!scan)
-			scan = skip_bom(b.ptr, b.len);
-		while ((nl = memchr(b.ptr + scan, '\n', b.len - scan))) {
+			scan = skip_bom(buf, len);
+		while ((nl = memchr(buf + scan, '\n', len - scan))) {
 			size_t start = scan;
 
-			scan = (size_t)(nl - b.ptr) + 1;
-			if (ends_header(b.ptr + start, (size_t)(nl - b.ptr) - start))
+			scan = (size_t)(nl - buf) + 1;
+			if (ends_header(buf + start, (size_t)(nl - buf) - start))
 				goto done;
 		}
 	}
@@ -638,9 +656,13 @@ done:
 	if (!rc && rt_buf_oom(&b))
 		rc = rt_error(err, RETORT_ERROR, "out of memory reading '%s'", path);
 	if (!rc) {
-		*out_len = b.len;
-		if (!(*out = rt_buf_detach(&b)))
-			rc = rt_error(err, RETORT_ERROR, "out of memory reading '%s'", path);
+		*text_len = len;
+		if (buf == stack) {
+			stack[len] = '\0';
+			*text = stack;
+		} else {
+			*text = *heap = rt_buf_detach(&b);
+		}
 	}
 	rt_buf_release(&b);
 	return rc;
@@ -659,13 +681,20 @@ int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *p
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (header_only)
-		rc = read_header(&text, &len, dirfd, name, path, err);
-	else
-		rc = rt_read_file(&text, &len, path, err);
-	if (rc < 0)
+	if (header_only) {
+		char stack[HEADER_CHUNK + 1];
+		const char *head;
+
+		if ((rc = read_header(&head, &len, &text, stack, dirfd, name, path, err)) < 0)
+			return rc;
+		/* a header-only parse keeps nothing of the text */
+		rc = parse(out, path, NULL, head, len, 1, err);
+		free(text);
 		return rc;
-	return parse(out, path, text, text, len, header_only, err);
+	}
+	if ((rc = rt_read_file(&text, &len, path, err)) < 0)
+		return rc;
+	return parse(out, path, text, text, len, 0, err);
 }
 
 const rt_section *rt_script_section(const rt_script *s, int direction, const char *dialect)

@@ -245,3 +245,18 @@ void rt_sql_quote_ident(rt_buf *out, const char *name)
 	}
 	rt_buf_putc(out, '"');
 }
+
+void rt_sql_literal(rt_buf *out, const char *s)
+{
+	if (!s) {
+		rt_buf_puts(out, "NULL");
+		return;
+	}
+	rt_buf_putc(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			rt_buf_putc(out, '\'');
+		rt_buf_putc(out, *s);
+	}
+	rt_buf_putc(out, '\'');
+}

@@ -342,10 +342,10 @@ user_tables() {
 	case "$DIALECT" in
 	sqlite)
 		db_sql "$db" "SELECT name FROM sqlite_master WHERE type = 'table'
-			AND name NOT LIKE 'sqlite_%' AND name <> 'retort_version' ORDER BY 1" ;;
+			AND name NOT LIKE 'sqlite_%' AND name NOT IN ('retort_version', 'retort_history') ORDER BY 1" ;;
 	postgresql)
 		db_sql "$db" "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
-			AND tablename <> 'retort_version' ORDER BY 1" ;;
+			AND tablename NOT IN ('retort_version', 'retort_history') ORDER BY 1" ;;
 	esac
 }
 

@@ -129,6 +129,10 @@ t_one"
 	rt upgrade head >/dev/null
 	# break the downgrade: its second statement now fails
 	sed -i 's/^DROP TABLE t_four;$/DROP TABLE t_no_such;/' "migrations/versions/${BAD}_bad.sql"
+	# an applied file was edited: retort refuses until the edit is accepted
+	run -1 --separate-stderr rt downgrade -1
+	assert_contains "$stderr" "changed after it was applied"
+	rt stamp --fix-checksums "$BAD" >/dev/null
 	local before
 	before=$(dump_all)
 	run -1 --separate-stderr rt downgrade -1

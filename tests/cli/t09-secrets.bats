@@ -60,10 +60,13 @@ no_secret() {
 }
 
 @test "the log names the database with the password masked" {
-	no_secret -u "$PG_URL" upgrade head
+	# (a URL every build parses: SQLite refuses the user part, and says so
+	# in the log with the password masked)
+	no_secret -u "sqlite://shop:$SECRET@/secret.db" upgrade head
+	assert_status 1
 	[ -f retort.log ] || fail "no log file written"
-	grep -q '\*\*\*' retort.log || fail "log lacks the masked URL:" "$(cat retort.log)"
-	grep -q '127.0.0.1' retort.log || fail "log lacks the host:" "$(cat retort.log)"
+	grep -q 'sqlite://shop:\*\*\*@' retort.log || fail "log lacks the masked URL:" "$(cat retort.log)"
+	no_secret -u "$PG_URL" upgrade head
 }
 
 @test "percent-encoded password and password= parameters are masked too" {

@@ -35,7 +35,7 @@ static void test_lines_appended_and_masked(void **state)
 {
 	char tmpl[] = "/tmp/rt_test_log_XXXXXX";
 	int fd = mkstemp(tmpl);
-	rt_log log;
+	rt_log log = RT_LOG_INIT;
 	rt_buf err = RT_BUF_INIT;
 	char *text, *second;
 
@@ -68,7 +68,7 @@ static void test_lines_appended_and_masked(void **state)
 
 static void test_closed_log_does_nothing(void **state)
 {
-	rt_log log;
+	rt_log log = RT_LOG_INIT;
 	rt_buf err = RT_BUF_INIT;
 
 	(void)state;
@@ -83,7 +83,7 @@ static void test_closed_log_does_nothing(void **state)
 
 static void test_open_error_names_the_path(void **state)
 {
-	rt_log log;
+	rt_log log = RT_LOG_INIT;
 	rt_buf err = RT_BUF_INIT;
 
 	(void)state;
@@ -97,7 +97,7 @@ static void test_close_on_exec(void **state)
 {
 	char tmpl[] = "/tmp/rt_test_log_XXXXXX";
 	int fd = mkstemp(tmpl);
-	rt_log log;
+	rt_log log = RT_LOG_INIT;
 	rt_buf err = RT_BUF_INIT;
 
 	(void)state;

@@ -112,6 +112,12 @@ rel_exists() {
 	[ "$(psql_at "${2:-$DB_URL}" "SELECT to_regclass('$1') IS NOT NULL")" = t ]
 }
 
+# The locks and the sessions of the test's database only (other tests may
+# run at the same time on the same server), for FROM clauses.
+MY_LOCKS="(SELECT * FROM pg_locks WHERE database =
+	(SELECT oid FROM pg_database WHERE datname = current_database())) my_locks"
+MY_SESSIONS="(SELECT * FROM pg_stat_activity WHERE datname = current_database()) my_sessions"
+
 # Advisory locks granted in the test's database.
 advisory_locks() {
 	q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted

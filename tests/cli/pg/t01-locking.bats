@@ -91,16 +91,16 @@ SELECT count(*) FROM gate;" \
 		"DELETE FROM log WHERE rev = 'b0b0b0b0b0b0';"
 	hold_in_psql gatekeeper "BEGIN;" "LOCK TABLE gate IN ACCESS EXCLUSIVE MODE;"
 	local keeper=$BG_PID
-	wait_for 60 q_is "SELECT count(*) FROM pg_locks WHERE relation = 'gate'::regclass
+	wait_for 60 q_is "SELECT count(*) FROM $MY_LOCKS WHERE relation = 'gate'::regclass
 		AND mode = 'AccessExclusiveLock' AND granted" 1
 	local keeper_backend
-	keeper_backend=$(q "SELECT pid FROM pg_locks WHERE relation = 'gate'::regclass AND granted")
+	keeper_backend=$(q "SELECT pid FROM $MY_LOCKS WHERE relation = 'gate'::regclass AND granted")
 
 	bg first "$RETORT" upgrade head
 	local holder=$BG_PID
 	# the first run holds the advisory lock and waits at the gate
 	wait_for 60 advisory_locks_are 1
-	wait_for 60 q_is "SELECT count(*) FROM pg_locks WHERE relation = 'gate'::regclass
+	wait_for 60 q_is "SELECT count(*) FROM $MY_LOCKS WHERE relation = 'gate'::regclass
 		AND NOT granted" 1
 	local holder_backend
 	holder_backend=$(retort_backend_pid)
@@ -145,7 +145,7 @@ $first"
 	hold_in_psql locker "SELECT pg_advisory_lock(hashtext('retort'), hashtext('\"retort_version\"'));"
 	wait_for 60 advisory_locks_are 1
 	local locker_backend
-	locker_backend=$(q "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted")
+	locker_backend=$(q "SELECT pid FROM $MY_LOCKS WHERE locktype = 'advisory' AND granted")
 	ini_set lock_timeout 1
 	run -1 --separate-stderr rt upgrade head
 	assert_first_line_error "$(without_wait_notice "$stderr")"
@@ -175,7 +175,7 @@ DELETE FROM log WHERE rev = 'd0d0d0d0d0d0';"
 	bg victim "$RETORT" upgrade head
 	local victim=$BG_PID
 	# wait until its session is inside the pg_sleep of the migration
-	wait_for 60 q_is "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort'
+	wait_for 60 q_is "SELECT count(*) FROM $MY_SESSIONS WHERE application_name = 'retort'
 		AND state = 'active' AND query LIKE '%pg_sleep(4)%'" 1
 	assert_eq "$(advisory_locks)" 1
 	kill -9 "$victim"
@@ -184,7 +184,7 @@ DELETE FROM log WHERE rev = 'd0d0d0d0d0d0';"
 	# the server ends the orphaned session (after the statement it was
 	# running) and with it the lock; its transaction is rolled back
 	wait_for 60 advisory_locks_are 0
-	wait_for 60 q_is "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort'" 0
+	wait_for 60 q_is "SELECT count(*) FROM $MY_SESSIONS WHERE application_name = 'retort'" 0
 	assert_eq "$(q "SELECT count(*) FROM log WHERE rev = 'd0d0d0d0d0d0'")" 0
 	assert_eq "$(versions)" "$first"
 
@@ -205,13 +205,13 @@ DELETE FROM log WHERE rev = 'd0d0d0d0d0d0';"
 	wait_for 60 advisory_locks_are 1
 	bg waiter "$RETORT" upgrade head
 	local waiter=$BG_PID
-	wait_for 60 q_is "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'retort'" 1
+	wait_for 60 q_is "SELECT count(*) FROM $MY_SESSIONS WHERE application_name = 'retort'" 1
 	kill -9 "$waiter"
 	bg_wait "$waiter" 30
 	refute rel_exists retort_version
 	refute rel_exists log
 	# the holder lets go; a new run goes through
-	q "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted" >/dev/null
+	q "SELECT pg_terminate_backend(pid) FROM $MY_LOCKS WHERE locktype = 'advisory' AND granted" >/dev/null
 	wait "$locker" 2>/dev/null || true
 	wait_for 60 advisory_locks_are 0
 	run -0 rt upgrade head

@@ -105,7 +105,7 @@ ALTER TABLE t ADD COLUMN c int;" \
 		"ALTER TABLE t DROP COLUMN c;
 DROP TABLE before_alter;"
 	hold_in_psql app "BEGIN;" "LOCK TABLE t IN ACCESS EXCLUSIVE MODE;"
-	wait_for 60 q_is "SELECT count(*) FROM pg_locks WHERE relation = 't'::regclass
+	wait_for 60 q_is "SELECT count(*) FROM $MY_LOCKS WHERE relation = 't'::regclass
 		AND mode = 'AccessExclusiveLock' AND granted" 1
 	ini_set ddl_lock_timeout 1
 	local t0 t1 took
@@ -121,7 +121,7 @@ DROP TABLE before_alter;"
 	assert_eq "$(versions)" "$A"
 	refute rel_exists before_alter
 	# the application's session is still there, undisturbed
-	assert_eq "$(q "SELECT count(*) FROM pg_locks WHERE relation = 't'::regclass AND granted")" 1
+	assert_eq "$(q "SELECT count(*) FROM $MY_LOCKS WHERE relation = 't'::regclass AND granted")" 1
 	assert_eq "$(advisory_locks)" 0
 }
 
@@ -129,13 +129,13 @@ DROP TABLE before_alter;"
 	run -0 rt upgrade "$A"
 	write_rev "$B" "$A" "Alter t" "ALTER TABLE t ADD COLUMN c int;"
 	hold_in_psql app "BEGIN;" "LOCK TABLE t IN ACCESS EXCLUSIVE MODE;"
-	wait_for 60 q_is "SELECT count(*) FROM pg_locks WHERE relation = 't'::regclass AND granted" 1
+	wait_for 60 q_is "SELECT count(*) FROM $MY_LOCKS WHERE relation = 't'::regclass AND granted" 1
 	local app
-	app=$(q "SELECT pid FROM pg_locks WHERE relation = 't'::regclass AND granted")
+	app=$(q "SELECT pid FROM $MY_LOCKS WHERE relation = 't'::regclass AND granted")
 	bg mig "$RETORT" upgrade head
 	local mig=$BG_PID
 	# it queues behind the application's lock ...
-	wait_for 60 q_is "SELECT count(*) FROM pg_locks WHERE relation = 't'::regclass AND NOT granted" 1
+	wait_for 60 q_is "SELECT count(*) FROM $MY_LOCKS WHERE relation = 't'::regclass AND NOT granted" 1
 	kill -0 "$mig"
 	# ... and goes through when the application lets go
 	q "SELECT pg_terminate_backend($app)" >/dev/null

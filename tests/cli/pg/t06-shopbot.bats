@@ -24,7 +24,7 @@ teardown() {
 
 shop_tables() {
 	q "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'
-		AND table_name <> 'retort_version' ORDER BY 1"
+		AND table_name NOT IN ('retort_version', 'retort_history') ORDER BY 1"
 }
 
 # child_table.column -> parent_table.column, one line per foreign key

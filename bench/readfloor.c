@@ -1,0 +1,51 @@
+/*
+ * readfloor.c - the I/O floor of a listing command: list a versions folder
+ * and read the first 4 KiB of every *.sql file in it (openat, read, close),
+ * as retort's header-only load does, and nothing else: no parsing, no
+ * graph, no output.  bench/run.sh builds it; the listing table shows it
+ * beside `retort heads` so that the cost of reading thousands of files on
+ * this machine is visible apart from retort's own work.
+ *
+ *     readfloor DIR
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	char buf[4096];
+	struct dirent *e;
+	unsigned long files = 0, bytes = 0;
+	DIR *d;
+
+	if (argc != 2) {
+		fputs("usage: readfloor DIR\n", stderr);
+		return 2;
+	}
+	if (!(d = opendir(argv[1]))) {
+		perror(argv[1]);
+		return 1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		ssize_t got;
+		int fd;
+
+		if (n <= 4 || e->d_name[0] == '.' || strcmp(e->d_name + n - 4, ".sql"))
+			continue;
+		if ((fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC)) < 0) {
+			perror(e->d_name);
+			return 1;
+		}
+		if ((got = read(fd, buf, sizeof(buf))) > 0)
+			bytes += (unsigned long)got;
+		close(fd);
+		files++;
+	}
+	closedir(d);
+	printf("%lu files, %lu bytes\n", files, bytes);
+	return 0;
+}

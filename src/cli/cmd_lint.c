@@ -1,0 +1,75 @@
+/*
+ * cmd_lint.c - `retort lint`: report statements of the migration files that
+ * lose data, lock busy tables, or cannot run as their section says, one
+ * line per finding in the compiler's `file:line:` form so that editors and
+ * CI annotate them.
+ */
+#include "cli.h"
+
+const char cmd_lint_usage[] =
+	"usage: retort lint [RANGE] [-d DIALECT]\n"
+	"\n"
+	"Check migration files without running them (no database connection,\n"
+	"unless RANGE names current).  One line per finding:\n"
+	"    FILE:LINE: warning|error: [RULE] MESSAGE (revision REV)\n"
+	"Exit status 1 when an error-level rule fired, else 0.  A comment\n"
+	"`-- retort:lint-ignore RULE[, RULE]` on the line before a statement (or\n"
+	"a section marker) silences those rules there.\n"
+	"\n"
+	"    RANGE                  A:B, A:, :B, current:, or one REV (default: all)\n"
+	"    -d, --dialect DIALECT  sqlite, postgresql or all (default: the\n"
+	"                           database URL's, all when there is none)\n"
+	"\n"
+	"rules:\n"
+	"    drop-table, drop-column, truncate, type-narrowing       warning\n"
+	"    pg-index-not-concurrent, pg-foreign-key-validated,\n"
+	"    pg-add-not-null-column, pg-set-not-null,\n"
+	"    pg-alter-column-type                          warning (PostgreSQL)\n"
+	"    transaction-false-unneeded, lint-ignore-unknown          warning\n"
+	"    non-transactional-statement, syntax-error                error\n";
+
+int cmd_lint(struct cli *cli)
+{
+	static const struct option opts[] = {
+		{ "dialect", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
+	retort_lint_report report;
+	const char *dialect = NULL;
+	int c, status;
+	size_t i;
+
+	while ((c = cli_getopt(cli, "d:", opts)) != -1) {
+		switch (c) {
+		case 'd':
+			dialect = optarg;
+			break;
+		default:
+			return cli_bad_option(cli, c);
+		}
+	}
+	if ((status = cli_setup(cli, 0, 1)) != 0)
+		return status;
+	if (retort_lint(&report, cli->ctx, cli->nargs ? cli->args[0] : NULL, dialect) < 0)
+		return cli_fail(cli);
+	for (i = 0; i < report.count; i++) {
+		const retort_lint_finding *f = &report.findings[i];
+
+		printf("%s:%d: %s: [%s] %s (revision %s)\n", cli_relpath(f->path), f->line,
+		       f->level == RETORT_LINT_ERROR ? "error" : "warning", f->rule, f->message,
+		       retort_rev_id(f->rev));
+	}
+	if (cli->verbose) {
+		printf("checked %zu revision%s: %zu error%s, %zu warning%s", report.revisions,
+		       report.revisions == 1 ? "" : "s", report.errors,
+		       report.errors == 1 ? "" : "s", report.count - report.errors,
+		       report.count - report.errors == 1 ? "" : "s");
+		if (report.skipped)
+			printf("; %zu SQLite statement%s PostgreSQL's parser cannot read not checked",
+			       report.skipped, report.skipped == 1 ? "" : "s");
+		putchar('\n');
+	}
+	status = report.errors ? 1 : 0;
+	retort_lint_report_release(&report);
+	return status;
+}

@@ -1,0 +1,1511 @@
+/*
+ * diff.c - the operations that turn one schema model into another.
+ *
+ * Tables are paired by name, or by a --rename; within a pair, columns the
+ * same way.  Every object of the old model is compared with its partner
+ * after renamed tables and columns are translated, so a rename alone is
+ * one operation, not a drop and an add.  Each operation gets an ordering
+ * group (see the table in rt_diff_schemas) and the list is sorted by it at
+ * the end.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+
+/* Ordering groups: what must run before what. */
+enum {
+	G_DROP_VIEWS = 1,  /* views and triggers that may depend on what changes */
+	G_DROP_FKEYS,
+	G_DROP_INDEXES,
+	G_DROP_TABLES,     /* referencing tables first */
+	G_RENAME_TABLES,
+	G_CREATE_ENUMS,
+	G_TABLE_DROPS,     /* per table: constraints, renamed and dropped columns */
+	G_ALTER_ENUMS,
+	G_TABLE_ADDS,      /* per table: new and changed columns, rebuilds, constraints */
+	G_CREATE_TABLES,   /* referenced tables first */
+	G_TABLE_KEYS,      /* per table: foreign keys and indexes */
+	G_CREATE_VIEWS,    /* views in dependency order, then triggers */
+	G_DROP_ENUMS
+};
+
+typedef struct pair {
+	const rt_table *a, *b;
+	const char **src;   /* per column of b: its column in a, or NULL */
+	const char **dst;   /* per column of a: its column in b, or NULL */
+	int touched;        /* views and triggers using it must be re-created */
+	int rebuild;
+} pair;
+
+typedef struct st {
+	rt_diff *d;
+	const rt_schema *A, *B;
+	const rt_rename *ren;
+	size_t nren;
+	int reverse;
+	int sqlite;
+	const char *dialect;
+	pair *pairs;
+	size_t npairs;
+	const pair **a_pair;   /* per table of A: its pair, or NULL (dropped) */
+	const pair **b_pair;   /* per table of B: its pair, or NULL (created) */
+	size_t seq;
+	int oom;
+	rt_op dummy;           /* handed out when out of memory */
+	rt_buf *err;
+} st;
+
+static const char *ren_from(const st *s, const rt_rename *r)
+{
+	return s->reverse ? r->to : r->from;
+}
+
+static const char *ren_to(const st *s, const rt_rename *r)
+{
+	return s->reverse ? r->from : r->to;
+}
+
+/* ---- renames --------------------------------------------------------------- */
+
+int rt_rename_parse(rt_rename *out, const char *spec, rt_buf *err)
+{
+	const char *colon = strchr(spec, ':'), *dot;
+
+	memset(out, 0, sizeof(*out));
+	if (!colon || colon == spec || !colon[1] || strchr(colon + 1, ':'))
+		return rt_error(err, RETORT_EUSAGE,
+				"--rename '%s' is not TABLE.OLD:NEW (a column) or OLD:NEW (a table)",
+				spec);
+	dot = memchr(spec, '.', (size_t)(colon - spec));
+	if (dot) {
+		if (dot == spec || dot + 1 == colon || strchr(colon + 1, '.'))
+			return rt_error(err, RETORT_EUSAGE,
+					"--rename '%s' is not TABLE.OLD:NEW (a column) or OLD:NEW "
+					"(a table)", spec);
+		out->table = rt_strndup(spec, (size_t)(dot - spec));
+		out->from = rt_strndup(dot + 1, (size_t)(colon - dot - 1));
+	} else {
+		out->from = rt_strndup(spec, (size_t)(colon - spec));
+	}
+	out->to = rt_strdup(colon + 1);
+	if ((dot && !out->table) || !out->from || !out->to) {
+		rt_rename_release(out);
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	}
+	return 0;
+}
+
+void rt_rename_release(rt_rename *r)
+{
+	free(r->table);
+	free(r->from);
+	free(r->to);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- operations -------------------------------------------------------------- */
+
+static rt_op *add_op(st *s, rt_op_kind kind, int group, const rt_table *ta, const rt_table *tb,
+		     const void *a, const void *b)
+{
+	rt_diff *d = s->d;
+	rt_op *op;
+
+	if (d->nops == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		rt_op *ops = realloc(d->ops, cap * sizeof(*ops));
+		if (!ops) {
+			s->oom = 1;
+			memset(&s->dummy, 0, sizeof(s->dummy));
+			return &s->dummy;
+		}
+		d->ops = ops;
+		d->cap = cap;
+	}
+	op = &d->ops[d->nops++];
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->group = group;
+	op->ta = ta;
+	op->tb = tb;
+	op->a = a;
+	op->b = b;
+	op->seq = s->seq++;
+	/* per-table groups keep a table's operations together */
+	if (tb)
+		op->key = (size_t)(tb - s->B->tables);
+	else if (ta)
+		op->key = (size_t)(ta - s->A->tables) + s->B->ntables;
+	return op;
+}
+
+static void op_release(rt_op *op)
+{
+	free(op->src);
+	free(op->skip_fks);
+	rt_strlist_release(&op->uses);
+	free(op->detail);
+	free(op->warning);
+}
+
+static void warn(st *s, rt_op *op, const char *fmt, ...) RT_PRINTF(3, 4);
+
+static void warn(st *s, rt_op *op, const char *fmt, ...)
+{
+	rt_buf b = RT_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (rt_buf_oom(&b) || rt_strlist_add(&s->d->warnings, b.ptr) < 0)
+		s->oom = 1;
+	if (op) {
+		if (op->warning)
+			rt_buf_printf(&b, "\n%s", op->warning);
+		free(op->warning);
+		op->warning = rt_buf_detach(&b);
+	}
+	rt_buf_release(&b);
+}
+
+/* A hint that is not about one operation. */
+static void hint(st *s, const char *fmt, ...) RT_PRINTF(2, 3);
+
+static void hint(st *s, const char *fmt, ...)
+{
+	rt_buf b = RT_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (rt_buf_oom(&b) || rt_strlist_add(&s->d->warnings, b.ptr) < 0)
+		s->oom = 1;
+	rt_buf_release(&b);
+}
+
+/* ---- name translation -------------------------------------------------------- */
+
+static const pair *pair_of_a(const st *s, const char *a_name)
+{
+	const rt_table *t = rt_schema_table(s->A, a_name);
+
+	return t ? s->a_pair[t - s->A->tables] : NULL;
+}
+
+/* The name table `name` of A has in B (itself when it is not renamed). */
+static const char *map_table(const st *s, const char *name)
+{
+	const pair *p = pair_of_a(s, name);
+
+	return p ? p->b->name : name;
+}
+
+static const char *map_col(const pair *p, const char *col)
+{
+	size_t i;
+
+	for (i = 0; p && i < p->a->ncols; i++)
+		if (!strcmp(p->a->cols[i].name, col))
+			return p->dst[i] ? p->dst[i] : col;
+	return col;
+}
+
+/* `text` (an expression of table pair p) with renamed columns and tables
+ * written with their new names; for comparisons only. */
+static char *translate(st *s, const pair *p, const char *text)
+{
+	rt_buf out = RT_BUF_INIT;
+	size_t len, i = 0, prev = 0;
+	rt_tok t;
+
+	if (!text)
+		return NULL;
+	len = strlen(text);
+	while ((i = rt_sql_token(text, len, i, &t)), t.kind != RT_TOK_END) {
+		const char *repl = NULL;
+		if (t.kind == RT_TOK_WORD || t.kind == RT_TOK_QUOTED) {
+			char *word = t.kind == RT_TOK_WORD ? rt_strndup(text + t.off, t.len)
+							   : rt_strndup(text + t.off + 1, t.len - 2);
+			size_t k;
+			if (!word) {
+				s->oom = 1;
+				break;
+			}
+			for (k = 0; p && k < p->a->ncols && !repl; k++)
+				if (p->dst[k] && strcmp(p->dst[k], p->a->cols[k].name) &&
+				    !strcasecmp(p->a->cols[k].name, word))
+					repl = p->dst[k];
+			for (k = 0; k < s->npairs && !repl; k++)
+				if (strcmp(s->pairs[k].a->name, s->pairs[k].b->name) &&
+				    !strcasecmp(s->pairs[k].a->name, word))
+					repl = s->pairs[k].b->name;
+			free(word);
+		}
+		rt_buf_put(&out, text + prev, t.off - prev);
+		if (repl)
+			rt_buf_puts(&out, repl);
+		else
+			rt_buf_put(&out, text + t.off, t.len);
+		prev = i;
+	}
+	rt_buf_puts(&out, text + prev);
+	if (rt_buf_oom(&out))
+		s->oom = 1;
+	return rt_buf_detach(&out);
+}
+
+static int list_maps_to(const pair *p, const rt_strlist *a, const rt_strlist *b)
+{
+	size_t i;
+
+	if (a->count != b->count)
+		return 0;
+	for (i = 0; i < a->count; i++)
+		if (strcmp(map_col(p, a->items[i]), b->items[i]))
+			return 0;
+	return 1;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Do A's object (translated) and B's have the same content? */
+static int unique_same(const pair *p, const rt_unique *a, const rt_unique *b)
+{
+	return list_maps_to(p, &a->cols, &b->cols);
+}
+
+static int fkey_same(st *s, const pair *p, const rt_fkey *a, const rt_fkey *b)
+{
+	const pair *rp = pair_of_a(s, a->ref_table);
+
+	return list_maps_to(p, &a->cols, &b->cols) && !strcmp(map_table(s, a->ref_table), b->ref_table) &&
+	       list_maps_to(rp, &a->ref_cols, &b->ref_cols) && str_eq(a->on_delete, b->on_delete) &&
+	       str_eq(a->on_update, b->on_update);
+}
+
+static int check_same(st *s, const pair *p, const rt_check *a, const rt_check *b)
+{
+	char *ta = translate(s, p, a->expr);
+	int same = str_eq(ta, b->expr);
+
+	free(ta);
+	return same;
+}
+
+static int index_same(st *s, const pair *p, const rt_index *a, const rt_index *b)
+{
+	size_t i;
+	int same = a->unique == b->unique && a->keys.count == b->keys.count &&
+		   str_eq(a->method, b->method);
+
+	for (i = 0; same && i < a->keys.count; i++) {
+		char *k = translate(s, p, a->keys.items[i]);
+		same = str_eq(k, b->keys.items[i]);
+		free(k);
+	}
+	if (same) {
+		char *w = translate(s, p, a->where);
+		same = str_eq(w, b->where);
+		free(w);
+	}
+	return same;
+}
+
+/* ---- pairing -------------------------------------------------------------------- */
+
+static const rt_rename *table_rename_from(const st *s, const char *a_name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nren; i++)
+		if (!s->ren[i].table && !strcmp(ren_from(s, &s->ren[i]), a_name))
+			return &s->ren[i];
+	return NULL;
+}
+
+static const rt_rename *table_rename_to(const st *s, const char *b_name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nren; i++)
+		if (!s->ren[i].table && !strcmp(ren_to(s, &s->ren[i]), b_name))
+			return &s->ren[i];
+	return NULL;
+}
+
+static int check_renames(st *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nren; i++) {
+		const rt_rename *r = &s->ren[i];
+		const char *from = ren_from(s, r), *to = ren_to(s, r);
+		if (r->table)
+			continue;
+		if (!rt_schema_table(s->A, from))
+			return rt_error(s->err, RETORT_EUSAGE,
+					"--rename %s:%s: there is no table '%s' to rename", r->from,
+					r->to, from);
+		if (!rt_schema_table(s->B, to))
+			return rt_error(s->err, RETORT_EUSAGE,
+					"--rename %s:%s: the schema has no table '%s'", r->from, r->to,
+					to);
+		if (rt_schema_table(s->B, from) || rt_schema_table(s->A, to))
+			return rt_error(s->err, RETORT_EUSAGE,
+					"--rename %s:%s: both tables exist on both sides", r->from,
+					r->to);
+	}
+	return 0;
+}
+
+static int make_pair(st *s, pair *p)
+{
+	size_t i, k;
+
+	p->src = calloc(p->b->ncols ? p->b->ncols : 1, sizeof(*p->src));
+	p->dst = calloc(p->a->ncols ? p->a->ncols : 1, sizeof(*p->dst));
+	if (!p->src || !p->dst)
+		return rt_error(s->err, RETORT_ERROR, "out of memory");
+	/* column renames first */
+	for (i = 0; i < s->nren; i++) {
+		const rt_rename *r = &s->ren[i];
+		const char *from = ren_from(s, r), *to = ren_to(s, r);
+		const rt_column *ca, *cb;
+		if (!r->table || (strcmp(r->table, p->a->name) && strcmp(r->table, p->b->name)))
+			continue;
+		ca = rt_table_column(p->a, from);
+		cb = rt_table_column(p->b, to);
+		if (!ca || !cb)
+			return rt_error(s->err, RETORT_EUSAGE,
+					"--rename %s.%s:%s: %s has no column '%s'", r->table, r->from,
+					r->to, ca ? "the schema's table" : "the table",
+					ca ? to : from);
+		if (rt_table_column(p->b, from) || rt_table_column(p->a, to))
+			return rt_error(s->err, RETORT_EUSAGE,
+					"--rename %s.%s:%s: both columns exist on both sides", r->table,
+					r->from, r->to);
+		p->dst[ca - p->a->cols] = cb->name;
+		p->src[cb - p->b->cols] = ca->name;
+	}
+	for (i = 0; i < p->b->ncols; i++) {
+		if (p->src[i])
+			continue;
+		for (k = 0; k < p->a->ncols; k++)
+			if (!p->dst[k] && !strcmp(p->a->cols[k].name, p->b->cols[i].name)) {
+				p->dst[k] = p->b->cols[i].name;
+				p->src[i] = p->a->cols[k].name;
+			}
+	}
+	return 0;
+}
+
+static int pair_tables(st *s)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = check_renames(s)) < 0)
+		return rc;
+	s->pairs = calloc(s->A->ntables ? s->A->ntables : 1, sizeof(*s->pairs));
+	s->a_pair = calloc(s->A->ntables ? s->A->ntables : 1, sizeof(*s->a_pair));
+	s->b_pair = calloc(s->B->ntables ? s->B->ntables : 1, sizeof(*s->b_pair));
+	if (!s->pairs || !s->a_pair || !s->b_pair)
+		return rt_error(s->err, RETORT_ERROR, "out of memory");
+	for (i = 0; i < s->A->ntables; i++) {
+		const rt_table *a = &s->A->tables[i], *b = NULL;
+		const rt_rename *r = table_rename_from(s, a->name);
+		if (r)
+			b = rt_schema_table(s->B, ren_to(s, r));
+		else if (!table_rename_to(s, a->name))
+			b = rt_schema_table(s->B, a->name);
+		if (!b)
+			continue;
+		s->pairs[s->npairs].a = a;
+		s->pairs[s->npairs].b = b;
+		s->a_pair[i] = &s->pairs[s->npairs];
+		s->b_pair[b - s->B->tables] = &s->pairs[s->npairs];
+		s->npairs++;
+	}
+	/* column renames need the table pairs: make them now */
+	for (i = 0; i < s->npairs; i++)
+		if ((rc = make_pair(s, &s->pairs[i])) < 0)
+			return rc;
+	for (i = 0; i < s->nren; i++) {
+		const rt_rename *r = &s->ren[i];
+		size_t k;
+		int found = 0;
+		if (!r->table)
+			continue;
+		for (k = 0; k < s->npairs; k++)
+			found |= !strcmp(r->table, s->pairs[k].a->name) ||
+				 !strcmp(r->table, s->pairs[k].b->name);
+		if (!found)
+			return rt_error(s->err, RETORT_EUSAGE,
+					"--rename %s.%s:%s: table '%s' is not on both sides", r->table,
+					r->from, r->to, r->table);
+	}
+	return 0;
+}
+
+/* ---- types ---------------------------------------------------------------------- */
+
+/* A type's family and size: 'i' integer, 'f' float, 'n' numeric, 't'
+ * text, 'b' boolean, 0 other; size in bytes or characters, -1 unbounded;
+ * scale for numeric. */
+static char type_class(const char *type, long *size, long *scale)
+{
+	char base[64];
+	size_t n = 0;
+	const char *p = type, *paren;
+
+	*size = -1;
+	*scale = 0;
+	while (*p && *p != '(' && n + 1 < sizeof(base)) {
+		base[n++] = (char)tolower((unsigned char)*p);
+		p++;
+	}
+	while (n && base[n - 1] == ' ')
+		n--;
+	base[n] = '\0';
+	if ((paren = strchr(type, '(')) != NULL) {
+		char *end;
+		*size = strtol(paren + 1, &end, 10);
+		if (*end == ',')
+			*scale = strtol(end + 1, NULL, 10);
+	}
+	if (!strcmp(base, "smallint") || !strcmp(base, "int2"))
+		return *size = 2, 'i';
+	if (!strcmp(base, "tinyint"))
+		return *size = 1, 'i';
+	if (!strcmp(base, "integer") || !strcmp(base, "int") || !strcmp(base, "int4") ||
+	    !strcmp(base, "mediumint"))
+		return *size = 4, 'i';
+	if (!strcmp(base, "bigint") || !strcmp(base, "int8") || !strcmp(base, "unsigned big int"))
+		return *size = 8, 'i';
+	if (!strcmp(base, "real") || !strcmp(base, "float4"))
+		return *size = 4, 'f';
+	if (!strcmp(base, "double precision") || !strcmp(base, "double") ||
+	    !strcmp(base, "float8") || !strcmp(base, "float"))
+		return *size = 8, 'f';
+	if (!strcmp(base, "numeric") || !strcmp(base, "decimal"))
+		return 'n';
+	if (!strcmp(base, "text") || !strcmp(base, "clob") || !strcmp(base, "varchar") ||
+	    !strcmp(base, "character varying") || !strcmp(base, "char") ||
+	    !strcmp(base, "character") || !strcmp(base, "nvarchar") || !strcmp(base, "nchar") ||
+	    !strcmp(base, "varying character") || !strcmp(base, "native character") ||
+	    !strcmp(base, "bpchar"))
+		return 't';
+	if (!strcmp(base, "boolean") || !strcmp(base, "bool"))
+		return 'b';
+	return 0;
+}
+
+int rt_type_narrows(const char *from, const char *to)
+{
+	long fs, fsc, ts, tsc;
+	char f = type_class(from, &fs, &fsc), t = type_class(to, &ts, &tsc);
+
+	if (!strcasecmp(from, to))
+		return 0;
+	if (t == 't')
+		return ts >= 0 && (f != 't' || fs < 0 || ts < fs);
+	if (f == 'i' && t == 'i')
+		return ts < fs;
+	if (f == 'i' && (t == 'f' || t == 'n'))
+		return t == 'n' && ts >= 0 && ts - tsc < (fs == 8 ? 19 : fs == 4 ? 10 : 5);
+	if (f == 'f' && t == 'f')
+		return ts < fs;
+	if (f == 'n' && t == 'n')
+		return ts >= 0 && (fs < 0 || ts - tsc < fs - fsc || tsc < fsc);
+	if (f == 'b' && (t == 'i' || t == 'n'))
+		return 0;
+	return 1;
+}
+
+/* ---- one table pair ------------------------------------------------------------- */
+
+static int is_simple_default(const char *d)
+{
+	return !d || (d[0] != '(' && strcasecmp(d, "CURRENT_TIME") && strcasecmp(d, "CURRENT_DATE") &&
+		      strcasecmp(d, "CURRENT_TIMESTAMP"));
+}
+
+/* Can SQLite's ALTER TABLE ADD COLUMN add this column? */
+static int sqlite_can_add(const rt_column *c)
+{
+	return !c->pk && !c->autoinc && is_simple_default(c->dflt) &&
+	       (!c->notnull || (c->dflt && strcasecmp(c->dflt, "NULL")));
+}
+
+static int list_has_ci(const rt_strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (!strcasecmp(l->items[i], s))
+			return 1;
+	return 0;
+}
+
+/* Can SQLite's ALTER TABLE DROP COLUMN drop column `c` of A table `t`? */
+static int sqlite_can_drop(const st *s, const rt_table *t, const rt_column *c)
+{
+	size_t i, k;
+
+	if (c->pk)
+		return 0;
+	for (i = 0; i < t->nuniques; i++)
+		if (list_has_ci(&t->uniques[i].cols, c->name))
+			return 0;
+	for (i = 0; i < t->nfkeys; i++)
+		if (list_has_ci(&t->fkeys[i].cols, c->name))
+			return 0;
+	for (i = 0; i < t->nchecks; i++)
+		if (rt_sql_mentions(t->checks[i].expr, c->name))
+			return 0;
+	for (i = 0; i < s->A->ntables; i++)
+		for (k = 0; k < s->A->tables[i].nfkeys; k++)
+			if (!strcasecmp(s->A->tables[i].fkeys[k].ref_table, t->name) &&
+			    list_has_ci(&s->A->tables[i].fkeys[k].ref_cols, c->name))
+				return 0;
+	return 1;
+}
+
+static void describe_col_change(rt_buf *b, const rt_column *a, const rt_column *c, unsigned int m)
+{
+	const char *sep = "";
+
+	if (m & RT_ALTER_TYPE) {
+		rt_buf_printf(b, "type %s -> %s", a->type, c->type);
+		sep = ", ";
+	}
+	if (m & RT_ALTER_NOTNULL) {
+		rt_buf_printf(b, "%s%s", sep, c->notnull ? "NULL -> NOT NULL" : "NOT NULL -> NULL");
+		sep = ", ";
+	}
+	if (m & RT_ALTER_DEFAULT) {
+		rt_buf_printf(b, "%sdefault %s -> %s", sep, a->dflt ? a->dflt : "none",
+			      c->dflt ? c->dflt : "none");
+		sep = ", ";
+	}
+	if (m & RT_ALTER_AUTOINC) {
+		rt_buf_printf(b, "%s%s", sep, c->autoinc ? "auto-increment on" : "auto-increment off");
+		sep = ", ";
+	}
+	if (m & RT_ALTER_COLLATION) {
+		rt_buf_printf(b, "%scollation %s -> %s", sep, a->collation ? a->collation : "default",
+			      c->collation ? c->collation : "default");
+		sep = ", ";
+	}
+	if (m & RT_ALTER_COMMENT)
+		rt_buf_printf(b, "%scomment", sep);
+}
+
+static unsigned int column_changes(const rt_column *a, const rt_column *b)
+{
+	unsigned int m = 0;
+
+	if (strcmp(a->type, b->type))
+		m |= RT_ALTER_TYPE;
+	if (a->notnull != b->notnull)
+		m |= RT_ALTER_NOTNULL;
+	if (!str_eq(a->dflt, b->dflt))
+		m |= RT_ALTER_DEFAULT;
+	if (a->autoinc != b->autoinc)
+		m |= RT_ALTER_AUTOINC;
+	if (!str_eq(a->collation, b->collation))
+		m |= RT_ALTER_COLLATION;
+	if (!str_eq(a->comment, b->comment))
+		m |= RT_ALTER_COMMENT;
+	return m;
+}
+
+/* Is the primary key the same, columns translated? */
+static int pk_same(const pair *p)
+{
+	const char *ka[64], *kb[64];
+	size_t na = rt_table_pk(p->a, ka, 64), nb = rt_table_pk(p->b, kb, 64), i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(map_col(p, ka[i]), kb[i]))
+			return 0;
+	return 1;
+}
+
+/* The operations of one table pair.  Returns 0 or an error. */
+static int diff_pair(st *s, pair *p)
+{
+	const rt_table *a = p->a, *b = p->b;
+	size_t start = s->d->nops, i, k;
+	unsigned char *am = NULL, *bm = NULL;
+	size_t nmax = 1;
+	int rebuild = 0, rc = 0;
+	rt_op *op;
+
+	nmax += a->nuniques + a->nfkeys + a->nchecks + a->nindexes + b->nuniques + b->nfkeys +
+		b->nchecks + b->nindexes + a->ncols + b->ncols;
+	am = calloc(nmax, 1);
+	bm = calloc(nmax, 1);
+	if (!am || !bm) {
+		rc = rt_error(s->err, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+
+	/* primary key */
+	if (!pk_same(p)) {
+		add_op(s, RT_OP_DROP_PK, G_TABLE_DROPS, a, b, NULL, NULL);
+		add_op(s, RT_OP_ADD_PK, G_TABLE_ADDS, a, b, NULL, NULL);
+		rebuild = 1;
+		p->touched = 1;
+	} else if (!str_eq(a->pk_name, b->pk_name) && a->pk_name && b->pk_name) {
+		op = add_op(s, RT_OP_RENAME_CONSTRAINT, G_TABLE_DROPS, a, b, NULL, NULL);
+		op->what = 'p';
+		rebuild = 1;
+	}
+
+	/* unique constraints: same name and content, then same content
+	 * under another name (a rename), then drops and adds */
+	memset(am, 0, nmax);
+	memset(bm, 0, nmax);
+	for (i = 0; i < a->nuniques; i++)
+		for (k = 0; k < b->nuniques && !am[i]; k++)
+			if (!bm[k] && str_eq(a->uniques[i].name, b->uniques[k].name) &&
+			    unique_same(p, &a->uniques[i], &b->uniques[k]))
+				am[i] = bm[k] = 1;
+	for (i = 0; i < a->nuniques; i++)
+		for (k = 0; k < b->nuniques && !am[i]; k++)
+			if (!bm[k] && a->uniques[i].name && b->uniques[k].name &&
+			    unique_same(p, &a->uniques[i], &b->uniques[k])) {
+				op = add_op(s, RT_OP_RENAME_CONSTRAINT, G_TABLE_DROPS, a, b,
+					    &a->uniques[i], &b->uniques[k]);
+				op->what = 'u';
+				am[i] = bm[k] = 1;
+				rebuild = 1;
+			}
+	for (i = 0; i < a->nuniques; i++)
+		if (!am[i]) {
+			add_op(s, RT_OP_DROP_UNIQUE, G_TABLE_DROPS, a, b, &a->uniques[i], NULL);
+			rebuild = 1;
+		}
+	for (k = 0; k < b->nuniques; k++)
+		if (!bm[k]) {
+			add_op(s, RT_OP_ADD_UNIQUE, G_TABLE_ADDS, a, b, NULL, &b->uniques[k]);
+			rebuild = 1;
+		}
+
+	/* checks */
+	memset(am, 0, nmax);
+	memset(bm, 0, nmax);
+	for (i = 0; i < a->nchecks; i++)
+		for (k = 0; k < b->nchecks && !am[i]; k++)
+			if (!bm[k] && str_eq(a->checks[i].name, b->checks[k].name) &&
+			    check_same(s, p, &a->checks[i], &b->checks[k]))
+				am[i] = bm[k] = 1;
+	for (i = 0; i < a->nchecks; i++)
+		for (k = 0; k < b->nchecks && !am[i]; k++)
+			if (!bm[k] && a->checks[i].name && b->checks[k].name &&
+			    check_same(s, p, &a->checks[i], &b->checks[k])) {
+				op = add_op(s, RT_OP_RENAME_CONSTRAINT, G_TABLE_DROPS, a, b,
+					    &a->checks[i], &b->checks[k]);
+				op->what = 'c';
+				am[i] = bm[k] = 1;
+				rebuild = 1;
+			}
+	for (i = 0; i < a->nchecks; i++)
+		if (!am[i]) {
+			add_op(s, RT_OP_DROP_CHECK, G_TABLE_DROPS, a, b, &a->checks[i], NULL);
+			rebuild = 1;
+		}
+	for (k = 0; k < b->nchecks; k++)
+		if (!bm[k]) {
+			add_op(s, RT_OP_ADD_CHECK, G_TABLE_ADDS, a, b, NULL, &b->checks[k]);
+			rebuild = 1;
+		}
+
+	/* columns */
+	for (i = 0; i < b->ncols; i++) {
+		const rt_column *cb = &b->cols[i];
+		const rt_column *ca = p->src[i] ? rt_table_column(a, p->src[i]) : NULL;
+		unsigned int m;
+		if (ca && strcmp(ca->name, cb->name)) {
+			add_op(s, RT_OP_RENAME_COLUMN, G_TABLE_DROPS, a, b, ca, cb);
+			p->touched = 1;
+		}
+		if (!ca)
+			continue;
+		m = column_changes(ca, cb);
+		if (!m)
+			continue;
+		op = add_op(s, RT_OP_ALTER_COLUMN, G_TABLE_ADDS, a, b, ca, cb);
+		op->alter = m;
+		if ((m & RT_ALTER_TYPE) && rt_type_narrows(ca->type, cb->type))
+			warn(s, op, "column '%s.%s' changes type from %s to %s: values may be cut "
+			     "or rejected", b->name, cb->name, ca->type, cb->type);
+		if (m & (RT_ALTER_TYPE | RT_ALTER_COLLATION))
+			p->touched = 1;
+		if (m & ~RT_ALTER_COMMENT)
+			rebuild = 1;
+	}
+	for (i = 0; i < a->ncols; i++) {
+		const rt_column *ca = &a->cols[i];
+		if (p->dst[i])
+			continue;
+		op = add_op(s, RT_OP_DROP_COLUMN, G_TABLE_DROPS, a, b, ca, NULL);
+		warn(s, op, "drops column '%s.%s' and its data", a->name, ca->name);
+		p->touched = 1;
+		if (s->sqlite && !sqlite_can_drop(s, a, ca))
+			rebuild = 1;
+	}
+	for (i = 0; i < b->ncols; i++) {
+		const rt_column *cb = &b->cols[i];
+		if (p->src[i])
+			continue;
+		add_op(s, RT_OP_ADD_COLUMN, G_TABLE_ADDS, a, b, NULL, cb);
+		if (s->sqlite && !sqlite_can_add(cb))
+			rebuild = 1;
+	}
+	/* may a dropped column be a renamed one? */
+	for (i = 0; i < a->ncols; i++) {
+		if (p->dst[i])
+			continue;
+		for (k = 0; k < b->ncols; k++)
+			if (!p->src[k] && !strcasecmp(a->cols[i].type, b->cols[k].type)) {
+				hint(s, "column '%s.%s' is dropped and '%s.%s' added, both %s: if it "
+				     "is a rename, pass --rename %s.%s:%s", a->name, a->cols[i].name,
+				     b->name, b->cols[k].name, b->cols[k].type, b->name,
+				     a->cols[i].name, b->cols[k].name);
+				break;
+			}
+	}
+
+	/* foreign keys */
+	memset(am, 0, nmax);
+	memset(bm, 0, nmax);
+	for (i = 0; i < a->nfkeys; i++)
+		for (k = 0; k < b->nfkeys && !am[i]; k++)
+			if (!bm[k] && str_eq(a->fkeys[i].name, b->fkeys[k].name) &&
+			    fkey_same(s, p, &a->fkeys[i], &b->fkeys[k]))
+				am[i] = bm[k] = 1;
+	for (i = 0; i < a->nfkeys; i++)
+		for (k = 0; k < b->nfkeys && !am[i]; k++)
+			if (!bm[k] && a->fkeys[i].name && b->fkeys[k].name &&
+			    fkey_same(s, p, &a->fkeys[i], &b->fkeys[k])) {
+				op = add_op(s, RT_OP_RENAME_CONSTRAINT, G_TABLE_DROPS, a, b,
+					    &a->fkeys[i], &b->fkeys[k]);
+				op->what = 'f';
+				am[i] = bm[k] = 1;
+				rebuild = 1;
+			}
+	for (i = 0; i < a->nfkeys; i++)
+		if (!am[i]) {
+			add_op(s, RT_OP_DROP_FKEY, G_DROP_FKEYS, a, b, &a->fkeys[i], NULL);
+			rebuild = 1;
+		}
+	for (k = 0; k < b->nfkeys; k++) {
+		const rt_fkey *f = &b->fkeys[k];
+		rt_op *added = NULL;
+		size_t j;
+		if (bm[k])
+			continue;
+		/* SQLite adds a column with its REFERENCES clause in place */
+		for (j = start; s->sqlite && f->cols.count == 1 && j < s->d->nops; j++) {
+			rt_op *o = &s->d->ops[j];
+			if (o->kind == RT_OP_ADD_COLUMN &&
+			    !strcmp(((const rt_column *)o->b)->name, f->cols.items[0]) &&
+			    !((const rt_column *)o->b)->dflt && !o->inline_fk)
+				added = o;
+		}
+		if (added) {
+			added->inline_fk = f;
+			continue;
+		}
+		add_op(s, RT_OP_ADD_FKEY, G_TABLE_KEYS, a, b, NULL, f);
+		rebuild = 1;
+	}
+
+	/* indexes */
+	memset(am, 0, nmax);
+	memset(bm, 0, nmax);
+	for (i = 0; i < a->nindexes; i++)
+		for (k = 0; k < b->nindexes && !am[i]; k++)
+			if (!bm[k] && !strcmp(a->indexes[i].name, b->indexes[k].name) &&
+			    index_same(s, p, &a->indexes[i], &b->indexes[k]))
+				am[i] = bm[k] = 1;
+	for (i = 0; i < a->nindexes; i++)
+		for (k = 0; k < b->nindexes && !am[i]; k++)
+			if (!bm[k] && index_same(s, p, &a->indexes[i], &b->indexes[k]) &&
+			    !rt_table_index(a, b->indexes[k].name)) {
+				add_op(s, RT_OP_RENAME_INDEX, G_DROP_INDEXES, a, b, &a->indexes[i],
+				       &b->indexes[k]);
+				am[i] = bm[k] = 1;
+			}
+	for (i = 0; i < a->nindexes; i++)
+		if (!am[i])
+			add_op(s, RT_OP_DROP_INDEX, G_DROP_INDEXES, a, b, &a->indexes[i], NULL);
+	for (k = 0; k < b->nindexes; k++)
+		if (!bm[k])
+			add_op(s, RT_OP_CREATE_INDEX, G_TABLE_KEYS, a, b, NULL, &b->indexes[k]);
+
+	if (!str_eq(a->comment, b->comment))
+		add_op(s, RT_OP_TABLE_COMMENT, G_TABLE_ADDS, a, b, NULL, NULL);
+	if (!str_eq(a->options, b->options))
+		rebuild = 1;
+
+	/* SQLite: one rebuild instead of what ALTER TABLE cannot do */
+	if (s->sqlite && rebuild && !s->oom) {
+		rt_buf detail = RT_BUF_INIT, warning = RT_BUF_INIT;
+		for (i = start; i < s->d->nops; i++) {
+			rt_op *o = &s->d->ops[i];
+			if (o->kind == RT_OP_CREATE_INDEX || o->kind == RT_OP_DROP_INDEX ||
+			    o->kind == RT_OP_RENAME_INDEX)
+				continue;
+			if (detail.len)
+				rt_buf_puts(&detail, "; ");
+			rt_op_describe(&detail, o);
+			if (o->warning)
+				rt_buf_printf(&warning, "%s%s", warning.len ? "\n" : "", o->warning);
+		}
+		for (i = start; i < s->d->nops; i++)
+			op_release(&s->d->ops[i]);
+		s->d->nops = start;
+		op = add_op(s, RT_OP_REBUILD_TABLE, G_TABLE_ADDS, a, b, NULL, NULL);
+		op->detail = rt_buf_detach(&detail);
+		op->warning = warning.len ? rt_buf_detach(&warning) : NULL;
+		rt_buf_release(&warning);
+		op->src = calloc(b->ncols ? b->ncols : 1, sizeof(*op->src));
+		if (!op->src || !op->detail)
+			s->oom = 1;
+		for (i = 0; op->src && i < b->ncols; i++)
+			op->src[i] = p->src[i];
+		p->rebuild = 1;
+		p->touched = 1;
+	}
+done:
+	free(am);
+	free(bm);
+	return rc;
+}
+
+/* ---- tables, views, triggers, enums ------------------------------------------- */
+
+/* Does table `t` have a foreign key to `name` (not itself)? */
+static int references(const rt_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfkeys; i++)
+		if (!strcmp(t->fkeys[i].ref_table, name) && strcmp(t->name, name))
+			return 1;
+	return 0;
+}
+
+static void drop_tables(st *s)
+{
+	size_t n = s->A->ntables, i, k, left = 0;
+	unsigned char *done = calloc(n ? n : 1, 1);
+	rt_op *op;
+
+	if (!done) {
+		s->oom = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (!s->a_pair[i])
+			left++;
+		else
+			done[i] = 1;
+	while (left) {
+		int progress = 0;
+		/* a table no remaining dropped table references */
+		for (i = 0; i < n; i++) {
+			int referenced = 0;
+			if (done[i])
+				continue;
+			for (k = 0; k < n && !referenced; k++)
+				if (!done[k] && k != i &&
+				    references(&s->A->tables[k], s->A->tables[i].name))
+					referenced = 1;
+			if (referenced)
+				continue;
+			op = add_op(s, RT_OP_DROP_TABLE, G_DROP_TABLES, &s->A->tables[i], NULL, NULL,
+				    NULL);
+			warn(s, op, "drops table '%s' and its rows", s->A->tables[i].name);
+			done[i] = 1;
+			left--;
+			progress = 1;
+		}
+		if (progress)
+			continue;
+		/* a cycle: drop the foreign keys inside it first */
+		for (i = 0; i < n; i++) {
+			const rt_table *t = &s->A->tables[i];
+			if (done[i])
+				continue;
+			for (k = 0; k < t->nfkeys; k++) {
+				const rt_table *r = rt_schema_table(s->A, t->fkeys[k].ref_table);
+				if (r && r != t && !done[r - s->A->tables] && !s->sqlite)
+					add_op(s, RT_OP_DROP_FKEY, G_DROP_FKEYS, t, NULL, &t->fkeys[k],
+					       NULL);
+			}
+			op = add_op(s, RT_OP_DROP_TABLE, G_DROP_TABLES, t, NULL, NULL, NULL);
+			warn(s, op, "drops table '%s' and its rows", t->name);
+			done[i] = 1;
+			left--;
+		}
+	}
+	free(done);
+}
+
+static void create_tables(st *s)
+{
+	size_t n = s->B->ntables, i, k, left = 0;
+	unsigned char *done = calloc(n ? n : 1, 1);
+	rt_op *op;
+
+	if (!done) {
+		s->oom = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (!s->b_pair[i])
+			left++;
+		else
+			done[i] = 1;
+	while (left) {
+		int progress = 0;
+		for (i = 0; i < n; i++) {
+			const rt_table *t = &s->B->tables[i];
+			int waits = 0;
+			if (done[i])
+				continue;
+			for (k = 0; k < n && !waits; k++)
+				if (!done[k] && k != i && references(t, s->B->tables[k].name))
+					waits = 1;
+			if (waits)
+				continue;
+			add_op(s, RT_OP_CREATE_TABLE, G_CREATE_TABLES, NULL, t, NULL, t);
+			done[i] = 1;
+			left--;
+			progress = 1;
+		}
+		if (progress)
+			continue;
+		/* a cycle: create the first table, its foreign keys to tables
+		 * still to come follow (SQLite does not check them at all) */
+		for (i = 0; i < n && done[i]; i++)
+			;
+		op = add_op(s, RT_OP_CREATE_TABLE, G_CREATE_TABLES, NULL, &s->B->tables[i], NULL,
+			    &s->B->tables[i]);
+		if (!s->sqlite) {
+			const rt_table *t = &s->B->tables[i];
+			op->skip_fks = calloc(t->nfkeys ? t->nfkeys : 1, sizeof(*op->skip_fks));
+			if (!op->skip_fks)
+				s->oom = 1;
+			for (k = 0; op->skip_fks && k < t->nfkeys; k++) {
+				const rt_table *r = rt_schema_table(s->B, t->fkeys[k].ref_table);
+				if (r && r != t && !done[r - s->B->tables]) {
+					op->skip_fks[op->nskip++] = &t->fkeys[k];
+					add_op(s, RT_OP_ADD_FKEY, G_TABLE_KEYS, NULL, t, NULL,
+					       &t->fkeys[k]);
+				}
+			}
+		}
+		done[i] = 1;
+		left--;
+	}
+	for (i = 0; i < n; i++) {
+		const rt_table *t = &s->B->tables[i];
+		if (s->b_pair[i])
+			continue;
+		for (k = 0; k < t->nindexes; k++)
+			add_op(s, RT_OP_CREATE_INDEX, G_TABLE_KEYS, NULL, t, NULL, &t->indexes[k]);
+	}
+	/* may a dropped table be a renamed one? */
+	for (i = 0; i < n; i++) {
+		const rt_table *t = &s->B->tables[i];
+		if (s->b_pair[i])
+			continue;
+		for (k = 0; k < s->A->ntables; k++) {
+			const rt_table *o = &s->A->tables[k];
+			size_t c;
+			int same = !s->a_pair[k] && o->ncols == t->ncols;
+			for (c = 0; same && c < t->ncols; c++) {
+				const rt_column *x = rt_table_column(o, t->cols[c].name);
+				same = x && !strcasecmp(x->type, t->cols[c].type);
+			}
+			if (same) {
+				hint(s, "table '%s' is dropped and '%s' added with the same columns: if "
+				     "it is a rename, pass --rename %s:%s", o->name, t->name, o->name,
+				     t->name);
+				break;
+			}
+		}
+	}
+	free(done);
+}
+
+/* Names whose views and triggers must be re-created: tables dropped,
+ * renamed, rebuilt or with columns dropped, renamed or retyped. */
+static int touched_name(const st *s, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < s->A->ntables; i++) {
+		const pair *p = s->a_pair[i];
+		if ((!p || p->touched || strcmp(p->a->name, p->b->name)) &&
+		    rt_sql_mentions(text, s->A->tables[i].name))
+			return 1;
+	}
+	return 0;
+}
+
+static int trigger_touched(const st *s, const rt_trigger *tr)
+{
+	const rt_table *t = rt_schema_table(s->A, tr->table);
+	const pair *p = t ? s->a_pair[t - s->A->tables] : NULL;
+
+	return !p || p->touched || strcmp(p->a->name, p->b->name) || touched_name(s, tr->sql);
+}
+
+static const rt_trigger *find_trigger(const rt_schema *sc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sc->ntriggers; i++)
+		if (!strcmp(sc->triggers[i].name, name))
+			return &sc->triggers[i];
+	return NULL;
+}
+
+static void views_and_triggers(st *s)
+{
+	size_t na = s->A->nviews, nb = s->B->nviews, i, k, left;
+	unsigned char *drop = calloc(na ? na : 1, 1), *create = calloc(nb ? nb : 1, 1);
+	int changed = 1;
+
+	if (!drop || !create) {
+		s->oom = 1;
+		goto done;
+	}
+	for (i = 0; i < na; i++) {
+		const rt_view *v = &s->A->views[i], *w = rt_schema_view(s->B, v->name);
+		drop[i] = !w || !str_eq(v->def, w->def) || touched_name(s, v->def);
+	}
+	/* views using a dropped view go too */
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < na; i++)
+			for (k = 0; k < na && !drop[i]; k++)
+				if (drop[k] && k != i && rt_sql_mentions(s->A->views[i].def, s->A->views[k].name))
+					drop[i] = changed = 1;
+	}
+	/* dependents first */
+	for (left = 0, i = 0; i < na; i++)
+		left += drop[i];
+	while (left) {
+		int progress = 0;
+		for (i = 0; i < na; i++) {
+			int used = 0;
+			if (drop[i] != 1)
+				continue;
+			for (k = 0; k < na && !used; k++)
+				if (k != i && drop[k] == 1 &&
+				    rt_sql_mentions(s->A->views[k].def, s->A->views[i].name))
+					used = 1;
+			if (used)
+				continue;
+			add_op(s, RT_OP_DROP_VIEW, G_DROP_VIEWS, NULL, NULL, &s->A->views[i], NULL);
+			drop[i] = 2;
+			left--;
+			progress = 1;
+		}
+		if (!progress)
+			for (i = 0; i < na; i++)
+				if (drop[i] == 1) {
+					add_op(s, RT_OP_DROP_VIEW, G_DROP_VIEWS, NULL, NULL,
+					       &s->A->views[i], NULL);
+					drop[i] = 2;
+					left--;
+					break;
+				}
+	}
+	for (i = 0; i < nb; i++) {
+		const rt_view *v = s->B->views + i, *old = rt_schema_view(s->A, v->name);
+		create[i] = !old || drop[old - s->A->views];
+	}
+	/* what they use first */
+	for (left = 0, i = 0; i < nb; i++)
+		left += create[i];
+	while (left) {
+		int progress = 0;
+		for (i = 0; i < nb; i++) {
+			int waits = 0;
+			if (create[i] != 1)
+				continue;
+			for (k = 0; k < nb && !waits; k++)
+				if (k != i && create[k] == 1 &&
+				    rt_sql_mentions(s->B->views[i].def, s->B->views[k].name))
+					waits = 1;
+			if (waits)
+				continue;
+			add_op(s, RT_OP_CREATE_VIEW, G_CREATE_VIEWS, NULL, NULL, NULL, &s->B->views[i]);
+			create[i] = 2;
+			left--;
+			progress = 1;
+		}
+		if (!progress)
+			for (i = 0; i < nb; i++)
+				if (create[i] == 1) {
+					add_op(s, RT_OP_CREATE_VIEW, G_CREATE_VIEWS, NULL, NULL, NULL,
+					       &s->B->views[i]);
+					create[i] = 2;
+					left--;
+					break;
+				}
+	}
+
+	/* triggers: dropped with their table, so re-created with it */
+	for (i = 0; i < s->A->ntriggers; i++) {
+		const rt_trigger *t = &s->A->triggers[i], *u = find_trigger(s->B, t->name);
+		if (!u || !str_eq(t->sql, u->sql) || trigger_touched(s, t))
+			add_op(s, RT_OP_DROP_TRIGGER, G_DROP_VIEWS, NULL, NULL, t, NULL);
+	}
+	for (i = 0; i < s->B->ntriggers; i++) {
+		const rt_trigger *u = &s->B->triggers[i], *t = find_trigger(s->A, u->name);
+		if (!t || !str_eq(t->sql, u->sql) || trigger_touched(s, t)) {
+			rt_op *op = add_op(s, RT_OP_CREATE_TRIGGER, G_CREATE_VIEWS, NULL, NULL, NULL, u);
+			op->key = (size_t)-1; /* after the views */
+		}
+	}
+done:
+	free(drop);
+	free(create);
+}
+
+/* Is `a` a subsequence of `b` (b only adds labels)? */
+static int labels_added(const rt_strlist *a, const rt_strlist *b)
+{
+	size_t i = 0, k;
+
+	for (k = 0; k < b->count && i < a->count; k++)
+		if (!strcmp(a->items[i], b->items[k]))
+			i++;
+	return i == a->count;
+}
+
+/* Does anything of B use label `l` in an expression (a new enum value
+ * cannot be used in the transaction that adds it)? */
+static int label_used(const st *s, const char *l)
+{
+	rt_buf lit = RT_BUF_INIT;
+	size_t i, k;
+	int used = 0;
+
+	rt_sql_string(&lit, l);
+	for (i = 0; i < s->B->ntables && !used; i++) {
+		const rt_table *t = &s->B->tables[i];
+		for (k = 0; k < t->ncols && !used; k++)
+			used = t->cols[k].dflt && strstr(t->cols[k].dflt, lit.ptr);
+		for (k = 0; k < t->nchecks && !used; k++)
+			used = strstr(t->checks[k].expr, lit.ptr) != NULL;
+		for (k = 0; k < t->nindexes && !used; k++)
+			used = t->indexes[k].where && strstr(t->indexes[k].where, lit.ptr);
+	}
+	for (i = 0; i < s->B->nviews && !used; i++)
+		used = strstr(s->B->views[i].def, lit.ptr) != NULL;
+	rt_buf_release(&lit);
+	return used;
+}
+
+static void enums(st *s)
+{
+	size_t i, k, c;
+
+	for (i = 0; i < s->B->nenums; i++)
+		if (!rt_schema_enum(s->A, s->B->enums[i].name))
+			add_op(s, RT_OP_CREATE_ENUM, G_CREATE_ENUMS, NULL, NULL, NULL, &s->B->enums[i]);
+	for (i = 0; i < s->A->nenums; i++) {
+		const rt_enum *e = &s->A->enums[i], *f = rt_schema_enum(s->B, e->name);
+		rt_op *op;
+		int recreate;
+		if (!f) {
+			add_op(s, RT_OP_DROP_ENUM, G_DROP_ENUMS, NULL, NULL, e, NULL);
+			continue;
+		}
+		if (rt_strlist_equal(&e->labels, &f->labels))
+			continue;
+		recreate = !labels_added(&e->labels, &f->labels);
+		for (k = 0; k < f->labels.count && !recreate; k++)
+			recreate = !rt_strlist_has(&e->labels, f->labels.items[k]) &&
+				   label_used(s, f->labels.items[k]);
+		op = add_op(s, RT_OP_ALTER_ENUM, G_ALTER_ENUMS, NULL, NULL, e, f);
+		if (!recreate)
+			continue;
+		/* every column of a kept table still of this type moves over */
+		if (rt_strlist_add(&op->uses, "") < 0) /* marks "re-create" */
+			s->oom = 1;
+		for (k = 0; k < s->npairs; k++) {
+			pair *p = &s->pairs[k];
+			for (c = 0; c < p->a->ncols; c++) {
+				const rt_column *ca = &p->a->cols[c], *cb;
+				if (!p->dst[c] || strcmp(ca->type, e->name))
+					continue;
+				cb = rt_table_column(p->b, p->dst[c]);
+				if (rt_strlist_add(&op->uses, p->b->name) < 0 ||
+				    rt_strlist_add(&op->uses, cb->name) < 0 ||
+				    rt_strlist_add(&op->uses, ca->dflt ? "1" : "0") < 0 ||
+				    rt_strlist_add(&op->uses,
+						   !strcmp(cb->type, e->name) && cb->dflt ? cb->dflt : "") < 0)
+					s->oom = 1;
+				p->touched = 1;
+			}
+		}
+		for (k = 0; k < e->labels.count; k++)
+			if (!rt_strlist_has(&f->labels, e->labels.items[k])) {
+				warn(s, op, "enum type '%s' loses the value '%s': rows holding it make "
+				     "the migration fail", e->name, e->labels.items[k]);
+				break;
+			}
+	}
+}
+
+/* ---- the whole diff ------------------------------------------------------------- */
+
+static int by_order(const void *pa, const void *pb)
+{
+	const rt_op *a = pa, *b = pb;
+	int per_table = a->group == G_TABLE_DROPS || a->group == G_TABLE_ADDS ||
+			a->group == G_TABLE_KEYS || a->group == G_DROP_FKEYS ||
+			a->group == G_DROP_INDEXES;
+
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	if (per_table || a->group == G_CREATE_VIEWS) {
+		if (a->key != b->key)
+			return a->key < b->key ? -1 : 1;
+		if (per_table && a->kind != b->kind)
+			return a->kind < b->kind ? -1 : 1;
+	}
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
+		    const rt_rename *renames, size_t nrenames, int reverse, rt_buf *err)
+{
+	st s;
+	size_t i;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&s, 0, sizeof(s));
+	out->from = from;
+	out->to = to;
+	s.d = out;
+	s.A = from;
+	s.B = to;
+	s.ren = renames;
+	s.nren = nrenames;
+	s.reverse = reverse;
+	s.dialect = to->dialect ? to->dialect : from->dialect;
+	s.sqlite = s.dialect && !strcmp(s.dialect, "sqlite");
+	s.err = err;
+
+	if ((rc = pair_tables(&s)) < 0)
+		goto done;
+	for (i = 0; i < s.npairs; i++) {
+		pair *p = &s.pairs[i];
+		if (strcmp(p->a->name, p->b->name))
+			add_op(&s, RT_OP_RENAME_TABLE, G_RENAME_TABLES, p->a, p->b, NULL, NULL);
+	}
+	enums(&s);
+	for (i = 0; i < s.npairs && rc >= 0; i++)
+		rc = diff_pair(&s, &s.pairs[i]);
+	if (rc < 0)
+		goto done;
+	drop_tables(&s);
+	create_tables(&s);
+	views_and_triggers(&s);
+	if (s.oom) {
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	if (out->nops)
+		qsort(out->ops, out->nops, sizeof(*out->ops), by_order);
+done:
+	op_release(&s.dummy);
+	for (i = 0; i < s.npairs; i++) {
+		free(s.pairs[i].src);
+		free(s.pairs[i].dst);
+	}
+	free(s.pairs);
+	free(s.a_pair);
+	free(s.b_pair);
+	if (rc < 0)
+		rt_diff_release(out);
+	return rc;
+}
+
+void rt_diff_release(rt_diff *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nops; i++)
+		op_release(&d->ops[i]);
+	free(d->ops);
+	rt_strlist_release(&d->warnings);
+	memset(d, 0, sizeof(*d));
+}
+
+/* ---- descriptions ------------------------------------------------------------------ */
+
+static void put_list(rt_buf *out, const rt_strlist *l)
+{
+	size_t i;
+
+	rt_buf_putc(out, '(');
+	for (i = 0; i < l->count; i++)
+		rt_buf_printf(out, "%s%s", i ? ", " : "", l->items[i]);
+	rt_buf_putc(out, ')');
+}
+
+void rt_op_describe(rt_buf *out, const rt_op *op)
+{
+	const rt_table *t = op->tb ? op->tb : op->ta;
+	const char *tn = t ? t->name : "";
+
+	switch (op->kind) {
+	case RT_OP_DROP_VIEW:
+		rt_buf_printf(out, "drop view %s", ((const rt_view *)op->a)->name);
+		break;
+	case RT_OP_CREATE_VIEW:
+		rt_buf_printf(out, "add view %s", ((const rt_view *)op->b)->name);
+		break;
+	case RT_OP_DROP_TRIGGER:
+		rt_buf_printf(out, "drop trigger %s", ((const rt_trigger *)op->a)->name);
+		break;
+	case RT_OP_CREATE_TRIGGER:
+		rt_buf_printf(out, "add trigger %s", ((const rt_trigger *)op->b)->name);
+		break;
+	case RT_OP_DROP_FKEY:
+	case RT_OP_ADD_FKEY: {
+		const rt_fkey *f = op->kind == RT_OP_DROP_FKEY ? op->a : op->b;
+		rt_buf_printf(out, "%s foreign key %s", op->kind == RT_OP_DROP_FKEY ? "drop" : "add",
+			      op->kind == RT_OP_DROP_FKEY ? op->ta->name : tn);
+		put_list(out, &f->cols);
+		rt_buf_printf(out, " -> %s", f->ref_table);
+		put_list(out, &f->ref_cols);
+		break;
+	}
+	case RT_OP_DROP_INDEX:
+		rt_buf_printf(out, "drop index %s on %s", ((const rt_index *)op->a)->name, op->ta->name);
+		break;
+	case RT_OP_CREATE_INDEX: {
+		const rt_index *x = op->b;
+		rt_buf_printf(out, "add %sindex %s on %s ", x->unique ? "unique " : "", x->name, tn);
+		put_list(out, &x->keys);
+		if (x->where)
+			rt_buf_printf(out, " WHERE %s", x->where);
+		break;
+	}
+	case RT_OP_RENAME_INDEX:
+		rt_buf_printf(out, "rename index %s to %s", ((const rt_index *)op->a)->name,
+			      ((const rt_index *)op->b)->name);
+		break;
+	case RT_OP_DROP_TABLE:
+		rt_buf_printf(out, "drop table %s", op->ta->name);
+		break;
+	case RT_OP_RENAME_TABLE:
+		rt_buf_printf(out, "rename table %s to %s", op->ta->name, op->tb->name);
+		break;
+	case RT_OP_CREATE_TABLE:
+		rt_buf_printf(out, "add table %s", op->tb->name);
+		break;
+	case RT_OP_CREATE_ENUM:
+		rt_buf_printf(out, "add enum type %s ", ((const rt_enum *)op->b)->name);
+		put_list(out, &((const rt_enum *)op->b)->labels);
+		break;
+	case RT_OP_ALTER_ENUM:
+		rt_buf_printf(out, "change enum type %s ", ((const rt_enum *)op->a)->name);
+		put_list(out, &((const rt_enum *)op->a)->labels);
+		rt_buf_puts(out, " -> ");
+		put_list(out, &((const rt_enum *)op->b)->labels);
+		break;
+	case RT_OP_DROP_ENUM:
+		rt_buf_printf(out, "drop enum type %s", ((const rt_enum *)op->a)->name);
+		break;
+	case RT_OP_DROP_PK:
+		rt_buf_printf(out, "drop primary key of %s", tn);
+		break;
+	case RT_OP_ADD_PK: {
+		const char *cols[64];
+		size_t n = rt_table_pk(op->tb, cols, 64), i;
+		rt_buf_printf(out, "add primary key %s (", tn);
+		for (i = 0; i < n; i++)
+			rt_buf_printf(out, "%s%s", i ? ", " : "", cols[i]);
+		rt_buf_putc(out, ')');
+		break;
+	}
+	case RT_OP_DROP_UNIQUE:
+	case RT_OP_ADD_UNIQUE: {
+		const rt_unique *u = op->kind == RT_OP_DROP_UNIQUE ? op->a : op->b;
+		rt_buf_printf(out, "%s unique constraint %s%s%s ",
+			      op->kind == RT_OP_DROP_UNIQUE ? "drop" : "add", u->name ? u->name : "",
+			      u->name ? " on " : "on ", tn);
+		put_list(out, &u->cols);
+		break;
+	}
+	case RT_OP_DROP_CHECK:
+	case RT_OP_ADD_CHECK: {
+		const rt_check *c = op->kind == RT_OP_DROP_CHECK ? op->a : op->b;
+		rt_buf_printf(out, "%s check constraint %s%son %s: %s",
+			      op->kind == RT_OP_DROP_CHECK ? "drop" : "add", c->name ? c->name : "",
+			      c->name ? " " : "", tn, c->expr);
+		break;
+	}
+	case RT_OP_RENAME_CONSTRAINT:
+		if (op->what == 'p')
+			rt_buf_printf(out, "rename primary key %s to %s on %s", op->ta->pk_name,
+				      op->tb->pk_name, tn);
+		else
+			rt_buf_printf(out, "rename constraint %s to %s on %s",
+				      op->what == 'u' ? ((const rt_unique *)op->a)->name
+				      : op->what == 'f' ? ((const rt_fkey *)op->a)->name
+				      : ((const rt_check *)op->a)->name,
+				      op->what == 'u' ? ((const rt_unique *)op->b)->name
+				      : op->what == 'f' ? ((const rt_fkey *)op->b)->name
+				      : ((const rt_check *)op->b)->name, tn);
+		break;
+	case RT_OP_RENAME_COLUMN:
+		rt_buf_printf(out, "rename column %s.%s to %s", tn, ((const rt_column *)op->a)->name,
+			      ((const rt_column *)op->b)->name);
+		break;
+	case RT_OP_DROP_COLUMN:
+		rt_buf_printf(out, "drop column %s.%s", tn, ((const rt_column *)op->a)->name);
+		break;
+	case RT_OP_ADD_COLUMN: {
+		const rt_column *c = op->b;
+		rt_buf_printf(out, "add column %s.%s %s%s", tn, c->name, c->type,
+			      c->notnull ? " NOT NULL" : "");
+		break;
+	}
+	case RT_OP_ALTER_COLUMN:
+		rt_buf_printf(out, "alter column %s.%s: ", tn, ((const rt_column *)op->b)->name);
+		describe_col_change(out, op->a, op->b, op->alter);
+		break;
+	case RT_OP_REBUILD_TABLE:
+		rt_buf_printf(out, "rebuild table %s (%s)", tn, op->detail ? op->detail : "");
+		break;
+	case RT_OP_TABLE_COMMENT:
+		rt_buf_printf(out, "change comment of table %s", tn);
+		break;
+	}
+}

@@ -1,0 +1,224 @@
+/*
+ * history.c - the history table and file checksums (see history.h).
+ *
+ * The table is plain SQL both dialects accept: ids are computed as
+ * MAX(id) + 1 inside the writing transaction, which the run's lock
+ * serialises, and applied_at is the server's CURRENT_TIMESTAMP stored as
+ * text.
+ */
+#include <openssl/evp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "history.h"
+
+int rt_checksum(char out[RT_CHECKSUM_HEX], const char *text, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	EVP_MD_CTX *md_ctx = EVP_MD_CTX_new();
+	size_t at = 0, run;
+	int ok;
+
+	if (!md_ctx)
+		return RETORT_ERROR;
+	ok = EVP_DigestInit_ex(md_ctx, EVP_sha256(), NULL);
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		at = 3;
+	while (ok && at < len) {
+		/* feed runs without CR as they are; a CR (with its LF) is one LF */
+		for (run = at; run < len && text[run] != '\r'; run++)
+			;
+		ok = EVP_DigestUpdate(md_ctx, text + at, run - at);
+		if (ok && run < len) {
+			ok = EVP_DigestUpdate(md_ctx, "\n", 1);
+			run += (run + 1 < len && text[run + 1] == '\n') ? 2 : 1;
+		}
+		at = run;
+	}
+	ok = ok && EVP_DigestFinal_ex(md_ctx, md, &mdlen);
+	EVP_MD_CTX_free(md_ctx);
+	if (!ok)
+		return RETORT_ERROR;
+	for (i = 0; i < mdlen && i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[2 * i] = '\0';
+	return 0;
+}
+
+void rt_history_name(rt_buf *out, const rt_driver *drv, const rt_config *cfg)
+{
+	const char *name = rt_config_get(cfg, "retort", "history_table");
+
+	if (cfg->version_table_schema && *cfg->version_table_schema) {
+		drv->quote_ident(out, cfg->version_table_schema);
+		rt_buf_putc(out, '.');
+	}
+	drv->quote_ident(out, name && *name ? name : "retort_history");
+}
+
+void rt_history_create_sql(rt_buf *out, const char *qname)
+{
+	rt_buf_printf(out,
+		      "CREATE TABLE IF NOT EXISTS %s (id INTEGER NOT NULL PRIMARY KEY, "
+		      "revision VARCHAR(32) NOT NULL, direction VARCHAR(10) NOT NULL, "
+		      "status VARCHAR(10) NOT NULL, checksum VARCHAR(64), "
+		      "statements_done INTEGER NOT NULL DEFAULT 0, applied_at VARCHAR(40) NOT NULL, "
+		      "duration_ms INTEGER, applied_by VARCHAR(255), retort_version VARCHAR(32), "
+		      "error TEXT);\n", qname);
+}
+
+/* "user@host" of this process, for applied_by. */
+static void applied_by(rt_buf *out)
+{
+	struct passwd pw, *found = NULL;
+	char buf[1024], host[256];
+	const char *user = getenv("USER");
+
+	if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &found) == 0 && found)
+		user = found->pw_name;
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	rt_buf_printf(out, "%s@%s", user ? user : "?", host);
+}
+
+void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entry *e)
+{
+	rt_buf by = RT_BUF_INIT;
+
+	applied_by(&by);
+	rt_buf_printf(out,
+		      "INSERT INTO %s (id, revision, direction, status, checksum, statements_done, "
+		      "applied_at, duration_ms, applied_by, retort_version, error) "
+		      "SELECT COALESCE(MAX(id), 0) + 1, '%s', '%s', '%s', ", qname, e->revision,
+		      e->direction == RT_DOWN ? "downgrade" : "upgrade", e->status);
+	rt_sql_literal(out, e->checksum);
+	rt_buf_printf(out, ", %zu, CURRENT_TIMESTAMP, ", e->statements_done);
+	if (e->duration_ms >= 0)
+		rt_buf_printf(out, "%.0f, ", e->duration_ms);
+	else
+		rt_buf_puts(out, "NULL, ");
+	rt_sql_literal(out, by.ptr);
+	rt_buf_printf(out, ", '%s', ", retort_version());
+	rt_sql_literal(out, e->error);
+	rt_buf_printf(out, " FROM %s;\n", qname);
+	rt_buf_release(&by);
+}
+
+void rt_history_release(rt_history *h)
+{
+	size_t i;
+
+	for (i = 0; h->checksum && i < h->n; i++)
+		free(h->checksum[i]);
+	free(h->checksum);
+	free(h->failed_error);
+	memset(h, 0, sizeof(*h));
+}
+
+enum { COL_REV, COL_DIR, COL_STATUS, COL_SUM, COL_DONE, COL_ERROR, NCOLS };
+
+int rt_history_read(rt_history *h, rt_graph *g, const rt_driver *drv, rt_conn *c,
+		    const rt_config *cfg, rt_buf *err)
+{
+	const char *table = rt_config_get(cfg, "retort", "history_table");
+	rt_buf q = RT_BUF_INIT, name = RT_BUF_INIT;
+	rt_strlist cells = { 0 };
+	unsigned char *last_failed = NULL;
+	size_t i;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if ((rc = drv->table_exists(c, cfg->version_table_schema,
+				    table && *table ? table : "retort_history", &h->exists, err)) < 0 ||
+	    !h->exists)
+		return rc;
+	h->n = g->n;
+	if (!(h->checksum = calloc(g->n ? g->n : 1, sizeof(*h->checksum))) ||
+	    !(last_failed = calloc(g->n ? g->n : 1, 1)))
+		goto oom;
+	rt_history_name(&name, drv, cfg);
+	rt_buf_printf(&q, "SELECT revision, direction, status, COALESCE(checksum, ''), "
+		      "statements_done, COALESCE(error, '') FROM %s ORDER BY id", name.ptr);
+	if ((rc = drv->query(c, q.ptr, NCOLS, &cells, err)) < 0)
+		goto done;
+	/* rows in order: the last one of each revision says where it stands */
+	for (i = 0; i + NCOLS <= cells.count; i += NCOLS) {
+		char **row = cells.items + i;
+		rt_rev *r = rt_graph_get(g, row[COL_REV]);
+		int up = !strcmp(row[COL_DIR], "upgrade");
+
+		if (!r)
+			continue;
+		last_failed[r->topo] = !strcmp(row[COL_STATUS], "failed");
+		if (last_failed[r->topo]) {
+			h->failed = r;
+			h->failed_direction = up ? RT_UP : RT_DOWN;
+			h->failed_done = strtoul(row[COL_DONE], NULL, 10);
+			free(h->failed_error);
+			if (!(h->failed_error = rt_strdup(row[COL_ERROR])))
+				goto oom;
+		}
+		if (up && *row[COL_SUM] && strcmp(row[COL_STATUS], "failed")) {
+			free(h->checksum[r->topo]);
+			if (!(h->checksum[r->topo] = rt_strdup(row[COL_SUM])))
+				goto oom;
+		}
+	}
+	if (h->failed && !last_failed[h->failed->topo])
+		h->failed = NULL; /* resumed or cleared since */
+	rc = 0;
+	goto done;
+oom:
+	rc = rt_error(err, RETORT_ERROR, "out of memory");
+done:
+	free(last_failed);
+	rt_strlist_release(&cells);
+	rt_buf_release(&q);
+	rt_buf_release(&name);
+	if (rc < 0)
+		rt_history_release(h);
+	return rc;
+}
+
+int rt_history_verify(rt_strlist *problems, const rt_history *h, rt_graph *g,
+		      const unsigned char *applied, rt_buf *err)
+{
+	char now[RT_CHECKSUM_HEX];
+	rt_buf line = RT_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; h->exists && i < g->n && rc >= 0; i++) {
+		rt_rev *r = g->topo[i];
+		char *text = NULL;
+		size_t len = 0;
+
+		if (!applied[i] || !h->checksum[i])
+			continue;
+		if ((rc = rt_read_file(&text, &len, r->s.path, err)) < 0)
+			break;
+		rc = rt_checksum(now, text, len);
+		free(text);
+		if (rc < 0) {
+			rc = rt_error(err, RETORT_ERROR, "cannot compute a checksum");
+			break;
+		}
+		if (!strcmp(now, h->checksum[i]))
+			continue;
+		rt_buf_clear(&line);
+		rt_buf_printf(&line, "'%s' (revision '%s') was changed after it was applied: "
+			      "recorded sha256 %s, file now %s", r->s.path, r->s.revision,
+			      h->checksum[i], now);
+		if (rt_strlist_add(problems, line.ptr) < 0)
+			rc = rt_error(err, RETORT_ERROR, "out of memory");
+	}
+	rt_buf_release(&line);
+	return rc;
+}

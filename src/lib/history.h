@@ -1,0 +1,58 @@
+/*
+ * history.h - the history table: one row per step applied, reverted,
+ * stamped or failed, with the checksum of the revision's file, so a run
+ * can refuse to go on when an applied migration was edited and can resume
+ * a half-applied non-transactional one.
+ */
+#ifndef RT_HISTORY_H
+#define RT_HISTORY_H
+
+#include "graph.h"
+#include "driver.h"
+
+#define RT_CHECKSUM_HEX 65  /* 64 hex digits and a NUL */
+
+/* SHA-256 of a file's normalised text: a leading UTF-8 BOM is dropped and
+ * CRLF and lone CR become LF, so neither changes the checksum. */
+int rt_checksum(char out[RT_CHECKSUM_HEX], const char *text, size_t len);
+
+/* What the history says of the revisions of a graph. */
+typedef struct rt_history {
+	int exists;           /* is there a history table at all */
+	char **checksum;      /* by topological position: recorded when applied, or NULL */
+	size_t n;
+	rt_rev *failed;       /* the revision whose latest row is 'failed', or NULL */
+	int failed_direction; /* RT_UP or RT_DOWN */
+	size_t failed_done;   /* statements of its section that had been applied */
+	char *failed_error;
+} rt_history;
+
+/* Quoted (schema.)name of the history table. */
+void rt_history_name(rt_buf *out, const rt_driver *drv, const rt_config *cfg);
+
+void rt_history_create_sql(rt_buf *out, const char *qname);
+
+typedef struct rt_history_entry {
+	const char *revision;
+	int direction;          /* RT_UP or RT_DOWN */
+	const char *status;     /* applied, reverted, stamped, fixed, failed, cleared */
+	const char *checksum;   /* NULL: none */
+	size_t statements_done;
+	double duration_ms;     /* < 0: unknown (offline) */
+	const char *error;      /* NULL: none */
+} rt_history_entry;
+
+/* An INSERT of one row; its id follows the largest so far. */
+void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entry *e);
+
+/* Read the table (a missing one reads as empty, exists = 0). */
+int rt_history_read(rt_history *h, rt_graph *g, const rt_driver *drv, rt_conn *c,
+		    const rt_config *cfg, rt_buf *err);
+void rt_history_release(rt_history *h);
+
+/* Compare the recorded checksum of every applied revision with its file
+ * now; one line per mismatch goes to `problems`. */
+int rt_history_verify(rt_strlist *problems, const rt_history *h, rt_graph *g,
+		      const unsigned char *applied, rt_buf *err);
+
+#endif

@@ -1,0 +1,418 @@
+/*
+ * render_pg.c - operations as PostgreSQL statements.  Everything is done
+ * in place with ALTER TABLE; constraints always carry their names, so a
+ * database built from this SQL reads back with the names it was made
+ * from.
+ */
+#include <string.h>
+
+#include "diff.h"
+
+#define D "postgresql"
+
+static void ident(rt_buf *out, const char *name)
+{
+	rt_sql_ident(out, name, D);
+}
+
+static void alter_table(rt_buf *out, const rt_table *t)
+{
+	rt_buf_puts(out, "ALTER TABLE ");
+	ident(out, t->name);
+	rt_buf_putc(out, ' ');
+}
+
+static void alter_column(rt_buf *out, const rt_table *t, const char *col)
+{
+	alter_table(out, t);
+	rt_buf_puts(out, "ALTER COLUMN ");
+	ident(out, col);
+	rt_buf_putc(out, ' ');
+}
+
+static void drop_constraint(rt_buf *out, const rt_table *t, const char *name)
+{
+	alter_table(out, t);
+	rt_buf_puts(out, "DROP CONSTRAINT ");
+	ident(out, name);
+	rt_buf_puts(out, ";\n");
+}
+
+static void column_comment(rt_buf *out, const rt_table *t, const rt_column *c)
+{
+	rt_buf_puts(out, "COMMENT ON COLUMN ");
+	ident(out, t->name);
+	rt_buf_putc(out, '.');
+	ident(out, c->name);
+	rt_buf_puts(out, " IS ");
+	if (c->comment)
+		rt_sql_string(out, c->comment);
+	else
+		rt_buf_puts(out, "NULL");
+	rt_buf_puts(out, ";\n");
+}
+
+/* The sequence a serial column's default draws from. */
+static void serial_seq(rt_buf *out, const rt_table *t, const rt_column *c)
+{
+	rt_buf name = RT_BUF_INIT;
+
+	rt_buf_printf(&name, "%s_%s_seq", t->name, c->name);
+	ident(out, name.ptr);
+	rt_buf_release(&name);
+}
+
+static void alter(rt_buf *out, const rt_table *t, const rt_column *a, const rt_column *b,
+		  unsigned int m)
+{
+	int dflt_done = 0;
+
+	/* identity and serial go first: they hold NOT NULL and the default */
+	if ((m & RT_ALTER_AUTOINC) && a->autoinc != RT_AUTO_NONE) {
+		if ((a->autoinc == RT_AUTO_IDENTITY || a->autoinc == RT_AUTO_IDENTITY_ALWAYS) &&
+		    (b->autoinc == RT_AUTO_IDENTITY || b->autoinc == RT_AUTO_IDENTITY_ALWAYS)) {
+			alter_column(out, t, b->name);
+			rt_buf_printf(out, "SET GENERATED %s;\n",
+				      b->autoinc == RT_AUTO_IDENTITY ? "BY DEFAULT" : "ALWAYS");
+		} else if (a->autoinc == RT_AUTO_SERIAL) {
+			alter_column(out, t, b->name);
+			rt_buf_puts(out, "DROP DEFAULT;\n");
+			rt_buf_puts(out, "DROP SEQUENCE IF EXISTS ");
+			serial_seq(out, t, a);
+			rt_buf_puts(out, ";\n");
+		} else {
+			alter_column(out, t, b->name);
+			rt_buf_puts(out, "DROP IDENTITY;\n");
+		}
+	}
+	if (m & (RT_ALTER_TYPE | RT_ALTER_COLLATION)) {
+		if (a->dflt) {
+			alter_column(out, t, b->name);
+			rt_buf_puts(out, "DROP DEFAULT;\n");
+		}
+		alter_column(out, t, b->name);
+		rt_buf_printf(out, "TYPE %s", b->type);
+		if (b->collation) {
+			rt_buf_puts(out, " COLLATE ");
+			ident(out, b->collation);
+		}
+		rt_buf_puts(out, " USING ");
+		ident(out, b->name);
+		rt_buf_printf(out, "::%s;\n", b->type);
+		if (b->dflt) {
+			alter_column(out, t, b->name);
+			rt_buf_printf(out, "SET DEFAULT %s;\n", b->dflt);
+		}
+		dflt_done = 1;
+	}
+	if (m & RT_ALTER_NOTNULL) {
+		alter_column(out, t, b->name);
+		rt_buf_printf(out, "%s NOT NULL;\n", b->notnull ? "SET" : "DROP");
+	}
+	if ((m & RT_ALTER_DEFAULT) && !dflt_done) {
+		alter_column(out, t, b->name);
+		if (b->dflt)
+			rt_buf_printf(out, "SET DEFAULT %s;\n", b->dflt);
+		else
+			rt_buf_puts(out, "DROP DEFAULT;\n");
+	}
+	if ((m & RT_ALTER_AUTOINC) && b->autoinc != RT_AUTO_NONE &&
+	    !((a->autoinc == RT_AUTO_IDENTITY || a->autoinc == RT_AUTO_IDENTITY_ALWAYS) &&
+	      (b->autoinc == RT_AUTO_IDENTITY || b->autoinc == RT_AUTO_IDENTITY_ALWAYS))) {
+		if (b->autoinc == RT_AUTO_SERIAL) {
+			rt_buf_puts(out, "CREATE SEQUENCE ");
+			serial_seq(out, t, b);
+			rt_buf_puts(out, " OWNED BY ");
+			ident(out, t->name);
+			rt_buf_putc(out, '.');
+			ident(out, b->name);
+			rt_buf_puts(out, ";\n");
+			alter_column(out, t, b->name);
+			rt_buf_puts(out, "SET DEFAULT nextval('");
+			serial_seq(out, t, b);
+			rt_buf_puts(out, "'::regclass);\n");
+		} else {
+			alter_column(out, t, b->name);
+			rt_buf_printf(out, "ADD GENERATED %s AS IDENTITY;\n",
+				      b->autoinc == RT_AUTO_IDENTITY ? "BY DEFAULT" : "ALWAYS");
+		}
+	}
+	if (m & RT_ALTER_COMMENT)
+		column_comment(out, t, b);
+}
+
+static void alter_enum(rt_buf *out, const rt_op *op)
+{
+	const rt_enum *a = op->a, *b = op->b;
+	rt_buf old = RT_BUF_INIT;
+	size_t i;
+
+	if (!op->uses.count) {
+		for (i = 0; i < b->labels.count; i++) {
+			if (rt_strlist_has(&a->labels, b->labels.items[i]))
+				continue;
+			rt_buf_puts(out, "ALTER TYPE ");
+			ident(out, b->name);
+			rt_buf_puts(out, " ADD VALUE ");
+			rt_sql_string(out, b->labels.items[i]);
+			if (i > 0) {
+				rt_buf_puts(out, " AFTER ");
+				rt_sql_string(out, b->labels.items[i - 1]);
+			} else if (a->labels.count) {
+				rt_buf_puts(out, " BEFORE ");
+				rt_sql_string(out, a->labels.items[0]);
+			}
+			rt_buf_puts(out, ";\n");
+		}
+		return;
+	}
+	/* values go or move: a new type, and every column moves over to it */
+	rt_buf_printf(&old, "%s_retort_old", b->name);
+	rt_buf_puts(out, "ALTER TYPE ");
+	ident(out, b->name);
+	rt_buf_puts(out, " RENAME TO ");
+	ident(out, old.ptr);
+	rt_buf_puts(out, ";\nCREATE TYPE ");
+	ident(out, b->name);
+	rt_buf_puts(out, " AS ENUM (");
+	for (i = 0; i < b->labels.count; i++) {
+		if (i)
+			rt_buf_puts(out, ", ");
+		rt_sql_string(out, b->labels.items[i]);
+	}
+	rt_buf_puts(out, ");\n");
+	for (i = 1; i + 4 <= op->uses.count; i += 4) {
+		const char *tab = op->uses.items[i], *col = op->uses.items[i + 1];
+		const char *had = op->uses.items[i + 2], *dflt = op->uses.items[i + 3];
+		if (!strcmp(had, "1")) {
+			rt_buf_puts(out, "ALTER TABLE ");
+			ident(out, tab);
+			rt_buf_puts(out, " ALTER COLUMN ");
+			ident(out, col);
+			rt_buf_puts(out, " DROP DEFAULT;\n");
+		}
+		rt_buf_puts(out, "ALTER TABLE ");
+		ident(out, tab);
+		rt_buf_puts(out, " ALTER COLUMN ");
+		ident(out, col);
+		rt_buf_puts(out, " TYPE ");
+		ident(out, b->name);
+		rt_buf_puts(out, " USING ");
+		ident(out, col);
+		rt_buf_puts(out, "::text::");
+		ident(out, b->name);
+		rt_buf_puts(out, ";\n");
+		if (*dflt) {
+			rt_buf_puts(out, "ALTER TABLE ");
+			ident(out, tab);
+			rt_buf_puts(out, " ALTER COLUMN ");
+			ident(out, col);
+			rt_buf_printf(out, " SET DEFAULT %s;\n", dflt);
+		}
+	}
+	rt_buf_puts(out, "DROP TYPE ");
+	ident(out, old.ptr);
+	rt_buf_puts(out, ";\n");
+	rt_buf_release(&old);
+}
+
+static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
+{
+	const char *pk[64];
+	size_t n, i;
+
+	(void)d;
+	switch (op->kind) {
+	case RT_OP_DROP_VIEW:
+		rt_buf_puts(out, "DROP VIEW ");
+		ident(out, ((const rt_view *)op->a)->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_CREATE_VIEW:
+		rt_buf_puts(out, "CREATE VIEW ");
+		ident(out, ((const rt_view *)op->b)->name);
+		rt_buf_printf(out, " AS %s;\n", ((const rt_view *)op->b)->def);
+		break;
+	case RT_OP_DROP_TRIGGER:
+	case RT_OP_CREATE_TRIGGER:
+	case RT_OP_REBUILD_TABLE:
+		break;
+	case RT_OP_DROP_FKEY:
+		drop_constraint(out, op->ta, ((const rt_fkey *)op->a)->name);
+		break;
+	case RT_OP_ADD_FKEY:
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "ADD ");
+		rt_render_fkey(out, op->b, D);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_DROP_INDEX:
+		rt_buf_puts(out, "DROP INDEX ");
+		ident(out, ((const rt_index *)op->a)->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_RENAME_INDEX:
+		rt_buf_puts(out, "ALTER INDEX ");
+		ident(out, ((const rt_index *)op->a)->name);
+		rt_buf_puts(out, " RENAME TO ");
+		ident(out, ((const rt_index *)op->b)->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_CREATE_INDEX:
+		rt_render_create_index(out, op->tb, op->b, D);
+		break;
+	case RT_OP_DROP_TABLE:
+		rt_buf_puts(out, "DROP TABLE ");
+		ident(out, op->ta->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_RENAME_TABLE:
+		alter_table(out, op->ta);
+		rt_buf_puts(out, "RENAME TO ");
+		ident(out, op->tb->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_CREATE_TABLE:
+		rt_render_create_table(out, op->tb, NULL, D, op->skip_fks, op->nskip);
+		break;
+	case RT_OP_CREATE_ENUM: {
+		const rt_enum *e = op->b;
+		rt_buf_puts(out, "CREATE TYPE ");
+		ident(out, e->name);
+		rt_buf_puts(out, " AS ENUM (");
+		for (i = 0; i < e->labels.count; i++) {
+			if (i)
+				rt_buf_puts(out, ", ");
+			rt_sql_string(out, e->labels.items[i]);
+		}
+		rt_buf_puts(out, ");\n");
+		break;
+	}
+	case RT_OP_ALTER_ENUM:
+		alter_enum(out, op);
+		break;
+	case RT_OP_DROP_ENUM:
+		rt_buf_puts(out, "DROP TYPE ");
+		ident(out, ((const rt_enum *)op->a)->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_DROP_PK:
+		if (op->ta->pk_name)
+			drop_constraint(out, op->tb, op->ta->pk_name);
+		break;
+	case RT_OP_ADD_PK:
+		n = rt_table_pk(op->tb, pk, 64);
+		if (!n)
+			break;
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "ADD ");
+		if (op->tb->pk_name) {
+			rt_buf_puts(out, "CONSTRAINT ");
+			ident(out, op->tb->pk_name);
+			rt_buf_putc(out, ' ');
+		}
+		rt_buf_puts(out, "PRIMARY KEY (");
+		for (i = 0; i < n; i++) {
+			if (i)
+				rt_buf_puts(out, ", ");
+			ident(out, pk[i]);
+		}
+		rt_buf_puts(out, ");\n");
+		break;
+	case RT_OP_DROP_UNIQUE:
+		drop_constraint(out, op->tb, ((const rt_unique *)op->a)->name);
+		break;
+	case RT_OP_ADD_UNIQUE: {
+		const rt_unique *u = op->b;
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "ADD ");
+		if (u->name) {
+			rt_buf_puts(out, "CONSTRAINT ");
+			ident(out, u->name);
+			rt_buf_putc(out, ' ');
+		}
+		rt_buf_puts(out, "UNIQUE ");
+		rt_render_idents(out, &u->cols, D);
+		rt_buf_puts(out, ";\n");
+		break;
+	}
+	case RT_OP_DROP_CHECK:
+		drop_constraint(out, op->tb, ((const rt_check *)op->a)->name);
+		break;
+	case RT_OP_ADD_CHECK: {
+		const rt_check *c = op->b;
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "ADD ");
+		if (c->name) {
+			rt_buf_puts(out, "CONSTRAINT ");
+			ident(out, c->name);
+			rt_buf_putc(out, ' ');
+		}
+		rt_buf_printf(out, "CHECK (%s);\n", c->expr);
+		break;
+	}
+	case RT_OP_RENAME_CONSTRAINT: {
+		const char *from, *to;
+		if (op->what == 'p') {
+			from = op->ta->pk_name;
+			to = op->tb->pk_name;
+		} else if (op->what == 'u') {
+			from = ((const rt_unique *)op->a)->name;
+			to = ((const rt_unique *)op->b)->name;
+		} else if (op->what == 'f') {
+			from = ((const rt_fkey *)op->a)->name;
+			to = ((const rt_fkey *)op->b)->name;
+		} else {
+			from = ((const rt_check *)op->a)->name;
+			to = ((const rt_check *)op->b)->name;
+		}
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "RENAME CONSTRAINT ");
+		ident(out, from);
+		rt_buf_puts(out, " TO ");
+		ident(out, to);
+		rt_buf_puts(out, ";\n");
+		break;
+	}
+	case RT_OP_RENAME_COLUMN:
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "RENAME COLUMN ");
+		ident(out, ((const rt_column *)op->a)->name);
+		rt_buf_puts(out, " TO ");
+		ident(out, ((const rt_column *)op->b)->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_DROP_COLUMN:
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "DROP COLUMN ");
+		ident(out, ((const rt_column *)op->a)->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_ADD_COLUMN:
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "ADD COLUMN ");
+		rt_render_column_def(out, op->b, op->tb, D, 0);
+		rt_buf_puts(out, ";\n");
+		if (((const rt_column *)op->b)->comment)
+			column_comment(out, op->tb, op->b);
+		break;
+	case RT_OP_ALTER_COLUMN:
+		alter(out, op->tb, op->a, op->b, op->alter);
+		break;
+	case RT_OP_TABLE_COMMENT:
+		rt_buf_puts(out, "COMMENT ON TABLE ");
+		ident(out, op->tb->name);
+		rt_buf_puts(out, " IS ");
+		if (op->tb->comment)
+			rt_sql_string(out, op->tb->comment);
+		else
+			rt_buf_puts(out, "NULL");
+		rt_buf_puts(out, ";\n");
+		break;
+	}
+}
+
+const rt_renderer rt_render_pg = {
+	/* dialect */ "postgresql",
+	/* op */      pg_op,
+};

@@ -1,0 +1,611 @@
+/*
+ * schema.c - the schema model: building it (for introspection and tests),
+ * putting it in canonical order, and comparing two of them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+
+/* Make room for one more element of `size` bytes and return it, zeroed. */
+static void *push(void **v, size_t *n, size_t *cap, size_t size)
+{
+	char *p;
+
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 4;
+		void *nv = realloc(*v, c * size);
+		if (!nv)
+			return NULL;
+		*v = nv;
+		*cap = c;
+	}
+	p = (char *)*v + *n * size;
+	memset(p, 0, size);
+	(*n)++;
+	return p;
+}
+
+#define PUSH(arr, n, cap) push((void **)&(arr), &(n), &(cap), sizeof(*(arr)))
+
+int rt_set_str(char **field, const char *value)
+{
+	char *copy = NULL;
+
+	if (value && !(copy = rt_strdup(value)))
+		return -1;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int rt_schema_init(rt_schema *s, const char *dialect)
+{
+	memset(s, 0, sizeof(*s));
+	return rt_set_str(&s->dialect, dialect);
+}
+
+static void column_release(rt_column *c)
+{
+	free(c->name);
+	free(c->type);
+	free(c->dflt);
+	free(c->collation);
+	free(c->comment);
+}
+
+static void index_release(rt_index *x)
+{
+	free(x->name);
+	rt_strlist_release(&x->keys);
+	free(x->where);
+	free(x->method);
+}
+
+static void unique_release(rt_unique *u)
+{
+	free(u->name);
+	rt_strlist_release(&u->cols);
+}
+
+static void fkey_release(rt_fkey *f)
+{
+	free(f->name);
+	rt_strlist_release(&f->cols);
+	free(f->ref_table);
+	rt_strlist_release(&f->ref_cols);
+	free(f->on_delete);
+	free(f->on_update);
+}
+
+static void check_release(rt_check *c)
+{
+	free(c->name);
+	free(c->expr);
+}
+
+static void table_release(rt_table *t)
+{
+	size_t i;
+
+	free(t->name);
+	for (i = 0; i < t->ncols; i++)
+		column_release(&t->cols[i]);
+	free(t->cols);
+	free(t->pk_name);
+	for (i = 0; i < t->nindexes; i++)
+		index_release(&t->indexes[i]);
+	free(t->indexes);
+	for (i = 0; i < t->nuniques; i++)
+		unique_release(&t->uniques[i]);
+	free(t->uniques);
+	for (i = 0; i < t->nfkeys; i++)
+		fkey_release(&t->fkeys[i]);
+	free(t->fkeys);
+	for (i = 0; i < t->nchecks; i++)
+		check_release(&t->checks[i]);
+	free(t->checks);
+	free(t->comment);
+	free(t->options);
+}
+
+void rt_schema_release(rt_schema *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntables; i++)
+		table_release(&s->tables[i]);
+	free(s->tables);
+	for (i = 0; i < s->nviews; i++) {
+		free(s->views[i].name);
+		free(s->views[i].def);
+	}
+	free(s->views);
+	for (i = 0; i < s->ntriggers; i++) {
+		free(s->triggers[i].name);
+		free(s->triggers[i].table);
+		free(s->triggers[i].sql);
+	}
+	free(s->triggers);
+	for (i = 0; i < s->nenums; i++) {
+		free(s->enums[i].name);
+		rt_strlist_release(&s->enums[i].labels);
+	}
+	free(s->enums);
+	free(s->dialect);
+	memset(s, 0, sizeof(*s));
+}
+
+rt_table *rt_schema_add_table(rt_schema *s, const char *name)
+{
+	rt_table *t = PUSH(s->tables, s->ntables, s->tables_cap);
+
+	if (t && !(t->name = rt_strdup(name))) {
+		s->ntables--;
+		return NULL;
+	}
+	return t;
+}
+
+rt_view *rt_schema_add_view(rt_schema *s, const char *name, const char *def)
+{
+	rt_view *v = PUSH(s->views, s->nviews, s->views_cap);
+
+	if (v && (rt_set_str(&v->name, name) < 0 || rt_set_str(&v->def, def) < 0)) {
+		free(v->name);
+		s->nviews--;
+		return NULL;
+	}
+	return v;
+}
+
+rt_trigger *rt_schema_add_trigger(rt_schema *s, const char *name, const char *table,
+				  const char *sql)
+{
+	rt_trigger *t = PUSH(s->triggers, s->ntriggers, s->triggers_cap);
+
+	if (t && (rt_set_str(&t->name, name) < 0 || rt_set_str(&t->table, table) < 0 ||
+		  rt_set_str(&t->sql, sql) < 0)) {
+		free(t->name);
+		free(t->table);
+		s->ntriggers--;
+		return NULL;
+	}
+	return t;
+}
+
+rt_enum *rt_schema_add_enum(rt_schema *s, const char *name)
+{
+	rt_enum *e = PUSH(s->enums, s->nenums, s->enums_cap);
+
+	if (e && !(e->name = rt_strdup(name))) {
+		s->nenums--;
+		return NULL;
+	}
+	return e;
+}
+
+rt_column *rt_table_add_column(rt_table *t, const char *name, const char *type)
+{
+	rt_column *c = PUSH(t->cols, t->ncols, t->cols_cap);
+
+	if (c && (rt_set_str(&c->name, name) < 0 || rt_set_str(&c->type, type ? type : "") < 0)) {
+		free(c->name);
+		t->ncols--;
+		return NULL;
+	}
+	return c;
+}
+
+rt_index *rt_table_add_index(rt_table *t, const char *name)
+{
+	rt_index *x = PUSH(t->indexes, t->nindexes, t->indexes_cap);
+
+	if (x && rt_set_str(&x->name, name) < 0) {
+		t->nindexes--;
+		return NULL;
+	}
+	return x;
+}
+
+rt_unique *rt_table_add_unique(rt_table *t, const char *name)
+{
+	rt_unique *u = PUSH(t->uniques, t->nuniques, t->uniques_cap);
+
+	if (u && rt_set_str(&u->name, name) < 0) {
+		t->nuniques--;
+		return NULL;
+	}
+	return u;
+}
+
+rt_fkey *rt_table_add_fkey(rt_table *t, const char *name, const char *ref_table)
+{
+	rt_fkey *f = PUSH(t->fkeys, t->nfkeys, t->fkeys_cap);
+
+	if (f && (rt_set_str(&f->name, name) < 0 || rt_set_str(&f->ref_table, ref_table) < 0)) {
+		free(f->name);
+		t->nfkeys--;
+		return NULL;
+	}
+	return f;
+}
+
+rt_check *rt_table_add_check(rt_table *t, const char *name, const char *expr)
+{
+	rt_check *c = PUSH(t->checks, t->nchecks, t->checks_cap);
+
+	if (c && (rt_set_str(&c->name, name) < 0 || rt_set_str(&c->expr, expr) < 0)) {
+		free(c->name);
+		t->nchecks--;
+		return NULL;
+	}
+	return c;
+}
+
+void rt_schema_remove_table(rt_schema *s, size_t i)
+{
+	if (i >= s->ntables)
+		return;
+	table_release(&s->tables[i]);
+	memmove(&s->tables[i], &s->tables[i + 1], (s->ntables - i - 1) * sizeof(*s->tables));
+	s->ntables--;
+}
+
+/* ---- copying ---------------------------------------------------------- */
+
+static int copy_list(rt_strlist *dst, const rt_strlist *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->count; i++)
+		if (rt_strlist_add(dst, src->items[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int copy_table(rt_schema *out, const rt_table *t)
+{
+	rt_table *n = rt_schema_add_table(out, t->name);
+	size_t i;
+
+	if (!n)
+		return -1;
+	for (i = 0; i < t->ncols; i++) {
+		const rt_column *c = &t->cols[i];
+		rt_column *d = rt_table_add_column(n, c->name, c->type);
+		if (!d || rt_set_str(&d->dflt, c->dflt) < 0 ||
+		    rt_set_str(&d->collation, c->collation) < 0 ||
+		    rt_set_str(&d->comment, c->comment) < 0)
+			return -1;
+		d->notnull = c->notnull;
+		d->pk = c->pk;
+		d->autoinc = c->autoinc;
+	}
+	for (i = 0; i < t->nindexes; i++) {
+		const rt_index *x = &t->indexes[i];
+		rt_index *d = rt_table_add_index(n, x->name);
+		if (!d || copy_list(&d->keys, &x->keys) < 0 || rt_set_str(&d->where, x->where) < 0 ||
+		    rt_set_str(&d->method, x->method) < 0)
+			return -1;
+		d->unique = x->unique;
+	}
+	for (i = 0; i < t->nuniques; i++) {
+		rt_unique *d = rt_table_add_unique(n, t->uniques[i].name);
+		if (!d || copy_list(&d->cols, &t->uniques[i].cols) < 0)
+			return -1;
+	}
+	for (i = 0; i < t->nfkeys; i++) {
+		const rt_fkey *f = &t->fkeys[i];
+		rt_fkey *d = rt_table_add_fkey(n, f->name, f->ref_table);
+		if (!d || copy_list(&d->cols, &f->cols) < 0 || copy_list(&d->ref_cols, &f->ref_cols) < 0 ||
+		    rt_set_str(&d->on_delete, f->on_delete) < 0 ||
+		    rt_set_str(&d->on_update, f->on_update) < 0)
+			return -1;
+	}
+	for (i = 0; i < t->nchecks; i++)
+		if (!rt_table_add_check(n, t->checks[i].name, t->checks[i].expr))
+			return -1;
+	if (rt_set_str(&n->pk_name, t->pk_name) < 0 || rt_set_str(&n->comment, t->comment) < 0 ||
+	    rt_set_str(&n->options, t->options) < 0)
+		return -1;
+	return 0;
+}
+
+int rt_schema_copy(rt_schema *out, const rt_schema *in)
+{
+	size_t i;
+
+	if (rt_schema_init(out, in->dialect) < 0)
+		return -1;
+	for (i = 0; i < in->ntables; i++)
+		if (copy_table(out, &in->tables[i]) < 0)
+			goto oom;
+	for (i = 0; i < in->nviews; i++)
+		if (!rt_schema_add_view(out, in->views[i].name, in->views[i].def))
+			goto oom;
+	for (i = 0; i < in->ntriggers; i++)
+		if (!rt_schema_add_trigger(out, in->triggers[i].name, in->triggers[i].table,
+					   in->triggers[i].sql))
+			goto oom;
+	for (i = 0; i < in->nenums; i++) {
+		rt_enum *e = rt_schema_add_enum(out, in->enums[i].name);
+		if (!e || copy_list(&e->labels, &in->enums[i].labels) < 0)
+			goto oom;
+	}
+	return 0;
+oom:
+	rt_schema_release(out);
+	return -1;
+}
+
+/* ---- order ------------------------------------------------------------ */
+
+static int strcmp0(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a ? 1 : b ? -1 : 0;
+	return strcmp(a, b);
+}
+
+static int list_cmp(const rt_strlist *a, const rt_strlist *b)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < a->count && i < b->count; i++)
+		if ((c = strcmp(a->items[i], b->items[i])) != 0)
+			return c;
+	return a->count < b->count ? -1 : a->count > b->count;
+}
+
+static int by_table(const void *a, const void *b)
+{
+	return strcmp(((const rt_table *)a)->name, ((const rt_table *)b)->name);
+}
+
+static int by_view(const void *a, const void *b)
+{
+	return strcmp(((const rt_view *)a)->name, ((const rt_view *)b)->name);
+}
+
+static int by_trigger(const void *a, const void *b)
+{
+	return strcmp(((const rt_trigger *)a)->name, ((const rt_trigger *)b)->name);
+}
+
+static int by_enum(const void *a, const void *b)
+{
+	return strcmp(((const rt_enum *)a)->name, ((const rt_enum *)b)->name);
+}
+
+static int by_index(const void *a, const void *b)
+{
+	return strcmp(((const rt_index *)a)->name, ((const rt_index *)b)->name);
+}
+
+static int by_unique(const void *pa, const void *pb)
+{
+	const rt_unique *a = pa, *b = pb;
+	int c = strcmp0(a->name, b->name);
+
+	return c ? c : list_cmp(&a->cols, &b->cols);
+}
+
+static int by_fkey(const void *pa, const void *pb)
+{
+	const rt_fkey *a = pa, *b = pb;
+	int c = strcmp0(a->name, b->name);
+
+	if (!c)
+		c = list_cmp(&a->cols, &b->cols);
+	if (!c)
+		c = strcmp0(a->ref_table, b->ref_table);
+	if (!c)
+		c = list_cmp(&a->ref_cols, &b->ref_cols);
+	return c;
+}
+
+static int by_check(const void *pa, const void *pb)
+{
+	const rt_check *a = pa, *b = pb;
+	int c = strcmp0(a->name, b->name);
+
+	return c ? c : strcmp0(a->expr, b->expr);
+}
+
+void rt_schema_sort(rt_schema *s)
+{
+	size_t i;
+
+	if (s->ntables)
+		qsort(s->tables, s->ntables, sizeof(*s->tables), by_table);
+	if (s->nviews)
+		qsort(s->views, s->nviews, sizeof(*s->views), by_view);
+	if (s->ntriggers)
+		qsort(s->triggers, s->ntriggers, sizeof(*s->triggers), by_trigger);
+	if (s->nenums)
+		qsort(s->enums, s->nenums, sizeof(*s->enums), by_enum);
+	for (i = 0; i < s->ntables; i++) {
+		rt_table *t = &s->tables[i];
+		if (t->nindexes)
+			qsort(t->indexes, t->nindexes, sizeof(*t->indexes), by_index);
+		if (t->nuniques)
+			qsort(t->uniques, t->nuniques, sizeof(*t->uniques), by_unique);
+		if (t->nfkeys)
+			qsort(t->fkeys, t->nfkeys, sizeof(*t->fkeys), by_fkey);
+		if (t->nchecks)
+			qsort(t->checks, t->nchecks, sizeof(*t->checks), by_check);
+	}
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+rt_table *rt_schema_table(const rt_schema *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntables; i++)
+		if (!strcmp(s->tables[i].name, name))
+			return &s->tables[i];
+	return NULL;
+}
+
+rt_view *rt_schema_view(const rt_schema *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nviews; i++)
+		if (!strcmp(s->views[i].name, name))
+			return &s->views[i];
+	return NULL;
+}
+
+rt_enum *rt_schema_enum(const rt_schema *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nenums; i++)
+		if (!strcmp(s->enums[i].name, name))
+			return &s->enums[i];
+	return NULL;
+}
+
+rt_column *rt_table_column(const rt_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (!strcmp(t->cols[i].name, name))
+			return &t->cols[i];
+	return NULL;
+}
+
+rt_index *rt_table_index(const rt_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nindexes; i++)
+		if (!strcmp(t->indexes[i].name, name))
+			return &t->indexes[i];
+	return NULL;
+}
+
+size_t rt_table_pk(const rt_table *t, const char **cols, size_t max)
+{
+	size_t n = 0, i;
+	int pos;
+
+	for (pos = 1; n < max; pos++) {
+		int found = 0;
+		for (i = 0; i < t->ncols; i++)
+			if (t->cols[i].pk == pos) {
+				cols[n++] = t->cols[i].name;
+				found = 1;
+				break;
+			}
+		if (!found)
+			break;
+	}
+	return n;
+}
+
+/* ---- equality ------------------------------------------------------------ */
+
+int rt_strlist_equal(const rt_strlist *a, const rt_strlist *b)
+{
+	return list_cmp(a, b) == 0;
+}
+
+static int names_match(const char *a, const char *b, int names)
+{
+	return !names || !strcmp0(a, b);
+}
+
+int rt_column_equal(const rt_column *a, const rt_column *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->type, b->type) &&
+	       a->notnull == b->notnull && !strcmp0(a->dflt, b->dflt) && a->pk == b->pk &&
+	       a->autoinc == b->autoinc && !strcmp0(a->collation, b->collation) &&
+	       !strcmp0(a->comment, b->comment);
+}
+
+int rt_index_equal(const rt_index *a, const rt_index *b)
+{
+	return !strcmp(a->name, b->name) && a->unique == b->unique &&
+	       rt_strlist_equal(&a->keys, &b->keys) && !strcmp0(a->where, b->where) &&
+	       !strcmp0(a->method, b->method);
+}
+
+int rt_unique_equal(const rt_unique *a, const rt_unique *b, int names)
+{
+	return names_match(a->name, b->name, names) && rt_strlist_equal(&a->cols, &b->cols);
+}
+
+int rt_fkey_equal(const rt_fkey *a, const rt_fkey *b, int names)
+{
+	return names_match(a->name, b->name, names) && rt_strlist_equal(&a->cols, &b->cols) &&
+	       !strcmp0(a->ref_table, b->ref_table) && rt_strlist_equal(&a->ref_cols, &b->ref_cols) &&
+	       !strcmp0(a->on_delete, b->on_delete) && !strcmp0(a->on_update, b->on_update);
+}
+
+int rt_check_equal(const rt_check *a, const rt_check *b, int names)
+{
+	return names_match(a->name, b->name, names) && !strcmp0(a->expr, b->expr);
+}
+
+static int table_equal(const rt_table *a, const rt_table *b)
+{
+	size_t i;
+
+	if (strcmp(a->name, b->name) || a->ncols != b->ncols || a->nindexes != b->nindexes ||
+	    a->nuniques != b->nuniques || a->nfkeys != b->nfkeys || a->nchecks != b->nchecks ||
+	    strcmp0(a->pk_name, b->pk_name) || strcmp0(a->comment, b->comment) ||
+	    strcmp0(a->options, b->options))
+		return 0;
+	for (i = 0; i < a->ncols; i++) {
+		const rt_column *c = rt_table_column(b, a->cols[i].name);
+		if (!c || !rt_column_equal(&a->cols[i], c))
+			return 0;
+	}
+	/* both sorted (rt_schema_sort): compare pairwise */
+	for (i = 0; i < a->nindexes; i++)
+		if (!rt_index_equal(&a->indexes[i], &b->indexes[i]))
+			return 0;
+	for (i = 0; i < a->nuniques; i++)
+		if (!rt_unique_equal(&a->uniques[i], &b->uniques[i], 1))
+			return 0;
+	for (i = 0; i < a->nfkeys; i++)
+		if (!rt_fkey_equal(&a->fkeys[i], &b->fkeys[i], 1))
+			return 0;
+	for (i = 0; i < a->nchecks; i++)
+		if (!rt_check_equal(&a->checks[i], &b->checks[i], 1))
+			return 0;
+	return 1;
+}
+
+int rt_schema_equal(const rt_schema *a, const rt_schema *b)
+{
+	size_t i;
+
+	if (a->ntables != b->ntables || a->nviews != b->nviews || a->ntriggers != b->ntriggers ||
+	    a->nenums != b->nenums)
+		return 0;
+	for (i = 0; i < a->ntables; i++)
+		if (!table_equal(&a->tables[i], &b->tables[i]))
+			return 0;
+	for (i = 0; i < a->nviews; i++)
+		if (strcmp(a->views[i].name, b->views[i].name) ||
+		    strcmp0(a->views[i].def, b->views[i].def))
+			return 0;
+	for (i = 0; i < a->ntriggers; i++)
+		if (strcmp(a->triggers[i].name, b->triggers[i].name) ||
+		    strcmp0(a->triggers[i].table, b->triggers[i].table) ||
+		    strcmp0(a->triggers[i].sql, b->triggers[i].sql))
+			return 0;
+	for (i = 0; i < a->nenums; i++)
+		if (strcmp(a->enums[i].name, b->enums[i].name) ||
+		    !rt_strlist_equal(&a->enums[i].labels, &b->enums[i].labels))
+			return 0;
+	return 1;
+}

@@ -1,0 +1,68 @@
+/*
+ * fuzz_lint.c - libFuzzer target for the linter: arbitrary bytes as the
+ * body of one synthetic migration file's section, linted for the dialects
+ * and with the section options the first byte picks.  Every finding must
+ * name a known level, a non-empty message and a line inside the file, and
+ * the error count must match the findings.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lint.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const options[] = {
+		"", " transaction=false", " postgresql", " sqlite",
+		" postgresql transaction=false", " sqlite transaction=false",
+		"", " transaction=false",
+	};
+	static const unsigned int dialects[] = { RT_LINT_ALL, RT_LINT_PG, RT_LINT_SQLITE, RT_LINT_ALL };
+	retort_lint_report report;
+	rt_buf text = RT_BUF_INIT, err = RT_BUF_INIT;
+	rt_script s;
+	size_t i, errors = 0;
+	int lines = 1;
+	unsigned char pick;
+
+	if (!size || size > 65536)
+		return 0;
+	pick = data[0];
+	data++;
+	size--;
+	rt_buf_printf(&text, "-- fuzz\n-- revision: f1\n-- down_revision:\n\n-- +%s%s\n",
+		      pick & 0x20 ? "downgrade" : "upgrade", options[pick & 7]);
+	rt_buf_put(&text, (const char *)data, size);
+	if (rt_buf_oom(&text))
+		abort();
+	for (i = 0; i < text.len; i++)
+		lines += text.ptr[i] == '\n';
+	memset(&report, 0, sizeof(report));
+	if (rt_script_parse(&s, "fuzz.sql", text.ptr, text.len, 0, &err) == 0) {
+		if (rt_lint_script(&report, &s, dialects[(pick >> 3) & 3], &err) < 0)
+			abort();  /* only out of memory may fail */
+		for (i = 0; i < report.count; i++) {
+			const retort_lint_finding *f = &report.findings[i];
+
+			if (!f->rule || !f->message || !f->message[0] || f->rev || f->path)
+				abort();
+			if (f->level != RETORT_LINT_WARNING && f->level != RETORT_LINT_ERROR)
+				abort();
+			if (f->line < 1 || f->line > lines)
+				abort();
+			if (i && f->line < report.findings[i - 1].line)
+				abort();
+			errors += f->level == RETORT_LINT_ERROR;
+		}
+		if (errors != report.errors)
+			abort();
+	}
+	rt_script_release(&s);
+	retort_lint_report_release(&report);
+	rt_buf_release(&text);
+	rt_buf_release(&err);
+	return 0;
+}

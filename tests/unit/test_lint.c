@@ -1,0 +1,423 @@
+/*
+ * test_lint.c - the linter's rule engine (lint.c) on statement text: each
+ * rule firing and not firing, the dialect a section is linted for, the
+ * lines findings point at, lint-ignore comments, and statements the
+ * PostgreSQL parser cannot read.
+ *
+ * Findings are compared as one string, "rule@line rule@line ...", in the
+ * order the engine returns them (by line).
+ */
+#include "rt_test.h"
+
+#include "lint.h"
+
+#define PG RT_LINT_PG
+#define SQ RT_LINT_SQLITE
+#define ALL RT_LINT_ALL
+
+/* Lines 1-4; the first section marker is line 5, its body starts on 6. */
+#define HEADER "-- test\n-- revision: t1\n-- down_revision:\n\n"
+
+static void lint_text(retort_lint_report *out, const char *text, unsigned int dialects)
+{
+	rt_script s;
+	rt_buf err = RT_BUF_INIT;
+
+	memset(out, 0, sizeof(*out));
+	assert_rt_ok_err(rt_script_parse(&s, "t.sql", text, strlen(text), 0, &err), &err);
+	assert_rt_ok_err(rt_lint_script(out, &s, dialects, &err), &err);
+	rt_script_release(&s);
+	rt_buf_release(&err);
+}
+
+static char *summary(const retort_lint_report *r)
+{
+	rt_buf b = RT_BUF_INIT;
+	size_t i, errors = 0;
+
+	for (i = 0; i < r->count; i++) {
+		const retort_lint_finding *f = &r->findings[i];
+
+		assert_non_null(f->message);
+		assert_true(f->message[0] != '\0');
+		assert_null(f->rev);
+		errors += f->level == RETORT_LINT_ERROR;
+		rt_buf_printf(&b, "%s%s@%d", i ? " " : "", f->rule, f->line);
+	}
+	assert_int_equal(errors, r->errors);
+	return rt_buf_detach(&b);
+}
+
+/* Lint a file of HEADER and one upgrade section: `opts` after the marker
+ * ("" or " postgresql transaction=false"), `sql` its body. */
+static void check(unsigned int dialects, const char *opts, const char *sql, const char *expected)
+{
+	rt_buf text = RT_BUF_INIT;
+	retort_lint_report r;
+	char *got;
+
+	rt_buf_printf(&text, HEADER "-- +upgrade%s\n%s\n", opts, sql);
+	lint_text(&r, text.ptr, dialects);
+	got = summary(&r);
+	if (strcmp(got, expected))
+		fail_msg("lint of:\n%s\nexpected: <%s>\n     got: <%s>", sql, expected, got);
+	free(got);
+	retort_lint_report_release(&r);
+	rt_buf_release(&text);
+}
+
+/* The message of the only finding of `sql` (in a plain section, on PG). */
+static void check_message(const char *sql, const char *expected)
+{
+	rt_buf text = RT_BUF_INIT;
+	retort_lint_report r;
+
+	rt_buf_printf(&text, HEADER "-- +upgrade\n%s\n", sql);
+	lint_text(&r, text.ptr, PG);
+	assert_int_equal(r.count, 1);
+	assert_string_equal(r.findings[0].message, expected);
+	retort_lint_report_release(&r);
+	rt_buf_release(&text);
+}
+
+static void test_destructive(void **state)
+{
+	(void)state;
+	check(ALL, "", "DROP TABLE a;", "drop-table@6");
+	check(SQ, "", "DROP TABLE IF EXISTS s.a CASCADE;", "drop-table@6");
+	check(ALL, "", "ALTER TABLE a DROP COLUMN b;", "drop-column@6");
+	check(SQ, "", "ALTER TABLE a DROP COLUMN IF EXISTS b;", "drop-column@6");
+	check(SQ, "", "TRUNCATE a;", "truncate@6");
+	check(SQ, "", "ALTER TABLE a ALTER COLUMN b TYPE varchar(10);", "type-narrowing@6");
+	check(SQ, "", "ALTER TABLE a ALTER COLUMN b TYPE integer;", "type-narrowing@6");
+	/* to text nothing is lost, unless a USING expression computes it */
+	check(SQ, "", "ALTER TABLE a ALTER COLUMN b TYPE text;", "");
+	check(SQ, "", "ALTER TABLE a ALTER COLUMN b TYPE varchar;", "");
+	check(SQ, "", "ALTER TABLE a ALTER COLUMN b TYPE text USING left(b, 3);",
+	      "type-narrowing@6");
+	/* what is not a statement is not linted */
+	check(ALL, "", "SELECT 'DROP TABLE a; TRUNCATE b';\n-- DROP TABLE c;\n/* TRUNCATE d; */",
+	      "");
+	check(ALL, "",
+	      "CREATE FUNCTION f() RETURNS void AS $$ DROP TABLE a; TRUNCATE b $$ LANGUAGE sql;",
+	      "");
+	/* DROP INDEX, DROP VIEW are not DROP TABLE */
+	check(ALL, "", "DROP INDEX i;\nDROP VIEW v;\nALTER INDEX i RENAME TO j;", "");
+	check_message("DROP TABLE a, s.b;", "drops tables 'a', 's.b' and every row in them");
+	check_message("ALTER TABLE t DROP COLUMN c;", "drops column 'c' of 't' and its data");
+	check_message("TRUNCATE ONLY t;", "truncates 't': every row is deleted");
+}
+
+static void test_created_in_the_same_migration(void **state)
+{
+	(void)state;
+	/* a table the section itself created is new and empty */
+	check(ALL, "",
+	      "CREATE TABLE a (id int);\n"
+	      "CREATE INDEX ix_a ON a (id);\n"
+	      "ALTER TABLE a ADD COLUMN b int NOT NULL, ALTER COLUMN id SET NOT NULL,\n"
+	      "  ALTER COLUMN id TYPE bigint, DROP COLUMN b,\n"
+	      "  ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES x (id);\n"
+	      "TRUNCATE a;\n"
+	      "DROP TABLE a;",
+	      "");
+	check(PG, "", "CREATE TABLE s.a AS SELECT 1 AS x;\nCREATE INDEX i ON s.a (x);", "");
+	check(PG, "", "SELECT 1 AS x INTO b;\nCREATE INDEX i ON b (x);", "");
+	/* ... but only from the next statement on, and only that table */
+	check(PG, "", "CREATE TABLE a (id int);\nCREATE INDEX i ON b (id);",
+	      "pg-index-not-concurrent@7");
+	check(PG, "", "CREATE TABLE s.a (id int);\nCREATE INDEX i ON a (id);",
+	      "pg-index-not-concurrent@7");
+}
+
+static void test_postgresql_locks(void **state)
+{
+	(void)state;
+	check(PG, "", "CREATE INDEX i ON t (a);", "pg-index-not-concurrent@6");
+	check(PG, "", "CREATE UNIQUE INDEX i ON t (a);", "pg-index-not-concurrent@6");
+	check(PG, " transaction=false", "CREATE INDEX CONCURRENTLY i ON t (a);", "");
+	check(PG, "", "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id);",
+	      "pg-foreign-key-validated@6");
+	check(PG, "",
+	      "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id) NOT VALID;\n"
+	      "ALTER TABLE t VALIDATE CONSTRAINT fk;",
+	      "");
+	check(PG, "", "ALTER TABLE t ADD COLUMN a int NOT NULL;", "pg-add-not-null-column@6");
+	check(PG, "", "ALTER TABLE t ADD COLUMN a int PRIMARY KEY;", "pg-add-not-null-column@6");
+	check(PG, "",
+	      "ALTER TABLE t ADD COLUMN a int NOT NULL DEFAULT 0,\n"
+	      "  ADD COLUMN b bigserial NOT NULL,\n"
+	      "  ADD COLUMN c int GENERATED ALWAYS AS IDENTITY NOT NULL,\n"
+	      "  ADD COLUMN d int NOT NULL GENERATED ALWAYS AS (1) STORED,\n"
+	      "  ADD COLUMN e int,\n"
+	      "  ADD COLUMN f int REFERENCES u (id);",
+	      "");
+	check(PG, "", "ALTER TABLE t ALTER COLUMN a SET NOT NULL;", "pg-set-not-null@6");
+	check(PG, "", "ALTER TABLE t ALTER COLUMN a TYPE text;", "pg-alter-column-type@6");
+	check(PG, "", "ALTER TABLE t ALTER COLUMN a TYPE bigint;",
+	      "type-narrowing@6 pg-alter-column-type@6");
+	/* none of them on SQLite */
+	check(SQ, "",
+	      "CREATE INDEX i ON t (a);\n"
+	      "ALTER TABLE t ADD COLUMN a int NOT NULL;\n"
+	      "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id);\n"
+	      "ALTER TABLE t ALTER COLUMN a SET NOT NULL;",
+	      "");
+	check_message("CREATE INDEX ix ON s.t (a);",
+		      "creates index 'ix' on existing table 's.t' without CONCURRENTLY: writes "
+		      "to it wait until the index is built; use CREATE INDEX CONCURRENTLY in a "
+		      "transaction=false section");
+	check_message("ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u (id);",
+		      "adds foreign key to 't' without NOT VALID: both tables are locked while "
+		      "every row is checked; add it NOT VALID and VALIDATE CONSTRAINT in a later "
+		      "migration");
+}
+
+static void test_transactions(void **state)
+{
+	(void)state;
+	/* cannot run in the migration's transaction: an error */
+	check(PG, "", "CREATE INDEX CONCURRENTLY i ON t (a);",
+	      "non-transactional-statement@6");
+	check(ALL, "",
+	      "DROP INDEX CONCURRENTLY i;\n"
+	      "REINDEX INDEX CONCURRENTLY i;\n"
+	      "VACUUM;\n"
+	      "VACUUM ANALYZE t;\n"
+	      "ALTER SYSTEM SET work_mem = '64MB';\n"
+	      "CREATE DATABASE d;\n"
+	      "DROP DATABASE d;\n"
+	      "CLUSTER;\n"
+	      "ALTER TABLE p DETACH PARTITION c CONCURRENTLY;",
+	      "non-transactional-statement@6 non-transactional-statement@7 "
+	      "non-transactional-statement@8 non-transactional-statement@9 "
+	      "non-transactional-statement@10 non-transactional-statement@11 "
+	      "non-transactional-statement@12 non-transactional-statement@13 "
+	      "non-transactional-statement@14");
+	/* ... these can */
+	check(ALL, "", "ANALYZE t;\nCLUSTER t USING i;\nREINDEX INDEX i;\n"
+	      "REFRESH MATERIALIZED VIEW CONCURRENTLY v;", "");
+	/* transaction=false with nothing that needs it: a warning on the marker */
+	check(ALL, " transaction=false", "CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);",
+	      "transaction-false-unneeded@5");
+	check(PG, " postgresql transaction=false",
+	      "CREATE INDEX CONCURRENTLY i ON t (a);\nCREATE INDEX CONCURRENTLY j ON t (b);", "");
+	check(ALL, " transaction=false", "VACUUM;", "");
+	/* the file manages its own transactions */
+	check(ALL, " transaction=false", "BEGIN;\nINSERT INTO a VALUES (1);\nCOMMIT;", "");
+	/* a statement the parser could not read might need it */
+	check(SQ, " sqlite transaction=false", "PRAGMA foreign_keys = OFF;\nDELETE FROM a;", "");
+	/* an empty section needs nothing */
+	check(ALL, " transaction=false", "-- nothing yet", "");
+	check_message("VACUUM FULL t;",
+		      "VACUUM cannot run inside a transaction; move it to a section marked "
+		      "transaction=false");
+}
+
+static void test_syntax_errors(void **state)
+{
+	retort_lint_report r;
+
+	(void)state;
+	/* PostgreSQL runs the section: an error where the parser stopped */
+	check(PG, "", "SELECT 1;\nCREATE TABLE a (\n  id int,\n  x int PRIMARY KEY AUTOINCREMENT\n);",
+	      "syntax-error@9");
+	check(ALL, "", "CREATE TABLE `a` (id int);\nDROP TABLE b;",
+	      "syntax-error@6 drop-table@7");
+	check_message("SELEC 1;", "cannot parse the statement: syntax error at or near \"SELEC\"");
+	/* statements without a keyword, which the scanner's split leaves out */
+	check(PG, "", "SELECT 1;\nSELEC 1;\nDROP TABLE a;\nfoo bar; ;\n-- end",
+	      "syntax-error@7 drop-table@8 syntax-error@9");
+	check(PG, "", "SELECT (;\nfoo", "syntax-error@6");
+	/* only SQLite runs it: skipped and counted, the rest still linted */
+	lint_text(&r, HEADER "-- +upgrade sqlite\n"
+		  "CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT);\n"
+		  "DROP TABLE b;\n"
+		  "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;\n"
+		  "-- +upgrade postgresql\n"
+		  "SELEC 1;\n", SQ);
+	assert_int_equal(r.count, 1);
+	assert_string_equal(r.findings[0].rule, "drop-table");
+	assert_int_equal(r.findings[0].line, 7);
+	assert_int_equal(r.errors, 0);
+	assert_true(r.skipped >= 2);
+	retort_lint_report_release(&r);
+	/* an unterminated quote: the scanner cannot split it either */
+	check(PG, "", "SELECT 1;\nSELECT 'oops;", "syntax-error@7");
+	check(SQ, "", "SELECT 1;\nSELECT 'oops;", "");
+}
+
+static void test_dialect_of_sections(void **state)
+{
+	const char *text = HEADER
+		"-- +upgrade sqlite\n"          /* 5 */
+		"DROP TABLE only_sqlite;\n"     /* 6 */
+		"-- +upgrade\n"                 /* 7 */
+		"DROP TABLE plain;\n"           /* 8 */
+		"-- +downgrade postgresql\n"    /* 9 */
+		"VACUUM;\n"                     /* 10 */
+		"-- +downgrade\n"               /* 11 */
+		"REINDEX DATABASE d;\n";        /* 12 */
+	retort_lint_report r;
+	char *got;
+
+	(void)state;
+	lint_text(&r, text, SQ);
+	assert_string_equal(got = summary(&r), "drop-table@6 non-transactional-statement@12");
+	free(got);
+	retort_lint_report_release(&r);
+	lint_text(&r, text, PG);
+	assert_string_equal(got = summary(&r), "drop-table@8 non-transactional-statement@10");
+	free(got);
+	retort_lint_report_release(&r);
+	/* both: each section once, though the plain one serves only PostgreSQL */
+	lint_text(&r, text, ALL);
+	assert_string_equal(got = summary(&r),
+			    "drop-table@6 drop-table@8 non-transactional-statement@10 "
+			    "non-transactional-statement@12");
+	free(got);
+	retort_lint_report_release(&r);
+}
+
+static void test_downgrade_may_destroy(void **state)
+{
+	retort_lint_report r;
+	char *got;
+
+	(void)state;
+	lint_text(&r, HEADER "-- +upgrade\nCREATE TABLE a (id int);\n"
+		  "-- +downgrade\n"        /* 7 */
+		  "DROP TABLE a;\n"        /* 8 */
+		  "ALTER TABLE b DROP COLUMN c, ALTER COLUMN d SET NOT NULL;\n"
+		  "CREATE INDEX i ON b (d);\n"
+		  "DROP INDEX CONCURRENTLY j;\n", ALL);   /* 11 */
+	assert_string_equal(got = summary(&r), "non-transactional-statement@11");
+	free(got);
+	retort_lint_report_release(&r);
+}
+
+static void test_lines(void **state)
+{
+	(void)state;
+	check(ALL, "",
+	      "\n"                                   /* 6 */
+	      "-- a comment\n"                       /* 7 */
+	      "/* a block\n   comment */\n"          /* 8, 9 */
+	      "SELECT 1; SELECT 'a\nb'; DROP\n"      /* 10, 11 */
+	      "TABLE a; TRUNCATE b;\n"               /* 12 */
+	      "  \t DROP TABLE \"Ünïcode\";",        /* 13 */
+	      "drop-table@11 truncate@12 drop-table@13");
+	/* a parse error far into a statement points at its line */
+	check(PG, "", "SELECT 'é';\nCREATE TABLE é (\n  a int,\n  b int,\n  c int c\n);",
+	      "syntax-error@10");
+}
+
+static void test_ignore(void **state)
+{
+	(void)state;
+	check(ALL, "", "-- retort:lint-ignore drop-table\nDROP TABLE a;", "");
+	check(ALL, "", "--retort:lint-ignore drop-table\nDROP TABLE a;", "");
+	check(ALL, "", "  -- retort:lint-ignore   truncate, drop-table  \nDROP TABLE a;", "");
+	check(PG, "", "-- retort:lint-ignore type-narrowing pg-alter-column-type\n"
+	      "ALTER TABLE t ALTER COLUMN a TYPE int;", "");
+	/* only the rules named */
+	check(PG, "", "-- retort:lint-ignore type-narrowing\n"
+	      "ALTER TABLE t ALTER COLUMN a TYPE int;", "pg-alter-column-type@7");
+	/* only for the statement directly below */
+	check(ALL, "", "-- retort:lint-ignore drop-table\n\nDROP TABLE a;", "drop-table@8");
+	check(ALL, "", "-- retort:lint-ignore drop-table\nDROP TABLE a;\nDROP TABLE b;",
+	      "drop-table@8");
+	/* a comment at the end of the previous statement's line is not it */
+	check(ALL, "", "SELECT 1; -- retort:lint-ignore drop-table\nDROP TABLE a;",
+	      "drop-table@7");
+	/* nor is text that only starts like it */
+	check(ALL, "", "-- retort:lint-ignored drop-table\nDROP TABLE a;", "drop-table@7");
+	/* a misspelt rule is reported on the comment */
+	check(ALL, "", "-- retort:lint-ignore drop-tabel\nDROP TABLE a;",
+	      "lint-ignore-unknown@6 drop-table@7");
+	/* errors too */
+	check(PG, "", "-- retort:lint-ignore non-transactional-statement\nVACUUM;", "");
+	check(PG, "", "-- retort:lint-ignore syntax-error\nSELEC 1;", "");
+	/* a section's own finding: the comment goes above the marker */
+	check(ALL, " transaction=false", "-- retort:lint-ignore transaction-false-unneeded\n"
+	      "SELECT 1;", "transaction-false-unneeded@5");
+	{
+		retort_lint_report r;
+
+		lint_text(&r, HEADER "-- retort:lint-ignore transaction-false-unneeded\n"
+			  "-- +upgrade transaction=false\nSELECT 1;\n", ALL);
+		assert_int_equal(r.count, 0);
+		retort_lint_report_release(&r);
+	}
+	/* CRLF files */
+	{
+		retort_lint_report r;
+		char *got;
+
+		lint_text(&r, "-- t\r\n-- revision: t1\r\n\r\n-- +upgrade\r\n"
+			  "-- retort:lint-ignore drop-table\r\nDROP TABLE a;\r\nDROP TABLE b;\r\n",
+			  ALL);
+		assert_string_equal(got = summary(&r), "drop-table@7");
+		free(got);
+		retort_lint_report_release(&r);
+	}
+}
+
+static void test_nul_and_empty(void **state)
+{
+	static const char text[] = HEADER "-- +upgrade\nSELECT 1;\0DROP TABLE a;\n";
+	retort_lint_report r;
+	rt_script s;
+	rt_buf err = RT_BUF_INIT;
+
+	(void)state;
+	/* the parser reads up to a NUL byte */
+	memset(&r, 0, sizeof(r));
+	assert_rt_ok_err(rt_script_parse(&s, "t.sql", text, sizeof(text) - 1, 0, &err), &err);
+	assert_rt_ok_err(rt_lint_script(&r, &s, ALL, &err), &err);
+	assert_int_equal(r.count, 0);
+	rt_script_release(&s);
+	rt_buf_release(&err);
+	check(ALL, "", "", "");
+	check(ALL, "", ";;;", "");
+	retort_lint_report_release(NULL);
+}
+
+/* Enough findings to grow the array several times. */
+static void test_many(void **state)
+{
+	rt_buf sql = RT_BUF_INIT, want = RT_BUF_INIT;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		rt_buf_printf(&sql, "DROP TABLE t%d;\n", i);
+		rt_buf_printf(&want, "%sdrop-table@%d", i ? " " : "", 6 + i);
+	}
+	check(ALL, "", sql.ptr, want.ptr);
+	rt_buf_release(&sql);
+	rt_buf_release(&want);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_destructive),
+		cmocka_unit_test(test_created_in_the_same_migration),
+		cmocka_unit_test(test_postgresql_locks),
+		cmocka_unit_test(test_transactions),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_dialect_of_sections),
+		cmocka_unit_test(test_downgrade_may_destroy),
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_ignore),
+		cmocka_unit_test(test_nul_and_empty),
+		cmocka_unit_test(test_many),
+	};
+
+	if (!rt_lint_supported()) {
+		puts("# skipped: built without libpg_query (RETORT_WITH_PG=OFF)");
+		return 0;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
