@@ -189,6 +189,10 @@ typedef struct {
 	 * template's (for autogenerate) */
 	const char *upgrade_sql;
 	const char *downgrade_sql;
+	/* section options written on the "-- +upgrade" / "-- +downgrade"
+	 * markers, e.g. "foreign_keys=off" (retort_autogen says which) */
+	const char *upgrade_options;
+	const char *downgrade_options;
 } retort_revision_options;
 
 #define RETORT_REVISION_OPTIONS_VERSION 1
@@ -393,6 +397,55 @@ void retort_lint_report_release(retort_lint_report *report);
  * parser (libpg_query); docs/commands.md lists the rules.  Findings are
  * not failures: the call fails only when the files cannot be read. */
 int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const char *dialect);
+
+/* ---- autogenerate, check and schema dump ------------------------------------ */
+
+/* The model is the `schema` key of retort.ini: one .sql file, or a folder
+ * whose .sql files run in name order, in the database's dialect.  It is
+ * run in a scratch database (SQLite: in memory; PostgreSQL: a schema made
+ * inside a transaction that is rolled back, on `dev_url` when set, else
+ * on the database itself) and read back the way the database is read. */
+
+typedef struct {
+	unsigned int version;
+	/* renames to make instead of a drop and an add, as --rename takes
+	 * them: "TABLE.OLD:NEW" (a column) or "OLD:NEW" (a table) */
+	const char *const *renames;
+	size_t nrenames;
+} retort_autogen_options;
+
+#define RETORT_AUTOGEN_OPTIONS_VERSION 1
+#define RETORT_AUTOGEN_OPTIONS_INIT { .version = RETORT_AUTOGEN_OPTIONS_VERSION }
+
+typedef struct {
+	char *upgrade_sql;       /* turns the database into the model; "" if equal */
+	char *downgrade_sql;     /* and back */
+	/* section options the SQL needs ("foreign_keys=off" around a SQLite
+	 * table rebuild), or "" */
+	char *upgrade_options;
+	char *downgrade_options;
+	retort_strarray operations;  /* one line per upgrade operation */
+	/* destructive changes (also "-- WARNING:" lines in the SQL) and
+	 * drops that may be renames */
+	retort_strarray warnings;
+} retort_autogen;
+
+void retort_autogen_release(retort_autogen *ag);
+
+/* Compare the database with the model and fill `out` with the SQL of a
+ * new revision (give it to retort_revision through
+ * retort_revision_options).  The database must be at its head revisions:
+ * RETORT_ECONFLICT otherwise, as Alembic refuses. */
+int retort_autogenerate(retort_autogen *out, retort *ctx, const retort_autogen_options *opts);
+
+/* The same comparison for CI: returns 0 whether or not they differ;
+ * out->operations is empty when the database at head matches the model. */
+int retort_check(retort_autogen *out, retort *ctx);
+
+/* The database's schema as SQL (the renderer autogenerate uses), in
+ * `dialect` ("sqlite", "postgresql"; NULL: the database's own).  Running
+ * it on an empty database and dumping that gives the same text. */
+int retort_schema_dump(char **out, retort *ctx, const char *dialect);
 
 #ifdef __cplusplus
 }

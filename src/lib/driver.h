@@ -12,6 +12,7 @@
 #include "rt.h"
 
 typedef struct rt_driver rt_driver;
+struct rt_schema;
 
 typedef struct rt_conn {
 	const rt_driver *driver;
@@ -71,6 +72,23 @@ struct rt_driver {
 
 	/* Append `name` quoted as an identifier. */
 	void (*quote_ident)(rt_buf *out, const char *name);
+
+	/* ---- version 2: autogenerate, check and schema dump ---- */
+
+	/* Read the schema `schema` (NULL: the connection's default one) into
+	 * `out` (initialised here, sorted): tables, views and the rest,
+	 * leaving out only the database's own objects (sqlite_%). */
+	int (*introspect)(rt_conn *c, const char *schema, struct rt_schema *out, rt_buf *err);
+
+	/* Switch foreign-key enforcement on or off for the connection,
+	 * outside any transaction; *was (may be NULL) gets the setting it
+	 * had.  NULL when the database has no such switch (PostgreSQL). */
+	int (*foreign_keys)(rt_conn *c, int on, int *was, rt_buf *err);
+
+	/* Fail, naming the first violation, when a row breaks a foreign key
+	 * (SQLite: PRAGMA foreign_key_check), inside the transaction that is
+	 * about to commit.  NULL: nothing to check. */
+	int (*foreign_key_check)(rt_conn *c, rt_buf *err);
 };
 
 extern const rt_driver rt_driver_sqlite;

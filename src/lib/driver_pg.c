@@ -390,4 +390,7 @@ const rt_driver rt_driver_pg = {
 	/* table_exists */ pg_table_exists,
 	/* terminated */   pg_terminated,
 	/* quote_ident */  rt_sql_quote_ident,
+	/* introspect */   NULL,
+	/* foreign_keys */ NULL,
+	/* foreign_key_check */ NULL,
 };

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "introspect.h"
 
 typedef struct {
 	rt_conn base;
@@ -243,8 +243,57 @@ static int sq_terminated(const char *sql)
 	return sqlite3_complete(sql);
 }
 
+struct sqlite3 *rt_sqlite_handle(rt_conn *conn)
+{
+	return ((sqlite_conn *)conn)->db;
+}
+
+/* PRAGMA foreign_keys is a no-op inside a transaction: refuse there. */
+static int sq_foreign_keys(rt_conn *conn, int on, int *was, rt_buf *err)
+{
+	sqlite_conn *c = (sqlite_conn *)conn;
+	sqlite3_stmt *st = NULL;
+
+	if (!sqlite3_get_autocommit(c->db))
+		return rt_error(err, RETORT_ERROR,
+				"cannot switch foreign keys %s inside a transaction", on ? "on" : "off");
+	if (was) {
+		if (sqlite3_prepare_v2(c->db, "PRAGMA foreign_keys", -1, &st, NULL) != SQLITE_OK)
+			return db_error(c, err, "cannot read PRAGMA foreign_keys");
+		*was = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return simple(c, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", err,
+		      "cannot switch foreign keys");
+}
+
+static int sq_foreign_key_check(rt_conn *conn, rt_buf *err)
+{
+	sqlite_conn *c = (sqlite_conn *)conn;
+	sqlite3_stmt *st = NULL;
+	long rows = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
+		return db_error(c, err, "cannot run PRAGMA foreign_key_check");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!rows++)
+			rt_error(err, RETORT_ERROR,
+				 "foreign key check failed: row %lld of table '%s' refers to a "
+				 "missing row of '%s'", sqlite3_column_int64(st, 1),
+				 (const char *)sqlite3_column_text(st, 0),
+				 (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(c, err, "cannot run PRAGMA foreign_key_check");
+	if (rows > 1)
+		rt_buf_printf(err, " (and %ld more)", rows - 1);
+	return rows ? RETORT_ERROR : 0;
+}
+
 const rt_driver rt_driver_sqlite = {
-	/* version */      1,
+	/* version */      2,
 	/* name */         "sqlite",
 	/* scheme */       "sqlite",
 	/* connect */      sq_connect,
@@ -259,6 +308,9 @@ const rt_driver rt_driver_sqlite = {
 	/* table_exists */ sq_table_exists,
 	/* terminated */   sq_terminated,
 	/* quote_ident */  rt_sql_quote_ident,
+	/* introspect */   rt_introspect_sqlite,
+	/* foreign_keys */ sq_foreign_keys,
+	/* foreign_key_check */ sq_foreign_key_check,
 };
 
 const rt_driver *rt_driver_for(const char *scheme)

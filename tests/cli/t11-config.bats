@@ -115,7 +115,9 @@ teardown() {
 	ini_set lock_timeout 1
 	rt upgrade "$A" >/dev/null
 	# hold the write lock from a sqlite3 shell for a while
-	sqlite3 "$DB" "BEGIN IMMEDIATE; WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT count(*) FROM c; ROLLBACK;" >/dev/null &
+	# (with a busy timeout of its own: the probe below takes the lock for
+	# a moment too)
+	sqlite3 -cmd '.timeout 10000' "$DB" "BEGIN IMMEDIATE; WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT count(*) FROM c; ROLLBACK;" >/dev/null 3>&- &
 	local holder=$!
 	wait_for 30 sh -c "! sqlite3 -cmd '.timeout 0' '$DB' 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1"
 	local start=$SECONDS

@@ -1,0 +1,494 @@
+/*
+ * introspect_sqlite.c - a SQLite database's schema as a model.
+ *
+ * Columns, keys, indexes and foreign keys come from the pragma table
+ * functions; collation and AUTOINCREMENT from
+ * sqlite3_table_column_metadata().  Two things SQLite keeps only in the
+ * CREATE text of sqlite_schema: CHECK constraints, and the key list and
+ * WHERE clause of an index.  Those are cut out of the text with the lexer
+ * of sqltext.c (strings, quoted names, comments and parentheses); SQLite
+ * itself has already parsed and accepted the statement.
+ */
+#include <ctype.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "introspect.h"
+
+typedef struct ctx {
+	sqlite3 *db;
+	const char *schema;
+	rt_schema *out;
+	rt_buf *err;
+	rt_strlist index_sql;   /* pairs: index name, its CREATE INDEX text */
+} ctx;
+
+static int db_fail(ctx *c, const char *doing)
+{
+	return rt_error(c->err, RETORT_ERROR, "cannot read the schema (%s): %s", doing,
+			sqlite3_errmsg(c->db));
+}
+
+static int oom(ctx *c)
+{
+	return rt_error(c->err, RETORT_ERROR, "out of memory");
+}
+
+static int prepare(ctx *c, sqlite3_stmt **st, const char *sql, const char *arg)
+{
+	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_fail(c, "prepare");
+	if (arg)
+		sqlite3_bind_text(*st, 1, arg, -1, SQLITE_STATIC);
+	sqlite3_bind_text(*st, 2, c->schema, -1, SQLITE_STATIC);
+	return 0;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return v ? (const char *)v : NULL;
+}
+
+/* The name a token stands for: quotes removed, doubled quotes undone. */
+static char *token_name(const char *s, const rt_tok *t)
+{
+	rt_buf b = RT_BUF_INIT;
+	size_t i;
+
+	if (t->kind != RT_TOK_QUOTED && t->kind != RT_TOK_STRING)
+		return rt_strndup(s + t->off, t->len);
+	for (i = t->off + 1; i + 1 < t->off + t->len; i++) {
+		rt_buf_putc(&b, s[i]);
+		if (s[i] == s[t->off] && s[t->off] != '[' && s[i + 1] == s[i])
+			i++;
+	}
+	if (rt_buf_oom(&b)) {
+		rt_buf_release(&b);
+		return NULL;
+	}
+	return rt_buf_detach(&b);
+}
+
+/* A declared type, upper-cased with blanks normalised. */
+static char *canonical_type(const char *type)
+{
+	char *t = rt_sql_normalized(type ? type : "", type ? strlen(type) : 0, 0);
+	char *p;
+
+	for (p = t; p && *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	return t;
+}
+
+/* ---- CREATE text: CHECK constraints and table options -------------------- */
+
+static int is_constraint_word(const char *s, const rt_tok *t)
+{
+	static const char *const words[] = { "PRIMARY", "UNIQUE", "NOT", "NULL", "DEFAULT",
+					     "REFERENCES", "FOREIGN", "COLLATE", "GENERATED",
+					     "AS", "CHECK" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (rt_tok_is(s, t, words[i]))
+			return 1;
+	return 0;
+}
+
+static int table_text(ctx *c, rt_table *t, const char *sql)
+{
+	size_t len = strlen(sql), i = 0, open = 0, close;
+	char *pending = NULL;
+	rt_buf opts = RT_BUF_INIT;
+	rt_tok tok;
+	int rc = 0, want_name = 0;
+
+	/* the '(' of the column list */
+	while ((i = rt_sql_token(sql, len, i, &tok)), tok.kind != RT_TOK_END)
+		if (tok.kind == RT_TOK_PUNCT && sql[tok.off] == '(') {
+			open = tok.off;
+			break;
+		}
+	if (tok.kind == RT_TOK_END)
+		return 0; /* CREATE TABLE ... AS SELECT: no constraints */
+	close = rt_sql_match_paren(sql, len, open);
+	i = open + 1;
+	while (rc >= 0 && i < close) {
+		i = rt_sql_token(sql, len, i, &tok);
+		if (tok.kind == RT_TOK_END || tok.off >= close - 1)
+			break;
+		if (tok.kind == RT_TOK_PUNCT && sql[tok.off] == '(') {
+			i = rt_sql_match_paren(sql, len, tok.off);
+			continue;
+		}
+		if (want_name) {
+			free(pending);
+			if (!(pending = token_name(sql, &tok)))
+				rc = oom(c);
+			want_name = 0;
+			continue;
+		}
+		if (tok.kind == RT_TOK_PUNCT && sql[tok.off] == ',') {
+			free(pending);
+			pending = NULL;
+			continue;
+		}
+		if (rt_tok_is(sql, &tok, "CONSTRAINT")) {
+			want_name = 1;
+			continue;
+		}
+		if (rt_tok_is(sql, &tok, "CHECK")) {
+			rt_tok p;
+			size_t end;
+			char *expr;
+			rt_sql_token(sql, len, i, &p);
+			if (p.kind != RT_TOK_PUNCT || sql[p.off] != '(')
+				continue;
+			end = rt_sql_match_paren(sql, len, p.off);
+			expr = rt_sql_normalized(sql + p.off + 1, end - p.off - 2, 1);
+			if (!expr || !rt_table_add_check(t, pending, expr))
+				rc = oom(c);
+			free(expr);
+			free(pending);
+			pending = NULL;
+			i = end;
+			continue;
+		}
+		if (is_constraint_word(sql, &tok)) {
+			free(pending);
+			pending = NULL;
+		}
+	}
+	free(pending);
+	/* WITHOUT ROWID, STRICT */
+	i = close;
+	while (rc >= 0 && ((i = rt_sql_token(sql, len, i, &tok)), tok.kind != RT_TOK_END)) {
+		if (rt_tok_is(sql, &tok, "WITHOUT"))
+			rt_buf_printf(&opts, "%sWITHOUT ROWID", opts.len ? ", " : "");
+		else if (rt_tok_is(sql, &tok, "STRICT"))
+			rt_buf_printf(&opts, "%sSTRICT", opts.len ? ", " : "");
+	}
+	if (rc >= 0 && opts.len && rt_set_str(&t->options, opts.ptr) < 0)
+		rc = oom(c);
+	rt_buf_release(&opts);
+	return rc;
+}
+
+/* ---- CREATE INDEX text: keys and WHERE -------------------------------------------- */
+
+static int add_key(ctx *c, rt_index *x, const char *s, size_t len)
+{
+	char *key = rt_sql_normalized(s, len, 1);
+	int rc = key && rt_strlist_add(&x->keys, key) >= 0 ? 0 : oom(c);
+
+	free(key);
+	return rc;
+}
+
+static int index_text(ctx *c, rt_index *x, const char *sql)
+{
+	size_t len = strlen(sql), i = 0, close, start;
+	rt_tok tok;
+	int depth = 0, rc = 0;
+
+	while ((i = rt_sql_token(sql, len, i, &tok)), tok.kind != RT_TOK_END)
+		if (tok.kind == RT_TOK_PUNCT && sql[tok.off] == '(')
+			break;
+	if (tok.kind == RT_TOK_END)
+		return rt_error(c->err, RETORT_ERROR, "cannot read the index '%s': %s", x->name, sql);
+	close = rt_sql_match_paren(sql, len, tok.off);
+	start = i;
+	/* the keys: split at the commas outside parentheses */
+	while (rc >= 0) {
+		i = rt_sql_token(sql, len, i, &tok);
+		if (tok.kind == RT_TOK_END)
+			break;
+		if (tok.kind != RT_TOK_PUNCT)
+			continue;
+		if (sql[tok.off] == '(') {
+			depth++;
+		} else if (sql[tok.off] == ')') {
+			if (depth-- == 0) {
+				rc = add_key(c, x, sql + start, tok.off - start);
+				break;
+			}
+		} else if (sql[tok.off] == ',' && depth == 0) {
+			rc = add_key(c, x, sql + start, tok.off - start);
+			start = i;
+		}
+	}
+	if (rc < 0)
+		return rc;
+	i = rt_sql_token(sql, len, close, &tok);
+	if (rt_tok_is(sql, &tok, "WHERE")) {
+		x->where = rt_sql_normalized(sql + i, len - i, 1);
+		if (!x->where)
+			return oom(c);
+	}
+	return 0;
+}
+
+static const char *index_sql(ctx *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < c->index_sql.count; i += 2)
+		if (!strcmp(c->index_sql.items[i], name))
+			return c->index_sql.items[i + 1];
+	return NULL;
+}
+
+/* ---- one table -------------------------------------------------------------------- */
+
+static int columns(ctx *c, rt_table *t)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	if ((rc = prepare(c, &st, "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
+			  "FROM pragma_table_xinfo(?1, ?2) ORDER BY cid", t->name)) < 0)
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = col_text(st, 0), *dflt = col_text(st, 3);
+		const char *type_decl = NULL, *coll = NULL;
+		int nn, pk, autoinc;
+		char *type;
+		rt_column *col;
+		if (sqlite3_column_int(st, 5) == 1)
+			continue; /* hidden column of a virtual table */
+		type = canonical_type(col_text(st, 1));
+		col = type ? rt_table_add_column(t, name ? name : "", type) : NULL;
+		free(type);
+		if (!col) {
+			rc = oom(c);
+			break;
+		}
+		col->notnull = sqlite3_column_int(st, 2) != 0;
+		col->pk = sqlite3_column_int(st, 4);
+		if (dflt && !(col->dflt = rt_sql_normalized(dflt, strlen(dflt), 1))) {
+			rc = oom(c);
+			break;
+		}
+		if (sqlite3_table_column_metadata(c->db, c->schema, t->name, col->name, &type_decl,
+						  &coll, &nn, &pk, &autoinc) == SQLITE_OK) {
+			if (coll && strcasecmp(coll, "BINARY") && rt_set_str(&col->collation, coll) < 0) {
+				rc = oom(c);
+				break;
+			}
+			if (autoinc)
+				col->autoinc = RT_AUTO_INCREMENT;
+		}
+	}
+	if (rc >= 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = db_fail(c, "columns");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int index_columns(ctx *c, const char *index, rt_strlist *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = prepare(c, &st, "SELECT name FROM pragma_index_info(?1, ?2) ORDER BY seqno",
+			  index)) < 0)
+		return rc;
+	while (rc >= 0 && sqlite3_step(st) == SQLITE_ROW)
+		if (rt_strlist_add(out, col_text(st, 0) ? col_text(st, 0) : "") < 0)
+			rc = oom(c);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int indexes(ctx *c, rt_table *t)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = prepare(c, &st, "SELECT name, \"unique\", origin FROM pragma_index_list(?1, ?2)",
+			  t->name)) < 0)
+		return rc;
+	while (rc >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = col_text(st, 0), *origin = col_text(st, 2), *sql;
+		if (!name || !origin || !strcmp(origin, "pk"))
+			continue;
+		if (!strcmp(origin, "u")) {
+			rt_unique *u = rt_table_add_unique(t, NULL);
+			rc = u ? index_columns(c, name, &u->cols) : oom(c);
+			continue;
+		}
+		{
+			rt_index *x = rt_table_add_index(t, name);
+			if (!x) {
+				rc = oom(c);
+				break;
+			}
+			x->unique = sqlite3_column_int(st, 1) != 0;
+			if ((sql = index_sql(c, name)) != NULL)
+				rc = index_text(c, x, sql);
+			else
+				rc = index_columns(c, name, &x->keys);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static char *action(const char *a)
+{
+	if (!a || !strcasecmp(a, "NO ACTION") || !*a)
+		return NULL;
+	return rt_strdup(a);
+}
+
+static int fkeys(ctx *c, rt_table *t)
+{
+	sqlite3_stmt *st = NULL;
+	rt_fkey *f = NULL;
+	int rc, last = -1;
+
+	if ((rc = prepare(c, &st, "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete "
+			  "FROM pragma_foreign_key_list(?1, ?2) ORDER BY id, seq", t->name)) < 0)
+		return rc;
+	while (rc >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+		int id = sqlite3_column_int(st, 0);
+		const char *to = col_text(st, 3);
+		if (id != last) {
+			if (!(f = rt_table_add_fkey(t, NULL, col_text(st, 1) ? col_text(st, 1) : ""))) {
+				rc = oom(c);
+				break;
+			}
+			f->on_update = action(col_text(st, 4));
+			f->on_delete = action(col_text(st, 5));
+			last = id;
+		}
+		if (rt_strlist_add(&f->cols, col_text(st, 2) ? col_text(st, 2) : "") < 0 ||
+		    (to && rt_strlist_add(&f->ref_cols, to) < 0))
+			rc = oom(c);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Foreign keys name tables and columns as written; use the names the
+ * tables have, and spell out an implicit reference to the primary key. */
+static int resolve_fkeys(ctx *c)
+{
+	size_t i, k, j, n;
+
+	for (i = 0; i < c->out->ntables; i++) {
+		rt_table *t = &c->out->tables[i];
+		for (k = 0; k < t->nfkeys; k++) {
+			rt_fkey *f = &t->fkeys[k];
+			rt_table *r = NULL;
+			for (j = 0; j < c->out->ntables && !r; j++)
+				if (!strcasecmp(c->out->tables[j].name, f->ref_table))
+					r = &c->out->tables[j];
+			if (!r)
+				continue;
+			if (strcmp(r->name, f->ref_table) && rt_set_str(&f->ref_table, r->name) < 0)
+				return oom(c);
+			if (!f->ref_cols.count) {
+				const char *pk[64];
+				n = rt_table_pk(r, pk, 64);
+				for (j = 0; j < n; j++)
+					if (rt_strlist_add(&f->ref_cols, pk[j]) < 0)
+						return oom(c);
+			}
+			for (j = 0; j < f->ref_cols.count; j++) {
+				size_t m;
+				for (m = 0; m < r->ncols; m++)
+					if (!strcasecmp(r->cols[m].name, f->ref_cols.items[j]) &&
+					    strcmp(r->cols[m].name, f->ref_cols.items[j])) {
+						free(f->ref_cols.items[j]);
+						if (!(f->ref_cols.items[j] = rt_strdup(r->cols[m].name)))
+							return oom(c);
+					}
+			}
+		}
+	}
+	return 0;
+}
+
+int rt_introspect_sqlite(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *err)
+{
+	ctx c;
+	sqlite3_stmt *st = NULL;
+	rt_buf q = RT_BUF_INIT;
+	rt_strlist tables = { 0 };
+	size_t i;
+	int rc = 0, step;
+
+	memset(&c, 0, sizeof(c));
+	c.db = rt_sqlite_handle(conn);
+	c.schema = schema ? schema : "main";
+	c.out = out;
+	c.err = err;
+	if (rt_schema_init(out, "sqlite") < 0)
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	rt_buf_puts(&q, "SELECT type, name, tbl_name, sql FROM ");
+	rt_sql_quote_ident(&q, c.schema);
+	rt_buf_puts(&q, ".sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+		    "ORDER BY name");
+	if (rt_buf_oom(&q)) {
+		rc = oom(&c);
+		goto done;
+	}
+	if (sqlite3_prepare_v2(c.db, q.ptr, -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(&c, "sqlite_schema");
+		goto done;
+	}
+	while (rc >= 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *type = col_text(st, 0), *name = col_text(st, 1);
+		const char *tbl = col_text(st, 2), *sql = col_text(st, 3);
+		char *norm;
+		if (!type || !name)
+			continue;
+		if (!strcmp(type, "table")) {
+			if (sql && !strncasecmp(sql, "CREATE VIRTUAL", 14))
+				continue;
+			if (rt_strlist_add(&tables, name) < 0 || rt_strlist_add(&tables, sql ? sql : "") < 0)
+				rc = oom(&c);
+		} else if (!strcmp(type, "index") && sql) {
+			if (rt_strlist_add(&c.index_sql, name) < 0 || rt_strlist_add(&c.index_sql, sql) < 0)
+				rc = oom(&c);
+		} else if (!strcmp(type, "view") && sql) {
+			norm = rt_sql_normalized(sql, strlen(sql), 1);
+			if (!norm || !rt_schema_add_view(out, name, norm))
+				rc = oom(&c);
+			free(norm);
+		} else if (!strcmp(type, "trigger") && sql) {
+			norm = rt_sql_normalized(sql, strlen(sql), 1);
+			if (!norm || !rt_schema_add_trigger(out, name, tbl ? tbl : "", norm))
+				rc = oom(&c);
+			free(norm);
+		}
+	}
+	if (rc >= 0 && step != SQLITE_DONE)
+		rc = db_fail(&c, "sqlite_schema");
+	sqlite3_finalize(st);
+	for (i = 0; rc >= 0 && i + 1 < tables.count; i += 2) {
+		rt_table *t = rt_schema_add_table(out, tables.items[i]);
+		if (!t) {
+			rc = oom(&c);
+			break;
+		}
+		if ((rc = columns(&c, t)) < 0 || (rc = indexes(&c, t)) < 0 ||
+		    (rc = fkeys(&c, t)) < 0 || (rc = table_text(&c, t, tables.items[i + 1])) < 0)
+			break;
+	}
+	if (rc >= 0)
+		rc = resolve_fkeys(&c);
+	if (rc >= 0)
+		rt_schema_sort(out);
+done:
+	rt_strlist_release(&tables);
+	rt_strlist_release(&c.index_sql);
+	rt_buf_release(&q);
+	if (rc < 0)
+		rt_schema_release(out);
+	return rc;
+}
