@@ -280,7 +280,8 @@ def pg_upgrade(n):
                   "The same migrations against one local PostgreSQL server (TCP on 127.0.0.1, "
                   "scram-sha-256 password login, default `fsync = on`), each contender in a freshly "
                   "created database. The floor is the real `psql` binary (not Debian's Perl wrapper) "
-                  "running the per-migration script.",
+                  "running the per-migration script, which sends one statement per request as retort "
+                  "does; the second psql row sends each migration as one request (`\\;`), as dbmate does.",
                   cs, rounds=10, wall_target=1.02, cpu_target=1.2)
     sc.skipped = skipped
     return sc
@@ -411,6 +412,74 @@ def fleet():
                   % (f"{bots:,}", n), cs, rounds=3, rss_rounds=1)
     sc.skipped = skipped
     return sc
+
+
+VALGRIND = E.get("BENCH_VALGRIND", "")
+
+
+def instructions():
+    """Instructions executed (callgrind), floor against retort: the one
+    measure here that the rest of the machine cannot disturb."""
+    if not VALGRIND:
+        return Scenario("instructions", "Instructions executed (callgrind)", "", [], 0)
+    cs = []
+    for sc in (sqlite_upgrade(200, False), sqlite_upgrade(200, True)):
+        for c in sc.contenders:
+            if c.floor or c.name.startswith("retort"):
+                c.name = "%s: %s" % ("per-migration" if sc.sid.startswith("sqlite") else "whole run", c.name)
+                cs.append(c)
+    if PG_URL and PSQL:
+        for c in pg_upgrade(200).contenders:
+            if c.floor or c.name == "retort":
+                c.name = "PostgreSQL (client side only): " + c.name
+                cs.append(c)
+    n = 2000
+    d = project(n, ["retort"])
+    if READFLOOR:
+        cs.append(Contender("listing: floor (readfloor), %s files" % f"{n:,}",
+                            [READFLOOR, os.path.join(d, "retort", "migrations", "versions")], floor=True))
+    cs.append(Contender("listing: `retort heads`, %s revisions" % f"{n:,}",
+                        [RETORT, "-c", os.path.join(d, "retort", "retort.ini"), "heads"]))
+    if RETORT_NOPG:
+        cs.append(Contender("listing: `retort heads`, %s revisions, SQLite-only build" % f"{n:,}",
+                            [RETORT_NOPG, "-c", os.path.join(d, "retort", "retort.ini"), "heads"]))
+    return Scenario("instructions", "Instructions executed (callgrind, 200 migrations)",
+                    "Wall and CPU times above move with the load of the rest of the machine; the number "
+                    "of instructions a process executes does not. `valgrind --tool=callgrind` counts them "
+                    "(user space only: the kernel's work for I/O and fsync is not in these numbers). "
+                    "Ratios are to the floor of the same group.", cs, rounds=1, kind="instructions")
+
+
+def count_instructions(c):
+    if c.prepare:
+        sh(c.prepare, stdout=DEVNULL, stderr=DEVNULL)
+    p = subprocess.run([VALGRIND, "--tool=callgrind", "--callgrind-out-file=/dev/null"] + c.cmd,
+                       stdout=DEVNULL, stderr=subprocess.PIPE, text=True)
+    m = re.search(r"Collected : (\d+)", p.stderr)
+    if p.returncode != 0 or not m:
+        raise RuntimeError("callgrind failed for %s: %s" % (c.name, p.stderr[-500:]))
+    return int(m.group(1))
+
+
+def run_instructions(sc):
+    t0 = time.time()
+    for c in sc.contenders:
+        log("instructions: %s" % c.name)
+        c.instr = count_instructions(c)
+        if c.check:
+            c.check()
+    sc.elapsed = time.time() - t0
+
+
+def table_instructions(sc, lines):
+    lines.append("| what | instructions | ratio to the floor above it |")
+    lines.append("|---|---:|---:|")
+    floor = None
+    for c in sc.contenders:
+        if c.floor:
+            floor = c
+        r = None if c.floor or not floor else c.instr / floor.instr
+        lines.append("| %s | %s | %s |" % (c.name, f"{c.instr:,}", "1 (floor)" if c.floor else fmt_ratio(r)))
 
 
 # ---- measuring ---------------------------------------------------------------
@@ -590,7 +659,10 @@ def machine():
 
 
 def versions():
-    v = [("retort", out_of([RETORT, "--version"]) + " (Release build, `%s`)" % os.path.relpath(RETORT, os.getcwd()))]
+    rel = os.path.relpath(RETORT, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    v = [("retort", out_of([RETORT, "--version"]) + " (Release build, `%s`%s)" % (
+        RETORT if rel.startswith("..") else rel,
+        (", " + E["BENCH_SOURCE"]) if E.get("BENCH_SOURCE") else ""))]
     v.append(("sqlite3 CLI (floor)", out_of(["sqlite3", "--version"]).split(" ")[0]))
     lib = out_of(["sh", "-c", "ldd %s | grep -o 'libsqlite3[^ ]*' | head -1" % shlex.quote(RETORT)])
     v.append(("SQLite library used by retort", "%s, the same as the CLI's" % lib if lib else "?"))
@@ -674,21 +746,29 @@ def write_report(scenarios, started, load_before, load_after):
             body.append(sc.blurb)
             body.append("")
         if not sc.contenders:
-            body.append("Not measured: no PostgreSQL server (install the Debian package `postgresql`).")
+            if sc.sid == "instructions":
+                body.append("Not measured: valgrind is not installed (Debian package `valgrind`).")
+            else:
+                body.append("Not measured: no PostgreSQL server (install the Debian package `postgresql`).")
+                targets.append((sc.title, "not measured", False))
             body.append("")
-            targets.append((sc.title, "not measured", False))
             continue
         if sc.kind == "ratio":
             table_ratio(sc, body)
         elif sc.kind == "listing":
             table_listing(sc, body)
+        elif sc.kind == "instructions":
+            table_instructions(sc, body)
         else:
             table_plain(sc, body)
         for s in sc.skipped:
             body.append("")
             body.append("- Not in this table: " + s)
         body.append("")
-        body.append("_%d rounds × %d run(s) per contender, %.0f s in all._" % (sc.rounds, sc.runs, sc.elapsed))
+        if sc.kind == "instructions":
+            body.append("_One run each, %.0f s in all._" % sc.elapsed)
+        else:
+            body.append("_%d rounds × %d run(s) per contender, %.0f s in all._" % (sc.rounds, sc.runs, sc.elapsed))
         body.append("")
     body.append("## Not measured yet")
     body.append("")
@@ -707,12 +787,12 @@ def write_report(scenarios, started, load_before, load_after):
         L.append("| %s | %s | %s |" % (what, got, verdict(ok)))
     L.append("")
     L += body
-    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ANALYSIS.md")
-    if os.path.exists(analysis):
-        L.append("## Where the time goes")
-        L.append("")
-        L.append("See [ANALYSIS.md](ANALYSIS.md) (written by hand from profiles; not regenerated).")
-        L.append("")
+    L.append("## Where the time goes")
+    L.append("")
+    L.append("What the profiles showed, what was changed and what each miss is made of: "
+             "[README.md, \"Where the time goes\"](README.md#where-the-time-goes) (written by hand; "
+             "not regenerated).")
+    L.append("")
     with open(OUT, "w") as f:
         f.write("\n".join(L))
     log("wrote %s" % OUT)
@@ -738,13 +818,16 @@ def main():
         ("listing", listing),
         ("offline-2000", lambda: offline(2000)),
         ("fleet", fleet),
+        ("instructions", instructions),
     ]
     scenarios = []
     for sid, build in builders:
         if ONLY and sid not in ONLY:
             continue
         sc = build()
-        if sc.contenders:
+        if sc.contenders and sc.kind == "instructions":
+            run_instructions(sc)
+        elif sc.contenders:
             run_scenario(sc)
         scenarios.append(sc)
     write_report(scenarios, started, load_before, loadavg())

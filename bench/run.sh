@@ -18,6 +18,9 @@
 #   BENCH_OUT=FILE      write the report elsewhere (default bench/RESULTS.md)
 #   BENCH_NO_INSTALL=1  do not apt-get/npm anything
 #   BENCH_NO_PG=1       skip the PostgreSQL scenario
+#   BENCH_RETORT=PATH   time this retort binary instead of building one
+#                       (BENCH_RETORT_NOPG=PATH: the SQLite-only one, optional;
+#                       BENCH_SOURCE="commit abc1234": what it was built from)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,7 +41,7 @@ installed() {
 if [ "$(id -u)" = 0 ] && [ -z "${BENCH_NO_INSTALL:-}" ]; then
 	if command -v dpkg-query >/dev/null 2>&1; then
 		missing=()
-		for p in python3-alembic hyperfine time sqlite3; do
+		for p in python3-alembic hyperfine time sqlite3 valgrind; do
 			installed "$p" || missing+=("$p")
 		done
 		if [ ${#missing[@]} -gt 0 ]; then
@@ -79,14 +82,26 @@ done
 
 # ---- retort -----------------------------------------------------------------------
 
-echo "bench: building retort (Release) in build-bench/" >&2
-cmake -S "$top" -B "$top/build-bench" -DCMAKE_BUILD_TYPE=Release -DRETORT_BUILD_TESTS=OFF \
-	-DRETORT_WITH_PG=ON >/dev/null
-cmake --build "$top/build-bench" -j"${JOBS:-2}" >/dev/null
-nopg=
-if cmake -S "$top" -B "$top/build-bench-nopg" -DCMAKE_BUILD_TYPE=Release -DRETORT_BUILD_TESTS=OFF \
-	-DRETORT_WITH_PG=OFF >/dev/null && cmake --build "$top/build-bench-nopg" -j"${JOBS:-2}" >/dev/null; then
-	nopg=$top/build-bench-nopg/retort
+retort=${BENCH_RETORT:-}
+nopg=${BENCH_RETORT_NOPG:-}
+if [ -z "$retort" ]; then
+	source_desc=
+	if rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null); then
+		source_desc="commit $rev"
+		[ -n "$(GIT_OPTIONAL_LOCKS=0 git -C "$top" status --porcelain --untracked-files=no 2>/dev/null)" ] &&
+			source_desc="$source_desc with uncommitted changes"
+	fi
+	export BENCH_SOURCE=${BENCH_SOURCE:-$source_desc}
+	echo "bench: building retort (Release) in build-bench/" >&2
+	cmake -S "$top" -B "$top/build-bench" -DCMAKE_BUILD_TYPE=Release -DRETORT_BUILD_TESTS=OFF \
+		-DRETORT_WITH_PG=ON >/dev/null
+	cmake --build "$top/build-bench" -j"${JOBS:-2}" >/dev/null
+	retort=$top/build-bench/retort
+	if cmake -S "$top" -B "$top/build-bench-nopg" -DCMAKE_BUILD_TYPE=Release \
+		-DRETORT_BUILD_TESTS=OFF -DRETORT_WITH_PG=OFF >/dev/null &&
+	   cmake --build "$top/build-bench-nopg" -j"${JOBS:-2}" >/dev/null; then
+		nopg=$top/build-bench-nopg/retort
+	fi
 fi
 
 # the I/O floor of the listing commands (see readfloor.c)
@@ -124,20 +139,26 @@ else
 	pw=retort-bench-pw
 	printf '%s\n' "$pw" > "$pgdir/pwfile"
 	[ "$(id -u)" = 0 ] && chown -R postgres "$pgdir"
-	port=
-	for p in $(shuf -i 20000-40000 -n 50); do
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then port=$p; break; fi
-	done
 	if as_owner "$bindir/initdb" -D "$pgdir/data" -U retort --pwfile="$pgdir/pwfile" \
 		--auth-host=scram-sha-256 --auth-local=trust -E UTF8 --locale=C.UTF-8 \
-		>"$pgdir/initdb.log" 2>&1 &&
-	   as_owner "$bindir/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
-		-o "-p $port -k $pgdir -c listen_addresses=127.0.0.1" start >/dev/null; then
-		pg_url="postgresql://retort:$pw@127.0.0.1:$port/postgres"
-		psql=$bindir/psql
-		echo "bench: PostgreSQL on 127.0.0.1:$port ($pgdir)" >&2
+		>"$pgdir/initdb.log" 2>&1; then
+		# a free port above the test fixtures' range; another process may
+		# take it first, so try a few
+		for try in 1 2 3 4 5; do
+			port=$(shuf -i 40000-60000 -n 1)
+			(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && continue
+			if as_owner "$bindir/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
+				-o "-p $port -k $pgdir -c listen_addresses=127.0.0.1" start >/dev/null 2>&1; then
+				pg_url="postgresql://retort:$pw@127.0.0.1:$port/postgres"
+				psql=$bindir/psql
+				echo "bench: PostgreSQL on 127.0.0.1:$port ($pgdir)" >&2
+				break
+			fi
+		done
+		[ -n "$pg_url" ] || note "PostgreSQL scenario skipped: the server did not start" \
+			"($(grep -E 'FATAL|ERROR' "$pgdir/server.log" 2>/dev/null | tail -1))"
 	else
-		note "PostgreSQL scenario skipped: the server did not start ($(tail -1 "$pgdir/server.log" 2>/dev/null))"
+		note "PostgreSQL scenario skipped: initdb failed ($(tail -1 "$pgdir/initdb.log"))"
 	fi
 fi
 
@@ -145,7 +166,7 @@ fi
 
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
-BENCH_RETORT=$top/build-bench/retort \
+BENCH_RETORT=$retort \
 BENCH_RETORT_NOPG=$nopg \
 BENCH_WORK=$work \
 BENCH_OUT=${BENCH_OUT:-$here/RESULTS.md} \
@@ -155,4 +176,5 @@ BENCH_PSQL=$psql \
 BENCH_PG_URL=$pg_url \
 BENCH_NOTES=$notes \
 BENCH_READFLOOR=$readfloor \
+BENCH_VALGRIND=$(command -v valgrind || true) \
 	"$python" "$here/harness.py"

@@ -213,7 +213,9 @@ typedef enum {
 	RETORT_EVENT_FAILED,    /* it failed; errmsg has the detail */
 	RETORT_EVENT_STAMP,     /* versions changed without running SQL */
 	RETORT_EVENT_NOTHING,   /* nothing to do: already at the target */
-	RETORT_EVENT_WAITING    /* waiting for another process's lock */
+	RETORT_EVENT_WAITING,   /* waiting for another process's lock */
+	RETORT_EVENT_BACKUP     /* the database was backed up before the run:
+				   `to` is the file, `from` the revisions */
 } retort_event_type;
 
 typedef struct {
@@ -246,6 +248,10 @@ typedef struct {
 	/* stamp: record the files' current checksums for the target
 	 * revisions, accepting an intended edit of applied migrations */
 	int fix_checksums;
+	/* upgrade/downgrade: 1: copy the database first (retort_restore
+	 * puts the copy back), when the run has anything to do; 0: as the
+	 * config's `backup` key says (default no); -1: no backup */
+	int backup;
 } retort_run_options;
 
 #define RETORT_RUN_OPTIONS_VERSION 1
@@ -291,6 +297,66 @@ int retort_verify(retort_strarray *problems, retort *ctx);
 /* The version table's rows and how many migrations an upgrade to `target`
  * (NULL: head) would run, without changing anything. */
 int retort_pending(retort_strarray *current, size_t *pending, retort *ctx, const char *target);
+
+/* ---- backups and `retort test` ---------------------------------------------- */
+
+/* Put a backup made by a run with `backup` set back into the database.
+ * SQLite: the online backup API copies `file` over the database, after
+ * checking that it is a SQLite database (RETORT_EINVALID otherwise).
+ * PostgreSQL: nothing is changed; RETORT_ECONFLICT, and the message
+ * gives the pg_restore command to run (docs/commands.md says why). */
+int retort_restore(retort *ctx, const char *file);
+
+typedef enum {
+	RETORT_TEST_OK = 0,
+	RETORT_TEST_FAILED,
+	RETORT_TEST_SKIPPED
+} retort_test_status;
+
+typedef struct {
+	/* "single-head", "revision" (up, down, up of one revision), "model"
+	 * (the database at head against the `schema` files) or "base" (back
+	 * down to base leaves nothing); static */
+	const char *check;
+	retort_test_status status;
+	const retort_rev *rev;   /* the revision checked, or NULL */
+	const char *path;        /* its file (borrowed from rev), or NULL */
+	char *message;           /* what failed or why skipped ("" when ok) */
+} retort_test_result;
+
+typedef struct {
+	retort_test_result *results;  /* in the order the checks ran */
+	size_t count;
+	size_t failures;              /* results with RETORT_TEST_FAILED */
+	char *scratch;                /* the scratch database's URL, password masked */
+} retort_test_report;
+
+void retort_test_report_release(retort_test_report *report);
+
+/* Called as each check finishes. */
+typedef void (*retort_test_fn)(const retort_test_result *res, void *payload);
+
+typedef struct {
+	unsigned int version;
+	retort_test_fn on_result;
+	void *payload;
+} retort_test_options;
+
+#define RETORT_TEST_OPTIONS_VERSION 1
+#define RETORT_TEST_OPTIONS_INIT { .version = RETORT_TEST_OPTIONS_VERSION }
+
+/* Exercise every migration on a scratch database made for the purpose
+ * beside the configured one (SQLite: a temporary file; PostgreSQL: a
+ * database retort_test_<pid>_<n> created and dropped on the same server,
+ * through the maintenance database `postgres`): there must be one head;
+ * from base, each revision in turn is upgraded, downgraded and upgraded
+ * again, and the downgrade must leave the schema exactly as it was (the
+ * driver's schema fingerprint); at the heads the database must match the
+ * `schema` model when one is configured; going back to base must leave
+ * nothing.  The configured database is never touched.  Failed checks are
+ * results, not errors: the call fails only when the checks cannot run
+ * (no scratch database).  opts may be NULL. */
+int retort_test(retort_test_report *out, retort *ctx, const retort_test_options *opts);
 
 /* ---- fleets: one database per tenant ------------------------------------------ */
 

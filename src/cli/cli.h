@@ -127,7 +127,11 @@ int cmd_show(struct cli *cli);
 int cmd_stamp(struct cli *cli);
 int cmd_fleet(struct cli *cli);
 int cmd_lint(struct cli *cli);
+int cmd_restore(struct cli *cli);
+int cmd_test(struct cli *cli);
 int cmd_verify(struct cli *cli);
+int cmd_check(struct cli *cli);
+int cmd_schema(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_revision_usage[];
@@ -142,7 +146,11 @@ extern const char cmd_show_usage[];
 extern const char cmd_stamp_usage[];
 extern const char cmd_fleet_usage[];
 extern const char cmd_lint_usage[];
+extern const char cmd_restore_usage[];
+extern const char cmd_test_usage[];
 extern const char cmd_verify_usage[];
+extern const char cmd_check_usage[];
+extern const char cmd_schema_usage[];
 
 /* cmd_revision.c: create the file and print "created PATH" (revision and
  * merge). */

@@ -43,8 +43,9 @@ int cmd_current(struct cli *cli)
 	if (retort_failure_get(&failed, cli->ctx) < 0)
 		return cli_fail(cli);
 	if (failed) {
-		printf("%s (failed: %s stopped after %zu statement%s; fix the file and run "
-		       "'retort %s --resume')\n", failed->revision,
+		printf("%s (failed at statement %zu: the %s stopped after %zu statement%s; fix "
+		       "the file and run 'retort %s --resume')\n", failed->revision,
+		       failed->statements_done + 1,
 		       failed->direction == RETORT_DOWN ? "downgrade" : "upgrade",
 		       failed->statements_done, failed->statements_done == 1 ? "" : "s",
 		       failed->direction == RETORT_DOWN ? "downgrade" : "upgrade");

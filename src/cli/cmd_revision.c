@@ -1,26 +1,59 @@
 /*
  * cmd_revision.c - `retort revision -m MSG`: a new revision file from
- * migrations/script.sql.tmpl.
+ * migrations/script.sql.tmpl, empty or (--autogenerate) with the SQL that
+ * brings the database to the schema files.
  */
 #include <stdlib.h>
 
 #include "cli.h"
 
 const char cmd_revision_usage[] =
-	"usage: retort revision -m MSG [--head REV] [--splice] [--branch-label LABEL]\n"
-	"                       [--depends-on REV]... [--rev-id ID]\n"
+	"usage: retort revision -m MSG [--autogenerate [--rename FROM:TO]...] [--head REV]\n"
+	"                       [--splice] [--branch-label LABEL] [--depends-on REV]...\n"
+	"                       [--rev-id ID]\n"
 	"\n"
 	"Create a new revision file in the versions folder, based on the head\n"
 	"(or on --head), with empty upgrade and downgrade sections to fill in.\n"
+	"With --autogenerate the sections hold the SQL that turns the database\n"
+	"(at head) into the schema files of the `schema` key, and back.\n"
 	"\n"
 	"    -m, --message MSG       what the revision does (required)\n"
+	"        --autogenerate      write the SQL from the database and the schema\n"
+	"        --rename T.OLD:NEW  column OLD of table T was renamed (repeatable)\n"
+	"        --rename OLD:NEW    table OLD was renamed (repeatable)\n"
 	"        --head REV          base it on REV instead of the head\n"
 	"        --splice            allow --head to name a revision that is not a head\n"
 	"        --branch-label L    give the new revision the branch label L\n"
 	"        --depends-on REV    a revision it depends on (repeatable)\n"
 	"        --rev-id ID         use ID instead of a random id\n";
 
-enum { OPT_HEAD = 256, OPT_SPLICE, OPT_LABEL, OPT_DEPENDS, OPT_REV_ID };
+enum { OPT_HEAD = 256, OPT_SPLICE, OPT_LABEL, OPT_DEPENDS, OPT_REV_ID, OPT_AUTO, OPT_RENAME };
+
+/* Fill the revision's sections from the database and the schema; the
+ * warnings go to stderr. */
+static int autogenerate(struct cli *cli, retort_revision_options *ro, retort_autogen *ag,
+			const char **renames, size_t nrenames)
+{
+	retort_autogen_options ao = RETORT_AUTOGEN_OPTIONS_INIT;
+	size_t i;
+
+	ao.renames = renames;
+	ao.nrenames = nrenames;
+	if (retort_autogenerate(ag, cli->ctx, &ao) < 0)
+		return cli_fail(cli);
+	for (i = 0; i < ag->warnings.count; i++)
+		fprintf(stderr, "warning: %s\n", ag->warnings.strings[i]);
+	if (!ag->operations.count)
+		fputs("no changes in the schema detected\n", stderr);
+	else if (cli->verbose)
+		for (i = 0; i < ag->operations.count; i++)
+			printf("detected %s\n", ag->operations.strings[i]);
+	ro->upgrade_sql = ag->upgrade_sql;
+	ro->downgrade_sql = ag->downgrade_sql;
+	ro->upgrade_options = ag->upgrade_options;
+	ro->downgrade_options = ag->downgrade_options;
+	return 0;
+}
 
 int cli_create_revision(struct cli *cli, const retort_revision_options *opts)
 {
@@ -43,12 +76,17 @@ int cmd_revision(struct cli *cli)
 		{ "branch-label", required_argument, NULL, OPT_LABEL },
 		{ "depends-on",   required_argument, NULL, OPT_DEPENDS },
 		{ "rev-id",       required_argument, NULL, OPT_REV_ID },
+		{ "autogenerate", no_argument,       NULL, OPT_AUTO },
+		{ "rename",       required_argument, NULL, OPT_RENAME },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_revision_options ro = RETORT_REVISION_OPTIONS_INIT;
+	retort_autogen ag = { 0 };
 	const char **depends = cli_realloc(NULL, (size_t)cli->argc * sizeof(*depends));
+	const char **renames = cli_realloc(NULL, (size_t)cli->argc * sizeof(*renames));
 	const char *head = NULL;
-	int c, status;
+	size_t nrenames = 0;
+	int c, status, autogen = 0;
 
 	ro.depends_on = depends;
 	while ((c = cli_getopt(cli, "m:", opts)) != -1) {
@@ -71,6 +109,12 @@ int cmd_revision(struct cli *cli)
 		case OPT_REV_ID:
 			ro.rev_id = optarg;
 			break;
+		case OPT_AUTO:
+			autogen = 1;
+			break;
+		case OPT_RENAME:
+			renames[nrenames++] = optarg;
+			break;
 		default:
 			status = cli_bad_option(cli, c);
 			goto done;
@@ -80,14 +124,22 @@ int cmd_revision(struct cli *cli)
 		status = cli_usage_error(cli, "a message is required (-m MSG)");
 		goto done;
 	}
+	if (nrenames && !autogen) {
+		status = cli_usage_error(cli, "--rename goes with --autogenerate");
+		goto done;
+	}
 	if ((status = cli_setup(cli, 0, 0)) != 0)
 		goto done;
 	if (head) {
 		ro.heads = &head;
 		ro.nheads = 1;
 	}
+	if (autogen && (status = autogenerate(cli, &ro, &ag, renames, nrenames)) != 0)
+		goto done;
 	status = cli_create_revision(cli, &ro);
 done:
+	retort_autogen_release(&ag);
 	free(depends);
+	free(renames);
 	return status;
 }

@@ -33,10 +33,18 @@ static const struct cli_command commands[] = {
 	  cmd_stamp_usage },
 	{ "verify",    cmd_verify,    NEED_CONFIG, "check that applied migrations were not edited",
 	  cmd_verify_usage },
+	{ "check",     cmd_check,     NEED_CONFIG, "exit 1 when the database differs from the schema files",
+	  cmd_check_usage },
+	{ "schema",    cmd_schema,    NEED_CONFIG, "print the database's schema as SQL (schema dump)",
+	  cmd_schema_usage },
 	{ "fleet",     cmd_fleet,     NEED_CONFIG, "run upgrade/downgrade/current on every tenant database",
 	  cmd_fleet_usage },
 	{ "lint",      cmd_lint,      NEED_CONFIG, "check migration files for risky statements",
 	  cmd_lint_usage },
+	{ "test",      cmd_test,      NEED_CONFIG, "exercise every migration up, down, up on a scratch database",
+	  cmd_test_usage },
+	{ "restore",   cmd_restore,   NEED_CONFIG, "put a backup made by --backup back",
+	  cmd_restore_usage },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

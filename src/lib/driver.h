@@ -89,6 +89,31 @@ struct rt_driver {
 	 * (SQLite: PRAGMA foreign_key_check), inside the transaction that is
 	 * about to commit.  NULL: nothing to check. */
 	int (*foreign_key_check)(rt_conn *c, rt_buf *err);
+
+	/* ---- version 3: backup, restore and `retort test` (safety.h) ---- */
+
+	/* Copy the database of `url` into `dest`, a new empty file (SQLite:
+	 * the online backup API; PostgreSQL: pg_dump -Fc). */
+	int (*backup)(const rt_url *url, const rt_config *cfg, const char *dest, rt_buf *err);
+
+	/* Put a backup made by `backup` back, refusing a file that is not
+	 * one.  RETORT_ECONFLICT, with the command to run in `err`, where
+	 * the driver leaves it to the user (PostgreSQL). */
+	int (*restore)(const rt_url *url, const rt_config *cfg, const char *src, rt_buf *err);
+
+	/* The schema as sorted text lines, one per object (table, column,
+	 * index, constraint, view, trigger, sequence, type, function), so
+	 * that two states compare line by line.  Tables named in `skip` (the
+	 * version and history tables) and what hangs on them are left out. */
+	int (*fingerprint)(rt_conn *c, const rt_strlist *skip, rt_strlist *out, rt_buf *err);
+
+	/* A new, empty database of the same kind as `url` (`parsed`), for
+	 * `retort test`; *out_url (caller frees) is its URL.  scratch_drop
+	 * removes it again (`url` and `parsed` are then the scratch's). */
+	int (*scratch_create)(char **out_url, const char *url, const rt_url *parsed,
+			      const rt_config *cfg, rt_buf *err);
+	int (*scratch_drop)(const char *url, const rt_url *parsed, const rt_config *cfg,
+			    rt_buf *err);
 };
 
 extern const rt_driver rt_driver_sqlite;

@@ -15,7 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "driver.h"
+#include "introspect.h"
+#include "safety.h"
 
 typedef struct {
 	rt_conn base;
@@ -228,52 +229,100 @@ static size_t char_to_byte(const char *s, size_t len, long chars)
 	return i;
 }
 
-/* Split with the server's grammar; text the bundled parser rejects (a
- * newer server's syntax) falls back to its scanner, which still knows
- * quotes, dollar quotes and comments. */
-static PgQuerySplitResult split(const char *sql)
-{
-	PgQuerySplitResult r = pg_query_split_with_parser(sql);
+/* One statement of a section: [off, off + len) of its text. */
+typedef struct span {
+	size_t off;
+	size_t len;
+} span;
 
+static int add_span(span **v, size_t *n, size_t off, size_t len)
+{
+	span *p = realloc(*v, (*n + 1) * sizeof(*p));
+
+	if (!p)
+		return RETORT_ERROR;
+	p[*n].off = off;
+	p[*n].len = len;
+	(*n)++;
+	*v = p;
+	return 0;
+}
+
+/* Text between two statements the scanner found: anything in it but blanks,
+ * comments and ';' is a statement the scanner could not classify. */
+static int add_gap(span **v, size_t *n, const char *text, size_t from, size_t to)
+{
+	for (;;) {
+		from = rt_sql_skip_blank(text, from, to);
+		if (from < to && text[from] == ';')
+			from++;
+		else
+			break;
+	}
+	return from < to ? add_span(v, n, from, to - from) : 0;
+}
+
+/* Split with the server's grammar.  Text the bundled parser rejects (a
+ * newer server's syntax, or a typo the server will report) is split by its
+ * scanner, which still knows quotes, dollar quotes and comments; what lies
+ * between the scanner's statements is kept as statements too, so nothing
+ * is ever dropped unsent. */
+static int split_spans(span **out, size_t *n, const char *text, size_t len)
+{
+	PgQuerySplitResult r = pg_query_split_with_parser(text);
+	int scanned = 0, i, rc = 0;
+	size_t end = 0;
+
+	*out = NULL;
+	*n = 0;
 	if (r.error) {
 		pg_query_free_split_result(r);
-		r = pg_query_split_with_scanner(sql);
+		r = pg_query_split_with_scanner(text);
+		scanned = 1;
 	}
-	return r;
+	if (r.error) { /* e.g. an unterminated quote: send it as it is */
+		pg_query_free_split_result(r);
+		return add_gap(out, n, text, 0, len);
+	}
+	for (i = 0; i < r.n_stmts && rc >= 0; i++) {
+		size_t off = (size_t)r.stmts[i]->stmt_location, sl = (size_t)r.stmts[i]->stmt_len;
+
+		if (!sl)
+			sl = len - off; /* the last statement, without a ';' */
+		if (scanned)
+			rc = add_gap(out, n, text, end, off);
+		if (rc >= 0 && rt_sql_skip_blank(text, off, off + sl) < off + sl)
+			rc = add_span(out, n, off, sl);
+		end = off + sl;
+	}
+	if (rc >= 0 && scanned)
+		rc = add_gap(out, n, text, end, len);
+	pg_query_free_split_result(r);
+	return rc;
 }
 
 static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err)
 {
 	pg_conn *c = (pg_conn *)conn;
 	char *text = rt_strndup(sql, len), *stmt = NULL;
-	PgQuerySplitResult parts;
-	int i, rc = 0;
+	span *parts = NULL;
+	size_t i, nparts = 0;
+	int rc = 0;
 
 	if (fail) {
 		fail->applied = 0;
 		fail->error_at = (size_t)-1;
 	}
-	if (!text)
-		return rt_error(err, RETORT_ERROR, "out of memory");
-	parts = split(text);
-	if (parts.error) {
-		if (fail) {
-			fail->offset = 0;
-			fail->error_at = parts.error->cursorpos > 0
-				? char_to_byte(text, len, parts.error->cursorpos) : (size_t)-1;
-		}
-		rc = rt_error(err, RETORT_ERROR, "cannot split the SQL: %s", parts.error->message);
+	if (!text || split_spans(&parts, &nparts, text, len) < 0) {
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
 		goto done;
 	}
-	for (i = 0; i < parts.n_stmts; i++) {
-		size_t off = (size_t)parts.stmts[i]->stmt_location;
-		size_t n = (size_t)parts.stmts[i]->stmt_len;
+	for (i = 0; i < nparts; i++) {
+		size_t off = parts[i].off, n = parts[i].len;
 		size_t start = rt_sql_skip_blank(text, off, off + n);
 		PGresult *res;
 		ExecStatusType st;
 
-		if (start >= off + n)
-			continue;
 		if (fail && fail->applied < fail->skip) { /* applied by an earlier, failed run */
 			fail->applied++;
 			rt_strlist_addn(&fail->done, text + start, strcspn(text + start, "\n"));
@@ -307,7 +356,7 @@ static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 	}
 done:
 	free(stmt);
-	pg_query_free_split_result(parts);
+	free(parts);
 	free(text);
 	return rc;
 }
@@ -362,20 +411,24 @@ static int pg_table_exists(rt_conn *conn, const char *schema, const char *name, 
 
 static int pg_terminated(const char *sql)
 {
-	PgQuerySplitResult parts = split(sql);
-	size_t len = strlen(sql), tail = 0;
+	size_t len = strlen(sql), tail = 0, n = 0;
+	span *parts = NULL;
 
 	/* terminated when a ';' follows the last statement */
-	if (!parts.error && parts.n_stmts > 0)
-		tail = (size_t)(parts.stmts[parts.n_stmts - 1]->stmt_location +
-				parts.stmts[parts.n_stmts - 1]->stmt_len);
-	pg_query_free_split_result(parts);
+	if (split_spans(&parts, &n, sql, len) == 0 && n)
+		tail = parts[n - 1].off + parts[n - 1].len;
+	free(parts);
 	tail = rt_sql_skip_blank(sql, tail, len);
 	return tail < len && sql[tail] == ';';
 }
 
+struct pg_conn *rt_pg_handle(rt_conn *conn)
+{
+	return ((pg_conn *)conn)->pg;
+}
+
 const rt_driver rt_driver_pg = {
-	/* version */      1,
+	/* version */      3,
 	/* name */         "postgresql",
 	/* scheme */       "postgresql",
 	/* connect */      pg_connect,
@@ -390,7 +443,12 @@ const rt_driver rt_driver_pg = {
 	/* table_exists */ pg_table_exists,
 	/* terminated */   pg_terminated,
 	/* quote_ident */  rt_sql_quote_ident,
-	/* introspect */   NULL,
+	/* introspect */   rt_introspect_pg,
 	/* foreign_keys */ NULL,
 	/* foreign_key_check */ NULL,
+	/* backup */       rt_pg_backup,
+	/* restore */      rt_pg_restore,
+	/* fingerprint */  rt_pg_fingerprint,
+	/* scratch_create */ rt_pg_scratch_create,
+	/* scratch_drop */ rt_pg_scratch_drop,
 };

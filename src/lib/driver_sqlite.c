@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "introspect.h"
+#include "safety.h"
 
 typedef struct {
 	rt_conn base;
@@ -293,7 +294,7 @@ static int sq_foreign_key_check(rt_conn *conn, rt_buf *err)
 }
 
 const rt_driver rt_driver_sqlite = {
-	/* version */      2,
+	/* version */      3,
 	/* name */         "sqlite",
 	/* scheme */       "sqlite",
 	/* connect */      sq_connect,
@@ -311,6 +312,11 @@ const rt_driver rt_driver_sqlite = {
 	/* introspect */   rt_introspect_sqlite,
 	/* foreign_keys */ sq_foreign_keys,
 	/* foreign_key_check */ sq_foreign_key_check,
+	/* backup */       rt_sqlite_backup,
+	/* restore */      rt_sqlite_restore,
+	/* fingerprint */  rt_sqlite_fingerprint,
+	/* scratch_create */ rt_sqlite_scratch_create,
+	/* scratch_drop */ rt_sqlite_scratch_drop,
 };
 
 const rt_driver *rt_driver_for(const char *scheme)

@@ -39,6 +39,12 @@ void retort_lint_report_release(retort_lint_report *report)
 	memset(report, 0, sizeof(*report));
 }
 
+/* Is `a` set and equal to `b`? */
+static int streq(const char *a, const char *b)
+{
+	return a && !strcmp(a, b);
+}
+
 /* Stable insertion sort by line: findings are appended section by section
  * and a section's own finding comes after its statements'. */
 static void sort_by_line(retort_lint_finding *f, size_t n)
@@ -244,8 +250,7 @@ static void report(lint *l, enum rule r, int line, const char *fmt, ...)
 
 /* If the line before the one starting at text[ls] starts at or after
  * text[min] and is `-- retort:lint-ignore RULE[, RULE]...`, put the rules
- * in `out` and return its file line offset (-1: the line before);
- * otherwise return 0. */
+ * in `out` and return 1; 0 when it is not, -1 when out of memory. */
 static int directive(rt_strlist *out, const char *text, size_t ls, size_t min)
 {
 	static const char word[] = "retort:lint-ignore";
@@ -352,11 +357,6 @@ static const char *str(json_t *o, const char *key)
 static int flag(json_t *o, const char *key)
 {
 	return json_is_true(json_object_get(o, key));
-}
-
-static int streq(const char *a, const char *b)
-{
-	return a && !strcmp(a, b);
 }
 
 /* A String node's text ("sval" since PostgreSQL 15, "str" before). */

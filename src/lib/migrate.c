@@ -17,6 +17,7 @@
 
 #include "ctx.h"
 #include "history.h"
+#include "safety.h"
 
 typedef struct run {
 	retort *ctx;
@@ -524,7 +525,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
 	double t0 = rt_now_ms(), ms;
-	int rc;
+	int rc, fk_was = -1;
 
 	if (r->resuming && rev == r->hist.failed)
 		fail.skip = r->hist.failed_done;
@@ -545,9 +546,18 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 			goto done;
 		}
 	} else if (sec) {
+		/* foreign_keys=off (a SQLite table rebuild): the switch works
+		 * only outside a transaction, so this migration gets its own,
+		 * and foreign_key_check must pass before it commits */
+		if (sec->foreign_keys_off && r->drv->foreign_keys &&
+		    ((rc = db_commit(r)) < 0 ||
+		     (rc = r->drv->foreign_keys(r->conn, 0, &fk_was, &r->ctx->err)) < 0))
+			goto done;
 		if ((rc = db_begin(r)) < 0)
 			goto done;
 		rc = r->drv->exec(r->conn, s->text + sec->offset, sec->len, &fail, &r->ctx->err);
+		if (rc >= 0 && fk_was >= 0 && r->drv->foreign_key_check)
+			rc = r->drv->foreign_key_check(r->conn, &r->ctx->err);
 		if (rc < 0) {
 			db_rollback(r);
 			rc = step_failed(r, rc, rev, s, sec, &fail, from.ptr, to.ptr);
@@ -560,7 +570,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 		goto done;
 	if ((rc = db_begin(r)) < 0 || (rc = db_exec(r, vsql.ptr)) < 0)
 		goto failed;
-	if (r->per_migration && (rc = db_commit(r)) < 0)
+	if ((r->per_migration || fk_was >= 0) && (rc = db_commit(r)) < 0)
 		goto failed;
 	swap_rows(r, &next);
 	if (rev == r->hist.failed)
@@ -579,6 +589,12 @@ failed:
 		rt_buf_release(&msg);
 	}
 done:
+	if (fk_was > 0) { /* back on, as it was */
+		rt_buf ignored = RT_BUF_INIT;
+		db_rollback(r);
+		r->drv->foreign_keys(r->conn, 1, NULL, &ignored);
+		rt_buf_release(&ignored);
+	}
 	rt_strlist_release(&fail.done);
 	rt_strlist_release(&next);
 	rt_buf_release(&from);
@@ -740,7 +756,7 @@ static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned 
 	rt_strlist next = { 0 };
 	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT;
 	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
-	int rc;
+	int rc, fk_off;
 
 	step_ends(&from, &to, rev, r->direction);
 	rt_buf_printf(&r->out, "\n-- %s %s -> %s: %s\n",
@@ -753,17 +769,26 @@ static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned 
 		}
 		put_terminated(r, s->text + sec->offset, sec->len);
 	}
+	fk_off = sec && sec->transactional && sec->foreign_keys_off && r->drv->foreign_keys;
+	if (fk_off && r->in_tx) {
+		rt_buf_puts(&r->out, "COMMIT;\n");
+		r->in_tx = 0;
+	}
+	if (fk_off)
+		rt_buf_puts(&r->out, "PRAGMA foreign_keys = OFF;\n");
 	if (!r->in_tx) {
 		rt_buf_puts(&r->out, "BEGIN;\n");
 		r->in_tx = 1;
 	}
 	if (sec && sec->transactional)
 		put_terminated(r, s->text + sec->offset, sec->len);
+	if (fk_off)
+		rt_buf_puts(&r->out, "PRAGMA foreign_key_check;\n");
 	if ((rc = step_versions(r, &r->out, &next, rev, r->direction, applied)) < 0 ||
 	    (rc = history_row(r, &r->out, rev, s, r->direction == RT_DOWN ? "reverted" : "applied",
 			      0, -1, NULL)) < 0)
 		goto done;
-	if (r->per_migration) {
+	if (r->per_migration || fk_off) {
 		rt_buf_puts(&r->out, "COMMIT;\n");
 		r->in_tx = 0;
 	}
@@ -1096,6 +1121,34 @@ static void run_end(run *r)
 	rt_history_release(&r->hist);
 }
 
+/* Back the database up before the run changes it (--backup, or backup =
+ * true), when there is anything to do: the plan is made from the rows
+ * preflight read, and made again under the run's lock. */
+static int backup_first(run *r, const rt_url *url)
+{
+	rt_revvec plan = { 0 };
+	rt_buf revs = RT_BUF_INIT;
+	char *path = NULL;
+	double t0 = rt_now_ms();
+	int want, rc;
+
+	if ((rc = rt_backup_wanted(&want, r->opts, &r->ctx->cfg, &r->ctx->err)) < 0 || !want)
+		return rc;
+	if ((rc = make_plan(&plan, r, r->spec)) < 0 || !plan.n)
+		goto done;
+	if ((rc = rt_backup_make(&path, r->drv, url, &r->ctx->cfg, &r->rows, &r->ctx->err)) < 0)
+		goto done;
+	join_ids(&revs, &r->rows);
+	rt_log_printf(rt_ctx_log(r->ctx), "backup of %s at %s written to %s (%.1f ms)",
+		      url->masked, revs.len ? revs.ptr : "base", path, rt_now_ms() - t0);
+	emit(r, RETORT_EVENT_BACKUP, NULL, revs.ptr, path, rt_now_ms() - t0);
+done:
+	free(path);
+	rt_revvec_release(&plan);
+	rt_buf_release(&revs);
+	return rc;
+}
+
 static int migrate(retort *ctx, int direction, const char *spec, const retort_run_options *opts)
 {
 	rt_url url = { 0 };
@@ -1108,7 +1161,7 @@ static int migrate(retort *ctx, int direction, const char *spec, const retort_ru
 	if ((rc = run_start(&r, ctx, direction, spec, opts, &url)) >= 0) {
 		if (opts && opts->offline)
 			rc = run_offline(&r);
-		else
+		else if ((rc = backup_first(&r, &url)) >= 0)
 			rc = run_online(&r);
 	}
 	if (rc < 0 && !(opts && opts->offline) && r.ctx)

@@ -246,6 +246,11 @@ int rt_render(rt_buf *out, const rt_diff *d, const char *dialect, int *fk_off, r
 		if (op->kind == RT_OP_REBUILD_TABLE && fk_off)
 			*fk_off = 1;
 		r->op(out, d, op);
+		/* a blank line around the long ones */
+		if (i + 1 < d->nops && (op->kind == RT_OP_CREATE_TABLE || op->kind == RT_OP_REBUILD_TABLE ||
+					d->ops[i + 1].kind == RT_OP_CREATE_TABLE ||
+					d->ops[i + 1].kind == RT_OP_REBUILD_TABLE))
+			rt_buf_putc(out, '\n');
 	}
 	if (rt_buf_oom(out))
 		return rt_error(err, RETORT_ERROR, "out of memory");

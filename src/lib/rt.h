@@ -190,6 +190,9 @@ typedef struct rt_section {
 	int direction;      /* RT_UP or RT_DOWN */
 	char *dialect;      /* "sqlite", "postgresql", or NULL for any */
 	int transactional;  /* 0 for transaction=false */
+	int foreign_keys_off; /* foreign_keys=off: SQLite table rebuilds (the
+				 runner switches enforcement off around the
+				 transaction and runs foreign_key_check in it) */
 	size_t offset;      /* body start in the script's text */
 	size_t len;         /* body length */
 	int line;           /* 1-based file line of the body's first byte */

@@ -473,6 +473,10 @@ static int add_section(rt_script *s, parser *ps, const line *l, size_t *cap)
 			sec.transactional = 0;
 		} else if (n == 16 && !memcmp(tok, "transaction=true", 16)) {
 			sec.transactional = 1;
+		} else if (n == 16 && !memcmp(tok, "foreign_keys=off", 16)) {
+			sec.foreign_keys_off = 1;
+		} else if (n == 15 && !memcmp(tok, "foreign_keys=on", 15)) {
+			sec.foreign_keys_off = 0;
 		} else {
 			return rt_error(ps->err, RETORT_EINVALID,
 					"%s:%d: unknown section option '%.*s'", ps->path, l->no,

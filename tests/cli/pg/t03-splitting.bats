@@ -55,6 +55,23 @@ CRATE TABLE e2 (id int);"
 	assert_eq "$(versions)" ""
 }
 
+@test "a statement neither the parser nor the scanner recognises is still sent, never dropped" {
+	# the parser rejects the section, so the splitter falls back to the
+	# scanner, which finds no statement in "SELEC 1": it must reach the
+	# server (and fail there) instead of vanishing from the migration
+	write_rev "$A" "" "Unknown word" \
+		"CREATE TABLE e1 (id int);
+SELEC 1;
+CREATE TABLE e2 (id int);"
+	run -1 --separate-stderr rt upgrade head
+	assert_first_line_error "$stderr"
+	assert_contains "$(printf '%s\n' "$stderr" | head -n 1)" "${REV_FILE##*/}:$((UP_LINE + 1)): "
+	assert_contains "$stderr" 'syntax error at or near "SELEC"'
+	refute rel_exists e1
+	refute rel_exists e2
+	assert_eq "$(versions)" ""
+}
+
 @test "an error inside a multi-line statement points at the line of the error, not of the statement" {
 	write_rev "$A" "" "Bad type" \
 		"CREATE TABLE e1 (id int);

@@ -1,0 +1,314 @@
+/*
+ * introspect_pg.c - a PostgreSQL schema as a model, from pg_catalog.
+ *
+ * Texts are the server's own deparsing (format_type, pg_get_expr,
+ * pg_get_indexdef, pg_get_viewdef), so the model of a database built from
+ * rendered SQL is the model it was rendered from.  Lists come back joined
+ * with the unit separator (0x1f), which no identifier holds in practice.
+ */
+#ifdef RETORT_WITH_PG  /* (built with the PostgreSQL driver only) */
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "introspect.h"
+
+#define SEP "\x1f"
+
+typedef struct ic {
+	PGconn *pg;
+	const char *schema;   /* NULL: current_schema() */
+	rt_schema *out;
+	rt_buf *err;
+} ic;
+
+static int oom(ic *c)
+{
+	return rt_error(c->err, RETORT_ERROR, "out of memory");
+}
+
+/* Run a catalog query with the schema as $1. */
+static int query(ic *c, const char *sql, PGresult **res)
+{
+	const char *params[1] = { c->schema };
+
+	*res = PQexecParams(c->pg, sql, 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(*res) != PGRES_TUPLES_OK) {
+		const char *msg = PQresultErrorMessage(*res);
+		rt_error(c->err, RETORT_ERROR, "cannot read the schema: %.*s",
+			 (int)strcspn(msg, "\n"), msg);
+		PQclear(*res);
+		*res = NULL;
+		return RETORT_ERROR;
+	}
+	return 0;
+}
+
+static const char *val(PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+/* Split a SEP-joined list into `out`. */
+static int split(rt_strlist *out, const char *s)
+{
+	while (s && *s) {
+		size_t n = strcspn(s, SEP);
+		if (rt_strlist_addn(out, s, n) < 0)
+			return -1;
+		s += n;
+		if (*s)
+			s++;
+	}
+	return 0;
+}
+
+static char *action(const char *code)
+{
+	const char *a = NULL;
+
+	switch (code ? *code : 'a') {
+	case 'r': a = "RESTRICT"; break;
+	case 'c': a = "CASCADE"; break;
+	case 'n': a = "SET NULL"; break;
+	case 'd': a = "SET DEFAULT"; break;
+	default: return NULL;
+	}
+	return rt_strdup(a);
+}
+
+#define IN_SCHEMA "n.nspname = COALESCE($1, current_schema())"
+
+static int tables(ic *c)
+{
+	PGresult *res;
+	int i, rc;
+
+	if ((rc = query(c, "SELECT c.relname, obj_description(c.oid, 'pg_class') "
+			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"WHERE " IN_SCHEMA " AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+			"ORDER BY 1", &res)) < 0)
+		return rc;
+	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
+		rt_table *t = rt_schema_add_table(c->out, val(res, i, 0));
+		if (!t || rt_set_str(&t->comment, val(res, i, 1)) < 0)
+			rc = oom(c);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int columns(ic *c)
+{
+	PGresult *res;
+	int i, rc;
+
+	if ((rc = query(c,
+			"SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), "
+			"a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, "
+			"CASE WHEN a.attcollation <> t.typcollation THEN co.collname END, "
+			"col_description(a.attrelid, a.attnum), "
+			"EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid "
+			"  WHERE dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum "
+			"  AND dep.classid = 'pg_class'::regclass AND s.relkind = 'S' "
+			"  AND dep.deptype = 'a') "
+			"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"JOIN pg_type t ON t.oid = a.atttypid "
+			"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+			"LEFT JOIN pg_collation co ON co.oid = a.attcollation "
+			"WHERE " IN_SCHEMA " AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+			"AND a.attnum > 0 AND NOT a.attisdropped "
+			"ORDER BY c.relname, a.attnum", &res)) < 0)
+		return rc;
+	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
+		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
+		const char *dflt = val(res, i, 4), *ident = val(res, i, 5);
+		rt_column *col;
+		if (!t)
+			continue;
+		if (!(col = rt_table_add_column(t, val(res, i, 1), val(res, i, 2)))) {
+			rc = oom(c);
+			break;
+		}
+		col->notnull = !strcmp(val(res, i, 3), "t");
+		if (ident && *ident == 'a')
+			col->autoinc = RT_AUTO_IDENTITY_ALWAYS;
+		else if (ident && *ident == 'd')
+			col->autoinc = RT_AUTO_IDENTITY;
+		else if (dflt && !strcmp(val(res, i, 8), "t") && !strncmp(dflt, "nextval(", 8))
+			col->autoinc = RT_AUTO_SERIAL, dflt = NULL;
+		if (rt_set_str(&col->dflt, dflt) < 0 || rt_set_str(&col->collation, val(res, i, 6)) < 0 ||
+		    rt_set_str(&col->comment, val(res, i, 7)) < 0)
+			rc = oom(c);
+	}
+	PQclear(res);
+	return rc;
+}
+
+#define ATTNAMES(arr, rel) \
+	"array_to_string(ARRAY(SELECT a.attname FROM unnest(" arr ") WITH ORDINALITY u(num, ord) " \
+	"JOIN pg_attribute a ON a.attrelid = " rel " AND a.attnum = u.num ORDER BY u.ord), E'\\x1f')"
+
+static int constraints(ic *c)
+{
+	PGresult *res;
+	int i, rc;
+
+	if ((rc = query(c,
+			"SELECT c.relname, k.conname, k.contype, " ATTNAMES("k.conkey", "k.conrelid") ", "
+			"f.relname, " ATTNAMES("k.confkey", "k.confrelid") ", "
+			"k.confupdtype, k.confdeltype, pg_get_expr(k.conbin, k.conrelid, true) "
+			"FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"LEFT JOIN pg_class f ON f.oid = k.confrelid "
+			"WHERE " IN_SCHEMA " AND k.contype IN ('p', 'u', 'f', 'c') "
+			"AND c.relkind IN ('r', 'p') ORDER BY 1, 2", &res)) < 0)
+		return rc;
+	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
+		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
+		const char *name = val(res, i, 1), *type = val(res, i, 2);
+		rt_strlist cols = { 0 };
+		size_t k;
+		if (!t)
+			continue;
+		if (split(&cols, val(res, i, 3)) < 0) {
+			rc = oom(c);
+		} else if (*type == 'p') {
+			for (k = 0; k < cols.count; k++) {
+				rt_column *col = rt_table_column(t, cols.items[k]);
+				if (col)
+					col->pk = (int)k + 1;
+			}
+			if (rt_set_str(&t->pk_name, name) < 0)
+				rc = oom(c);
+		} else if (*type == 'u') {
+			rt_unique *u = rt_table_add_unique(t, name);
+			if (!u)
+				rc = oom(c);
+			else {
+				u->cols = cols;
+				memset(&cols, 0, sizeof(cols));
+			}
+		} else if (*type == 'f') {
+			rt_fkey *f = rt_table_add_fkey(t, name, val(res, i, 4));
+			if (!f || split(&f->ref_cols, val(res, i, 5)) < 0) {
+				rc = oom(c);
+			} else {
+				f->cols = cols;
+				memset(&cols, 0, sizeof(cols));
+				f->on_update = action(val(res, i, 6));
+				f->on_delete = action(val(res, i, 7));
+			}
+		} else if (*type == 'c') {
+			const char *expr = val(res, i, 8);
+			if (!rt_table_add_check(t, name, expr ? expr : "true"))
+				rc = oom(c);
+		}
+		rt_strlist_release(&cols);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int indexes(ic *c)
+{
+	PGresult *res;
+	int i, rc;
+
+	/* per key: its text, then DESC and NULLS when not the default */
+	if ((rc = query(c,
+			"SELECT t.relname, i.relname, x.indisunique, am.amname, "
+			"array_to_string(ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) || "
+			"  CASE WHEN x.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END || "
+			"  CASE WHEN x.indoption[k - 1] & 3 = 2 THEN ' NULLS FIRST' "
+			"       WHEN x.indoption[k - 1] & 3 = 1 THEN ' NULLS LAST' ELSE '' END "
+			"  FROM generate_series(1, x.indnkeyatts) k ORDER BY k), E'\\x1f'), "
+			"pg_get_expr(x.indpred, x.indrelid, true) "
+			"FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+			"JOIN pg_class t ON t.oid = x.indrelid "
+			"JOIN pg_namespace n ON n.oid = t.relnamespace "
+			"JOIN pg_am am ON am.oid = i.relam "
+			"WHERE " IN_SCHEMA " AND t.relkind IN ('r', 'p') "
+			"AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid "
+			"  AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x')) "
+			"ORDER BY 1, 2", &res)) < 0)
+		return rc;
+	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
+		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
+		const char *am = val(res, i, 3);
+		rt_index *x;
+		if (!t)
+			continue;
+		if (!(x = rt_table_add_index(t, val(res, i, 1)))) {
+			rc = oom(c);
+			break;
+		}
+		x->unique = !strcmp(val(res, i, 2), "t");
+		if (split(&x->keys, val(res, i, 4)) < 0 || rt_set_str(&x->where, val(res, i, 5)) < 0 ||
+		    (am && strcmp(am, "btree") && rt_set_str(&x->method, am) < 0))
+			rc = oom(c);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int views(ic *c)
+{
+	PGresult *res;
+	int i, rc;
+
+	if ((rc = query(c, "SELECT c.relname, pg_get_viewdef(c.oid, true) "
+			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"WHERE " IN_SCHEMA " AND c.relkind = 'v' ORDER BY 1", &res)) < 0)
+		return rc;
+	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
+		const char *def = val(res, i, 1) ? val(res, i, 1) : "";
+		char *norm = rt_sql_normalized(def, strlen(def), 0);
+		if (!norm || !rt_schema_add_view(c->out, val(res, i, 0), norm))
+			rc = oom(c);
+		free(norm);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int enums(ic *c)
+{
+	PGresult *res;
+	int i, rc;
+
+	if ((rc = query(c, "SELECT t.typname, array_to_string(ARRAY(SELECT e.enumlabel FROM pg_enum e "
+			"WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder), E'\\x1f') "
+			"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+			"WHERE " IN_SCHEMA " AND t.typtype = 'e' ORDER BY 1", &res)) < 0)
+		return rc;
+	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
+		rt_enum *e = rt_schema_add_enum(c->out, val(res, i, 0));
+		if (!e || split(&e->labels, val(res, i, 1)) < 0)
+			rc = oom(c);
+	}
+	PQclear(res);
+	return rc;
+}
+
+int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *err)
+{
+	ic c;
+	int rc;
+
+	c.pg = rt_pg_handle(conn);
+	c.schema = schema;
+	c.out = out;
+	c.err = err;
+	if (rt_schema_init(out, "postgresql") < 0)
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	if ((rc = tables(&c)) < 0 || (rc = columns(&c)) < 0 || (rc = constraints(&c)) < 0 ||
+	    (rc = indexes(&c)) < 0 || (rc = views(&c)) < 0 || (rc = enums(&c)) < 0) {
+		rt_schema_release(out);
+		return rc;
+	}
+	rt_schema_sort(out);
+	return 0;
+}
+#endif

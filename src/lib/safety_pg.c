@@ -1,0 +1,557 @@
+/*
+ * safety_pg.c - the PostgreSQL driver's backup, restore, fingerprint and
+ * scratch database slots (safety.h).
+ *
+ * Backups are pg_dump's custom format (pg_dump -Fc), run as a child
+ * process: found through the `pg_dump` key of retort.ini, else on PATH,
+ * else the newest /usr/lib/postgresql/<version>/bin/pg_dump (Debian's
+ * layout).  The password goes to it in PGPASSWORD, never on its command
+ * line, where `ps` would show it.
+ *
+ * Restoring is left to the user, with the command spelt out: pg_restore
+ * --clean drops and re-creates only the objects the archive holds, so a
+ * table that a migration created after the backup would survive beside
+ * the restored schema, and the next upgrade would fail on it.  Restoring
+ * into a new database is the faithful way, and whether to switch the
+ * application over is not retort's decision.
+ */
+#ifdef RETORT_WITH_PG
+
+#define _GNU_SOURCE  /* pipe2, strverscmp */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "safety.h"
+
+extern char **environ;
+
+/* ---- pg_dump ------------------------------------------------------------------- */
+
+static int executable(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+/* The newest of /usr/lib/postgresql/ * /bin/pg_dump. */
+static int debian_pg_dump(rt_buf *out)
+{
+	glob_t g;
+	size_t i, best = 0;
+	int found = 0;
+
+	if (glob("/usr/lib/postgresql/*/bin/pg_dump", 0, NULL, &g) != 0)
+		return 0;
+	for (i = 0; i < g.gl_pathc; i++) {
+		if (!executable(g.gl_pathv[i]))
+			continue;
+		if (!found || strverscmp(g.gl_pathv[i], g.gl_pathv[best]) > 0)
+			best = i;
+		found = 1;
+	}
+	if (found)
+		rt_buf_puts(out, g.gl_pathv[best]);
+	globfree(&g);
+	return found;
+}
+
+/* Look `name` up in PATH. */
+static int on_path(rt_buf *out, const char *name)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+
+	for (p = path; p && *p; p = *colon ? colon + 1 : colon) {
+		colon = p + strcspn(p, ":");
+		rt_buf_clear(out);
+		if (colon == p)
+			rt_buf_puts(out, ".");
+		else
+			rt_buf_put(out, p, (size_t)(colon - p));
+		rt_buf_printf(out, "/%s", name);
+		if (!rt_buf_oom(out) && executable(out->ptr))
+			return 1;
+	}
+	rt_buf_clear(out);
+	return 0;
+}
+
+static int find_pg_dump(rt_buf *out, const rt_config *cfg, rt_buf *err)
+{
+	const char *set = rt_config_get(cfg, "retort", "pg_dump");
+
+	if (set && *set) {
+		char *path = strchr(set, '/') ? rt_path_join(cfg->dir, set) : NULL;
+		int ok = path ? executable(path) : on_path(out, set);
+
+		if (path)
+			rt_buf_puts(out, path);
+		free(path);
+		if (!ok)
+			return rt_error(err, RETORT_ENOTFOUND,
+					"pg_dump = %s (in %s): no such program; it is needed to back "
+					"up a PostgreSQL database", set,
+					cfg->path ? cfg->path : "retort.ini");
+		return 0;
+	}
+	if (on_path(out, "pg_dump") || debian_pg_dump(out))
+		return 0;
+	return rt_error(err, RETORT_ENOTFOUND,
+			"cannot back up a PostgreSQL database: pg_dump is not installed (looked on "
+			"PATH and in /usr/lib/postgresql/*/bin); install the PostgreSQL client "
+			"(Debian: apt-get install postgresql-client) or set pg_dump = /path/to/pg_dump "
+			"in retort.ini");
+}
+
+/* Append key='value' for a libpq connection string. */
+static void conninfo_kv(rt_buf *out, const char *key, const char *value)
+{
+	const char *p;
+
+	if (!value)
+		return;
+	rt_buf_printf(out, "%s%s='", out->len ? " " : "", key);
+	for (p = value; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			rt_buf_putc(out, '\\');
+		rt_buf_putc(out, *p);
+	}
+	rt_buf_putc(out, '\'');
+}
+
+/* The URL as a connection string without the password. */
+static void conninfo(rt_buf *out, const rt_url *url)
+{
+	size_t i;
+
+	conninfo_kv(out, "host", url->host);
+	conninfo_kv(out, "port", url->port);
+	conninfo_kv(out, "user", url->user);
+	conninfo_kv(out, "dbname", url->path);
+	for (i = 0; i < url->nparams; i++)
+		if (strcmp(url->params[i].key, "password"))
+			conninfo_kv(out, url->params[i].key, url->params[i].value);
+}
+
+/* The password, from the URL or its parameters, or NULL. */
+static const char *password_of(const rt_url *url)
+{
+	size_t i;
+
+	for (i = 0; i < url->nparams; i++)
+		if (!strcmp(url->params[i].key, "password"))
+			return url->params[i].value;
+	return url->password;
+}
+
+/* Run argv[0] with stdin and stdout on /dev/null; its stderr goes to
+ * `errout`.  Returns its exit status, or -1 when it could not start (errno
+ * is in *spawn_errno) or was killed. */
+static int run_child(char *const argv[], char *const envp[], rt_buf *errout, int *spawn_errno)
+{
+	posix_spawn_file_actions_t fa;
+	char chunk[4096];
+	int pipefd[2], status = 0, rc;
+	ssize_t n;
+	pid_t pid;
+
+	*spawn_errno = 0;
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		*spawn_errno = errno;
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (rc != 0) {
+		close(pipefd[0]);
+		*spawn_errno = rc;
+		return -1;
+	}
+	while ((n = read(pipefd[0], chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (errout->len < 65536)
+			rt_buf_put(errout, chunk, (size_t)n);
+	}
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The environment with PGPASSWORD set (or as it is, when `password` is
+ * NULL).  Only the array is allocated; *owned is the one new string. */
+static char **child_env(const char *password, char **owned)
+{
+	size_t n = 0, i, k = 0;
+	char **env;
+
+	*owned = NULL;
+	while (environ && environ[n])
+		n++;
+	if (!(env = calloc(n + 2, sizeof(*env))))
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!password || strncmp(environ[i], "PGPASSWORD=", 11))
+			env[k++] = environ[i];
+	if (password) {
+		rt_buf b = RT_BUF_INIT;
+		rt_buf_printf(&b, "PGPASSWORD=%s", password);
+		if (rt_buf_oom(&b) || !(*owned = rt_buf_detach(&b))) {
+			rt_buf_release(&b);
+			free(env);
+			return NULL;
+		}
+		env[k++] = *owned;
+	}
+	env[k] = NULL;
+	return env;
+}
+
+/* The first lines of a child's stderr, passwords masked. */
+static void child_message(rt_buf *out, const rt_buf *text)
+{
+	rt_buf head = RT_BUF_INIT;
+	size_t len = text->len, lines = 0, i;
+
+	for (i = 0; i < len && lines < 4; i++)
+		if (text->ptr[i] == '\n')
+			lines++;
+	while (i > 0 && (text->ptr[i - 1] == '\n' || text->ptr[i - 1] == ' '))
+		i--;
+	rt_buf_put(&head, text->ptr, i);
+	rt_mask_secrets(out, head.len ? head.ptr : "(no message)");
+	rt_buf_release(&head);
+}
+
+int rt_pg_backup(const rt_url *url, const rt_config *cfg, const char *dest, rt_buf *err)
+{
+	rt_buf prog = RT_BUF_INIT, conn = RT_BUF_INIT, file = RT_BUF_INIT, db = RT_BUF_INIT;
+	rt_buf errout = RT_BUF_INIT, msg = RT_BUF_INIT;
+	char *owned = NULL, **env = NULL;
+	int rc, status, spawn_errno;
+
+	if ((rc = find_pg_dump(&prog, cfg, err)) < 0)
+		goto done;
+	conninfo(&conn, url);
+	rt_buf_printf(&file, "--file=%s", dest);
+	rt_buf_printf(&db, "--dbname=%s", conn.ptr);
+	if (rt_buf_oom(&prog) || rt_buf_oom(&file) || rt_buf_oom(&db) ||
+	    !(env = child_env(password_of(url), &owned))) {
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	{
+		char *argv[] = { prog.ptr, "--format=custom", "--no-password", file.ptr, db.ptr,
+				 NULL };
+		status = run_child(argv, env, &errout, &spawn_errno);
+	}
+	if (status == 0) {
+		rc = 0;
+	} else if (spawn_errno) {
+		rc = rt_error(err, RETORT_ERROR, "cannot run '%s': %s", prog.ptr,
+			      strerror(spawn_errno));
+	} else {
+		child_message(&msg, &errout);
+		rc = rt_error(err, RETORT_ERROR, "pg_dump of '%s' failed (%s %d): %s", url->masked,
+			      status < 0 ? "killed, status" : "exit status", status, msg.ptr);
+	}
+done:
+	if (owned) { /* the password: do not leave it in freed memory */
+		memset(owned, 0, strlen(owned));
+		free(owned);
+	}
+	free(env);
+	rt_buf_release(&prog);
+	rt_buf_release(&conn);
+	rt_buf_release(&file);
+	rt_buf_release(&db);
+	rt_buf_release(&errout);
+	rt_buf_release(&msg);
+	return rc;
+}
+
+int rt_pg_restore(const rt_url *url, const rt_config *cfg, const char *src, rt_buf *err)
+{
+	rt_buf conn = RT_BUF_INIT;
+	char head[5];
+	ssize_t n;
+	int fd = open(src, O_RDONLY | O_CLOEXEC);
+
+	(void)cfg;
+	if (fd < 0)
+		return rt_error(err, RETORT_ERROR, "cannot read '%s': %s", src, strerror(errno));
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n != (ssize_t)sizeof(head) || memcmp(head, "PGDMP", 5))
+		return rt_error(err, RETORT_EINVALID, "'%s' is not a pg_dump archive (custom "
+				"format); nothing was changed", src);
+	conninfo(&conn, url);
+	rt_error(err, RETORT_ECONFLICT,
+		 "retort does not restore PostgreSQL backups itself; nothing was changed\n"
+		 "pg_restore --clean re-creates only what the archive holds and keeps the tables "
+		 "created since the backup, so restore into a new database and point the "
+		 "application at it:\n"
+		 "  createdb NEWDB && pg_restore --no-owner --dbname=NEWDB '%s'\n"
+		 "or overwrite this database in one transaction (tables created since the backup "
+		 "stay):\n"
+		 "  pg_restore --clean --if-exists --single-transaction --dbname=\"%s\" '%s'",
+		 src, conn.ptr, src);
+	rt_buf_release(&conn);
+	return RETORT_ECONFLICT;
+}
+
+/* ---- fingerprint --------------------------------------------------------------- */
+
+/* Every object of the user's schemas as one line, sorted; extension
+ * members and the skipped tables left out.  OIDs never appear. */
+static const char fingerprint_sql[] =
+	"WITH ns AS (\n"
+	"  SELECT oid, nspname FROM pg_namespace\n"
+	"  WHERE nspname NOT IN ('pg_catalog', 'information_schema')\n"
+	"    AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%'),\n"
+	"ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),\n"
+	"rel AS (\n"
+	"  SELECT c.oid, c.relname, c.relkind, n.nspname,\n"
+	"         quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qname\n"
+	"  FROM pg_class c JOIN ns n ON n.oid = c.relnamespace\n"
+	"  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass\n"
+	"                    AND ext.objid = c.oid)),\n"
+	"own AS (SELECT oid FROM rel WHERE relkind IN ('r', 'p') AND relname = ANY (@SKIP@)),\n"
+	"keep AS (SELECT * FROM rel WHERE oid NOT IN (SELECT oid FROM own))\n"
+	"SELECT line FROM (\n"
+	"  SELECT 'schema ' || quote_ident(nspname) AS line FROM ns WHERE nspname <> 'public'\n"
+	"  UNION ALL\n"
+	"  SELECT 'table ' || qname || CASE relkind WHEN 'p' THEN ' (partitioned)'\n"
+	"         WHEN 'f' THEN ' (foreign)' ELSE '' END\n"
+	"  FROM keep WHERE relkind IN ('r', 'p', 'f')\n"
+	"  UNION ALL\n"
+	"  SELECT 'column ' || k.qname || '.' || quote_ident(a.attname) || ' '\n"
+	"         || format_type(a.atttypid, a.atttypmod)\n"
+	"         || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END\n"
+	"         || COALESCE(' default ' || pg_get_expr(d.adbin, d.adrelid), '')\n"
+	"         || CASE a.attidentity WHEN 'a' THEN ' identity always'\n"
+	"            WHEN 'd' THEN ' identity' ELSE '' END\n"
+	"         || CASE WHEN a.attgenerated <> '' THEN ' generated' ELSE '' END\n"
+	"         || COALESCE(' collate ' || quote_ident(co.collname), '')\n"
+	"  FROM keep k\n"
+	"  JOIN pg_attribute a ON a.attrelid = k.oid AND a.attnum > 0 AND NOT a.attisdropped\n"
+	"  JOIN pg_type t ON t.oid = a.atttypid\n"
+	"  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum\n"
+	"  LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation\n"
+	"  WHERE k.relkind IN ('r', 'p', 'f')\n"
+	"  UNION ALL\n"
+	"  SELECT 'index ' || pg_get_indexdef(i.indexrelid)\n"
+	"  FROM pg_index i JOIN keep k ON k.oid = i.indexrelid\n"
+	"  WHERE i.indrelid NOT IN (SELECT oid FROM own)\n"
+	"  UNION ALL\n"
+	"  SELECT 'constraint ' || quote_ident(c.conname) || ' on ' || k.qname || ': '\n"
+	"         || pg_get_constraintdef(c.oid)\n"
+	"  FROM pg_constraint c JOIN keep k ON k.oid = c.conrelid\n"
+	"  UNION ALL\n"
+	"  SELECT 'view ' || qname || CASE relkind WHEN 'm' THEN ' (materialized)' ELSE '' END\n"
+	"         || ': ' || regexp_replace(pg_get_viewdef(oid), '\\s+', ' ', 'g')\n"
+	"  FROM keep WHERE relkind IN ('v', 'm')\n"
+	"  UNION ALL\n"
+	"  SELECT 'sequence ' || k.qname || ' ' || format_type(s.seqtypid, NULL)\n"
+	"         || ' start ' || s.seqstart || ' increment ' || s.seqincrement\n"
+	"         || ' min ' || s.seqmin || ' max ' || s.seqmax\n"
+	"         || CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END\n"
+	"  FROM pg_sequence s JOIN keep k ON k.oid = s.seqrelid\n"
+	"  UNION ALL\n"
+	"  SELECT 'trigger ' || pg_get_triggerdef(t.oid)\n"
+	"  FROM pg_trigger t JOIN keep k ON k.oid = t.tgrelid WHERE NOT t.tgisinternal\n"
+	"  UNION ALL\n"
+	"  SELECT 'type ' || quote_ident(n.nspname) || '.' || quote_ident(t.typname) || ' '\n"
+	"         || CASE t.typtype WHEN 'e' THEN 'enum (' || (SELECT string_agg(quote_literal(e.enumlabel),\n"
+	"              ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) || ')'\n"
+	"            WHEN 'd' THEN 'domain ' || format_type(t.typbasetype, t.typtypmod)\n"
+	"              || CASE WHEN t.typnotnull THEN ' not null' ELSE '' END\n"
+	"              || COALESCE(' default ' || t.typdefault, '')\n"
+	"              || COALESCE((SELECT ' ' || string_agg(pg_get_constraintdef(c.oid), ' '\n"
+	"                 ORDER BY c.conname) FROM pg_constraint c WHERE c.contypid = t.oid), '')\n"
+	"            WHEN 'r' THEN 'range' WHEN 'm' THEN 'multirange'\n"
+	"            ELSE 'composite (' || (SELECT string_agg(quote_ident(a.attname) || ' '\n"
+	"              || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)\n"
+	"              FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0\n"
+	"              AND NOT a.attisdropped) || ')' END\n"
+	"  FROM pg_type t JOIN ns n ON n.oid = t.typnamespace\n"
+	"  WHERE (t.typtype IN ('e', 'd', 'r', 'm')\n"
+	"         OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class c\n"
+	"             WHERE c.oid = t.typrelid AND c.relkind = 'c')))\n"
+	"    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass\n"
+	"                    AND ext.objid = t.oid)\n"
+	"  UNION ALL\n"
+	"  SELECT 'function ' || pg_get_functiondef(p.oid)\n"
+	"  FROM pg_proc p JOIN ns n ON n.oid = p.pronamespace\n"
+	"  WHERE p.prokind IN ('f', 'p')\n"
+	"    AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass\n"
+	"                    AND ext.objid = p.oid)\n"
+	"  UNION ALL\n"
+	"  SELECT 'extension ' || quote_ident(extname) FROM pg_extension WHERE extname <> 'plpgsql'\n"
+	") x ORDER BY line COLLATE \"C\"";
+
+int rt_pg_fingerprint(rt_conn *c, const rt_strlist *skip, rt_strlist *out, rt_buf *err)
+{
+	rt_buf names = RT_BUF_INIT, sql = RT_BUF_INIT;
+	size_t i;
+	int rc;
+
+	rt_buf_puts(&names, "ARRAY[");
+	for (i = 0; i < skip->count; i++) {
+		if (i)
+			rt_buf_puts(&names, ", ");
+		rt_sql_literal(&names, skip->items[i]);
+	}
+	rt_buf_puts(&names, "]::text[]");
+	{
+		const char *at = strstr(fingerprint_sql, "@SKIP@");
+		rt_buf_put(&sql, fingerprint_sql, (size_t)(at - fingerprint_sql));
+		rt_buf_puts(&sql, names.ptr);
+		rt_buf_puts(&sql, at + 6);
+	}
+	if (rt_buf_oom(&sql))
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+	else
+		rc = c->driver->query(c, sql.ptr, 1, out, err);
+	rt_buf_release(&names);
+	rt_buf_release(&sql);
+	return rc;
+}
+
+/* ---- scratch databases ------------------------------------------------------------ */
+
+#define SCRATCH_PREFIX "retort_test_"
+
+/* Connect to the maintenance database `postgres` of `url`'s server. */
+static int connect_admin(rt_conn **out, const rt_url *url, const rt_config *cfg, rt_buf *err)
+{
+	rt_url admin = *url;
+	int rc;
+
+	admin.path = (char *)"postgres";
+	if ((rc = rt_driver_pg.connect(out, &admin, cfg, err)) < 0) {
+		rt_buf msg = RT_BUF_INIT;
+		rt_buf_puts(&msg, err->ptr);
+		rt_error(err, rc, "cannot reach the maintenance database 'postgres' to make or "
+			 "drop a scratch database: %s", msg.ptr);
+		rt_buf_release(&msg);
+	}
+	return rc;
+}
+
+/* `url` with its database name replaced by `name` (the text is kept as
+ * written otherwise: the scheme, hosts and parameters). */
+static void replace_dbname(rt_buf *out, const char *url, const char *name)
+{
+	const char *rest = strstr(url, "://");
+	size_t end, pend;
+
+	rest = rest ? rest + 3 : url;
+	end = strcspn(rest, "/?");
+	pend = end;
+	if (rest[end] == '/')
+		pend = end + 1 + strcspn(rest + end + 1, "?");
+	rt_buf_put(out, url, (size_t)(rest - url) + end);
+	rt_buf_printf(out, "/%s", name);
+	rt_buf_puts(out, rest + pend);
+}
+
+int rt_pg_scratch_create(char **out_url, const char *url, const rt_url *parsed,
+			 const rt_config *cfg, rt_buf *err)
+{
+	rt_conn *c = NULL;
+	rt_buf name = RT_BUF_INIT, sql = RT_BUF_INIT, u = RT_BUF_INIT, ignored = RT_BUF_INIT;
+	rt_strlist found = { 0 };
+	size_t i;
+	int n, rc = 0;
+
+	*out_url = NULL;
+	for (i = 0; i < parsed->nparams; i++)
+		if (!strcmp(parsed->params[i].key, "dbname"))
+			return rt_error(err, RETORT_EUSAGE,
+					"'%s' names its database in a dbname parameter; write it "
+					"as the URL's path so that retort test can make a scratch "
+					"database beside it", parsed->masked);
+	if ((rc = connect_admin(&c, parsed, cfg, err)) < 0)
+		return rc;
+	for (n = 1; n <= 20; n++) {
+		rt_buf_clear(&name);
+		rt_buf_printf(&name, SCRATCH_PREFIX "%ld_%d", (long)getpid(), n);
+		rt_buf_clear(&sql);
+		rt_buf_puts(&sql, "CREATE DATABASE ");
+		rt_sql_quote_ident(&sql, name.ptr);
+		if ((rc = c->driver->exec(c, sql.ptr, sql.len, NULL, err)) >= 0)
+			break;
+		/* taken by an earlier run of this pid?  try the next name */
+		rt_buf_clear(&sql);
+		rt_buf_puts(&sql, "SELECT 1 FROM pg_database WHERE datname = ");
+		rt_sql_literal(&sql, name.ptr);
+		rt_strlist_release(&found);
+		if (c->driver->query(c, sql.ptr, 1, &found, &ignored) < 0 || !found.count)
+			break;
+	}
+	if (rc < 0) {
+		rt_buf msg = RT_BUF_INIT;
+		rt_buf_puts(&msg, err->ptr);
+		rt_error(err, rc, "cannot create the scratch database '%s' on '%s' (retort test "
+			 "needs the CREATEDB privilege): %s", name.ptr, parsed->masked, msg.ptr);
+		rt_buf_release(&msg);
+		goto done;
+	}
+	replace_dbname(&u, url, name.ptr);
+	if (rt_buf_oom(&u) || !(*out_url = rt_buf_detach(&u)))
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+done:
+	rt_driver_pg.close(c);
+	rt_strlist_release(&found);
+	rt_buf_release(&name);
+	rt_buf_release(&sql);
+	rt_buf_release(&u);
+	rt_buf_release(&ignored);
+	return rc;
+}
+
+int rt_pg_scratch_drop(const char *url, const rt_url *parsed, const rt_config *cfg,
+		       rt_buf *err)
+{
+	rt_conn *c = NULL;
+	rt_buf sql = RT_BUF_INIT;
+	int rc;
+
+	(void)url;
+	/* never anything but a database scratch_create made */
+	if (!parsed->path || strncmp(parsed->path, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX)))
+		return rt_error(err, RETORT_EUSAGE, "'%s' is not a scratch database; not dropped",
+				parsed->masked);
+	if ((rc = connect_admin(&c, parsed, cfg, err)) < 0)
+		return rc;
+	rt_buf_puts(&sql, "DROP DATABASE IF EXISTS ");
+	rt_sql_quote_ident(&sql, parsed->path);
+	if ((rc = c->driver->exec(c, sql.ptr, sql.len, NULL, err)) < 0) {
+		rt_buf msg = RT_BUF_INIT;
+		rt_buf_puts(&msg, err->ptr);
+		rt_error(err, rc, "cannot drop the scratch database '%s': %s", parsed->path,
+			 msg.ptr);
+		rt_buf_release(&msg);
+	}
+	rt_driver_pg.close(c);
+	rt_buf_release(&sql);
+	return rc;
+}
+
+#endif /* RETORT_WITH_PG */

@@ -1,0 +1,423 @@
+/*
+ * selftest.c - `retort test`: the checks pytest-alembic makes, and a few
+ * more, run on a scratch database that the driver creates for the purpose
+ * and removes afterwards.  The configured database is only read for its
+ * URL, to put the scratch database on the same kind of server.
+ *
+ * Each revision, parents first, is upgraded, downgraded and upgraded
+ * again through the ordinary runner (so the version and history tables,
+ * transactions and transaction=false sections behave as in production),
+ * and the driver's schema fingerprint is taken around each step: a
+ * downgrade must give back exactly the schema it started from.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "safety.h"
+
+typedef struct tester {
+	retort *ctx;
+	retort_test_report *out;
+	const retort_test_options *opts;
+	const rt_driver *drv;
+	rt_conn *conn;        /* on the scratch database, for fingerprints */
+	rt_strlist skip;      /* retort's own tables */
+	size_t cap;
+} tester;
+
+static int oom(tester *t)
+{
+	return rt_ctx_error(t->ctx, RETORT_ERROR, "out of memory");
+}
+
+/* Record a result and pass it to the caller's callback. */
+static int add(tester *t, const char *check, retort_test_status status, const rt_rev *rev,
+	       const char *fmt, ...) RT_PRINTF(5, 6);
+
+static int add(tester *t, const char *check, retort_test_status status, const rt_rev *rev,
+	       const char *fmt, ...)
+{
+	retort_test_report *out = t->out;
+	retort_test_result *res;
+	rt_buf msg = RT_BUF_INIT;
+	va_list ap;
+
+	if (out->count == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		void *p = realloc(out->results, cap * sizeof(*out->results));
+		if (!p)
+			return oom(t);
+		out->results = p;
+		t->cap = cap;
+	}
+	va_start(ap, fmt);
+	rt_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (rt_buf_oom(&msg)) {
+		rt_buf_release(&msg);
+		return oom(t);
+	}
+	res = &out->results[out->count];
+	res->check = check;
+	res->status = status;
+	res->rev = rev;
+	res->path = rev ? rev->s.path : NULL;
+	if (!(res->message = rt_buf_detach(&msg)))
+		return oom(t);
+	out->count++;
+	if (status == RETORT_TEST_FAILED)
+		out->failures++;
+	if (t->opts && t->opts->on_result)
+		t->opts->on_result(res, t->opts->payload);
+	return 0;
+}
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The scratch database's schema, sorted. */
+static int fingerprint(rt_strlist *out, tester *t)
+{
+	int rc;
+
+	rt_strlist_release(out);
+	if ((rc = t->drv->fingerprint(t->conn, &t->skip, out, &t->ctx->err)) < 0)
+		return rc;
+	if (out->count)
+		qsort(out->items, out->count, sizeof(*out->items), by_text);
+	return 0;
+}
+
+/* Append the lines only `now` has ("left behind") and only `was` has
+ * ("missing"), a few of each; returns whether they differ. */
+static int describe_diff(rt_buf *msg, const rt_strlist *was, const rt_strlist *now)
+{
+	size_t i = 0, k = 0, shown = 0, more = 0;
+	int c;
+
+	while (i < was->count || k < now->count) {
+		if (i == was->count)
+			c = 1;
+		else if (k == now->count)
+			c = -1;
+		else
+			c = strcmp(was->items[i], now->items[k]);
+		if (!c) {
+			i++;
+			k++;
+			continue;
+		}
+		if (shown < 8)
+			rt_buf_printf(msg, "\n    %s %s", c > 0 ? "left behind:" : "missing:    ",
+				      c > 0 ? now->items[k] : was->items[i]);
+		else
+			more++;
+		shown++;
+		if (c > 0)
+			k++;
+		else
+			i++;
+	}
+	if (more)
+		rt_buf_printf(msg, "\n    (and %zu more)", more);
+	return shown > 0;
+}
+
+static int check_heads(tester *t, rt_graph *g)
+{
+	rt_revvec heads = { 0 };
+	rt_buf msg = RT_BUF_INIT;
+	size_t i;
+	int rc;
+
+	if (rt_graph_heads(g, &heads) < 0)
+		return oom(t);
+	if (heads.n == 1) {
+		rc = add(t, "single-head", RETORT_TEST_OK, heads.v[0], "%s", "");
+	} else {
+		for (i = 0; i < heads.n; i++)
+			rt_buf_printf(&msg, "\n    %s (%s)", heads.v[i]->s.revision, heads.v[i]->s.path);
+		rc = add(t, "single-head", RETORT_TEST_FAILED, NULL,
+			 "%zu heads, where 'upgrade head' needs one:%s\nmerge them with "
+			 "'retort merge -m MESSAGE heads'", heads.n, msg.ptr);
+	}
+	rt_revvec_release(&heads);
+	rt_buf_release(&msg);
+	return rc;
+}
+
+/* The run's message, kept before the next call replaces it. */
+static char *last_error(tester *t)
+{
+	char *s = rt_strdup(t->ctx->err.ptr);
+
+	return s ? s : rt_strdup("out of memory");
+}
+
+/* Up, down, up for one revision.  *fatal is set when the walk cannot go
+ * on (the database is not where the next revision needs it). */
+static int check_revision(tester *t, rt_rev *rev, rt_strlist *now, int *fatal)
+{
+	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
+	rt_strlist up = { 0 }, down = { 0 };
+	rt_buf target = RT_BUF_INIT, msg = RT_BUF_INIT;
+	const char *id = rev->s.revision;
+	char *e = NULL;
+	int rc = 0, failed = 0;
+
+	ro.backup = -1;
+	*fatal = 1;
+	if (retort_upgrade(t->ctx, id, &ro) < 0) {
+		e = last_error(t);
+		rc = add(t, "revision", RETORT_TEST_FAILED, rev, "upgrade failed: %s", e);
+		goto done;
+	}
+	if ((rc = fingerprint(&up, t)) < 0)
+		goto done;
+	/* REV@-1: this revision alone, whatever other branches hold */
+	rt_buf_printf(&target, "%s@-1", id);
+	if (retort_downgrade(t->ctx, target.ptr, &ro) < 0) {
+		e = last_error(t);
+		rc = add(t, "revision", RETORT_TEST_FAILED, rev, "downgrade failed: %s", e);
+		goto done;
+	}
+	if ((rc = fingerprint(&down, t)) < 0)
+		goto done;
+	if (describe_diff(&msg, now, &down)) {
+		failed = 1;
+		if ((rc = add(t, "revision", RETORT_TEST_FAILED, rev,
+			      "the downgrade does not undo the upgrade: the schema after "
+			      "upgrade and downgrade differs from the schema before:%s",
+			      msg.ptr)) < 0)
+			goto done;
+	}
+	if (retort_upgrade(t->ctx, id, &ro) < 0) {
+		e = last_error(t);
+		rc = add(t, "revision", RETORT_TEST_FAILED, rev,
+			 "upgrade after its downgrade failed: %s", e);
+		goto done;
+	}
+	*fatal = 0;
+	if ((rc = fingerprint(&down, t)) < 0)
+		goto done;
+	rt_buf_clear(&msg);
+	if (describe_diff(&msg, &up, &down)) {
+		failed = 1;
+		if ((rc = add(t, "revision", RETORT_TEST_FAILED, rev,
+			      "upgrade, downgrade and upgrade again gives another schema than "
+			      "the first upgrade:%s", msg.ptr)) < 0)
+			goto done;
+	}
+	if (!failed && (rc = add(t, "revision", RETORT_TEST_OK, rev, "%s", "")) < 0)
+		goto done;
+	rt_strlist_release(now);
+	*now = down;
+	memset(&down, 0, sizeof(down));
+done:
+	free(e);
+	rt_strlist_release(&up);
+	rt_strlist_release(&down);
+	rt_buf_release(&target);
+	rt_buf_release(&msg);
+	return rc;
+}
+
+/* The database at its heads against the `schema` model. */
+static int check_model(tester *t)
+{
+	retort_autogen ag;
+	rt_buf msg = RT_BUF_INIT;
+	size_t i;
+	char *e;
+	int rc;
+
+	if (!t->ctx->cfg.schema)
+		return add(t, "model", RETORT_TEST_SKIPPED, NULL, "no 'schema' in %s",
+			   t->ctx->cfg.path ? t->ctx->cfg.path : "retort.ini");
+	if (t->drv->version < 2 || !t->drv->introspect)
+		return add(t, "model", RETORT_TEST_SKIPPED, NULL,
+			   "the %s driver cannot read a database's schema in this build",
+			   t->drv->name);
+	memset(&ag, 0, sizeof(ag));
+	if (retort_check(&ag, t->ctx) < 0) {
+		e = last_error(t);
+		rc = add(t, "model", RETORT_TEST_FAILED, NULL,
+			 "cannot compare the database at head with '%s': %s", t->ctx->cfg.schema, e);
+		free(e);
+		return rc;
+	}
+	for (i = 0; i < ag.operations.count; i++)
+		rt_buf_printf(&msg, "\n    %s", ag.operations.strings[i]);
+	if (ag.operations.count)
+		rc = add(t, "model", RETORT_TEST_FAILED, NULL,
+			 "the database at head differs from the model '%s' (retort revision "
+			 "--autogenerate would write):%s", t->ctx->cfg.schema, msg.ptr);
+	else
+		rc = add(t, "model", RETORT_TEST_OK, NULL, "matches '%s'", t->ctx->cfg.schema);
+	retort_autogen_release(&ag);
+	rt_buf_release(&msg);
+	return rc;
+}
+
+/* From the heads back to base in one run: nothing of the migrations may
+ * stay. */
+static int check_base(tester *t, const rt_strlist *empty)
+{
+	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
+	rt_strlist now = { 0 };
+	rt_buf msg = RT_BUF_INIT;
+	char *e;
+	int rc;
+
+	ro.backup = -1;
+	if (retort_downgrade(t->ctx, "base", &ro) < 0) {
+		e = last_error(t);
+		rc = add(t, "base", RETORT_TEST_FAILED, NULL, "downgrade from the heads to base "
+			 "failed: %s", e);
+		free(e);
+		return rc;
+	}
+	if ((rc = fingerprint(&now, t)) < 0)
+		return rc;
+	if (describe_diff(&msg, empty, &now))
+		rc = add(t, "base", RETORT_TEST_FAILED, NULL, "downgrading from the heads to base "
+			 "does not give back the empty database:%s", msg.ptr);
+	else
+		rc = add(t, "base", RETORT_TEST_OK, NULL, "%s", "");
+	rt_strlist_release(&now);
+	rt_buf_release(&msg);
+	return rc;
+}
+
+/* Every check, on the scratch database the context points at now. */
+static int run_checks(tester *t, rt_graph *g, const rt_url *scratch)
+{
+	rt_strlist empty = { 0 }, now = { 0 };
+	size_t i;
+	int rc, fatal = 0;
+
+	if ((rc = t->drv->connect(&t->conn, scratch, &t->ctx->cfg, &t->ctx->err)) < 0 ||
+	    (rc = fingerprint(&empty, t)) < 0)
+		goto done;
+	for (i = 0; i < empty.count && rc >= 0; i++)
+		rc = rt_strlist_add(&now, empty.items[i]) < 0 ? oom(t) : 0;
+	for (i = 0; i < g->n && rc >= 0 && !fatal; i++)
+		rc = check_revision(t, g->topo[i], &now, &fatal);
+	for (; i < g->n && rc >= 0; i++)
+		rc = add(t, "revision", RETORT_TEST_SKIPPED, g->topo[i],
+			 "not run: an earlier revision failed");
+	if (rc < 0 || fatal)
+		goto done;
+	if ((rc = check_model(t)) >= 0)
+		rc = check_base(t, &empty);
+done:
+	if (t->conn)
+		t->drv->close(t->conn);
+	t->conn = NULL;
+	rt_strlist_release(&empty);
+	rt_strlist_release(&now);
+	return rc;
+}
+
+void retort_test_report_release(retort_test_report *report)
+{
+	size_t i;
+
+	if (!report)
+		return;
+	for (i = 0; i < report->count; i++)
+		free(report->results[i].message);
+	free(report->results);
+	free(report->scratch);
+	memset(report, 0, sizeof(*report));
+}
+
+int retort_test(retort_test_report *out, retort *ctx, const retort_test_options *opts)
+{
+	tester t;
+	rt_graph *g;
+	rt_url url = { 0 }, scratch = { 0 };
+	const char *history = rt_config_get(&ctx->cfg, "retort", "history_table");
+	char *scratch_url = NULL, *saved_url, *saved_masked;
+	rt_log saved_log;
+	int saved_log_opened, rc, drop_rc;
+	rt_buf dropped = RT_BUF_INIT;
+
+	memset(out, 0, sizeof(*out));
+	memset(&t, 0, sizeof(t));
+	t.ctx = ctx;
+	t.out = out;
+	t.opts = opts;
+	rt_buf_clear(&ctx->err);
+	if ((rc = rt_ctx_graph(&g, ctx)) < 0)
+		return rc;
+	if (!g->n)
+		return add(&t, "single-head", RETORT_TEST_SKIPPED, NULL, "no revisions in '%s'",
+			   g->dir);
+	if ((rc = check_heads(&t, g)) < 0 || (rc = rt_ctx_url(&url, ctx)) < 0)
+		goto done;
+	if (!(t.drv = rt_driver_for(url.scheme))) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build",
+				  url.scheme);
+		goto done;
+	}
+	if (t.drv->version < 3 || !t.drv->fingerprint || !t.drv->scratch_create) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot make a scratch database",
+				  t.drv->name);
+		goto done;
+	}
+	if (rt_strlist_add(&t.skip, ctx->cfg.version_table) < 0 ||
+	    rt_strlist_add(&t.skip, history && *history ? history : "retort_history") < 0) {
+		rc = oom(&t);
+		goto done;
+	}
+	if ((rc = t.drv->scratch_create(&scratch_url,
+					ctx->url_override ? ctx->url_override : ctx->cfg.url, &url,
+					&ctx->cfg, &ctx->err)) < 0 ||
+	    (rc = rt_url_parse(&scratch, scratch_url, ctx->cfg.dir, &ctx->err)) < 0)
+		goto done;
+	if (!(out->scratch = rt_strdup(scratch.masked))) {
+		rc = oom(&t);
+		goto drop;
+	}
+
+	/* point the context at the scratch database; its runs are not the
+	 * project's history, so they stay out of the log */
+	saved_url = ctx->url_override;
+	saved_masked = ctx->url_masked;
+	saved_log = ctx->log;
+	saved_log_opened = ctx->log_opened;
+	ctx->url_override = scratch_url;
+	ctx->url_masked = NULL;
+	ctx->log = (rt_log)RT_LOG_INIT;
+	ctx->log_opened = 1;
+	rc = run_checks(&t, g, &scratch);
+	free(ctx->url_masked);
+	ctx->url_override = saved_url;
+	ctx->url_masked = saved_masked;
+	ctx->log = saved_log;
+	ctx->log_opened = saved_log_opened;
+
+	rt_log_printf(rt_ctx_log(ctx), "test on scratch %s: %zu checks, %zu failed", scratch.masked,
+		      out->count, out->failures);
+drop:
+	if ((drop_rc = t.drv->scratch_drop(scratch_url, &scratch, &ctx->cfg, &dropped)) < 0 &&
+	    rc >= 0) {
+		rt_ctx_error(ctx, drop_rc, "the checks ran, but the scratch database was left "
+			     "behind: %s", dropped.ptr);
+		rc = drop_rc;
+	}
+done:
+	free(scratch_url);
+	rt_url_release(&url);
+	rt_url_release(&scratch);
+	rt_strlist_release(&t.skip);
+	rt_buf_release(&dropped);
+	if (rc < 0 && rt_buf_oom(&ctx->err))
+		rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	return rc;
+}

@@ -1,0 +1,312 @@
+#!/usr/bin/env bats
+# Safety nets: checksums of applied migrations, the failed state of a
+# transaction=false section and --resume, --backup and restore.
+
+load helper
+
+R=e5e5e5e5e5e5
+
+setup() {
+	common_setup
+	new_project
+	write_rev "$A" "" "Create t_a" \
+		"CREATE TABLE t_a (id INTEGER PRIMARY KEY, note TEXT NOT NULL);
+INSERT INTO t_a (id, note) VALUES (1, 'from a');" \
+		"DROP TABLE t_a;"
+	A_FILE=$REV_FILE
+	write_rev "$B" "$A" "Create t_b" \
+		"CREATE TABLE t_b (id INTEGER PRIMARY KEY);" \
+		"DROP TABLE t_b;"
+}
+
+teardown() {
+	common_teardown
+}
+
+# SHA-256 of a file as it is (the fixtures are LF without a BOM, which is
+# what the normalisation gives).
+sha() {
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+history_rows() {
+	q "SELECT revision || ' ' || direction || ' ' || status FROM retort_history ORDER BY id"
+}
+
+# ---- checksums ----------------------------------------------------------------
+
+@test "the checksum recorded on upgrade is the SHA-256 of the file" {
+	rt upgrade "$A" >/dev/null
+	assert_eq "$(q "SELECT checksum FROM retort_history WHERE revision = '$A'")" "$(sha "$A_FILE")"
+	run -0 --separate-stderr rt verify
+	assert_contains "$output" "every applied migration matches"
+}
+
+@test "an applied revision edited (one letter): refused before any change, both checksums shown" {
+	rt upgrade "$A" >/dev/null
+	local old new before history
+	old=$(sha "$A_FILE")
+	before=$(dump_all)
+	history=$(history_rows)
+	sed -i 's/from a/from A/' "$A_FILE"
+	new=$(sha "$A_FILE")
+	[ "$old" != "$new" ] || fail "the edit did not change the file"
+
+	run -1 --separate-stderr rt upgrade head
+	assert_match "$stderr" "^error: 1 applied migration changed since it was applied; nothing was changed"
+	assert_contains "$stderr" "$A_FILE"
+	assert_contains "$stderr" "'$A'"
+	assert_contains "$stderr" "recorded sha256 $old"
+	assert_contains "$stderr" "file now $new"
+	assert_contains "$stderr" "stamp --fix-checksums"
+	# nothing ran: no table, no version row, no history row
+	assert_eq "$(dump_all)" "$before"
+	assert_eq "$(history_rows)" "$history"
+	assert_eq "$(versions)" "$A"
+
+	# downgrade is refused the same way
+	run -1 --separate-stderr rt downgrade base
+	assert_contains "$stderr" "file now $new"
+	assert_eq "$(dump_all)" "$before"
+
+	run -1 --separate-stderr rt verify
+	assert_contains "$stderr" "recorded sha256 $old, file now $new"
+
+	# the escape hatch: accept the edit, then the run goes on
+	run -0 --separate-stderr rt stamp --fix-checksums "$A"
+	run -0 --separate-stderr rt verify
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(versions)" "$B"
+}
+
+@test "an applied revision whose line endings became CRLF is accepted" {
+	rt upgrade "$A" >/dev/null
+	sed -i 's/$/\r/' "$A_FILE"
+	grep -q $'\r$' "$A_FILE" || fail "the file has no CRLF"
+	run -0 --separate-stderr rt verify
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(versions)" "$B"
+	assert_eq "$(q 'SELECT count(*) FROM t_b')" 0
+}
+
+@test "an applied revision that got a UTF-8 BOM is accepted" {
+	rt upgrade "$A" >/dev/null
+	{ printf '\xef\xbb\xbf'; cat "$A_FILE"; } >"$A_FILE.new"
+	mv "$A_FILE.new" "$A_FILE"
+	assert_eq "$(head -c 3 "$A_FILE" | od -An -tx1 | tr -d ' ')" "efbbbf"
+	run -0 --separate-stderr rt verify
+	run -0 --separate-stderr rt upgrade head
+	assert_eq "$(versions)" "$B"
+}
+
+# ---- failed state and resume -----------------------------------------------------
+
+# A transaction=false section of three statements whose second fails.
+write_r() {
+	local second=$1
+	cat >"migrations/versions/${R}_three_steps.sql" <<EOF
+-- Three steps
+--
+-- revision: $R
+-- down_revision: $B
+-- branch_labels:
+-- depends_on:
+-- create_date: 2026-11-22 10:00:00+00:00
+
+-- +upgrade transaction=false
+CREATE TABLE t_r1 (id INTEGER PRIMARY KEY);
+$second
+CREATE TABLE t_r3 (id INTEGER PRIMARY KEY);
+
+-- +downgrade transaction=false
+DROP TABLE t_r3;
+DROP TABLE t_r2;
+DROP TABLE t_r1;
+EOF
+}
+
+@test "transaction=false, second of three statements fails: failed at statement 2, refused, --resume completes it once" {
+	rt upgrade "$B" >/dev/null
+	write_r "INSERT INTO no_such_table (id) VALUES (1);"
+
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "${R}_three_steps.sql:11"
+	assert_contains "$stderr" "1 statement of it had already been applied"
+	assert_contains "$stderr" "--resume"
+	# the first statement stayed, the third never ran
+	assert_eq "$(user_tables)" "$(printf '%s\n' t_a t_b t_r1)"
+	assert_eq "$(versions)" "$B"
+
+	run -0 --separate-stderr rt current
+	assert_contains "$output" "$R (failed at statement 2: the upgrade stopped after 1 statement"
+	assert_contains "$output" "retort upgrade --resume"
+
+	# a plain upgrade refuses, saying what to do, and changes nothing
+	local before
+	before=$(dump_all)
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "failed part way on an earlier run"
+	assert_contains "$stderr" "1 statement of its transaction=false section had been applied"
+	assert_contains "$stderr" "retort upgrade --resume"
+	assert_eq "$(dump_all)" "$before"
+
+	# fixed: the second statement makes t_r2; --resume runs 2 and 3 only
+	write_r "CREATE TABLE t_r2 (id INTEGER PRIMARY KEY);"
+	run -0 --separate-stderr rt upgrade --resume
+	assert_contains "$output" "$B -> $R"
+	assert_eq "$(user_tables)" "$(printf '%s\n' t_a t_b t_r1 t_r2 t_r3)"
+	assert_eq "$(versions)" "$R"
+	# recorded once: one version row, one 'applied' history row
+	assert_eq "$(q "SELECT count(*) FROM retort_version WHERE version_num = '$R'")" 1
+	assert_eq "$(q "SELECT count(*) FROM retort_history WHERE revision = '$R' AND status = 'applied'")" 1
+	assert_eq "$(q "SELECT statements_done FROM retort_history WHERE revision = '$R' AND status = 'failed'")" 1
+	assert_eq "$(q "SELECT checksum FROM retort_history WHERE revision = '$R' AND status = 'applied'")" \
+		"$(sha "migrations/versions/${R}_three_steps.sql")"
+	run -0 --separate-stderr rt current
+	assert_eq "$output" "$R (head)"
+	# nothing left to resume
+	run -1 --separate-stderr rt upgrade --resume
+	assert_contains "$stderr" "there is no failed migration to resume"
+	run -0 --separate-stderr rt verify
+}
+
+# ---- backup and restore -----------------------------------------------------------
+
+# A destructive revision above B: t_a goes, with its rows.
+write_destructive() {
+	write_rev "$C" "$B" "Drop t_a" "DROP TABLE t_a;" \
+		"CREATE TABLE t_a (id INTEGER PRIMARY KEY, note TEXT NOT NULL);"
+}
+
+# The file named by the "backup of ... written to FILE" line of $output.
+backup_file() {
+	printf '%s\n' "$output" | sed -n 's/^backup of .* written to //p'
+}
+
+# Row counts of the user tables, "table count" per line.
+row_counts() {
+	local db=${1:-$DB} t
+	for t in $(user_tables "$db"); do
+		echo "$t $(db_sql "$db" "SELECT count(*) FROM \"$t\"")"
+	done
+}
+
+@test "--backup copies the database first; the copy opens with the database's own tools and restore puts it back" {
+	write_destructive
+	rt upgrade "$B" >/dev/null
+	q "INSERT INTO t_a (id, note) VALUES (2, 'two'), (3, 'three'); INSERT INTO t_b (id) VALUES (7);"
+	local before counts file
+	before=$(dump_all)
+	counts=$(row_counts)
+
+	run -0 --separate-stderr rt upgrade head --backup
+	assert_match "${lines[0]}" "^backup of $B written to "
+	assert_contains "$output" "$B -> $C"
+	file=$(backup_file)
+	[ -s "$file" ] || fail "no backup file '$file'"
+	grep -qF "backup of " retort.log || fail "the backup is not in the log"
+	grep -qF "$file" retort.log || fail "the log does not name '$file'"
+	refute_contains "$(user_tables)" "t_a"
+
+	if is_sqlite; then
+		# <db>.<UTC time>.<rev>.bak beside the database
+		assert_match "$file" "^$P/test\\.db\\.[0-9]{8}T[0-9]{6}Z\\.$B\\.bak$"
+		assert_eq "$(row_counts "$file")" "$counts"
+		assert_eq "$(versions "$file")" "$B"
+		run -0 --separate-stderr rt restore "$file"
+		assert_contains "$output" "restored"
+		assert_eq "$(dump_all)" "$before"
+		assert_eq "$(versions)" "$B"
+		grep -qF "restored " retort.log || fail "the restore is not in the log"
+		# and the next upgrade runs again
+		run -0 --separate-stderr rt upgrade head
+		assert_eq "$(versions)" "$C"
+	else
+		# pg_dump -Fc in the ini's folder: <dbname>.<UTC time>.<rev>.bak
+		assert_match "$file" "^$P/${DB##*/}\\.[0-9]{8}T[0-9]{6}Z\\.$B\\.bak$"
+		run -0 pg_restore --list "$file"
+		assert_contains "$output" "TABLE public t_a"
+		# the archive holds the rows: restore it into a new database
+		new_db COPY
+		pg_restore --no-owner --dbname="$COPY" "$file"
+		assert_eq "$(row_counts "$COPY")" "$counts"
+		assert_eq "$(versions "$COPY")" "$B"
+		# retort leaves a PostgreSQL restore to the user, saying how
+		local after
+		after=$(dump_all)
+		run -1 --separate-stderr rt restore "$file"
+		assert_contains "$stderr" "does not restore PostgreSQL backups itself; nothing was changed"
+		assert_contains "$stderr" "pg_restore --clean --if-exists --single-transaction"
+		assert_contains "$stderr" "$file"
+		refute_contains "$stderr" "retort-test-pw"
+		assert_eq "$(dump_all)" "$after"
+	fi
+}
+
+@test "restore refuses a file that is not a backup, and changes nothing" {
+	rt upgrade "$B" >/dev/null
+	local before
+	before=$(dump_all)
+	echo "not a database" >junk.bak
+	run -1 --separate-stderr rt restore junk.bak
+	if is_sqlite; then
+		assert_contains "$stderr" "is not a SQLite database; nothing was changed"
+	else
+		assert_contains "$stderr" "is not a pg_dump archive"
+	fi
+	run -1 --separate-stderr rt restore no-such.bak
+	assert_contains "$stderr" "no-such.bak"
+	assert_eq "$(dump_all)" "$before"
+}
+
+@test "backup = true in the config backs up every run that changes something; --no-backup overrides" {
+	ini_set backup true
+	run -0 --separate-stderr rt upgrade "$A"
+	assert_match "${lines[0]}" "^backup of base written to .*\\.base\\.bak$"
+	[ -s "$(backup_file)" ] || fail "no backup file"
+	# nothing to do: no backup
+	run -0 --separate-stderr rt upgrade "$A"
+	assert_eq "$output" ""
+	run -0 --separate-stderr rt upgrade head --no-backup
+	refute_contains "$output" "backup"
+	run -0 --separate-stderr rt downgrade "$A"
+	assert_match "${lines[0]}" "^backup of $B written to "
+	assert_eq "$(ls "$P"/*.bak | wc -l)" 2
+
+	ini_set backup maybe
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "invalid value 'maybe' for 'backup'"
+	assert_eq "$(versions)" "$A"
+}
+
+@test "backup_dir puts backups in that folder; --backup with --sql is a usage error" {
+	ini_set backup_dir backups/nightly
+	run -0 --separate-stderr rt upgrade head --backup
+	assert_match "$(backup_file)" "^$P/backups/nightly/[^/]+\\.base\\.bak$"
+	[ -s "$(backup_file)" ] || fail "no backup file"
+	run -2 --separate-stderr rt upgrade head --sql --backup
+	assert_contains "$stderr" "--backup"
+}
+
+@test "a backup that cannot be made stops the run before any change, naming what is missing" {
+	rt upgrade "$A" >/dev/null
+	local before
+	before=$(dump_all)
+	if is_sqlite; then
+		# the folder cannot be made: a file is in the way
+		echo x >in-the-way
+		ini_set backup_dir in-the-way/sub
+		run -1 --separate-stderr rt upgrade head --backup
+		assert_contains "$stderr" "in-the-way"
+	else
+		ini_set pg_dump /nonexistent/bin/pg_dump
+		run -1 --separate-stderr rt upgrade head --backup
+		assert_contains "$stderr" "pg_dump = /nonexistent/bin/pg_dump"
+		assert_contains "$stderr" "no such program"
+		refute_contains "$stderr" "retort-test-pw"
+	fi
+	assert_contains "$stderr" "nothing was changed"
+	assert_eq "$(dump_all)" "$before"
+	assert_eq "$(versions)" "$A"
+	assert_eq "$(ls "$P" | grep -c '\.bak$')" 0
+}

@@ -1,0 +1,1561 @@
+/*
+ * autogen_property.h - the property test of autogenerate, shared by
+ * test_autogen_property.c (SQLite) and test_autogen_property_pg.c
+ * (PostgreSQL), which define PROP_PG before including it.
+ *
+ * For each seed: a random schema A (tables, columns of varied types,
+ * defaults, NOT NULL, keys, indexes, unique and check constraints, foreign
+ * keys, views; enum types and comments on PostgreSQL, triggers and
+ * WITHOUT ROWID on SQLite) and a schema B made from A by random changes,
+ * renames among them.  Then, through the public API as a user would:
+ *
+ *   autogenerate from an empty database to A, upgrade, insert rows;
+ *   autogenerate from A to B (with the renames), upgrade:
+ *     the database's schema equals B, `check` is clean, and the rows of
+ *     every column A and B share are still there;
+ *   downgrade -1: the schema equals A and those rows are still there.
+ *
+ * RETORT_PROPERTY_PAIRS (default 100) pairs are run with seeds from
+ * RETORT_PROPERTY_BASE (default 1); RETORT_PROPERTY_SEED replays one seed.
+ * A failing seed is printed with both schemas and the generated SQL.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rt_test.h"
+#include "diff.h"
+#include "driver.h"
+
+#ifdef PROP_PG
+#define DIALECT "postgresql"
+#else
+#define DIALECT "sqlite"
+#endif
+
+/* ---- randomness --------------------------------------------------------- */
+
+static unsigned long long rng_state;
+
+static unsigned int rnd(unsigned int n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return n ? (unsigned int)(rng_state % n) : 0;
+}
+
+static int chance(unsigned int percent)
+{
+	return rnd(100) < percent;
+}
+
+/* ---- the generated schemas ------------------------------------------------ */
+
+#define MAXT 6
+#define MAXC 8
+#define NAMELEN 24
+
+typedef struct gtype {
+	const char *sql;
+	char fam;        /* i int, t text, r real, n numeric, b bool, d date, x blob, e enum */
+	const char *dflt[2];
+} gtype;
+
+#ifdef PROP_PG
+static const gtype types[] = {
+	{ "integer", 'i', { "0", "7" } },
+	{ "bigint", 'i', { "1", "5" } },
+	{ "smallint", 'i', { "2", "3" } },
+	{ "text", 't', { "'x'", "'hello'" } },
+	{ "varchar(20)", 't', { "'yy'", "'abc'" } },
+	{ "varchar(50)", 't', { "'zz'", "'long'" } },
+	{ "numeric(10,2)", 'n', { "2.5", "0" } },
+	{ "numeric(12,2)", 'n', { "1.5", "3" } },
+	{ "boolean", 'b', { "false", "true" } },
+	{ "date", 'd', { "CURRENT_DATE", "'2024-01-01'" } },
+	{ "mood", 'e', { "'sad'", "'happy'" } },
+};
+#define NTYPES 10          /* mood only when the enum exists */
+#define T_MOOD 10
+#else
+static const gtype types[] = {
+	{ "INTEGER", 'i', { "0", "7" } },
+	{ "BIGINT", 'i', { "1", "5" } },
+	{ "TEXT", 't', { "'x'", "'hello'" } },
+	{ "VARCHAR(20)", 't', { "'yy'", "'abc'" } },
+	{ "VARCHAR(50)", 't', { "'zz'", "'long'" } },
+	{ "REAL", 'r', { "1.5", "0.25" } },
+	{ "NUMERIC(10,2)", 'r', { "2.5", "0" } },
+	{ "BOOLEAN", 'b', { "0", "1" } },
+	{ "DATETIME", 'd', { "CURRENT_TIMESTAMP", "'2024-01-01'" } },
+	{ "BLOB", 'x', { "x'00'", "x'ff'" } },
+};
+#define NTYPES 10
+#endif
+
+typedef struct gcol {
+	char name[NAMELEN];
+	int type;
+	int notnull;
+	int dflt;       /* -1: none */
+	int pk;         /* position in the key, 0: not in it */
+	int autoinc;    /* SQLite: 1 AUTOINCREMENT; PG: 1 by default, 2 always, 3 serial */
+	int coll;       /* text: 0 none, 1 or 2 */
+	int fresh;      /* added in B: its rows are NULL or the default */
+	int comment;    /* PG: 0 none, else a variant */
+} gcol;
+
+typedef struct gidx {
+	char name[NAMELEN];
+	int unique;
+	char cols[2][NAMELEN];
+	int n;
+	int expr;       /* lower(cols[0]) */
+	int partial;    /* WHERE cols[0] IS NOT NULL */
+} gidx;
+
+typedef struct guq {
+	char name[NAMELEN];
+	char cols[2][NAMELEN];
+	int n;
+} guq;
+
+typedef struct gfk {
+	char name[NAMELEN];
+	char col[NAMELEN];
+	char ref[NAMELEN];
+	int on_delete;  /* 0 none, 1 CASCADE, 2 SET NULL, 3 RESTRICT */
+} gfk;
+
+typedef struct gck {
+	char name[NAMELEN];
+	int named;
+	char col[NAMELEN];
+} gck;
+
+typedef struct gtable {
+	char name[NAMELEN];
+	int rank;
+	int fresh;
+	gcol cols[MAXC];
+	int ncols;
+	gidx idx[3];
+	int nidx;
+	guq uq[2];
+	int nuq;
+	gfk fk[2];
+	int nfk;
+	gck ck[2];
+	int nck;
+	int pkname;     /* PG: a constraint name of our own */
+	int without_rowid;
+	int comment;
+	int trigger;
+} gtable;
+
+typedef struct gview {
+	char name[NAMELEN];
+	char table[NAMELEN];
+	char cols[2][NAMELEN];
+	int n;
+} gview;
+
+typedef struct gschema {
+	gtable t[MAXT];
+	int nt;
+	gview v[3];
+	int nv;
+	int labels;     /* PG: values of enum mood; 0: no such type */
+	int seq;
+} gschema;
+
+static const char *const labels[] = { "sad", "happy", "meh", "ok" };
+
+static char fam(const gcol *c)
+{
+	return types[c->type].fam;
+}
+
+static int uniqueable(const gcol *c)
+{
+	return fam(c) != 'b' && fam(c) != 'e' && (!c->fresh || (c->dflt < 0 && !c->notnull));
+}
+
+static int checkable(const gcol *c)
+{
+	return strchr("itrn", fam(c)) != NULL;
+}
+
+static void cpy(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= NAMELEN)
+		n = NAMELEN - 1;
+	memmove(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void new_name(char *out, gschema *s, const char *prefix)
+{
+	snprintf(out, NAMELEN, "%s%d", prefix, ++s->seq);
+}
+
+static gtable *gtab(gschema *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->nt; i++)
+		if (!strcmp(s->t[i].name, name))
+			return &s->t[i];
+	return NULL;
+}
+
+static gcol *gcolumn(gtable *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (!strcmp(t->cols[i].name, name))
+			return &t->cols[i];
+	return NULL;
+}
+
+static int npk(const gtable *t)
+{
+	int i, n = 0;
+
+	for (i = 0; i < t->ncols; i++)
+		n += t->cols[i].pk > 0;
+	return n;
+}
+
+/* The single integer primary key column, or NULL. */
+static gcol *int_pk(gtable *t)
+{
+	int i;
+
+	if (npk(t) != 1)
+		return NULL;
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].pk && fam(&t->cols[i]) == 'i')
+			return &t->cols[i];
+	return NULL;
+}
+
+static int referenced(gschema *s, const gtable *t)
+{
+	int i, k;
+
+	for (i = 0; i < s->nt; i++)
+		for (k = 0; k < s->t[i].nfk; k++)
+			if (&s->t[i] != t && !strcmp(s->t[i].fk[k].ref, t->name))
+				return 1;
+	return 0;
+}
+
+static int col_in_fk(const gtable *t, const char *col)
+{
+	int k;
+
+	for (k = 0; k < t->nfk; k++)
+		if (!strcmp(t->fk[k].col, col))
+			return 1;
+	return 0;
+}
+
+static int col_in_unique(const gtable *t, const char *col)
+{
+	int k, j;
+
+	for (k = 0; k < t->nuq; k++)
+		for (j = 0; j < t->uq[k].n; j++)
+			if (!strcmp(t->uq[k].cols[j], col))
+				return 1;
+	for (k = 0; k < t->nidx; k++)
+		for (j = 0; j < t->idx[k].n; j++)
+			if (t->idx[k].unique && !strcmp(t->idx[k].cols[j], col))
+				return 1;
+	return 0;
+}
+
+/* ---- generating ------------------------------------------------------------- */
+
+static int pick_type(const gschema *s)
+{
+#ifdef PROP_PG
+	if (s->labels && chance(8))
+		return T_MOOD;
+#else
+	(void)s;
+#endif
+	return (int)rnd(NTYPES);
+}
+
+static void add_column(gschema *s, gtable *t, int fresh)
+{
+	gcol *c = &t->cols[t->ncols++];
+
+	memset(c, 0, sizeof(*c));
+	new_name(c->name, s, "c");
+	c->type = pick_type(s);
+	c->fresh = fresh;
+	c->dflt = chance(40) ? (int)rnd(2) : -1;
+	c->notnull = chance(50);
+	if (fresh && c->notnull && c->dflt < 0)
+		c->dflt = 0;
+	if (fam(c) == 't' && chance(20))
+		c->coll = 1 + (int)rnd(2);
+#ifdef PROP_PG
+	if (chance(15))
+		c->comment = 1 + (int)rnd(2);
+#endif
+}
+
+/* A foreign key from column `col` of t to a table with an integer key. */
+static void add_fk(gschema *s, gtable *t, const char *col, int any_parent)
+{
+	gtable *cand[MAXT];
+	int n = 0, i;
+	gfk *f;
+
+	if (t->nfk >= 2)
+		return;
+	for (i = 0; i < s->nt; i++) {
+		gtable *p = &s->t[i];
+		if (!int_pk(p) || (p->rank > t->rank) || (!any_parent && p->fresh))
+			continue;
+		cand[n++] = p;
+	}
+	if (!n)
+		return;
+	f = &t->fk[t->nfk++];
+	new_name(f->name, s, "fk");
+	cpy(f->col, col);
+	cpy(f->ref, cand[rnd((unsigned)n)]->name);
+	f->on_delete = (int)rnd(4);
+	if (f->on_delete == 2 && gcolumn(t, col)->notnull)
+		f->on_delete = 1;
+}
+
+static void add_index(gschema *s, gtable *t)
+{
+	gidx *x;
+	gcol *c;
+
+	if (t->nidx >= 3 || !t->ncols)
+		return;
+	c = &t->cols[rnd((unsigned)t->ncols)];
+	x = &t->idx[t->nidx++];
+	memset(x, 0, sizeof(*x));
+	new_name(x->name, s, "ix");
+	cpy(x->cols[0], c->name);
+	x->n = 1;
+	x->unique = uniqueable(c) && chance(30);
+	if (fam(c) == 't' && chance(30))
+		x->expr = 1;
+	if (chance(20))
+		x->partial = 1;
+	if (!x->expr && chance(25) && t->ncols > 1) {
+		gcol *d = &t->cols[rnd((unsigned)t->ncols)];
+		if (d != c) {
+			cpy(x->cols[1], d->name);
+			x->n = 2;
+			x->unique = x->unique && uniqueable(d);
+		}
+	}
+}
+
+static void add_unique(gschema *s, gtable *t)
+{
+	gcol *c;
+	guq *u;
+
+	if (t->nuq >= 2 || !t->ncols)
+		return;
+	c = &t->cols[rnd((unsigned)t->ncols)];
+	if (!uniqueable(c) || c->pk || col_in_unique(t, c->name))
+		return;
+	u = &t->uq[t->nuq++];
+	new_name(u->name, s, "uq");
+	cpy(u->cols[0], c->name);
+	u->n = 1;
+}
+
+static void add_check(gschema *s, gtable *t)
+{
+	gcol *c;
+	gck *k;
+
+	if (t->nck >= 2 || !t->ncols)
+		return;
+	c = &t->cols[rnd((unsigned)t->ncols)];
+	if (!checkable(c))
+		return;
+	k = &t->ck[t->nck++];
+	new_name(k->name, s, "ck");
+	k->named = chance(60);
+	cpy(k->col, c->name);
+}
+
+static void add_view(gschema *s)
+{
+	gtable *t;
+	gview *v;
+	int i;
+
+	if (s->nv >= 3 || !s->nt)
+		return;
+	t = &s->t[rnd((unsigned)s->nt)];
+	v = &s->v[s->nv++];
+	new_name(v->name, s, "v");
+	cpy(v->table, t->name);
+	v->n = 1 + (t->ncols > 1 && chance(50));
+	for (i = 0; i < v->n; i++)
+		cpy(v->cols[i], t->cols[(i + rnd((unsigned)t->ncols)) % t->ncols].name);
+	if (v->n == 2 && !strcmp(v->cols[0], v->cols[1]))
+		v->n = 1;
+}
+
+static void new_table(gschema *s, int fresh)
+{
+	gtable *t = &s->t[s->nt++];
+	gcol *id;
+	int n, i, rank = 0;
+
+	for (i = 0; i < s->nt - 1; i++)
+		if (s->t[i].rank >= rank)
+			rank = s->t[i].rank + 1;
+	memset(t, 0, sizeof(*t));
+	new_name(t->name, s, "t");
+	t->rank = rank;
+	t->fresh = fresh;
+	id = &t->cols[t->ncols++];
+	snprintf(id->name, NAMELEN, "id");
+	id->type = chance(50) ? 0 : 1;
+	id->notnull = 1;
+	id->dflt = -1;
+	id->fresh = fresh;
+	if (chance(90)) {
+		id->pk = 1;
+#ifdef PROP_PG
+		id->autoinc = chance(50) ? (int)rnd(4) : 0;
+		if (id->autoinc == 3 && id->type > 1)
+			id->type = 0;
+#else
+		id->type = 0; /* INTEGER: the rowid */
+		id->autoinc = chance(30);
+#endif
+	}
+	n = 1 + (int)rnd(5);
+	for (i = 0; i < n; i++)
+		add_column(s, t, fresh);
+	/* a composite key with a second, unique-valued column */
+	if (npk(t) && chance(15)) {
+		for (i = 1; i < t->ncols; i++) {
+			gcol *c = &t->cols[i];
+			if (uniqueable(c) && !c->fresh && fam(c) != 'r' && fam(c) != 'x') {
+				c->pk = 2;
+				c->notnull = 1;
+#ifndef PROP_PG
+				id->autoinc = 0;
+#endif
+				break;
+			}
+		}
+	}
+	if (chance(40))
+		add_unique(s, t);
+	for (i = (int)rnd(3); i > 0; i--)
+		add_check(s, t);
+	for (i = (int)rnd(3); i > 0; i--)
+		add_index(s, t);
+	if (chance(40) && t->ncols > 1) {
+		gcol *c = &t->cols[1 + rnd((unsigned)t->ncols - 1)];
+		if (fam(c) == 'i' && !c->pk && (!fresh || 1) && (c->dflt < 0 || !c->notnull)) {
+			c->dflt = -1;
+			add_fk(s, t, c->name, fresh);
+		}
+	}
+#ifdef PROP_PG
+	t->pkname = npk(t) && chance(20);
+	if (chance(20))
+		t->comment = 1 + (int)rnd(2);
+#else
+	t->without_rowid = npk(t) && !id->autoinc && chance(10);
+	t->trigger = chance(15);
+#endif
+}
+
+static void gen_a(gschema *s)
+{
+	int i, n = 1 + (int)rnd(4);
+
+	memset(s, 0, sizeof(*s));
+#ifdef PROP_PG
+	s->labels = chance(40) ? 2 : 0;
+#endif
+	for (i = 0; i < n; i++)
+		new_table(s, 0);
+	for (i = (int)rnd(3); i > 0; i--)
+		add_view(s);
+}
+
+/* ---- mutating A into B ------------------------------------------------------- */
+
+typedef struct renames {
+	char spec[8][3 * NAMELEN + 4];
+	const char *ptrs[8];
+	int n;
+	/* what a table or column of A is called in B ("" when dropped) */
+	char from_t[MAXT][NAMELEN], to_t[MAXT][NAMELEN];
+	int nt;
+	char col_t[8][NAMELEN], col_from[8][NAMELEN], col_to[8][NAMELEN];
+	int nc;
+} renames;
+
+static void drop_col_refs(gschema *s, gtable *t, const char *col)
+{
+	int k, j;
+
+	for (k = 0; k < t->nidx; k++) {
+		int uses = 0;
+		for (j = 0; j < t->idx[k].n; j++)
+			uses |= !strcmp(t->idx[k].cols[j], col);
+		if (uses) {
+			t->idx[k] = t->idx[--t->nidx];
+			k--;
+		}
+	}
+	for (k = 0; k < t->nuq; k++) {
+		int uses = 0;
+		for (j = 0; j < t->uq[k].n; j++)
+			uses |= !strcmp(t->uq[k].cols[j], col);
+		if (uses) {
+			t->uq[k] = t->uq[--t->nuq];
+			k--;
+		}
+	}
+	for (k = 0; k < t->nck; k++)
+		if (!strcmp(t->ck[k].col, col)) {
+			t->ck[k] = t->ck[--t->nck];
+			k--;
+		}
+	for (k = 0; k < t->nfk; k++)
+		if (!strcmp(t->fk[k].col, col)) {
+			t->fk[k] = t->fk[--t->nfk];
+			k--;
+		}
+	for (k = 0; k < s->nv; k++) {
+		int uses = 0;
+		for (j = 0; j < s->v[k].n; j++)
+			uses |= !strcmp(s->v[k].table, t->name) && !strcmp(s->v[k].cols[j], col);
+		if (uses) {
+			s->v[k] = s->v[--s->nv];
+			k--;
+		}
+	}
+}
+
+static void rename_col_refs(gschema *s, gtable *t, const char *from, const char *to)
+{
+	int k, j;
+
+	for (k = 0; k < t->nidx; k++)
+		for (j = 0; j < t->idx[k].n; j++)
+			if (!strcmp(t->idx[k].cols[j], from))
+				cpy(t->idx[k].cols[j], to);
+	for (k = 0; k < t->nuq; k++)
+		for (j = 0; j < t->uq[k].n; j++)
+			if (!strcmp(t->uq[k].cols[j], from))
+				cpy(t->uq[k].cols[j], to);
+	for (k = 0; k < t->nck; k++)
+		if (!strcmp(t->ck[k].col, from))
+			cpy(t->ck[k].col, to);
+	for (k = 0; k < t->nfk; k++)
+		if (!strcmp(t->fk[k].col, from))
+			cpy(t->fk[k].col, to);
+	for (k = 0; k < s->nv; k++)
+		for (j = 0; j < s->v[k].n; j++)
+			if (!strcmp(s->v[k].table, t->name) && !strcmp(s->v[k].cols[j], from))
+				cpy(s->v[k].cols[j], to);
+}
+
+/* Same-family types whose values read back the same after a change. */
+static int retype(const gcol *c)
+{
+	int cand[NTYPES], n = 0, i;
+
+	for (i = 0; i < NTYPES; i++)
+		if (i != c->type && types[i].fam == fam(c))
+			cand[n++] = i;
+	return n ? cand[rnd((unsigned)n)] : c->type;
+}
+
+/* The key itself, when no foreign key refers to it (first, before new
+ * foreign keys look for keys to refer to). */
+static void mutate_pk(gschema *s, gtable *t)
+{
+	int i;
+
+	if (referenced(s, t))
+		return;
+	if (npk(t) == 1 && chance(8)) {
+		for (i = 1; i < t->ncols; i++) {
+			gcol *c = &t->cols[i];
+			if (uniqueable(c) && !c->fresh && c->notnull && fam(c) != 'r' && fam(c) != 'x' &&
+			    !c->pk) {
+				c->pk = 2;
+				break;
+			}
+		}
+	} else if (npk(t) == 2 && chance(15)) {
+		for (i = 0; i < t->ncols; i++)
+			if (t->cols[i].pk == 2)
+				t->cols[i].pk = 0;
+	}
+#ifndef PROP_PG
+	if (npk(t) > 1)
+		for (i = 0; i < t->ncols; i++)
+			t->cols[i].autoinc = 0;
+#endif
+}
+
+static void mutate_table(gschema *s, gtable *t, renames *r)
+{
+	int i;
+
+	/* add columns */
+	if (chance(25) && t->ncols < MAXC) {
+		gcol *c;
+		add_column(s, t, 1);
+		c = &t->cols[t->ncols - 1];
+		if (fam(c) == 'i' && !c->notnull && chance(40)) {
+			c->dflt = -1;
+			add_fk(s, t, c->name, 1);
+		}
+		if (chance(20))
+			add_index(s, t);
+		if (chance(20))
+			add_check(s, t);
+	}
+	for (i = 1; i < t->ncols; i++) {
+		gcol *c = &t->cols[i];
+		if (c->fresh)
+			continue;
+		/* drop: only what a downgrade can put back */
+		if (chance(10) && !c->pk && (!c->notnull || c->dflt >= 0) &&
+		    !(c->dflt >= 0 && (col_in_unique(t, c->name) || col_in_fk(t, c->name)))) {
+			drop_col_refs(s, t, c->name);
+			t->cols[i] = t->cols[--t->ncols];
+			i--;
+			continue;
+		}
+		/* rename, with --rename */
+		if (chance(7) && r->nc < 8 && r->n < 8) {
+			char to[NAMELEN];
+			new_name(to, s, "r");
+			cpy(r->col_t[r->nc], t->name);
+			cpy(r->col_from[r->nc], c->name);
+			cpy(r->col_to[r->nc], to);
+			r->nc++;
+			snprintf(r->spec[r->n], sizeof(r->spec[0]), "%.23s.%.23s:%.23s", t->name, c->name, to);
+			r->n++;
+			rename_col_refs(s, t, c->name, to);
+			cpy(c->name, to);
+		}
+		if (chance(10) && !c->pk && !col_in_fk(t, c->name)) {
+			c->type = retype(c);
+			if (c->dflt >= 0)
+				c->dflt = (int)rnd(2);
+		}
+		if (chance(10) && !c->pk)
+			c->notnull = !c->notnull;
+		if (chance(10) && !c->pk && !col_in_fk(t, c->name))
+			c->dflt = c->dflt >= 0 && chance(50) ? -1 : (int)rnd(2);
+		if (fam(c) == 't' && chance(10))
+			c->coll = (c->coll + 1) % 3;
+#ifdef PROP_PG
+		if (chance(10))
+			c->comment = (c->comment + 1) % 3;
+#endif
+	}
+	/* the key's auto-increment */
+	if (int_pk(t) && chance(15) && !t->without_rowid) {
+		gcol *id = int_pk(t);
+#ifdef PROP_PG
+		if (id->autoinc != 3) {
+			id->autoinc = (int)rnd(3);
+			id->dflt = -1;
+		}
+#else
+		if (!strcmp(types[id->type].sql, "INTEGER"))
+			id->autoinc = !id->autoinc;
+#endif
+	}
+	if (chance(12) && t->nuq)
+		{ int x_ = (int)rnd((unsigned)t->nuq); t->uq[x_] = t->uq[--t->nuq]; }
+	if (chance(12))
+		add_unique(s, t);
+	if (chance(12) && t->nck)
+		{ int x_ = (int)rnd((unsigned)t->nck); t->ck[x_] = t->ck[--t->nck]; }
+	if (chance(12))
+		add_check(s, t);
+	if (chance(15) && t->nidx)
+		{ int x_ = (int)rnd((unsigned)t->nidx); t->idx[x_] = t->idx[--t->nidx]; }
+	if (chance(15))
+		add_index(s, t);
+	if (chance(8) && t->nidx) {
+		gidx *x = &t->idx[rnd((unsigned)t->nidx)];
+		x->partial = !x->partial;
+	}
+	if (chance(10) && t->nfk)
+		{ int x_ = (int)rnd((unsigned)t->nfk); t->fk[x_] = t->fk[--t->nfk]; }
+	if (chance(12)) {
+		/* a foreign key on an integer column whose rows are 1..3 */
+		for (i = 1; i < t->ncols; i++) {
+			gcol *c = &t->cols[i];
+			if (fam(c) == 'i' && !c->pk && !col_in_fk(t, c->name) &&
+			    (c->fresh ? (!c->notnull && c->dflt < 0) : 1)) {
+				add_fk(s, t, c->name, c->fresh);
+				break;
+			}
+		}
+	}
+#ifdef PROP_PG
+	if (chance(10))
+		t->pkname = npk(t) && !t->pkname;
+	if (chance(10))
+		t->comment = (t->comment + 1) % 3;
+#else
+	if (chance(8))
+		t->without_rowid = npk(t) && !t->without_rowid;
+	for (i = 0; t->without_rowid && i < t->ncols; i++)
+		t->cols[i].autoinc = 0;
+	if (chance(10))
+		t->trigger = !t->trigger;
+#endif
+}
+
+static void mutate(gschema *s, renames *r)
+{
+	int i, k;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < s->nt; i++) {
+		cpy(r->from_t[r->nt], s->t[i].name);
+		cpy(r->to_t[r->nt], s->t[i].name);
+		r->nt++;
+	}
+	/* drop tables nothing else refers to */
+	for (i = 0; i < s->nt; i++) {
+		gtable *t = &s->t[i];
+		if (s->nt > 1 && chance(12) && !referenced(s, t)) {
+			for (k = 0; k < r->nt; k++)
+				if (!strcmp(r->to_t[k], t->name))
+					r->to_t[k][0] = '\0';
+			for (k = 0; k < s->nv; k++)
+				if (!strcmp(s->v[k].table, t->name)) {
+					s->v[k] = s->v[--s->nv];
+					k--;
+				}
+			s->t[i] = s->t[--s->nt];
+			i--;
+		}
+	}
+	for (i = 0; i < s->nt; i++)
+		mutate_pk(s, &s->t[i]);
+	for (i = 0; i < s->nt; i++)
+		mutate_table(s, &s->t[i], r);
+	/* rename a table, with --rename */
+	if (chance(10) && s->nt && r->n < 8) {
+		gtable *t = &s->t[rnd((unsigned)s->nt)];
+		char to[NAMELEN];
+		new_name(to, s, "n");
+		for (k = 0; k < r->nt; k++)
+			if (!strcmp(r->to_t[k], t->name))
+				cpy(r->to_t[k], to);
+		snprintf(r->spec[r->n], sizeof(r->spec[0]), "%.23s:%.23s", t->name, to);
+		r->n++;
+		for (i = 0; i < s->nt; i++)
+			for (k = 0; k < s->t[i].nfk; k++)
+				if (!strcmp(s->t[i].fk[k].ref, t->name))
+					cpy(s->t[i].fk[k].ref, to);
+		for (k = 0; k < s->nv; k++)
+			if (!strcmp(s->v[k].table, t->name))
+				cpy(s->v[k].table, to);
+		for (k = 0; k < r->nc; k++)
+			if (!strcmp(r->col_t[k], t->name))
+				cpy(r->col_t[k], to);
+		cpy(t->name, to);
+	}
+	if (chance(25) && s->nt < MAXT)
+		new_table(s, 1);
+	if (chance(20) && s->nv)
+		{ int x_ = (int)rnd((unsigned)s->nv); s->v[x_] = s->v[--s->nv]; }
+	if (chance(25))
+		add_view(s);
+#ifdef PROP_PG
+	if (s->labels && s->labels < 4 && chance(15))
+		s->labels++;
+	else if (!s->labels && chance(10))
+		s->labels = 2;
+#endif
+	for (i = 0; i < r->n; i++)
+		r->ptrs[i] = r->spec[i];
+}
+
+/* ---- SQL of a generated schema ---------------------------------------------------- */
+
+static const char *const colls[] = { NULL,
+#ifdef PROP_PG
+	"\"C\"", "\"POSIX\""
+#else
+	"NOCASE", "RTRIM"
+#endif
+};
+
+static const char *const on_delete[] = { "", " ON DELETE CASCADE", " ON DELETE SET NULL",
+					 " ON DELETE RESTRICT" };
+
+static void put_col(rt_buf *b, const gtable *t, const gcol *c)
+{
+	rt_buf_printf(b, "    %s ", c->name);
+#ifdef PROP_PG
+	if (c->autoinc == 3)
+		rt_buf_puts(b, c->type == 1 ? "bigserial" : "serial");
+	else
+		rt_buf_puts(b, types[c->type].sql);
+	if (c->coll)
+		rt_buf_printf(b, " COLLATE %s", colls[c->coll]);
+	if (c->autoinc == 1)
+		rt_buf_puts(b, " GENERATED BY DEFAULT AS IDENTITY");
+	else if (c->autoinc == 2)
+		rt_buf_puts(b, " GENERATED ALWAYS AS IDENTITY");
+	if (c->notnull)
+		rt_buf_puts(b, " NOT NULL");
+	if (c->dflt >= 0 && !c->autoinc)
+		rt_buf_printf(b, " DEFAULT %s", types[c->type].dflt[c->dflt]);
+#else
+	rt_buf_puts(b, types[c->type].sql);
+	if (c->pk && npk(t) == 1) {
+		rt_buf_puts(b, " PRIMARY KEY");
+		if (c->autoinc)
+			rt_buf_puts(b, " AUTOINCREMENT");
+	}
+	if (c->notnull)
+		rt_buf_puts(b, " NOT NULL");
+	if (c->dflt >= 0)
+		rt_buf_printf(b, " DEFAULT %s", types[c->type].dflt[c->dflt]);
+	if (c->coll)
+		rt_buf_printf(b, " COLLATE %s", colls[c->coll]);
+#endif
+}
+
+static void check_expr(rt_buf *b, const gtable *t, const gck *k)
+{
+	gcol *c = gcolumn((gtable *)t, k->col);
+
+	if (fam(c) == 't')
+		rt_buf_printf(b, "length(%s) > 0", k->col);
+	else
+		rt_buf_printf(b, "%s >= 0", k->col);
+}
+
+static void schema_sql(rt_buf *b, const gschema *s)
+{
+	int order[MAXT], i, k, j;
+
+	for (i = 0; i < s->nt; i++)
+		order[i] = i;
+	/* referenced tables first */
+	for (i = 0; i < s->nt; i++)
+		for (k = i + 1; k < s->nt; k++)
+			if (s->t[order[k]].rank < s->t[order[i]].rank) {
+				int tmp = order[i];
+				order[i] = order[k];
+				order[k] = tmp;
+			}
+#ifdef PROP_PG
+	if (s->labels) {
+		rt_buf_puts(b, "CREATE TYPE mood AS ENUM (");
+		for (i = 0; i < s->labels; i++)
+			rt_buf_printf(b, "%s'%s'", i ? ", " : "", labels[i]);
+		rt_buf_puts(b, ");\n");
+	}
+#endif
+	for (i = 0; i < s->nt; i++) {
+		const gtable *t = &s->t[order[i]];
+		rt_buf_printf(b, "CREATE TABLE %s (\n", t->name);
+		for (k = 0; k < t->ncols; k++) {
+			if (k)
+				rt_buf_puts(b, ",\n");
+			put_col(b, t, &t->cols[k]);
+		}
+#ifdef PROP_PG
+		if (npk(t)) {
+#else
+		if (npk(t) > 1) {
+#endif
+			rt_buf_puts(b, ",\n    ");
+			if (t->pkname)
+				rt_buf_printf(b, "CONSTRAINT pk_%s ", t->name);
+			rt_buf_puts(b, "PRIMARY KEY (");
+			for (j = 1; j <= npk(t); j++)
+				for (k = 0; k < t->ncols; k++)
+					if (t->cols[k].pk == j)
+						rt_buf_printf(b, "%s%s", j > 1 ? ", " : "", t->cols[k].name);
+			rt_buf_puts(b, ")");
+		}
+		for (k = 0; k < t->nuq; k++)
+			rt_buf_printf(b, ",\n    CONSTRAINT %s UNIQUE (%s)", t->uq[k].name, t->uq[k].cols[0]);
+		for (k = 0; k < t->nck; k++) {
+			rt_buf_puts(b, ",\n    ");
+			if (t->ck[k].named)
+				rt_buf_printf(b, "CONSTRAINT %s ", t->ck[k].name);
+			rt_buf_puts(b, "CHECK (");
+			check_expr(b, t, &t->ck[k]);
+			rt_buf_puts(b, ")");
+		}
+		for (k = 0; k < t->nfk; k++)
+			rt_buf_printf(b, ",\n    CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (id)%s",
+				      t->fk[k].name, t->fk[k].col, t->fk[k].ref,
+				      on_delete[t->fk[k].on_delete]);
+		rt_buf_printf(b, "\n)%s;\n", t->without_rowid ? " WITHOUT ROWID" : "");
+		for (k = 0; k < t->nidx; k++) {
+			const gidx *x = &t->idx[k];
+			rt_buf_printf(b, "CREATE %sINDEX %s ON %s (", x->unique ? "UNIQUE " : "", x->name,
+				      t->name);
+			if (x->expr)
+				rt_buf_printf(b, "lower(%s)", x->cols[0]);
+			else
+				for (j = 0; j < x->n; j++)
+					rt_buf_printf(b, "%s%s", j ? ", " : "", x->cols[j]);
+			rt_buf_puts(b, ")");
+			if (x->partial)
+				rt_buf_printf(b, " WHERE %s IS NOT NULL", x->cols[0]);
+			rt_buf_puts(b, ";\n");
+		}
+#ifdef PROP_PG
+		if (t->comment)
+			rt_buf_printf(b, "COMMENT ON TABLE %s IS 'table note %d';\n", t->name, t->comment);
+		for (k = 0; k < t->ncols; k++)
+			if (t->cols[k].comment)
+				rt_buf_printf(b, "COMMENT ON COLUMN %s.%s IS 'it''s %d';\n", t->name,
+					      t->cols[k].name, t->cols[k].comment);
+#else
+		if (t->trigger)
+			rt_buf_printf(b, "CREATE TRIGGER trg_%s AFTER INSERT ON %s BEGIN SELECT 1; END;\n",
+				      t->name, t->name);
+#endif
+	}
+	for (i = 0; i < s->nv; i++) {
+		rt_buf_printf(b, "CREATE VIEW %s AS SELECT ", s->v[i].name);
+		for (k = 0; k < s->v[i].n; k++)
+			rt_buf_printf(b, "%s%s", k ? ", " : "", s->v[i].cols[k]);
+		rt_buf_printf(b, " FROM %s;\n", s->v[i].table);
+	}
+}
+
+static void value(rt_buf *b, const gcol *c, int row)
+{
+	switch (fam(c)) {
+	case 'i': rt_buf_printf(b, "%d", row); break;
+	case 't': rt_buf_printf(b, "'v%d'", row); break;
+	case 'r': rt_buf_printf(b, "%d.5", row); break;
+	case 'n': rt_buf_printf(b, "%d.25", row); break;
+#ifdef PROP_PG
+	case 'b': rt_buf_puts(b, row % 2 ? "true" : "false"); break;
+#else
+	case 'b': rt_buf_printf(b, "%d", row % 2); break;
+#endif
+	case 'd': rt_buf_printf(b, "'2024-01-0%d'", row); break;
+	case 'x': rt_buf_printf(b, "x'0%d'", row); break;
+	case 'e': rt_buf_puts(b, "'sad'"); break;
+	}
+}
+
+#define NROWS 3
+
+static void rows_sql(rt_buf *b, const gschema *s)
+{
+	int rank, i, k, row;
+
+	for (rank = 0; rank < 64; rank++)
+		for (i = 0; i < s->nt; i++) {
+			const gtable *t = &s->t[i];
+			if (t->rank != rank)
+				continue;
+			rt_buf_printf(b, "INSERT INTO %s (", t->name);
+			for (k = 0; k < t->ncols; k++)
+				rt_buf_printf(b, "%s%s", k ? ", " : "", t->cols[k].name);
+			rt_buf_puts(b, ")");
+#ifdef PROP_PG
+			rt_buf_puts(b, " OVERRIDING SYSTEM VALUE");
+#endif
+			rt_buf_puts(b, " VALUES ");
+			for (row = 1; row <= NROWS; row++) {
+				rt_buf_printf(b, "%s(", row > 1 ? ", " : "");
+				for (k = 0; k < t->ncols; k++) {
+					if (k)
+						rt_buf_puts(b, ", ");
+					value(b, &t->cols[k], row);
+				}
+				rt_buf_puts(b, ")");
+			}
+			rt_buf_puts(b, ";\n");
+		}
+}
+
+/* ---- the test harness ---------------------------------------------------------- */
+
+typedef struct prop {
+	char dir[256];
+	char url[512];
+	const rt_driver *drv;
+	rt_url u;
+	rt_conn *conn;
+	rt_buf log;          /* what to show when the pair fails */
+	int failures;
+} prop;
+
+static void note(prop *p, const char *fmt, ...) RT_PRINTF(2, 3);
+
+static void note(prop *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_buf_vprintf(&p->log, fmt, ap);
+	va_end(ap);
+}
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static void clear_versions(prop *p)
+{
+	char path[512];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "%s/migrations/versions", p->dir);
+	if (!(d = opendir(path)))
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char f[800];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(f, sizeof(f), "%s/%s", path, e->d_name);
+		unlink(f);
+	}
+	closedir(d);
+}
+
+static int db_exec(prop *p, const char *sql)
+{
+	rt_buf err = RT_BUF_INIT;
+	int rc = p->drv->exec(p->conn, sql, strlen(sql), NULL, &err);
+
+	if (rc < 0)
+		note(p, "exec failed: %s\n", err.ptr);
+	rt_buf_release(&err);
+	return rc;
+}
+
+/* The database's schema, retort's own tables left out. */
+static int db_model(prop *p, rt_schema *out)
+{
+	rt_buf err = RT_BUF_INIT;
+	size_t i = 0;
+	int rc = p->drv->introspect(p->conn, NULL, out, &err);
+
+	if (rc < 0)
+		note(p, "introspect failed: %s\n", err.ptr);
+	rt_buf_release(&err);
+	while (rc >= 0 && i < out->ntables)
+		if (!strncmp(out->tables[i].name, "retort_", 7))
+			rt_schema_remove_table(out, i);
+		else
+			i++;
+	return rc;
+}
+
+/* The model of a schema's SQL, built the way autogenerate builds it. */
+static int sql_model(prop *p, const char *sql, rt_schema *out)
+{
+	rt_buf err = RT_BUF_INIT;
+	int rc;
+#ifdef PROP_PG
+	rt_buf pre = RT_BUF_INIT;
+	rt_buf_puts(&pre, "CREATE SCHEMA prop_scratch; SET LOCAL search_path TO prop_scratch;");
+	if ((rc = p->drv->begin(p->conn, &err)) >= 0 &&
+	    (rc = p->drv->exec(p->conn, pre.ptr, pre.len, NULL, &err)) >= 0 &&
+	    (rc = p->drv->exec(p->conn, sql, strlen(sql), NULL, &err)) >= 0)
+		rc = p->drv->introspect(p->conn, "prop_scratch", out, &err);
+	p->drv->rollback(p->conn);
+	rt_buf_release(&pre);
+#else
+	rt_url mem = { 0 };
+	rt_config cfg;
+	rt_conn *c = NULL;
+	rt_config_defaults(&cfg, "/");
+	if ((rc = rt_url_parse(&mem, "sqlite://", "/", &err)) >= 0 &&
+	    (rc = p->drv->connect(&c, &mem, &cfg, &err)) >= 0 &&
+	    (rc = p->drv->exec(c, sql, strlen(sql), NULL, &err)) >= 0)
+		rc = p->drv->introspect(c, NULL, out, &err);
+	if (c)
+		p->drv->close(c);
+	rt_url_release(&mem);
+	rt_config_release(&cfg);
+#endif
+	if (rc < 0)
+		note(p, "the schema does not load: %s\n", err.ptr);
+	rt_buf_release(&err);
+	return rc;
+}
+
+static void show_model(prop *p, const char *what, const rt_schema *m)
+{
+	rt_schema none;
+	rt_diff d;
+	rt_buf sql = RT_BUF_INIT, err = RT_BUF_INIT;
+
+	rt_schema_init(&none, m->dialect);
+	if (rt_diff_schemas(&d, &none, m, NULL, 0, 0, &err) >= 0) {
+		rt_render(&sql, &d, m->dialect, NULL, &err);
+		rt_diff_release(&d);
+	}
+	note(p, "---- %s:\n%s", what, sql.ptr);
+	rt_schema_release(&none);
+	rt_buf_release(&sql);
+	rt_buf_release(&err);
+}
+
+/* The database equals model `want`; otherwise say how they differ. */
+static int same_schema(prop *p, const rt_schema *want, const char *when)
+{
+	rt_schema have;
+	rt_diff d;
+	rt_buf err = RT_BUF_INIT, ops = RT_BUF_INIT;
+	size_t i;
+	int ok;
+
+	if (db_model(p, &have) < 0)
+		return 0;
+	ok = rt_schema_equal(&have, want);
+	if (!ok) {
+		note(p, "%s: the database's schema is not the model's\n", when);
+		if (rt_diff_schemas(&d, &have, want, NULL, 0, 0, &err) >= 0) {
+			for (i = 0; i < d.nops; i++) {
+				rt_op_describe(&ops, &d.ops[i]);
+				rt_buf_putc(&ops, '\n');
+			}
+			note(p, "operations from the database to the model:\n%s", ops.ptr);
+			rt_diff_release(&d);
+		}
+		show_model(p, "database", &have);
+		show_model(p, "model", want);
+	}
+	rt_schema_release(&have);
+	rt_buf_release(&err);
+	rt_buf_release(&ops);
+	return ok;
+}
+
+/* The rows of every column A and B share, as text, sorted; names as
+ * they are in the schema `use_b ? B : A`. */
+static int snapshot(prop *p, const gschema *a, const gschema *b, const renames *r, int use_b,
+		    rt_strlist *out)
+{
+	int i, k, j, rc = 0;
+
+	for (i = 0; i < a->nt && rc >= 0; i++) {
+		const gtable *ta = &a->t[i];
+		const char *bname = "";
+		const gtable *tb;
+		rt_buf q = RT_BUF_INIT, err = RT_BUF_INIT;
+		int n = 0;
+		for (k = 0; k < r->nt; k++)
+			if (!strcmp(r->from_t[k], ta->name))
+				bname = r->to_t[k];
+		if (!*bname || !(tb = gtab((gschema *)b, bname)))
+			continue;
+		rt_buf_puts(&q, "SELECT ");
+		for (k = 0; k < ta->ncols; k++) {
+			const char *cb = ta->cols[k].name;
+			for (j = 0; j < r->nc; j++)
+				if (!strcmp(r->col_t[j], tb->name) && !strcmp(r->col_from[j], cb))
+					cb = r->col_to[j];
+			if (!gcolumn((gtable *)tb, cb))
+				continue;
+			rt_buf_printf(&q, "%s%s", n++ ? ", " : "", use_b ? cb : ta->cols[k].name);
+		}
+		if (!n) {
+			rt_buf_release(&q);
+			continue;
+		}
+		rt_buf_printf(&q, " FROM %s ORDER BY ", use_b ? tb->name : ta->name);
+		for (k = 1; k <= n; k++)
+			rt_buf_printf(&q, "%s%d", k > 1 ? ", " : "", k);
+		rt_strlist_add(out, q.ptr + strlen("SELECT "));
+		if ((rc = p->drv->query(p->conn, q.ptr, n, out, &err)) < 0)
+			note(p, "cannot read the rows (%s): %s\n", q.ptr, err.ptr);
+		rt_buf_release(&q);
+		rt_buf_release(&err);
+	}
+	return rc;
+}
+
+static int same_rows(prop *p, const rt_strlist *want, const rt_strlist *have, const char *when)
+{
+	size_t i;
+
+	if (want->count == have->count) {
+		for (i = 0; i < want->count; i++)
+			if (strcmp(want->items[i], have->items[i]) &&
+			    !strstr(want->items[i], " ORDER BY "))
+				break;
+		if (i == want->count)
+			return 1;
+	}
+	note(p, "%s: the rows changed (%zu values before, %zu after)\n", when, want->count,
+	     have->count);
+	for (i = 0; i < want->count || i < have->count; i++)
+		note(p, "  %-30s | %s\n", i < want->count ? want->items[i] : "",
+		     i < have->count ? have->items[i] : "");
+	return 0;
+}
+
+static void autogen_sql(prop *p, const retort_autogen *ag)
+{
+	note(p, "---- upgrade (%s):\n%s---- downgrade (%s):\n%s", ag->upgrade_options,
+	     ag->upgrade_sql, ag->downgrade_options, ag->downgrade_sql);
+}
+
+/* autogenerate + revision + upgrade head */
+static int step(prop *p, retort *ctx, const char *msg, const renames *r)
+{
+	retort_autogen_options ao = RETORT_AUTOGEN_OPTIONS_INIT;
+	retort_revision_options ro = RETORT_REVISION_OPTIONS_INIT;
+	retort_autogen ag = { 0 };
+	char *path = NULL;
+	int rc;
+
+	if (r) {
+		ao.renames = r->ptrs;
+		ao.nrenames = (size_t)r->n;
+	}
+	if ((rc = retort_autogenerate(&ag, ctx, &ao)) < 0) {
+		note(p, "%s: autogenerate failed: %s\n", msg, retort_errmsg(ctx));
+		return rc;
+	}
+	if (r)
+		autogen_sql(p, &ag);
+	ro.message = msg;
+	ro.upgrade_sql = ag.upgrade_sql;
+	ro.downgrade_sql = ag.downgrade_sql;
+	ro.upgrade_options = ag.upgrade_options;
+	ro.downgrade_options = ag.downgrade_options;
+	if ((rc = retort_revision(&path, ctx, &ro)) < 0)
+		note(p, "%s: revision failed: %s\n", msg, retort_errmsg(ctx));
+	else if ((rc = retort_upgrade(ctx, "head", NULL)) < 0)
+		note(p, "%s: upgrade failed: %s\n", msg, retort_errmsg(ctx));
+	free(path);
+	retort_autogen_release(&ag);
+	return rc;
+}
+
+static int reset_db(prop *p)
+{
+#ifdef PROP_PG
+	return db_exec(p, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+#else
+	char path[512];
+	if (p->conn)
+		p->drv->close(p->conn);
+	p->conn = NULL;
+	snprintf(path, sizeof(path), "%s/db.sqlite", p->dir);
+	unlink(path);
+	{
+		rt_buf err = RT_BUF_INIT;
+		rt_config cfg;
+		int rc;
+		rt_config_defaults(&cfg, "/");
+		rc = p->drv->connect(&p->conn, &p->u, &cfg, &err);
+		rt_config_release(&cfg);
+		rt_buf_release(&err);
+		return rc;
+	}
+#endif
+}
+
+static int one_pair(prop *p, unsigned long long seed)
+{
+	gschema a, b;
+	renames r;
+	rt_buf sa = RT_BUF_INIT, sb = RT_BUF_INIT, rows = RT_BUF_INIT, ini = RT_BUF_INIT;
+	rt_schema ma = { 0 }, mb = { 0 };
+	rt_strlist before = { 0 }, after = { 0 }, back = { 0 };
+	retort_options o = RETORT_OPTIONS_INIT;
+	retort_autogen ag = { 0 };
+	retort *ctx = NULL;
+	char cfg[512];
+	int ok = 0, i;
+
+	rng_state = seed * 0x9E3779B97F4A7C15ull + 1;
+	for (i = 0; i < 4; i++)
+		rnd(2);
+	gen_a(&a);
+	b = a;
+	mutate(&b, &r);
+	schema_sql(&sa, &a);
+	schema_sql(&sb, &b);
+	rows_sql(&rows, &a);
+	rt_buf_clear(&p->log);
+	note(p, "---- schema A:\n%s---- rows:\n%s---- schema B:\n%s---- renames:", sa.ptr, rows.ptr,
+	     sb.ptr);
+	for (i = 0; i < r.n; i++)
+		note(p, " %s", r.spec[i]);
+	note(p, "\n");
+
+	clear_versions(p);
+	if (reset_db(p) < 0)
+		goto done;
+	rt_buf_printf(&ini, "[retort]\nscript_location = migrations\nurl = %s\nschema = schema.sql\n",
+		      p->url);
+	if (write_text(p->dir, "retort.ini", ini.ptr) < 0 || write_text(p->dir, "schema.sql", sa.ptr) < 0)
+		goto done;
+	if (sql_model(p, sa.ptr, &ma) < 0 || sql_model(p, sb.ptr, &mb) < 0)
+		goto done;
+	snprintf(cfg, sizeof(cfg), "%s/retort.ini", p->dir);
+	o.config_path = cfg;
+	if (retort_new(&ctx) < 0 || retort_open(ctx, &o) < 0) {
+		note(p, "cannot open the project: %s\n", retort_errmsg(ctx));
+		goto done;
+	}
+	/* A, with rows */
+	if (step(p, ctx, "create A", NULL) < 0 || !same_schema(p, &ma, "at A") ||
+	    db_exec(p, rows.ptr) < 0 || snapshot(p, &a, &b, &r, 0, &before) < 0)
+		goto done;
+	/* A -> B */
+	if (write_text(p->dir, "schema.sql", sb.ptr) < 0 || step(p, ctx, "A to B", &r) < 0)
+		goto done;
+	if (!same_schema(p, &mb, "after upgrade to B"))
+		goto done;
+	if (retort_check(&ag, ctx) < 0) {
+		note(p, "check failed: %s\n", retort_errmsg(ctx));
+		goto done;
+	}
+	if (ag.operations.count) {
+		note(p, "check is not clean at B:\n");
+		for (i = 0; i < (int)ag.operations.count; i++)
+			note(p, "  %s\n", ag.operations.strings[i]);
+		goto done;
+	}
+	if (snapshot(p, &a, &b, &r, 1, &after) < 0 || !same_rows(p, &before, &after, "at B"))
+		goto done;
+	/* and back */
+	if (retort_downgrade(ctx, "-1", NULL) < 0) {
+		note(p, "downgrade failed: %s\n", retort_errmsg(ctx));
+		goto done;
+	}
+	if (!same_schema(p, &ma, "after downgrade to A"))
+		goto done;
+	if (snapshot(p, &a, &b, &r, 0, &back) < 0 || !same_rows(p, &before, &back, "back at A"))
+		goto done;
+	ok = 1;
+done:
+	retort_autogen_release(&ag);
+	retort_free(ctx);
+	rt_schema_release(&ma);
+	rt_schema_release(&mb);
+	rt_strlist_release(&before);
+	rt_strlist_release(&after);
+	rt_strlist_release(&back);
+	rt_buf_release(&sa);
+	rt_buf_release(&sb);
+	rt_buf_release(&rows);
+	rt_buf_release(&ini);
+	return ok;
+}
+
+static unsigned long long env_num(const char *name, unsigned long long dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 10) : dflt;
+}
+
+static int prop_setup(prop *p)
+{
+	rt_buf err = RT_BUF_INIT;
+	char path[512];
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rt_buf_init(&p->log);
+	snprintf(p->dir, sizeof(p->dir), "/tmp/retort-prop-XXXXXX");
+	if (!mkdtemp(p->dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/migrations", p->dir);
+	mkdir(path, 0777);
+	snprintf(path, sizeof(path), "%s/migrations/versions", p->dir);
+	mkdir(path, 0777);
+	if (write_text(p->dir, "migrations/script.sql.tmpl",
+		       "-- ${message}\n--\n-- revision: ${revision}\n-- down_revision: ${down_revision}\n"
+		       "-- branch_labels: ${branch_labels}\n-- depends_on: ${depends_on}\n"
+		       "-- create_date: ${create_date}\n\n-- +upgrade\n${upgrades}\n"
+		       "-- +downgrade\n${downgrades}\n") < 0)
+		return -1;
+#ifdef PROP_PG
+	{
+		const char *state = getenv("RETORT_PG_STATE");
+		char admin[512] = "", *nl, sql[256];
+		rt_config cfg;
+		rt_url au = { 0 };
+		rt_conn *ac = NULL;
+		FILE *f = state ? fopen(state, "r") : NULL;
+		if (!f || !fgets(admin, sizeof(admin), f)) {
+			fprintf(stderr, "RETORT_PG_STATE must name the file with the test server's URL\n");
+			if (f)
+				fclose(f);
+			return -1;
+		}
+		fclose(f);
+		if ((nl = strchr(admin, '\n')) != NULL)
+			*nl = '\0';
+		p->drv = rt_driver_for("postgresql");
+		rt_config_defaults(&cfg, "/");
+		if ((rc = rt_url_parse(&au, admin, "/", &err)) < 0 ||
+		    (rc = p->drv->connect(&ac, &au, &cfg, &err)) < 0) {
+			fprintf(stderr, "cannot connect to %s: %s\n", admin, err.ptr);
+			return -1;
+		}
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS retort_prop_%ld; "
+			 "CREATE DATABASE retort_prop_%ld;", (long)getpid(), (long)getpid());
+		rc = p->drv->exec(ac, sql, strlen(sql), NULL, &err);
+		p->drv->close(ac);
+		rt_url_release(&au);
+		rt_config_release(&cfg);
+		if (rc < 0) {
+			fprintf(stderr, "cannot create the test database: %s\n", err.ptr);
+			return -1;
+		}
+		*strrchr(admin, '/') = '\0';
+		snprintf(p->url, sizeof(p->url), "%s/retort_prop_%ld", admin, (long)getpid());
+		rt_config_defaults(&cfg, "/");
+		rc = rt_url_parse(&p->u, p->url, "/", &err);
+		if (rc >= 0)
+			rc = p->drv->connect(&p->conn, &p->u, &cfg, &err);
+		rt_config_release(&cfg);
+	}
+#else
+	p->drv = rt_driver_for("sqlite");
+	snprintf(p->url, sizeof(p->url), "sqlite:///%s/db.sqlite", p->dir);
+	rc = rt_url_parse(&p->u, p->url, "/", &err);
+#endif
+	if (rc < 0)
+		fprintf(stderr, "set-up failed: %s\n", err.ptr);
+	rt_buf_release(&err);
+	return rc;
+}
+
+static void prop_teardown(prop *p)
+{
+	char cmd[600];
+
+	if (p->conn)
+		p->drv->close(p->conn);
+#ifdef PROP_PG
+	{
+		const char *state = getenv("RETORT_PG_STATE");
+		char admin[512] = "", *nl, sql[128];
+		rt_config cfg;
+		rt_url au = { 0 };
+		rt_conn *ac = NULL;
+		rt_buf err = RT_BUF_INIT;
+		FILE *f = state ? fopen(state, "r") : NULL;
+		if (f && fgets(admin, sizeof(admin), f)) {
+			if ((nl = strchr(admin, '\n')) != NULL)
+				*nl = '\0';
+			rt_config_defaults(&cfg, "/");
+			if (rt_url_parse(&au, admin, "/", &err) >= 0 &&
+			    p->drv->connect(&ac, &au, &cfg, &err) >= 0) {
+				snprintf(sql, sizeof(sql),
+					 "DROP DATABASE IF EXISTS retort_prop_%ld WITH (FORCE)", (long)getpid());
+				p->drv->exec(ac, sql, strlen(sql), NULL, &err);
+				p->drv->close(ac);
+			}
+			rt_url_release(&au);
+			rt_config_release(&cfg);
+		}
+		if (f)
+			fclose(f);
+		rt_buf_release(&err);
+	}
+#endif
+	rt_url_release(&p->u);
+	rt_buf_release(&p->log);
+	if (!strncmp(p->dir, "/tmp/retort-prop-", 17)) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", p->dir);
+	}
+}
+
+static void test_autogen_pairs(void **state)
+{
+	prop p;
+	unsigned long long base = env_num("RETORT_PROPERTY_BASE", 1);
+	unsigned long long pairs = env_num("RETORT_PROPERTY_PAIRS", 100);
+	unsigned long long only = env_num("RETORT_PROPERTY_SEED", 0), seed, shown = 0;
+	double t0 = rt_now_ms();
+
+	(void)state;
+	if (prop_setup(&p) < 0)
+		fail_msg("cannot set the property test up");
+	if (only) {
+		base = only;
+		pairs = 1;
+	}
+	for (seed = base; seed < base + pairs; seed++) {
+		if (one_pair(&p, seed)) {
+			if (getenv("RETORT_PROPERTY_VERBOSE"))
+				fprintf(stderr, "\n==== %s pair with seed %llu passed\n%s", DIALECT, seed,
+					p.log.ptr);
+			continue;
+		}
+		p.failures++;
+		if (shown++ < 3)
+			fprintf(stderr, "\n==== %s pair with seed %llu failed (replay: "
+				"RETORT_PROPERTY_SEED=%llu)\n%s", DIALECT, seed, seed, p.log.ptr);
+		else
+			fprintf(stderr, "==== %s pair with seed %llu failed\n", DIALECT, seed);
+	}
+	fprintf(stderr, "%s: %llu random schema pairs, seeds %llu..%llu: %d failed (%.1f s)\n",
+		DIALECT, pairs, base, base + pairs - 1, p.failures, (rt_now_ms() - t0) / 1000);
+	prop_teardown(&p);
+	if (p.failures)
+		fail_msg("%d of %llu pairs failed", p.failures, pairs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_autogen_pairs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
