@@ -266,6 +266,17 @@ static int col_in_fk(const gtable *t, const char *col)
 	return 0;
 }
 
+/* Does t have a foreign key to table `ref`? */
+static int col_in_fk_to(const gtable *t, const char *ref)
+{
+	int k;
+
+	for (k = 0; k < t->nfk; k++)
+		if (!strcmp(t->fk[k].ref, ref))
+			return 1;
+	return 0;
+}
+
 static int col_in_unique(const gtable *t, const char *col)
 {
 	int k, j;
@@ -600,7 +611,7 @@ static void mutate_pk(gschema *s, gtable *t)
 {
 	int i;
 
-	if (referenced(s, t))
+	if (referenced(s, t) || col_in_fk_to(t, t->name))
 		return;
 	if (npk(t) == 1 && chance(8)) {
 		for (i = 1; i < t->ncols; i++) {
