@@ -48,3 +48,14 @@ clean:
 .PHONY: bench
 bench: deps-build
 	bench/run.sh
+
+# Autogenerate's property test, the long run: PAIRS random schema pairs
+# (default 2000) on SQLite; PROPERTY=autogen_property adds PostgreSQL (on
+# the throwaway server of CTest's pg fixture).  The normal suite runs 100.
+PAIRS    ?= 2000
+PROPERTY ?= unit/test_autogen_property$$
+.PHONY: property
+property: deps-test
+	$(CMAKE) -S . -B $(BUILD) -DRETORT_BUILD_TESTS=ON $(CMAKE_ARGS)
+	$(CMAKE) --build $(BUILD) -j$(JOBS)
+	cd $(BUILD) && RETORT_PROPERTY_PAIRS=$(PAIRS) ctest -R '$(PROPERTY)' --timeout 36000 --output-on-failure

@@ -248,9 +248,10 @@ typedef struct {
 	/* stamp: record the files' current checksums for the target
 	 * revisions, accepting an intended edit of applied migrations */
 	int fix_checksums;
-	/* upgrade/downgrade: 1: copy the database first (retort_restore
-	 * puts the copy back), when the run has anything to do; 0: as the
-	 * config's `backup` key says (default no); -1: no backup */
+	/* upgrade/downgrade online: 1: copy the database first, when the
+	 * run has anything to do (RETORT_EVENT_BACKUP names the file;
+	 * retort_restore puts it back); 0: as the config's `backup` key
+	 * says (default no); -1: no backup.  Ignored offline. */
 	int backup;
 } retort_run_options;
 

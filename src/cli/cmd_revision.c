@@ -45,9 +45,9 @@ static int autogenerate(struct cli *cli, retort_revision_options *ro, retort_aut
 		fprintf(stderr, "warning: %s\n", ag->warnings.strings[i]);
 	if (!ag->operations.count)
 		fputs("no changes in the schema detected\n", stderr);
-	else if (cli->verbose)
+	else if (!cli->quiet)
 		for (i = 0; i < ag->operations.count; i++)
-			printf("detected %s\n", ag->operations.strings[i]);
+			fprintf(stderr, "detected %s\n", ag->operations.strings[i]);
 	ro->upgrade_sql = ag->upgrade_sql;
 	ro->downgrade_sql = ag->downgrade_sql;
 	ro->upgrade_options = ag->upgrade_options;

@@ -1495,6 +1495,8 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		const rt_column *c = op->b;
 		rt_buf_printf(out, "add column %s.%s %s%s", tn, c->name, c->type,
 			      c->notnull ? " NOT NULL" : "");
+		if (c->dflt)
+			rt_buf_printf(out, " DEFAULT %s", c->dflt);
 		break;
 	}
 	case RT_OP_ALTER_COLUMN:

@@ -5,6 +5,7 @@
  * from.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "diff.h"
 
@@ -229,6 +230,11 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		rt_buf_puts(out, ";\n");
 		break;
 	case RT_OP_CREATE_VIEW:
+		/* a SQLite model keeps the whole statement */
+		if (!strncasecmp(((const rt_view *)op->b)->def, "CREATE ", 7)) {
+			rt_buf_printf(out, "%s;\n", ((const rt_view *)op->b)->def);
+			break;
+		}
 		rt_buf_puts(out, "CREATE VIEW ");
 		ident(out, ((const rt_view *)op->b)->name);
 		rt_buf_printf(out, " AS %s;\n", ((const rt_view *)op->b)->def);

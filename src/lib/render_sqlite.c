@@ -11,6 +11,7 @@
  * with the old table) and foreign_key_check passing before the commit.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "diff.h"
 
@@ -101,6 +102,12 @@ static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		rt_buf_puts(out, ";\n");
 		break;
 	case RT_OP_CREATE_VIEW:
+		/* a PostgreSQL model keeps only the query */
+		if (strncasecmp(((const rt_view *)op->b)->def, "CREATE ", 7)) {
+			rt_buf_puts(out, "CREATE VIEW ");
+			ident(out, ((const rt_view *)op->b)->name);
+			rt_buf_puts(out, " AS ");
+		}
 		rt_buf_printf(out, "%s;\n", ((const rt_view *)op->b)->def);
 		break;
 	case RT_OP_DROP_TRIGGER:

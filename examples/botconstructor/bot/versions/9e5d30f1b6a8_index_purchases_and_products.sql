@@ -9,9 +9,19 @@
 -- depends_on:
 -- create_date: 2026-11-22 10:05:00+00:00
 
+-- PostgreSQL builds the indexes without blocking the bot's writes;
+-- CONCURRENTLY cannot run inside a transaction, hence transaction=false.
+-- +upgrade postgresql transaction=false
+CREATE INDEX CONCURRENTLY ix_purchases_user_id ON purchases (user_id);
+CREATE INDEX CONCURRENTLY ix_products_category_id ON products (category_id);
+
 -- +upgrade
 CREATE INDEX ix_purchases_user_id ON purchases (user_id);
 CREATE INDEX ix_products_category_id ON products (category_id);
+
+-- +downgrade postgresql transaction=false
+DROP INDEX CONCURRENTLY ix_products_category_id;
+DROP INDEX CONCURRENTLY ix_purchases_user_id;
 
 -- +downgrade
 DROP INDEX ix_products_category_id;
