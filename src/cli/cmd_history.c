@@ -2,6 +2,8 @@
  * cmd_history.c - `retort history`: the revisions, newest first, in
  * Alembic's format.
  */
+#include <string.h>
+
 #include "cli.h"
 
 const char cmd_history_usage[] =
@@ -11,7 +13,8 @@ const char cmd_history_usage[] =
 	"\n"
 	"    -r, --rev-range RANGE      only these: A:B, A:, :B, -3:current\n"
 	"    -v, --verbose              print each revision as `show` does\n"
-	"    -i, --indicate-current     mark the database's revisions (current)\n";
+	"    -i, --indicate-current     mark the database's revisions (current), and\n"
+	"                               one that failed part way (failed ...)\n";
 
 int cmd_history(struct cli *cli)
 {
@@ -22,6 +25,7 @@ int cmd_history(struct cli *cli)
 	};
 	retort_revlist list = { NULL, 0 };
 	retort_strarray now = { NULL, 0 };
+	retort_failure *failed = NULL;
 	const char *range = NULL;
 	int c, status, indicate = 0;
 	size_t i;
@@ -41,7 +45,8 @@ int cmd_history(struct cli *cli)
 	if ((status = cli_setup(cli, 0, 0)) != 0)
 		return status;
 	if (retort_history(&list, cli->ctx, range) < 0 ||
-	    (indicate && retort_current(&now, cli->ctx) < 0)) {
+	    (indicate && (retort_current(&now, cli->ctx) < 0 ||
+			  retort_failure_get(&failed, cli->ctx) < 0))) {
 		retort_revlist_release(&list);
 		return cli_fail(cli);
 	}
@@ -58,8 +63,11 @@ int cmd_history(struct cli *cli)
 		cli_put_parents(rev, 1);
 		printf(" -> %s", retort_rev_id(rev));
 		cli_put_flags(rev, CLI_FLAGS_ALL, current);
+		if (failed && !strcmp(failed->revision, retort_rev_id(rev)))
+			printf(" (failed at statement %zu)", failed->statements_done + 1);
 		printf(", %s\n", retort_rev_message(rev));
 	}
+	retort_failure_free(failed);
 	retort_revlist_release(&list);
 	retort_strarray_release(&now);
 	return 0;

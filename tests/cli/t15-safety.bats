@@ -140,6 +140,8 @@ EOF
 	run -0 --separate-stderr rt current
 	assert_contains "$output" "$R (failed at statement 2: the upgrade stopped after 1 statement"
 	assert_contains "$output" "retort upgrade --resume"
+	run -0 --separate-stderr rt history -i
+	assert_contains "$output" "-> $R (head) (failed at statement 2),"
 
 	# a plain upgrade refuses, saying what to do, and changes nothing
 	local before
