@@ -46,6 +46,7 @@ struct fleet_run {
 	double t0;
 	int tty;
 	int json;
+	int reading;  /* current/check: nothing is changed */
 };
 
 static double now_ms(void)
@@ -81,6 +82,9 @@ static void progress(struct fleet_run *fr, const retort_tenant_result *res)
 			fputc('\n', stderr);
 	} else if (res->state == RETORT_TENANT_FAILED) {
 		fprintf(stderr, "[%zu/%zu] %s: failed: %s\n", fr->done, total, res->name, res->error);
+	} else if (fr->reading) {
+		fprintf(stderr, "[%zu/%zu] %s: at %s, %zu pending\n", fr->done, total, res->name,
+			*res->from ? res->from : "base", res->pending);
 	} else {
 		fprintf(stderr, "[%zu/%zu] %s: %s%s -> %s (%zu migration%s, %.1f ms)\n", fr->done,
 			total, res->name, res->state == RETORT_TENANT_SKIPPED ? "skipped " : "",
@@ -283,6 +287,11 @@ int cmd_fleet(struct cli *cli)
 		return cli_usage_error(cli, "fleet downgrade needs a TARGET");
 	}
 	fo.target = cli->nargs > 1 ? cli->args[1] : NULL;
+	if (where && tenants) {
+		free(only);
+		return cli_usage_error(cli, "--where filters the registry query; it does not apply "
+				       "to --tenants FILE");
+	}
 	if (retort_fleet_tenants(&list, cli->ctx, tenants, where) < 0) {
 		free(only);
 		return cli_fail(cli);
@@ -296,6 +305,7 @@ int cmd_fleet(struct cli *cli)
 	memset(fr.rows, 0, (list.count ? list.count : 1) * sizeof(*fr.rows));
 	fr.tty = isatty(2);
 	fr.json = json;
+	fr.reading = fo.action == RETORT_FLEET_CURRENT;
 	fr.t0 = now_ms();
 	fo.on_result = on_result;
 	fo.payload = &fr;

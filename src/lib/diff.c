@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "diff.h"
 
@@ -840,7 +841,9 @@ static int diff_pair(st *s, pair *p)
 			if (!bm[k] && !strcmp(a->indexes[i].name, b->indexes[k].name) &&
 			    index_same(s, p, &a->indexes[i], &b->indexes[k]))
 				am[i] = bm[k] = 1;
-	for (i = 0; i < a->nindexes; i++)
+	/* (SQLite cannot rename an index: it is dropped and made again, the
+	 * new one after the table has its new name) */
+	for (i = 0; i < a->nindexes && !s->sqlite; i++)
 		for (k = 0; k < b->nindexes && !am[i]; k++)
 			if (!bm[k] && index_same(s, p, &a->indexes[i], &b->indexes[k]) &&
 			    !rt_table_index(a, b->indexes[k].name)) {

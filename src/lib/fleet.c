@@ -196,6 +196,9 @@ static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant
 
 	ro.on_event = count_done;
 	ro.event_payload = &res->applied;
+	if (rc >= 0 && !*t->url)
+		rc = rt_ctx_error(w, RETORT_EUSAGE, "tenant '%s' has no database URL in the registry",
+				  t->name);
 	if (rc >= 0)
 		rc = retort_set_url(w, t->url);
 	if (rc >= 0) {

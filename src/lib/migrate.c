@@ -575,6 +575,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	swap_rows(r, &next);
 	if (rev == r->hist.failed)
 		r->resuming = 0;
+	ms = rt_now_ms() - t0; /* what the user waited for includes the commit */
 	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s done in %.1f ms", verb, from.ptr, to.ptr,
 		      ms);
 	emit(r, RETORT_EVENT_DONE, rev, from.ptr, to.ptr, ms);

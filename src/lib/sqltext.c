@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <strings.h>
 
 #include "schema.h"
 

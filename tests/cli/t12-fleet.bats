@@ -549,39 +549,3 @@ bot_3="
 }
 
 # ---- the example ---------------------------------------------------------------------
-
-@test "examples/botconstructor: register_bots.sh, fleet upgrade head, fleet current, one bot by hand" {
-	is_sqlite || skip "register_bots.sh registers SQLite bots; the PostgreSQL fleet is tested above"
-	# the per-bot migrations are the shop bot's
-	diff -r "$RETORT_SRC/examples/shopbot/migrations/versions" "$P/bot/versions"
-	run -0 env RETORT="$RETORT" ./register_bots.sh 20
-	assert_eq "$output" "20 bots registered in meta.db"
-	# again with more: the missing ones are added
-	run -0 env RETORT="$RETORT" ./register_bots.sh 25 "$P"
-	assert_eq "$output" "25 bots registered in meta.db"
-	assert_eq "$(db_sql meta.db "SELECT count(DISTINCT name), count(DISTINCT db_url), min(owner_telegram_id) > 0 FROM bots")" "25|25|1"
-	assert_eq "$(db_sql meta.db "SELECT db_url FROM bots WHERE name = 'bot_17'")" "sqlite:///bots/bot_17.db"
-	run -2 ./register_bots.sh
-	run -2 ./register_bots.sh many
-
-	run -0 --separate-stderr rt fleet upgrade head
-	assert_eq "${lines[0]%% in *}" "25 tenants: 25 ok, 0 failed, 0 skipped; 50 migrations"
-	run -0 --separate-stderr rt fleet current
-	assert_eq "${#lines[@]}" 26
-	assert_match "${lines[25]}" "^bot_25 +$HEAD +0 *$"
-	assert_eq "$(versions bots/bot_17.db)" "$HEAD"
-	run -0 --separate-stderr rt fleet upgrade head
-	assert_eq "${lines[0]%% in *}" "25 tenants: 25 ok, 0 failed, 0 skipped; 0 migrations"
-
-	# one bot by hand, with bot.ini
-	run -0 --separate-stderr rt -c bot.ini -u sqlite:///bots/bot_17.db current
-	assert_eq "$output" "$HEAD (head)"
-	run -0 --separate-stderr rt -c bot.ini -u sqlite:///bots/bot_17.db downgrade -1
-	run -1 --separate-stderr rt fleet check
-	assert_line_match "^bot_17 +$FIRST +1 *$"
-	run -0 --separate-stderr rt fleet check --where "name <> 'bot_17'"
-	assert_eq "${#lines[@]}" 25
-	# the metadata database is retort's too
-	run -0 --separate-stderr rt current
-	assert_eq "$output" "000000000001 (head)"
-}

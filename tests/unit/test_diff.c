@@ -675,6 +675,46 @@ static void test_enums(void **state)
 	done(&f);
 }
 
+static void test_enum_drop_and_table_options(void **state)
+{
+	fixture f;
+	rt_enum *e;
+
+	(void)state;
+	fresh(&f);
+	shop(&f.a, "postgresql");
+	shop(&f.b, "postgresql");
+	e = rt_schema_add_enum(&f.a, "mood");
+	assert_int_equal(rt_strlist_add(&e->labels, "sad"), 0);
+	diff(&f);
+	assert_string_equal(f.sql.ptr, "DROP TYPE mood;\n");
+	done(&f);
+
+	/* WITHOUT ROWID is part of the table: a rebuild */
+	fresh(&f);
+	shop(&f.a, "sqlite");
+	shop(&f.b, "sqlite");
+	assert_int_equal(rt_set_str(&rt_schema_table(&f.b, "users")->options, "WITHOUT ROWID"), 0);
+	diff(&f);
+	assert_has(f.sql.ptr, "    name TEXT NOT NULL\n) WITHOUT ROWID;\n");
+	assert_has(f.ops.ptr, "rebuild table users");
+	done(&f);
+
+	/* a serial key made plain, and a collation */
+	fresh(&f);
+	shop(&f.a, "postgresql");
+	shop(&f.b, "postgresql");
+	rt_table_column(rt_schema_table(&f.a, "users"), "id")->autoinc = RT_AUTO_SERIAL;
+	assert_int_equal(rt_set_str(&rt_table_column(rt_schema_table(&f.b, "users"), "name")->collation,
+				    "C"), 0);
+	diff(&f);
+	assert_string_equal(f.sql.ptr,
+			    "ALTER TABLE users ALTER COLUMN id DROP DEFAULT;\n"
+			    "DROP SEQUENCE IF EXISTS users_id_seq;\n"
+			    "ALTER TABLE users ALTER COLUMN name TYPE text COLLATE \"C\" USING name::text;\n");
+	done(&f);
+}
+
 static void test_comments(void **state)
 {
 	fixture f;
@@ -775,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_triggers_follow_rebuilds),
 		cmocka_unit_test(test_enums),
+		cmocka_unit_test(test_enum_drop_and_table_options),
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_rename_errors),
 		cmocka_unit_test(test_type_narrowing),
