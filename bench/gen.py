@@ -21,6 +21,9 @@ table.  The same statements are written as:
   OUTDIR/alembic/                an Alembic project (alembic.ini, env.py,
                                  versions/*.py that op.execute the statements)
   OUTDIR/dbmate/migrations/      dbmate files (-- migrate:up / -- migrate:down)
+  OUTDIR/autogen/                only when asked for (kind "autogen"): the first
+                                 N tables as a model for autogenerate (retort's
+                                 schema.sql, SQLAlchemy metadata for Alembic)
 
 The SQLite database path is not written into any file: every runner gets
 the URL on its command line, so one tree serves every scenario.
@@ -224,11 +227,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    ${upgrades if upgrades else "pass"}
 
 
 def downgrade():
-    pass
+    ${downgrades if downgrades else "pass"}
 '''
 
 
@@ -271,14 +274,86 @@ def gen_dbmate(n, out):
         write(os.path.join(d, "%014d_create_%s.sql" % (20260000000000 + i, table(i))), text)
 
 
+# ---- autogenerate ---------------------------------------------------------------
+
+AUTOGEN_ENV = '''\
+import os, sys
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import metadata  # noqa: E402
+
+x = context.get_x_argument(as_dictionary=True)
+engine = create_engine(x["url"], poolclass=pool.NullPool)
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+'''
+
+
+RETORT_TMPL = """\
+-- ${message}
+--
+-- revision: ${revision}
+-- down_revision: ${down_revision}
+-- branch_labels: ${branch_labels}
+-- depends_on: ${depends_on}
+-- create_date: ${create_date}
+
+-- +upgrade
+${upgrades}
+-- +downgrade
+${downgrades}
+"""
+
+
+def gen_autogen(n, out):
+    """A model of n tables (the workload's tables without their rows), as
+    retort's `schema` file and as SQLAlchemy metadata, and two projects:
+    empty/ (no revision: autogenerate writes all n tables) and full/ (one
+    revision that creates them: `check` finds nothing to do)."""
+    d = os.path.join(out, "autogen")
+    schema = "".join(sql(upgrade_statements(i)[:2]) for i in range(1, n + 1))
+    write(os.path.join(d, "schema.sql"), schema)
+    for name in ("empty", "full"):
+        write(os.path.join(d, name, "retort.ini"),
+              "[retort]\nscript_location = migrations\nschema = ../schema.sql\n")
+        write(os.path.join(d, name, "migrations", "script.sql.tmpl"), RETORT_TMPL)
+        os.makedirs(os.path.join(d, name, "migrations", "versions"), exist_ok=True)
+    write(os.path.join(d, "full", "migrations", "versions", "000000000001_create_all.sql"),
+          "-- Create all\n--\n-- revision: 000000000001\n-- down_revision:\n\n"
+          "-- +upgrade\n" + schema + "\n-- +downgrade\n" +
+          "".join("DROP TABLE %s;\n" % table(i) for i in range(n, 0, -1)))
+    a = os.path.join(d, "alembic")
+    write(os.path.join(a, "alembic.ini"), ALEMBIC_INI % {"here": a})
+    write(os.path.join(a, "env.py"), AUTOGEN_ENV)
+    write(os.path.join(a, "script.py.mako"), ALEMBIC_MAKO)
+    os.makedirs(os.path.join(a, "versions"), exist_ok=True)
+    model = ["from sqlalchemy import MetaData, Table, Column, Integer, String, Numeric, Index\n\n",
+             "metadata = MetaData()\n\n"]
+    for i in range(1, n + 1):
+        t = table(i)
+        model.append(
+            "Table(%r, metadata,\n"
+            "      Column('id', Integer, primary_key=True, autoincrement=False),\n"
+            "      Column('name', String(64), nullable=False),\n"
+            "      Column('qty', Integer, nullable=False, server_default='0'),\n"
+            "      Column('price', Numeric(10, 2)),\n"
+            "      Column('created_at', String(32), nullable=False),\n"
+            "      Index('ix_%s_name', 'name'))\n" % (t, t))
+    write(os.path.join(a, "model.py"), "".join(model))
+
+
 def main(argv):
     if len(argv) < 3 or not argv[1].isdigit():
-        sys.stderr.write("usage: gen.py N OUTDIR [retort|floor|alembic|dbmate]...\n")
+        sys.stderr.write("usage: gen.py N OUTDIR [retort|floor|alembic|dbmate|autogen]...\n")
         return 2
     n, out = int(argv[1]), os.path.abspath(argv[2])
     kinds = argv[3:] or ["retort", "floor", "alembic", "dbmate"]
     gens = {"retort": gen_retort, "floor": gen_floor, "alembic": gen_alembic,
-            "dbmate": gen_dbmate}
+            "dbmate": gen_dbmate, "autogen": gen_autogen}
     for k in kinds:
         if k not in gens:
             sys.stderr.write("gen.py: unknown kind '%s'\n" % k)

@@ -653,7 +653,7 @@ def machine():
                 mem = "%.1f GiB" % (int(l.split()[1]) / 1024 / 1024)
     except OSError:
         pass
-    fs = out_of(["df", "-T", "--output=fstype", WORK]).splitlines()[-1].strip()
+    fs = out_of(["df", "--output=fstype", WORK]).splitlines()[-1].strip()
     virt = out_of(["systemd-detect-virt"]) if os.path.exists("/usr/bin/systemd-detect-virt") else ""
     return cpu, os.cpu_count(), platform.release(), mem, fs, virt
 
@@ -680,7 +680,8 @@ def versions():
     if DBMATE:
         v.append(("dbmate", out_of([DBMATE, "--version"]) + " (the npm package's native binary; its SQLite is built in)"))
     v.append(("hyperfine", out_of(["hyperfine", "--version"])))
-    v.append(("GNU time", out_of([TIME, "--version"]).splitlines()[0] if TIME else "not installed"))
+    v.append(("GNU time", (out_of(["dpkg-query", "-W", "-f=${Version}", "time"]) or "installed")
+                          if TIME else "not installed"))
     v.append(("C compiler", out_of(["cc", "--version"]).splitlines()[0]))
     return v
 

@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# SQLite's table rebuild under autogenerate: it runs on SQLite whichever
+# dialect the suite is run for.
+load helper
+load autogen
+
+setup() {
+	autogen_setup sqlite
+}
+
+teardown() {
+	common_teardown
+}
+
+@test "SQLite: a rebuild of a parent keeps every ON DELETE CASCADE child and passes foreign_key_check" {
+	run -0 rt upgrade head
+	q "INSERT INTO categories (id, category_name) VALUES (1, 'books'), (2, 'games');
+	   INSERT INTO products (name, price, category_id) VALUES ('a', 1, 1), ('b', 2, 1), ('c', 3, 2)"
+	# products -> categories ON DELETE CASCADE, with foreign keys enforced
+	# in the connection of the run (a transaction=false migration turns
+	# them on, as an application's own migration might)
+	sed -i 's/category_id INTEGER NOT NULL REFERENCES categories (id),/category_id INTEGER NOT NULL REFERENCES categories (id) ON DELETE CASCADE,/' "$SCHEMA"
+	run -0 rt revision --autogenerate -m "Cascade products"
+	run -0 rt upgrade head
+	run -0 rt revision -m "Enforce foreign keys"
+	fk_file=$(ls migrations/versions/*_enforce_foreign_keys.sql)
+	sed -i 's/^-- +upgrade$/-- +upgrade transaction=false\nPRAGMA foreign_keys = ON;/' "$fk_file"
+	run -0 rt upgrade head
+	# the parent changes in a way ALTER TABLE cannot do: a rebuild
+	sed -i 's/^    category_name TEXT NOT NULL,$/    category_name VARCHAR(100) NOT NULL CHECK (length(category_name) > 0),/' "$SCHEMA"
+	run -0 --separate-stderr rt revision --autogenerate -m "Rebuild categories"
+	file=$(ls migrations/versions/*_rebuild_categories.sql)
+	grep -q '^-- +upgrade foreign_keys=off$' "$file"
+	grep -q '^CREATE TABLE new_categories ($' "$file"
+	grep -q '^DROP TABLE categories;$' "$file"
+	grep -q '^ALTER TABLE new_categories RENAME TO categories;$' "$file"
+	# run both in one connection: foreign keys on, then the rebuild
+	run -0 rt downgrade -1
+	run -0 rt upgrade head
+	assert_eq "$(q "SELECT count(*) FROM products")" 3
+	assert_eq "$(q "PRAGMA foreign_key_check")" ""
+	run -0 rt check
+	run -0 rt downgrade -2
+	assert_eq "$(q "SELECT count(*) FROM products")" 3
+
+	# without the option the cascade empties the child table: the option
+	# is what keeps the rows
+	sed -i 's/^-- +upgrade foreign_keys=off$/-- +upgrade/' "$file"
+	run -0 rt upgrade head
+	assert_eq "$(q "SELECT count(*) FROM products")" 0
+}
+
+@test "SQLite: foreign_key_check failing rolls the rebuild back" {
+	run -0 rt upgrade head
+	q "INSERT INTO users (id, telegram_id) VALUES (1, 10);
+	   INSERT INTO purchases (user_id, product_id, price) VALUES (1, 99, 5)"
+	sed -i 's/^    price       INTEGER NOT NULL,$/    price       INTEGER NOT NULL CHECK (price >= 0),/' "$SCHEMA"
+	run -0 rt revision --autogenerate -m "Check prices"
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "foreign key check failed"
+	assert_eq "$(versions)" "9e5d30f1b6a8"
+	assert_eq "$(q "SELECT count(*) FROM purchases")" 1
+	run -0 rt upgrade head --sql
+	assert_contains "$output" "PRAGMA foreign_keys = OFF;"
+	assert_contains "$output" "PRAGMA foreign_key_check;"
+}
