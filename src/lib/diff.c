@@ -1213,7 +1213,7 @@ static int label_used(const st *s, const char *l)
 	size_t i, k;
 	int used = 0;
 
-	rt_sql_string(&lit, l);
+	rt_sql_literal(&lit, l);
 	for (i = 0; i < s->B->ntables && !used; i++) {
 		const rt_table *t = &s->B->tables[i];
 		for (k = 0; k < t->ncols && !used; k++)

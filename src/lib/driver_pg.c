@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "introspect.h"
+#include "pg_split.h"
 #include "safety.h"
 
 typedef struct {
@@ -215,97 +216,11 @@ static void pg_rollback(rt_conn *conn)
 		PQclear(PQexec(c->pg, "ROLLBACK"));
 }
 
-/* Byte offset of the `chars`-th character (1-based) of UTF-8 text. */
-static size_t char_to_byte(const char *s, size_t len, long chars)
-{
-	size_t i = 0;
-
-	while (i < len && chars > 1) {
-		i++;
-		while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
-			i++;
-		chars--;
-	}
-	return i;
-}
-
-/* One statement of a section: [off, off + len) of its text. */
-typedef struct span {
-	size_t off;
-	size_t len;
-} span;
-
-static int add_span(span **v, size_t *n, size_t off, size_t len)
-{
-	span *p = realloc(*v, (*n + 1) * sizeof(*p));
-
-	if (!p)
-		return RETORT_ERROR;
-	p[*n].off = off;
-	p[*n].len = len;
-	(*n)++;
-	*v = p;
-	return 0;
-}
-
-/* Text between two statements the scanner found: anything in it but blanks,
- * comments and ';' is a statement the scanner could not classify. */
-static int add_gap(span **v, size_t *n, const char *text, size_t from, size_t to)
-{
-	for (;;) {
-		from = rt_sql_skip_blank(text, from, to);
-		if (from < to && text[from] == ';')
-			from++;
-		else
-			break;
-	}
-	return from < to ? add_span(v, n, from, to - from) : 0;
-}
-
-/* Split with the server's grammar.  Text the bundled parser rejects (a
- * newer server's syntax, or a typo the server will report) is split by its
- * scanner, which still knows quotes, dollar quotes and comments; what lies
- * between the scanner's statements is kept as statements too, so nothing
- * is ever dropped unsent. */
-static int split_spans(span **out, size_t *n, const char *text, size_t len)
-{
-	PgQuerySplitResult r = pg_query_split_with_parser(text);
-	int scanned = 0, i, rc = 0;
-	size_t end = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (r.error) {
-		pg_query_free_split_result(r);
-		r = pg_query_split_with_scanner(text);
-		scanned = 1;
-	}
-	if (r.error) { /* e.g. an unterminated quote: send it as it is */
-		pg_query_free_split_result(r);
-		return add_gap(out, n, text, 0, len);
-	}
-	for (i = 0; i < r.n_stmts && rc >= 0; i++) {
-		size_t off = (size_t)r.stmts[i]->stmt_location, sl = (size_t)r.stmts[i]->stmt_len;
-
-		if (!sl)
-			sl = len - off; /* the last statement, without a ';' */
-		if (scanned)
-			rc = add_gap(out, n, text, end, off);
-		if (rc >= 0 && rt_sql_skip_blank(text, off, off + sl) < off + sl)
-			rc = add_span(out, n, off, sl);
-		end = off + sl;
-	}
-	if (rc >= 0 && scanned)
-		rc = add_gap(out, n, text, end, len);
-	pg_query_free_split_result(r);
-	return rc;
-}
-
 static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err)
 {
 	pg_conn *c = (pg_conn *)conn;
 	char *text = rt_strndup(sql, len), *stmt = NULL;
-	span *parts = NULL;
+	rt_span *parts = NULL;
 	size_t i, nparts = 0;
 	int rc = 0;
 
@@ -313,7 +228,7 @@ static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 		fail->applied = 0;
 		fail->error_at = (size_t)-1;
 	}
-	if (!text || split_spans(&parts, &nparts, text, len) < 0) {
+	if (!text || rt_pg_split(&parts, &nparts, text, len) < 0) {
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
 		goto done;
 	}
@@ -342,7 +257,7 @@ static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 			if (fail) {
 				fail->offset = start;
 				if (pos)
-					fail->error_at = off + char_to_byte(stmt, n, atol(pos));
+					fail->error_at = off + rt_pg_char_to_byte(stmt, n, atol(pos));
 			}
 			PQclear(res);
 			rc = RETORT_ERROR;
@@ -412,10 +327,10 @@ static int pg_table_exists(rt_conn *conn, const char *schema, const char *name, 
 static int pg_terminated(const char *sql)
 {
 	size_t len = strlen(sql), tail = 0, n = 0;
-	span *parts = NULL;
+	rt_span *parts = NULL;
 
 	/* terminated when a ';' follows the last statement */
-	if (split_spans(&parts, &n, sql, len) == 0 && n)
+	if (rt_pg_split(&parts, &n, sql, len) == 0 && n)
 		tail = parts[n - 1].off + parts[n - 1].len;
 	free(parts);
 	tail = rt_sql_skip_blank(sql, tail, len);

@@ -21,6 +21,7 @@
 
 #include "ctx.h"
 #include "lint.h"
+#include "pg_split.h"
 
 #ifdef RETORT_WITH_PG
 #include <jansson.h>
@@ -747,21 +748,6 @@ static void check_stmt(lint *l, json_t *stmt)
 
 /* ---- parsing a section ------------------------------------------------------------ */
 
-/* Byte offset of the `chars`-th character (1-based) of UTF-8 text, as
- * libpg_query's cursorpos counts. */
-static size_t char_to_byte(const char *s, size_t len, long chars)
-{
-	size_t i = 0;
-
-	while (i < len && chars > 1) {
-		i++;
-		while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
-			i++;
-		chars--;
-	}
-	return i;
-}
-
 /* The parse tree of text[base, end): lint each statement in it; the
  * first one's ignore comment may start at text[min]. */
 static void walk(lint *l, json_t *root, size_t base, size_t end, size_t min)
@@ -803,7 +789,7 @@ static void unreadable(lint *l, size_t off, size_t end, size_t min, const char *
 		return;
 	}
 	if (cursorpos > 0)
-		at = off + char_to_byte(l->text + off, end - off, cursorpos);
+		at = off + rt_pg_char_to_byte(l->text + off, end - off, cursorpos);
 	report(l, RULE_SYNTAX, line_at(l, at), "cannot parse the statement: %s", message);
 }
 
@@ -832,25 +818,6 @@ static void lint_piece(lint *l, size_t off, size_t n, size_t min)
 	free(piece);
 }
 
-/* Text between the statements the scanner split out.  Its split leaves
- * out a statement without a keyword ("SELEC 1;", "foo;"), which is still
- * a statement the database would reject: anything in the gap but blanks,
- * comments and ';' is one more piece to parse. */
-static void lint_gap(lint *l, size_t from, size_t to)
-{
-	size_t min = from;
-
-	for (;;) {
-		from = rt_sql_skip_blank(l->text, from, to);
-		if (from < to && l->text[from] == ';')
-			from++;
-		else
-			break;
-	}
-	if (from < to)
-		lint_piece(l, from, to - from, min);
-}
-
 /* The whole section in one parse when it is all PostgreSQL; otherwise
  * split it with PostgreSQL's scanner (which knows quotes, dollar quotes
  * and comments) and parse the statements one by one, so that one that
@@ -858,10 +825,9 @@ static void lint_gap(lint *l, size_t from, size_t to)
 static void lint_text(lint *l)
 {
 	PgQueryParseResult r = pg_query_parse(l->text);
-	PgQuerySplitResult sp;
+	rt_span *sp = NULL;
 	json_t *root;
-	size_t done = 0;
-	int i;
+	size_t i, n = 0, done = 0;
 
 	if (!r.error && (root = json_loads(r.parse_tree, 0, NULL)) != NULL) {
 		walk(l, root, 0, l->len, 0);
@@ -869,29 +835,21 @@ static void lint_text(lint *l)
 		pg_query_free_parse_result(r);
 		return;
 	}
-	sp = pg_query_split_with_scanner(l->text);
-	if (sp.error) {
+	/* statements the parser rejects still reach the linter one by one:
+	 * the splitter keeps even those the scanner cannot classify */
+	if (rt_pg_split(&sp, &n, l->text, l->len) < 0) {
+		l->oom = 1;
+	} else if (!n) {
 		if (r.error)
 			unreadable(l, 0, l->len, 0, r.error->message, r.error->cursorpos);
 		else
 			unreadable(l, 0, l->len, 0, NULL, 0);
-	} else {
-		for (i = 0; i < sp.n_stmts && !l->oom; i++) {
-			size_t off = (size_t)sp.stmts[i]->stmt_location;
-			size_t n = (size_t)sp.stmts[i]->stmt_len;
-
-			if (sp.stmts[i]->stmt_location < 0 || off < done || off > l->len)
-				continue;
-			if (!n || n > l->len - off)
-				n = l->len - off;
-			lint_gap(l, done, off);
-			lint_piece(l, off, n, off);
-			done = off + n;
-		}
-		if (!l->oom)
-			lint_gap(l, done, l->len);
 	}
-	pg_query_free_split_result(sp);
+	for (i = 0; i < n && !l->oom; i++) {
+		lint_piece(l, sp[i].off, sp[i].len, done);
+		done = sp[i].off + sp[i].len;
+	}
+	free(sp);
 	pg_query_free_parse_result(r);
 }
 

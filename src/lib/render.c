@@ -189,7 +189,7 @@ void rt_render_create_table(rt_buf *out, const rt_table *t, const char *name, co
 			rt_buf_puts(out, "COMMENT ON TABLE ");
 			rt_sql_ident(out, name ? name : t->name, dialect);
 			rt_buf_puts(out, " IS ");
-			rt_sql_string(out, t->comment);
+			rt_sql_literal(out, t->comment);
 			rt_buf_puts(out, ";\n");
 		}
 		for (i = 0; i < t->ncols; i++) {
@@ -200,7 +200,7 @@ void rt_render_create_table(rt_buf *out, const rt_table *t, const char *name, co
 			rt_buf_putc(out, '.');
 			rt_sql_ident(out, t->cols[i].name, dialect);
 			rt_buf_puts(out, " IS ");
-			rt_sql_string(out, t->cols[i].comment);
+			rt_sql_literal(out, t->cols[i].comment);
 			rt_buf_puts(out, ";\n");
 		}
 	}

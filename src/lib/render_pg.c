@@ -47,7 +47,7 @@ static void column_comment(rt_buf *out, const rt_table *t, const rt_column *c)
 	ident(out, c->name);
 	rt_buf_puts(out, " IS ");
 	if (c->comment)
-		rt_sql_string(out, c->comment);
+		rt_sql_literal(out, c->comment);
 	else
 		rt_buf_puts(out, "NULL");
 	rt_buf_puts(out, ";\n");
@@ -155,13 +155,13 @@ static void alter_enum(rt_buf *out, const rt_op *op)
 			rt_buf_puts(out, "ALTER TYPE ");
 			ident(out, b->name);
 			rt_buf_puts(out, " ADD VALUE ");
-			rt_sql_string(out, b->labels.items[i]);
+			rt_sql_literal(out, b->labels.items[i]);
 			if (i > 0) {
 				rt_buf_puts(out, " AFTER ");
-				rt_sql_string(out, b->labels.items[i - 1]);
+				rt_sql_literal(out, b->labels.items[i - 1]);
 			} else if (a->labels.count) {
 				rt_buf_puts(out, " BEFORE ");
-				rt_sql_string(out, a->labels.items[0]);
+				rt_sql_literal(out, a->labels.items[0]);
 			}
 			rt_buf_puts(out, ";\n");
 		}
@@ -179,7 +179,7 @@ static void alter_enum(rt_buf *out, const rt_op *op)
 	for (i = 0; i < b->labels.count; i++) {
 		if (i)
 			rt_buf_puts(out, ", ");
-		rt_sql_string(out, b->labels.items[i]);
+		rt_sql_literal(out, b->labels.items[i]);
 	}
 	rt_buf_puts(out, ");\n");
 	for (i = 1; i + 4 <= op->uses.count; i += 4) {
@@ -289,7 +289,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		for (i = 0; i < e->labels.count; i++) {
 			if (i)
 				rt_buf_puts(out, ", ");
-			rt_sql_string(out, e->labels.items[i]);
+			rt_sql_literal(out, e->labels.items[i]);
 		}
 		rt_buf_puts(out, ");\n");
 		break;
@@ -410,7 +410,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		ident(out, op->tb->name);
 		rt_buf_puts(out, " IS ");
 		if (op->tb->comment)
-			rt_sql_string(out, op->tb->comment);
+			rt_sql_literal(out, op->tb->comment);
 		else
 			rt_buf_puts(out, "NULL");
 		rt_buf_puts(out, ";\n");

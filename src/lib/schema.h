@@ -199,7 +199,5 @@ int rt_sql_mentions(const char *text, const char *name);
 
 /* Append `name` as an identifier of `dialect`, quoted only when needed. */
 void rt_sql_ident(rt_buf *out, const char *name, const char *dialect);
-/* Append `s` as a string literal. */
-void rt_sql_string(rt_buf *out, const char *s);
 
 #endif

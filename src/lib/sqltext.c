@@ -226,14 +226,3 @@ void rt_sql_ident(rt_buf *out, const char *name, const char *dialect)
 	else
 		rt_sql_quote_ident(out, name);
 }
-
-void rt_sql_string(rt_buf *out, const char *s)
-{
-	rt_buf_putc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			rt_buf_putc(out, '\'');
-		rt_buf_putc(out, *s);
-	}
-	rt_buf_putc(out, '\'');
-}
