@@ -142,6 +142,9 @@ void rt_render_column_def(rt_buf *out, const rt_column *c, const rt_table *t, co
 void rt_render_create_table(rt_buf *out, const rt_table *t, const char *name, const char *dialect,
 			    const rt_fkey **skip_fks, size_t nskip);
 void rt_render_create_index(rt_buf *out, const rt_table *t, const rt_index *x, const char *dialect);
+/* The operations both dialects write the same way (create and drop tables
+ * and indexes, renames, dropped columns); 1 when `op` was one of them. */
+int rt_render_common_op(rt_buf *out, const rt_op *op, const char *dialect);
 void rt_render_fkey(rt_buf *out, const rt_fkey *f, const char *dialect);
 void rt_render_idents(rt_buf *out, const rt_strlist *names, const char *dialect);
 

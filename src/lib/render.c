@@ -225,6 +225,62 @@ void rt_render_create_index(rt_buf *out, const rt_table *t, const rt_index *x, c
 	rt_buf_puts(out, ";\n");
 }
 
+static void drop_named(rt_buf *out, const char *what, const char *name, const char *dialect)
+{
+	rt_buf_printf(out, "DROP %s ", what);
+	rt_sql_ident(out, name, dialect);
+	rt_buf_puts(out, ";\n");
+}
+
+/* "ALTER TABLE t <verb> a[ TO b];" */
+static void alter(rt_buf *out, const rt_table *t, const char *verb, const char *a, const char *b,
+		  const char *dialect)
+{
+	rt_buf_puts(out, "ALTER TABLE ");
+	rt_sql_ident(out, t->name, dialect);
+	rt_buf_printf(out, " %s ", verb);
+	rt_sql_ident(out, a, dialect);
+	if (b) {
+		rt_buf_puts(out, " TO ");
+		rt_sql_ident(out, b, dialect);
+	}
+	rt_buf_puts(out, ";\n");
+}
+
+int rt_render_common_op(rt_buf *out, const rt_op *op, const char *dialect)
+{
+	switch (op->kind) {
+	case RT_OP_DROP_INDEX:
+		drop_named(out, "INDEX", ((const rt_index *)op->a)->name, dialect);
+		return 1;
+	case RT_OP_CREATE_INDEX:
+		rt_render_create_index(out, op->tb, op->b, dialect);
+		return 1;
+	case RT_OP_DROP_TABLE:
+		drop_named(out, "TABLE", op->ta->name, dialect);
+		return 1;
+	case RT_OP_CREATE_TABLE:
+		rt_render_create_table(out, op->tb, NULL, dialect, op->skip_fks, op->nskip);
+		return 1;
+	case RT_OP_RENAME_TABLE:
+		rt_buf_puts(out, "ALTER TABLE ");
+		rt_sql_ident(out, op->ta->name, dialect);
+		rt_buf_puts(out, " RENAME TO ");
+		rt_sql_ident(out, op->tb->name, dialect);
+		rt_buf_puts(out, ";\n");
+		return 1;
+	case RT_OP_RENAME_COLUMN:
+		alter(out, op->tb, "RENAME COLUMN", ((const rt_column *)op->a)->name,
+		      ((const rt_column *)op->b)->name, dialect);
+		return 1;
+	case RT_OP_DROP_COLUMN:
+		alter(out, op->tb, "DROP COLUMN", ((const rt_column *)op->a)->name, NULL, dialect);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int rt_render(rt_buf *out, const rt_diff *d, const char *dialect, int *fk_off, rt_buf *err)
 {
 	const rt_renderer *r = is_pg(dialect) ? &rt_render_pg

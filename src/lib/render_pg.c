@@ -223,6 +223,8 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	size_t n, i;
 
 	(void)d;
+	if (rt_render_common_op(out, op, D))
+		return;
 	switch (op->kind) {
 	case RT_OP_DROP_VIEW:
 		rt_buf_puts(out, "DROP VIEW ");
@@ -252,34 +254,12 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		rt_render_fkey(out, op->b, D);
 		rt_buf_puts(out, ";\n");
 		break;
-	case RT_OP_DROP_INDEX:
-		rt_buf_puts(out, "DROP INDEX ");
-		ident(out, ((const rt_index *)op->a)->name);
-		rt_buf_puts(out, ";\n");
-		break;
 	case RT_OP_RENAME_INDEX:
 		rt_buf_puts(out, "ALTER INDEX ");
 		ident(out, ((const rt_index *)op->a)->name);
 		rt_buf_puts(out, " RENAME TO ");
 		ident(out, ((const rt_index *)op->b)->name);
 		rt_buf_puts(out, ";\n");
-		break;
-	case RT_OP_CREATE_INDEX:
-		rt_render_create_index(out, op->tb, op->b, D);
-		break;
-	case RT_OP_DROP_TABLE:
-		rt_buf_puts(out, "DROP TABLE ");
-		ident(out, op->ta->name);
-		rt_buf_puts(out, ";\n");
-		break;
-	case RT_OP_RENAME_TABLE:
-		alter_table(out, op->ta);
-		rt_buf_puts(out, "RENAME TO ");
-		ident(out, op->tb->name);
-		rt_buf_puts(out, ";\n");
-		break;
-	case RT_OP_CREATE_TABLE:
-		rt_render_create_table(out, op->tb, NULL, D, op->skip_fks, op->nskip);
 		break;
 	case RT_OP_CREATE_ENUM: {
 		const rt_enum *e = op->b;
@@ -380,20 +360,6 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		rt_buf_puts(out, ";\n");
 		break;
 	}
-	case RT_OP_RENAME_COLUMN:
-		alter_table(out, op->tb);
-		rt_buf_puts(out, "RENAME COLUMN ");
-		ident(out, ((const rt_column *)op->a)->name);
-		rt_buf_puts(out, " TO ");
-		ident(out, ((const rt_column *)op->b)->name);
-		rt_buf_puts(out, ";\n");
-		break;
-	case RT_OP_DROP_COLUMN:
-		alter_table(out, op->tb);
-		rt_buf_puts(out, "DROP COLUMN ");
-		ident(out, ((const rt_column *)op->a)->name);
-		rt_buf_puts(out, ";\n");
-		break;
 	case RT_OP_ADD_COLUMN:
 		alter_table(out, op->tb);
 		rt_buf_puts(out, "ADD COLUMN ");
@@ -414,6 +380,8 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		else
 			rt_buf_puts(out, "NULL");
 		rt_buf_puts(out, ";\n");
+		break;
+	default: /* rendered by rt_render_common_op above */
 		break;
 	}
 }

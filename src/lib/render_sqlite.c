@@ -95,6 +95,8 @@ static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 {
 	const rt_column *c;
 
+	if (rt_render_common_op(out, op, D))
+		return;
 	switch (op->kind) {
 	case RT_OP_DROP_VIEW:
 		rt_buf_puts(out, "DROP VIEW ");
@@ -118,48 +120,12 @@ static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_CREATE_TRIGGER:
 		rt_buf_printf(out, "%s;\n", ((const rt_trigger *)op->b)->sql);
 		break;
-	case RT_OP_DROP_INDEX:
-		rt_buf_puts(out, "DROP INDEX ");
-		ident(out, ((const rt_index *)op->a)->name);
-		rt_buf_puts(out, ";\n");
-		break;
 	case RT_OP_RENAME_INDEX:
 		/* SQLite cannot rename an index: make it again */
 		rt_buf_puts(out, "DROP INDEX ");
 		ident(out, ((const rt_index *)op->a)->name);
 		rt_buf_puts(out, ";\n");
 		rt_render_create_index(out, op->tb, op->b, D);
-		break;
-	case RT_OP_CREATE_INDEX:
-		rt_render_create_index(out, op->tb, op->b, D);
-		break;
-	case RT_OP_DROP_TABLE:
-		rt_buf_puts(out, "DROP TABLE ");
-		ident(out, op->ta->name);
-		rt_buf_puts(out, ";\n");
-		break;
-	case RT_OP_RENAME_TABLE:
-		alter_table(out, op->ta);
-		rt_buf_puts(out, "RENAME TO ");
-		ident(out, op->tb->name);
-		rt_buf_puts(out, ";\n");
-		break;
-	case RT_OP_CREATE_TABLE:
-		rt_render_create_table(out, op->tb, NULL, D, NULL, 0);
-		break;
-	case RT_OP_RENAME_COLUMN:
-		alter_table(out, op->tb);
-		rt_buf_puts(out, "RENAME COLUMN ");
-		ident(out, ((const rt_column *)op->a)->name);
-		rt_buf_puts(out, " TO ");
-		ident(out, ((const rt_column *)op->b)->name);
-		rt_buf_puts(out, ";\n");
-		break;
-	case RT_OP_DROP_COLUMN:
-		alter_table(out, op->tb);
-		rt_buf_puts(out, "DROP COLUMN ");
-		ident(out, ((const rt_column *)op->a)->name);
-		rt_buf_puts(out, ";\n");
 		break;
 	case RT_OP_ADD_COLUMN:
 		c = op->b;
