@@ -88,7 +88,9 @@ if [ -z "$retort" ]; then
 	source_desc=
 	if rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null); then
 		source_desc="commit $rev"
-		[ -n "$(GIT_OPTIONAL_LOCKS=0 git -C "$top" status --porcelain --untracked-files=no 2>/dev/null)" ] &&
+		# (changes under bench/ do not change what is measured)
+		[ -n "$(cd "$top" && GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no \
+			-- . ':!bench' 2>/dev/null)" ] &&
 			source_desc="$source_desc with uncommitted changes"
 	fi
 	export BENCH_SOURCE=${BENCH_SOURCE:-$source_desc}
