@@ -73,8 +73,7 @@ void rt_history_create_sql(rt_buf *out, const char *qname)
 		      "error TEXT);\n", qname);
 }
 
-/* "user@host" of this process, for applied_by. */
-static void applied_by(rt_buf *out)
+void rt_history_applied_by(rt_buf *out)
 {
 	struct passwd pw, *found = NULL;
 	char buf[1024], host[256];
@@ -90,9 +89,6 @@ static void applied_by(rt_buf *out)
 
 void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entry *e)
 {
-	rt_buf by = RT_BUF_INIT;
-
-	applied_by(&by);
 	rt_buf_printf(out,
 		      "INSERT INTO %s (id, revision, direction, status, checksum, statements_done, "
 		      "applied_at, duration_ms, applied_by, retort_version, error) "
@@ -104,11 +100,10 @@ void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entr
 		rt_buf_printf(out, "%.0f, ", e->duration_ms);
 	else
 		rt_buf_puts(out, "NULL, ");
-	rt_sql_literal(out, by.ptr);
+	rt_sql_literal(out, e->applied_by);
 	rt_buf_printf(out, ", '%s', ", retort_version());
 	rt_sql_literal(out, e->error);
 	rt_buf_printf(out, " FROM %s;\n", qname);
-	rt_buf_release(&by);
 }
 
 void rt_history_release(rt_history *h)

@@ -40,7 +40,12 @@ typedef struct rt_history_entry {
 	size_t statements_done;
 	double duration_ms;     /* < 0: unknown (offline) */
 	const char *error;      /* NULL: none */
+	const char *applied_by; /* "user@host", see rt_history_applied_by() */
 } rt_history_entry;
+
+/* "user@host" of this process, for applied_by: looked up once per run,
+ * not once per row. */
+void rt_history_applied_by(rt_buf *out);
 
 /* An INSERT of one row; its id follows the largest so far. */
 void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entry *e);

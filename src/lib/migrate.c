@@ -34,6 +34,7 @@ typedef struct run {
 	int in_tx;
 	int replace_rows;              /* offline stamp without FROM: replace every row */
 	rt_buf ht;                     /* the quoted history table name */
+	rt_buf by;                     /* applied_by of its rows */
 	rt_history hist;               /* what it said before the run */
 	int resuming;                  /* the plan's first step resumes hist.failed */
 } run;
@@ -261,6 +262,7 @@ static int history_row(run *r, rt_buf *out, const rt_rev *rev, const rt_script *
 	e.statements_done = done;
 	e.duration_ms = ms;
 	e.error = error;
+	e.applied_by = r->by.ptr;
 	rt_history_insert_sql(out, r->ht.ptr, &e);
 	return 0;
 }
@@ -1081,6 +1083,7 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 	r->opts = opts;
 	rt_buf_init(&r->vt);
 	rt_buf_init(&r->ht);
+	rt_buf_init(&r->by);
 	rt_buf_init(&r->out);
 	r->per_migration = ctx->cfg.transaction_per_migration;
 	if ((rc = rt_ctx_graph(&r->g, ctx)) < 0 || (rc = rt_ctx_url(url, ctx)) < 0)
@@ -1090,6 +1093,7 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 				    url->scheme);
 	version_table_name(r);
 	rt_history_name(&r->ht, r->drv, &ctx->cfg);
+	rt_history_applied_by(&r->by);
 	if (opts && opts->offline)
 		return 0;
 	rt_log_printf(rt_ctx_log(ctx), "%s %s on %s",
@@ -1117,6 +1121,7 @@ static void run_end(run *r)
 	}
 	rt_buf_release(&r->vt);
 	rt_buf_release(&r->ht);
+	rt_buf_release(&r->by);
 	rt_buf_release(&r->out);
 	rt_strlist_release(&r->rows);
 	rt_history_release(&r->hist);

@@ -42,6 +42,19 @@ history_rows() {
 	assert_contains "$output" "every applied migration matches"
 }
 
+@test "every history row says who applied it, with which retort, and how it went" {
+	rt upgrade head >/dev/null
+	rt downgrade -1 >/dev/null
+	local who n
+	who="$(id -un)@$(hostname)"
+	n=$(q "SELECT count(*) FROM retort_history")
+	[ "$n" -ge 2 ] || fail "expected at least two history rows, got $n"
+	# the same user@host and version on every row, looked up once per run
+	assert_eq "$(q "SELECT DISTINCT applied_by FROM retort_history")" "$who"
+	assert_eq "$(q "SELECT DISTINCT retort_version FROM retort_history")" "$("$RETORT" --version | cut -d' ' -f2)"
+	assert_eq "$(q "SELECT status FROM retort_history ORDER BY id DESC LIMIT 1")" "reverted"
+}
+
 @test "an applied revision edited (one letter): refused before any change, both checksums shown" {
 	rt upgrade "$A" >/dev/null
 	local old new before history
