@@ -9,7 +9,7 @@
 # anyone else, it prints the one apt-get line to run and exits 1.
 set -euo pipefail
 
-build_pkgs=(cmake gcc make pkg-config libsqlite3-dev libinih-dev libpq-dev libjansson-dev libssl-dev
+build_pkgs=(cmake gcc make pkg-config libsqlite3-dev libinih-dev libpq-dev libjansson-dev nettle-dev
             libpg-query-dev sqlite3)
 test_pkgs=(libcmocka-dev bats postgresql valgrind clang libclang-rt-14-dev jq)
 

@@ -204,9 +204,8 @@ static int current_model(rt_schema *out, retort *ctx, const rt_driver **drv, rt_
 
 	if ((rc = rt_ctx_url(url, ctx)) < 0)
 		return rc;
-	if (!(*drv = rt_driver_for(url->scheme)))
-		return rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build",
-				    url->scheme);
+	if ((rc = rt_driver_for(drv, url->scheme, &ctx->err)) < 0)
+		return rc;
 	if ((rc = (*drv)->connect(&conn, url, &ctx->cfg, &ctx->err)) < 0)
 		return rc;
 	rc = introspect(out, ctx, *drv, conn, NULL);

@@ -162,11 +162,8 @@ int retort_restore(retort *ctx, const char *file)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "restore needs the backup file");
 	if ((rc = rt_ctx_url(&url, ctx)) < 0)
 		return rc;
-	if (!(drv = rt_driver_for(url.scheme))) {
-		rc = rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build",
-				  url.scheme);
+	if ((rc = rt_driver_for(&drv, url.scheme, &ctx->err)) < 0)
 		goto done;
-	}
 	if (drv->version < 3 || !drv->restore) {
 		rc = rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot restore a backup",
 				  drv->name);

@@ -114,6 +114,12 @@ struct rt_driver {
 			      const rt_config *cfg, rt_buf *err);
 	int (*scratch_drop)(const char *url, const rt_url *parsed, const rt_config *cfg,
 			    rt_buf *err);
+
+	/* version 4 */
+
+	/* The column definition of an integer primary key the database
+	 * numbers itself (the history table's id). */
+	const char *auto_id;
 };
 
 extern const rt_driver rt_driver_sqlite;
@@ -121,7 +127,9 @@ extern const rt_driver rt_driver_sqlite;
 extern const rt_driver rt_driver_pg;
 #endif
 
-/* The driver for a parsed URL's scheme, or NULL. */
-const rt_driver *rt_driver_for(const char *scheme);
+/* The driver for a URL's scheme, ready to use: the first call for
+ * PostgreSQL loads libpq and libpg_query (pgapi.h).  RETORT_ERROR with a
+ * message when this build has no such driver or its library will not load. */
+int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err);
 
 #endif

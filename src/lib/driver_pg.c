@@ -1,22 +1,22 @@
 /*
  * driver_pg.c - the PostgreSQL driver, on libpq.
  *
- * Statements are split by PostgreSQL's own parser (libpg_query) and sent
- * one at a time, so dollar-quoted bodies are never cut and each
- * CREATE INDEX CONCURRENTLY of a transaction=false section runs on its own.
+ * A section that runs in a transaction goes to the server in one request;
+ * a transaction=false section is split by PostgreSQL's own parser
+ * (libpg_query) and sent a statement at a time, so dollar-quoted bodies
+ * are never cut and each CREATE INDEX CONCURRENTLY runs on its own.
  * A run holds a session-level advisory lock: it survives the commits
  * between migrations, does not hang CONCURRENTLY (which waits for every
  * transaction, including one holding a transaction-scoped lock), and is
  * released by the server when a killed run's session ends.
  */
-#include <libpq-fe.h>
-#include <pg_query.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "introspect.h"
 #include "pg_split.h"
+#include "pgapi.h"
 #include "safety.h"
 
 typedef struct {
@@ -216,27 +216,81 @@ static void pg_rollback(rt_conn *conn)
 		PQclear(PQexec(c->pg, "ROLLBACK"));
 }
 
-static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err)
+static int ok_status(ExecStatusType st)
 {
-	pg_conn *c = (pg_conn *)conn;
-	char *text = rt_strndup(sql, len), *stmt = NULL;
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY;
+}
+
+/* The failed statement's message, and where it failed: statement `start`
+ * of `text`, at the server's error position if it gave one (characters
+ * into `from`, which starts at text[base]). */
+static void exec_failed(pg_conn *c, const PGresult *res, rt_exec_fail *fail, const char *text,
+			size_t start, size_t base, size_t len, rt_buf *err)
+{
+	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+
+	rt_buf_clear(err);
+	result_error(err, c->pg, res);
+	if (fail) {
+		fail->offset = start;
+		if (pos)
+			fail->error_at = base + rt_pg_char_to_byte(text + base, len, atol(pos));
+	}
+}
+
+/* Inside a transaction: the whole text in one request, which the server
+ * parses and runs statement by statement, each with a result of its own.
+ * One round trip per section instead of one per statement; the runner
+ * rolls the transaction back on failure, so only the failed statement's
+ * place matters, and the count of results before it gives that. */
+static int exec_whole(pg_conn *c, const char *text, size_t len, rt_exec_fail *fail, rt_buf *err)
+{
+	PGresult *res, *bad = NULL;
 	rt_span *parts = NULL;
+	size_t done = 0, nparts = 0, start = 0;
+
+	if (!PQsendQuery(c->pg, text)) {
+		rt_buf_clear(err);
+		first_line(err, PQerrorMessage(c->pg));
+		return RETORT_ERROR;
+	}
+	while ((res = PQgetResult(c->pg)) != NULL) {
+		if (!bad && ok_status(PQresultStatus(res)) &&
+		    PQresultStatus(res) != PGRES_EMPTY_QUERY)
+			done++;
+		if (!bad && !ok_status(PQresultStatus(res)))
+			bad = res;
+		else
+			PQclear(res);
+	}
+	if (!bad)
+		return 0;
+	/* statement number `done` failed: find where it starts (a failure
+	 * to split only costs the line number) */
+	if (fail && rt_pg_split(&parts, &nparts, text, len) == 0 && done < nparts)
+		start = rt_sql_skip_blank(text, parts[done].off, parts[done].off + parts[done].len);
+	exec_failed(c, bad, fail, text, start, 0, len, err);
+	free(parts);
+	PQclear(bad);
+	return RETORT_ERROR;
+}
+
+/* Outside a transaction (a transaction=false section): statement by
+ * statement, counting what was applied, so that CREATE INDEX
+ * CONCURRENTLY runs on its own and a failure says what is left to do. */
+static int exec_each(pg_conn *c, const char *text, size_t len, rt_exec_fail *fail, rt_buf *err)
+{
+	rt_span *parts = NULL;
+	char *stmt = NULL;
 	size_t i, nparts = 0;
 	int rc = 0;
 
-	if (fail) {
-		fail->applied = 0;
-		fail->error_at = (size_t)-1;
-	}
-	if (!text || rt_pg_split(&parts, &nparts, text, len) < 0) {
-		rc = rt_error(err, RETORT_ERROR, "out of memory");
-		goto done;
-	}
+	if (rt_pg_split(&parts, &nparts, text, len) < 0)
+		return rt_error(err, RETORT_ERROR, "out of memory");
 	for (i = 0; i < nparts; i++) {
 		size_t off = parts[i].off, n = parts[i].len;
 		size_t start = rt_sql_skip_blank(text, off, off + n);
 		PGresult *res;
-		ExecStatusType st;
 
 		if (fail && fail->applied < fail->skip) { /* applied by an earlier, failed run */
 			fail->applied++;
@@ -246,22 +300,14 @@ static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 		free(stmt);
 		if (!(stmt = rt_strndup(text + off, n))) {
 			rc = rt_error(err, RETORT_ERROR, "out of memory");
-			goto done;
+			break;
 		}
 		res = PQexec(c->pg, stmt);
-		st = PQresultStatus(res);
-		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
-			const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
-			rt_buf_clear(err);
-			result_error(err, c->pg, res);
-			if (fail) {
-				fail->offset = start;
-				if (pos)
-					fail->error_at = off + rt_pg_char_to_byte(stmt, n, atol(pos));
-			}
+		if (!ok_status(PQresultStatus(res))) {
+			exec_failed(c, res, fail, text, start, off, n, err);
 			PQclear(res);
 			rc = RETORT_ERROR;
-			goto done;
+			break;
 		}
 		PQclear(res);
 		if (fail) {
@@ -269,9 +315,27 @@ static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 			rt_strlist_addn(&fail->done, text + start, strcspn(text + start, "\n"));
 		}
 	}
-done:
 	free(stmt);
 	free(parts);
+	return rc;
+}
+
+static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	char *text = rt_strndup(sql, len);
+	int rc;
+
+	if (fail) {
+		fail->applied = 0;
+		fail->error_at = (size_t)-1;
+	}
+	if (!text)
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	if (PQtransactionStatus(c->pg) == PQTRANS_INTRANS && !(fail && fail->skip))
+		rc = exec_whole(c, text, len, fail, err);
+	else
+		rc = exec_each(c, text, len, fail, err);
 	free(text);
 	return rc;
 }
@@ -343,7 +407,7 @@ struct pg_conn *rt_pg_handle(rt_conn *conn)
 }
 
 const rt_driver rt_driver_pg = {
-	/* version */      3,
+	/* version */      4,
 	/* name */         "postgresql",
 	/* scheme */       "postgresql",
 	/* connect */      pg_connect,
@@ -366,4 +430,5 @@ const rt_driver rt_driver_pg = {
 	/* fingerprint */  rt_pg_fingerprint,
 	/* scratch_create */ rt_pg_scratch_create,
 	/* scratch_drop */ rt_pg_scratch_drop,
+	/* auto_id */      "INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
 };

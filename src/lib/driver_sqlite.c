@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "introspect.h"
+#ifdef RETORT_WITH_PG
+#include "pgapi.h"
+#endif
 #include "safety.h"
 
 typedef struct {
@@ -294,7 +297,7 @@ static int sq_foreign_key_check(rt_conn *conn, rt_buf *err)
 }
 
 const rt_driver rt_driver_sqlite = {
-	/* version */      3,
+	/* version */      4,
 	/* name */         "sqlite",
 	/* scheme */       "sqlite",
 	/* connect */      sq_connect,
@@ -317,20 +320,23 @@ const rt_driver rt_driver_sqlite = {
 	/* fingerprint */  rt_sqlite_fingerprint,
 	/* scratch_create */ rt_sqlite_scratch_create,
 	/* scratch_drop */ rt_sqlite_scratch_drop,
+	/* auto_id */      "INTEGER PRIMARY KEY", /* the rowid: MAX + 1 */
 };
 
-const rt_driver *rt_driver_for(const char *scheme)
+int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err)
 {
-	static const rt_driver *const all[] = {
-		&rt_driver_sqlite,
+	*out = NULL;
+	if (!strcmp(scheme, rt_driver_sqlite.scheme)) {
+		*out = &rt_driver_sqlite;
+		return 0;
+	}
 #ifdef RETORT_WITH_PG
-		&rt_driver_pg,
+	if (!strcmp(scheme, rt_driver_pg.scheme)) {
+		if (rt_pq_open(err) < 0 || rt_pg_query_open(err) < 0)
+			return RETORT_ERROR;
+		*out = &rt_driver_pg;
+		return 0;
+	}
 #endif
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!strcmp(all[i]->scheme, scheme))
-			return all[i];
-	return NULL;
+	return rt_error(err, RETORT_ERROR, "no driver for '%s' URLs in this build", scheme);
 }

@@ -1,12 +1,11 @@
 /*
  * history.c - the history table and file checksums (see history.h).
  *
- * The table is plain SQL both dialects accept: ids are computed as
- * MAX(id) + 1 inside the writing transaction, which the run's lock
- * serialises, and applied_at is the server's CURRENT_TIMESTAMP stored as
- * text.
+ * The table is plain SQL both dialects accept but for its id, which each
+ * database numbers itself (the driver's auto_id); applied_at is the
+ * server's CURRENT_TIMESTAMP stored as text.
  */
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,41 +13,30 @@
 
 #include "history.h"
 
-int rt_checksum(char out[RT_CHECKSUM_HEX], const char *text, size_t len)
+void rt_checksum(char out[RT_CHECKSUM_HEX], const char *text, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-	EVP_MD_CTX *md_ctx = EVP_MD_CTX_new();
-	size_t at = 0, run;
-	int ok;
+	uint8_t md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx sha;
+	const char *at = text, *end = text + len, *cr;
+	size_t i;
 
-	if (!md_ctx)
-		return RETORT_ERROR;
-	ok = EVP_DigestInit_ex(md_ctx, EVP_sha256(), NULL);
+	sha256_init(&sha);
 	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
-		at = 3;
-	while (ok && at < len) {
-		/* feed runs without CR as they are; a CR (with its LF) is one LF */
-		for (run = at; run < len && text[run] != '\r'; run++)
-			;
-		ok = EVP_DigestUpdate(md_ctx, text + at, run - at);
-		if (ok && run < len) {
-			ok = EVP_DigestUpdate(md_ctx, "\n", 1);
-			run += (run + 1 < len && text[run + 1] == '\n') ? 2 : 1;
-		}
-		at = run;
+		at += 3;
+	/* runs without CR go in as they are; a CR (with its LF) is one LF */
+	while ((cr = memchr(at, '\r', (size_t)(end - at))) != NULL) {
+		sha256_update(&sha, (size_t)(cr - at), (const uint8_t *)at);
+		sha256_update(&sha, 1, (const uint8_t *)"\n");
+		at = cr + 1 < end && cr[1] == '\n' ? cr + 2 : cr + 1;
 	}
-	ok = ok && EVP_DigestFinal_ex(md_ctx, md, &mdlen);
-	EVP_MD_CTX_free(md_ctx);
-	if (!ok)
-		return RETORT_ERROR;
-	for (i = 0; i < mdlen && i < 32; i++) {
+	sha256_update(&sha, (size_t)(end - at), (const uint8_t *)at);
+	sha256_digest(&sha, sizeof(md), md);
+	for (i = 0; i < sizeof(md); i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
 	}
 	out[2 * i] = '\0';
-	return 0;
 }
 
 void rt_history_name(rt_buf *out, const rt_driver *drv, const rt_config *cfg)
@@ -62,15 +50,15 @@ void rt_history_name(rt_buf *out, const rt_driver *drv, const rt_config *cfg)
 	drv->quote_ident(out, name && *name ? name : "retort_history");
 }
 
-void rt_history_create_sql(rt_buf *out, const char *qname)
+void rt_history_create_sql(rt_buf *out, const rt_driver *drv, const char *qname)
 {
 	rt_buf_printf(out,
-		      "CREATE TABLE IF NOT EXISTS %s (id INTEGER NOT NULL PRIMARY KEY, "
+		      "CREATE TABLE IF NOT EXISTS %s (id %s, "
 		      "revision VARCHAR(32) NOT NULL, direction VARCHAR(10) NOT NULL, "
 		      "status VARCHAR(10) NOT NULL, checksum VARCHAR(64), "
 		      "statements_done INTEGER NOT NULL DEFAULT 0, applied_at VARCHAR(40) NOT NULL, "
 		      "duration_ms INTEGER, applied_by VARCHAR(255), retort_version VARCHAR(32), "
-		      "error TEXT);\n", qname);
+		      "error TEXT);\n", qname, drv->auto_id);
 }
 
 void rt_history_applied_by(rt_buf *out)
@@ -90,9 +78,9 @@ void rt_history_applied_by(rt_buf *out)
 void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entry *e)
 {
 	rt_buf_printf(out,
-		      "INSERT INTO %s (id, revision, direction, status, checksum, statements_done, "
+		      "INSERT INTO %s (revision, direction, status, checksum, statements_done, "
 		      "applied_at, duration_ms, applied_by, retort_version, error) "
-		      "SELECT COALESCE(MAX(id), 0) + 1, '%s', '%s', '%s', ", qname, e->revision,
+		      "VALUES ('%s', '%s', '%s', ", qname, e->revision,
 		      e->direction == RT_DOWN ? "downgrade" : "upgrade", e->status);
 	rt_sql_literal(out, e->checksum);
 	rt_buf_printf(out, ", %zu, CURRENT_TIMESTAMP, ", e->statements_done);
@@ -103,7 +91,7 @@ void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entr
 	rt_sql_literal(out, e->applied_by);
 	rt_buf_printf(out, ", '%s', ", retort_version());
 	rt_sql_literal(out, e->error);
-	rt_buf_printf(out, " FROM %s;\n", qname);
+	rt_buf_puts(out, ");\n");
 }
 
 void rt_history_release(rt_history *h)
@@ -199,12 +187,8 @@ int rt_history_verify(rt_strlist *problems, const rt_history *h, rt_graph *g,
 			continue;
 		if ((rc = rt_read_file(&text, &len, r->s.path, err)) < 0)
 			break;
-		rc = rt_checksum(now, text, len);
+		rt_checksum(now, text, len);
 		free(text);
-		if (rc < 0) {
-			rc = rt_error(err, RETORT_ERROR, "cannot compute a checksum");
-			break;
-		}
 		if (!strcmp(now, h->checksum[i]))
 			continue;
 		rt_buf_clear(&line);

@@ -14,7 +14,7 @@
 
 /* SHA-256 of a file's normalised text: a leading UTF-8 BOM is dropped and
  * CRLF and lone CR become LF, so neither changes the checksum. */
-int rt_checksum(char out[RT_CHECKSUM_HEX], const char *text, size_t len);
+void rt_checksum(char out[RT_CHECKSUM_HEX], const char *text, size_t len);
 
 /* What the history says of the revisions of a graph. */
 typedef struct rt_history {
@@ -30,7 +30,8 @@ typedef struct rt_history {
 /* Quoted (schema.)name of the history table. */
 void rt_history_name(rt_buf *out, const rt_driver *drv, const rt_config *cfg);
 
-void rt_history_create_sql(rt_buf *out, const char *qname);
+/* CREATE TABLE IF NOT EXISTS of the history table, in `drv`'s dialect. */
+void rt_history_create_sql(rt_buf *out, const rt_driver *drv, const char *qname);
 
 typedef struct rt_history_entry {
 	const char *revision;

@@ -7,11 +7,11 @@
  * with the unit separator (0x1f), which no identifier holds in practice.
  */
 #ifdef RETORT_WITH_PG  /* (built with the PostgreSQL driver only) */
-#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "introspect.h"
+#include "pgapi.h"
 
 #define SEP "\x1f"
 

@@ -25,7 +25,7 @@
 
 #ifdef RETORT_WITH_PG
 #include <jansson.h>
-#include <pg_query.h>
+#include "pgapi.h"
 #endif
 
 void retort_lint_report_release(retort_lint_report *report)
@@ -872,6 +872,8 @@ int rt_lint_section(retort_lint_report *out, const rt_script *s, const rt_sectio
 	char *text;
 	int rc = 0;
 
+	if (rt_pg_query_open(err) < 0)
+		return RETORT_ERROR;
 	if (!(text = rt_strndup(s->text + sec->offset, sec->len)))
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	memset(&l, 0, sizeof(l));

@@ -252,9 +252,7 @@ static int history_row(run *r, rt_buf *out, const rt_rev *rev, const rt_script *
 	rt_history_entry e = { 0 };
 	char sum[RT_CHECKSUM_HEX];
 
-	if (rt_checksum(sum, s->text, s->text_len) < 0)
-		return rt_ctx_error(r->ctx, RETORT_ERROR, "cannot compute the checksum of '%s'",
-				    s->path);
+	rt_checksum(sum, s->text, s->text_len);
 	e.revision = rev->s.revision;
 	e.direction = r->direction ? r->direction : RT_UP;
 	e.status = status;
@@ -503,7 +501,7 @@ static void record_failure(run *r, const rt_rev *rev, const rt_script *s, const 
 	rt_buf sql = RT_BUF_INIT, msg = RT_BUF_INIT, ignored = RT_BUF_INIT;
 
 	rt_buf_puts(&msg, r->ctx->err.ptr);
-	rt_history_create_sql(&sql, r->ht.ptr);
+	rt_history_create_sql(&sql, r->drv, r->ht.ptr);
 	if (history_row(r, &sql, rev, s, "failed", fail->applied, -1, msg.ptr) >= 0 &&
 	    r->drv->begin(r->conn, &ignored) >= 0) {
 		if (r->drv->exec(r->conn, sql.ptr, sql.len, NULL, &ignored) < 0 ||
@@ -617,7 +615,7 @@ static int begin_and_read(run *r, int create)
 	if (create) {
 		rt_buf ddl = RT_BUF_INIT;
 		create_version_table_sql(r, &ddl);
-		rt_history_create_sql(&ddl, r->ht.ptr);
+		rt_history_create_sql(&ddl, r->drv, r->ht.ptr);
 		rc = db_exec(r, ddl.ptr);
 		rt_buf_release(&ddl);
 		if (rc < 0)
@@ -853,7 +851,7 @@ static int run_offline(run *r)
 		      r->direction == RT_DOWN ? "downgrade" : "upgrade", r->spec,
 		      r->drv->name);
 	create_version_table_sql(r, &r->out);
-	rt_history_create_sql(&r->out, r->ht.ptr);
+	rt_history_create_sql(&r->out, r->drv, r->ht.ptr);
 	for (i = 0; i < plan.n && rc >= 0; i++) {
 		free(applied);
 		applied = NULL;
@@ -986,7 +984,7 @@ static int run_stamp(run *r, const char *to_spec)
 	} else {
 		rt_buf_printf(&r->out, "-- retort %s: stamp %s\n", retort_version(), r->spec);
 		create_version_table_sql(r, &r->out);
-		rt_history_create_sql(&r->out, r->ht.ptr);
+		rt_history_create_sql(&r->out, r->drv, r->ht.ptr);
 		rt_buf_printf(&r->out, "BEGIN;\n%sCOMMIT;\n", sql.ptr);
 		if ((rc = out_write(r)) < 0)
 			goto done;
@@ -1088,9 +1086,8 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 	r->per_migration = ctx->cfg.transaction_per_migration;
 	if ((rc = rt_ctx_graph(&r->g, ctx)) < 0 || (rc = rt_ctx_url(url, ctx)) < 0)
 		return rc;
-	if (!(r->drv = rt_driver_for(url->scheme)))
-		return rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build",
-				    url->scheme);
+	if ((rc = rt_driver_for(&r->drv, url->scheme, &ctx->err)) < 0)
+		return rc;
 	version_table_name(r);
 	rt_history_name(&r->ht, r->drv, &ctx->cfg);
 	rt_history_applied_by(&r->by);
@@ -1236,11 +1233,8 @@ int retort_current(retort_strarray *out, retort *ctx)
 	rt_buf_init(&r.out);
 	if ((rc = rt_ctx_url(&url, ctx)) < 0)
 		goto done;
-	if (!(r.drv = rt_driver_for(url.scheme))) {
-		rc = rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build",
-				  url.scheme);
+	if ((rc = rt_driver_for(&r.drv, url.scheme, &ctx->err)) < 0)
 		goto done;
-	}
 	version_table_name(&r);
 	if ((rc = r.drv->connect(&r.conn, &url, &ctx->cfg, &ctx->err)) < 0)
 		goto done;

@@ -3,11 +3,11 @@
  * libpg_query's parser (or its scanner), for the driver that runs them and
  * the linter that reads them.
  */
-#include <pg_query.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pg_split.h"
+#include "pgapi.h"
 
 /* Byte offset of the `chars`-th character (1-based) of UTF-8 text. */
 size_t rt_pg_char_to_byte(const char *s, size_t len, long chars)

@@ -331,7 +331,12 @@ static const char fingerprint_sql[] =
 	"  FROM pg_class c JOIN ns n ON n.oid = c.relnamespace\n"
 	"  WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_class'::regclass\n"
 	"                    AND ext.objid = c.oid)),\n"
-	"own AS (SELECT oid FROM rel WHERE relkind IN ('r', 'p') AND relname = ANY (@SKIP@)),\n"
+	"skipped AS (SELECT oid FROM rel WHERE relkind IN ('r', 'p') AND relname = ANY (@SKIP@)),\n"
+	/* the skipped tables, with their serial and identity sequences */
+	"own AS (SELECT oid FROM skipped UNION ALL\n"
+	"        SELECT d.objid FROM pg_depend d JOIN skipped s ON s.oid = d.refobjid\n"
+	"        WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass\n"
+	"          AND d.deptype IN ('a', 'i')),\n"
 	"keep AS (SELECT * FROM rel WHERE oid NOT IN (SELECT oid FROM own))\n"
 	"SELECT line FROM (\n"
 	"  SELECT 'schema ' || quote_ident(nspname) AS line FROM ns WHERE nspname <> 'public'\n"

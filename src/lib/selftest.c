@@ -360,11 +360,8 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 			   g->dir);
 	if ((rc = check_heads(&t, g)) < 0 || (rc = rt_ctx_url(&url, ctx)) < 0)
 		goto done;
-	if (!(t.drv = rt_driver_for(url.scheme))) {
-		rc = rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build",
-				  url.scheme);
+	if ((rc = rt_driver_for(&t.drv, url.scheme, &ctx->err)) < 0)
 		goto done;
-	}
 	if (t.drv->version < 3 || !t.drv->fingerprint || !t.drv->scratch_create) {
 		rc = rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot make a scratch database",
 				  t.drv->name);

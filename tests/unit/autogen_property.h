@@ -1492,7 +1492,10 @@ static int prop_setup(prop *p)
 		fclose(f);
 		if ((nl = strchr(admin, '\n')) != NULL)
 			*nl = '\0';
-		p->drv = rt_driver_for("postgresql");
+		if (rt_driver_for(&p->drv, "postgresql", &err) < 0) {
+			fprintf(stderr, "%s\n", err.ptr);
+			return -1;
+		}
 		rt_config_defaults(&cfg, "/");
 		if ((rc = rt_url_parse(&au, admin, "/", &err)) < 0 ||
 		    (rc = p->drv->connect(&ac, &au, &cfg, &err)) < 0) {
@@ -1518,9 +1521,9 @@ static int prop_setup(prop *p)
 		rt_config_release(&cfg);
 	}
 #else
-	p->drv = rt_driver_for("sqlite");
 	snprintf(p->url, sizeof(p->url), "sqlite:///%s/db.sqlite", p->dir);
-	rc = rt_url_parse(&p->u, p->url, "/", &err);
+	if ((rc = rt_driver_for(&p->drv, "sqlite", &err)) >= 0)
+		rc = rt_url_parse(&p->u, p->url, "/", &err);
 #endif
 	if (rc < 0)
 		fprintf(stderr, "set-up failed: %s\n", err.ptr);

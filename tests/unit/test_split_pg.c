@@ -524,8 +524,7 @@ int main(void)
 		cmocka_unit_test(test_ddl_lock_timeout),
 	};
 
-	pg = rt_driver_for("postgresql");
-	if (!pg) {
+	if (rt_driver_for(&pg, "postgresql", NULL) < 0) {
 		/* a build without RETORT_WITH_PG has no PostgreSQL driver (and
 		 * no test server) */
 		printf("test_split_pg: built without the PostgreSQL driver; nothing to test\n");
