@@ -84,9 +84,16 @@ typedef struct {
 	/* migrations folder that beats the file's script_location (a
 	 * fleet's per-tenant tree); relative to the ini's folder */
 	const char *script_location;
+
+	/* version 2 */
+
+	/* a folder for the header cache, which spares reading every
+	 * revision file's header on each load (the command line uses
+	 * $XDG_CACHE_HOME/retort); NULL: no cache */
+	const char *cache_dir;
 } retort_options;
 
-#define RETORT_OPTIONS_VERSION 1
+#define RETORT_OPTIONS_VERSION 2
 #define RETORT_OPTIONS_INIT { .version = RETORT_OPTIONS_VERSION }
 
 /* Read the configuration and prepare the context.  The revision files are

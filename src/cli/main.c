@@ -177,16 +177,44 @@ static int check_stdout(int status)
 	return status ? status : 1;
 }
 
+static char *concat(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 1;
+	char *out = cli_realloc(NULL, n);
+
+	snprintf(out, n, "%s%s", a, b);
+	return out;
+}
+
+/* The header cache's folder (caller frees; NULL: none): $RETORT_CACHE_DIR,
+ * where "" switches the cache off, else $XDG_CACHE_HOME/retort, else
+ * ~/.cache/retort. */
+static char *cache_dir(void)
+{
+	const char *env = getenv("RETORT_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
+	if (env)
+		return *env ? concat(env, "") : NULL;
+	if (xdg && xdg[0] == '/')
+		return concat(xdg, "/retort");
+	if (home && home[0] == '/')
+		return concat(home, "/.cache/retort");
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
 	const char **vars = cli_realloc(NULL, (size_t)argc * sizeof(*vars));
 	retort_options opts = RETORT_OPTIONS_INIT;
+	char *cache = cache_dir();
 	int status;
 
 	memset(&cli, 0, sizeof(cli));
 	cli.opts = opts;
 	cli.opts.vars = vars;
+	cli.opts.cache_dir = cache;
 	status = parse_global(&cli, argc, argv, vars);
 	if (status < 0) {
 		if (retort_new(&cli.ctx) < 0)
@@ -196,5 +224,6 @@ int main(int argc, char **argv)
 		cli_release(&cli);
 	}
 	free(vars);
+	free(cache);
 	return check_stdout(status);
 }

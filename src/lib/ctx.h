@@ -14,6 +14,7 @@ struct retort {
 	rt_config cfg;
 	int opened;
 	char *url_override;   /* -u */
+	char *cache_dir;      /* the header cache's folder, or NULL */
 	char *url_masked;
 	rt_strlist vars;      /* -x KEY=VALUE */
 	rt_graph graph;

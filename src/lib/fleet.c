@@ -115,10 +115,8 @@ static int tenants_from_registry(retort_tenant_list *out, retort *ctx, const cha
 				    ctx->cfg.path ? ctx->cfg.path : "retort.ini");
 	if ((rc = rt_url_parse(&url, url_text, ctx->cfg.dir, &ctx->err)) < 0)
 		goto done;
-	if (!(drv = rt_driver_for(url.scheme))) {
-		rc = rt_ctx_error(ctx, RETORT_ERROR, "no driver for '%s' URLs in this build", url.scheme);
+	if ((rc = rt_driver_for(&drv, url.scheme, &ctx->err)) < 0)
 		goto done;
-	}
 	if (where && *where)
 		rt_buf_printf(&sql, "SELECT * FROM (%s) AS retort_tenants WHERE %s", query, where);
 	else
@@ -243,6 +241,7 @@ static void *worker(void *arg)
 	oo.start_dir = f->ctx->cfg.dir;
 	oo.config_optional = 1;
 	oo.script_location = f->script_location;
+	oo.cache_dir = f->ctx->cache_dir;
 	if ((open_rc = retort_new(&w)) >= 0)
 		open_rc = retort_open(w, &oo);
 	for (;;) {

@@ -10,9 +10,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "graph.h"
+#include "hcache.h"
 
 int rt_revvec_push(rt_revvec *vec, rt_rev *rev)
 {
@@ -381,10 +383,41 @@ static int by_id_of_children(rt_graph *g)
 	return 0;
 }
 
-int rt_graph_load(rt_graph *g, const char *dir, rt_buf *err)
+typedef struct {
+	rt_hcache *cache;
+	const char *name;
+	const struct stat *st;
+} keeping;
+
+static void keep_header(void *payload, const char *text, size_t len)
+{
+	keeping *k = payload;
+
+	rt_hcache_put(k->cache, k->name, k->st, text, len);
+}
+
+/* The header of versions file `name`: from the cache when the file is as
+ * the cache remembers it, else read (and remembered). */
+static int load_header(rt_script *out, rt_hcache *cache, int dirfd, const char *name,
+		       const char *path, rt_buf *err)
+{
+	struct stat st;
+	keeping k = { cache, name, &st };
+	const char *text;
+	size_t len;
+
+	if (!cache || fstatat(dirfd, name, &st, 0) != 0)
+		return rt_script_load_at(out, dirfd, name, path, 1, err);
+	if ((text = rt_hcache_get(cache, name, &st, &len)) != NULL)
+		return rt_script_parse(out, path, text, len, 1, err);
+	return rt_script_load_header(out, dirfd, name, path, keep_header, &k, err);
+}
+
+int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *err)
 {
 	rt_strlist files = { 0 };
 	rt_buf path = RT_BUF_INIT;
+	rt_hcache *cache = NULL;
 	size_t i;
 	int rc, dirfd;
 
@@ -398,6 +431,7 @@ int rt_graph_load(rt_graph *g, const char *dir, rt_buf *err)
 	}
 	if ((rc = list_files(&files, dirfd, dir, err)) < 0)
 		goto done;
+	cache = rt_hcache_open(cache_dir, dir, time(NULL));
 	if (!(g->by_id = calloc(files.count ? files.count : 1, sizeof(*g->by_id)))) {
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
 		goto done;
@@ -417,7 +451,7 @@ int rt_graph_load(rt_graph *g, const char *dir, rt_buf *err)
 		rt_buf_puts(&path, files.items[i]);
 		if (rt_buf_oom(&path))
 			goto oom;
-		if ((rc = rt_script_load_at(&r->s, dirfd, files.items[i], path.ptr, 1, err)) < 0) {
+		if ((rc = load_header(&r->s, cache, dirfd, files.items[i], path.ptr, err)) < 0) {
 			if (rc != RETORT_ERROR)
 				rc = RETORT_EINVALID;
 			goto done;
@@ -480,6 +514,7 @@ oom:
 	rc = rt_error(err, RETORT_ERROR, "out of memory");
 done:
 	close(dirfd);
+	rt_hcache_close(cache, rc >= 0);
 	rt_strlist_release(&files);
 	rt_buf_release(&path);
 	if (rc < 0)

@@ -46,8 +46,9 @@ typedef struct rt_graph {
 
 /* Load every *.sql file of `dir` (headers only) and validate the graph:
  * duplicate ids, missing parents or dependencies, cycles.  Errors name the
- * files involved. */
-int rt_graph_load(rt_graph *g, const char *dir, rt_buf *err);
+ * files involved.  With a `cache_dir`, headers unchanged since the last
+ * load come from the header cache there (hcache.h). */
+int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *err);
 void rt_graph_release(rt_graph *g);
 
 /* The revision with this exact id, or NULL. */

@@ -45,6 +45,7 @@ void retort_free(retort *ctx)
 	rt_strlist_release(&ctx->run_to);
 	free(ctx->script_override);
 	free(ctx->url_override);
+	free(ctx->cache_dir);
 	free(ctx->url_masked);
 	free(ctx);
 }
@@ -114,6 +115,9 @@ int retort_open(retort *ctx, const retort_options *opts)
 			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	}
 	if (opts->url && !(ctx->url_override = rt_strdup(opts->url)))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	if (opts->version >= 2 && opts->cache_dir && *opts->cache_dir &&
+	    !(ctx->cache_dir = rt_strdup(opts->cache_dir)))
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	if (opts->script_location) {
 		char *abs = rt_path_join(ctx->cfg.dir, opts->script_location);
@@ -206,7 +210,7 @@ int rt_ctx_graph(rt_graph **out, retort *ctx)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
 	if (!ctx->loaded) {
 		rt_buf_printf(&dir, "%s/versions", ctx->cfg.script_location);
-		rc = rt_graph_load(&ctx->graph, dir.ptr, &ctx->err);
+		rc = rt_graph_load(&ctx->graph, dir.ptr, ctx->cache_dir, &ctx->err);
 		rt_buf_release(&dir);
 		if (rc < 0)
 			return rc;

@@ -234,6 +234,12 @@ int rt_script_load(rt_script *out, const char *path, int header_only, rt_buf *er
 int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *path,
 		      int header_only, rt_buf *err);
 
+/* A header-only rt_script_load_at() that also lends the header's text, as
+ * read from the file, to `keep` once it parsed (the header cache). */
+int rt_script_load_header(rt_script *out, int dirfd, const char *name, const char *path,
+			  void (*keep)(void *payload, const char *text, size_t len),
+			  void *payload, rt_buf *err);
+
 const rt_section *rt_script_section(const rt_script *s, int direction, const char *dialect);
 
 void rt_script_release(rt_script *s);

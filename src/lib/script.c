@@ -598,7 +598,7 @@ static int ends_header(const char *p, size_t n)
 }
 
 /* Read `path` until the first complete line that ends the header, or the
- * end of the file.  The bytes go to `stack` (HEADER_CHUNK + 1 bytes) while
+ * end of the file; *text_len counts the bytes up to the end of that line.  The bytes go to `stack` (HEADER_CHUNK + 1 bytes) while
  * they fit, and only a longer header moves to the heap (*heap, which the
  * caller frees): listing commands read thousands of headers, and a malloc
  * and free of a page-sized buffer per file showed in their profile.  *text
@@ -608,7 +608,7 @@ static int read_header(const char **text, size_t *text_len, char **heap, char *s
 {
 	rt_buf b = RT_BUF_INIT;
 	char *buf = stack;
-	size_t len = 0, scan = 0;
+	size_t len = 0, scan = 0, end = (size_t)-1;
 	int fd, rc = 0;
 
 	*text = NULL;
@@ -651,8 +651,10 @@ static int read_header(const char **text, size_t *text_len, char **heap, char *s
 			size_t start = scan;
 
 			scan = (size_t)(nl - buf) + 1;
-			if (ends_header(buf + start, (size_t)(nl - buf) - start))
+			if (ends_header(buf + start, (size_t)(nl - buf) - start)) {
+				end = scan;
 				goto done;
+			}
 		}
 	}
 done:
@@ -660,9 +662,11 @@ done:
 	if (!rc && rt_buf_oom(&b))
 		rc = rt_error(err, RETORT_ERROR, "out of memory reading '%s'", path);
 	if (!rc) {
+		if (end < len)
+			len = end;
 		*text_len = len;
+		buf[len] = '\0';
 		if (buf == stack) {
-			stack[len] = '\0';
 			*text = stack;
 		} else {
 			*text = *heap = rt_buf_detach(&b);
@@ -677,6 +681,25 @@ int rt_script_load(rt_script *out, const char *path, int header_only, rt_buf *er
 	return rt_script_load_at(out, AT_FDCWD, path, path, header_only, err);
 }
 
+int rt_script_load_header(rt_script *out, int dirfd, const char *name, const char *path,
+			  void (*keep)(void *payload, const char *text, size_t len),
+			  void *payload, rt_buf *err)
+{
+	char stack[HEADER_CHUNK + 1], *heap;
+	const char *head;
+	size_t len = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = read_header(&head, &len, &heap, stack, dirfd, name, path, err)) < 0)
+		return rc;
+	/* a header-only parse keeps nothing of the text */
+	if ((rc = parse(out, path, NULL, head, len, 1, err)) >= 0 && keep)
+		keep(payload, head, len);
+	free(heap);
+	return rc;
+}
+
 int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *path,
 		      int header_only, rt_buf *err)
 {
@@ -684,18 +707,9 @@ int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *p
 	size_t len = 0;
 	int rc;
 
+	if (header_only)
+		return rt_script_load_header(out, dirfd, name, path, NULL, NULL, err);
 	memset(out, 0, sizeof(*out));
-	if (header_only) {
-		char stack[HEADER_CHUNK + 1];
-		const char *head;
-
-		if ((rc = read_header(&head, &len, &text, stack, dirfd, name, path, err)) < 0)
-			return rc;
-		/* a header-only parse keeps nothing of the text */
-		rc = parse(out, path, NULL, head, len, 1, err);
-		free(text);
-		return rc;
-	}
 	if ((rc = rt_read_file(&text, &len, path, err)) < 0)
 		return rc;
 	return parse(out, path, text, text, len, 0, err);
@@ -775,7 +789,7 @@ void rt_slugify(rt_buf *out, const char *message, size_t max)
 static void format_field(rt_buf *out, int minus, int zero, int width, int prec,
 			 const char *str, long long num)
 {
-	char digits[64];
+	char digits[TEMPLATE_MAX_WIDTH + 24]; /* the precision, and a 64-bit number */
 	const char *sign = "";
 	size_t dlen, total, pad = 0;
 

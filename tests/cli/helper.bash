@@ -41,6 +41,9 @@ common_setup() {
 	# environment must not send a test to some other database.
 	unset DATABASE_URL PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE PGOPTIONS
 	export TZ=UTC LC_ALL=C PGCONNECT_TIMEOUT=20
+	# the header cache goes to the test's folder, never the caller's home
+	unset RETORT_CACHE_DIR
+	export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
 	PG_DBS=()
 	# the project folder (see new_project)
 	P="$BATS_TEST_TMPDIR/proj"

@@ -129,6 +129,51 @@ $B -> $C, Create t_c"
 	assert_eq "$output" ""
 }
 
+@test "header cache: unchanged headers come from it, an edit in place is seen at once" {
+	# files changed in the last two seconds are never cached: age these
+	sleep 3
+	run -0 --separate-stderr rt heads
+	assert_eq "$output" "$D (head)"
+	local cache=("$XDG_CACHE_HOME"/retort/headers-*)
+	[ -f "${cache[0]}" ] || fail "no cache file in $XDG_CACHE_HOME/retort"
+	assert_eq "$(grep -c -- '-- revision: ' "${cache[0]}")" 4
+	run -0 --separate-stderr rt history
+	local cached=$output
+	RETORT_CACHE_DIR= run -0 --separate-stderr rt history
+	assert_eq "$cached" "$output"
+	# D now follows B: the same size, the same inode (">" truncates)
+	local text
+	text=$(sed "s/^-- down_revision: $C\$/-- down_revision: $B/" "$P"/migrations/versions/${D}_*.sql)
+	printf '%s\n' "$text" >"$P"/migrations/versions/${D}_*.sql
+	run -0 --separate-stderr rt heads
+	assert_eq "$(printf '%s\n' "$output" | sort)" "$(printf '%s (head)\n%s (head)' "$C" "$D")"
+	# a new file and a removed one are seen too
+	rm "$P"/migrations/versions/${C}_*.sql
+	run -0 --separate-stderr rt heads
+	assert_eq "$output" "$D (head)"
+	# RETORT_CACHE_DIR= switches the cache off: nothing is written
+	rm -rf "$XDG_CACHE_HOME"
+	RETORT_CACHE_DIR= run -0 --separate-stderr rt heads
+	[ ! -e "$XDG_CACHE_HOME" ] || fail "RETORT_CACHE_DIR= still wrote $XDG_CACHE_HOME"
+}
+
+@test "header cache: a cache that cannot be written or read is no error" {
+	sleep 3
+	mkdir -p "$XDG_CACHE_HOME"
+	# a file where the cache folder should be: it cannot be made
+	: >"$XDG_CACHE_HOME/retort"
+	run -0 --separate-stderr rt heads
+	assert_eq "$output" "$D (head)"
+	rm "$XDG_CACHE_HOME/retort"
+	run -0 --separate-stderr rt heads
+	local cache=("$XDG_CACHE_HOME"/retort/headers-*)
+	# garbage in the cache file: ignored, and replaced by a good one
+	printf 'retort-hcache 1 garbage\n' >"${cache[0]}"
+	run -0 --separate-stderr rt heads
+	assert_eq "$output" "$D (head)"
+	assert_eq "$(grep -c -- '-- revision: ' "${cache[0]}")" 4
+}
+
 @test "thousands of revisions: heads and history stay quick" {
 	rm -f migrations/versions/*.sql
 	local i n=3000 down= id

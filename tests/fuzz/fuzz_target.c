@@ -46,7 +46,7 @@ static void load_graph(void)
 	write_rev(dir, "bb11", "", "other");
 	write_rev(dir, "bb22", "bb11", "");
 	write_rev(dir, "cc11", "aa33, bb22", "");
-	if (rt_graph_load(&graph, dir, &err) < 0)
+	if (rt_graph_load(&graph, dir, NULL, &err) < 0)
 		abort();
 	rt_buf_release(&err);
 	loaded = 1;

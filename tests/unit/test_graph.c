@@ -106,14 +106,14 @@ static void write_rev(const char *dir, const char *rev, const char *down, const 
 
 static void load_ok(fx *f)
 {
-	assert_rt_ok_err(rt_graph_load(&f->g, f->dir, &f->err), &f->err);
+	assert_rt_ok_err(rt_graph_load(&f->g, f->dir, NULL, &f->err), &f->err);
 	f->loaded = 1;
 }
 
 /* Loading must fail with `code`; returns the message. */
 static const char *load_fails(fx *f, int code)
 {
-	int rc = rt_graph_load(&f->g, f->dir, &f->err);
+	int rc = rt_graph_load(&f->g, f->dir, NULL, &f->err);
 
 	if (rc != code)
 		fail_msg("rt_graph_load returned %d, want %d (%s)", rc, code, f->err.ptr);
@@ -280,7 +280,7 @@ static void test_missing_folder(void **state)
 	rt_buf dir = RT_BUF_INIT;
 
 	rt_buf_printf(&dir, "%s/nope", f->dir);
-	assert_rt_fails(rt_graph_load(&f->g, dir.ptr, &f->err), RETORT_ENOTFOUND);
+	assert_rt_fails(rt_graph_load(&f->g, dir.ptr, NULL, &f->err), RETORT_ENOTFOUND);
 	assert_contains(f->err.ptr, dir.ptr);
 	rt_graph_release(&f->g);
 	rt_buf_release(&dir);

@@ -111,7 +111,7 @@ static int setup_with(void **state, void (*write)(const char *))
 	rt_buf_init(&f->err);
 	*state = f;
 	write(f->dir);
-	if (rt_graph_load(&f->g, f->dir, &f->err) < 0) {
+	if (rt_graph_load(&f->g, f->dir, NULL, &f->err) < 0) {
 		fprintf(stderr, "fixture: %s\n", f->err.ptr);
 		return -1;
 	}
