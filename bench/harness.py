@@ -672,7 +672,7 @@ def table_listing(sc, lines):
     for c in sc.contenders:
         w = med(c.times)
         rss = med(c.rss)
-        if c.floor:
+        if c.floor or not c.target:
             lines.append("| %s | %s | %s | %s | (reference) | %d |" % (c.name, ms(w), ms(med(c.cpu)),
                                                                      mib(rss), len(c.times)))
             continue

@@ -33,7 +33,7 @@ static library libpq = {
 };
 
 static library libpg_query = {
-	RT_PG_QUERY_SONAME, "libpg-query", RT_PG_QUERY_FUNCTIONS(RT_PGAPI_NAME),
+	RT_PG_QUERY_SONAME, RT_PG_QUERY_PACKAGE, RT_PG_QUERY_FUNCTIONS(RT_PGAPI_NAME),
 	(void **)&rt_pg_query, 0 RT_PG_QUERY_FUNCTIONS(RT_PGAPI_ONE), PTHREAD_ONCE_INIT, "",
 };
 
