@@ -50,19 +50,13 @@ struct rt_hcache {
 
 static void hex_sha256(char out[2 * SHA256_DIGEST_SIZE + 1], const char *data, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	uint8_t md[SHA256_DIGEST_SIZE];
 	struct sha256_ctx sha;
-	size_t i;
 
 	sha256_init(&sha);
 	sha256_update(&sha, len, (const uint8_t *)data);
 	sha256_digest(&sha, sizeof(md), md);
-	for (i = 0; i < sizeof(md); i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[2 * i] = '\0';
+	rt_hex(out, md, sizeof(md));
 }
 
 /* ---- reading ------------------------------------------------------------------- */

@@ -15,11 +15,9 @@
 
 void rt_checksum(char out[RT_CHECKSUM_HEX], const char *text, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	uint8_t md[SHA256_DIGEST_SIZE];
 	struct sha256_ctx sha;
 	const char *at = text, *end = text + len, *cr;
-	size_t i;
 
 	sha256_init(&sha);
 	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
@@ -32,11 +30,7 @@ void rt_checksum(char out[RT_CHECKSUM_HEX], const char *text, size_t len)
 	}
 	sha256_update(&sha, (size_t)(end - at), (const uint8_t *)at);
 	sha256_digest(&sha, sizeof(md), md);
-	for (i = 0; i < sizeof(md); i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[2 * i] = '\0';
+	rt_hex(out, md, sizeof(md));
 }
 
 void rt_history_name(rt_buf *out, const rt_driver *drv, const rt_config *cfg)

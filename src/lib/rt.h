@@ -58,6 +58,8 @@ int rt_error(rt_buf *err, int code, const char *fmt, ...) RT_PRINTF(3, 4);
 /* malloc/strdup that return NULL on failure (callers check). */
 char *rt_strdup(const char *s);
 char *rt_strndup(const char *s, size_t n);
+/* `n` bytes as 2n lower-case hex digits and a NUL (out holds 2n + 1). */
+void rt_hex(char *out, const unsigned char *in, size_t n);
 /* Read a whole file; *out is NUL-terminated, caller frees. */
 int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err);
 /* Write a file atomically (temp file + rename); fails if `exclusive` and

@@ -17,6 +17,18 @@ char *rt_strdup(const char *s)
 	return s ? rt_strndup(s, strlen(s)) : NULL;
 }
 
+void rt_hex(char *out, const unsigned char *in, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
 char *rt_strndup(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);
