@@ -69,12 +69,16 @@ void rt_history_applied_by(rt_buf *out)
 	rt_buf_printf(out, "%s@%s", user ? user : "?", host);
 }
 
-void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entry *e)
+void rt_history_insert_head(rt_buf *out, const char *qname)
 {
 	rt_buf_printf(out,
 		      "INSERT INTO %s (revision, direction, status, checksum, statements_done, "
-		      "applied_at, duration_ms, applied_by, retort_version, error) "
-		      "VALUES ('%s', '%s', '%s', ", qname, e->revision,
+		      "applied_at, duration_ms, applied_by, retort_version, error) VALUES ", qname);
+}
+
+void rt_history_values(rt_buf *out, const rt_history_entry *e)
+{
+	rt_buf_printf(out, "('%s', '%s', '%s', ", e->revision,
 		      e->direction == RT_DOWN ? "downgrade" : "upgrade", e->status);
 	rt_sql_literal(out, e->checksum);
 	rt_buf_printf(out, ", %zu, CURRENT_TIMESTAMP, ", e->statements_done);
@@ -85,7 +89,14 @@ void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entr
 	rt_sql_literal(out, e->applied_by);
 	rt_buf_printf(out, ", '%s', ", retort_version());
 	rt_sql_literal(out, e->error);
-	rt_buf_puts(out, ");\n");
+	rt_buf_putc(out, ')');
+}
+
+void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entry *e)
+{
+	rt_history_insert_head(out, qname);
+	rt_history_values(out, e);
+	rt_buf_puts(out, ";\n");
 }
 
 void rt_history_release(rt_history *h)

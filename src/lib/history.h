@@ -48,8 +48,13 @@ typedef struct rt_history_entry {
  * not once per row. */
 void rt_history_applied_by(rt_buf *out);
 
-/* An INSERT of one row; its id follows the largest so far. */
+/* An INSERT of one row; the database numbers its id. */
 void rt_history_insert_sql(rt_buf *out, const char *qname, const rt_history_entry *e);
+
+/* The same in parts, for one INSERT of many rows: the head ("INSERT INTO
+ * ... VALUES "), then one "(...)" per row, separated by commas. */
+void rt_history_insert_head(rt_buf *out, const char *qname);
+void rt_history_values(rt_buf *out, const rt_history_entry *e);
 
 /* Read the table (a missing one reads as empty, exists = 0). */
 int rt_history_read(rt_history *h, rt_graph *g, const rt_driver *drv, rt_conn *c,

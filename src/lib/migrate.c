@@ -30,11 +30,14 @@ typedef struct run {
 	int per_migration;             /* transaction_per_migration */
 	rt_buf vt;                     /* the quoted version table name */
 	rt_strlist rows;               /* the version table as we last saw or left it */
+	rt_strlist committed;          /* ... as of the last commit: where a failure leaves it */
 	rt_buf out;                    /* offline: the script */
 	int in_tx;
 	int replace_rows;              /* offline stamp without FROM: replace every row */
 	rt_buf ht;                     /* the quoted history table name */
 	rt_buf by;                     /* applied_by of its rows */
+	rt_buf pending;                /* history rows of steps not committed yet */
+	size_t npending;
 	rt_history hist;               /* what it said before the run */
 	int resuming;                  /* the plan's first step resumes hist.failed */
 } run;
@@ -245,7 +248,15 @@ static void step_ends(rt_buf *from, rt_buf *to, const rt_rev *rev, int direction
 	rt_buf_puts(direction == RT_DOWN ? from : to, rev->s.revision);
 }
 
-/* The history row of one step, with the checksum of its file. */
+/* At most this many rows per INSERT of pending history rows. */
+#define HISTORY_ROWS_PER_INSERT 500
+
+/* The history row of one step, with the checksum of its file: an INSERT
+ * appended to `out`, or, with `out` NULL, a pending row.  Pending rows go
+ * to the database in one INSERT just before their transaction commits
+ * (take_pending): with one transaction for the whole run that is one
+ * statement instead of one per migration, and a rollback drops them with
+ * the steps they describe. */
 static int history_row(run *r, rt_buf *out, const rt_rev *rev, const rt_script *s,
 		       const char *status, size_t done, double ms, const char *error)
 {
@@ -261,8 +272,31 @@ static int history_row(run *r, rt_buf *out, const rt_rev *rev, const rt_script *
 	e.duration_ms = ms;
 	e.error = error;
 	e.applied_by = r->by.ptr;
-	rt_history_insert_sql(out, r->ht.ptr, &e);
+	if (out) {
+		rt_history_insert_sql(out, r->ht.ptr, &e);
+		return 0;
+	}
+	if (r->npending % HISTORY_ROWS_PER_INSERT == 0) {
+		if (r->npending)
+			rt_buf_puts(&r->pending, ";\n");
+		rt_history_insert_head(&r->pending, r->ht.ptr);
+	} else {
+		rt_buf_puts(&r->pending, ",\n");
+	}
+	rt_history_values(&r->pending, &e);
+	r->npending++;
 	return 0;
+}
+
+/* Move the pending history rows into `out` as SQL. */
+static void take_pending(run *r, rt_buf *out)
+{
+	if (!r->npending)
+		return;
+	rt_buf_put(out, r->pending.ptr, r->pending.len);
+	rt_buf_puts(out, ";\n");
+	rt_buf_clear(&r->pending);
+	r->npending = 0;
 }
 
 /* ---- version table SQL ---------------------------------------------------- */
@@ -378,6 +412,17 @@ static int same_rows(const rt_strlist *a, const rt_strlist *b)
 	return 1;
 }
 
+static int copy_rows(rt_strlist *dst, const rt_strlist *src)
+{
+	size_t i;
+
+	rt_strlist_release(dst);
+	for (i = 0; i < src->count; i++)
+		if (rt_strlist_add(dst, src->items[i]) < 0)
+			return RETORT_ERROR;
+	return 0;
+}
+
 static void swap_rows(run *r, rt_strlist *next)
 {
 	rt_strlist_release(&r->rows);
@@ -415,23 +460,40 @@ static int db_begin(run *r)
 	return 0;
 }
 
-static int db_commit(run *r)
-{
-	int rc;
-
-	if (!r->in_tx)
-		return 0;
-	r->in_tx = 0;
-	if ((rc = r->drv->commit(r->conn, &r->ctx->err)) < 0)
-		r->drv->rollback(r->conn);
-	return rc;
-}
-
 static void db_rollback(run *r)
 {
 	if (r->in_tx)
 		r->drv->rollback(r->conn);
 	r->in_tx = 0;
+	rt_buf_clear(&r->pending);
+	r->npending = 0;
+}
+
+/* Commit, writing the pending history rows first. */
+static int db_commit(run *r)
+{
+	int rc = 0;
+
+	if (!r->in_tx)
+		return 0;
+	if (r->npending) {
+		rt_buf sql = RT_BUF_INIT;
+		take_pending(r, &sql);
+		rc = r->drv->exec(r->conn, sql.ptr, sql.len, NULL, &r->ctx->err);
+		rt_buf_release(&sql);
+		if (rc < 0) {
+			db_rollback(r);
+			return rc;
+		}
+	}
+	r->in_tx = 0;
+	if ((rc = r->drv->commit(r->conn, &r->ctx->err)) < 0) {
+		r->drv->rollback(r->conn);
+		return rc;
+	}
+	if (copy_rows(&r->committed, &r->rows) < 0)
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	return 0;
 }
 
 static int db_read_rows(run *r, rt_strlist *out)
@@ -477,7 +539,7 @@ static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt
 		      line_at(s, sec, fail->error_at != (size_t)-1 ? fail->error_at : fail->offset),
 		      msg.ptr);
 	rt_buf_puts(&r->ctx->err, "the database is at ");
-	describe_rows(&r->ctx->err, &r->rows);
+	describe_rows(&r->ctx->err, &r->committed);
 	if (sec->transactional) {
 		rt_buf_printf(&r->ctx->err, "; nothing of '%s' was applied", rev->s.revision);
 	} else {
@@ -525,7 +587,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
 	double t0 = rt_now_ms(), ms;
-	int rc, fk_was = -1;
+	int rc, fk_was = -1, commits;
 
 	if (r->resuming && rev == r->hist.failed)
 		fail.skip = r->hist.failed_done;
@@ -565,14 +627,21 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 		}
 	}
 	ms = rt_now_ms() - t0;
-	if ((rc = history_row(r, &vsql, rev, s, r->direction == RT_DOWN ? "reverted" : "applied",
+	if ((rc = history_row(r, NULL, rev, s, r->direction == RT_DOWN ? "reverted" : "applied",
 			      fail.applied, ms, NULL)) < 0)
 		goto done;
+	/* a step that commits takes its history row along with the version
+	 * change; otherwise the row waits for the run's commit.  What ran
+	 * outside a transaction stays, whatever follows: its version change
+	 * commits at once. */
+	commits = r->per_migration || fk_was >= 0 || (sec && !sec->transactional);
+	if (commits)
+		take_pending(r, &vsql);
 	if ((rc = db_begin(r)) < 0 || (rc = db_exec(r, vsql.ptr)) < 0)
 		goto failed;
-	if ((r->per_migration || fk_was >= 0) && (rc = db_commit(r)) < 0)
-		goto failed;
 	swap_rows(r, &next);
+	if (commits && (rc = db_commit(r)) < 0)
+		goto failed;
 	if (rev == r->hist.failed)
 		r->resuming = 0;
 	ms = rt_now_ms() - t0; /* what the user waited for includes the commit */
@@ -626,23 +695,14 @@ static int begin_and_read(run *r, int create)
 		return rc;
 	}
 	swap_rows(r, &now);
+	if (copy_rows(&r->committed, &r->rows) < 0)
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
 	return 0;
 }
 
 static void waiting(void *payload)
 {
 	emit(payload, RETORT_EVENT_WAITING, NULL, NULL, NULL, 0);
-}
-
-static int copy_rows(rt_strlist *dst, const rt_strlist *src)
-{
-	size_t i;
-
-	rt_strlist_release(dst);
-	for (i = 0; i < src->count; i++)
-		if (rt_strlist_add(dst, src->items[i]) < 0)
-			return RETORT_ERROR;
-	return 0;
 }
 
 static int run_online(run *r)
@@ -655,7 +715,9 @@ static int run_online(run *r)
 	int rc, first = 1;
 
 	for (;;) {
-		if ((rc = begin_and_read(r, first)) < 0)
+		/* inside the run's one transaction nobody else can move the
+		 * version table; a new transaction reads it again */
+		if ((first || !r->in_tx) && (rc = begin_and_read(r, first)) < 0)
 			goto done;
 		if (first && copy_rows(&r->ctx->run_from, &r->rows) < 0) {
 			rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
@@ -705,9 +767,9 @@ static int run_online(run *r)
 done:
 	if (rc < 0)
 		db_rollback(r);
-	/* what the database holds now: with one transaction for the whole
-	 * run, a failure rolled everything back */
-	copy_rows(&r->ctx->run_to, rc < 0 && !r->per_migration ? &r->ctx->run_from : &r->rows);
+	/* what the database holds now: a failure rolled back what was not
+	 * committed */
+	copy_rows(&r->ctx->run_to, rc < 0 ? &r->committed : &r->rows);
 	free(applied);
 	free_plan(scripts, plan.n);
 	rt_revvec_release(&plan);
@@ -789,7 +851,9 @@ static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned 
 	    (rc = history_row(r, &r->out, rev, s, r->direction == RT_DOWN ? "reverted" : "applied",
 			      0, -1, NULL)) < 0)
 		goto done;
-	if (r->per_migration || fk_off) {
+	/* as online: after a section run outside a transaction, its version
+	 * change commits at once */
+	if (r->per_migration || fk_off || (sec && !sec->transactional)) {
 		rt_buf_puts(&r->out, "COMMIT;\n");
 		r->in_tx = 0;
 	}
@@ -1082,6 +1146,7 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 	rt_buf_init(&r->vt);
 	rt_buf_init(&r->ht);
 	rt_buf_init(&r->by);
+	rt_buf_init(&r->pending);
 	rt_buf_init(&r->out);
 	r->per_migration = ctx->cfg.transaction_per_migration;
 	if ((rc = rt_ctx_graph(&r->g, ctx)) < 0 || (rc = rt_ctx_url(url, ctx)) < 0)
@@ -1119,8 +1184,10 @@ static void run_end(run *r)
 	rt_buf_release(&r->vt);
 	rt_buf_release(&r->ht);
 	rt_buf_release(&r->by);
+	rt_buf_release(&r->pending);
 	rt_buf_release(&r->out);
 	rt_strlist_release(&r->rows);
+	rt_strlist_release(&r->committed);
 	rt_history_release(&r->hist);
 }
 

@@ -204,6 +204,34 @@ eeeeeeeeeeee"
 	assert_eq "$(dump_all "$FRESH")" "$(dump_all)"
 }
 
+@test "transaction_per_migration = false: a transaction=false migration's version change commits right after it" {
+	ini_set transaction_per_migration false
+	local out=ffffffffffff after=999999999999
+	cat >"migrations/versions/${out}_outside.sql" <<EOF
+-- Outside a transaction
+--
+-- revision: $out
+-- down_revision: $D
+
+-- +upgrade transaction=false
+CREATE TABLE t_out (id INTEGER);
+
+-- +downgrade transaction=false
+DROP TABLE t_out;
+EOF
+	write_rev "$after" "$out" "After" "CREATE TABLE t_after (id INTEGER);" "DROP TABLE t_after;"
+	run -0 --separate-stderr rt upgrade head --sql
+	save_script up.sql
+	# the step's last statement, before the next step's comment, commits
+	assert_eq "$(sed -n "/^-- upgrade $D -> $out/,/^-- upgrade $out -> $after/p" up.sql |
+		grep -v -e '^--' -e '^$' | tail -n 1)" "COMMIT;"
+	new_db FRESH
+	feed up.sql "$FRESH"
+	rt upgrade head >/dev/null
+	assert_eq "$(dump_all "$FRESH")" "$(dump_all)"
+	assert_eq "$(versions "$FRESH")" "$after"
+}
+
 @test "the offline script of a custom version table" {
 	ini_set version_table alembic_version
 	run -0 --separate-stderr rt upgrade head --sql

@@ -120,6 +120,8 @@ t_one"
 	ini_set transaction_per_migration false
 	run -1 --separate-stderr rt upgrade head
 	assert_contains "$stderr" "${BAD}_bad.sql:14"
+	# A ran before, in the same transaction: the database is back at base
+	assert_contains "$stderr" "the database is at base (no revision applied)"
 	assert_eq "$(user_tables)" ""
 	assert_eq "$(versions)" ""
 }

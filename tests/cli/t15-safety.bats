@@ -55,6 +55,25 @@ history_rows() {
 	assert_eq "$(q "SELECT status FROM retort_history ORDER BY id DESC LIMIT 1")" "reverted"
 }
 
+@test "one transaction for the whole run: a history row per migration, in order, with its checksum" {
+	ini_set transaction_per_migration false
+	write_rev "$C" "$B" "Create t_c" \
+		"CREATE TABLE t_c (id INTEGER PRIMARY KEY);" \
+		"DROP TABLE t_c;"
+	local c_file=$REV_FILE
+	rt upgrade head >/dev/null
+	assert_eq "$(history_rows)" "$A upgrade applied
+$B upgrade applied
+$C upgrade applied"
+	assert_eq "$(q "SELECT checksum FROM retort_history WHERE revision = '$C'")" "$(sha "$c_file")"
+	assert_eq "$(q "SELECT count(*) FROM retort_history WHERE duration_ms IS NULL")" 0
+	rt downgrade base >/dev/null
+	assert_eq "$(history_rows | tail -n 3)" "$C downgrade reverted
+$B downgrade reverted
+$A downgrade reverted"
+	assert_eq "$(versions)" ""
+}
+
 @test "an applied revision edited (one letter): refused before any change, both checksums shown" {
 	rt upgrade "$A" >/dev/null
 	local old new before history
@@ -183,6 +202,27 @@ EOF
 	run -1 --separate-stderr rt upgrade --resume
 	assert_contains "$stderr" "there is no failed migration to resume"
 	run -0 --separate-stderr rt verify
+}
+
+@test "one transaction for the whole run: a transaction=false migration stays recorded when a later one fails" {
+	ini_set transaction_per_migration false
+	write_r "CREATE TABLE t_r2 (id INTEGER PRIMARY KEY);"
+	write_rev "$C" "$R" "Bad c" \
+		"CREATE TABLE t_c (id INTEGER PRIMARY KEY);
+INSERT INTO no_such_table (id) VALUES (1);" \
+		"DROP TABLE t_c;"
+
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "the database is at '$R'; nothing of '$C' was applied"
+	# A and B committed before R ran outside a transaction; R's version
+	# change committed with it; only C was rolled back
+	assert_eq "$(user_tables)" "$(printf '%s\n' t_a t_b t_r1 t_r2 t_r3)"
+	assert_eq "$(versions)" "$R"
+	assert_eq "$(history_rows)" "$A upgrade applied
+$B upgrade applied
+$R upgrade applied"
+	run -0 --separate-stderr rt current
+	assert_eq "$output" "$R"
 }
 
 # ---- backup and restore -----------------------------------------------------------
