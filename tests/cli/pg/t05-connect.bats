@@ -116,3 +116,20 @@ assert_one_line_error() {
 	assert_secret_absent "$pw"
 	assert_secret_absent "p@ss"
 }
+
+@test "libpq that cannot be loaded: one line naming the library and the package; SQLite still works" {
+	local soname lib=$BATS_TEST_TMPDIR/broken-libs
+	soname=$(ldconfig -p | awk '$1 ~ /^libpq\.so\.[0-9]+$/ { print $1; exit }')
+	[ -n "$soname" ] || fail "ldconfig knows no libpq"
+	mkdir -p "$lib"
+	: >"$lib/$soname" # an empty file where libpq should be: dlopen fails
+	LD_LIBRARY_PATH=$lib run --separate-stderr rt upgrade head
+	assert_one_line_error
+	assert_contains "$stderr" "PostgreSQL support needs $soname, which cannot be loaded"
+	assert_contains "$stderr" "apt-get install libpq"
+	# nothing was changed
+	refute has_version_table
+	# a SQLite database needs no libpq
+	LD_LIBRARY_PATH=$lib run -0 --separate-stderr rt -u "sqlite:///$BATS_TEST_TMPDIR/lite.db" upgrade head
+	assert_contains "$output" "-> $A"
+}
