@@ -482,7 +482,15 @@ static int db_commit(run *r)
 		rc = r->drv->exec(r->conn, sql.ptr, sql.len, NULL, &r->ctx->err);
 		rt_buf_release(&sql);
 		if (rc < 0) {
+			rt_buf msg = RT_BUF_INIT;
 			db_rollback(r);
+			rt_buf_puts(&msg, r->ctx->err.ptr);
+			rt_buf_clear(&r->ctx->err);
+			rt_buf_puts(&r->ctx->err, "cannot write the history rows of this run, so its "
+				    "transaction was rolled back; the database is at ");
+			describe_rows(&r->ctx->err, &r->committed);
+			rt_buf_printf(&r->ctx->err, ": %s", msg.ptr);
+			rt_buf_release(&msg);
 			return rc;
 		}
 	}

@@ -74,6 +74,28 @@ $A downgrade reverted"
 	assert_eq "$(versions)" ""
 }
 
+@test "one transaction for the whole run: history rows that cannot be written roll the run back" {
+	rt upgrade "$A" >/dev/null
+	# the history table refuses new rows from now on
+	if is_sqlite; then
+		q "CREATE TRIGGER no_history BEFORE INSERT ON retort_history
+			BEGIN SELECT RAISE(ABORT, 'history is read-only'); END;"
+	else
+		q 'CREATE FUNCTION no_history() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION '"'"'history is read-only'"'"'; END $$;
+			CREATE TRIGGER no_history BEFORE INSERT ON retort_history
+			FOR EACH ROW EXECUTE FUNCTION no_history();'
+	fi
+	local before
+	before=$(dump_all)
+	ini_set transaction_per_migration false
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "cannot write the history rows of this run, so its transaction was rolled back; the database is at '$A'"
+	assert_contains "$stderr" "history is read-only"
+	assert_eq "$(versions)" "$A"
+	assert_eq "$(dump_all)" "$before"
+}
+
 @test "an applied revision edited (one letter): refused before any change, both checksums shown" {
 	rt upgrade "$A" >/dev/null
 	local old new before history
