@@ -176,6 +176,12 @@ const retort_rev *retort_rev_depends(const retort_rev *rev, size_t i);
 /* Branch labels declared in this revision's header. */
 size_t retort_rev_nlabels(const retort_rev *rev);
 const char *retort_rev_label(const retort_rev *rev, size_t i);
+/* The nearest revision, going down through single parents from `rev`
+ * itself, that declares branch labels; NULL when a merge or a base comes
+ * first.  A revision belongs to the branches of that revision's labels
+ * and of its ancestors found the same way, so listing them costs one step
+ * per labelled revision instead of one per revision below. */
+const retort_rev *retort_rev_labeled(const retort_rev *rev);
 
 /* ---- creating revisions ------------------------------------------------- */
 

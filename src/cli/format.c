@@ -65,7 +65,9 @@ static void collect_labels(struct labels *l, const retort_rev *rev)
 {
 	size_t i, j;
 
-	for (; rev; rev = retort_rev_nparents(rev) == 1 ? retort_rev_parent(rev, 0) : NULL) {
+	for (rev = retort_rev_labeled(rev); rev;
+	     rev = retort_rev_nparents(rev) == 1 ? retort_rev_labeled(retort_rev_parent(rev, 0))
+						 : NULL) {
 		for (i = 0; i < retort_rev_nlabels(rev); i++) {
 			const char *label = retort_rev_label(rev, i);
 

@@ -488,6 +488,12 @@ int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *e
 	by_id_of_children(g);
 	if ((rc = sort_topo(g, err)) < 0)
 		goto done;
+	/* parents come first in topological order */
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->topo[i];
+		r->labeled = r->s.branch_labels.count ? r
+			     : r->nparents == 1 ? r->parents[0]->labeled : NULL;
+	}
 	for (i = 0; i < g->n; i++) {
 		rt_rev *r = g->by_id[i];
 		r->flags = (r->nchildren ? 0 : RETORT_REV_HEAD) |

@@ -18,6 +18,9 @@ struct retort_rev {
 	struct retort_rev **dependents; /* revisions naming this in depends_on */
 	size_t ndependents;
 	size_t topo;                    /* position in topological order */
+	struct retort_rev *labeled;     /* this revision if it declares branch
+					   labels, else its single parent's
+					   `labeled`; NULL at a merge or base */
 	unsigned int flags;             /* RETORT_REV_* */
 	unsigned int mark;              /* traversal stamp, see rt_graph_mark() */
 };

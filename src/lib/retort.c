@@ -374,6 +374,7 @@ size_t retort_rev_nparents(const retort_rev *rev) { return rev->nparents; }
 size_t retort_rev_nchildren(const retort_rev *rev) { return rev->nchildren; }
 size_t retort_rev_ndepends(const retort_rev *rev) { return rev->ndeps; }
 size_t retort_rev_nlabels(const retort_rev *rev) { return rev->s.branch_labels.count; }
+const retort_rev *retort_rev_labeled(const retort_rev *rev) { return rev->labeled; }
 
 const retort_rev *retort_rev_parent(const retort_rev *rev, size_t i)
 {

@@ -329,6 +329,16 @@ static void test_branches_and_merges(void **state)
 	assert_ptr_equal(rt_graph_label(&f->g, "mainline"), get(f, "m1"));
 	assert_ptr_equal(rt_graph_label(&f->g, "other"), get(f, "o1"));
 	assert_null(rt_graph_label(&f->g, "f1"));
+
+	/* the labels a revision inherits: down single parents, not past a merge */
+	assert_null(get(f, "b0")->labeled);
+	assert_null(get(f, "t1")->labeled);
+	assert_ptr_equal(get(f, "m1")->labeled, get(f, "m1"));
+	assert_ptr_equal(get(f, "m2")->labeled, get(f, "m1"));
+	assert_ptr_equal(get(f, "f2")->labeled, get(f, "f1"));
+	assert_null(get(f, "mg")->labeled);
+	assert_null(get(f, "after")->labeled);
+	assert_ptr_equal(get(f, "o2")->labeled, get(f, "o1"));
 	rt_revvec_release(&heads);
 	rt_revvec_release(&bases);
 }
