@@ -211,6 +211,8 @@ int main(int argc, char **argv)
 	char *cache = cache_dir();
 	int status;
 
+	/* the process is ours: no SQLite memory statistics (and their lock) */
+	retort_global_init();
 	memset(&cli, 0, sizeof(cli));
 	cli.opts = opts;
 	cli.opts.vars = vars;

@@ -132,4 +132,7 @@ extern const rt_driver rt_driver_pg;
  * message when this build has no such driver or its library will not load. */
 int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err);
 
+/* driver_sqlite.c: SQLite's process-wide settings (retort_global_init). */
+int rt_sqlite_global_init(void);
+
 #endif

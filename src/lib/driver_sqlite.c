@@ -247,6 +247,12 @@ static int sq_terminated(const char *sql)
 	return sqlite3_complete(sql);
 }
 
+int rt_sqlite_global_init(void)
+{
+	/* SQLITE_MISUSE once SQLite is initialised: the setting stays as it is */
+	return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK ? 0 : RETORT_ERROR;
+}
+
 struct sqlite3 *rt_sqlite_handle(rt_conn *conn)
 {
 	return ((sqlite_conn *)conn)->db;

@@ -21,6 +21,11 @@ const char *retort_version(void)
 	return RETORT_VERSION_STRING;
 }
 
+int retort_global_init(void)
+{
+	return rt_sqlite_global_init();
+}
+
 int retort_new(retort **out)
 {
 	retort *ctx = calloc(1, sizeof(*ctx));

@@ -361,6 +361,25 @@ static void two_branches(proj *p)
 	add_table_rev(p, "y2", "y1", NULL, NULL);
 }
 
+/* ---- process set-up --------------------------------------------------------- */
+
+/* Runs first in this program, before anything touched SQLite. */
+static void test_global_init(void **state)
+{
+	proj *p = *state;
+
+	assert_int_equal(retort_global_init(), 0);
+	linear3(p);
+	assert_rt_ok(upgrade(p, NULL), ctx(p));
+	assert_string_equal(rows(p), "a3");
+	/* memory statistics are off: SQLite counts nothing */
+	assert_int_equal(sqlite3_memory_used(), 0);
+	/* too late once SQLite is initialised: refused, and harmless */
+	assert_int_equal(retort_global_init(), RETORT_ERROR);
+	assert_rt_ok(downgrade(p, "base"), ctx(p));
+	assert_string_equal(rows(p), "");
+}
+
 /* ---- linear -------------------------------------------------------------- */
 
 static void test_linear_up_and_down(void **state)
@@ -809,6 +828,7 @@ static void test_broken_graph_changes_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_global_init, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linear_up_and_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relative_and_explicit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_below_current_conflicts, setup, teardown),
