@@ -200,7 +200,14 @@ typedef struct rt_section {
 	int line;           /* 1-based file line of the body's first byte */
 } rt_section;
 
+/* The header's strings and lists live in blocks of the script's own
+ * (script.c): one or two allocations per revision instead of a dozen,
+ * which is what loading thousands of headers spent most of its time on.
+ * They are read-only: no rt_strlist_add() on these lists. */
+typedef struct rt_strblock rt_strblock;
+
 typedef struct rt_script {
+	rt_strblock *strings;       /* holds everything down to `doc` */
 	char *path;
 	char *revision;
 	rt_strlist down_revisions;  /* empty for a base */

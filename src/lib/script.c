@@ -77,7 +77,99 @@ typedef struct parser {
 	size_t pos;
 	int lineno;
 	rt_buf *err;
+	rt_script *s;
 } parser;
+
+/* ---- the header's strings ---------------------------------------------------- */
+
+/* A chain of blocks that only grow; a string never moves once placed.
+ * The first block is sized from the text (parse() reserves it), so a
+ * header takes one allocation. */
+struct rt_strblock {
+	rt_strblock *next;
+	size_t used, cap;
+	char data[];
+};
+
+#define STRBLOCK_MIN 256
+
+/* Room for `n` more bytes in a new block, before anything is placed. */
+static int block_reserve(rt_script *s, size_t n)
+{
+	rt_strblock *b = malloc(sizeof(*b) + n);
+
+	if (!b)
+		return RETORT_ERROR;
+	b->next = s->strings;
+	b->cap = n;
+	b->used = 0;
+	s->strings = b;
+	return 0;
+}
+
+static void *block_alloc(rt_script *s, size_t n, size_t align)
+{
+	rt_strblock *b = s->strings;
+	size_t at;
+
+	if (b) {
+		at = (b->used + align - 1) & ~(align - 1);
+		if (at + n <= b->cap) {
+			b->used = at + n;
+			return b->data + at;
+		}
+	}
+	at = n > STRBLOCK_MIN ? n : STRBLOCK_MIN;
+	if (!(b = malloc(sizeof(*b) + at)))
+		return NULL;
+	b->next = s->strings;
+	b->cap = at;
+	b->used = n;
+	s->strings = b;
+	return b->data; /* malloc's alignment suits any item */
+}
+
+static char *block_strndup(rt_script *s, const char *p, size_t n)
+{
+	char *d = block_alloc(s, n + 1, 1);
+
+	if (d) {
+		memcpy(d, p, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* Append to a list whose items and array are in the blocks: the array is
+ * copied on growth (header lists hold a handful of ids). */
+static int block_list_add(rt_script *s, rt_strlist *l, const char *p, size_t n)
+{
+	char *item = block_strndup(s, p, n);
+
+	if (!item)
+		return RETORT_ERROR;
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 4;
+		char **items = block_alloc(s, cap * sizeof(*items), sizeof(void *));
+		if (!items)
+			return RETORT_ERROR;
+		if (l->count)
+			memcpy(items, l->items, l->count * sizeof(*items));
+		l->items = items;
+		l->cap = cap;
+	}
+	l->items[l->count++] = item;
+	return 0;
+}
+
+static void block_free(rt_strblock *b)
+{
+	while (b) {
+		rt_strblock *next = b->next;
+		free(b);
+		b = next;
+	}
+}
 
 static int is_ws(char c)
 {
@@ -235,12 +327,22 @@ static int oom(parser *ps)
 
 /* Split a list value and check each item. */
 static int parse_list(parser *ps, rt_strlist *out, enum key key, const char *value,
-		      int no, const char *revision)
+		      size_t vlen, int no, const char *revision)
 {
+	const char *p = value, *end = value + vlen;
 	size_t i, j;
 
-	if (rt_strlist_split(out, value) < 0)
-		return oom(ps);
+	/* items are separated by commas and blanks */
+	while (p < end) {
+		const char *q;
+		while (p < end && (*p == ',' || *p == ' ' || *p == '\t'))
+			p++;
+		for (q = p; q < end && *q != ',' && *q != ' ' && *q != '\t'; q++)
+			;
+		if (q > p && block_list_add(ps->s, out, p, (size_t)(q - p)) < 0)
+			return oom(ps);
+		p = q;
+	}
 	for (i = 0; i < out->count; i++) {
 		const char *item = out->items[i];
 
@@ -347,7 +449,7 @@ static int parse_header(rt_script *s, parser *ps, line *first)
 			while (is_ws(p[n - 1]))
 				n--;
 			if (!s->message) {
-				if (!(s->message = rt_strndup(kp, kn))) {
+				if (!(s->message = block_strndup(s, kp, kn))) {
 					rc = oom(ps);
 					goto done;
 				}
@@ -366,12 +468,17 @@ static int parse_header(rt_script *s, parser *ps, line *first)
 			goto done;
 		}
 		key_line[key] = l.no;
-		if (!(v = rt_strndup(value, vlen))) {
-			rc = oom(ps);
-			goto done;
-		}
 		switch ((enum key)key) {
 		case KEY_REVISION:
+		case KEY_CREATE_DATE:
+			if (!(v = block_strndup(s, value, vlen))) {
+				rc = oom(ps);
+				goto done;
+			}
+			if (key == KEY_CREATE_DATE) {
+				s->create_date = v;
+				break;
+			}
 			s->revision = v;
 			if (!valid_id(v)) {
 				rc = rt_error(ps->err, RETORT_EINVALID,
@@ -392,24 +499,19 @@ static int parse_header(rt_script *s, parser *ps, line *first)
 				goto done;
 			}
 			break;
-		case KEY_CREATE_DATE:
-			s->create_date = v;
-			break;
 		case KEY_DOWN_REVISION:
-			rc = parse_list(ps, &s->down_revisions, KEY_DOWN_REVISION, v, l.no,
-					s->revision);
-			free(v);
+			rc = parse_list(ps, &s->down_revisions, KEY_DOWN_REVISION, value, vlen,
+					l.no, s->revision);
 			break;
 		case KEY_DEPENDS_ON:
-			rc = parse_list(ps, &s->depends_on, KEY_DEPENDS_ON, v, l.no, s->revision);
-			free(v);
+			rc = parse_list(ps, &s->depends_on, KEY_DEPENDS_ON, value, vlen, l.no,
+					s->revision);
 			break;
 		case KEY_BRANCH_LABELS:
-			rc = parse_list(ps, &s->branch_labels, KEY_BRANCH_LABELS, v, l.no, NULL);
-			free(v);
+			rc = parse_list(ps, &s->branch_labels, KEY_BRANCH_LABELS, value, vlen, l.no,
+					NULL);
 			break;
 		default:
-			free(v);
 			break;
 		}
 		if (rc < 0)
@@ -420,10 +522,10 @@ static int parse_header(rt_script *s, parser *ps, line *first)
 		goto done;
 	}
 	if (!s->message)
-		s->message = rt_strdup("");
+		s->message = block_strndup(s, "", 0);
 	if (!s->create_date)
-		s->create_date = rt_strdup("");
-	s->doc = rt_buf_detach(&doc);
+		s->create_date = block_strndup(s, "", 0);
+	s->doc = block_strndup(s, doc.ptr, doc.len);
 	if (!s->message || !s->create_date || !s->doc)
 		rc = oom(ps);
 done:
@@ -553,7 +655,12 @@ static int parse(rt_script *out, const char *path, char *owned, const char *text
 	ps.len = len;
 	ps.err = err;
 	ps.pos = skip_bom(text, len);
-	if (!(out->path = rt_strdup(ps.path))) {
+	ps.s = out;
+	/* the header's strings are pieces of its text (about half of it is
+	 * the keys and "--" of its lines), and the lists' arrays a few
+	 * pointers each: a block this size holds a usual header */
+	if (block_reserve(out, strlen(ps.path) + (len < 1024 ? len : 1024) / 2 + 96) < 0 ||
+	    !(out->path = block_strndup(out, ps.path, strlen(ps.path)))) {
 		rc = oom(&ps);
 		goto fail;
 	}
@@ -741,14 +848,7 @@ void rt_script_release(rt_script *s)
 
 	if (!s)
 		return;
-	free(s->path);
-	free(s->revision);
-	rt_strlist_release(&s->down_revisions);
-	rt_strlist_release(&s->branch_labels);
-	rt_strlist_release(&s->depends_on);
-	free(s->create_date);
-	free(s->message);
-	free(s->doc);
+	block_free(s->strings); /* the header's strings and lists */
 	free(s->text);
 	for (i = 0; i < s->nsections; i++)
 		free(s->sections[i].dialect);
