@@ -14,6 +14,8 @@
  * reader sees a whole cache or none; the checksum catches the rest.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <nettle/sha2.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +27,9 @@
 
 #define MAGIC "retort-hcache 1 "
 #define RACY_SECONDS 2
+/* the shortest entry: eight one-digit numbers with their separators, a
+ * one-byte name and the newline */
+#define ENTRY_MIN 18
 
 typedef struct {
 	const char *name;
@@ -38,7 +43,8 @@ struct rt_hcache {
 	char *cache_dir;
 	char *path;          /* the cache file */
 	char *dir;           /* the versions folder, absolute */
-	char *old;           /* the file as read; entries point into it */
+	const char *old;     /* the file, mapped; entries point into it */
+	size_t oldlen;
 	entry *e;
 	size_t n, at;        /* entries, and the next one get() looks at */
 	entry *keep;         /* the entries to write back, in order: hits */
@@ -154,7 +160,10 @@ static long parse(entry **out, const char *data, size_t len, const char *dir)
 		    memchr(e.name, '/', e.namelen) || (n && !entry_before(&v[n - 1], &e)))
 			goto bad;
 		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
+			/* an entry takes at least ENTRY_MIN bytes, so the first
+			 * array is as large as the file can need: a large one is
+			 * mapped lazily, and growing it touched twice the pages */
+			cap = cap ? 2 * cap : len / ENTRY_MIN + 1;
 			if (!(grown = realloc(v, cap * sizeof(*v))))
 				goto bad;
 			v = grown;
@@ -189,11 +198,34 @@ static unsigned long long fnv1a(const char *s)
 	return h;
 }
 
+/* Map the cache file whole (populated at once: it is read to the end
+ * right away, and one call beats a page fault per page of a copy).  A
+ * cache file is only ever replaced by rename, never rewritten in place,
+ * so the mapping keeps the bytes that were checked. */
+static int map_file(rt_hcache *c)
+{
+	struct stat st;
+	void *p;
+	int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
+		      0)) == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	c->old = p;
+	c->oldlen = (size_t)st.st_size;
+	return 0;
+}
+
 rt_hcache *rt_hcache_open(const char *cache_dir, const char *dir, time_t now)
 {
 	rt_hcache *c;
-	rt_buf path = RT_BUF_INIT, ignored = RT_BUF_INIT;
-	size_t len = 0;
+	rt_buf path = RT_BUF_INIT;
 	long n;
 
 	if (!cache_dir || !*cache_dir || !dir || !(c = calloc(1, sizeof(*c))))
@@ -210,12 +242,10 @@ rt_hcache *rt_hcache_open(const char *cache_dir, const char *dir, time_t now)
 		return NULL;
 	}
 	c->path = rt_buf_detach(&path);
-	if (rt_read_file(&c->old, &len, c->path, &ignored) == 0 &&
-	    (n = parse(&c->e, c->old, len, c->dir)) >= 0)
+	if (map_file(c) == 0 && (n = parse(&c->e, c->old, c->oldlen, c->dir)) >= 0)
 		c->n = (size_t)n;
 	else
 		c->changed = 1; /* missing or damaged: write a new one */
-	rt_buf_release(&ignored);
 	return c;
 }
 
@@ -235,7 +265,8 @@ static void keep(rt_hcache *c, const entry *e)
 	entry *grown;
 
 	if (c->nkeep == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 256;
+		/* most loads keep every entry they read */
+		c->cap = c->cap ? 2 * c->cap : c->n + 256;
 		if (!(grown = realloc(c->keep, c->cap * sizeof(*grown)))) {
 			c->oom = 1;
 			return;
@@ -358,7 +389,8 @@ void rt_hcache_close(rt_hcache *c, int save)
 	free(c->cache_dir);
 	free(c->path);
 	free(c->dir);
-	free(c->old);
+	if (c->old)
+		munmap((void *)c->old, c->oldlen);
 	free(c->e);
 	free(c->keep);
 	rt_strlist_release(&c->fresh);
