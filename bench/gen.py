@@ -15,6 +15,8 @@ table.  The same statements are written as:
                                  table, then per migration BEGIN, the SQL, the
                                  version-table INSERT/UPDATE, COMMIT
   OUTDIR/floor/sqlite-whole.sql  the same in one BEGIN ... COMMIT
+  OUTDIR/floor/sqlite-history.sql  sqlite.sql plus a history row like
+                                 retort's in each transaction (a reference)
   OUTDIR/floor/pg.sql            the per-migration floor for psql
   OUTDIR/floor/pg-batched.sql    the same with each migration sent as one
                                  request (statements joined with psql's \\;)
@@ -132,12 +134,32 @@ def gen_retort(n, out):
 
 # ---- floor ------------------------------------------------------------------
 
+# What retort's history table costs on top of the version table: the same
+# table, and one row per migration in the migration's transaction (the
+# checksum is a fixed stand-in; the time to compute one is not the point).
+HISTORY_DDL = ('CREATE TABLE IF NOT EXISTS "retort_history" (id INTEGER PRIMARY KEY, '
+               'revision VARCHAR(32) NOT NULL, direction VARCHAR(10) NOT NULL, '
+               'status VARCHAR(10) NOT NULL, checksum VARCHAR(64), '
+               'statements_done INTEGER NOT NULL DEFAULT 0, applied_at VARCHAR(40) NOT NULL, '
+               'duration_ms INTEGER, applied_by VARCHAR(255), retort_version VARCHAR(32), '
+               'error TEXT);\n')
+
+
+def history_row(i):
+    return ('INSERT INTO "retort_history" (revision, direction, status, checksum, '
+            'statements_done, applied_at, duration_ms, applied_by, retort_version, error) '
+            "VALUES ('%s', 'upgrade', 'applied', '%s', 0, CURRENT_TIMESTAMP, 2, 'bench@host', "
+            "'0.1.0', NULL);\n" % (rev_id(i), hashlib.sha256(b"%d" % i).hexdigest()))
+
+
 def gen_floor(n, out):
     d = os.path.join(out, "floor")
     per, whole, pg, batched = [VERSION_DDL], [VERSION_DDL, "BEGIN;\n"], [VERSION_DDL], [VERSION_DDL]
+    hist = [VERSION_DDL, HISTORY_DDL]
     for i in range(1, n + 1):
         body = sql(upgrade_statements(i)) + version_step(i)
         per.append("BEGIN;\n" + body + "COMMIT;\n")
+        hist.append("BEGIN;\n" + body + history_row(i) + "COMMIT;\n")
         whole.append(body)
         pg.append("BEGIN;\n" + body + "COMMIT;\n")
         # psql's \; joins statements into one request: one round trip per
@@ -146,6 +168,7 @@ def gen_floor(n, out):
         batched.append("\\;\n".join(stmts) + ";\n")
     whole.append("COMMIT;\n")
     write(os.path.join(d, "sqlite.sql"), "".join(per))
+    write(os.path.join(d, "sqlite-history.sql"), "".join(hist))
     write(os.path.join(d, "sqlite-whole.sql"), "".join(whole))
     write(os.path.join(d, "pg.sql"), "".join(pg))
     write(os.path.join(d, "pg-batched.sql"), "".join(batched))
