@@ -383,34 +383,31 @@ static int by_id_of_children(rt_graph *g)
 	return 0;
 }
 
-typedef struct {
-	rt_hcache *cache;
-	const char *name;
-	const struct stat *st;
-} keeping;
-
-static void keep_header(void *payload, const char *text, size_t len)
-{
-	keeping *k = payload;
-
-	rt_hcache_put(k->cache, k->name, k->st, text, len);
-}
-
 /* The header of versions file `name`: from the cache when the file is as
- * the cache remembers it, else read (and remembered). */
+ * the cache remembers it, else read, parsed and remembered. */
 static int load_header(rt_script *out, rt_hcache *cache, int dirfd, const char *name,
 		       const char *path, rt_buf *err)
 {
 	struct stat st;
-	keeping k = { cache, name, &st };
-	const char *text;
+	rt_buf packed = RT_BUF_INIT;
+	const char *blob;
 	size_t len;
+	int rc;
 
 	if (!cache || fstatat(dirfd, name, &st, 0) != 0)
 		return rt_script_load_at(out, dirfd, name, path, 1, err);
-	if ((text = rt_hcache_get(cache, name, &st, &len)) != NULL)
-		return rt_script_parse(out, path, text, len, 1, err);
-	return rt_script_load_header(out, dirfd, name, path, keep_header, &k, err);
+	if ((blob = rt_hcache_get(cache, name, &st, &len)) != NULL) {
+		if (rt_script_unpack(out, path, blob, len) == 0)
+			return 0;
+		rt_hcache_forget(cache);
+	}
+	if ((rc = rt_script_load_at(out, dirfd, name, path, 1, err)) < 0)
+		return rc;
+	rt_script_pack(&packed, out);
+	if (!rt_buf_oom(&packed))
+		rt_hcache_put(cache, name, &st, packed.ptr, packed.len);
+	rt_buf_release(&packed);
+	return 0;
 }
 
 int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *err)

@@ -4,11 +4,11 @@
  * The file, one per versions folder, is named after a hash of the folder's
  * absolute path and holds:
  *
- *     retort-hcache 1 <SHA-256 of everything after this line, hex>\n
+ *     retort-hcache 2 <SHA-256 of everything after this line, hex>\n
  *     <the versions folder, absolute>\n
  *     per file, in strcmp() order of names:
  *     <namelen> <textlen> <ino> <size> <mtime s> <mtime ns> <ctime s> <ctime ns>\n
- *     <name><header text>\n
+ *     <name><the bytes given to put(): graph.c packs the parsed header>\n
  *
  * It is written to a temporary file and renamed over the old one, so a
  * reader sees a whole cache or none; the checksum catches the rest.
@@ -25,7 +25,7 @@
 
 #include "hcache.h"
 
-#define MAGIC "retort-hcache 1 "
+#define MAGIC "retort-hcache 2 "
 #define RACY_SECONDS 2
 /* the shortest entry: eight one-digit numbers with their separators, a
  * one-byte name and the newline */
@@ -295,6 +295,14 @@ const char *rt_hcache_get(rt_hcache *c, const char *name, const struct stat *st,
 	keep(c, e);
 	*len = e->textlen;
 	return e->text;
+}
+
+void rt_hcache_forget(rt_hcache *c)
+{
+	if (!c || !c->nkeep)
+		return;
+	c->nkeep--;
+	c->changed = 1;
 }
 
 void rt_hcache_put(rt_hcache *c, const char *name, const struct stat *st, const char *text,

@@ -2,7 +2,9 @@
  * hcache.h - the header cache: what the headers of a versions folder's
  * files said the last time they were read, keyed by each file's stat, so
  * that loading the graph of thousands of revisions costs one fstatat() per
- * file instead of an open, a read and a close.
+ * file instead of an open, a read, a close and a parse.  The cache keeps
+ * whatever bytes it is given per file; graph.c gives it the parsed header
+ * (rt_script_pack).
  *
  * A file whose inode, size, mtime or ctime changed is read again; so is
  * one changed less than two seconds before it was cached (a second write
@@ -30,6 +32,10 @@ rt_hcache *rt_hcache_open(const char *cache_dir, const char *dir, time_t now);
  * `st` is what the cache remembers; NULL otherwise.  Names must be asked
  * for in strcmp() order, as the folder's listing is sorted. */
 const char *rt_hcache_get(rt_hcache *c, const char *name, const struct stat *st, size_t *len);
+
+/* The entry rt_hcache_get() just returned turned out unusable: drop it
+ * (rt_hcache_put() may then give its replacement). */
+void rt_hcache_forget(rt_hcache *c);
 
 /* Remember the header text of `name` for the next load, in the same order. */
 void rt_hcache_put(rt_hcache *c, const char *name, const struct stat *st, const char *text,

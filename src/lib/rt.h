@@ -235,20 +235,22 @@ int rt_script_parse(rt_script *out, const char *path, const char *text, size_t l
  * (the file is read until the first section marker, not whole). */
 int rt_script_load(rt_script *out, const char *path, int header_only, rt_buf *err);
 
-/* The section to run for a direction and dialect: the dialect's own section
- * beats the plain one.  NULL when the file has neither (nothing to run). */
 /* The same, opening `name` relative to the folder `dirfd` (saves the
  * kernel a path walk per file when loading thousands); `path` is what
  * messages and rt_script.path say. */
 int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *path,
 		      int header_only, rt_buf *err);
 
-/* A header-only rt_script_load_at() that also lends the header's text, as
- * read from the file, to `keep` once it parsed (the header cache). */
-int rt_script_load_header(rt_script *out, int dirfd, const char *name, const char *path,
-			  void (*keep)(void *payload, const char *text, size_t len),
-			  void *payload, rt_buf *err);
+/* A parsed header as bytes for the header cache, and back: loading it
+ * again skips the parse of every line.  rt_script_unpack() makes a
+ * header-only script of `blob` (len bytes), or returns -1 and leaves *out
+ * empty when the bytes are not what rt_script_pack() writes: seven
+ * NUL-terminated fields, valid ids and labels. */
+void rt_script_pack(rt_buf *out, const rt_script *s);
+int rt_script_unpack(rt_script *out, const char *path, const char *blob, size_t len);
 
+/* The section to run for a direction and dialect: the dialect's own section
+ * beats the plain one.  NULL when the file has neither (nothing to run). */
 const rt_section *rt_script_section(const rt_script *s, int direction, const char *dialect);
 
 void rt_script_release(rt_script *s);

@@ -788,9 +788,8 @@ int rt_script_load(rt_script *out, const char *path, int header_only, rt_buf *er
 	return rt_script_load_at(out, AT_FDCWD, path, path, header_only, err);
 }
 
-int rt_script_load_header(rt_script *out, int dirfd, const char *name, const char *path,
-			  void (*keep)(void *payload, const char *text, size_t len),
-			  void *payload, rt_buf *err)
+static int load_header(rt_script *out, int dirfd, const char *name, const char *path,
+		       rt_buf *err)
 {
 	char stack[HEADER_CHUNK + 1], *heap;
 	const char *head;
@@ -801,8 +800,7 @@ int rt_script_load_header(rt_script *out, int dirfd, const char *name, const cha
 	if ((rc = read_header(&head, &len, &heap, stack, dirfd, name, path, err)) < 0)
 		return rc;
 	/* a header-only parse keeps nothing of the text */
-	if ((rc = parse(out, path, NULL, head, len, 1, err)) >= 0 && keep)
-		keep(payload, head, len);
+	rc = parse(out, path, NULL, head, len, 1, err);
 	free(heap);
 	return rc;
 }
@@ -815,11 +813,89 @@ int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *p
 	int rc;
 
 	if (header_only)
-		return rt_script_load_header(out, dirfd, name, path, NULL, NULL, err);
+		return load_header(out, dirfd, name, path, err);
 	memset(out, 0, sizeof(*out));
 	if ((rc = rt_read_file(&text, &len, path, err)) < 0)
 		return rc;
 	return parse(out, path, text, text, len, 0, err);
+}
+
+/* ---- the header cache's form ---------------------------------------------- */
+
+/*
+ * revision, create_date, message, doc, then the down_revision, branch_labels
+ * and depends_on items joined by ',' (no id or label holds one), each
+ * field ended by a NUL (no header holds one either).
+ */
+#define PACKED_FIELDS 7
+
+static void pack_list(rt_buf *out, const rt_strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++) {
+		if (i)
+			rt_buf_putc(out, ',');
+		rt_buf_puts(out, l->items[i]);
+	}
+	rt_buf_put(out, "", 1);
+}
+
+void rt_script_pack(rt_buf *out, const rt_script *s)
+{
+	rt_buf_put(out, s->revision, strlen(s->revision) + 1);
+	rt_buf_put(out, s->create_date, strlen(s->create_date) + 1);
+	rt_buf_put(out, s->message, strlen(s->message) + 1);
+	rt_buf_put(out, s->doc, strlen(s->doc) + 1);
+	pack_list(out, &s->down_revisions);
+	pack_list(out, &s->branch_labels);
+	pack_list(out, &s->depends_on);
+}
+
+static int unpack_list(rt_script *s, rt_strlist *l, const char *p, int labels)
+{
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (!n || block_list_add(s, l, p, n) < 0 ||
+		    !(labels ? valid_label : valid_id)(l->items[l->count - 1]))
+			return -1;
+		p += n;
+		if (*p == ',' && !*++p)
+			return -1;
+	}
+	return 0;
+}
+
+int rt_script_unpack(rt_script *out, const char *path, const char *blob, size_t len)
+{
+	const char *field[PACKED_FIELDS], *p = blob, *end = blob + len, *nul;
+	size_t i, pathlen = strlen(path);
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < PACKED_FIELDS; i++) {
+		if (p >= end || !(nul = memchr(p, '\0', (size_t)(end - p))))
+			return -1;
+		field[i] = p;
+		p = nul + 1;
+	}
+	/* the strings are copied, so the block needs the blob's size and
+	 * room for the lists' arrays */
+	if (p != end || !valid_id(field[0]) || block_reserve(out, pathlen + 1 + len + 96) < 0)
+		goto bad;
+	if (!(out->path = block_strndup(out, path, pathlen)) ||
+	    !(out->revision = block_strndup(out, field[0], strlen(field[0]))) ||
+	    !(out->create_date = block_strndup(out, field[1], strlen(field[1]))) ||
+	    !(out->message = block_strndup(out, field[2], strlen(field[2]))) ||
+	    !(out->doc = block_strndup(out, field[3], strlen(field[3]))) ||
+	    unpack_list(out, &out->down_revisions, field[4], 0) < 0 ||
+	    unpack_list(out, &out->branch_labels, field[5], 1) < 0 ||
+	    unpack_list(out, &out->depends_on, field[6], 0) < 0)
+		goto bad;
+	return 0;
+bad:
+	rt_script_release(out);
+	return -1;
 }
 
 const rt_section *rt_script_section(const rt_script *s, int direction, const char *dialect)

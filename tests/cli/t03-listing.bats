@@ -13,6 +13,12 @@ teardown() {
 	common_teardown
 }
 
+# The number of distinct revision ids of the standard chain and of this
+# file's tests that a cache file holds.
+cached_ids() {
+	grep -a -o -E "($A|$B|$C|$D|e5e5e5e5e5e5|f6f6f6f6f6f6|a7a7a7a7a7a7)" "$1" | sort -u | wc -l
+}
+
 @test "heads lists the head" {
 	run -0 --separate-stderr rt heads
 	assert_eq "$output" "$D (head)"
@@ -136,7 +142,7 @@ $B -> $C, Create t_c"
 	assert_eq "$output" "$D (head)"
 	local cache=("$XDG_CACHE_HOME"/retort/headers-*)
 	[ -f "${cache[0]}" ] || fail "no cache file in $XDG_CACHE_HOME/retort"
-	assert_eq "$(grep -c -- '-- revision: ' "${cache[0]}")" 4
+	assert_eq "$(cached_ids "${cache[0]}")" 4
 	run -0 --separate-stderr rt history
 	local cached=$output
 	RETORT_CACHE_DIR= run -0 --separate-stderr rt history
@@ -157,6 +163,27 @@ $B -> $C, Create t_c"
 	[ ! -e "$XDG_CACHE_HOME" ] || fail "RETORT_CACHE_DIR= still wrote $XDG_CACHE_HOME"
 }
 
+@test "header cache: every header field comes back the same (labels, depends_on, merge)" {
+	LABELS=side write_rev e5e5e5e5e5e5 "$A" "Side branch" "SELECT 1;"
+	DEPENDS="$B" write_rev f6f6f6f6f6f6 "e5e5e5e5e5e5" "Side two" "SELECT 2;"
+	write_rev a7a7a7a7a7a7 "$D, f6f6f6f6f6f6" "Merge both" "SELECT 3;"
+	sleep 3
+	RETORT_CACHE_DIR= run -0 --separate-stderr rt history -v
+	local plain=$output
+	run -0 --separate-stderr rt history -v   # writes the cache
+	assert_eq "$output" "$plain"
+	run -0 --separate-stderr rt history -v   # reads it
+	assert_eq "$output" "$plain"
+	assert_contains "$output" "Merges: $D, f6f6f6f6f6f6"
+	local cache=("$XDG_CACHE_HOME"/retort/headers-*)
+	assert_eq "$(cached_ids "${cache[0]}")" 7
+	run -0 --separate-stderr rt heads
+	assert_eq "$output" "a7a7a7a7a7a7 (head)"
+	run -0 --separate-stderr rt show f6f6f6f6f6f6
+	assert_contains "$output" "Also depends on: $B"
+	assert_contains "$output" "Branch names: side"
+}
+
 @test "header cache: a cache that cannot be written or read is no error" {
 	sleep 3
 	mkdir -p "$XDG_CACHE_HOME"
@@ -168,10 +195,10 @@ $B -> $C, Create t_c"
 	run -0 --separate-stderr rt heads
 	local cache=("$XDG_CACHE_HOME"/retort/headers-*)
 	# garbage in the cache file: ignored, and replaced by a good one
-	printf 'retort-hcache 1 garbage\n' >"${cache[0]}"
+	printf 'retort-hcache 2 garbage\n' >"${cache[0]}"
 	run -0 --separate-stderr rt heads
 	assert_eq "$output" "$D (head)"
-	assert_eq "$(grep -c -- '-- revision: ' "${cache[0]}")" 4
+	assert_eq "$(cached_ids "${cache[0]}")" 4
 }
 
 @test "thousands of revisions: heads and history stay quick" {

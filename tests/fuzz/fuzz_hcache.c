@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
-	static const char magic[] = "retort-hcache 1 ";
+	static const char magic[] = "retort-hcache 2 ";
 	uint8_t md[SHA256_DIGEST_SIZE];
 	struct sha256_ctx sha;
 	size_t head = sizeof(magic) - 1 + 2 * SHA256_DIGEST_SIZE + 1, i;

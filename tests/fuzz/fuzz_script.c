@@ -1,7 +1,8 @@
 /*
  * fuzz_script.c - libFuzzer target for the migration file parser: any
  * bytes, header-only and full, then section selection over the result.
- * A full parse must agree with a header-only one on the header.
+ * A full parse must agree with a header-only one on the header, and a
+ * header must come back whole from the header cache's packed form.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +38,36 @@ static void check_sections(const rt_script *s)
 	}
 }
 
+static int same_list(const rt_strlist *a, const rt_strlist *b)
+{
+	size_t i;
+
+	if (a->count != b->count)
+		return 0;
+	for (i = 0; i < a->count; i++)
+		if (strcmp(a->items[i], b->items[i]))
+			return 0;
+	return 1;
+}
+
+/* A parsed header survives the header cache's form unchanged. */
+static void check_packed(const rt_script *s)
+{
+	rt_buf packed = RT_BUF_INIT;
+	rt_script back;
+
+	rt_script_pack(&packed, s);
+	if (rt_script_unpack(&back, s->path, packed.ptr, packed.len) < 0 ||
+	    strcmp(back.revision, s->revision) || strcmp(back.message, s->message) ||
+	    strcmp(back.doc, s->doc) || strcmp(back.create_date, s->create_date) ||
+	    strcmp(back.path, s->path) || !same_list(&back.down_revisions, &s->down_revisions) ||
+	    !same_list(&back.branch_labels, &s->branch_labels) ||
+	    !same_list(&back.depends_on, &s->depends_on))
+		abort();
+	rt_script_release(&back);
+	rt_buf_release(&packed);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	rt_script head, full;
@@ -59,8 +90,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rc_head == 0 && (head.nsections || head.text))
 		abort();
+	if (rc_head == 0)
+		check_packed(&head);
 	rt_script_release(&head);
 	rt_script_release(&full);
+
+	/* the header cache's form: any bytes either unpack into what packs
+	 * back to the same bytes, or are refused */
+	{
+		rt_script un;
+		rt_buf again = RT_BUF_INIT;
+
+		if (rt_script_unpack(&un, "fuzz.sql", (const char *)data, size) == 0) {
+			rt_script_pack(&again, &un);
+			if (again.len != size || memcmp(again.ptr, data, size))
+				abort();
+		} else if (un.revision || un.strings) {
+			abort();
+		}
+		rt_script_release(&un);
+		rt_buf_release(&again);
+	}
 
 	/* the slug and file-name helpers take user text too */
 	if (size < 4096) {

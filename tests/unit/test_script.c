@@ -576,6 +576,77 @@ static void assert_slug(const char *message, size_t max, const char *want)
 	rt_buf_release(&b);
 }
 
+/* ---- the header cache's form ------------------------------------------------ */
+
+static void assert_same_list(const rt_strlist *a, const rt_strlist *b)
+{
+	size_t i;
+
+	assert_int_equal(a->count, b->count);
+	for (i = 0; i < a->count; i++)
+		assert_string_equal(a->items[i], b->items[i]);
+}
+
+static void assert_same_header(const rt_script *a, const rt_script *b)
+{
+	assert_string_equal(a->path, b->path);
+	assert_string_equal(a->revision, b->revision);
+	assert_string_equal(a->create_date, b->create_date);
+	assert_string_equal(a->message, b->message);
+	assert_string_equal(a->doc, b->doc);
+	assert_same_list(&a->down_revisions, &b->down_revisions);
+	assert_same_list(&a->branch_labels, &b->branch_labels);
+	assert_same_list(&a->depends_on, &b->depends_on);
+}
+
+static void test_pack_unpack(void **state)
+{
+	static const char *const texts[] = {
+		plain_text,
+		"-- Merge\n-- revision: m1\n-- down_revision: a1, b2 c3,d4\n"
+		"-- branch_labels:  release-1.0 ,main,feature.x_2\n-- depends_on : dep1 dep2\n"
+		"-- +upgrade\n",
+		"-- revision: base1\n-- +upgrade\n",
+	};
+	/* not what pack writes: a field short, a byte too many, a bad id or
+	 * label, an empty or trailing list item */
+#define BLOB(lit) { lit, sizeof(lit) - 1 }
+	static const struct { const char *b; size_t n; } bad[] = {
+		BLOB("r1\0d\0m\0\0\0\0"),          /* six fields */
+		BLOB("r1\0d\0m\0\0\0\0\0x"),      /* a byte after the seventh */
+		BLOB("r'1\0d\0m\0\0\0\0\0"),      /* not an id */
+		BLOB("r1\0d\0m\0\0a b\0\0\0"),    /* nor is "a b" */
+		BLOB("r1\0d\0m\0\0\0l l\0\0"),    /* nor a label */
+		BLOB("r1\0d\0m\0\0a,,b\0\0\0"),   /* an empty item */
+		BLOB("r1\0d\0m\0\0a,\0\0\0"),     /* a trailing comma */
+		BLOB(""),
+	};
+#undef BLOB
+	rt_buf err = RT_BUF_INIT, packed = RT_BUF_INIT;
+	rt_script parsed, back;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		assert_rt_ok_err(parse_str(&parsed, texts[i], 1, &err), &err);
+		rt_buf_clear(&packed);
+		rt_script_pack(&packed, &parsed);
+		assert_int_equal(rt_script_unpack(&back, "v/x.sql", packed.ptr, packed.len), 0);
+		assert_same_header(&parsed, &back);
+		assert_null(back.text);
+		assert_int_equal(back.nsections, 0);
+		rt_script_release(&parsed);
+		rt_script_release(&back);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(rt_script_unpack(&back, "v/x.sql", bad[i].b, bad[i].n), -1);
+		assert_null(back.revision);
+		assert_null(back.strings);
+	}
+	rt_buf_release(&packed);
+	rt_buf_release(&err);
+}
+
 static void test_slugify(void **state)
 {
 	rt_buf b = RT_BUF_INIT;
@@ -671,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_error_code_and_state),
 		cmocka_unit_test(test_load_resources),
 		cmocka_unit_test(test_load_header_only_large),
+		cmocka_unit_test(test_pack_unpack),
 		cmocka_unit_test(test_slugify),
 		cmocka_unit_test(test_file_template),
 	};
