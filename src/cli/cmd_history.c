@@ -60,12 +60,17 @@ int cmd_history(struct cli *cli)
 			cli_put_show(rev, current);
 			continue;
 		}
+		/* fputs, not printf: a line per revision of thousands, and
+		 * printf's format parsing showed in the profile */
 		cli_put_parents(rev, 1);
-		printf(" -> %s", retort_rev_id(rev));
+		fputs(" -> ", stdout);
+		fputs(retort_rev_id(rev), stdout);
 		cli_put_flags(rev, CLI_FLAGS_ALL, current);
 		if (failed && !strcmp(failed->revision, retort_rev_id(rev)))
 			printf(" (failed at statement %zu)", failed->statements_done + 1);
-		printf(", %s\n", retort_rev_message(rev));
+		fputs(", ", stdout);
+		fputs(retort_rev_message(rev), stdout);
+		putchar('\n');
 	}
 	retort_failure_free(failed);
 	retort_revlist_release(&list);

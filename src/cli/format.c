@@ -42,8 +42,11 @@ void cli_put_parents(const retort_rev *rev, int parens)
 	parens = parens && n > 1;
 	if (parens)
 		putchar('(');
-	for (i = 0; i < n; i++)
-		printf("%s%s", i ? ", " : "", retort_rev_id(retort_rev_parent(rev, i)));
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", stdout);
+		fputs(retort_rev_id(retort_rev_parent(rev, i)), stdout);
+	}
 	if (parens)
 		putchar(')');
 }
