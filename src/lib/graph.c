@@ -57,16 +57,13 @@ static int cmp_id(const void *a, const void *b)
 	return strcmp(x->s.revision, y->s.revision);
 }
 
-static void rev_free(rt_rev *r)
+static void rev_release(rt_rev *r)
 {
-	if (!r)
-		return;
 	rt_script_release(&r->s);
 	free(r->parents);
 	free(r->deps);
 	free(r->children);
 	free(r->dependents);
-	free(r);
 }
 
 void rt_graph_release(rt_graph *g)
@@ -74,7 +71,8 @@ void rt_graph_release(rt_graph *g)
 	size_t i;
 
 	for (i = 0; i < g->n; i++)
-		rev_free(g->by_id[i]);
+		rev_release(&g->revs[i]);
+	free(g->revs);
 	free(g->by_id);
 	free(g->topo);
 	free(g->dir);
@@ -429,16 +427,14 @@ int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *e
 	if ((rc = list_files(&files, dirfd, dir, err)) < 0)
 		goto done;
 	cache = rt_hcache_open(cache_dir, dir, time(NULL));
-	if (!(g->by_id = calloc(files.count ? files.count : 1, sizeof(*g->by_id)))) {
+	if (!(g->by_id = calloc(files.count ? files.count : 1, sizeof(*g->by_id))) ||
+	    !(g->revs = calloc(files.count ? files.count : 1, sizeof(*g->revs)))) {
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
 		goto done;
 	}
 	for (i = 0; i < files.count; i++) {
-		rt_rev *r = calloc(1, sizeof(*r));
-		if (!r) {
-			rc = rt_error(err, RETORT_ERROR, "out of memory");
-			goto done;
-		}
+		rt_rev *r = &g->revs[i];
+
 		g->by_id[g->n++] = r;
 		/* "dir/name" without printf, which showed in the profile of
 		 * listing thousands of files */

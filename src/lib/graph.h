@@ -42,6 +42,7 @@ void rt_revvec_sort_topo(rt_revvec *vec);
 typedef struct rt_graph {
 	rt_rev **topo;      /* every revision, parents before children */
 	rt_rev **by_id;     /* every revision, sorted by id (prefix search) */
+	rt_rev *revs;       /* where they live: one array, in file order */
 	size_t n;
 	unsigned int stamp; /* last traversal stamp handed out */
 	char *dir;          /* the versions folder */

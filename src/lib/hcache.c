@@ -71,25 +71,22 @@ typedef struct {
 	const char *p, *end;
 } cursor;
 
-/* A decimal number (optionally negative) ending in `term`. */
+/* A decimal number (optionally negative) ending in `term`.  Nineteen
+ * digits always fit the unsigned accumulator, so the loop checks no
+ * overflow; INT64_MAX is checked once after it. */
 static int number(cursor *c, long long *out, char term)
 {
+	const char *p = c->p, *end = c->end, *digits;
 	unsigned long long v = 0;
-	int neg = 0, digits = 0;
+	int neg = p < end && *p == '-';
 
-	if (c->p < c->end && *c->p == '-') {
-		neg = 1;
-		c->p++;
-	}
-	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		if (v > (unsigned long long)INT64_MAX / 10)
-			return -1;
-		v = v * 10 + (unsigned long long)(*c->p++ - '0');
-		digits++;
-	}
-	if (!digits || v > (unsigned long long)INT64_MAX || c->p >= c->end || *c->p != term)
+	p += neg;
+	digits = p;
+	while (p < end && (unsigned char)(*p - '0') < 10 && p - digits < 19)
+		v = v * 10 + (unsigned)(*p++ - '0');
+	if (p == digits || v > (unsigned long long)INT64_MAX || p >= end || *p != term)
 		return -1;
-	c->p++;
+	c->p = p + 1;
 	*out = neg ? -(long long)v : (long long)v;
 	return 0;
 }
