@@ -86,6 +86,10 @@ void rt_strlist_release(rt_strlist *l);
 /* Split a comma- or space-separated header value ("a, b c") into `out`. */
 int rt_strlist_split(rt_strlist *out, const char *value);
 
+/* The next item of such a value in [*p, end): skips the commas and blanks
+ * before it, sets *p to its start and returns its length (0 at the end). */
+size_t rt_list_item(const char **p, const char *end);
+
 /* Skip whitespace, line comments and (nested) block comments from s[i]; the
  * offset of the next token, or len. */
 size_t rt_sql_skip_blank(const char *s, size_t i, size_t len);

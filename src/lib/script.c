@@ -330,19 +330,11 @@ static int parse_list(parser *ps, rt_strlist *out, enum key key, const char *val
 		      size_t vlen, int no, const char *revision)
 {
 	const char *p = value, *end = value + vlen;
-	size_t i, j;
+	size_t i, j, n;
 
-	/* items are separated by commas and blanks */
-	while (p < end) {
-		const char *q;
-		while (p < end && (*p == ',' || *p == ' ' || *p == '\t'))
-			p++;
-		for (q = p; q < end && *q != ',' && *q != ' ' && *q != '\t'; q++)
-			;
-		if (q > p && block_list_add(ps->s, out, p, (size_t)(q - p)) < 0)
+	for (; (n = rt_list_item(&p, end)) != 0; p += n)
+		if (block_list_add(ps->s, out, p, n) < 0)
 			return oom(ps);
-		p = q;
-	}
 	for (i = 0; i < out->count; i++) {
 		const char *item = out->items[i];
 

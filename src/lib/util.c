@@ -52,8 +52,8 @@ int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err)
 		return rt_error(err, errno == ENOENT ? RETORT_ENOTFOUND : RETORT_ERROR,
 				"cannot open '%s': %s", path, strerror(errno));
 	/* read straight into a buffer of the file's size (plus one byte to
-	 * see the end): growing one by doubling touched twice the memory,
-	 * which showed in the page faults of loading a large header cache */
+	 * see the end), not through a chunk copied into a buffer growing by
+	 * doubling: an upgrade reads every migration file of its plan */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		rt_buf_grow(&b, (size_t)st.st_size + 1);
 	for (;;) {
@@ -221,19 +221,25 @@ void rt_strlist_release(rt_strlist *l)
 	l->count = l->cap = 0;
 }
 
+size_t rt_list_item(const char **p, const char *end)
+{
+	const char *q;
+
+	while (*p < end && (**p == ',' || **p == ' ' || **p == '\t'))
+		(*p)++;
+	for (q = *p; q < end && *q != ',' && *q != ' ' && *q != '\t'; q++)
+		;
+	return (size_t)(q - *p);
+}
+
 int rt_strlist_split(rt_strlist *out, const char *value)
 {
-	const char *p = value;
+	const char *p = value, *end = value + strlen(value);
+	size_t n;
 
-	while (*p) {
-		size_t n;
-		while (*p == ',' || *p == ' ' || *p == '\t')
-			p++;
-		n = strcspn(p, ", \t");
-		if (n && rt_strlist_addn(out, p, n) < 0)
+	for (; (n = rt_list_item(&p, end)) != 0; p += n)
+		if (rt_strlist_addn(out, p, n) < 0)
 			return RETORT_ERROR;
-		p += n;
-	}
 	return 0;
 }
 
