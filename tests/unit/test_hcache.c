@@ -325,6 +325,40 @@ static void test_graph_through_the_cache(void **state)
 	free(path);
 }
 
+/* A cache entry that is whole and checksummed but not a packed header
+ * (as from another version of the format): the file is read instead, and
+ * the entry is replaced, not kept beside the new one. */
+static void test_unusable_entry_is_replaced(void **state)
+{
+	fx *f = *state;
+	struct stat st;
+	rt_hcache *c;
+	rt_graph g;
+	size_t len;
+	char *data, *vdir = realpath(f->dir, NULL);
+
+	write_file(f, "a.sql", "-- A\n--\n-- revision: aaaa\n-- down_revision:\n\n-- +upgrade\n");
+	stat_of(f, "a.sql", &st);
+	assert_non_null(c = rt_hcache_open(f->cache, f->dir, LATER));
+	rt_hcache_put(c, "a.sql", &st, "-- revision: aaaa\n", 18);
+	rt_hcache_close(c, 1);
+
+	/* files seconds old are not cached again: wait them out */
+	sleep(3);
+	assert_rt_ok_err(rt_graph_load(&g, f->dir, f->cache, &f->err), &f->err);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.by_id[0]->s.revision, "aaaa");
+	assert_string_equal(g.by_id[0]->s.message, "A");
+	rt_graph_release(&g);
+	data = cache_file(f, &len);
+	assert_non_null(vdir);
+	/* one entry, the packed header */
+	assert_int_equal(rt_hcache_check(data, len, vdir), 1);
+	assert_non_null(memmem(data, len, "a.sqlaaaa\0\0A\0\0\0\0\0\n", 18));
+	free(data);
+	free(vdir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gone_files_leave_the_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_cache_dir_means_no_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_graph_through_the_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unusable_entry_is_replaced, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
