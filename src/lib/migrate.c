@@ -822,6 +822,32 @@ static int out_write(run *r)
 	return rc;
 }
 
+/* The online run refuses to commit a foreign_keys=off migration while
+ * PRAGMA foreign_key_check returns rows.  The PRAGMA alone only prints
+ * them, and RAISE() works only in a trigger: a temporary table whose
+ * trigger raises takes a row of the check, after the version change and
+ * the history row, so that the error stops a client that bails and
+ * RAISE(ROLLBACK) takes the whole step back for one that does not. */
+static void offline_fk_check(run *r, const char *from, const char *to)
+{
+	rt_buf msg = RT_BUF_INIT;
+
+	rt_buf_printf(&msg, "foreign key check failed in %s %s -> %s: PRAGMA "
+		      "foreign_key_check returns rows; the migration was rolled back",
+		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from, to);
+	rt_buf_puts(&r->out, "CREATE TEMP TABLE retort_fk_violation (tbl TEXT);\n"
+		    "CREATE TEMP TRIGGER retort_fk_violation BEFORE INSERT ON "
+		    "retort_fk_violation BEGIN SELECT RAISE(ROLLBACK, ");
+	rt_sql_literal(&r->out, msg.ptr);
+	rt_buf_puts(&r->out, "); END;\n"
+		    "INSERT INTO retort_fk_violation SELECT \"table\" FROM pragma_foreign_key_check "
+		    "LIMIT 1;\n"
+		    "DROP TABLE temp.retort_fk_violation;\n");
+	if (rt_buf_oom(&msg))
+		r->out.oom = 1;
+	rt_buf_release(&msg);
+}
+
 static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
 {
 	rt_strlist next = { 0 };
@@ -859,12 +885,18 @@ static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned 
 	    (rc = history_row(r, &r->out, rev, s, r->direction == RT_DOWN ? "reverted" : "applied",
 			      0, -1, NULL)) < 0)
 		goto done;
+	if (fk_off)
+		offline_fk_check(r, from.ptr, to.ptr);
 	/* as online: after a section run outside a transaction, its version
 	 * change commits at once */
 	if (r->per_migration || fk_off || (sec && !sec->transactional)) {
 		rt_buf_puts(&r->out, "COMMIT;\n");
 		r->in_tx = 0;
 	}
+	/* a script cannot read the setting back to restore it as the online
+	 * run does; a section that needs them off implies they were on */
+	if (fk_off)
+		rt_buf_puts(&r->out, "PRAGMA foreign_keys = ON;\n");
 	swap_rows(r, &next);
 	rc = out_write(r);
 done:

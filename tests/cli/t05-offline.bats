@@ -241,3 +241,73 @@ EOF
 	assert_eq "$(versions "$FRESH" alembic_version)" "$D"
 	refute has_version_table "$FRESH" retort_version
 }
+
+# A foreign_keys=off migration above D whose upgrade leaves a product of a
+# category that does not exist (SQL both dialects run).
+write_fk_off() {
+	local e=e5e5e5e5e5e5
+	cat >"migrations/versions/${e}_orphan.sql" <<SQL
+-- Orphan product
+--
+-- revision: $e
+-- down_revision: $D
+
+-- +upgrade foreign_keys=off
+INSERT INTO products (name, price, category_id) VALUES ('orphan', 1, ${1:-99});
+
+-- +downgrade foreign_keys=off
+DELETE FROM products WHERE name = 'orphan';
+SQL
+}
+
+@test "foreign_keys=off --sql: a violation stops the script and rolls the migration back, as online" {
+	local e=e5e5e5e5e5e5
+	write_fk_off 99
+	run -0 --separate-stderr rt upgrade head --sql
+	save_script up.sql
+	if is_sqlite; then
+		# online: refused
+		run -1 --separate-stderr rt upgrade head
+		assert_contains "$stderr" "foreign key check failed"
+		assert_eq "$(versions)" "$D"
+		# offline, stopping at the first error: the step did not commit
+		new_db FRESH
+		run --separate-stderr feed up.sql "$FRESH"
+		[ "$status" -ne 0 ] || fail "the script committed a foreign key violation"
+		assert_contains "$stderr" "foreign key check failed in upgrade $D -> $e"
+		assert_eq "$(versions "$FRESH")" "$D"
+		assert_eq "$(db_sql "$FRESH" "SELECT count(*) FROM products WHERE name = 'orphan'")" 0
+		assert_eq "$(db_sql "$FRESH" "SELECT count(*) FROM retort_history WHERE revision = '$e'")" 0
+		# a client that goes on after an error: RAISE(ROLLBACK) took the
+		# step back, so its version change and its row are not there either
+		new_db GOON
+		sqlite3 -batch "$GOON" <up.sql >/dev/null 2>&1 || true
+		assert_eq "$(versions "$GOON")" "$D"
+		assert_eq "$(db_sql "$GOON" "SELECT count(*) FROM products WHERE name = 'orphan'")" 0
+	else
+		# PostgreSQL has no such switch: the section runs as any other
+		refute_contains "$output" "PRAGMA"
+		refute_contains "$output" "retort_fk_violation"
+	fi
+}
+
+@test "foreign_keys=off --sql: a clean migration commits and switches foreign keys back on" {
+	local e=e5e5e5e5e5e5
+	write_fk_off 1
+	run -0 --separate-stderr rt upgrade head --sql
+	save_script up.sql
+	new_db FRESH
+	if is_sqlite; then
+		# the setting, read in the session that ran the script
+		run -0 --separate-stderr sqlite3 -batch -bail "$FRESH" \
+			< <(cat up.sql; echo "PRAGMA foreign_keys;")
+		assert_eq "${lines[${#lines[@]} - 1]}" 1
+		# no table of the check is left behind in the schema
+		refute_contains "$(dump_schema "$FRESH")" "retort_fk_violation"
+	else
+		feed up.sql "$FRESH"
+	fi
+	rt upgrade head >/dev/null
+	assert_eq "$(dump_all "$FRESH")" "$(dump_all)"
+	assert_eq "$(versions "$FRESH")" "$e"
+}
