@@ -12,6 +12,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "introspect.h"
@@ -99,13 +100,17 @@ static void pg_close(rt_conn *conn)
 	free(c);
 }
 
-/* A failed result as one message: primary text, then detail and hint. */
+/* A failed result as one message: primary text, then detail, hint and
+ * context (where in PL/pgSQL code it failed: "PL/pgSQL function
+ * inline_code_block line 4 at RAISE"), each of its lines on one of ours. */
 static void result_error(rt_buf *out, PGconn *pg, const PGresult *res)
 {
 	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
 	rt_buf tmp = RT_BUF_INIT;
+	size_t n;
 
 	if (primary)
 		rt_buf_puts(&tmp, primary);
@@ -115,6 +120,11 @@ static void result_error(rt_buf *out, PGconn *pg, const PGresult *res)
 		rt_buf_printf(&tmp, "\ndetail: %s", detail);
 	if (hint)
 		rt_buf_printf(&tmp, "\nhint: %s", hint);
+	for (; context && *context; context += n + (context[n] == '\n')) {
+		n = strcspn(context, "\n");
+		if (n)
+			rt_buf_printf(&tmp, "\ncontext: %.*s", (int)n, context);
+	}
 	rt_mask_secrets(out, tmp.ptr);
 	rt_buf_release(&tmp);
 }
@@ -221,9 +231,58 @@ static int ok_status(ExecStatusType st)
 	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY;
 }
 
+/* A run-time error in a DO block has no position in the statement, only
+ * the PL/pgSQL line in its context ("PL/pgSQL function inline_code_block
+ * line N at ..."), counted from the line where the block's string opens.
+ * The byte offset of that line in text[start, end), or (size_t)-1. */
+static size_t do_block_line(const char *text, size_t start, size_t end, const char *context)
+{
+	static const char tag[] = "PL/pgSQL function inline_code_block line ";
+	const char *at = context ? strstr(context, tag) : NULL;
+	long line;
+	size_t i;
+
+	if (!at || (line = atol(at + sizeof(tag) - 1)) < 1)
+		return (size_t)-1;
+	i = rt_sql_skip_blank(text, start, end);
+	if (end - i < 3 || strncasecmp(text + i, "do", 2) ||
+	    !strchr(" \t\r\n$'-/", text[i + 2]))
+		return (size_t)-1;
+	/* the body is the first string: DO [LANGUAGE name] '...' or $tag$...$tag$ */
+	for (i += 2;; ) {
+		i = rt_sql_skip_blank(text, i, end);
+		if (i >= end)
+			return (size_t)-1;
+		if (text[i] == '\'')
+			break;
+		if (text[i] == '$') {
+			size_t k = i + 1;
+			while (k < end && (text[k] == '_' || (text[k] >= 'a' && text[k] <= 'z') ||
+					   (text[k] >= 'A' && text[k] <= 'Z') ||
+					   (text[k] >= '0' && text[k] <= '9') || (unsigned char)text[k] >= 0x80))
+				k++;
+			if (k < end && text[k] == '$') {
+				i = k;
+				break;
+			}
+		}
+		/* a word (LANGUAGE plpgsql), or a '$' that opens no string */
+		for (i++; i < end && !strchr(" \t\r\n$'", text[i]); i++)
+			;
+	}
+	/* line 1 is the rest of the line the string opens on */
+	for (; line > 1 && i < end; i++)
+		if (text[i] == '\n')
+			line--;
+	while (i < end && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	return line > 1 ? (size_t)-1 : i;
+}
+
 /* The failed statement's message, and where it failed: statement `start`
  * of `text`, at the server's error position if it gave one (characters
- * into `from`, which starts at text[base]). */
+ * into `from`, which starts at text[base]), else at the failing line of a
+ * DO block. */
 static void exec_failed(pg_conn *c, const PGresult *res, rt_exec_fail *fail, const char *text,
 			size_t start, size_t base, size_t len, rt_buf *err)
 {
@@ -235,6 +294,9 @@ static void exec_failed(pg_conn *c, const PGresult *res, rt_exec_fail *fail, con
 		fail->offset = start;
 		if (pos)
 			fail->error_at = base + rt_pg_char_to_byte(text + base, len, atol(pos));
+		else
+			fail->error_at = do_block_line(text, start, base + len,
+						       PQresultErrorField(res, PG_DIAG_CONTEXT));
 	}
 }
 

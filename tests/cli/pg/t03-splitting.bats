@@ -150,3 +150,39 @@ DROP TABLE no_such_table;"
 	rel_exists u
 	assert_eq "$(versions)" "$A"
 }
+
+@test "an error inside a DO block points at the failing PL/pgSQL line and keeps the server's context" {
+	write_rev "$A" "" "Do block" \
+		"CREATE TABLE d (id int);
+DO \$body\$
+DECLARE
+    n int;
+BEGIN
+    INSERT INTO d VALUES (1);
+    n := 1 / 0;
+END
+\$body\$;"
+	run -1 --separate-stderr rt upgrade head
+	assert_first_line_error "$stderr"
+	# the line of 'n := 1 / 0', not of 'DO'
+	local line
+	line=$(grep -n '^    n := 1 / 0;' "$REV_FILE" | cut -d: -f1)
+	assert_contains "$stderr" "${REV_FILE##*/}:$line: division by zero"
+	assert_contains "$stderr" "context: PL/pgSQL function inline_code_block line 6 at assignment"
+	refute rel_exists d
+	assert_eq "$(versions)" ""
+
+	# the same outside a transaction, with the body opening on a line of its own
+	UP_OPTS=transaction=false write_rev "$A" "" "Do block" \
+		"CREATE TABLE d (id int);
+DO LANGUAGE plpgsql
+\$\$
+BEGIN
+    RAISE EXCEPTION 'stop at %', 'here';
+END
+\$\$;" "DROP TABLE d;"
+	run -1 --separate-stderr rt upgrade head
+	line=$(grep -n "^    RAISE EXCEPTION" "$REV_FILE" | cut -d: -f1)
+	assert_contains "$stderr" "${REV_FILE##*/}:$line: stop at here"
+	assert_contains "$stderr" "context: PL/pgSQL function inline_code_block line 3 at RAISE"
+}
