@@ -22,6 +22,14 @@ typedef struct rt_conn {
 	void *wait_payload;
 } rt_conn;
 
+/* What exec reports of each statement of a section run outside a
+ * transaction (transaction=false), through rt_exec_fail.each. */
+enum {
+	RT_STMT_SKIP = 1, /* passed over: an earlier run applied it (resuming) */
+	RT_STMT_START,    /* about to run */
+	RT_STMT_DONE      /* ran and is committed (each statement is its own) */
+};
+
 /* Where a failed exec stopped, for file:line messages. */
 typedef struct rt_exec_fail {
 	size_t skip;       /* in: statements to pass over (resuming a failed section) */
@@ -29,6 +37,13 @@ typedef struct rt_exec_fail {
 	size_t error_at;   /* byte offset of the error itself, or (size_t)-1 */
 	size_t applied;    /* statements that completed before it (skipped ones count) */
 	rt_strlist done;   /* their first lines, for non-transactional sections */
+	/* in, may be NULL: called with each statement's text (from its first
+	 * non-blank byte to its end) and `index`, counting from 0.  A
+	 * negative return stops the section with that code before the next
+	 * statement runs; the callback has written `err`. */
+	int (*each)(void *arg, int what, size_t index, const char *stmt, size_t len,
+		    rt_buf *err);
+	void *each_arg;
 } rt_exec_fail;
 
 struct rt_driver {
@@ -41,10 +56,20 @@ struct rt_driver {
 	int (*connect)(rt_conn **out, const rt_url *url, const rt_config *cfg, rt_buf *err);
 	void (*close)(rt_conn *c);
 
-	/* Take and drop a lock for the whole run (PostgreSQL: a session
-	 * advisory lock).  NULL when transactions themselves serialise runs
-	 * (SQLite's BEGIN IMMEDIATE). */
-	int (*lock)(rt_conn *c, const char *key, double timeout, rt_buf *err);
+	/* Serialise the runs on one version table (`schema` NULL: the
+	 * connection's default schema), from before a run reads anything to
+	 * its end.  Returns RETORT_EBUSY, naming the holder where it can,
+	 * when another run keeps it past `timeout` seconds.
+	 *   SQLite: a lock file beside the database, held with flock() for
+	 *   the whole run: it spans the commits between migrations and the
+	 *   sections run outside a transaction, and dies with its process.
+	 *   PostgreSQL: nothing is held between transactions; every
+	 *   transaction begin() opens first takes a transaction-level
+	 *   advisory lock on the table's schema-qualified name, so that it
+	 *   works through a transaction pooler (PgBouncer) and a killed run
+	 *   can never strand it.  The runner reads the version rows again in
+	 *   each transaction. */
+	int (*lock)(rt_conn *c, const char *schema, const char *table, double timeout, rt_buf *err);
 	void (*unlock)(rt_conn *c);
 
 	/* A write transaction that holds the database's write lock from its
@@ -120,6 +145,14 @@ struct rt_driver {
 	/* The column definition of an integer primary key the database
 	 * numbers itself (the history table's id). */
 	const char *auto_id;
+
+	/* version 5 */
+
+	/* Keep the run's lock across the statements of a section run outside
+	 * a transaction (on = 1) until hold(c, 0).  RETORT_ECONFLICT, saying
+	 * why and what to do, where that cannot be done safely (PostgreSQL
+	 * through a transaction pooler).  NULL: lock() already spans them. */
+	int (*hold)(rt_conn *c, int on, rt_buf *err);
 };
 
 extern const rt_driver rt_driver_sqlite;

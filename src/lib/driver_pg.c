@@ -5,11 +5,28 @@
  * a transaction=false section is split by PostgreSQL's own parser
  * (libpg_query) and sent a statement at a time, so dollar-quoted bodies
  * are never cut and each CREATE INDEX CONCURRENTLY runs on its own.
- * A run holds a session-level advisory lock: it survives the commits
- * between migrations, does not hang CONCURRENTLY (which waits for every
- * transaction, including one holding a transaction-scoped lock), and is
- * released by the server when a killed run's session ends.
+ * Runs are serialised by a transaction-level advisory lock that every
+ * transaction of a run takes first (pg_try_advisory_xact_lock, polled up
+ * to lock_timeout), keyed on the version table's schema-qualified name as
+ * the server resolves it, with the version rows read again inside it.
+ * Nothing is held between transactions, so this works through PgBouncer
+ * in transaction pooling mode (where each transaction may run on another
+ * server connection) and a killed run can never strand the lock: the
+ * server drops it with the transaction.  Polling rather than waiting
+ * keeps a waiting run from holding a snapshot that a concurrent CREATE
+ * INDEX CONCURRENTLY would wait for.
+ *
+ * A transaction=false section runs outside any transaction, so for its
+ * span the run also takes a session-level lock on the same key (hold()).
+ * That is only safe on a connection that is one server session: through
+ * a transaction pooler the lock would stay on whichever server connection
+ * took it.  hold() refuses there; it recognises a pooler or proxy by the
+ * client port the server sees differing from our socket's (the `pooler`
+ * key of retort.ini overrides: auto, none, transaction).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,8 +40,11 @@
 typedef struct {
 	rt_conn base;
 	PGconn *pg;
-	int locked;
-	int key1, key2;   /* the advisory lock's two int4 keys */
+	rt_buf begin_sql;  /* BEGIN and the try of the advisory lock, after lock() */
+	rt_buf key_sql;    /* the lock's two keys as SQL: "hashtext('retort'), hashtext(...)" */
+	double timeout;
+	int held;          /* the session-level lock of hold() */
+	const char *pooler;/* auto, none or transaction */
 } pg_conn;
 
 /* libpq prints notices to stderr by default; a library must not. */
@@ -67,6 +87,11 @@ static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 	if (!(c = calloc(1, sizeof(*c))))
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	c->base.driver = &rt_driver_pg;
+	rt_buf_init(&c->begin_sql);
+	rt_buf_init(&c->key_sql);
+	c->pooler = rt_config_get(cfg, "retort", "pooler");
+	if (!c->pooler || !*c->pooler)
+		c->pooler = "auto";
 	c->pg = PQconnectdbParams(keys, vals, 0);
 	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
 		first_line(&msg, c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -97,6 +122,8 @@ static void pg_close(rt_conn *conn)
 	if (!c)
 		return;
 	PQfinish(c->pg);
+	rt_buf_release(&c->begin_sql);
+	rt_buf_release(&c->key_sql);
 	free(c);
 }
 
@@ -145,72 +172,207 @@ static int command(pg_conn *c, const char *sql, rt_buf *err, const char *doing)
 	return rc;
 }
 
-static int pg_lock(rt_conn *conn, const char *key, double timeout, rt_buf *err)
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The key names the table, not how the config spells it: the schema is
+ * resolved by the server (current_schema() is where an unqualified CREATE
+ * TABLE puts it), so "public" written out or left to the search_path
+ * gives one lock. */
+static int pg_lock(rt_conn *conn, const char *schema, const char *table, double timeout,
+		   rt_buf *err)
 {
 	pg_conn *c = (pg_conn *)conn;
-	const char *params[1] = { key };
-	double waited = 0;
+
+	rt_buf_clear(&c->key_sql);
+	rt_buf_puts(&c->key_sql, "hashtext('retort'), hashtext(");
+	if (schema && *schema)
+		rt_sql_literal(&c->key_sql, schema);
+	else
+		rt_buf_puts(&c->key_sql, "current_schema()");
+	rt_buf_puts(&c->key_sql, " || '.' || ");
+	rt_sql_literal(&c->key_sql, table);
+	rt_buf_putc(&c->key_sql, ')');
+	rt_buf_clear(&c->begin_sql);
+	rt_buf_printf(&c->begin_sql, "BEGIN; SELECT pg_try_advisory_xact_lock(%s)", c->key_sql.ptr);
+	c->timeout = timeout;
+	if (rt_buf_oom(&c->key_sql) || rt_buf_oom(&c->begin_sql))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	return 0;
+}
+
+/* Who holds the lock, when the server lets us see: appended to err. */
+static void lock_holder(pg_conn *c, rt_buf *err)
+{
+	rt_buf q = RT_BUF_INIT;
 	PGresult *res;
+
+	rt_buf_printf(&q, "SELECT l.pid, COALESCE(a.application_name, ''), "
+		      "COALESCE(host(a.client_addr), 'local'), "
+		      "COALESCE(to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS'), '') "
+		      "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+		      "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+		      "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+		      "AND (l.classid::int, l.objid::int) = (SELECT %s) LIMIT 1", c->key_sql.ptr);
+	res = PQexec(c->pg, q.ptr);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
+		rt_buf_printf(err, " (server process pid %s, application '%s' from %s%s%s)",
+			      PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+			      *PQgetvalue(res, 0, 3) ? ", in a transaction since " : "",
+			      PQgetvalue(res, 0, 3));
+	PQclear(res);
+	rt_buf_release(&q);
+}
+
+static int lock_timed_out(pg_conn *c, rt_buf *err)
+{
+	rt_error(err, RETORT_EBUSY, "another migration run holds the lock on this database");
+	lock_holder(c, err);
+	rt_buf_printf(err, "; gave up after waiting %.0f s (lock_timeout)", c->timeout);
+	return RETORT_EBUSY;
+}
+
+/* One try: the result of `sql`, whose last statement returns the try's
+ * boolean; 1 when taken, 0 when another run has it. */
+static int try_lock(pg_conn *c, const char *sql, rt_buf *err)
+{
+	PGresult *res = PQexec(c->pg, sql);
 	int rc;
 
-	/* the key: hashes of a fixed word and of the version table's name, so
-	 * projects sharing a database but not a version table don't block */
-	for (;;) {
-		res = PQexecParams(c->pg,
-				   "SELECT pg_try_advisory_lock(hashtext('retort'), hashtext($1))",
-				   1, NULL, params, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			rt_buf msg = RT_BUF_INIT;
-			result_error(&msg, c->pg, res);
-			rc = rt_error(err, RETORT_ERROR, "cannot take the migration lock: %s", msg.ptr);
-			rt_buf_release(&msg);
-			PQclear(res);
-			return rc;
-		}
-		if (!strcmp(PQgetvalue(res, 0, 0), "t")) {
-			PQclear(res);
-			c->locked = 1;
-			return 0;
-		}
-		PQclear(res);
-		if (waited == 0 && c->base.on_wait)
-			c->base.on_wait(c->base.wait_payload);
-		if (waited >= timeout)
-			break;
-		{
-			struct timespec ts = { 0, 100 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
-		waited += 0.1;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rt_buf msg = RT_BUF_INIT;
+		result_error(&msg, c->pg, res);
+		rc = rt_error(err, RETORT_ERROR, "cannot take the migration lock: %s", msg.ptr);
+		rt_buf_release(&msg);
+	} else {
+		rc = !strcmp(PQgetvalue(res, 0, 0), "t");
 	}
-	/* say who holds it, when the server lets us see */
-	res = PQexecParams(c->pg,
-			   "SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted "
-			   "AND l.classid::int = hashtext('retort') AND l.objid::int = hashtext($1) "
-			   "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-			   1, NULL, params, NULL, NULL, 0);
-	rt_error(err, RETORT_EBUSY,
-		 "another migration run holds the lock on this database");
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
-		rt_buf_printf(err, " (server process pid %s)", PQgetvalue(res, 0, 0));
-	rt_buf_printf(err, "; gave up after waiting %.0f s (lock_timeout); nothing was changed",
-		      timeout);
 	PQclear(res);
-	return RETORT_EBUSY;
+	return rc;
+}
+
+/* Try `sql` until it takes the lock or lock_timeout runs out; `retry`
+ * (may be NULL) is sent between tries (ROLLBACK of a transaction whose
+ * try failed: a waiting run holds no snapshot). */
+static int poll_lock(pg_conn *c, const char *sql, const char *retry, rt_buf *err)
+{
+	double start = rt_now_ms();
+	long step = 10;
+	int rc, tries = 0;
+
+	while ((rc = try_lock(c, sql, err)) == 0) {
+		if (retry)
+			PQclear(PQexec(c->pg, retry));
+		if (!tries++ && c->base.on_wait)
+			c->base.on_wait(c->base.wait_payload);
+		if (rt_now_ms() - start >= c->timeout * 1000)
+			return lock_timed_out(c, err);
+		pause_ms(step);
+		if (step < 200)
+			step *= 2;
+	}
+	if (rc < 0 && retry)
+		PQclear(PQexec(c->pg, retry));
+	return rc < 0 ? rc : 0;
 }
 
 static void pg_unlock(rt_conn *conn)
 {
 	pg_conn *c = (pg_conn *)conn;
 
-	if (c->locked)
+	if (c->held)
 		PQclear(PQexec(c->pg, "SELECT pg_advisory_unlock_all()"));
-	c->locked = 0;
+	c->held = 0;
+}
+
+/* Does the server see this connection coming from where we are?  A
+ * pooler or proxy in between connects from a port of its own. */
+static int direct_connection(pg_conn *c, int *out, rt_buf *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	PGresult *res;
+	long ours = -1;
+	int rc = 0;
+
+	if (getsockname(PQsocket(c->pg), (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET)
+			ours = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			ours = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	res = PQexec(c->pg, "SELECT COALESCE(inet_client_port(), -1)");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rt_buf msg = RT_BUF_INIT;
+		result_error(&msg, c->pg, res);
+		rc = rt_error(err, RETORT_ERROR, "cannot read the connection's client port: %s",
+			      msg.ptr);
+		rt_buf_release(&msg);
+	} else {
+		*out = atol(PQgetvalue(res, 0, 0)) == ours;
+		if (!*out)
+			rt_buf_printf(err, "the server sees this connection coming from port %s, "
+				      "not from ours (%ld)", PQgetvalue(res, 0, 0), ours);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_hold(rt_conn *conn, int on, rt_buf *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	rt_buf sql = RT_BUF_INIT, why = RT_BUF_INIT;
+	int direct = 0, rc = 0;
+
+	if (!on) {
+		if (c->held) {
+			rt_buf_printf(&sql, "SELECT pg_advisory_unlock(%s)", c->key_sql.ptr);
+			PQclear(PQexec(c->pg, sql.ptr));
+		}
+		c->held = 0;
+		goto done;
+	}
+	if (c->held || !c->key_sql.len)
+		goto done;
+	if (!strcmp(c->pooler, "transaction")) {
+		rt_buf_puts(&why, "retort.ini says the connection goes through a transaction "
+			    "pooler (pooler = transaction)");
+	} else if (strcmp(c->pooler, "none") != 0) {
+		if ((rc = direct_connection(c, &direct, &why)) < 0)
+			goto done;
+	} else {
+		direct = 1;
+	}
+	if (!direct) {
+		rc = rt_error(err, RETORT_ECONFLICT,
+			      "a transaction=false section cannot run through a connection pooler: "
+			      "%s, and a pooler in transaction mode (PgBouncer) may run each "
+			      "statement on another server connection, where the lock that keeps "
+			      "other runs out between them would be lost or stranded; run the "
+			      "migrations with a direct URL to the server (set pooler = none in "
+			      "retort.ini if the proxy keeps one server session per client)", why.ptr);
+		goto done;
+	}
+	rt_buf_printf(&sql, "SELECT pg_try_advisory_lock(%s)", c->key_sql.ptr);
+	if ((rc = poll_lock(c, sql.ptr, NULL, err)) >= 0)
+		c->held = 1;
+done:
+	rt_buf_release(&sql);
+	rt_buf_release(&why);
+	return rc;
 }
 
 static int pg_begin(rt_conn *conn, rt_buf *err)
 {
-	return command((pg_conn *)conn, "BEGIN", err, "cannot start a transaction");
+	pg_conn *c = (pg_conn *)conn;
+
+	if (!c->begin_sql.len)
+		return command(c, "BEGIN", err, "cannot start a transaction");
+	return poll_lock(c, c->begin_sql.ptr, "ROLLBACK", err);
 }
 
 static int pg_commit(rt_conn *conn, rt_buf *err)
@@ -342,6 +504,7 @@ static int exec_whole(pg_conn *c, const char *text, size_t len, rt_exec_fail *fa
  * CONCURRENTLY runs on its own and a failure says what is left to do. */
 static int exec_each(pg_conn *c, const char *text, size_t len, rt_exec_fail *fail, rt_buf *err)
 {
+	int (*each)(void *, int, size_t, const char *, size_t, rt_buf *) = fail ? fail->each : NULL;
 	rt_span *parts = NULL;
 	char *stmt = NULL;
 	size_t i, nparts = 0;
@@ -351,10 +514,16 @@ static int exec_each(pg_conn *c, const char *text, size_t len, rt_exec_fail *fai
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	for (i = 0; i < nparts; i++) {
 		size_t off = parts[i].off, n = parts[i].len;
-		size_t start = rt_sql_skip_blank(text, off, off + n);
+		size_t start = rt_sql_skip_blank(text, off, off + n), end = off + n;
+		int skipping = fail && fail->applied < fail->skip;
 		PGresult *res;
 
-		if (fail && fail->applied < fail->skip) { /* applied by an earlier, failed run */
+		if (end < len && text[end] == ';')
+			end++; /* the statement as SQLite's driver reports it: with its ';' */
+		if (each && (rc = each(fail->each_arg, skipping ? RT_STMT_SKIP : RT_STMT_START, i,
+				       text + start, end - start, err)) < 0)
+			break;
+		if (skipping) { /* applied by an earlier, failed run */
 			fail->applied++;
 			rt_strlist_addn(&fail->done, text + start, strcspn(text + start, "\n"));
 			continue;
@@ -376,6 +545,9 @@ static int exec_each(pg_conn *c, const char *text, size_t len, rt_exec_fail *fai
 			fail->applied++;
 			rt_strlist_addn(&fail->done, text + start, strcspn(text + start, "\n"));
 		}
+		if (each && (rc = each(fail->each_arg, RT_STMT_DONE, i, text + start, end - start,
+				       err)) < 0)
+			break;
 	}
 	free(stmt);
 	free(parts);
@@ -469,7 +641,7 @@ struct pg_conn *rt_pg_handle(rt_conn *conn)
 }
 
 const rt_driver rt_driver_pg = {
-	/* version */      4,
+	/* version */      5,
 	/* name */         "postgresql",
 	/* scheme */       "postgresql",
 	/* connect */      pg_connect,
@@ -493,4 +665,5 @@ const rt_driver rt_driver_pg = {
 	/* scratch_create */ rt_pg_scratch_create,
 	/* scratch_drop */ rt_pg_scratch_drop,
 	/* auto_id */      "INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+	/* hold */         pg_hold,
 };

@@ -1,13 +1,28 @@
 /*
  * driver_sqlite.c - the SQLite driver.  Statements are split by SQLite
  * itself (prepare with tail), so triggers, strings and comments holding ';'
- * need no scanner of ours.  Runs are serialised by BEGIN IMMEDIATE: the
- * write lock is held from the transaction's first statement, and the busy
- * handler waits up to lock_timeout for another process to finish.
+ * need no scanner of ours.
+ *
+ * Runs are serialised by a lock file beside the database, "<db>-retort-lock",
+ * held with flock() from before the run reads the version table to its
+ * end.  BEGIN IMMEDIATE alone is not enough: a run commits between
+ * migrations and runs transaction=false sections and foreign_keys=off
+ * switches outside any transaction, and another run must not plan in
+ * those gaps.  flock() dies with its process (kill -9 never leaves it
+ * held), works between the threads of one process (each opens the file
+ * itself), and the file says who holds it, for the timeout message.  The
+ * busy handler still waits up to lock_timeout for programs that write the
+ * database without retort.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "introspect.h"
 #ifdef RETORT_WITH_PG
@@ -20,6 +35,8 @@ typedef struct {
 	sqlite3 *db;
 	double lock_timeout;
 	double wait_start;
+	char *path;       /* the database file; NULL in memory */
+	int lock_fd;      /* the lock file while held, else -1 */
 } sqlite_conn;
 
 /* SQLite's busy handler: sleep with a growing step until lock_timeout,
@@ -64,12 +81,18 @@ static int sq_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	c->base.driver = &rt_driver_sqlite;
 	c->lock_timeout = cfg->lock_timeout;
+	c->lock_fd = -1;
+	if (!url->memory && !(c->path = rt_strdup(path))) {
+		free(c);
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	}
 	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rt_error(err, RETORT_ERROR, "cannot open SQLite database '%s': %s", path,
 			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
 		sqlite3_close(c->db);
+		free(c->path);
 		free(c);
 		return RETORT_ERROR;
 	}
@@ -86,7 +109,112 @@ static void sq_close(rt_conn *conn)
 	if (!c)
 		return;
 	sqlite3_close_v2(c->db);
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	free(c->path);
 	free(c);
+}
+
+/* Open the lock file and try to take it; 1 when held, 0 when another run
+ * has it (*fd stays open to read who), < 0 on error. */
+static int try_lock_file(int *fd, const char *lock_path, rt_buf *err)
+{
+	struct stat held, now;
+
+	if (*fd < 0 &&
+	    (*fd = open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		return rt_error(err, RETORT_ERROR, "cannot open the lock file '%s': %s", lock_path,
+				strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		return rt_error(err, RETORT_ERROR, "cannot lock '%s': %s", lock_path,
+				strerror(errno));
+	}
+	/* the holder before us may have removed the file after we opened it:
+	 * a lock on a file no longer at the path serialises nothing */
+	if (fstat(*fd, &held) == 0 && stat(lock_path, &now) == 0 && held.st_dev == now.st_dev &&
+	    held.st_ino == now.st_ino)
+		return 1;
+	close(*fd);
+	*fd = -1;
+	return 0;
+}
+
+/* Say in the lock file who holds it. */
+static void write_holder(int fd)
+{
+	char line[512], host[256] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	int n;
+
+	gethostname(host, sizeof(host) - 1);
+	gmtime_r(&now, &tm);
+	n = snprintf(line, sizeof(line), "pid %ld on %s since %04d-%02d-%02d %02d:%02d:%02d UTC\n",
+		     (long)getpid(), *host ? host : "?", tm.tm_year + 1900, tm.tm_mon + 1,
+		     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (n > 0 && ftruncate(fd, 0) == 0 && pwrite(fd, line, (size_t)n, 0) < 0)
+		return; /* only the timeout message of another run loses */
+}
+
+static int sq_lock(rt_conn *conn, const char *schema, const char *table, double timeout,
+		   rt_buf *err)
+{
+	sqlite_conn *c = (sqlite_conn *)conn;
+	rt_buf lock_path = RT_BUF_INIT;
+	double start = rt_now_ms();
+	int fd = -1, rc, waited = 0;
+
+	(void)schema;
+	(void)table;
+	if (!c->path || c->lock_fd >= 0)
+		return 0; /* in memory: no other process can see it */
+	rt_buf_printf(&lock_path, "%s-retort-lock", c->path);
+	while ((rc = try_lock_file(&fd, lock_path.ptr, err)) == 0) {
+		if (!waited++ && c->base.on_wait)
+			c->base.on_wait(c->base.wait_payload);
+		if (rt_now_ms() - start >= timeout * 1000)
+			break;
+		sqlite3_sleep(waited < 20 ? 5 : 50);
+	}
+	if (rc == 0) {
+		char who[512];
+		ssize_t n = fd >= 0 ? pread(fd, who, sizeof(who) - 1, 0) : -1;
+
+		who[n > 0 ? n : 0] = '\0';
+		who[strcspn(who, "\n")] = '\0';
+		rc = rt_error(err, RETORT_EBUSY,
+			      "another migration run holds the lock on '%s' (%s, lock file '%s'); "
+			      "gave up after waiting %.0f s (lock_timeout); nothing was changed",
+			      c->path, *who ? who : "holder unknown", lock_path.ptr, timeout);
+	}
+	if (rc == 1) {
+		write_holder(fd);
+		c->lock_fd = fd;
+		fd = -1;
+		rc = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	rt_buf_release(&lock_path);
+	return rc;
+}
+
+/* Remove the file while still holding it: a run that opened it meanwhile
+ * sees, once it has the lock, that the path is gone and opens it anew. */
+static void sq_unlock(rt_conn *conn)
+{
+	sqlite_conn *c = (sqlite_conn *)conn;
+	rt_buf lock_path = RT_BUF_INIT;
+
+	if (c->lock_fd < 0)
+		return;
+	rt_buf_printf(&lock_path, "%s-retort-lock", c->path);
+	unlink(lock_path.ptr);
+	close(c->lock_fd);
+	c->lock_fd = -1;
+	rt_buf_release(&lock_path);
 }
 
 static int simple(sqlite_conn *c, const char *sql, rt_buf *err, const char *doing)
@@ -138,7 +266,8 @@ static size_t statement_end(const char *sql, size_t start, size_t len)
 static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fail, rt_buf *err)
 {
 	sqlite_conn *c = (sqlite_conn *)conn;
-	size_t off = 0, skip = fail ? fail->skip : 0;
+	size_t off = 0, skip = fail ? fail->skip : 0, index = 0;
+	int (*each)(void *, int, size_t, const char *, size_t, rt_buf *) = fail ? fail->each : NULL;
 
 	if (fail) {
 		fail->applied = 0;
@@ -154,12 +283,22 @@ static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 			break;
 		if (skip) { /* applied by an earlier, failed run */
 			skip--;
+			off = statement_end(sql, start, len);
+			if (each && (rc = each(fail->each_arg, RT_STMT_SKIP, index, sql + start,
+					       off - start, err)) < 0)
+				return rc;
+			index++;
 			fail->applied++;
 			rt_strlist_addn(&fail->done, sql + start, strcspn(sql + start, "\n"));
-			off = statement_end(sql, start, len);
 			continue;
 		}
 		rc = sqlite3_prepare_v2(c->db, sql + start, (int)(len - start), &st, &tail);
+		if (rc == SQLITE_OK && st && each &&
+		    (rc = each(fail->each_arg, RT_STMT_START, index, sql + start,
+			       (size_t)(tail - (sql + start)), err)) < 0) {
+			sqlite3_finalize(st);
+			return rc;
+		}
 		if (rc == SQLITE_OK && st) {
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 				;
@@ -178,11 +317,15 @@ static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 			return (rc & 0xff) == SQLITE_BUSY ? RETORT_EBUSY : RETORT_ERROR;
 		}
 		sqlite3_finalize(st);
+		off = tail ? (size_t)(tail - sql) : len;
 		if (fail && st) {
 			fail->applied++;
 			rt_strlist_addn(&fail->done, sql + start, strcspn(sql + start, "\n"));
+			if (each && (rc = each(fail->each_arg, RT_STMT_DONE, index, sql + start,
+					       off - start, err)) < 0)
+				return rc;
+			index++;
 		}
-		off = tail ? (size_t)(tail - sql) : len;
 	}
 	return 0;
 }
@@ -303,13 +446,13 @@ static int sq_foreign_key_check(rt_conn *conn, rt_buf *err)
 }
 
 const rt_driver rt_driver_sqlite = {
-	/* version */      4,
+	/* version */      5,
 	/* name */         "sqlite",
 	/* scheme */       "sqlite",
 	/* connect */      sq_connect,
 	/* close */        sq_close,
-	/* lock */         NULL,
-	/* unlock */       NULL,
+	/* lock */         sq_lock,
+	/* unlock */       sq_unlock,
 	/* begin */        sq_begin,
 	/* commit */       sq_commit,
 	/* rollback */     sq_rollback,
@@ -327,6 +470,7 @@ const rt_driver rt_driver_sqlite = {
 	/* scratch_create */ rt_sqlite_scratch_create,
 	/* scratch_drop */ rt_sqlite_scratch_drop,
 	/* auto_id */      "INTEGER PRIMARY KEY", /* the rowid: MAX + 1 */
+	/* hold */         NULL, /* the lock file spans the whole run */
 };
 
 int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err)

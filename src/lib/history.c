@@ -107,10 +107,18 @@ void rt_history_release(rt_history *h)
 		free(h->checksum[i]);
 	free(h->checksum);
 	free(h->failed_error);
+	rt_strlist_release(&h->done_sums);
 	memset(h, 0, sizeof(*h));
 }
 
 enum { COL_REV, COL_DIR, COL_STATUS, COL_SUM, COL_DONE, COL_ERROR, NCOLS };
+
+/* Does this row leave the revision's checksum as it was recorded? */
+static int keeps_checksum(const char *status)
+{
+	return !strcmp(status, "failed") || !strcmp(status, "running") ||
+	       !strcmp(status, "statement");
+}
 
 int rt_history_read(rt_history *h, rt_graph *g, const rt_driver *drv, rt_conn *c,
 		    const rt_config *cfg, rt_buf *err)
@@ -118,9 +126,9 @@ int rt_history_read(rt_history *h, rt_graph *g, const rt_driver *drv, rt_conn *c
 	const char *table = rt_config_get(cfg, "retort", "history_table");
 	rt_buf q = RT_BUF_INIT, name = RT_BUF_INIT;
 	rt_strlist cells = { 0 };
-	unsigned char *last_failed = NULL;
-	size_t i;
-	int rc;
+	const char *error = NULL;
+	size_t i, legacy_done = 0;
+	int rc, failed = 0;
 
 	memset(h, 0, sizeof(*h));
 	if ((rc = drv->table_exists(c, cfg->version_table_schema,
@@ -128,45 +136,74 @@ int rt_history_read(rt_history *h, rt_graph *g, const rt_driver *drv, rt_conn *c
 	    !h->exists)
 		return rc;
 	h->n = g->n;
-	if (!(h->checksum = calloc(g->n ? g->n : 1, sizeof(*h->checksum))) ||
-	    !(last_failed = calloc(g->n ? g->n : 1, 1)))
+	if (!(h->checksum = calloc(g->n ? g->n : 1, sizeof(*h->checksum))))
 		goto oom;
 	rt_history_name(&name, drv, cfg);
 	rt_buf_printf(&q, "SELECT revision, direction, status, COALESCE(checksum, ''), "
 		      "statements_done, COALESCE(error, '') FROM %s ORDER BY id", name.ptr);
 	if ((rc = drv->query(c, q.ptr, NCOLS, &cells, err)) < 0)
 		goto done;
-	/* rows in order: the last one of each revision says where it stands */
+	/* rows in order: an attempt opens with 'running' and stays open
+	 * through its 'statement' and 'failed' rows */
 	for (i = 0; i + NCOLS <= cells.count; i += NCOLS) {
 		char **row = cells.items + i;
+		const char *status = row[COL_STATUS];
 		rt_rev *r = rt_graph_get(g, row[COL_REV]);
-		int up = !strcmp(row[COL_DIR], "upgrade");
+		int dir = !strcmp(row[COL_DIR], "upgrade") ? RT_UP : RT_DOWN;
+		int mine = h->failed == r && h->failed_direction == dir;
 
 		if (!r)
 			continue;
-		last_failed[r->topo] = !strcmp(row[COL_STATUS], "failed");
-		if (last_failed[r->topo]) {
+		if (!strcmp(status, "running")) {
+			if (!mine || legacy_done) { /* a new attempt, not a resumed one */
+				rt_strlist_release(&h->done_sums);
+				legacy_done = 0;
+			}
 			h->failed = r;
-			h->failed_direction = up ? RT_UP : RT_DOWN;
-			h->failed_done = strtoul(row[COL_DONE], NULL, 10);
-			free(h->failed_error);
-			if (!(h->failed_error = rt_strdup(row[COL_ERROR])))
+			h->failed_direction = dir;
+			failed = 0;
+		} else if (!strcmp(status, "statement")) {
+			if (mine && rt_strlist_add(&h->done_sums, row[COL_SUM]) < 0)
 				goto oom;
+		} else if (!strcmp(status, "failed")) {
+			/* a 'failed' row outside an attempt is a transactional
+			 * failure, which left nothing behind; one with
+			 * statements done is from retort before 0.5 */
+			size_t done = strtoul(row[COL_DONE], NULL, 10);
+			if (!mine && done) {
+				rt_strlist_release(&h->done_sums);
+				h->failed = r;
+				h->failed_direction = dir;
+				legacy_done = done;
+				mine = 1;
+			}
+			if (mine) {
+				failed = 1;
+				error = row[COL_ERROR];
+			}
+		} else if (strcmp(status, "fixed") != 0 && h->failed == r) {
+			h->failed = NULL; /* done, or cleared by a stamp */
+			rt_strlist_release(&h->done_sums);
+			legacy_done = 0;
+			failed = 0;
 		}
-		if (up && *row[COL_SUM] && strcmp(row[COL_STATUS], "failed")) {
+		if (dir == RT_UP && *row[COL_SUM] && !keeps_checksum(status)) {
 			free(h->checksum[r->topo]);
 			if (!(h->checksum[r->topo] = rt_strdup(row[COL_SUM])))
 				goto oom;
 		}
 	}
-	if (h->failed && !last_failed[h->failed->topo])
-		h->failed = NULL; /* resumed or cleared since */
+	if (h->failed) {
+		h->interrupted = !failed;
+		h->failed_done = legacy_done ? legacy_done : h->done_sums.count;
+		if (!(h->failed_error = rt_strdup(failed && error ? error : "")))
+			goto oom;
+	}
 	rc = 0;
 	goto done;
 oom:
 	rc = rt_error(err, RETORT_ERROR, "out of memory");
 done:
-	free(last_failed);
 	rt_strlist_release(&cells);
 	rt_buf_release(&q);
 	rt_buf_release(&name);

@@ -16,15 +16,30 @@
  * CRLF and lone CR become LF, so neither changes the checksum. */
 void rt_checksum(char out[RT_CHECKSUM_HEX], const char *text, size_t len);
 
+/*
+ * A transaction=false section leaves its trail as it runs, each row
+ * committed at once: 'running' when it starts (or resumes), 'statement'
+ * after each statement that completed (its checksum column holds the
+ * statement's SHA-256), then 'failed' with the error, or the step's
+ * 'applied'/'reverted' row with its version change.  That trail is an
+ * open attempt until a row other than 'statement', 'failed' or 'fixed'
+ * closes it (the step done, or a stamp's 'cleared').  A transactional
+ * migration that fails leaves one 'failed' row and no attempt: nothing of
+ * it stayed.
+ */
+
 /* What the history says of the revisions of a graph. */
 typedef struct rt_history {
 	int exists;           /* is there a history table at all */
 	char **checksum;      /* by topological position: recorded when applied, or NULL */
 	size_t n;
-	rt_rev *failed;       /* the revision whose latest row is 'failed', or NULL */
+	rt_rev *failed;       /* the revision with an open attempt, or NULL */
 	int failed_direction; /* RT_UP or RT_DOWN */
+	int interrupted;      /* its last row is 'running': the run died in it */
 	size_t failed_done;   /* statements of its section that had been applied */
-	char *failed_error;
+	rt_strlist done_sums; /* their checksums, in order; empty for rows of
+				 retort before 0.5, which did not record them */
+	char *failed_error;   /* "" when interrupted */
 } rt_history;
 
 /* Quoted (schema.)name of the history table. */
@@ -36,7 +51,8 @@ void rt_history_create_sql(rt_buf *out, const rt_driver *drv, const char *qname)
 typedef struct rt_history_entry {
 	const char *revision;
 	int direction;          /* RT_UP or RT_DOWN */
-	const char *status;     /* applied, reverted, stamped, fixed, failed, cleared */
+	const char *status;     /* applied, reverted, stamped, fixed, failed, cleared,
+				   running, statement */
 	const char *checksum;   /* NULL: none */
 	size_t statements_done;
 	double duration_ms;     /* < 0: unknown (offline) */

@@ -8,9 +8,15 @@
  * (parents first) or to revert (children first).
  *
  * Online, each migration runs in one transaction with its version-table
- * change.  The rows are read inside that transaction, after the write lock
- * is held, and the plan is recomputed whenever they are not what the last
- * step left: two processes never apply the same migration twice.
+ * change.  The driver's lock (driver.h) keeps other runs out: for the
+ * whole run on SQLite, per transaction on PostgreSQL.  The rows and the
+ * history are read inside the first transaction, after the lock is held,
+ * the rows again in every later one, and the plan is recomputed whenever
+ * they are not what the last step left: two processes never apply the
+ * same migration twice.  A transaction=false section runs with the lock
+ * held across its statements (driver hold()), records each statement as
+ * it completes, and is recorded as an open attempt (history.h) until its
+ * version change commits.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +44,10 @@ typedef struct run {
 	rt_buf by;                     /* applied_by of its rows */
 	rt_buf pending;                /* history rows of steps not committed yet */
 	size_t npending;
-	rt_history hist;               /* what it said before the run */
+	rt_history hist;               /* what it said, read under the lock */
 	int resuming;                  /* the plan's first step resumes hist.failed */
+	int held;                      /* the driver's hold() is on */
+	int changed;                   /* this run committed something */
 } run;
 
 /* ---- plans --------------------------------------------------------------- */
@@ -499,6 +507,7 @@ static int db_commit(run *r)
 		r->drv->rollback(r->conn);
 		return rc;
 	}
+	r->changed = 1;
 	if (copy_rows(&r->committed, &r->rows) < 0)
 		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
 	return 0;
@@ -558,21 +567,26 @@ static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt
 		for (i = 0; i < fail->done.count; i++)
 			rt_buf_printf(&r->ctx->err, "\n  %s", fail->done.items[i]);
 	}
-	rt_log_printf(rt_ctx_log(r->ctx), "error: %s", r->ctx->err.ptr);
+	/* logged once, by migrate(), which logs every failure of a run */
 	rt_buf_release(&msg);
 	return rc;
 }
 
-/* A transaction=false section stopped part way: remember how far it got,
- * in a transaction of its own, so the next run can refuse or resume.  The
- * run's error message is kept whatever happens here. */
-static void record_failure(run *r, const rt_rev *rev, const rt_script *s, const rt_exec_fail *fail)
+/* A step failed: say so in the history, in a transaction of its own
+ * after the rollback.  A transaction=false section's row closes its
+ * attempt as failed, so the next run can refuse or resume; a
+ * transactional one's is a record only.  The run's error message is kept
+ * whatever happens here. */
+static void record_failure(run *r, const rt_rev *rev, const rt_script *s, const rt_exec_fail *fail,
+			   int transactional)
 {
 	rt_buf sql = RT_BUF_INIT, msg = RT_BUF_INIT, ignored = RT_BUF_INIT;
+	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 
 	rt_buf_puts(&msg, r->ctx->err.ptr);
 	rt_history_create_sql(&sql, r->drv, r->ht.ptr);
-	if (history_row(r, &sql, rev, s, "failed", fail->applied, -1, msg.ptr) >= 0 &&
+	if (history_row(r, &sql, rev, s, "failed", transactional ? 0 : fail->applied, -1,
+			msg.ptr) >= 0 &&
 	    r->drv->begin(r->conn, &ignored) >= 0) {
 		if (r->drv->exec(r->conn, sql.ptr, sql.len, NULL, &ignored) < 0 ||
 		    r->drv->commit(r->conn, &ignored) < 0)
@@ -580,11 +594,94 @@ static void record_failure(run *r, const rt_rev *rev, const rt_script *s, const 
 	}
 	rt_buf_clear(&r->ctx->err);
 	rt_buf_puts(&r->ctx->err, msg.ptr);
-	rt_buf_puts(&r->ctx->err, "\nonce the file is fixed, 'retort upgrade --resume' continues from "
-		    "the failed statement");
+	if (!transactional)
+		rt_buf_printf(&r->ctx->err, "\nonce the file is fixed, 'retort %s --resume' continues "
+			      "from the failed statement", verb);
 	rt_buf_release(&sql);
 	rt_buf_release(&msg);
 	rt_buf_release(&ignored);
+}
+
+/* A transaction=false section as it runs (rt_exec_fail.each): a
+ * statement passed over on resuming must be the one that ran, checksum
+ * for checksum; one that completed is recorded at once. */
+typedef struct progress {
+	run *r;
+	const rt_rev *rev;
+	const rt_script *s;
+	const rt_section *sec;
+	int refused;       /* a resume refused: the message is complete */
+} progress;
+
+static int on_statement(void *arg, int what, size_t index, const char *stmt, size_t len,
+			rt_buf *err)
+{
+	progress *p = arg;
+	run *r = p->r;
+	char sum[RT_CHECKSUM_HEX];
+	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
+	int line = line_at(p->s, p->sec, (size_t)(stmt - (p->s->text + p->sec->offset)));
+	rt_buf sql = RT_BUF_INIT;
+	int rc = 0;
+
+	if (what == RT_STMT_START)
+		return 0;
+	rt_checksum(sum, stmt, len);
+	if (what == RT_STMT_SKIP) {
+		if (index < r->hist.done_sums.count && !strcmp(sum, r->hist.done_sums.items[index]))
+			return 0;
+		p->refused = 1;
+		rt_buf_clear(err);
+		if (!r->hist.done_sums.count)
+			rt_buf_printf(err, "cannot resume the %s of '%s': its history rows were written "
+				      "by an older retort and do not say which statements ran, so the "
+				      "%zu to pass over cannot be checked; nothing was run", verb,
+				      p->rev->s.revision, r->hist.failed_done);
+		else
+			rt_buf_printf(err, "cannot resume the %s of '%s': statement %zu (%s:%d) is not "
+				      "the one that ran as statement %zu before the failure, so "
+				      "passing over it would skip what never ran; nothing was run",
+				      verb, p->rev->s.revision, index + 1, p->s->path, line, index + 1);
+		rt_buf_puts(err, "\nthe database is at ");
+		describe_rows(err, &r->committed);
+		rt_buf_printf(err, ", with %zu statement%s of '%s' applied; put the statements that "
+			      "ran back as they were, or undo them by hand and 'retort stamp' the "
+			      "revision the database is at", r->hist.failed_done,
+			      r->hist.failed_done == 1 ? "" : "s", p->rev->s.revision);
+		return RETORT_ECONFLICT;
+	}
+	{
+		rt_history_entry e = { 0 };
+		e.revision = p->rev->s.revision;
+		e.direction = r->direction;
+		e.status = "statement";
+		e.checksum = sum;
+		e.statements_done = index + 1;
+		e.duration_ms = -1;
+		e.applied_by = r->by.ptr;
+		rt_history_insert_sql(&sql, r->ht.ptr, &e);
+	}
+	if (rt_buf_oom(&sql))
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+	else if ((rc = r->drv->exec(r->conn, sql.ptr, sql.len, NULL, err)) < 0)
+		rt_buf_printf(err, " (statement %zu at %s:%d ran, but its history row could not "
+			      "be written)", index + 1, p->s->path, line);
+	rt_buf_release(&sql);
+	return rc;
+}
+
+/* The refusal when a file has fewer statements than had run. */
+static int fewer_statements(run *r, const rt_rev *rev, const rt_exec_fail *fail)
+{
+	rt_ctx_error(r->ctx, RETORT_ECONFLICT,
+		     "cannot resume the %s of '%s': %zu of its statements ran before the failure, "
+		     "but the file now has %zu; nothing was run\nthe database is at ",
+		     r->direction == RT_DOWN ? "downgrade" : "upgrade", rev->s.revision,
+		     fail->skip, fail->applied);
+	describe_rows(&r->ctx->err, &r->committed);
+	rt_buf_puts(&r->ctx->err, "; put the statements that ran back, or undo them by hand and "
+		    "'retort stamp' the revision the database is at");
+	return RETORT_ECONFLICT;
 }
 
 static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
@@ -594,6 +691,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT, vsql = RT_BUF_INIT;
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
+	progress prog = { r, rev, s, sec, 0 };
 	double t0 = rt_now_ms(), ms;
 	int rc, fk_was = -1, commits;
 
@@ -606,15 +704,25 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s (%s) start", verb, from.ptr, to.ptr,
 		      s->path);
 	if (sec && !sec->transactional) {
-		/* outside any transaction; the version change follows in its own */
-		if ((rc = db_commit(r)) < 0)
+		/* outside any transaction, each statement recorded as it
+		 * completes; the attempt opens (a 'running' row) before the
+		 * first one, and the version change follows in a transaction
+		 * of its own */
+		if ((rc = db_begin(r)) < 0 ||
+		    (rc = history_row(r, NULL, rev, s, "running", fail.skip, -1, NULL)) < 0 ||
+		    (rc = db_commit(r)) < 0)
 			goto done;
+		fail.each = on_statement;
+		fail.each_arg = &prog;
 		rc = r->drv->exec(r->conn, s->text + sec->offset, sec->len, &fail, &r->ctx->err);
-		if (rc < 0) {
+		if (rc >= 0 && fail.applied < fail.skip)
+			rc = fewer_statements(r, rev, &fail);
+		if (rc < 0 && !prog.refused && fail.applied >= fail.skip) {
 			rc = step_failed(r, rc, rev, s, sec, &fail, from.ptr, to.ptr);
-			record_failure(r, rev, s, &fail);
-			goto done;
+			record_failure(r, rev, s, &fail, 0);
 		}
+		if (rc < 0)
+			goto done;
 	} else if (sec) {
 		/* foreign_keys=off (a SQLite table rebuild): the switch works
 		 * only outside a transaction, so this migration gets its own,
@@ -631,6 +739,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 		if (rc < 0) {
 			db_rollback(r);
 			rc = step_failed(r, rc, rev, s, sec, &fail, from.ptr, to.ptr);
+			record_failure(r, rev, s, &fail, 1);
 			goto done;
 		}
 	}
@@ -687,8 +796,15 @@ static int begin_and_read(run *r, int create)
 	rt_strlist now = { 0 };
 	int rc;
 
-	if ((rc = db_begin(r)) < 0)
+	if ((rc = db_begin(r)) < 0) {
+		if (rc == RETORT_EBUSY) {
+			rt_buf_puts(&r->ctx->err, "; the database is at ");
+			describe_rows(&r->ctx->err, &r->committed);
+			if (!r->changed)
+				rt_buf_puts(&r->ctx->err, "; nothing was changed");
+		}
 		return rc;
+	}
 	if (create) {
 		rt_buf ddl = RT_BUF_INIT;
 		create_version_table_sql(r, &ddl);
@@ -708,9 +824,51 @@ static int begin_and_read(run *r, int create)
 	return 0;
 }
 
+static int check_state(run *r, int verify);
+
 static void waiting(void *payload)
 {
 	emit(payload, RETORT_EVENT_WAITING, NULL, NULL, NULL, 0);
+}
+
+/* Before a section that runs outside a transaction: take the driver's
+ * hold on the lock, outside any transaction, then read the rows and the
+ * history again under it.  *moved when the rows are not what they were. */
+static int hold_for(run *r, const rt_rev *rev, int *moved)
+{
+	rt_strlist before = { 0 };
+	int rc;
+
+	*moved = 0;
+	if (!r->drv->hold || r->held)
+		return 0;
+	if ((rc = copy_rows(&before, &r->rows)) < 0 || (rc = db_commit(r)) < 0)
+		goto done;
+	if ((rc = r->drv->hold(r->conn, 1, &r->ctx->err)) < 0) {
+		rt_buf_printf(&r->ctx->err, "\n'%s' (%s) has such a section; the database is at ",
+			      rev->s.revision, rev->s.path);
+		describe_rows(&r->ctx->err, &r->committed);
+		rt_buf_printf(&r->ctx->err, "; nothing of '%s' was applied", rev->s.revision);
+		goto done;
+	}
+	r->held = 1;
+	if ((rc = begin_and_read(r, 0)) >= 0 && (rc = check_state(r, 0)) >= 0)
+		*moved = !same_rows(&r->rows, &before);
+done:
+	if (rc == RETORT_ERROR && rt_buf_oom(&r->ctx->err))
+		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	rt_strlist_release(&before);
+	return rc;
+}
+
+static void release_hold(run *r)
+{
+	rt_buf ignored = RT_BUF_INIT;
+
+	if (r->held)
+		r->drv->hold(r->conn, 0, &ignored);
+	r->held = 0;
+	rt_buf_release(&ignored);
 }
 
 static int run_online(run *r)
@@ -719,8 +877,9 @@ static int run_online(run *r)
 	rt_strlist expected = { 0 };
 	rt_script *scripts = NULL;
 	unsigned char *applied = NULL;
+	const rt_section *sec;
 	size_t next = 0, i;
-	int rc, first = 1;
+	int rc, first = 1, moved = 0;
 
 	for (;;) {
 		/* inside the run's one transaction nobody else can move the
@@ -731,7 +890,9 @@ static int run_online(run *r)
 			rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
 			goto done;
 		}
-		if (first || !same_rows(&r->rows, &expected)) {
+		if (first && (rc = check_state(r, 1)) < 0)
+			goto done;
+		if (first || moved || !same_rows(&r->rows, &expected)) {
 			/* first step, or another process moved the database */
 			free_plan(scripts, plan.n);
 			scripts = NULL;
@@ -756,12 +917,21 @@ static int run_online(run *r)
 			}
 		}
 		first = 0;
+		sec = rt_script_section(&scripts[next], r->direction, r->drv->name);
+		if (sec && !sec->transactional && !r->held) {
+			if ((rc = hold_for(r, plan.v[next], &moved)) < 0)
+				goto done;
+			if (moved)
+				continue;
+		}
 		free(applied);
 		applied = NULL;
 		if ((rc = step_applied(&applied, r)) < 0)
 			goto done;
 		if ((rc = run_step(r, plan.v[next], &scripts[next], applied)) < 0)
 			goto done;
+		if (r->held && !r->in_tx)
+			release_hold(r);
 		rt_strlist_release(&expected);
 		for (i = 0; i < r->rows.count; i++)
 			if (rt_strlist_add(&expected, r->rows.items[i]) < 0) {
@@ -775,6 +945,7 @@ static int run_online(run *r)
 done:
 	if (rc < 0)
 		db_rollback(r);
+	release_hold(r);
 	/* what the database holds now: a failure rolled back what was not
 	 * committed */
 	copy_rows(&r->ctx->run_to, rc < 0 ? &r->committed : &r->rows);
@@ -1119,27 +1290,32 @@ static int read_state(run *r)
 	return rt_history_read(&r->hist, r->g, r->drv, r->conn, &r->ctx->cfg, &r->ctx->err);
 }
 
-/* Checks made before the run locks or changes anything: every applied
- * file is as it was applied, and no failed step waits to be resumed. */
-static int preflight(run *r)
+/* Checks made under the lock before the run changes anything: every
+ * applied file is as it was applied (`verify`), and no failed or
+ * interrupted step waits to be resumed.  Reads the history into r->hist. */
+static int check_state(run *r, int verify)
 {
 	int resume = r->opts && r->opts->resume;
+	const char *verb;
 	rt_strlist problems = { 0 };
 	unsigned char *applied = NULL;
 	size_t i;
 	int rc;
 
-	if ((rc = read_state(r)) < 0)
+	rt_history_release(&r->hist);
+	if ((rc = rt_history_read(&r->hist, r->g, r->drv, r->conn, &r->ctx->cfg,
+				  &r->ctx->err)) < 0)
 		goto done;
-	/* where the database stands, for callers reporting a refusal */
-	if (copy_rows(&r->ctx->run_from, &r->rows) < 0 || copy_rows(&r->ctx->run_to, &r->rows) < 0) {
-		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	if (verify && (rc = applied_set(&applied, r, &r->rows)) < 0)
 		goto done;
-	}
-	if ((rc = applied_set(&applied, r, &r->rows)) < 0)
+	/* the failed revision's file is being fixed: resuming checks the
+	 * statements it passes over instead */
+	if (applied && resume && r->hist.failed)
+		applied[r->hist.failed->topo] = 0;
+	if (applied && (rc = rt_history_verify(&problems, &r->hist, r->g, applied,
+					       &r->ctx->err)) < 0)
 		goto done;
-	if ((rc = rt_history_verify(&problems, &r->hist, r->g, applied, &r->ctx->err)) < 0)
-		goto done;
+	verb = r->hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade";
 	if (problems.count) {
 		rt_buf_clear(&r->ctx->err);
 		rt_buf_printf(&r->ctx->err, "%zu applied migration%s changed since %s applied; "
@@ -1150,6 +1326,16 @@ static int preflight(run *r)
 		rt_buf_puts(&r->ctx->err, "\nundo the edit, or accept it with "
 			    "'retort stamp --fix-checksums REV'");
 		rc = RETORT_ECONFLICT;
+	} else if (r->hist.failed && !resume && r->hist.interrupted) {
+		rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
+				  "the %s of '%s' (%s) was interrupted at statement %zu of its "
+				  "transaction=false section: the run stopped (killed?) after %zu "
+				  "statement%s had completed; nothing was changed\n'retort %s --resume' "
+				  "continues after the last completed statement, or undo those "
+				  "statements by hand and 'retort stamp' the revision the database is at",
+				  verb, r->hist.failed->s.revision, r->hist.failed->s.path,
+				  r->hist.failed_done + 1, r->hist.failed_done,
+				  r->hist.failed_done == 1 ? "" : "s", verb);
 	} else if (r->hist.failed && !resume) {
 		rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
 				  "the %s of '%s' (%s) failed part way on an earlier run: %zu "
@@ -1157,16 +1343,14 @@ static int preflight(run *r)
 				  "nothing was changed\nerror then: %s\nfix the file and run "
 				  "'retort %s --resume', or undo those statements by hand and "
 				  "'retort stamp' the revision the database is at",
-				  r->hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade",
-				  r->hist.failed->s.revision, r->hist.failed->s.path,
+				  verb, r->hist.failed->s.revision, r->hist.failed->s.path,
 				  r->hist.failed_done, r->hist.failed_done == 1 ? "" : "s",
-				  r->hist.failed_error ? r->hist.failed_error : "",
-				  r->hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade");
+				  r->hist.failed_error, verb);
 	} else if (resume && !r->hist.failed) {
 		rc = rt_ctx_error(r->ctx, RETORT_EUSAGE,
 				  "there is no failed migration to resume; nothing was changed");
 	}
-	r->resuming = resume && rc >= 0;
+	r->resuming = resume && rc >= 0 && r->hist.failed;
 done:
 	rt_strlist_release(&problems);
 	free(applied);
@@ -1205,12 +1389,8 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 		return rc;
 	r->conn->on_wait = waiting;
 	r->conn->wait_payload = r;
-	if (direction && (rc = preflight(r)) < 0)
-		return rc;
-	if (r->drv->lock && (rc = r->drv->lock(r->conn, r->vt.ptr,
-					       ctx->cfg.lock_timeout, &ctx->err)) < 0)
-		return rc;
-	return 0;
+	return r->drv->lock(r->conn, ctx->cfg.version_table_schema, ctx->cfg.version_table,
+			    ctx->cfg.lock_timeout, &ctx->err);
 }
 
 static void run_end(run *r)
@@ -1233,7 +1413,7 @@ static void run_end(run *r)
 
 /* Back the database up before the run changes it (--backup, or backup =
  * true), when there is anything to do: the plan is made from the rows
- * preflight read, and made again under the run's lock. */
+ * read here, and made again in the run's first transaction. */
 static int backup_first(run *r, const rt_url *url)
 {
 	rt_revvec plan = { 0 };
@@ -1244,7 +1424,7 @@ static int backup_first(run *r, const rt_url *url)
 
 	if ((rc = rt_backup_wanted(&want, r->opts, &r->ctx->cfg, &r->ctx->err)) < 0 || !want)
 		return rc;
-	if ((rc = make_plan(&plan, r, r->spec)) < 0 || !plan.n)
+	if ((rc = read_state(r)) < 0 || (rc = make_plan(&plan, r, r->spec)) < 0 || !plan.n)
 		goto done;
 	if ((rc = rt_backup_make(&path, r->drv, url, &r->ctx->cfg, &r->rows, &r->ctx->err)) < 0)
 		goto done;

@@ -21,7 +21,7 @@
 	X(PQclear) X(PQconnectdbParams) X(PQerrorMessage) X(PQexec) X(PQexecParams) \
 	X(PQfinish) X(PQgetisnull) X(PQgetResult) X(PQgetvalue) X(PQnfields) X(PQntuples) \
 	X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) \
-	X(PQsendQuery) X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus)
+	X(PQsendQuery) X(PQsetNoticeProcessor) X(PQsocket) X(PQstatus) X(PQtransactionStatus)
 
 #define RT_PG_QUERY_FUNCTIONS(X) \
 	X(pg_query_parse) X(pg_query_free_parse_result) X(pg_query_split_with_parser) \
@@ -58,6 +58,7 @@ int rt_pg_query_open(rt_buf *err);
 #define PQresultStatus              (rt_pq.PQresultStatus)
 #define PQsendQuery                 (rt_pq.PQsendQuery)
 #define PQsetNoticeProcessor        (rt_pq.PQsetNoticeProcessor)
+#define PQsocket                    (rt_pq.PQsocket)
 #define PQstatus                    (rt_pq.PQstatus)
 #define PQtransactionStatus         (rt_pq.PQtransactionStatus)
 #define pg_query_parse              (rt_pg_query.pg_query_parse)

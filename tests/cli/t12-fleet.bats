@@ -180,7 +180,7 @@ lock_db() {
 		(exec psql -X -q -v ON_ERROR_STOP=1 -d "$db") <"$fifo" \
 			>"$BATS_TEST_TMPDIR/locker.out" 2>&1 3>&- 8>&- &
 		LOCKER_PID=$!
-		printf '%s\n' "SELECT pg_advisory_lock(hashtext('retort'), hashtext('\"retort_version\"'));" >&8
+		printf '%s\n' "SELECT pg_advisory_lock(hashtext('retort'), hashtext('public.retort_version'));" >&8
 	fi
 	wait_for 30 is_locked "$db" ||
 		fail "the locker did not take the lock of $db:" "$(cat "$BATS_TEST_TMPDIR/locker.out")"

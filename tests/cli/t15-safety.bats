@@ -240,9 +240,16 @@ INSERT INTO no_such_table (id) VALUES (1);" \
 	# change committed with it; only C was rolled back
 	assert_eq "$(user_tables)" "$(printf '%s\n' t_a t_b t_r1 t_r2 t_r3)"
 	assert_eq "$(versions)" "$R"
+	# R's trail: opened, each statement as it completed, then applied;
+	# C's failure is recorded after its rollback
 	assert_eq "$(history_rows)" "$A upgrade applied
 $B upgrade applied
-$R upgrade applied"
+$R upgrade running
+$R upgrade statement
+$R upgrade statement
+$R upgrade statement
+$R upgrade applied
+$C upgrade failed"
 	run -0 --separate-stderr rt current
 	assert_eq "$output" "$R"
 }

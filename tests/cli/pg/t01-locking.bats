@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# PostgreSQL: several runs at once, the session advisory lock, its
-# lock_timeout, and a run killed in the middle of a migration.
+# PostgreSQL: several runs at once, the advisory lock every transaction
+# of a run takes, its lock_timeout, and a run killed in the middle of a migration.
 
 load pg_helper
 
@@ -139,20 +139,27 @@ $first"
 	wait "$keeper" 2>/dev/null || true
 }
 
-@test "the lock is pg_try_advisory_lock(hashtext('retort'), hashtext(<quoted version table>)), per version table" {
+@test "the lock is keyed on the table the server resolves (hashtext('public.retort_version')), however the config spells it" {
 	log_chain 2
-	# another session takes the very key retort uses
-	hold_in_psql locker "SELECT pg_advisory_lock(hashtext('retort'), hashtext('\"retort_version\"'));"
+	# another session takes the very key retort uses for public.retort_version
+	hold_in_psql locker "SELECT pg_advisory_lock(hashtext('retort'), hashtext('public.retort_version'));"
 	wait_for 60 advisory_locks_are 1
 	local locker_backend
 	locker_backend=$(q "SELECT pid FROM $MY_LOCKS WHERE locktype = 'advisory' AND granted")
 	ini_set lock_timeout 1
+	# the table named through the search_path ...
 	run -1 --separate-stderr rt upgrade head
 	assert_first_line_error "$(without_wait_notice "$stderr")"
 	assert_contains "$stderr" "pid $locker_backend"
+	assert_contains "$stderr" "nothing was changed"
 	assert_eq "$output" ""
 	refute rel_exists log
 	refute rel_exists retort_version
+	# ... and with its schema written out wait for the same lock
+	ini_set version_table_schema public
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "pid $locker_backend"
+	refute rel_exists log
 
 	# a project with another version table in the same database is not
 	# blocked by it
@@ -200,7 +207,7 @@ DELETE FROM log WHERE rev = 'd0d0d0d0d0d0';"
 
 @test "killed while waiting for the lock: nothing happens, the holder is undisturbed" {
 	log_chain 3
-	hold_in_psql locker "SELECT pg_advisory_lock(hashtext('retort'), hashtext('\"retort_version\"'));"
+	hold_in_psql locker "SELECT pg_advisory_lock(hashtext('retort'), hashtext('public.retort_version'));"
 	local locker=$BG_PID
 	wait_for 60 advisory_locks_are 1
 	bg waiter "$RETORT" upgrade head
