@@ -3,6 +3,7 @@
 #   make / make build   install missing build packages, configure and build in build/
 #   make demo           build, then run the shop-bot example on SQLite in a scratch folder
 #   make test           build build/ and build-asan/ (ASan+UBSan), run every CTest test in both
+#   make stress         concurrency and kill -9 rounds (scripts/stress.sh), not part of `make test`
 #   make clean          remove the build folders
 
 JOBS    ?= 2
@@ -59,3 +60,13 @@ property: deps-test
 	$(CMAKE) -S . -B $(BUILD) -DRETORT_BUILD_TESTS=ON $(CMAKE_ARGS)
 	$(CMAKE) --build $(BUILD) -j$(JOBS)
 	cd $(BUILD) && RETORT_PROPERTY_PAIRS=$(PAIRS) ctest -R '$(PROPERTY)' --timeout 36000 --output-on-failure
+
+# Concurrency and kill -9 stress, not part of `make test`: builds
+# build-stress/ (plain), starts its own PostgreSQL and PgBouncer, and runs
+# ROUNDS rounds of 16 concurrent upgrades per case and KILL_ROUNDS rounds of
+# a run killed at a random moment per case (see scripts/stress.sh).
+ROUNDS      ?= 20
+KILL_ROUNDS ?= 40
+.PHONY: stress
+stress: deps-test
+	ROUNDS=$(ROUNDS) KILL_ROUNDS=$(KILL_ROUNDS) JOBS=$(JOBS) scripts/stress.sh
