@@ -413,7 +413,10 @@ typedef enum {
 typedef enum {
 	RETORT_TENANT_OK = 0,
 	RETORT_TENANT_FAILED,
-	RETORT_TENANT_SKIPPED  /* not run: --fail-fast stopped the fleet */
+	RETORT_TENANT_SKIPPED, /* not run: --fail-fast stopped the fleet */
+	RETORT_TENANT_CREATED  /* ran as OK, on a database file that did not
+				* exist and was created by the run (a new
+				* tenant, or one whose file vanished) */
 } retort_tenant_state;
 
 typedef struct {
@@ -441,9 +444,12 @@ typedef struct {
 	int fail_fast;          /* stop starting tenants after the first failure */
 	retort_fleet_fn on_result;
 	void *payload;
+	/* version 2: a tenant whose database file does not exist fails
+	 * instead of being created */
+	int no_create;
 } retort_fleet_options;
 
-#define RETORT_FLEET_OPTIONS_VERSION 1
+#define RETORT_FLEET_OPTIONS_VERSION 2
 #define RETORT_FLEET_OPTIONS_INIT { .version = RETORT_FLEET_OPTIONS_VERSION }
 
 /* Run `action` on every tenant, `jobs` at a time, each tenant on its own

@@ -27,6 +27,8 @@ const char cmd_fleet_usage[] =
 	"        --only NAME     only this tenant (repeatable)\n"
 	"        --where COND    only the registry rows matching this SQL condition\n"
 	"        --tenants FILE  tenants from FILE, one 'NAME URL' per line\n"
+	"        --no-create     fail a tenant whose database file does not exist,\n"
+	"                        instead of creating it (reported as 'created')\n"
 	"        --format FMT    text (default) or json\n";
 
 /* One finished tenant, kept for the report. */
@@ -42,7 +44,7 @@ struct fleet_run {
 	struct cli *cli;
 	const retort_tenant_list *list;
 	struct row *rows;
-	size_t done, failed;
+	size_t done, failed, created;
 	double t0;
 	int tty;
 	int json;
@@ -87,7 +89,8 @@ static void progress(struct fleet_run *fr, const retort_tenant_result *res)
 			*res->from ? res->from : "base", res->pending);
 	} else {
 		fprintf(stderr, "[%zu/%zu] %s: %s%s -> %s (%zu migration%s, %.1f ms)\n", fr->done,
-			total, res->name, res->state == RETORT_TENANT_SKIPPED ? "skipped " : "",
+			total, res->name, res->state == RETORT_TENANT_SKIPPED ? "skipped "
+					  : res->state == RETORT_TENANT_CREATED ? "created, " : "",
 			*res->from ? res->from : "base", *res->to ? res->to : "base", res->applied,
 			res->applied == 1 ? "" : "s", res->elapsed_ms);
 	}
@@ -109,18 +112,87 @@ static void on_result(const retort_tenant_result *res, void *payload)
 	r->ms = res->elapsed_ms;
 	fr->done++;
 	fr->failed += res->state == RETORT_TENANT_FAILED;
+	fr->created += res->state == RETORT_TENANT_CREATED;
 	progress(fr, res);
 }
 
 static const char *state_name(retort_tenant_state s)
 {
-	return s == RETORT_TENANT_OK ? "ok" : s == RETORT_TENANT_FAILED ? "failed" : "skipped";
+	switch (s) {
+	case RETORT_TENANT_OK:
+		return "ok";
+	case RETORT_TENANT_FAILED:
+		return "failed";
+	case RETORT_TENANT_CREATED:
+		return "created";
+	default:
+		return "skipped";
+	}
+}
+
+/* Length of the valid UTF-8 sequence at `s`, or 0 (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* A JSON string for any text.  json_string() returns NULL for text that is
+ * not UTF-8 (a tenant name from a registry in another encoding), and the
+ * key it was for would silently be missing: each byte that is not part of
+ * a valid sequence becomes U+FFFD instead. */
+static json_t *json_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	json_t *j = json_string((const char *)p);
+	char *fixed, *q;
+	size_t n;
+
+	if (j)
+		return j;
+	fixed = q = cli_realloc(NULL, 3 * strlen((const char *)p) + 1);
+	while (*p) {
+		if ((n = utf8_seq(p)) != 0) {
+			memcpy(q, p, n);
+			q += n;
+			p += n;
+		} else {
+			memcpy(q, "\xef\xbf\xbd", 3);
+			q += 3;
+			p++;
+		}
+	}
+	*q = '\0';
+	j = json_string(fixed);
+	free(fixed);
+	return j ? j : json_string("");
 }
 
 static int print_json(struct fleet_run *fr, const char *action, const char *target, double ms)
 {
 	json_t *root = json_object(), *list = json_array();
-	size_t i, ok = 0, skipped = 0;
+	size_t i, ok = 0, skipped = 0, created = 0;
 	int rc;
 
 	for (i = 0; i < fr->list->count; i++) {
@@ -129,22 +201,24 @@ static int print_json(struct fleet_run *fr, const char *action, const char *targ
 
 		ok += r->state == RETORT_TENANT_OK;
 		skipped += r->state == RETORT_TENANT_SKIPPED;
-		json_object_set_new(t, "name", json_string(fr->list->tenants[i].name));
-		json_object_set_new(t, "url", json_string(r->url));
-		json_object_set_new(t, "from", json_string(r->from));
-		json_object_set_new(t, "to", json_string(r->to));
+		created += r->state == RETORT_TENANT_CREATED;
+		json_object_set_new(t, "name", json_text(fr->list->tenants[i].name));
+		json_object_set_new(t, "url", json_text(r->url));
+		json_object_set_new(t, "from", json_text(r->from));
+		json_object_set_new(t, "to", json_text(r->to));
 		json_object_set_new(t, "status", json_string(state_name(r->state)));
 		json_object_set_new(t, "applied", json_integer((json_int_t)r->applied));
 		if (!strcmp(action, "current") || !strcmp(action, "check"))
 			json_object_set_new(t, "pending", json_integer((json_int_t)r->pending));
 		json_object_set_new(t, "duration_ms", json_real(r->ms));
-		json_object_set_new(t, "error", *r->error ? json_string(r->error) : json_null());
+		json_object_set_new(t, "error", *r->error ? json_text(r->error) : json_null());
 		json_array_append_new(list, t);
 	}
 	json_object_set_new(root, "action", json_string(action));
-	json_object_set_new(root, "target", target ? json_string(target) : json_null());
+	json_object_set_new(root, "target", target ? json_text(target) : json_null());
 	json_object_set_new(root, "total", json_integer((json_int_t)fr->list->count));
 	json_object_set_new(root, "ok", json_integer((json_int_t)ok));
+	json_object_set_new(root, "created", json_integer((json_int_t)created));
 	json_object_set_new(root, "failed", json_integer((json_int_t)fr->failed));
 	json_object_set_new(root, "skipped", json_integer((json_int_t)skipped));
 	json_object_set_new(root, "duration_ms", json_real(ms));
@@ -167,7 +241,8 @@ static void print_table(struct fleet_run *fr)
 		struct row *r = &fr->rows[i];
 		printf("%-*s  %-26s  %7zu  %s\n", (int)w, fr->list->tenants[i].name,
 		       r->state == RETORT_TENANT_FAILED ? "?" : *r->from ? r->from : "base",
-		       r->pending, r->error);
+		       r->pending, r->state == RETORT_TENANT_CREATED ? "(created: it did not exist)"
+								 : r->error);
 	}
 }
 
@@ -180,7 +255,13 @@ static void print_summary(struct fleet_run *fr, double ms)
 		skipped += fr->rows[i].state == RETORT_TENANT_SKIPPED;
 		applied += fr->rows[i].applied;
 	}
-	if (!fr->cli->quiet)
+	/* "created" only when there were some: the line stays as it was for a
+	 * fleet whose databases all exist */
+	if (!fr->cli->quiet && fr->created)
+		printf("%zu tenants: %zu ok, %zu created, %zu failed, %zu skipped; %zu migrations "
+		       "in %.2f s\n", fr->list->count, ok, fr->created, fr->failed, skipped, applied,
+		       ms / 1000);
+	else if (!fr->cli->quiet)
 		printf("%zu tenants: %zu ok, %zu failed, %zu skipped; %zu migrations in %.2f s\n",
 		       fr->list->count, ok, fr->failed, skipped, applied, ms / 1000);
 	for (i = 0; i < fr->list->count; i++)
@@ -224,6 +305,7 @@ int cmd_fleet(struct cli *cli)
 		{ "where",     required_argument, NULL, 'w' },
 		{ "tenants",   required_argument, NULL, 't' },
 		{ "format",    required_argument, NULL, 'f' },
+		{ "no-create", no_argument,       NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_fleet_options fo = RETORT_FLEET_OPTIONS_INIT;
@@ -244,6 +326,9 @@ int cmd_fleet(struct cli *cli)
 			break;
 		case 'F':
 			fo.fail_fast = 1;
+			break;
+		case 'N':
+			fo.no_create = 1;
 			break;
 		case 'o':
 			only = cli_realloc(only, (nonly + 1) * sizeof(*only));

@@ -5,6 +5,7 @@
  * upgrade on each, every thread with its own context and connections, so
  * one broken tenant never stops the others.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,30 @@ static void join_rows(rt_buf *out, char *const *rows, size_t n)
 		rt_buf_printf(out, "%s%s", i ? "," : "", rows[i]);
 }
 
+/* Would connecting create the tenant's database?  Only a database that is
+ * a file has an absolute path (backup.c); a server's database is never
+ * created by connecting.  A new tenant and one whose file vanished look
+ * alike once created, so the run says which it was, or refuses. */
+static int tenant_missing(retort *w, const retort_tenant *t, int no_create, int *missing)
+{
+	rt_url u = { 0 };
+	int rc = 0;
+
+	*missing = 0;
+	if (rt_url_parse(&u, t->url, w->cfg.dir, &w->err) < 0) {
+		/* retort_set_url says what is wrong with it */
+		rt_buf_clear(&w->err);
+		return 0;
+	}
+	*missing = !u.memory && u.path && u.path[0] == '/' && access(u.path, F_OK) != 0 &&
+		   errno == ENOENT;
+	if (*missing && no_create)
+		rc = rt_ctx_error(w, RETORT_ENOTFOUND, "tenant '%s': the database file '%s' does "
+				  "not exist; not created (--no-create)", t->name, u.path);
+	rt_url_release(&u);
+	return rc;
+}
+
 /* Run one tenant on a worker's context and fill `res`. */
 static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant_result *res,
 		       rt_buf *from, rt_buf *to, rt_buf *error)
@@ -190,13 +215,15 @@ static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant
 	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
 	retort_strarray cur = { 0 };
 	double t0 = rt_now_ms();
-	int rc = open_rc;
+	int rc = open_rc, missing = 0;
 
 	ro.on_event = count_done;
 	ro.event_payload = &res->applied;
 	if (rc >= 0 && !*t->url)
 		rc = rt_ctx_error(w, RETORT_EUSAGE, "tenant '%s' has no database URL in the registry",
 				  t->name);
+	if (rc >= 0)
+		rc = tenant_missing(w, t, f->opts->version >= 2 && f->opts->no_create, &missing);
 	if (rc >= 0)
 		rc = retort_set_url(w, t->url);
 	if (rc >= 0) {
@@ -224,7 +251,8 @@ static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant
 	if (rc < 0)
 		rt_mask_secrets(error, retort_errmsg(w));
 	res->elapsed_ms = rt_now_ms() - t0;
-	res->state = rc < 0 ? RETORT_TENANT_FAILED : RETORT_TENANT_OK;
+	res->state = rc < 0 ? RETORT_TENANT_FAILED
+			    : missing ? RETORT_TENANT_CREATED : RETORT_TENANT_OK;
 }
 
 static void *worker(void *arg)

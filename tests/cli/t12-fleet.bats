@@ -73,6 +73,9 @@ make_fleet() {
 		for ((i = 1; i <= n; i++)); do
 			BOT[i]=$P/bots/bot_$i.db
 			BOT_URL[i]=sqlite:///bots/bot_$i.db
+			# an empty file is an empty database (a missing one would
+			# be reported "created")
+			: >"${BOT[i]}"
 		done
 	else
 		prefix="t12_${BATS_TEST_NUMBER}_$$_${RANDOM}"
@@ -144,7 +147,7 @@ break_not_a_database() {
 # repair_not_a_database I: a new empty database in its place.
 repair_not_a_database() {
 	if is_sqlite; then
-		rm -f "${BOT[$1]}"
+		: >"${BOT[$1]}"
 	else
 		psql -X -q -v ON_ERROR_STOP=1 -d "$PG_ADMIN_URL" \
 			-c "CREATE DATABASE \"${BOT_NAME[$1]}\" TEMPLATE template0" >/dev/null
@@ -375,9 +378,9 @@ bot_4=
 bot_5=$HEAD
 bot_6="
 	if is_sqlite; then
-		# the others were not even opened
-		assert_eq "$(cd bots && ls)" "bot_2.db
-bot_5.db"
+		# nothing was written to the others (their files stay empty)
+		assert_eq "$(cd bots && find . -type f -size +0c | sort)" "./bot_2.db
+./bot_5.db"
 	fi
 
 	# a condition on the registry's rows
@@ -427,7 +430,7 @@ bot_3="
 	assert_contains "$stderr" "bot_2: skipped"
 	assert_eq "$(bot_versions 2 3 4 5 6)" "$(expect_versions "" 2 3 4 5 6)"
 	if is_sqlite; then
-		assert_eq "$(cd bots && ls)" "bot_1.db"
+		assert_eq "$(cd bots && find . -type f -size +0c)" "./bot_1.db"
 	fi
 	run -1 --separate-stderr rt fleet upgrade head -j 1 --fail-fast
 	assert_eq "${lines[0]%% in *}" "6 tenants: 0 ok, 1 failed, 5 skipped; 0 migrations"
@@ -549,3 +552,72 @@ bot_3="
 }
 
 # ---- the example ---------------------------------------------------------------------
+
+@test "a bot whose database is missing: SQLite reports it created (its own status), --no-create fails it alone; PostgreSQL never creates one" {
+	make_fleet 3
+	run -0 --separate-stderr rt fleet upgrade head
+	if is_sqlite; then
+		rm "${BOT[2]}"
+	else
+		psql -X -q -v ON_ERROR_STOP=1 -d "$PG_ADMIN_URL" -c "DROP DATABASE \"${BOT_NAME[2]}\"" >/dev/null
+	fi
+
+	# --no-create: that bot fails with a clear reason, the others go on
+	run -1 --separate-stderr rt fleet upgrade head --no-create --format json
+	jqe '.total == 3 and .ok == 2 and .failed == 1 and .created == 0'
+	jqe '.tenants[1].name == "bot_2" and .tenants[1].status == "failed"'
+	jqe 'all(.tenants[0, 2]; .status == "ok" and .to == $head)' --arg head "$HEAD"
+	if is_sqlite; then
+		jqe '.tenants[1].error | contains("tenant '"'"'bot_2'"'"': the database file '"'"'" + $f + "'"'"' does not exist; not created (--no-create)")' --arg f "${BOT[2]}"
+		[ ! -e "${BOT[2]}" ] || fail "--no-create created ${BOT[2]}"
+		run -1 --separate-stderr rt fleet upgrade head --no-create
+		assert_eq "${lines[0]%% in *}" "3 tenants: 2 ok, 1 failed, 0 skipped; 0 migrations"
+		assert_line_match "^failed: bot_2 .*not created \\(--no-create\\)$"
+
+		# without it: created, and said so in the text and the JSON
+		run -0 --separate-stderr rt fleet upgrade head
+		assert_eq "${lines[0]%% in *}" "3 tenants: 2 ok, 1 created, 0 failed, 0 skipped; 2 migrations"
+		assert_contains "$stderr" "bot_2: created, base -> $HEAD (2 migrations"
+		assert_eq "$(bot_versions 2)" "bot_2=$HEAD"
+		rm "${BOT[2]}"
+		run -0 --separate-stderr rt fleet upgrade head --format json
+		jqe '.ok == 2 and .created == 1 and .failed == 0'
+		jqe '.tenants[1].status == "created" and .tenants[1].from == "" and .tenants[1].to == $head and .tenants[1].applied == 2' --arg head "$HEAD"
+		jqe 'all(.tenants[0, 2]; .status == "ok" and .applied == 0)'
+		rm "${BOT[2]}"
+		run -0 --separate-stderr rt fleet current
+		assert_line_match "^bot_2 +base +2 +\\(created: it did not exist\\)$"
+		# an existing bot is never "created"
+		run -0 --separate-stderr rt fleet upgrade head --format json
+		jqe 'all(.tenants[]; .status == "ok") and .created == 0'
+	else
+		# connecting never creates a server's database: failed either way
+		run -1 --separate-stderr rt fleet upgrade head --format json
+		jqe '.ok == 2 and .failed == 1 and .created == 0 and .tenants[1].status == "failed"'
+		no_password "$output" "$stderr"
+	fi
+}
+
+@test "a tenant name that is not UTF-8 keeps its \"name\" key in the JSON, its bad bytes as U+FFFD" {
+	make_fleet 2
+	{
+		printf 'bot_\377\376 %s\n' "${BOT_URL[1]}"
+		printf 'caf\303\251 %s\n' "${BOT_URL[2]}"
+		is_sqlite && printf 'gone_\300 sqlite:///bots/gone.db\n'
+	} >tenants.txt
+	run --separate-stderr rt fleet upgrade head --tenants tenants.txt --no-create --format json
+	# every tenant has every key
+	jqe 'all(.tenants[]; has("name") and has("url") and has("from") and has("to") and has("status") and has("error"))'
+	jqe '.tenants[0].name == "bot_\ufffd\ufffd" and .tenants[0].status == "ok"'
+	# valid UTF-8 is kept as it is
+	jqe '.tenants[1].name == "café" and .tenants[1].status == "ok"'
+	if is_sqlite; then
+		assert_status 1
+		# the error names the tenant: its text is escaped too, not dropped
+		jqe '.tenants[2].name == "gone_\ufffd" and .tenants[2].status == "failed"'
+		jqe '.tenants[2].error | startswith("tenant '"'"'gone_\ufffd'"'"': the database file")'
+	else
+		assert_status 0
+		jqe '.total == 2'
+	fi
+}

@@ -35,8 +35,9 @@ teardown() {
 	run -2 ./register_bots.sh
 	run -2 ./register_bots.sh many
 
+	# the bots' files do not exist yet: each is created, and said so
 	run -0 --separate-stderr rt fleet upgrade head
-	assert_eq "${lines[0]%% in *}" "25 tenants: 25 ok, 0 failed, 0 skipped; 50 migrations"
+	assert_eq "${lines[0]%% in *}" "25 tenants: 0 ok, 25 created, 0 failed, 0 skipped; 50 migrations"
 	run -0 --separate-stderr rt fleet current
 	assert_eq "${#lines[@]}" 26
 	assert_match "${lines[25]}" "^bot_25 +$HEAD +0 *$"
@@ -61,7 +62,7 @@ teardown() {
 	run -0 env RETORT="$RETORT" ./register_bots.sh 2
 	db_sql meta.db "INSERT INTO bots (name, owner_telegram_id, db_url) VALUES ('bot_nourl', 7, '')"
 	run -1 --separate-stderr rt fleet upgrade head
-	assert_eq "${lines[0]%% in *}" "3 tenants: 2 ok, 1 failed, 0 skipped; 4 migrations"
+	assert_eq "${lines[0]%% in *}" "3 tenants: 0 ok, 2 created, 1 failed, 0 skipped; 4 migrations"
 	assert_line_match "^failed: bot_nourl .*tenant 'bot_nourl' has no database URL in the registry"
 	# nothing fell back to the metadata database's URL
 	assert_eq "$(versions meta.db)" "000000000001"
