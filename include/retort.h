@@ -299,14 +299,15 @@ int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts
 int retort_current(retort_strarray *out, retort *ctx);
 
 /* A migration left half applied: a transaction=false section that failed
- * after some of its statements had run.  upgrade and downgrade refuse to
- * run until it is resumed (retort_run_options.resume) or cleared by a
+ * part way, or whose run was killed in it.  upgrade and downgrade refuse
+ * to run until it is resumed (retort_run_options.resume) or cleared by a
  * stamp. */
 typedef struct {
 	char *revision;
 	int direction;           /* RETORT_UP or RETORT_DOWN */
 	size_t statements_done;  /* statements of the section that had run */
-	char *error;
+	char *error;             /* "" when interrupted */
+	int interrupted;         /* the run stopped in it (killed) rather than failed */
 } retort_failure;
 
 /* The failure recorded in the history table, or *out = NULL when none. */

@@ -43,12 +43,17 @@ int cmd_current(struct cli *cli)
 	if (retort_failure_get(&failed, cli->ctx) < 0)
 		return cli_fail(cli);
 	if (failed) {
-		printf("%s (failed at statement %zu: the %s stopped after %zu statement%s; fix "
-		       "the file and run 'retort %s --resume')\n", failed->revision,
-		       failed->statements_done + 1,
-		       failed->direction == RETORT_DOWN ? "downgrade" : "upgrade",
-		       failed->statements_done, failed->statements_done == 1 ? "" : "s",
-		       failed->direction == RETORT_DOWN ? "downgrade" : "upgrade");
+		const char *verb = failed->direction == RETORT_DOWN ? "downgrade" : "upgrade";
+		if (failed->interrupted)
+			printf("%s (interrupted at statement %zu: the %s was stopped after %zu "
+			       "statement%s had completed; run 'retort %s --resume')\n",
+			       failed->revision, failed->statements_done + 1, verb,
+			       failed->statements_done, failed->statements_done == 1 ? "" : "s", verb);
+		else
+			printf("%s (failed at statement %zu: the %s stopped after %zu statement%s; fix "
+			       "the file and run 'retort %s --resume')\n", failed->revision,
+			       failed->statements_done + 1, verb, failed->statements_done,
+			       failed->statements_done == 1 ? "" : "s", verb);
 		retort_failure_free(failed);
 	}
 	return 0;

@@ -15,7 +15,8 @@ const char cmd_stamp_usage[] =
 	"    --purge           delete every row of the version table first\n"
 	"    --sql             write the SQL to stdout instead of connecting\n"
 	"    --fix-checksums   accept the current contents of the applied revision\n"
-	"                      REV's file (after an intended edit)\n";
+	"                      REV's file (after an intended edit); it leaves a failed\n"
+	"                      step failed\n";
 
 int cmd_stamp(struct cli *cli)
 {
@@ -27,6 +28,7 @@ int cmd_stamp(struct cli *cli)
 	};
 	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
 	retort_strarray now = { NULL, 0 };
+	retort_failure *failed = NULL;
 	size_t i;
 	int c, status;
 
@@ -50,8 +52,19 @@ int cmd_stamp(struct cli *cli)
 		return status;
 	if (ro.fix_checksums && (ro.offline || ro.purge))
 		return cli_usage_error(cli, "--fix-checksums goes alone");
-	if (retort_stamp(cli->ctx, cli->args[0], &ro) < 0)
+	/* a stamp closes a half-applied step: never without saying so */
+	if (!ro.offline && !ro.fix_checksums && retort_failure_get(&failed, cli->ctx) < 0)
 		return cli_fail(cli);
+	if (retort_stamp(cli->ctx, cli->args[0], &ro) < 0) {
+		retort_failure_free(failed);
+		return cli_fail(cli);
+	}
+	if (failed && !cli->quiet)
+		printf("cleared the %s %s of %s (%zu statement%s of its transaction=false section "
+		       "had run)\n", failed->interrupted ? "interrupted" : "failed",
+		       failed->direction == RETORT_DOWN ? "downgrade" : "upgrade", failed->revision,
+		       failed->statements_done, failed->statements_done == 1 ? "" : "s");
+	retort_failure_free(failed);
 	if (ro.offline || cli->quiet)
 		return 0;
 	if (ro.fix_checksums) {

@@ -38,10 +38,11 @@ typedef struct rt_exec_fail {
 	size_t applied;    /* statements that completed before it (skipped ones count) */
 	rt_strlist done;   /* their first lines, for non-transactional sections */
 	/* in, may be NULL: called with each statement's text (from its first
-	 * non-blank byte to its end) and `index`, counting from 0.  A
-	 * negative return stops the section with that code before the next
-	 * statement runs; the callback has written `err`. */
-	int (*each)(void *arg, int what, size_t index, const char *stmt, size_t len,
+	 * non-blank byte to its end, `off` bytes into the SQL given to exec)
+	 * and `index`, counting from 0.  A negative return stops the section
+	 * with that code before the next statement runs; the callback has
+	 * written `err`. */
+	int (*each)(void *arg, int what, size_t index, const char *stmt, size_t off, size_t len,
 		    rt_buf *err);
 	void *each_arg;
 } rt_exec_fail;

@@ -102,6 +102,10 @@ static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 		return RETORT_ERROR;
 	}
 	PQsetNoticeProcessor(c->pg, quiet, NULL);
+	/* a killed run's statement is cancelled within a second instead of
+	 * running to its end unrecorded (PostgreSQL 14 and later; older
+	 * servers refuse the setting, which changes nothing) */
+	PQclear(PQexec(c->pg, "SET client_connection_check_interval = 1000"));
 	/* ddl_lock_timeout: a migration waiting behind an application's long
 	 * transaction fails fast instead of queueing everyone behind it */
 	if (cfg->ddl_lock_timeout > 0) {
@@ -504,7 +508,8 @@ static int exec_whole(pg_conn *c, const char *text, size_t len, rt_exec_fail *fa
  * CONCURRENTLY runs on its own and a failure says what is left to do. */
 static int exec_each(pg_conn *c, const char *text, size_t len, rt_exec_fail *fail, rt_buf *err)
 {
-	int (*each)(void *, int, size_t, const char *, size_t, rt_buf *) = fail ? fail->each : NULL;
+	int (*each)(void *, int, size_t, const char *, size_t, size_t, rt_buf *) =
+		fail ? fail->each : NULL;
 	rt_span *parts = NULL;
 	char *stmt = NULL;
 	size_t i, nparts = 0;
@@ -521,7 +526,7 @@ static int exec_each(pg_conn *c, const char *text, size_t len, rt_exec_fail *fai
 		if (end < len && text[end] == ';')
 			end++; /* the statement as SQLite's driver reports it: with its ';' */
 		if (each && (rc = each(fail->each_arg, skipping ? RT_STMT_SKIP : RT_STMT_START, i,
-				       text + start, end - start, err)) < 0)
+				       text + start, start, end - start, err)) < 0)
 			break;
 		if (skipping) { /* applied by an earlier, failed run */
 			fail->applied++;
@@ -545,8 +550,8 @@ static int exec_each(pg_conn *c, const char *text, size_t len, rt_exec_fail *fai
 			fail->applied++;
 			rt_strlist_addn(&fail->done, text + start, strcspn(text + start, "\n"));
 		}
-		if (each && (rc = each(fail->each_arg, RT_STMT_DONE, i, text + start, end - start,
-				       err)) < 0)
+		if (each && (rc = each(fail->each_arg, RT_STMT_DONE, i, text + start, start,
+				       end - start, err)) < 0)
 			break;
 	}
 	free(stmt);

@@ -267,7 +267,8 @@ static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 {
 	sqlite_conn *c = (sqlite_conn *)conn;
 	size_t off = 0, skip = fail ? fail->skip : 0, index = 0;
-	int (*each)(void *, int, size_t, const char *, size_t, rt_buf *) = fail ? fail->each : NULL;
+	int (*each)(void *, int, size_t, const char *, size_t, size_t, rt_buf *) =
+		fail ? fail->each : NULL;
 
 	if (fail) {
 		fail->applied = 0;
@@ -284,7 +285,7 @@ static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 		if (skip) { /* applied by an earlier, failed run */
 			skip--;
 			off = statement_end(sql, start, len);
-			if (each && (rc = each(fail->each_arg, RT_STMT_SKIP, index, sql + start,
+			if (each && (rc = each(fail->each_arg, RT_STMT_SKIP, index, sql + start, start,
 					       off - start, err)) < 0)
 				return rc;
 			index++;
@@ -294,7 +295,7 @@ static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 		}
 		rc = sqlite3_prepare_v2(c->db, sql + start, (int)(len - start), &st, &tail);
 		if (rc == SQLITE_OK && st && each &&
-		    (rc = each(fail->each_arg, RT_STMT_START, index, sql + start,
+		    (rc = each(fail->each_arg, RT_STMT_START, index, sql + start, start,
 			       (size_t)(tail - (sql + start)), err)) < 0) {
 			sqlite3_finalize(st);
 			return rc;
@@ -321,7 +322,7 @@ static int sq_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 		if (fail && st) {
 			fail->applied++;
 			rt_strlist_addn(&fail->done, sql + start, strcspn(sql + start, "\n"));
-			if (each && (rc = each(fail->each_arg, RT_STMT_DONE, index, sql + start,
+			if (each && (rc = each(fail->each_arg, RT_STMT_DONE, index, sql + start, start,
 					       off - start, err)) < 0)
 				return rc;
 			index++;

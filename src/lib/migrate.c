@@ -610,22 +610,46 @@ typedef struct progress {
 	const rt_rev *rev;
 	const rt_script *s;
 	const rt_section *sec;
+	int opened;        /* its 'running' row is written */
 	int refused;       /* a resume refused: the message is complete */
 } progress;
 
-static int on_statement(void *arg, int what, size_t index, const char *stmt, size_t len,
-			rt_buf *err)
+/* A history row of this run that is not a step's last word. */
+static void trail_entry(rt_history_entry *e, const run *r, const rt_rev *rev,
+				  const char *status, const char *checksum, size_t done)
+{
+	memset(e, 0, sizeof(*e));
+	e->revision = rev->s.revision;
+	e->direction = r->direction;
+	e->status = status;
+	e->checksum = checksum;
+	e->statements_done = done;
+	e->duration_ms = -1;
+	e->applied_by = r->by.ptr;
+}
+
+static int on_statement(void *arg, int what, size_t index, const char *stmt, size_t off,
+			size_t len, rt_buf *err)
 {
 	progress *p = arg;
 	run *r = p->r;
 	char sum[RT_CHECKSUM_HEX];
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
-	int line = line_at(p->s, p->sec, (size_t)(stmt - (p->s->text + p->sec->offset)));
+	int line = line_at(p->s, p->sec, off);
+	rt_history_entry e;
 	rt_buf sql = RT_BUF_INIT;
 	int rc = 0;
 
-	if (what == RT_STMT_START)
-		return 0;
+	if (what == RT_STMT_START) {
+		if (p->opened)
+			return 0;
+		/* the attempt opens (or resumes) just before a statement first
+		 * runs: a refused resume leaves the trail as it was */
+		p->opened = 1;
+		trail_entry(&e, r, p->rev, "running", NULL, index);
+		rt_history_insert_sql(&sql, r->ht.ptr, &e);
+		goto write;
+	}
 	rt_checksum(sum, stmt, len);
 	if (what == RT_STMT_SKIP) {
 		if (index < r->hist.done_sums.count && !strcmp(sum, r->hist.done_sums.items[index]))
@@ -650,22 +674,17 @@ static int on_statement(void *arg, int what, size_t index, const char *stmt, siz
 			      r->hist.failed_done == 1 ? "" : "s", p->rev->s.revision);
 		return RETORT_ECONFLICT;
 	}
-	{
-		rt_history_entry e = { 0 };
-		e.revision = p->rev->s.revision;
-		e.direction = r->direction;
-		e.status = "statement";
-		e.checksum = sum;
-		e.statements_done = index + 1;
-		e.duration_ms = -1;
-		e.applied_by = r->by.ptr;
-		rt_history_insert_sql(&sql, r->ht.ptr, &e);
-	}
+	trail_entry(&e, r, p->rev, "statement", sum, index + 1);
+	rt_history_insert_sql(&sql, r->ht.ptr, &e);
+write:
 	if (rt_buf_oom(&sql))
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
 	else if ((rc = r->drv->exec(r->conn, sql.ptr, sql.len, NULL, err)) < 0)
-		rt_buf_printf(err, " (statement %zu at %s:%d ran, but its history row could not "
-			      "be written)", index + 1, p->s->path, line);
+		rt_buf_printf(err, what == RT_STMT_START ?
+			      " (the history row opening statement %zu at %s:%d could not be written; "
+			      "it did not run)" :
+			      " (statement %zu at %s:%d ran, but its history row could not be written)",
+			      index + 1, p->s->path, line);
 	rt_buf_release(&sql);
 	return rc;
 }
@@ -691,7 +710,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT, vsql = RT_BUF_INIT;
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
-	progress prog = { r, rev, s, sec, 0 };
+	progress prog = { r, rev, s, sec, 0, 0 };
 	double t0 = rt_now_ms(), ms;
 	int rc, fk_was = -1, commits;
 
@@ -705,12 +724,9 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 		      s->path);
 	if (sec && !sec->transactional) {
 		/* outside any transaction, each statement recorded as it
-		 * completes; the attempt opens (a 'running' row) before the
-		 * first one, and the version change follows in a transaction
-		 * of its own */
-		if ((rc = db_begin(r)) < 0 ||
-		    (rc = history_row(r, NULL, rev, s, "running", fail.skip, -1, NULL)) < 0 ||
-		    (rc = db_commit(r)) < 0)
+		 * completes (on_statement); the version change follows in a
+		 * transaction of its own */
+		if ((rc = db_commit(r)) < 0)
 			goto done;
 		fail.each = on_statement;
 		fail.each_arg = &prog;
@@ -1330,12 +1346,14 @@ static int check_state(run *r, int verify)
 		rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
 				  "the %s of '%s' (%s) was interrupted at statement %zu of its "
 				  "transaction=false section: the run stopped (killed?) after %zu "
-				  "statement%s had completed; nothing was changed\n'retort %s --resume' "
-				  "continues after the last completed statement, or undo those "
-				  "statements by hand and 'retort stamp' the revision the database is at",
+				  "statement%s had completed; nothing was changed\nstatement %zu was "
+				  "running when it stopped: check whether it took effect, then "
+				  "'retort %s --resume' runs it again and continues, or undo the "
+				  "completed statements by hand and 'retort stamp' the revision the "
+				  "database is at",
 				  verb, r->hist.failed->s.revision, r->hist.failed->s.path,
 				  r->hist.failed_done + 1, r->hist.failed_done,
-				  r->hist.failed_done == 1 ? "" : "s", verb);
+				  r->hist.failed_done == 1 ? "" : "s", r->hist.failed_done + 1, verb);
 	} else if (r->hist.failed && !resume) {
 		rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
 				  "the %s of '%s' (%s) failed part way on an earlier run: %zu "
@@ -1596,6 +1614,7 @@ int retort_failure_get(retort_failure **out, retort *ctx)
 			f->revision = rt_strdup(r.hist.failed->s.revision);
 			f->direction = r.hist.failed_direction;
 			f->statements_done = r.hist.failed_done;
+			f->interrupted = r.hist.interrupted;
 			f->error = rt_strdup(r.hist.failed_error ? r.hist.failed_error : "");
 		}
 		if (!f || !f->revision || !f->error) {

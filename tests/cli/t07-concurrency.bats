@@ -78,6 +78,103 @@ INSERT INTO log (rev) VALUES ('$id');" \
 	done
 }
 
+# start_gated N CMD...: N processes of CMD let go at once; their output in
+# out.I and err.I, their pids in PIDS.
+start_gated() {
+	local n=$1 i
+	shift
+	PIDS=()
+	exec 8>"$BATS_TEST_TMPDIR/gate"
+	flock -x 8
+	for ((i = 1; i <= n; i++)); do
+		(
+			exec 8>&-
+			flock -s "$BATS_TEST_TMPDIR/gate" -c true
+			exec timeout 300 "$@"
+		) >"out.$i" 2>"err.$i" 3>&- &
+		PIDS+=($!)
+	done
+	flock -u 8
+	exec 8>&-
+}
+
+# wait_all: every process of start_gated exited 0.
+wait_all() {
+	local i rc failed=0
+	for i in "${!PIDS[@]}"; do
+		rc=0
+		wait "${PIDS[$i]}" || rc=$?
+		if [ "$rc" -ne 0 ]; then
+			echo "process $((i + 1)) exited $rc: $(cat "err.$((i + 1))")" >&2
+			failed=1
+		fi
+	done
+	[ "$failed" -eq 0 ]
+}
+
+@test "16 concurrent upgrades over transaction=false and foreign_keys=off migrations: each applied exactly once" {
+	write_rev "$A" "" "Log" \
+		"CREATE TABLE log (rev TEXT NOT NULL);
+INSERT INTO log (rev) VALUES ('$A');" \
+		"DROP TABLE log;"
+	# statements outside a transaction: the run's lock must span them
+	printf '%s\n' "-- Outside" "--" "-- revision: $B" "-- down_revision: $A" \
+		"-- branch_labels:" "-- depends_on:" "-- create_date: 2026-11-22 10:00:00+00:00" "" \
+		"-- +upgrade transaction=false" \
+		"INSERT INTO log (rev) VALUES ('$B');" \
+		"CREATE TABLE once_only (id INTEGER PRIMARY KEY);" \
+		"INSERT INTO log (rev) VALUES ('$B-2');" "" \
+		"-- +downgrade transaction=false" "DROP TABLE once_only;" \
+		"DELETE FROM log WHERE rev LIKE '$B%';" >"migrations/versions/${B}_outside.sql"
+	# a table rebuild with foreign keys off: its commit and re-begin too
+	printf '%s\n' "-- Rebuild" "--" "-- revision: $C" "-- down_revision: $B" \
+		"-- branch_labels:" "-- depends_on:" "-- create_date: 2026-11-22 10:00:00+00:00" "" \
+		"-- +upgrade foreign_keys=off" \
+		"INSERT INTO log (rev) VALUES ('$C');" \
+		"CREATE TABLE rebuilt (id INTEGER PRIMARY KEY);" "" \
+		"-- +downgrade" "DROP TABLE rebuilt;" \
+		"DELETE FROM log WHERE rev = '$C';" >"migrations/versions/${C}_rebuild.sql"
+	start_gated 16 "$RETORT" upgrade head
+	wait_all
+	assert_eq "$(q "SELECT rev || ' ' || count(*) FROM log GROUP BY rev ORDER BY rev")" "$A 1
+$B 1
+$B-2 1
+$C 1"
+	assert_eq "$(versions)" "$C"
+	assert_eq "$(q "SELECT revision || ' ' || count(*) FROM retort_history WHERE status = 'applied'
+		GROUP BY revision ORDER BY revision")" "$A 1
+$B 1
+$C 1"
+	assert_eq "$(q "SELECT count(*) FROM retort_history WHERE status = 'failed'")" 0
+	# each migration reported once, by the process that applied it
+	assert_eq "$(cat out.* | grep -c '^upgrade ')" 3
+}
+
+@test "a run that cannot get the lock in time names the run that holds it" {
+	write_long_chain
+	rt upgrade "$A" >/dev/null
+	set_length some
+	"$RETORT" upgrade head >out.1 2>err.1 3>&- &
+	BG_PID=$!
+	wait_for 120 inside_k || fail "the first process never started" "$(cat err.1)"
+	ini_set lock_timeout 1
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "another migration run holds the lock"
+	assert_contains "$stderr" "nothing was changed"
+	if is_sqlite; then
+		assert_contains "$stderr" "pid $BG_PID on $(hostname)"
+	else
+		assert_match "$stderr" "server process pid [0-9]+, application 'retort'"
+	fi
+	wait "$BG_PID"
+	BG_PID=
+	assert_eq "$(versions)" "$K"
+	if is_sqlite; then
+		# the lock file goes with the run that held it
+		[ ! -e "$DB-retort-lock" ] || fail "lock file left behind"
+	fi
+}
+
 @test "concurrent upgrades of different targets still apply each migration once" {
 	write_log_chain 12
 	local i pids=() rc failed=0
