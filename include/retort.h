@@ -325,12 +325,18 @@ int retort_pending(retort_strarray *current, size_t *pending, retort *ctx, const
 
 /* ---- backups and `retort test` ---------------------------------------------- */
 
+/* retort_restore's flags: restore a backup that is not this project's. */
+#define RETORT_RESTORE_FORCE (1u << 0)
+
 /* Put a backup made by a run with `backup` set back into the database.
  * SQLite: the online backup API copies `file` over the database, after
- * checking that it is a SQLite database (RETORT_EINVALID otherwise).
+ * checking that it is a SQLite database (RETORT_EINVALID otherwise) and,
+ * unless RETORT_RESTORE_FORCE, that it belongs to this project: its
+ * version table has rows, and every one is a revision of this project's
+ * graph (RETORT_ECONFLICT otherwise, naming the unknown revision).
  * PostgreSQL: nothing is changed; RETORT_ECONFLICT, and the message
  * gives the pg_restore command to run (docs/commands.md says why). */
-int retort_restore(retort *ctx, const char *file);
+int retort_restore(retort *ctx, const char *file, unsigned int flags);
 
 typedef enum {
 	RETORT_TEST_OK = 0,

@@ -148,7 +148,61 @@ done:
 	return rc;
 }
 
-int retort_restore(retort *ctx, const char *file)
+/* Does the backup `src` belong to this project?  Any SQLite file would
+ * otherwise replace the database: another project's, another tenant's, a
+ * copy from before the project existed.  Its version table must have rows
+ * and each must be a revision of the graph.  Read through the driver, on
+ * a connection of its own that only reads. */
+static int check_owner(retort *ctx, const rt_driver *drv, const rt_url *url, const char *src,
+		       const char *file)
+{
+	rt_url b = *url;
+	rt_conn *conn = NULL;
+	rt_graph *g;
+	rt_strlist rows = { 0 };
+	rt_buf sql = RT_BUF_INIT, msg = RT_BUF_INIT;
+	const char *vt = ctx->cfg.version_table;
+	size_t i;
+	int rc, exists = 0;
+
+	if ((rc = rt_ctx_graph(&g, ctx)) < 0)
+		return rc;
+	b.path = (char *)src;
+	b.masked = (char *)src;
+	rt_buf_puts(&sql, "SELECT version_num FROM ");
+	drv->quote_ident(&sql, vt);
+	if ((rc = drv->connect(&conn, &b, &ctx->cfg, &msg)) < 0 ||
+	    (rc = drv->table_exists(conn, NULL, vt, &exists, &msg)) < 0 ||
+	    (exists && (rc = drv->query(conn, sql.ptr, 1, &rows, &msg)) < 0)) {
+		rc = rt_ctx_error(ctx, RETORT_EINVALID, "cannot read the version table of the backup "
+				  "'%s': %s; nothing was changed", file, msg.ptr);
+		goto done;
+	}
+	if (!rows.count) {
+		rc = rt_ctx_error(ctx, RETORT_ECONFLICT, "'%s' has %s version table '%s': no "
+				  "revision says it is a backup of this project; nothing was changed "
+				  "(--force restores it all the same)", file, exists ? "an empty" : "no",
+				  vt);
+		goto done;
+	}
+	for (i = 0; i < rows.count; i++)
+		if (!rt_graph_get(g, rows.items[i])) {
+			rc = rt_ctx_error(ctx, RETORT_ECONFLICT, "'%s' is not a backup of this "
+					  "project: its revision '%s' is not in '%s'; nothing was "
+					  "changed (--force restores it all the same)", file,
+					  rows.items[i], g->dir);
+			goto done;
+		}
+done:
+	if (conn)
+		drv->close(conn);
+	rt_strlist_release(&rows);
+	rt_buf_release(&sql);
+	rt_buf_release(&msg);
+	return rc;
+}
+
+int retort_restore(retort *ctx, const char *file, unsigned int flags)
 {
 	rt_url url = { 0 };
 	const rt_driver *drv;
@@ -186,7 +240,13 @@ int retort_restore(retort *ctx, const char *file)
 				  "changed", file);
 		goto done;
 	}
-	rt_log_printf(rt_ctx_log(ctx), "restore %s from %s", url.masked, src);
+	/* a database that is a file (backup_dir): a server's backup is not
+	 * restored by retort (the driver says how) */
+	if (!(flags & RETORT_RESTORE_FORCE) && url.path && url.path[0] == '/' &&
+	    (rc = check_owner(ctx, drv, &url, src, file)) < 0)
+		goto done;
+	rt_log_printf(rt_ctx_log(ctx), "restore %s from %s%s", url.masked, src,
+		      flags & RETORT_RESTORE_FORCE ? " (--force)" : "");
 	if ((rc = drv->restore(&url, &ctx->cfg, src, &ctx->err)) < 0) {
 		rt_log_printf(rt_ctx_log(ctx), "failed: %s", ctx->err.ptr);
 		goto done;

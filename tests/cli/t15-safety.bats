@@ -334,6 +334,11 @@ row_counts() {
 	echo "not a database" >junk.bak
 	run -1 --separate-stderr rt restore junk.bak
 	if is_sqlite; then
+		# its version table cannot be read
+		assert_contains "$stderr" "cannot read the version table of the backup 'junk.bak': "
+		assert_contains "$stderr" "nothing was changed"
+		# and with --force, the driver's own check refuses it
+		run -1 --separate-stderr rt restore --force junk.bak
 		assert_contains "$stderr" "is not a SQLite database; nothing was changed"
 	else
 		assert_contains "$stderr" "is not a pg_dump archive"
@@ -341,6 +346,55 @@ row_counts() {
 	run -1 --separate-stderr rt restore no-such.bak
 	assert_contains "$stderr" "no-such.bak"
 	assert_eq "$(dump_all)" "$before"
+}
+
+@test "restore refuses a backup that is not this project's (unknown revision, empty or no version table), naming why; --force restores it" {
+	rt upgrade "$B" >/dev/null
+	local before
+	before=$(dump_all)
+	if is_pg; then
+		# retort never overwrites a PostgreSQL database; --force changes nothing
+		echo "not a database" >junk.bak
+		run -1 --separate-stderr rt restore --force junk.bak
+		assert_contains "$stderr" "is not a pg_dump archive"
+		assert_eq "$(dump_all)" "$before"
+		return
+	fi
+	# another project's database: a revision this graph does not have
+	sqlite3 -batch -bail other.bak "CREATE TABLE retort_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY);
+		INSERT INTO retort_version VALUES ('$A'), ('ffffffffffff'); CREATE TABLE theirs (x INTEGER);"
+	run -1 --separate-stderr rt restore other.bak
+	assert_match "$stderr" "^error: "
+	assert_contains "$stderr" "'other.bak' is not a backup of this project: its revision 'ffffffffffff' is not in '"
+	assert_contains "$stderr" "nothing was changed (--force restores it all the same)"
+	assert_eq "$(dump_all)" "$before"
+	# a SQLite file that retort never migrated
+	sqlite3 -batch -bail plain.bak "CREATE TABLE t_a (id INTEGER PRIMARY KEY, note TEXT NOT NULL);"
+	run -1 --separate-stderr rt restore plain.bak
+	assert_contains "$stderr" "'plain.bak' has no version table 'retort_version': no revision says it is a backup of this project"
+	# an empty version table
+	sqlite3 -batch -bail empty.bak "CREATE TABLE retort_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY);"
+	run -1 --separate-stderr rt restore empty.bak
+	assert_contains "$stderr" "'empty.bak' has an empty version table 'retort_version'"
+	assert_eq "$(dump_all)" "$before"
+	assert_eq "$(versions)" "$B"
+	grep -qF "restored " retort.log && fail "a refused restore is in the log as done"
+
+	# a backup of this project at one of its revisions is restored
+	write_destructive
+	run -0 --separate-stderr rt upgrade head --backup
+	local file
+	file=$(backup_file)
+	run -0 --separate-stderr rt restore "$file"
+	assert_eq "$(versions)" "$B"
+
+	# --force restores another project's file all the same
+	run -0 --separate-stderr rt restore --force other.bak
+	assert_contains "$output" "restored"
+	assert_eq "$(versions)" "$A
+ffffffffffff"
+	assert_eq "$(q "SELECT count(*) FROM theirs")" 0
+	grep -qF "(--force)" retort.log || fail "the log does not say the restore was forced"
 }
 
 @test "backup = true in the config backs up every run that changes something; --no-backup overrides" {
