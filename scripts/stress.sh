@@ -322,13 +322,28 @@ once_each() {
 	for w in "$@"; do printf '%s|1\n' "$w"; done | sort
 }
 
+# counts_diff GOT WORD...: what differs between GOT ("WORD|COUNT" lines)
+# and each WORD once: "twice: W|2 ...; missing: W ...; unexpected: W|1 ...".
+counts_diff() {
+	local got=$1
+	shift
+	printf '%s\n' "$got" | awk -F'|' -v want="$*" '
+		BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) wanted[w[i]] = 1 }
+		NF == 2 { seen[$1] = 1
+			  if (!($1 in wanted)) extra = extra " " $0
+			  else if ($2 != 1) more = more " " $0 }
+		END { for (i = 1; i <= n; i++) if (!(w[i] in seen)) miss = miss " " w[i]
+		      if (more != "") printf "more than once:%s; ", more
+		      if (miss != "") printf "missing:%s; ", miss
+		      if (extra != "") printf "unexpected:%s; ", extra }'
+}
+
 # check_rows KIND ROW...: the rows of log are exactly ROW..., each once.
 check_rows() {
 	local kind=$1 got
 	shift
 	got=$(sql "$kind" "SELECT rev || '|' || count(*) FROM log GROUP BY rev" | sort)
-	[ "$got" = "$(once_each "$@")" ] ||
-		bad "rows of log (rev|count) differ: $(echo "$got" | grep -v '|1$' | tr '\n' ' ')$(comm -13 <(echo "$got") <(once_each "$@") | sed 's/|1$//' | tr '\n' ' ' | sed 's/^./missing: &/')"
+	[ "$got" = "$(once_each "$@")" ] || bad "rows of log: $(counts_diff "$got" "$@")"
 }
 
 # check_applied KIND REV...: exactly one 'applied' upgrade history row per
@@ -338,7 +353,7 @@ check_applied() {
 	shift
 	got=$(sql "$kind" "SELECT revision || '|' || count(*) FROM retort_history
 		WHERE direction = 'upgrade' AND status = 'applied' GROUP BY revision" | sort)
-	[ "$got" = "$(once_each "$@")" ] || bad "'applied' history rows (rev|count): $(echo "$got" | tr '\n' ' ')"
+	[ "$got" = "$(once_each "$@")" ] || bad "'applied' history rows: $(counts_diff "$got" "$@")"
 }
 
 # check_latest KIND REV...: the latest history row of every REV says
@@ -511,7 +526,7 @@ kill_case() {
 			got=$(sql "$kind" "SELECT rev || '|' || count(*) FROM log GROUP BY rev" 2>&1 | sort) ||
 				got="(query failed) $got"
 			[ "$got" = "$(once_each "${want[@]}")" ] ||
-				bad "after the kill (version '$ver'): rows of log (rev|count): $(echo "$got" | tr '\n' ' ')" || true
+				bad "after the kill (version '$ver'): rows of log: $(counts_diff "$got" "${want[@]}")" || true
 		elif [ "$idx" -gt 0 ]; then
 			bad "after the kill the version table holds '$ver' but table log does not exist" || true
 		fi
