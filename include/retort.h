@@ -237,8 +237,12 @@ typedef enum {
 	RETORT_EVENT_STAMP,     /* versions changed without running SQL */
 	RETORT_EVENT_NOTHING,   /* nothing to do: already at the target */
 	RETORT_EVENT_WAITING,   /* waiting for another process's lock */
-	RETORT_EVENT_BACKUP     /* the database was backed up before the run:
+	RETORT_EVENT_BACKUP,    /* the database was backed up before the run:
 				   `to` is the file, `from` the revisions */
+	RETORT_EVENT_STATEMENT  /* with retort_run_options.statement_events: a
+				   statement of `rev` is about to run; `from` is
+				   its first line, `to` its "file:line",
+				   elapsed_ms the time since the step started */
 } retort_event_type;
 
 typedef struct {
@@ -276,6 +280,10 @@ typedef struct {
 	 * retort_restore puts it back); 0: as the config's `backup` key
 	 * says (default no); -1: no backup.  Ignored offline. */
 	int backup;
+	/* report each statement as it starts (RETORT_EVENT_STATEMENT).  On
+	 * PostgreSQL a transactional section then goes to the server a
+	 * statement at a time instead of in one request. */
+	int statement_events;
 } retort_run_options;
 
 #define RETORT_RUN_OPTIONS_VERSION 1

@@ -2,6 +2,12 @@
  * cmd_upgrade.c - `retort upgrade [TARGET]` and `retort downgrade TARGET`:
  * one run function, told the direction.
  */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
 
 const char cmd_upgrade_usage[] =
@@ -18,7 +24,10 @@ const char cmd_upgrade_usage[] =
 	"                beside it; PostgreSQL: pg_dump -Fc) and print the file;\n"
 	"                `retort restore FILE` puts it back.  Default: the\n"
 	"                config's `backup` key\n"
-	"    --no-backup no copy, whatever the config says\n";
+	"    --no-backup no copy, whatever the config says\n"
+	"\n"
+	"On a terminal, a status line on stderr shows the migration that runs and\n"
+	"for how long; with -v, each statement is named as it starts.\n";
 
 const char cmd_downgrade_usage[] =
 	"usage: retort downgrade TARGET [--sql] [--resume] [--backup|--no-backup]\n"
@@ -36,12 +45,114 @@ const char cmd_downgrade_usage[] =
 	"                config's `backup` key\n"
 	"    --no-backup no copy, whatever the config says\n";
 
+/*
+ * While a migration runs, a terminal shows which one and for how long: a
+ * status line on stderr that a ticker thread rewrites every second, and
+ * that goes away before the migration's line is printed.  Never in a
+ * pipe, where it would only be noise in a log.
+ */
+struct progress {
+	const struct cli *cli;
+	int tty;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int running;          /* the ticker thread exists */
+	int stop;
+	char what[512];       /* "upgrade A -> B, message" */
+	double started;       /* seconds, CLOCK_MONOTONIC */
+	int shown;            /* the status line is on the screen */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Called with the lock held. */
+static void clear_status(struct progress *pr)
+{
+	if (pr->shown)
+		fputs("\r\033[K", stderr);
+	pr->shown = 0;
+}
+
+static void *ticker(void *arg)
+{
+	struct progress *pr = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&pr->lock);
+	while (!pr->stop) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&pr->wake, &pr->lock, &until);
+		if (pr->stop || !pr->what[0])
+			continue;
+		fprintf(stderr, "\r\033[K%s: running for %.0f s", pr->what, now_s() - pr->started);
+		fflush(stderr);
+		pr->shown = 1;
+	}
+	clear_status(pr);
+	pthread_mutex_unlock(&pr->lock);
+	return NULL;
+}
+
+static void progress_start(struct progress *pr, const retort_event *ev)
+{
+	pthread_mutex_lock(&pr->lock);
+	snprintf(pr->what, sizeof(pr->what), "%s %s -> %s, %s",
+		 ev->direction == RETORT_DOWN ? "downgrade" : "upgrade", ev->from ? ev->from : "",
+		 ev->to ? ev->to : "", ev->rev ? retort_rev_message(ev->rev) : "");
+	pr->started = now_s();
+	if (!pr->running && pthread_create(&pr->thread, NULL, ticker, pr) == 0)
+		pr->running = 1;
+	pthread_mutex_unlock(&pr->lock);
+}
+
+/* The step ended: no status line until the next one starts. */
+static void progress_pause(struct progress *pr)
+{
+	pthread_mutex_lock(&pr->lock);
+	pr->what[0] = '\0';
+	clear_status(pr);
+	pthread_mutex_unlock(&pr->lock);
+}
+
+static void progress_end(struct progress *pr)
+{
+	if (!pr->running)
+		return;
+	pthread_mutex_lock(&pr->lock);
+	pr->stop = 1;
+	pthread_cond_signal(&pr->wake);
+	pthread_mutex_unlock(&pr->lock);
+	pthread_join(pr->thread, NULL);
+	pr->running = 0;
+}
+
 static void on_event(const retort_event *ev, void *payload)
 {
-	const struct cli *cli = payload;
+	struct progress *pr = payload;
+	const struct cli *cli = pr->cli;
 
 	switch (ev->type) {
+	case RETORT_EVENT_START:
+		if (pr->tty && !cli->quiet)
+			progress_start(pr, ev);
+		break;
+	case RETORT_EVENT_STATEMENT:
+		/* -v: each statement as it starts, with where it is */
+		pthread_mutex_lock(&pr->lock);
+		clear_status(pr);
+		fprintf(stderr, "  %s: %s\n", ev->to, ev->from);
+		pthread_mutex_unlock(&pr->lock);
+		break;
 	case RETORT_EVENT_DONE:
+		progress_pause(pr);
 		if (cli->quiet)
 			break;
 		printf("%s %s -> %s, %s (%.1f ms)\n",
@@ -62,8 +173,12 @@ static void on_event(const retort_event *ev, void *payload)
 		}
 		break;
 	case RETORT_EVENT_WAITING:
-		if (!cli->quiet)
+		if (!cli->quiet) {
+			pthread_mutex_lock(&pr->lock);
+			clear_status(pr);
 			fputs("waiting for the database lock held by another process...\n", stderr);
+			pthread_mutex_unlock(&pr->lock);
+		}
 		break;
 	default:
 		break;
@@ -80,6 +195,7 @@ static int run(struct cli *cli, int direction)
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
+	struct progress pr;
 	const char *target;
 	int c, status, err;
 
@@ -106,15 +222,24 @@ static int run(struct cli *cli, int direction)
 		return status;
 	if (ro.offline && ro.backup > 0)
 		return cli_usage_error(cli, "--backup needs the database: it cannot go with --sql");
+	memset(&pr, 0, sizeof(pr));
+	pr.cli = cli;
+	pr.tty = isatty(2);
+	pthread_mutex_init(&pr.lock, NULL);
+	pthread_cond_init(&pr.wake, NULL);
 	if (!ro.offline) {  /* --sql prints the script and nothing else */
 		ro.on_event = on_event;
-		ro.event_payload = cli;
+		ro.event_payload = &pr;
+		ro.statement_events = cli->verbose && !cli->quiet;
 	}
 	target = cli->nargs ? cli->args[0] : NULL;
 	if (direction == RETORT_UP)
 		err = retort_upgrade(cli->ctx, target, &ro);
 	else
 		err = retort_downgrade(cli->ctx, target, &ro);
+	progress_end(&pr);
+	pthread_cond_destroy(&pr.wake);
+	pthread_mutex_destroy(&pr.lock);
 	return err < 0 ? cli_fail(cli) : 0;
 }
 

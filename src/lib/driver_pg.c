@@ -571,7 +571,7 @@ static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 	}
 	if (!text)
 		return rt_error(err, RETORT_ERROR, "out of memory");
-	if (PQtransactionStatus(c->pg) == PQTRANS_INTRANS && !(fail && fail->skip))
+	if (PQtransactionStatus(c->pg) == PQTRANS_INTRANS && !(fail && (fail->skip || fail->each)))
 		rc = exec_whole(c, text, len, fail, err);
 	else
 		rc = exec_each(c, text, len, fail, err);

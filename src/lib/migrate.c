@@ -610,6 +610,8 @@ typedef struct progress {
 	const rt_rev *rev;
 	const rt_script *s;
 	const rt_section *sec;
+	double t0;         /* when the step started */
+	int record;        /* outside a transaction: record the trail */
 	int opened;        /* its 'running' row is written */
 	int refused;       /* a resume refused: the message is complete */
 } progress;
@@ -628,6 +630,31 @@ static void trail_entry(rt_history_entry *e, const run *r, const rt_rev *rev,
 	e->applied_by = r->by.ptr;
 }
 
+/* RETORT_EVENT_STATEMENT, when asked for. */
+static void announce(progress *p, const char *stmt, size_t off, size_t len)
+{
+	run *r = p->r;
+	rt_buf first = RT_BUF_INIT, where = RT_BUF_INIT;
+	size_t n = strcspn(stmt, "\n");
+
+	if (!r->opts || !r->opts->statement_events || !r->opts->on_event)
+		return;
+	rt_buf_put(&first, stmt, n < len ? n : len);
+	rt_buf_printf(&where, "%s:%d", p->s->path, line_at(p->s, p->sec, off));
+	if (!rt_buf_oom(&first) && !rt_buf_oom(&where)) {
+		retort_event ev = { 0 };
+		ev.type = RETORT_EVENT_STATEMENT;
+		ev.direction = r->direction;
+		ev.rev = p->rev;
+		ev.from = first.ptr;
+		ev.to = where.ptr;
+		ev.elapsed_ms = rt_now_ms() - p->t0;
+		r->opts->on_event(&ev, r->opts->event_payload);
+	}
+	rt_buf_release(&first);
+	rt_buf_release(&where);
+}
+
 static int on_statement(void *arg, int what, size_t index, const char *stmt, size_t off,
 			size_t len, rt_buf *err)
 {
@@ -641,7 +668,8 @@ static int on_statement(void *arg, int what, size_t index, const char *stmt, siz
 	int rc = 0;
 
 	if (what == RT_STMT_START) {
-		if (p->opened)
+		announce(p, stmt, off, len);
+		if (p->opened || !p->record)
 			return 0;
 		/* the attempt opens (or resumes) just before a statement first
 		 * runs: a refused resume leaves the trail as it was */
@@ -650,6 +678,8 @@ static int on_statement(void *arg, int what, size_t index, const char *stmt, siz
 		rt_history_insert_sql(&sql, r->ht.ptr, &e);
 		goto write;
 	}
+	if (!p->record)
+		return 0;
 	rt_checksum(sum, stmt, len);
 	if (what == RT_STMT_SKIP) {
 		if (index < r->hist.done_sums.count && !strcmp(sum, r->hist.done_sums.items[index]))
@@ -710,8 +740,8 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT, vsql = RT_BUF_INIT;
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
-	progress prog = { r, rev, s, sec, 0, 0 };
 	double t0 = rt_now_ms(), ms;
+	progress prog = { r, rev, s, sec, t0, sec && !sec->transactional, 0, 0 };
 	int rc, fk_was = -1, commits;
 
 	if (r->resuming && rev == r->hist.failed)
@@ -749,6 +779,10 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 			goto done;
 		if ((rc = db_begin(r)) < 0)
 			goto done;
+		if (r->opts && r->opts->statement_events) {
+			fail.each = on_statement;
+			fail.each_arg = &prog;
+		}
 		rc = r->drv->exec(r->conn, s->text + sec->offset, sec->len, &fail, &r->ctx->err);
 		if (rc >= 0 && fk_was >= 0 && r->drv->foreign_key_check)
 			rc = r->drv->foreign_key_check(r->conn, &r->ctx->err);

@@ -332,3 +332,30 @@ t_k_counted"
 	assert_eq "$(versions)" "$K"
 	assert_eq "$(q 'SELECT count(*) FROM t_k')" 1
 }
+
+@test "a long migration: on a terminal a status line says which one runs and for how long; -v names each statement; a pipe gets neither line" {
+	write_long_chain
+	rt upgrade "$A" >/dev/null
+	set_length some
+	# a terminal: script(1) gives retort a pseudo-terminal
+	script -qfec "$(printf '%q ' "$RETORT" upgrade head)" /dev/null >tty.out 2>&1
+	assert_contains "$(cat tty.out)" "upgrade $A -> $K, Long one: running for 1 s"
+	# the status line is gone (carriage return, erase line) before the
+	# migration's own line
+	assert_match "$(tr '\r' '\n' <tty.out | sed 's/\x1b\[K//g' | grep ' ms)$')" \
+		"^upgrade $A -> $K, Long one \([0-9.]+ ms\)$"
+	run -0 rt downgrade "$A"
+	# a pipe: the migration's line alone, no status line
+	run -0 --separate-stderr rt upgrade head
+	assert_match "$output" "^upgrade $A -> $K, Long one \([0-9.]+ ms\)$"
+	refute_contains "$stderr" "running for"
+	run -0 rt downgrade "$A"
+	# -v: each statement with its file:line as it starts
+	run -0 --separate-stderr rt -v upgrade head
+	assert_contains "$stderr" "  $P/migrations/versions/${K}_long_one.sql:10: CREATE TABLE t_k (id INTEGER PRIMARY KEY, x TEXT);"
+	assert_contains "$stderr" "${K}_long_one.sql:12: CREATE TABLE t_k_counted AS"
+	local k2
+	k2=$(grep -n 'CREATE TABLE t_k2' "migrations/versions/${K}_long_one.sql" | cut -d: -f1)
+	assert_contains "$stderr" "${K}_long_one.sql:$k2: CREATE TABLE t_k2 (id INTEGER);"
+	assert_eq "$(q 'SELECT count(*) FROM t_k')" 1
+}

@@ -185,6 +185,12 @@ static void on_event(const retort_event *ev, void *payload)
 	case RETORT_EVENT_BACKUP:
 		rt_buf_printf(&p->events, "backup '%s'\n", ev->to);
 		break;
+	case RETORT_EVENT_STATEMENT:
+		assert_non_null(ev->rev);
+		assert_true(ev->elapsed_ms >= 0);
+		rt_buf_printf(&p->events, "statement %s '%s' at %s\n", retort_rev_id(ev->rev),
+			      ev->from, strrchr(ev->to, '/') + 1);
+		break;
 	}
 }
 
@@ -761,6 +767,40 @@ static void test_offline_upgrade(void **state)
 
 /* ---- a failing statement ------------------------------------------------------------- */
 
+/* statement_events: each statement as it starts, with its first line and
+ * file:line, transactional or not; no statement is recorded twice. */
+static void test_statement_events(void **state)
+{
+	proj *p = *state;
+	retort_run_options o = run_opts(p);
+
+	add_rev(p, "s1", NULL, NULL, NULL,
+		"CREATE TABLE s1 (\n"            /* 8 */
+		"  x INT\n"
+		");\n"
+		"INSERT INTO s1 VALUES (1);",     /* 11 */
+		"DROP TABLE s1;");
+	add_rev(p, "s2", "s1", NULL, NULL,
+		"INSERT INTO s1 VALUES (2);\n"   /* 8 */
+		"INSERT INTO s1 VALUES (3);",     /* 9 */
+		"DELETE FROM s1;");
+	o.statement_events = 1;
+	rt_buf_clear(&p->events);
+	assert_rt_ok(retort_upgrade(ctx(p), "head", &o), ctx(p));
+	assert_string_equal(p->events.ptr,
+			    "start up s1\n"
+			    "statement s1 'CREATE TABLE s1 (' at s1_m.sql:8\n"
+			    "statement s1 'INSERT INTO s1 VALUES (1);' at s1_m.sql:11\n"
+			    "done up s1: '' -> 's1'\n"
+			    "start up s2\n"
+			    "statement s2 'INSERT INTO s1 VALUES (2);' at s2_m.sql:8\n"
+			    "statement s2 'INSERT INTO s1 VALUES (3);' at s2_m.sql:9\n"
+			    "done up s2: 's1' -> 's2'\n");
+	/* without the option, none */
+	assert_rt_ok(downgrade(p, "base"), ctx(p));
+	assert_null(strstr(p->events.ptr, "statement"));
+}
+
 static void test_failing_statement(void **state)
 {
 	proj *p = *state;
@@ -840,6 +880,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stamp_branches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offline_upgrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failing_statement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failing_first_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_graph_changes_nothing, setup, teardown),
