@@ -209,7 +209,7 @@ int retort_restore(retort *ctx, const char *file, unsigned int flags)
 	char *src = NULL;
 	struct stat st_src, st_db;
 	double t0 = rt_now_ms();
-	int rc;
+	int rc, fd;
 
 	rt_buf_clear(&ctx->err);
 	if (!file || !*file)
@@ -233,6 +233,12 @@ int retort_restore(retort *ctx, const char *file, unsigned int flags)
 				  strerror(errno));
 		goto done;
 	}
+	/* a FIFO would block the driver's open for ever, a device never end */
+	if ((rc = rt_open_regular(&fd, AT_FDCWD, src, file, 0, &ctx->err)) < 0) {
+		rt_buf_puts(&ctx->err, "; nothing was changed");
+		goto done;
+	}
+	close(fd);
 	if (stat(src, &st_src) == 0 && url.path && stat(url.path, &st_db) == 0 &&
 	    st_src.st_dev == st_db.st_dev && st_src.st_ino == st_db.st_ino) {
 		rc = rt_ctx_error(ctx, RETORT_EUSAGE,

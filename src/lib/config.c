@@ -523,6 +523,58 @@ const char *rt_config_get(const rt_config *cfg, const char *section, const char 
 	return value;
 }
 
+/* Names longer than this are cut by the database without an error, per
+ * URL scheme: PostgreSQL keeps NAMEDATALEN - 1 = 63 bytes, so a long
+ * version table would be created under a shorter name than the one later
+ * looked for.  SQLite has no limit. */
+static const struct {
+	const char *scheme;
+	size_t max;
+} ident_limits[] = {
+	{ "postgresql", 63 },
+};
+
+static int name_too_long(const rt_config *cfg, const char *key, const char *value,
+			 size_t extra, const char *what, const char *scheme, size_t max,
+			 rt_buf *err)
+{
+	size_t n = strlen(value);
+
+	if (n + extra <= max)
+		return 0;
+	rt_error(err, RETORT_EINVALID, "%s: '%s' is %zu bytes long, ",
+		 cfg->path ? cfg->path : "retort.ini", key, n);
+	if (extra)
+		rt_buf_printf(err, "and %s adds %zu; ", what, extra);
+	rt_buf_printf(err, "%s keeps at most %zu bytes of a name, so '%s' may have at most "
+		      "%zu; nothing was changed", scheme, max, key, max - extra);
+	return RETORT_EINVALID;
+}
+
+int rt_config_check_names(const rt_config *cfg, const char *scheme, rt_buf *err)
+{
+	const char *history = rt_config_get(cfg, "retort", "history_table");
+	size_t i, max = 0;
+
+	for (i = 0; i < sizeof(ident_limits) / sizeof(ident_limits[0]); i++)
+		if (scheme && !strcmp(scheme, ident_limits[i].scheme))
+			max = ident_limits[i].max;
+	if (!max)
+		return 0;
+	if (cfg->version_table &&
+	    name_too_long(cfg, "version_table", cfg->version_table, 4,
+			  "its primary key constraint ('<version_table>_pkc')", scheme, max, err))
+		return RETORT_EINVALID;
+	if (cfg->version_table_schema &&
+	    name_too_long(cfg, "version_table_schema", cfg->version_table_schema, 0, NULL,
+			  scheme, max, err))
+		return RETORT_EINVALID;
+	if (history && *history &&
+	    name_too_long(cfg, "history_table", history, 0, NULL, scheme, max, err))
+		return RETORT_EINVALID;
+	return 0;
+}
+
 void rt_config_release(rt_config *cfg)
 {
 	size_t i;

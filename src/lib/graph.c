@@ -73,6 +73,7 @@ void rt_graph_release(rt_graph *g)
 	for (i = 0; i < g->n; i++)
 		rev_release(&g->revs[i]);
 	free(g->revs);
+	free(g->labels);
 	free(g->by_id);
 	free(g->topo);
 	free(g->dir);
@@ -202,14 +203,68 @@ int rt_graph_bases(const rt_graph *g, rt_revvec *out)
 
 rt_rev *rt_graph_label(const rt_graph *g, const char *label)
 {
-	size_t i;
+	size_t lo = 0, hi = g->nlabels;
 
-	/* by_id, not topo: depends_on names labels while the graph is still
-	 * being linked, before there is a topological order */
-	for (i = 0; i < g->n; i++)
-		if (rt_strlist_has(&g->by_id[i]->s.branch_labels, label))
-			return g->by_id[i];
+	/* a binary search: depends_on may name labels, and a scan of every
+	 * revision per name made loading quadratic */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(g->labels[mid].label, label);
+
+		if (!c)
+			return g->labels[mid].rev;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+	const struct rt_label *x = a, *y = b;
+	int c = strcmp(x->label, y->label);
+
+	return c ? c : strcmp(x->rev->s.revision, y->rev->s.revision);
+}
+
+/* The sorted label index; a label declared twice, or spelt like a
+ * revision id (a target naming it would mean the label), is an error. */
+static int index_labels(rt_graph *g, rt_buf *err)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < g->n; i++)
+		n += g->by_id[i]->s.branch_labels.count;
+	if (!n)
+		return 0;
+	if (!(g->labels = malloc(n * sizeof(*g->labels))))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->by_id[i];
+
+		for (k = 0; k < r->s.branch_labels.count; k++) {
+			g->labels[g->nlabels].label = r->s.branch_labels.items[k];
+			g->labels[g->nlabels++].rev = r;
+		}
+	}
+	qsort(g->labels, g->nlabels, sizeof(*g->labels), cmp_label);
+	for (i = 0; i < g->nlabels; i++) {
+		const struct rt_label *l = &g->labels[i];
+		rt_rev *same = rt_graph_get(g, l->label);
+
+		if (i && !strcmp(g->labels[i - 1].label, l->label))
+			return rt_error(err, RETORT_EINVALID,
+					"branch label '%s' is declared by both '%s' and '%s'",
+					l->label, g->labels[i - 1].rev->s.path, l->rev->s.path);
+		if (same)
+			return rt_error(err, RETORT_EINVALID,
+					"'%s': branch label '%s' is also the id of the revision "
+					"in '%s'; a target could not name both", l->rev->s.path,
+					l->label, same->s.path);
+	}
+	return 0;
 }
 
 /* ---- loading -------------------------------------------------------------- */
@@ -278,12 +333,16 @@ static int link_list(rt_graph *g, rt_rev *r, const rt_strlist *ids, rt_rev ***ou
 
 static int add_edge(rt_rev ***list, size_t *n, rt_rev *r)
 {
-	rt_rev **v = realloc(*list, (*n + 1) * sizeof(*v));
+	/* the capacity doubles at every power of two: a revision with many
+	 * children must not be copied once per child */
+	if (!(*n & (*n - 1))) {
+		rt_rev **v = realloc(*list, (*n ? 2 * *n : 1) * sizeof(*v));
 
-	if (!v)
-		return RETORT_ERROR;
-	v[(*n)++] = r;
-	*list = v;
+		if (!v)
+			return RETORT_ERROR;
+		*list = v;
+	}
+	(*list)[(*n)++] = r;
 	return 0;
 }
 
@@ -460,6 +519,8 @@ int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *e
 			goto done;
 		}
 	}
+	if ((rc = index_labels(g, err)) < 0)
+		goto done;
 	for (i = 0; i < g->n; i++) {
 		rt_rev *r = g->by_id[i];
 		if ((rc = link_list(g, r, &r->s.down_revisions, &r->parents, &r->nparents,
@@ -493,19 +554,6 @@ int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *e
 			   (r->nparents ? 0 : RETORT_REV_BASE) |
 			   (r->nchildren > 1 ? RETORT_REV_BRANCHPOINT : 0) |
 			   (r->nparents > 1 ? RETORT_REV_MERGEPOINT : 0);
-	}
-	for (i = 0; i < g->n; i++) {
-		size_t k;
-		for (k = 0; k < g->by_id[i]->s.branch_labels.count; k++) {
-			const char *label = g->by_id[i]->s.branch_labels.items[k];
-			rt_rev *other = rt_graph_label(g, label);
-			if (other != g->by_id[i]) {
-				rc = rt_error(err, RETORT_EINVALID,
-					      "branch label '%s' is declared by both '%s' and '%s'",
-					      label, other->s.path, g->by_id[i]->s.path);
-				goto done;
-			}
-		}
 	}
 	rc = 0;
 	goto done;

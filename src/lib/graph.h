@@ -46,6 +46,11 @@ typedef struct rt_graph {
 	size_t n;
 	unsigned int stamp; /* last traversal stamp handed out */
 	char *dir;          /* the versions folder */
+	struct rt_label {   /* every branch label, sorted (rt_graph_label) */
+		const char *label;
+		rt_rev *rev;
+	} *labels;
+	size_t nlabels;
 } rt_graph;
 
 /* Load every *.sql file of `dir` (headers only) and validate the graph:

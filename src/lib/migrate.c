@@ -1077,9 +1077,10 @@ static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned 
 	int rc, fk_off;
 
 	step_ends(&from, &to, rev, r->direction);
-	rt_buf_printf(&r->out, "\n-- %s %s -> %s: %s\n",
-		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr, to.ptr,
-		      s->message);
+	rt_buf_printf(&r->out, "\n-- %s %s -> %s: ",
+		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr, to.ptr);
+	rt_sql_comment(&r->out, s->message);
+	rt_buf_putc(&r->out, '\n');
 	if (sec && !sec->transactional) {
 		if (r->in_tx) {
 			rt_buf_puts(&r->out, "COMMIT;\n");
@@ -1172,9 +1173,10 @@ static int run_offline(run *r)
 		to_spec = r->direction == RT_DOWN ? "base" : "head";
 	if ((rc = make_plan(&plan, r, to_spec)) < 0 || (rc = load_plan(&scripts, r, &plan)) < 0)
 		goto done;
-	rt_buf_printf(&r->out, "-- retort %s: %s %s (%s)\n", retort_version(),
-		      r->direction == RT_DOWN ? "downgrade" : "upgrade", r->spec,
-		      r->drv->name);
+	rt_buf_printf(&r->out, "-- retort %s: %s ", retort_version(),
+		      r->direction == RT_DOWN ? "downgrade" : "upgrade");
+	rt_sql_comment(&r->out, r->spec);
+	rt_buf_printf(&r->out, " (%s)\n", r->drv->name);
 	create_version_table_sql(r, &r->out);
 	rt_history_create_sql(&r->out, r->drv, r->ht.ptr);
 	for (i = 0; i < plan.n && rc >= 0; i++) {
@@ -1307,7 +1309,9 @@ static int run_stamp(run *r, const char *to_spec)
 		if ((rc = db_exec(r, sql.ptr)) < 0 || (rc = db_commit(r)) < 0)
 			goto done;
 	} else {
-		rt_buf_printf(&r->out, "-- retort %s: stamp %s\n", retort_version(), r->spec);
+		rt_buf_printf(&r->out, "-- retort %s: stamp ", retort_version());
+		rt_sql_comment(&r->out, r->spec);
+		rt_buf_putc(&r->out, '\n');
 		create_version_table_sql(r, &r->out);
 		rt_history_create_sql(&r->out, r->drv, r->ht.ptr);
 		rt_buf_printf(&r->out, "BEGIN;\n%sCOMMIT;\n", sql.ptr);

@@ -298,7 +298,8 @@ int rt_render(rt_buf *out, const rt_diff *d, const char *dialect, int *fk_off, r
 		while (w && *w) {
 			size_t n = strcspn(w, "\n");
 			rt_buf_puts(out, "-- WARNING: ");
-			rt_buf_put(out, w, n);
+			/* names in a warning are the user's and may hold a CR */
+			rt_sql_comment_n(out, w, n);
 			rt_buf_putc(out, '\n');
 			w += n + (w[n] == '\n');
 		}

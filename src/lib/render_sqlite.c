@@ -52,7 +52,11 @@ static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 	size_t i, n = 0;
 
 	new_name(&tmp, d, t->name);
-	rt_buf_printf(out, "-- rebuild table %s: %s\n", t->name, op->detail ? op->detail : "");
+	rt_buf_puts(out, "-- rebuild table ");
+	rt_sql_comment(out, t->name);
+	rt_buf_puts(out, ": ");
+	rt_sql_comment(out, op->detail);
+	rt_buf_putc(out, '\n');
 	rt_render_create_table(out, t, tmp.ptr, D, NULL, 0);
 	for (i = 0; i < t->ncols; i++)
 		n += op->src && op->src[i];
@@ -150,12 +154,17 @@ static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_REBUILD_TABLE:
 		rebuild(out, d, op);
 		break;
-	default:
+	default: {
 		/* the diff turns everything else into a rebuild for SQLite */
+		rt_buf what = RT_BUF_INIT;
+
 		rt_buf_puts(out, "-- (not expressible in SQLite: ");
-		rt_op_describe(out, op);
+		rt_op_describe(&what, op);
+		rt_sql_comment(out, what.ptr);
 		rt_buf_puts(out, ")\n");
+		rt_buf_release(&what);
 		break;
+	}
 	}
 }
 

@@ -181,6 +181,7 @@ const char *retort_url_masked(const retort *ctx)
 int rt_ctx_url(rt_url *out, retort *ctx)
 {
 	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!ctx->opened)
@@ -189,7 +190,13 @@ int rt_ctx_url(rt_url *out, retort *ctx)
 		return rt_ctx_error(ctx, RETORT_EUSAGE,
 				    "no database URL: set 'url' in %s or pass -u URL",
 				    ctx->cfg.path ? ctx->cfg.path : "retort.ini");
-	return rt_url_parse(out, url, ctx->cfg.dir, &ctx->err);
+	if ((rc = rt_url_parse(out, url, ctx->cfg.dir, &ctx->err)) < 0)
+		return rc;
+	/* before any connection: a name the database would cut makes the
+	 * first upgrade fail half-way */
+	if ((rc = rt_config_check_names(&ctx->cfg, out->scheme, &ctx->err)) < 0)
+		rt_url_release(out);
+	return rc;
 }
 
 rt_log *rt_ctx_log(retort *ctx)
@@ -748,15 +755,21 @@ static void fill_section(rt_buf *text, const char *marker, const char *options, 
 	rt_buf_release(&out);
 }
 
-/* Keep a multi-line message inside the header comment. */
+/* Keep a multi-line message inside the header comment: each line goes
+ * through rt_sql_comment, so that no CR or other control character can end
+ * the comment early. */
 static void comment_lines(rt_buf *out, const char *message)
 {
-	for (; *message; message++) {
-		if (*message == '\r')
-			continue;
-		rt_buf_putc(out, *message);
-		if (*message == '\n')
-			rt_buf_puts(out, "-- ");
+	while (*message) {
+		size_t n = strcspn(message, "\n");
+
+		/* a CRLF's CR goes, not only into a blank */
+		rt_sql_comment_n(out, message, n && message[n - 1] == '\r' ? n - 1 : n);
+		message += n;
+		if (*message == '\n') {
+			rt_buf_puts(out, "\n-- ");
+			message++;
+		}
 	}
 }
 
@@ -767,6 +780,7 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 	rt_buf id = RT_BUF_INIT, date = RT_BUF_INIT, msg = RT_BUF_INIT, slug = RT_BUF_INIT,
 	       name = RT_BUF_INIT, path = RT_BUF_INIT, text = RT_BUF_INIT;
 	char *tmpl = NULL;
+	const char *why;
 	rt_script check = { 0 };
 	rt_graph *g;
 	long long epoch;
@@ -777,6 +791,11 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 	rt_buf_clear(&ctx->err);
 	if (!o || !o->message)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "a revision needs a message (-m)");
+	if (o->rev_id && (why = rt_id_problem(o->rev_id)))
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "bad revision id '%s' (%s)", o->rev_id, why);
+	if (o->branch_label && (why = rt_label_problem(o->branch_label)))
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "bad branch label '%s' (%s)",
+				    o->branch_label, why);
 	if ((rc = rt_ctx_graph(&g, ctx)) < 0 || (rc = new_parents(&parents, ctx, g, o)) < 0)
 		goto done;
 	if (o->rev_id) {
@@ -793,6 +812,14 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 	if (o->branch_label && rt_graph_label(g, o->branch_label)) {
 		rc = rt_ctx_error(ctx, RETORT_ECONFLICT, "branch label '%s' is already used by '%s'",
 				  o->branch_label, rt_graph_label(g, o->branch_label)->s.revision);
+		goto done;
+	}
+	/* a target naming one would mean the other (graph.c refuses it) */
+	if (rt_graph_label(g, id.ptr) ||
+	    (o->branch_label && (rt_graph_get(g, o->branch_label) ||
+				 !strcmp(o->branch_label, id.ptr)))) {
+		rc = rt_ctx_error(ctx, RETORT_ECONFLICT, "'%s' would be both a revision id and a "
+				  "branch label", rt_graph_label(g, id.ptr) ? id.ptr : o->branch_label);
 		goto done;
 	}
 	v.ctx = ctx;

@@ -60,7 +60,17 @@ char *rt_strdup(const char *s);
 char *rt_strndup(const char *s, size_t n);
 /* `n` bytes as 2n lower-case hex digits and a NUL (out holds 2n + 1). */
 void rt_hex(char *out, const unsigned char *in, size_t n);
-/* Read a whole file; *out is NUL-terminated, caller frees. */
+/* The most any file retort reads may hold (migration files, configs,
+ * templates, tenant lists): a bigger one is surely not what was meant. */
+#define RT_FILE_MAX (64 * 1024 * 1024)
+/* Open `name` (relative to `dirfd`, or AT_FDCWD) for reading, only if it is
+ * a regular file of at most `max` bytes (0: any size); messages name
+ * `path`.  A FIFO, a device or a folder is RETORT_EINVALID: reading one
+ * would block or never end. */
+int rt_open_regular(int *out_fd, int dirfd, const char *name, const char *path, size_t max,
+		    rt_buf *err);
+/* Read a whole regular file (rt_open_regular, RT_FILE_MAX); *out is
+ * NUL-terminated, caller frees. */
 int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err);
 /* Write a file atomically (temp file + rename); fails if `exclusive` and
  * the file exists. */
@@ -97,6 +107,12 @@ size_t rt_sql_skip_blank(const char *s, size_t i, size_t len);
 void rt_sql_quote_ident(rt_buf *out, const char *name);
 /* Append `s` as a single-quoted SQL string literal ('' for '), or NULL. */
 void rt_sql_literal(rt_buf *out, const char *s);
+/* Append `text` for use inside a "-- " comment line: every control
+ * character (CR and LF among them) becomes a blank, so the comment stays
+ * one line.  Everything retort writes into a SQL comment goes through it. */
+void rt_sql_comment(rt_buf *out, const char *text);
+/* The same for `len` bytes (a NUL among them becomes a blank too). */
+void rt_sql_comment_n(rt_buf *out, const char *text, size_t len);
 
 /* ---- interp.c: ${NAME} and ${NAME:-default} ----------------------------- */
 
@@ -184,6 +200,11 @@ int rt_config_defaults(rt_config *cfg, const char *dir);
  * Errors name the file and line. */
 int rt_config_load(rt_config *cfg, const char *path, rt_buf *err);
 
+/* Check the version table's name, its schema's and the history table's
+ * (with the names derived from them) against the identifier limit of the
+ * database of URL scheme `scheme`; the error names the key. */
+int rt_config_check_names(const rt_config *cfg, const char *scheme, rt_buf *err);
+
 /* A raw value of any section, or NULL. */
 const char *rt_config_get(const rt_config *cfg, const char *section, const char *key);
 void rt_config_release(rt_config *cfg);
@@ -258,6 +279,12 @@ int rt_script_unpack(rt_script *out, const char *path, const char *blob, size_t 
 const rt_section *rt_script_section(const rt_script *s, int direction, const char *dialect);
 
 void rt_script_release(rt_script *s);
+
+/* Why `id` cannot be a revision id (letters, digits, '_'; not a word of
+ * the target grammar such as "head"), or NULL when it can.  The same for a
+ * branch label (which may also hold '.' and '-', but not start with '-'). */
+const char *rt_id_problem(const char *id);
+const char *rt_label_problem(const char *label);
 
 /* Lower-case `message`, runs of anything but [a-z0-9] become one '_',
  * trimmed, cut to `max` characters (Alembic truncates at 40). */

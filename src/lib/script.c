@@ -300,24 +300,53 @@ static const char *near_marker(const char *p, size_t n)
 	return NULL;
 }
 
+/* The words of the target grammar (target.c): a revision or label spelt
+ * like one could never be named, "upgrade head" would mean the keyword. */
+static int target_word(const char *s)
+{
+	return !strcmp(s, "head") || !strcmp(s, "heads") || !strcmp(s, "base") ||
+	       !strcmp(s, "current");
+}
+
+const char *rt_id_problem(const char *s)
+{
+	const char *p;
+
+	if (!*s)
+		return "it is empty";
+	for (p = s; *p; p++)
+		if (!is_alnum(*p) && *p != '_')
+			return "only letters, digits and '_' are allowed";
+	if (target_word(s))
+		return "it is a target keyword";
+	return NULL;
+}
+
+const char *rt_label_problem(const char *s)
+{
+	const char *p;
+
+	if (!*s)
+		return "it is empty";
+	for (p = s; *p; p++)
+		if (!is_alnum(*p) && *p != '_' && *p != '.' && *p != '-')
+			return "only letters, digits, '_', '.' and '-' are allowed";
+	if (target_word(s))
+		return "it is a target keyword";
+	/* "-2" is a relative target, "-x" an option on the command line */
+	if (*s == '-')
+		return "it starts with '-'";
+	return NULL;
+}
+
 static int valid_id(const char *s)
 {
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!is_alnum(*s) && *s != '_')
-			return 0;
-	return 1;
+	return !rt_id_problem(s);
 }
 
 static int valid_label(const char *s)
 {
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!is_alnum(*s) && *s != '_' && *s != '.' && *s != '-')
-			return 0;
-	return 1;
+	return !rt_label_problem(s);
 }
 
 static int oom(parser *ps)
@@ -325,39 +354,58 @@ static int oom(parser *ps)
 	return rt_error(ps->err, RETORT_ERROR, "out of memory parsing '%s'", ps->path);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Split a list value and check each item. */
 static int parse_list(parser *ps, rt_strlist *out, enum key key, const char *value,
 		      size_t vlen, int no, const char *revision)
 {
 	const char *p = value, *end = value + vlen;
-	size_t i, j, n;
+	char **sorted = NULL;
+	size_t i, n;
+	int rc = 0;
 
 	for (; (n = rt_list_item(&p, end)) != 0; p += n)
 		if (block_list_add(ps->s, out, p, n) < 0)
 			return oom(ps);
 	for (i = 0; i < out->count; i++) {
-		const char *item = out->items[i];
+		const char *item = out->items[i], *why;
 
 		if (key == KEY_BRANCH_LABELS) {
-			if (!valid_label(item))
+			if ((why = rt_label_problem(item)))
 				return rt_error(ps->err, RETORT_EINVALID,
-						"%s:%d: bad branch label '%s'", ps->path, no, item);
-		} else if (!valid_id(item)) {
+						"%s:%d: bad branch label '%s' (%s)", ps->path, no,
+						item, why);
+		} else if ((why = rt_id_problem(item))) {
 			return rt_error(ps->err, RETORT_EINVALID,
-					"%s:%d: bad revision id '%s' in '%s'", ps->path, no,
-					item, key_names[key]);
+					"%s:%d: bad revision id '%s' in '%s' (%s)", ps->path, no,
+					item, key_names[key], why);
 		} else if (revision && !strcmp(item, revision)) {
 			return rt_error(ps->err, RETORT_EINVALID,
 					"%s:%d: revision '%s' lists itself in '%s'", ps->path,
 					no, item, key_names[key]);
 		}
-		for (j = 0; j < i; j++)
-			if (!strcmp(out->items[j], item))
-				return rt_error(ps->err, RETORT_EINVALID,
-						"%s:%d: '%s' given twice in '%s'", ps->path, no,
-						item, key_names[key]);
 	}
-	return 0;
+	/* duplicates by sorting a copy, not by comparing every pair: a
+	 * generated merge may list a great many ids */
+	if (out->count < 2)
+		return 0;
+	if (!(sorted = malloc(out->count * sizeof(*sorted))))
+		return oom(ps);
+	memcpy(sorted, out->items, out->count * sizeof(*sorted));
+	qsort(sorted, out->count, sizeof(*sorted), cmp_str);
+	for (i = 1; i < out->count; i++) {
+		if (!strcmp(sorted[i - 1], sorted[i])) {
+			rc = rt_error(ps->err, RETORT_EINVALID, "%s:%d: '%s' given twice in '%s'",
+				      ps->path, no, sorted[i], key_names[key]);
+			break;
+		}
+	}
+	free(sorted);
+	return rc;
 }
 
 /* If the comment text `p`/`n` is "KEY: VALUE" for a known key, return the
@@ -399,14 +447,14 @@ static int parse_header(rt_script *s, parser *ps, line *first)
 		char *v;
 		int key;
 
-		if (marker(p, n, &opts)) {
-			*first = l;
-			break;
-		}
 		if (memchr(p, '\0', n)) {
 			rc = rt_error(ps->err, RETORT_EINVALID, "%s:%d: NUL byte in the header",
 				      ps->path, l.no);
 			goto done;
+		}
+		if (marker(p, n, &opts)) {
+			*first = l;
+			break;
 		}
 		if ((fix = near_marker(p, n))) {
 			rc = rt_error(ps->err, RETORT_EINVALID,
@@ -472,9 +520,10 @@ static int parse_header(rt_script *s, parser *ps, line *first)
 				break;
 			}
 			s->revision = v;
-			if (!valid_id(v)) {
+			if ((fix = rt_id_problem(v))) {
 				rc = rt_error(ps->err, RETORT_EINVALID,
-					      "%s:%d: bad revision id '%s'", ps->path, l.no, v);
+					      "%s:%d: bad revision id '%s' (%s)", ps->path, l.no, v,
+					      fix);
 				goto done;
 			}
 			/* a down_revision seen before could not be checked against it */
@@ -511,6 +560,14 @@ static int parse_header(rt_script *s, parser *ps, line *first)
 	}
 	if (!s->revision) {
 		rc = rt_error(ps->err, RETORT_EINVALID, "%s: no 'revision' in the header", ps->path);
+		goto done;
+	}
+	/* a file cut short before its first marker would run as nothing and
+	 * be recorded as applied; an empty "-- +upgrade" section is fine */
+	if (!first->p) {
+		rc = rt_error(ps->err, RETORT_EINVALID, "%s:%d: the file ends before its "
+			      "'-- +upgrade' section marker (cut short?)", ps->path,
+			      ps->lineno ? ps->lineno : 1);
 		goto done;
 	}
 	if (!s->message)
@@ -607,7 +664,7 @@ static int add_section(rt_script *s, parser *ps, const line *l, size_t *cap)
 /* Split the rest of the text into sections, starting at the marker `l`. */
 static int parse_sections(rt_script *s, parser *ps, line l)
 {
-	size_t cap = 0, opts;
+	size_t cap = 0, opts, i;
 	int rc;
 
 	if ((rc = add_section(s, ps, &l, &cap)) < 0)
@@ -615,6 +672,12 @@ static int parse_sections(rt_script *s, parser *ps, line l)
 	while (next_line(ps, &l)) {
 		const char *fix;
 
+		/* SQLite's prepare stops at a NUL and libpq sends the text up
+		 * to it: the rest of the section would silently not run */
+		if (memchr(l.p, '\0', l.len))
+			return rt_error(ps->err, RETORT_EINVALID,
+					"%s:%d: NUL byte in the file (binary or damaged?)",
+					ps->path, l.no);
 		if (marker(l.p, l.len, &opts)) {
 			rt_section *prev = &s->sections[s->nsections - 1];
 
@@ -628,7 +691,11 @@ static int parse_sections(rt_script *s, parser *ps, line l)
 		}
 	}
 	s->sections[s->nsections - 1].len = ps->len - s->sections[s->nsections - 1].offset;
-	return 0;
+	for (i = 0; i < s->nsections; i++)
+		if (s->sections[i].direction == RT_UP)
+			return 0;
+	return rt_error(ps->err, RETORT_EINVALID, "%s:%d: no '-- +upgrade' section (the first "
+			"marker is '-- +downgrade')", ps->path, s->sections[0].line - 1);
 }
 
 /* Parse `text`; a full parse takes ownership of `owned` (the same bytes,
@@ -712,9 +779,8 @@ static int read_header(const char **text, size_t *text_len, char **heap, char *s
 
 	*text = NULL;
 	*heap = NULL;
-	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) < 0)
-		return rt_error(err, errno == ENOENT ? RETORT_ENOTFOUND : RETORT_ERROR,
-				"cannot open '%s': %s", path, strerror(errno));
+	if ((rc = rt_open_regular(&fd, dirfd, name, path, RT_FILE_MAX, err)) < 0)
+		return rc;
 	for (;;) {
 		const char *nl;
 		size_t want = HEADER_CHUNK;
@@ -742,6 +808,12 @@ static int read_header(const char **text, size_t *text_len, char **heap, char *s
 			break;
 		len += (size_t)n;
 		buf[len] = '\0';
+		/* the file may have grown since it was opened */
+		if (len > RT_FILE_MAX) {
+			rc = rt_error(err, RETORT_EINVALID, "'%s' is too large (more than %d MiB)",
+				      path, RT_FILE_MAX >> 20);
+			goto done;
+		}
 		if (buf != stack)
 			b.len = len;
 		if (!scan)
@@ -1025,6 +1097,34 @@ static int parse_num(const char **p)
 	return v;
 }
 
+/* The new file goes straight into the versions folder, which is all the
+ * graph reads: a '/' could leave it ("../../x", "/etc/x") or hide it in a
+ * subfolder, and a name starting with '.' is skipped as a hidden file. */
+static int check_file_name(rt_buf *out, size_t start, const char *tmpl, rt_buf *err)
+{
+	const char *name = out->ptr + start, *why = NULL;
+	size_t i, n = out->len - start;
+
+	if (!n)
+		why = "an empty name";
+	else if (memchr(name, '/', n))
+		why = "a '/' (files go straight into the versions folder)";
+	else if (name[0] == '.')
+		why = "a name starting with '.' (a hidden file, which is not read)";
+	for (i = 0; !why && i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			why = "a control character";
+	if (!why)
+		return 0;
+	if (err) {
+		rt_error(err, RETORT_EUSAGE, "bad 'file_template' '%s': it makes '", tmpl);
+		rt_sql_comment(err, name);
+		rt_buf_printf(err, "', %s", why);
+	}
+	rt_buf_truncate(out, start);
+	return RETORT_EUSAGE;
+}
+
 int rt_file_template(rt_buf *out, const char *tmpl, const char *rev, const char *slug,
 		     long long now, rt_buf *err)
 {
@@ -1124,5 +1224,5 @@ bad:
 	}
 	if (rt_buf_oom(out))
 		return rt_error(err, RETORT_ERROR, "out of memory");
-	return 0;
+	return check_file_name(out, start, tmpl, err);
 }

@@ -22,18 +22,32 @@ void rt_target_release(rt_target *t)
 	t->cut = 0;
 }
 
+/* One side of a range, `n` bytes: +N, -N, current, current+N, and the
+ * same after "label@".  Token by token, not by substring: a revision or
+ * label holding "current" ("recurrent_jobs") needs no database. */
+static int part_needs_current(const char *p, size_t n)
+{
+	const char *at = memchr(p, '@', n);
+
+	if (at) {
+		n -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	if (n && (*p == '+' || *p == '-'))
+		return 1;
+	return n >= 7 && !memcmp(p, "current", 7) && (n == 7 || p[7] == '+' || p[7] == '-');
+}
+
 int rt_target_needs_current(const char *spec)
 {
-	const char *p;
+	const char *colon;
 
 	if (!spec)
 		return 0;
-	if (strstr(spec, "current"))
-		return 1;
-	for (p = spec; *p; p++)
-		if ((*p == '+' || *p == '-') && (p == spec || p[-1] == '@' || p[-1] == ':'))
-			return 1;
-	return 0;
+	if ((colon = strchr(spec, ':')) != NULL)
+		return part_needs_current(spec, (size_t)(colon - spec)) ||
+		       part_needs_current(colon + 1, strlen(colon + 1));
+	return part_needs_current(spec, strlen(spec));
 }
 
 /* Parse a whole string of decimal digits (at least one). */
@@ -83,24 +97,27 @@ static int branch_members(rt_graph *g, rt_revvec *out, rt_rev *declaring)
 	return rc;
 }
 
-static int is_member(const rt_revvec *members, const rt_rev *r)
-{
-	size_t i;
+/* A branch: its revisions, and a byte per topological position saying
+ * which are in it (a scan of the list per question made label@head
+ * quadratic in the branch's length). */
+typedef struct branch {
+	rt_revvec v;
+	unsigned char *in;
+} branch;
 
-	for (i = 0; i < members->n; i++)
-		if (members->v[i] == r)
-			return 1;
-	return 0;
+static int is_member(const branch *b, const rt_rev *r)
+{
+	return b->in[r->topo];
 }
 
 /* The revisions among `from` that have no child inside the set (the
  * branch's heads) or no parent inside it (its bases). */
-static int ends_of(rt_revvec *out, const rt_revvec *set, int heads)
+static int ends_of(rt_revvec *out, const branch *set, int heads)
 {
 	size_t i, k;
 
-	for (i = 0; i < set->n; i++) {
-		rt_rev *r = set->v[i];
+	for (i = 0; i < set->v.n; i++) {
+		rt_rev *r = set->v.v[i];
 		rt_rev **next = heads ? r->children : r->parents;
 		size_t n = heads ? r->nchildren : r->nparents, inside = 0;
 		for (k = 0; k < n; k++)
@@ -138,7 +155,7 @@ static int single(rt_rev **out, const rt_revvec *set, const char *what, rt_buf *
 /* Walk `n` steps towards the heads from `start` (NULL: from base, whose
  * next steps are `bases`).  Only revisions in `within` count when given. */
 static int walk_up(rt_rev **out, rt_rev *start, long n, const rt_revvec *bases,
-		   const rt_revvec *within, const char *spec, rt_buf *err)
+		   const branch *within, const char *spec, rt_buf *err)
 {
 	rt_rev *r = start;
 	long step;
@@ -230,7 +247,7 @@ static int push_result(rt_target *out, rt_rev *r, rt_buf *err)
 /* A relative step from the database's position, optionally within a
  * branch.  Downgrades (-N) produce a cut: the lowest revision to remove. */
 static int relative_to_current(rt_target *out, rt_graph *g, char sign, long n,
-			       const rt_revvec *within, const rt_strlist *current,
+			       const branch *within, const rt_strlist *current,
 			       int direction, const char *spec, rt_buf *err)
 {
 	rt_revvec cur = { 0 }, bases = { 0 };
@@ -298,16 +315,21 @@ static int resolve_branch(rt_target *out, rt_graph *g, const char *label, const 
 			  const rt_strlist *current, int direction, const char *spec,
 			  rt_buf *err)
 {
-	rt_revvec members = { 0 }, ends = { 0 };
+	branch members = { { 0 }, NULL };
+	rt_revvec ends = { 0 };
 	rt_rev *declaring = rt_graph_label(g, label), *r = NULL;
+	size_t i;
 	long n;
 	int rc;
 
 	if (!declaring && rt_graph_find(&declaring, g, label, err) < 0)
 		return rt_error(err, RETORT_ENOTFOUND,
 				"no branch label or revision '%s' (in '%s')", label, spec);
-	if ((rc = branch_members(g, &members, declaring)) < 0)
+	if ((rc = branch_members(g, &members.v, declaring)) < 0 ||
+	    !(members.in = calloc(g->n ? g->n : 1, 1)))
 		goto oom;
+	for (i = 0; i < members.v.n; i++)
+		members.in[members.v.v[i]->topo] = 1;
 	if (!strcmp(rest, "head") || !strcmp(rest, "heads")) {
 		if ((rc = ends_of(&ends, &members, 1)) < 0)
 			goto oom;
@@ -328,7 +350,6 @@ static int resolve_branch(rt_target *out, rt_graph *g, const char *label, const 
 		rc = relative_to_current(out, g, rest[0], n, &members, current, direction, spec,
 					 err);
 	} else if ((rc = resolve_plain(out, g, rest, current, direction, err)) >= 0) {
-		size_t i;
 		for (i = 0; i < out->revs.n; i++)
 			if (!is_member(&members, out->revs.v[i]))
 				rc = rt_error(err, RETORT_ENOTFOUND,
@@ -339,7 +360,8 @@ static int resolve_branch(rt_target *out, rt_graph *g, const char *label, const 
 oom:
 	rc = rt_error(err, RETORT_ERROR, "out of memory");
 done:
-	rt_revvec_release(&members);
+	rt_revvec_release(&members.v);
+	free(members.in);
 	rt_revvec_release(&ends);
 	return rc;
 }

@@ -40,21 +40,57 @@ char *rt_strndup(const char *s, size_t n)
 	return p;
 }
 
+int rt_open_regular(int *out_fd, int dirfd, const char *name, const char *path, size_t max,
+		    rt_buf *err)
+{
+	struct stat st;
+	int fd;
+
+	*out_fd = -1;
+	/* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+	 * writer, before fstat could tell what it is */
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+		return rt_error(err, errno == ENOENT ? RETORT_ENOTFOUND : RETORT_ERROR,
+				"cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		rt_error(err, RETORT_ERROR, "cannot read '%s': %s", path, strerror(errno));
+		close(fd);
+		return RETORT_ERROR;
+	}
+	/* a FIFO or a device (a symlink to /dev/zero) never ends, or blocks */
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return rt_error(err, RETORT_EINVALID, "'%s' is not a regular file (%s)", path,
+				S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO"
+				: S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+				: S_ISSOCK(st.st_mode) ? "a socket" : "a special file");
+	}
+	if (max && (unsigned long long)st.st_size > max) {
+		close(fd);
+		return rt_error(err, RETORT_EINVALID, "'%s' is too large (%lld bytes; the limit is "
+				"%zu MiB)", path, (long long)st.st_size, max >> 20);
+	}
+	/* reads of a regular file never block; later ones need not fail with
+	 * EAGAIN on some other kind of file system either */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	*out_fd = fd;
+	return 0;
+}
+
 int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err)
 {
 	rt_buf b = RT_BUF_INIT;
 	struct stat st;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd, rc;
 
 	*out = NULL;
-	if (fd < 0)
-		return rt_error(err, errno == ENOENT ? RETORT_ENOTFOUND : RETORT_ERROR,
-				"cannot open '%s': %s", path, strerror(errno));
+	if ((rc = rt_open_regular(&fd, AT_FDCWD, path, path, RT_FILE_MAX, err)) < 0)
+		return rc;
 	/* read straight into a buffer of the file's size (plus one byte to
 	 * see the end), not through a chunk copied into a buffer growing by
 	 * doubling: an upgrade reads every migration file of its plan */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+	if (fstat(fd, &st) == 0 && st.st_size > 0)
 		rt_buf_grow(&b, (size_t)st.st_size + 1);
 	for (;;) {
 		if (b.cap - b.len < 2)
@@ -74,6 +110,13 @@ int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err)
 		}
 		b.len += (size_t)n;
 		b.ptr[b.len] = '\0';
+		/* the file may grow while it is read */
+		if (b.len > RT_FILE_MAX) {
+			close(fd);
+			rt_buf_release(&b);
+			return rt_error(err, RETORT_EINVALID, "'%s' is too large (more than %d MiB)",
+					path, RT_FILE_MAX >> 20);
+		}
 	}
 	close(fd);
 	if (rt_buf_oom(&b)) {
@@ -290,4 +333,20 @@ void rt_sql_literal(rt_buf *out, const char *s)
 		rt_buf_putc(out, *s);
 	}
 	rt_buf_putc(out, '\'');
+}
+
+void rt_sql_comment_n(rt_buf *out, const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+
+	/* psql and the servers end a "--" comment at a CR as at a LF: what
+	 * follows one would run offline but not online */
+	for (; p < end; p++)
+		rt_buf_putc(out, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
+}
+
+void rt_sql_comment(rt_buf *out, const char *text)
+{
+	if (text)
+		rt_sql_comment_n(out, text, strlen(text));
 }

@@ -642,6 +642,66 @@ static void test_duplicate_branch_label(void **state)
 	assert_contains(msg, "2_second.sql");
 }
 
+/* Revision `i` of a chain "r00000.sql", "r00001.sql", ...: the id
+ * "r%05d", the one before as its parent, and `extra` header lines. */
+static void write_chain_rev(const char *dir, int i, const char *extra)
+{
+	char id[16], down[16], name[32];
+	rt_buf b = RT_BUF_INIT;
+
+	snprintf(id, sizeof(id), "r%05d", i);
+	snprintf(down, sizeof(down), "r%05d", i - 1);
+	snprintf(name, sizeof(name), "%s.sql", id);
+	rt_buf_printf(&b, "-- revision: %s\n-- down_revision: %s\n%s-- +upgrade\n", id,
+		      i ? down : "", extra);
+	write_text(dir, name, b.ptr);
+	rt_buf_release(&b);
+}
+
+/* A target naming "main" would mean the label, never the revision. */
+static void test_label_spelt_like_an_id(void **state)
+{
+	fx *f = *state;
+	const char *msg;
+
+	write_named(f->dir, "1_main.sql", "main", NULL, NULL, NULL);
+	write_named(f->dir, "2_other.sql", "o1", "main", "main", NULL);
+	msg = load_fails(f, RETORT_EINVALID);
+	assert_contains(msg, "2_other.sql");
+	assert_contains(msg, "branch label 'main' is also the id of the revision in");
+	assert_contains(msg, "1_main.sql");
+}
+
+/* Labels are found by a binary search, and depends_on through them: many
+ * labelled revisions load in linear-logarithmic time. */
+static void test_many_labels(void **state)
+{
+	enum { N = 3000 };
+	fx *f = *state;
+	char id[16], label[16];
+	rt_buf b = RT_BUF_INIT;
+	int i;
+
+	for (i = 0; i < N; i++) {
+		rt_buf_clear(&b);
+		rt_buf_printf(&b, "-- branch_labels: lab%05d\n", i);
+		if (i > 1)
+			rt_buf_printf(&b, "-- depends_on: lab%05d\n", i / 2);
+		write_chain_rev(f->dir, i, b.ptr);
+	}
+	rt_buf_release(&b);
+	load_ok(f);
+	assert_int_equal(f->g.nlabels, N);
+	for (i = 0; i < N; i += 97) {
+		snprintf(id, sizeof(id), "r%05d", i);
+		snprintf(label, sizeof(label), "lab%05d", i);
+		assert_ptr_equal(rt_graph_label(&f->g, label), get(f, id));
+	}
+	assert_ptr_equal(get(f, "r02999")->deps[0], get(f, "r01499"));
+	assert_null(rt_graph_label(&f->g, "lab"));
+	assert_null(rt_graph_label(&f->g, "lab99999"));
+}
+
 static void test_several_labels(void **state)
 {
 	fx *f = *state;
@@ -758,20 +818,10 @@ static void test_long_chain(void **state)
 	fx *f = *state;
 	rt_revvec heads = { 0 }, bases = { 0 }, all = { 0 };
 	rt_rev *r = NULL;
-	char id[16], down[16], name[32];
-	rt_buf b = RT_BUF_INIT;
 	int i;
 
-	for (i = 0; i < N; i++) {
-		snprintf(id, sizeof(id), "r%05d", i);
-		snprintf(down, sizeof(down), "r%05d", i - 1);
-		snprintf(name, sizeof(name), "%s.sql", id);
-		rt_buf_clear(&b);
-		rt_buf_printf(&b, "-- revision: %s\n-- down_revision: %s\n-- +upgrade\n", id,
-			      i ? down : "");
-		write_text(f->dir, name, b.ptr);
-	}
-	rt_buf_release(&b);
+	for (i = 0; i < N; i++)
+		write_chain_rev(f->dir, i, "");
 	load_ok(f);
 	assert_int_equal(f->g.n, N);
 	assert_rt_ok_err(rt_graph_heads(&f->g, &heads), &f->err);
@@ -818,6 +868,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_depends_on_ambiguous_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_branch_label, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_several_labels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_label_spelt_like_an_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ancestors_descendants_diamond, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walks_follow_depends_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walks_survive_stamp_wrap, setup, teardown),

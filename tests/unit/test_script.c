@@ -222,9 +222,10 @@ static void test_alembic_keys(void **state)
 	rt_script_release(&s);
 
 	/* base revision in Alembic's spelling: "Revises:" with nothing */
-	assert_rt_ok_err(parse_str(&s, "-- Revision ID: aaa\n-- Revises:\n", 0, &err), &err);
+	assert_rt_ok_err(parse_str(&s, "-- Revision ID: aaa\n-- Revises:\n-- +upgrade\n", 0, &err),
+			 &err);
 	assert_int_equal(s.down_revisions.count, 0);
-	assert_int_equal(s.nsections, 0);
+	assert_int_equal(s.nsections, 1);
 	rt_script_release(&s);
 	rt_buf_release(&err);
 }
@@ -262,7 +263,7 @@ static void test_crlf_and_bom(void **state)
 	/* an error's line number counts the BOM line as line 1 */
 	assert_rt_fails(parse_str(&s, "\xEF\xBB\xBF-- m\r\n-- revision: x-y\r\n", 0, &err),
 			RETORT_EINVALID);
-	assert_string_equal(err.ptr, "v/x.sql:2: bad revision id 'x-y'");
+	assert_string_equal(err.ptr, "v/x.sql:2: bad revision id 'x-y' (only letters, digits and '_' are allowed)");
 	rt_buf_release(&err);
 }
 
@@ -302,7 +303,8 @@ static void test_section_options(void **state)
 	rt_script_release(&s);
 
 	/* "-- +upgraded" in the header is a comment (the message) */
-	assert_rt_ok_err(parse_str(&s, "-- +upgraded things\n-- revision: r1\n", 0, &err), &err);
+	assert_rt_ok_err(parse_str(&s, "-- +upgraded things\n-- revision: r1\n-- +upgrade\n", 0,
+				   &err), &err);
 	assert_string_equal(s.message, "+upgraded things");
 	rt_script_release(&s);
 	rt_buf_release(&err);
@@ -353,9 +355,15 @@ static void test_header_only_parse(void **state)
 	assert_int_equal(s.nsections, 0);
 	rt_script_release(&s);
 
-	/* the text may end in the middle of the marker line */
+	/* a text that ends in the middle of the marker line was cut short:
+	 * run, it would do nothing and be recorded as applied */
+	assert_rt_fails(rt_script_parse(&s, "x.sql", plain_text,
+					(size_t)(cut - plain_text) + 5, 1, &err), RETORT_EINVALID);
+	assert_string_equal(err.ptr, "x.sql:12: the file ends before its '-- +upgrade' section "
+				     "marker (cut short?)");
+	/* up to the end of the marker, without its newline, it is whole */
 	assert_rt_ok_err(rt_script_parse(&s, "x.sql", plain_text,
-					 (size_t)(cut - plain_text) + 5, 1, &err), &err);
+					 (size_t)(cut - plain_text) + 11, 1, &err), &err);
 	assert_string_equal(s.create_date, "2026-11-22 10:00:00+00:00");
 	rt_script_release(&s);
 
@@ -373,15 +381,18 @@ static void test_errors(void **state)
 			   "v/x.sql: no 'revision' in the header");
 	assert_parse_error("", "v/x.sql: no 'revision' in the header");
 	assert_parse_error("-- m\n-- revision: 3f2a9c1b-7d4e\n",
-			   "v/x.sql:2: bad revision id '3f2a9c1b-7d4e'");
+			   "v/x.sql:2: bad revision id '3f2a9c1b-7d4e' (only letters, digits and '_' are allowed)");
 	assert_parse_error("-- m\n--\n-- revision:\n-- +upgrade\n",
-			   "v/x.sql:3: bad revision id ''");
+			   "v/x.sql:3: bad revision id '' (it is empty)");
 	assert_parse_error("-- revision: abc\n-- down_revision: a1, b/2\n",
-			   "v/x.sql:2: bad revision id 'b/2' in 'down_revision'");
+			   "v/x.sql:2: bad revision id 'b/2' in 'down_revision' "
+			   "(only letters, digits and '_' are allowed)");
 	assert_parse_error("-- revision: abc\n-- depends_on: x.y\n",
-			   "v/x.sql:2: bad revision id 'x.y' in 'depends_on'");
+			   "v/x.sql:2: bad revision id 'x.y' in 'depends_on' "
+			   "(only letters, digits and '_' are allowed)");
 	assert_parse_error("-- revision: abc\n-- branch_labels: ok, no/slash\n",
-			   "v/x.sql:2: bad branch label 'no/slash'");
+			   "v/x.sql:2: bad branch label 'no/slash' "
+			   "(only letters, digits, '_', '.' and '-' are allowed)");
 	assert_parse_error("-- revision: abc\n-- down_revision: a1, abc\n",
 			   "v/x.sql:2: revision 'abc' lists itself in 'down_revision'");
 	/* the same, with the keys the other way round */
@@ -427,11 +438,11 @@ static void test_error_code_and_state(void **state)
 	assert_rt_fails(rt_script_parse(&s, "n.sql", nul, sizeof(nul) - 1, 0, &err),
 			RETORT_EINVALID);
 	assert_string_equal(err.ptr, "n.sql:1: NUL byte in the header");
-	/* a NUL byte in a body is the SQL's business */
-	assert_rt_ok_err(rt_script_parse(&s, "n.sql", "-- revision: a\n-- +upgrade\nx\0y\n",
-					 31, 0, &err), &err);
-	assert_int_equal(s.sections[0].len, 4);
-	rt_script_release(&s);
+	/* nor in a body: SQLite would stop at it, libpq send what is before */
+	assert_rt_fails(rt_script_parse(&s, "n.sql", "-- revision: a\n-- +upgrade\nx\0y\n",
+					31, 0, &err), RETORT_EINVALID);
+	assert_string_equal(err.ptr, "n.sql:3: NUL byte in the file (binary or damaged?)");
+	assert_null(s.text);
 	/* no err buffer: the code is still returned */
 	assert_rt_fails(rt_script_parse(&s, "n.sql", "x", 1, 0, NULL), RETORT_EINVALID);
 	rt_buf_release(&err);
@@ -551,11 +562,10 @@ static void test_load_header_only_large(void **state)
 	assert_string_equal(s.revision, "long1");
 	rt_script_release(&s);
 
-	/* a file with no marker at all is read to its end */
+	/* a file with no marker at all is read to its end, and refused */
 	write_file(path, "-- only a header\n-- revision: h1", 32);
-	assert_rt_ok_err(rt_script_load(&s, path, 1, &err), &err);
-	assert_string_equal(s.revision, "h1");
-	rt_script_release(&s);
+	assert_rt_fails(rt_script_load(&s, path, 1, &err), RETORT_EINVALID);
+	assert_non_null(strstr(err.ptr, "big.sql:2: the file ends before its '-- +upgrade'"));
 
 	unlink(path);
 	rmdir(dir);
@@ -706,7 +716,7 @@ static void test_file_template(void **state)
 	assert_template("%(year)d_%(month).2d_%(day).2d_%(hour).2d%(minute).2d-%(rev)s_%(slug)s", t,
 			"2026_03_05_0708-3f2a9c1b7d4e_add_posts");
 	assert_template("%(hour)02d%(minute)02d%(second)02d", t, "070809");
-	assert_template("%(month)d/%(day)s/%(second)d", t, "3/5/9");
+	assert_template("%(month)d-%(day)s-%(second)d", t, "3-5-9");
 	assert_template("%(epoch)s_%(rev)s", t, "1772694489_3f2a9c1b7d4e");
 	assert_template("%(epoch)d", 1795341600, "1795341600");
 	assert_template("100%%_%(rev).4s", t, "100%_3f2a");
@@ -714,7 +724,6 @@ static void test_file_template(void **state)
 	assert_template("%(year)05.3d", t, "02026");
 	assert_template("%(year).2s", t, "20");
 	assert_template("plain", t, "plain");
-	assert_template("", t, "");
 
 	assert_template_error("%(x)s", "bad file_template '%(x)s': unknown token '%(x)s'");
 	assert_template_error("a_%(rev)d_b", "bad file_template 'a_%(rev)d_b': unknown token '%(rev)d'");
@@ -725,6 +734,207 @@ static void test_file_template(void **state)
 	assert_template_error("x%", "bad file_template 'x%': unknown token '%'");
 	assert_template_error("%(rev)999999s",
 			      "bad file_template '%(rev)999999s': unknown token '%(rev)999999s'");
+
+	/* the file goes straight into the versions folder, visible */
+	assert_template_error("../../x_%(rev)s", "bad 'file_template' '../../x_%(rev)s': it makes "
+			      "'../../x_r', a '/' (files go straight into the versions folder)");
+	assert_template_error("/tmp/%(rev)s", "bad 'file_template' '/tmp/%(rev)s': it makes "
+			      "'/tmp/r', a '/' (files go straight into the versions folder)");
+	assert_template_error("%(month)d/%(rev)s", "bad 'file_template' '%(month)d/%(rev)s': it "
+			      "makes '1/r', a '/' (files go straight into the versions folder)");
+	assert_template_error("..", "bad 'file_template' '..': it makes '..', a name starting "
+			      "with '.' (a hidden file, which is not read)");
+	assert_template_error("", "bad 'file_template' '': it makes '', an empty name");
+	assert_template_error("a\rb", "bad 'file_template' 'a\rb': it makes 'a b', a control "
+			      "character");
+}
+
+/* ---- items of issue 13 ------------------------------------------------------ */
+
+/* A NUL byte anywhere, or a file cut short before its first marker, is
+ * refused when the file is parsed whole, with its line. */
+static void test_nul_and_cut_files(void **state)
+{
+	static const char nul_late[] = "-- revision: a\n-- +upgrade\nSELECT 1;\n-- +downgrade\n"
+				       "SELECT 2;\0DROP TABLE t;\n";
+	rt_script s;
+	rt_buf err = RT_BUF_INIT;
+
+	(void)state;
+	assert_rt_fails(rt_script_parse(&s, "n.sql", nul_late, sizeof(nul_late) - 1, 0, &err),
+			RETORT_EINVALID);
+	assert_string_equal(err.ptr, "n.sql:5: NUL byte in the file (binary or damaged?)");
+	/* a header-only load stops at the first marker: listings still work */
+	assert_rt_ok_err(rt_script_parse(&s, "n.sql", nul_late, sizeof(nul_late) - 1, 1, &err),
+			 &err);
+	rt_script_release(&s);
+	/* a NUL in what would have been the marker line */
+	assert_rt_fails(rt_script_parse(&s, "n.sql", "-- revision: a\n-- +upgrade\0\n", 28, 1,
+					&err), RETORT_EINVALID);
+	assert_string_equal(err.ptr, "n.sql:2: NUL byte in the header");
+
+	assert_parse_error("-- m\n-- revision: abc\n\n-- +upgr",
+			   "v/x.sql:4: the file ends before its '-- +upgrade' section marker "
+			   "(cut short?)");
+	assert_parse_error("-- m\n-- revision: abc\n",
+			   "v/x.sql:2: the file ends before its '-- +upgrade' section marker "
+			   "(cut short?)");
+	assert_parse_error("-- revision: abc\n-- +downgrade\nDROP TABLE t;\n",
+			   "v/x.sql:2: no '-- +upgrade' section (the first marker is "
+			   "'-- +downgrade')");
+	/* an explicitly empty section is fine, with or without a newline */
+	assert_rt_ok_err(parse_str(&s, "-- revision: abc\n-- +upgrade", 0, &err), &err);
+	assert_int_equal(s.nsections, 1);
+	assert_int_equal(s.sections[0].len, 0);
+	rt_script_release(&s);
+	assert_rt_ok_err(parse_str(&s, "-- revision: abc\n-- +upgrade sqlite\n", 0, &err), &err);
+	rt_script_release(&s);
+	rt_buf_release(&err);
+}
+
+/* A FIFO would block the read, /dev/zero never end: only regular files
+ * are read, and not beyond RT_FILE_MAX. */
+static void test_special_files(void **state)
+{
+	rt_script s;
+	rt_buf err = RT_BUF_INIT;
+	char *dir = make_tmpdir(), *fifo = rt_path_join(dir, "fifo.sql"),
+	     *zero = rt_path_join(dir, "zero.sql"), *big = rt_path_join(dir, "big.sql");
+	char *text = NULL;
+	int fd, header_only;
+
+	(void)state;
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(symlink("/dev/zero", zero), 0);
+	fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)RT_FILE_MAX + 1), 0);
+	close(fd);
+	for (header_only = 0; header_only < 2; header_only++) {
+		assert_rt_fails(rt_script_load(&s, fifo, header_only, &err), RETORT_EINVALID);
+		assert_non_null(strstr(err.ptr, "fifo.sql' is not a regular file (a FIFO)"));
+		assert_rt_fails(rt_script_load(&s, zero, header_only, &err), RETORT_EINVALID);
+		assert_non_null(strstr(err.ptr, "zero.sql' is not a regular file (a device)"));
+		assert_rt_fails(rt_script_load(&s, dir, header_only, &err), RETORT_EINVALID);
+		assert_non_null(strstr(err.ptr, "is not a regular file (a folder)"));
+		assert_rt_fails(rt_script_load(&s, big, header_only, &err), RETORT_EINVALID);
+		assert_non_null(strstr(err.ptr, "big.sql' is too large (67108865 bytes; the limit "
+						"is 64 MiB)"));
+	}
+	assert_rt_fails(rt_read_file(&text, NULL, fifo, &err), RETORT_EINVALID);
+	assert_null(text);
+	assert_rt_fails(rt_read_file(&text, NULL, zero, &err), RETORT_EINVALID);
+	unlink(fifo);
+	unlink(zero);
+	unlink(big);
+	rmdir(dir);
+	free(fifo);
+	free(zero);
+	free(big);
+	free(dir);
+	rt_buf_release(&err);
+}
+
+/* 238,000 ids took 67 s when every pair was compared. */
+static void test_long_lists(void **state)
+{
+	enum { N = 238000 };
+	rt_buf text = RT_BUF_INIT, err = RT_BUF_INIT;
+	rt_script s;
+	double t0;
+	size_t i;
+
+	(void)state;
+	rt_buf_puts(&text, "-- revision: merge\n-- down_revision:");
+	for (i = 0; i < N; i++)
+		rt_buf_printf(&text, " r%zu", i);
+	rt_buf_puts(&text, "\n-- branch_labels:");
+	for (i = 0; i < N; i++)
+		rt_buf_printf(&text, " l%zu", i);
+	rt_buf_puts(&text, "\n-- +upgrade\n");
+	t0 = rt_now_ms();
+	assert_rt_ok_err(rt_script_parse(&s, "m.sql", text.ptr, text.len, 1, &err), &err);
+	assert_int_equal(s.down_revisions.count, N);
+	assert_int_equal(s.branch_labels.count, N);
+	rt_script_release(&s);
+	/* the last id repeats the first: still found */
+	rt_buf_clear(&text);
+	rt_buf_puts(&text, "-- revision: merge\n-- depends_on:");
+	for (i = 0; i < N; i++)
+		rt_buf_printf(&text, " r%zu", i);
+	rt_buf_puts(&text, " r0\n-- +upgrade\n");
+	assert_rt_fails(rt_script_parse(&s, "m.sql", text.ptr, text.len, 1, &err),
+			RETORT_EINVALID);
+	assert_string_equal(err.ptr, "m.sql:2: 'r0' given twice in 'depends_on'");
+	/* quadratic, this took minutes; a generous bound for slow builds */
+	assert_true(rt_now_ms() - t0 < 20000);
+	rt_buf_release(&text);
+	rt_buf_release(&err);
+}
+
+/* Words of the target grammar cannot name a revision or a label. */
+static void test_target_words(void **state)
+{
+	static const char *const words[] = { "head", "heads", "base", "current" };
+	rt_buf text = RT_BUF_INIT, want = RT_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		assert_string_equal(rt_id_problem(words[i]), "it is a target keyword");
+		assert_string_equal(rt_label_problem(words[i]), "it is a target keyword");
+		rt_buf_clear(&text);
+		rt_buf_printf(&text, "-- revision: %s\n-- +upgrade\n", words[i]);
+		rt_buf_clear(&want);
+		rt_buf_printf(&want, "v/x.sql:1: bad revision id '%s' (it is a target keyword)",
+			      words[i]);
+		assert_parse_error(text.ptr, want.ptr);
+		rt_buf_clear(&text);
+		rt_buf_printf(&text, "-- revision: r1\n-- down_revision: a, %s\n-- +upgrade\n",
+			      words[i]);
+		rt_buf_clear(&want);
+		rt_buf_printf(&want, "v/x.sql:2: bad revision id '%s' in 'down_revision' (it is a "
+			      "target keyword)", words[i]);
+		assert_parse_error(text.ptr, want.ptr);
+		rt_buf_clear(&text);
+		rt_buf_printf(&text, "-- revision: r1\n-- branch_labels: %s\n-- +upgrade\n",
+			      words[i]);
+		rt_buf_clear(&want);
+		rt_buf_printf(&want, "v/x.sql:2: bad branch label '%s' (it is a target keyword)",
+			      words[i]);
+		assert_parse_error(text.ptr, want.ptr);
+	}
+	/* "-2" is a relative target: a label cannot start with '-' */
+	assert_parse_error("-- revision: r1\n-- branch_labels: -2\n-- +upgrade\n",
+			   "v/x.sql:2: bad branch label '-2' (it starts with '-')");
+	assert_string_equal(rt_id_problem("a@b"), "only letters, digits and '_' are allowed");
+	assert_string_equal(rt_id_problem("a:b"), "only letters, digits and '_' are allowed");
+	assert_string_equal(rt_id_problem("a+1"), "only letters, digits and '_' are allowed");
+	assert_string_equal(rt_label_problem("a@b"),
+			    "only letters, digits, '_', '.' and '-' are allowed");
+	/* the words only as whole names */
+	assert_null(rt_id_problem("headless"));
+	assert_null(rt_id_problem("HEAD"));
+	assert_null(rt_label_problem("base-2"));
+	assert_null(rt_label_problem("release-1.0"));
+	rt_buf_release(&text);
+	rt_buf_release(&want);
+}
+
+/* A CR ends a "--" comment for psql: comments are one clean line. */
+static void test_sql_comment(void **state)
+{
+	rt_buf b = RT_BUF_INIT;
+
+	(void)state;
+	rt_buf_puts(&b, "-- ");
+	rt_sql_comment(&b, "add\rDROP TABLE t;\n\x0b\x1b[0m\x7f \xc3\xa9");
+	assert_string_equal(b.ptr, "-- add DROP TABLE t;   [0m  \xc3\xa9");
+	rt_buf_clear(&b);
+	rt_sql_comment_n(&b, "a\0b\r", 4);
+	rt_sql_comment(&b, NULL);
+	assert_string_equal(b.ptr, "a b ");
+	rt_buf_release(&b);
 }
 
 int main(void)
@@ -745,6 +955,11 @@ int main(void)
 		cmocka_unit_test(test_pack_unpack),
 		cmocka_unit_test(test_slugify),
 		cmocka_unit_test(test_file_template),
+		cmocka_unit_test(test_nul_and_cut_files),
+		cmocka_unit_test(test_special_files),
+		cmocka_unit_test(test_long_lists),
+		cmocka_unit_test(test_target_words),
+		cmocka_unit_test(test_sql_comment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

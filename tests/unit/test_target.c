@@ -551,6 +551,15 @@ static void test_needs_current(void **state)
 	assert_false(rt_target_needs_current("ab12+2"));
 	assert_false(rt_target_needs_current("feature@head"));
 	assert_false(rt_target_needs_current("base:heads"));
+	/* "current" as a word, not inside a revision or label name */
+	assert_true(rt_target_needs_current("current+1"));
+	assert_true(rt_target_needs_current("current-2"));
+	assert_true(rt_target_needs_current("feature@current"));
+	assert_true(rt_target_needs_current("base:current"));
+	assert_false(rt_target_needs_current("recurrent_jobs"));
+	assert_false(rt_target_needs_current("currently"));
+	assert_false(rt_target_needs_current("recurrent@head"));
+	assert_false(rt_target_needs_current("current_x:head"));
 }
 
 /* ---- ranges -------------------------------------------------------------------- */
