@@ -35,6 +35,7 @@ extern "C" {
 #define RETORT_EBUSY      -6  /* the database lock could not be taken in time */
 #define RETORT_EINVALID   -7  /* a migration file or the graph is malformed */
 #define RETORT_ECONFLICT -13  /* the database state does not allow the request */
+#define RETORT_ECANCELED -14  /* stopped by retort_cancel_request() */
 
 typedef struct retort retort;
 typedef struct retort_rev retort_rev;
@@ -375,13 +376,31 @@ void retort_test_report_release(retort_test_report *report);
 /* Called as each check finishes. */
 typedef void (*retort_test_fn)(const retort_test_result *res, void *payload);
 
+/* A request to stop, made from another thread than the one that runs
+ * (a program's signal-handling thread: signal handlers themselves may
+ * only set a flag).  Only retort_test takes one today. */
+typedef struct retort_cancel retort_cancel;
+
+int retort_cancel_new(retort_cancel **out);
+/* NULL-safe; never while an operation that was given `c` still runs. */
+void retort_cancel_free(retort_cancel *c);
+/* Thread-safe; returns once what the operation left outside the process
+ * is removed (retort_test: its scratch database, dropped at once, which
+ * on PostgreSQL also ends the sessions on it and with them the statement
+ * that runs).  The operation then stops at its next step and returns
+ * RETORT_ECANCELED. */
+void retort_cancel_request(retort_cancel *c);
+
 typedef struct {
 	unsigned int version;
 	retort_test_fn on_result;
 	void *payload;
+	/* version 2: stops the checks and drops the scratch database when
+	 * requested (may be NULL) */
+	retort_cancel *cancel;
 } retort_test_options;
 
-#define RETORT_TEST_OPTIONS_VERSION 1
+#define RETORT_TEST_OPTIONS_VERSION 2
 #define RETORT_TEST_OPTIONS_INIT { .version = RETORT_TEST_OPTIONS_VERSION }
 
 /* Exercise every migration on a scratch database made for the purpose

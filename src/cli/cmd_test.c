@@ -3,7 +3,10 @@
  * scratch database, for CI.  One line per check as it finishes; exit 1
  * when any failed.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -21,7 +24,69 @@ const char cmd_test_usage[] =
 	"                 (skipped without `schema`)\n"
 	"    base         downgrading from the heads to base leaves nothing\n"
 	"The configured database is not touched.  Exit status 1 when a check\n"
-	"failed.\n";
+	"failed.  Interrupted (SIGINT, SIGTERM), it drops the scratch database\n"
+	"and exits with 130 or 143; a second signal ends it at once.\n";
+
+/* SIGINT and SIGTERM go to a thread of their own (sigwait), not to a
+ * handler: dropping the scratch database takes a connection, which a
+ * handler may not open, and the main thread may be blocked in a long
+ * statement. */
+struct sigwatch {
+	pthread_t thread;
+	sigset_t set, old_mask;
+	retort_cancel *cancel;
+	volatile sig_atomic_t signo;
+	int started;
+};
+
+static void *watch(void *arg)
+{
+	struct sigwatch *w = arg;
+	sigset_t one;
+	int sig;
+
+	if (sigwait(&w->set, &sig) != 0)
+		return NULL;
+	w->signo = sig;
+	retort_cancel_request(w->cancel);
+	/* a second one takes the default action, at once: this thread stays,
+	 * with the signal unblocked, until watch_stop cancels it */
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* Watch the signals that are not ignored (a shell's background job has
+ * SIGINT ignored, and keeps it so). */
+static void watch_start(struct sigwatch *w)
+{
+	struct sigaction old;
+
+	sigemptyset(&w->set);
+	if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaddset(&w->set, SIGINT);
+	if (sigaction(SIGTERM, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaddset(&w->set, SIGTERM);
+	if (retort_cancel_new(&w->cancel) < 0)
+		cli_oom();
+	pthread_sigmask(SIG_BLOCK, &w->set, &w->old_mask);
+	w->started = pthread_create(&w->thread, NULL, watch, w) == 0;
+	if (!w->started)
+		pthread_sigmask(SIG_SETMASK, &w->old_mask, NULL);
+}
+
+static void watch_stop(struct sigwatch *w)
+{
+	if (w->started) {
+		pthread_cancel(w->thread); /* sigwait is a cancellation point */
+		pthread_join(w->thread, NULL);
+		pthread_sigmask(SIG_SETMASK, &w->old_mask, NULL);
+	}
+	retort_cancel_free(w->cancel);
+}
 
 static const char *status_word(retort_test_status s)
 {
@@ -60,7 +125,8 @@ int cmd_test(struct cli *cli)
 {
 	retort_test_options opts = RETORT_TEST_OPTIONS_INIT;
 	retort_test_report report;
-	int c, status;
+	struct sigwatch w;
+	int c, status, rc;
 
 	while ((c = cli_getopt(cli, "", NULL)) != -1)
 		return cli_bad_option(cli, c);
@@ -68,7 +134,20 @@ int cmd_test(struct cli *cli)
 		return status;
 	opts.on_result = on_result;
 	opts.payload = cli;
-	if (retort_test(&report, cli->ctx, &opts) < 0) {
+	memset(&w, 0, sizeof(w));
+	watch_start(&w);
+	opts.cancel = w.cancel;
+	rc = retort_test(&report, cli->ctx, &opts);
+	watch_stop(&w);
+	if (w.signo) {
+		if (rc < 0)
+			cli_fail(cli);
+		else /* the checks had ended and dropped it */
+			fprintf(stderr, "error: interrupted; the scratch database was dropped\n");
+		retort_test_report_release(&report);
+		return 128 + w.signo;
+	}
+	if (rc < 0) {
 		retort_test_report_release(&report);
 		return cli_fail(cli);
 	}

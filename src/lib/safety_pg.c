@@ -536,6 +536,7 @@ int rt_pg_scratch_drop(const char *url, const rt_url *parsed, const rt_config *c
 {
 	rt_conn *c = NULL;
 	rt_buf sql = RT_BUF_INIT;
+	rt_strlist ended = { 0 };
 	int rc;
 
 	(void)url;
@@ -545,6 +546,15 @@ int rt_pg_scratch_drop(const char *url, const rt_url *parsed, const rt_config *c
 				parsed->masked);
 	if ((rc = connect_admin(&c, parsed, cfg, err)) < 0)
 		return rc;
+	/* sessions still on it (a run that retort_cancel_request interrupts
+	 * from another thread) would make the DROP fail; it waits a few
+	 * seconds for them to end */
+	rt_buf_puts(&sql, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ");
+	rt_sql_literal(&sql, parsed->path);
+	rt_buf_puts(&sql, " AND pid <> pg_backend_pid()");
+	if ((rc = c->driver->query(c, sql.ptr, 1, &ended, err)) < 0)
+		goto done;
+	rt_buf_clear(&sql);
 	rt_buf_puts(&sql, "DROP DATABASE IF EXISTS ");
 	rt_sql_quote_ident(&sql, parsed->path);
 	if ((rc = c->driver->exec(c, sql.ptr, sql.len, NULL, err)) < 0) {
@@ -554,7 +564,9 @@ int rt_pg_scratch_drop(const char *url, const rt_url *parsed, const rt_config *c
 			 msg.ptr);
 		rt_buf_release(&msg);
 	}
+done:
 	rt_driver_pg.close(c);
+	rt_strlist_release(&ended);
 	rt_buf_release(&sql);
 	return rc;
 }

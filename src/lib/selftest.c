@@ -10,12 +10,73 @@
  * and the driver's schema fingerprint is taken around each step: a
  * downgrade must give back exactly the schema it started from.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
 #include "safety.h"
+
+/* Interrupted (SIGINT in the program), the checks would leave their
+ * scratch database on the server.  The request comes from another thread
+ * while this one may be blocked in a statement for a long time, so the
+ * request itself drops the database: on PostgreSQL that ends the sessions
+ * on it, the blocked statement fails, and the checks stop at their next
+ * step.  The mutex orders the drop with retort_test's own. */
+struct retort_cancel {
+	pthread_mutex_t mu;
+	int requested;
+	int dropped;
+	/* the scratch database while there is one */
+	const rt_driver *drv;
+	const char *url;
+	const rt_url *parsed;
+	const rt_config *cfg;
+};
+
+int retort_cancel_new(retort_cancel **out)
+{
+	if (!(*out = calloc(1, sizeof(**out))))
+		return RETORT_ERROR;
+	pthread_mutex_init(&(*out)->mu, NULL);
+	return 0;
+}
+
+void retort_cancel_free(retort_cancel *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+void retort_cancel_request(retort_cancel *c)
+{
+	rt_buf ignored = RT_BUF_INIT;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->requested = 1;
+	if (c->drv && !c->dropped &&
+	    c->drv->scratch_drop(c->url, c->parsed, c->cfg, &ignored) >= 0)
+		c->dropped = 1;
+	pthread_mutex_unlock(&c->mu);
+	rt_buf_release(&ignored);
+}
+
+static int cancel_requested(retort_cancel *c)
+{
+	int r;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	r = c->requested;
+	pthread_mutex_unlock(&c->mu);
+	return r;
+}
 
 typedef struct tester {
 	retort *ctx;
@@ -25,6 +86,7 @@ typedef struct tester {
 	rt_conn *conn;        /* on the scratch database, for fingerprints */
 	rt_strlist skip;      /* retort's own tables */
 	size_t cap;
+	retort_cancel *cancel;
 } tester;
 
 static int oom(tester *t)
@@ -44,6 +106,9 @@ static int add(tester *t, const char *check, retort_test_status status, const rt
 	rt_buf msg = RT_BUF_INIT;
 	va_list ap;
 
+	/* what fails once the scratch database is gone is not the migrations' */
+	if (cancel_requested(t->cancel))
+		return 0;
 	if (out->count == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 16;
 		void *p = realloc(out->results, cap * sizeof(*out->results));
@@ -305,12 +370,12 @@ static int run_checks(tester *t, rt_graph *g, const rt_url *scratch)
 		goto done;
 	for (i = 0; i < empty.count && rc >= 0; i++)
 		rc = rt_strlist_add(&now, empty.items[i]) < 0 ? oom(t) : 0;
-	for (i = 0; i < g->n && rc >= 0 && !fatal; i++)
+	for (i = 0; i < g->n && rc >= 0 && !fatal && !cancel_requested(t->cancel); i++)
 		rc = check_revision(t, g->topo[i], &now, &fatal);
 	for (; i < g->n && rc >= 0; i++)
 		rc = add(t, "revision", RETORT_TEST_SKIPPED, g->topo[i],
 			 "not run: an earlier revision failed");
-	if (rc < 0 || fatal)
+	if (rc < 0 || fatal || cancel_requested(t->cancel))
 		goto done;
 	if ((rc = check_model(t)) >= 0)
 		rc = check_base(t, &empty);
@@ -344,7 +409,7 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 	const char *history = rt_config_get(&ctx->cfg, "retort", "history_table");
 	char *scratch_url = NULL, *saved_url, *saved_masked;
 	rt_log saved_log;
-	int saved_log_opened, rc, drop_rc;
+	int saved_log_opened, rc, drop_rc, gone = 0;
 	rt_buf dropped = RT_BUF_INIT;
 
 	memset(out, 0, sizeof(*out));
@@ -352,6 +417,7 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 	t.ctx = ctx;
 	t.out = out;
 	t.opts = opts;
+	t.cancel = opts && opts->version >= 2 ? opts->cancel : NULL;
 	rt_buf_clear(&ctx->err);
 	if ((rc = rt_ctx_graph(&g, ctx)) < 0)
 		return rc;
@@ -381,6 +447,16 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 		rc = oom(&t);
 		goto drop;
 	}
+	if (t.cancel) {
+		pthread_mutex_lock(&t.cancel->mu);
+		t.cancel->drv = t.drv;
+		t.cancel->url = scratch_url;
+		t.cancel->parsed = &scratch;
+		t.cancel->cfg = &ctx->cfg;
+		pthread_mutex_unlock(&t.cancel->mu);
+	}
+	if (cancel_requested(t.cancel))
+		goto drop;
 
 	/* point the context at the scratch database; its runs are not the
 	 * project's history, so they stay out of the log */
@@ -402,11 +478,23 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 	rt_log_printf(rt_ctx_log(ctx), "test on scratch %s: %zu checks, %zu failed", scratch.masked,
 		      out->count, out->failures);
 drop:
-	if ((drop_rc = t.drv->scratch_drop(scratch_url, &scratch, &ctx->cfg, &dropped)) < 0 &&
-	    rc >= 0) {
-		rt_ctx_error(ctx, drop_rc, "the checks ran, but the scratch database was left "
-			     "behind: %s", dropped.ptr);
+	drop_rc = 0;
+	if (t.cancel) { /* no request drops it from here on */
+		pthread_mutex_lock(&t.cancel->mu);
+		t.cancel->drv = NULL;
+		gone = t.cancel->dropped;
+		pthread_mutex_unlock(&t.cancel->mu);
+	}
+	if (!gone &&
+	    (drop_rc = t.drv->scratch_drop(scratch_url, &scratch, &ctx->cfg, &dropped)) < 0 &&
+	    (rc >= 0 || cancel_requested(t.cancel))) {
+		rt_ctx_error(ctx, drop_rc, "the checks %s, but the scratch database was left "
+			     "behind: %s", cancel_requested(t.cancel) ? "were interrupted" : "ran",
+			     dropped.ptr);
 		rc = drop_rc;
+	} else if (cancel_requested(t.cancel)) {
+		rc = rt_ctx_error(ctx, RETORT_ECANCELED, "interrupted; the scratch database '%s' "
+				  "was dropped", scratch.masked);
 	}
 done:
 	free(scratch_url);

@@ -151,3 +151,51 @@ EOF
 	fi
 	assert_no_scratch
 }
+
+# Is a scratch database there (and, on PostgreSQL, busy in pg_sleep)?
+scratch_busy() {
+	if is_pg; then
+		[ "$(db_sql "$PG_ADMIN_URL" "SELECT count(*) FROM pg_stat_activity
+			WHERE datname LIKE 'retort\\_test\\_%' AND query LIKE '%pg_sleep%'")" -gt 0 ]
+	else
+		[ -n "$(ls -A "$TMPDIR")" ]
+	fi
+}
+
+@test "SIGTERM and SIGINT during a long migration drop the scratch database and exit 143 and 130" {
+	local slow sig want pid status t0
+	new_project
+	if is_pg; then
+		slow="SELECT pg_sleep(60);"
+	else
+		# no sleep in SQLite: a count that takes seconds
+		slow="WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000)
+SELECT count(*) FROM c;"
+	fi
+	write_rev "$A" "" "Slow" "CREATE TABLE s (id INTEGER);
+$slow" "DROP TABLE s;"
+	for sig in TERM INT; do
+		want=$([ $sig = TERM ] && echo 143 || echo 130)
+		# a background job of a script has SIGINT ignored, which retort
+		# respects: give it the default
+		env --default-signal=INT,TERM "$RETORT" test >"test.$sig.out" 2>"test.$sig.err" 3>&- &
+		pid=$!
+		t0=$SECONDS
+		wait_for 30 scratch_busy || fail "no scratch database in use after 30 s" "$(cat "test.$sig.err")"
+		is_sqlite && sleep 0.5
+		kill -s $sig $pid
+		status=0
+		wait $pid || status=$?
+		assert_eq "$status" "$want"
+		assert_no_scratch
+		assert_contains "$(cat "test.$sig.err")" "error: interrupted; the scratch database "
+		# not a failed check: nothing but the one line
+		refute_contains "$(cat "test.$sig.out" "test.$sig.err")" "FAIL"
+		if is_pg; then
+			# interrupted, not waited for
+			[ $((SECONDS - t0)) -lt 40 ] || fail "retort test ran on for $((SECONDS - t0)) s"
+		fi
+	done
+	# the configured database was never touched
+	refute has_version_table
+}
