@@ -129,6 +129,12 @@ const char *retort_config_get(const retort *ctx, const char *section, const char
  * URL too.  Returns a string the caller frees with free(), or NULL. */
 char *retort_mask_secrets(const char *text);
 
+/* Overwrite, in place and with '*', every password in the URL `url` that
+ * retort_url_masked() would mask (the string keeps its length), so that a
+ * program can take it out of its argv, which others read in
+ * /proc/PID/cmdline.  Copy the URL first: the copy is what connects. */
+void retort_wipe_secrets(char *url);
+
 /* Create a new project in `dir` (created if missing): retort.ini,
  * migrations/script.sql.tmpl and migrations/versions/ for "generic" (or
  * NULL); for "fleet", a `meta` tree for the registry database (with its

@@ -32,6 +32,7 @@ struct cli_command {
 struct cli {
 	retort *ctx;
 	retort_options opts;  /* from -c, -u, -x */
+	char *url;            /* -u's copy (opts.url); argv's has its password wiped */
 	int quiet;
 	int verbose;
 	const struct cli_command *cmd;

@@ -408,7 +408,7 @@ int cmd_fleet(struct cli *cli)
 	else
 		print_summary(&fr, ms);
 	if (err < 0 && !cli->quiet)
-		fprintf(stderr, "error: %s\n", retort_errmsg(cli->ctx));
+		cli_fail(cli);
 	for (i = 0; i < list.count; i++) {
 		free(fr.rows[i].url);
 		free(fr.rows[i].from);

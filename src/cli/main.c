@@ -130,7 +130,15 @@ static int parse_global(struct cli *cli, int argc, char **argv, const char **var
 			cli->opts.config_path = optarg;
 			break;
 		case 'u':
-			cli->opts.url = optarg;
+			/* retort connects with a copy; the password in argv is
+			 * overwritten, as psql and mysql do, so that it does not
+			 * stay readable in /proc/PID/cmdline (ps, top) for the
+			 * whole run (a -u given twice: the first copy goes) */
+			free(cli->url);
+			if (!(cli->url = strdup(optarg)))
+				cli_oom();
+			retort_wipe_secrets(optarg);
+			cli->opts.url = cli->url;
 			break;
 		case 'x':
 			if (optarg[0] == '=' || !strchr(optarg, '='))
@@ -225,6 +233,7 @@ int main(int argc, char **argv)
 		retort_free(cli.ctx);
 		cli_release(&cli);
 	}
+	free(cli.url);
 	free(vars);
 	free(cache);
 	return check_stdout(status);

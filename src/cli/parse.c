@@ -183,7 +183,13 @@ int cli_usage_error(struct cli *cli, const char *fmt, ...)
 
 int cli_fail(struct cli *cli)
 {
-	fprintf(stderr, "error: %s\n", retort_errmsg(cli->ctx));
+	/* the library masks the URLs it quotes; this catches a password in
+	 * whatever else a message quotes (a database's own message, a value
+	 * from the environment) */
+	char *masked = retort_mask_secrets(retort_errmsg(cli->ctx));
+
+	fprintf(stderr, "error: %s\n", masked ? masked : "out of memory");
+	free(masked);
 	return 1;
 }
 

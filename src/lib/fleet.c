@@ -294,7 +294,7 @@ static void *worker(void *arg)
 		else
 			run_tenant(f, w, w ? open_rc : RETORT_ERROR, i, &res, &from, &to, &error);
 		if (res.state == RETORT_TENANT_FAILED && !error.len)
-			rt_buf_puts(&error, w ? retort_errmsg(w) : "out of memory");
+			rt_mask_secrets(&error, w ? retort_errmsg(w) : "out of memory");
 		res.index = i;
 		res.name = f->list->tenants[i].name;
 		res.url = url.ptr;

@@ -112,6 +112,10 @@ int retort_open(retort *ctx, const retort_options *opts)
 	rt_buf_release(&start);
 	if (rc < 0)
 		return rc;
+	/* refused now, saying why: later, a log that cannot be opened is
+	 * skipped without a word (a full disk must not stop a migration) */
+	if ((rc = rt_log_check(ctx->cfg.log_file, &ctx->err)) < 0)
+		return rc;
 	for (i = 0; i < opts->nvars; i++) {
 		if (!strchr(opts->vars[i], '='))
 			return rt_ctx_error(ctx, RETORT_EUSAGE, "-x '%s' is not KEY=VALUE",

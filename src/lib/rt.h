@@ -306,11 +306,16 @@ typedef struct rt_log {
 
 #define RT_LOG_INIT { NULL, NULL }
 
-/* Open `path` for appending (NULL: off).  A log that cannot be opened is
- * an error naming the path. */
+/* Open `path` for appending (NULL: off), created with mode 0600.  A log
+ * that cannot be opened is an error naming the path; a symbolic link is
+ * never followed (RETORT_EINVALID). */
 int rt_log_open(rt_log *log, const char *path, rt_buf *err);
+/* RETORT_EINVALID, naming the path, when `path` is a symbolic link: for
+ * refusing such a log_file before a run rather than not logging. */
+int rt_log_check(const char *path, rt_buf *err);
 /* One line: "2026-11-22T10:00:00.123Z [tag] <text>\n", passwords masked,
- * written with one write so lines of concurrent writers do not mix. */
+ * line breaks in `text` shown as " | ", written with one write so lines
+ * of concurrent writers do not mix. */
 void rt_log_printf(rt_log *log, const char *fmt, ...) RT_PRINTF(2, 3);
 void rt_log_close(rt_log *log);
 

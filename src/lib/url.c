@@ -18,8 +18,10 @@
 #define MASK "***"
 #define NPOS ((size_t)-1)
 
-/* mask_text() flag: the text is one URL, whitespace does not end a part */
+/* mask_text() flags: the text is one URL, whitespace does not end a part */
 #define MASK_URL 1
+/* no guessing that "a:b" without '@' is a user and a password */
+#define MASK_NO_BARE 2
 
 static const char spaces[] = " \t\r\n\f\v";
 
@@ -38,6 +40,65 @@ static size_t find_last(const char *s, size_t from, size_t to, char c)
 	return NPOS;
 }
 
+/* 1 to 5 digits: a port, not a password. */
+static int is_port(const char *s, size_t from, size_t to)
+{
+	size_t i;
+
+	if (to == from || to - from > 5)
+		return 0;
+	for (i = from; i < to; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/*
+ * "scheme://user:pw" with no '@' at all (and "scheme://user:pw/db",
+ * "...:pw:5432"): to a parser a host with a bad port, but most likely a
+ * password whose "@host" was left out, and the error about it must not
+ * show it.  A host entry whose part after ':' is not a port makes the rest
+ * of the URL secret: to its end, or in free text to the end of the word
+ * and before a closing quote matching `open` (the character before the
+ * scheme), so "'postgresql://u:pw': timeout" keeps its quote.
+ */
+static int bare_secret_span(size_t *from, size_t *to, const char *s, size_t start, char open,
+			    int flags)
+{
+	size_t end = (flags & MASK_URL) ? strlen(s) : start + strcspn(s + start, spaces);
+	size_t auth, i = start;
+
+	if (!(flags & MASK_URL) && (open == '\'' || open == '"')) {
+		size_t quote = find_last(s, start, end, open);
+
+		if (quote != NPOS)
+			end = quote;
+	}
+	auth = start + strcspn(s + start, "/?");
+	if (auth > end)
+		auth = end;
+	while (i < auth) {
+		size_t e = find_char(s, i, auth, ','), colon;
+
+		if (e == NPOS)
+			e = auth;
+		if (s[i] == '[') {
+			/* "[::1]:5432": the colons inside the brackets are the host's */
+			colon = find_char(s, i, e, ']');
+			colon = colon == NPOS ? e : colon + 1;
+		} else {
+			colon = find_char(s, i, e, ':');
+		}
+		if (colon != NPOS && colon + 1 < e && s[colon] == ':' && !is_port(s, colon + 1, e)) {
+			*from = colon + 1;
+			*to = end;
+			return 1;
+		}
+		i = e + 1;
+	}
+	return 0;
+}
+
 /*
  * The password of the URL whose authority starts at `start`, as [*from, *to).
  * The user info ends at the last '@' before the first '/' or '?' (a password
@@ -45,7 +106,8 @@ static size_t find_last(const char *s, size_t from, size_t to, char c)
  * password holding a literal '/' or '?' is guessed as well: then the '@'
  * comes after the authority, and masking too much beats showing a secret.
  */
-static int secret_span(size_t *from, size_t *to, const char *s, size_t start, int flags)
+static int secret_span(size_t *from, size_t *to, const char *s, size_t start, char open,
+		       int flags)
 {
 	const char *stop = (flags & MASK_URL) ? "/?" : "/? \t\r\n\f\v";
 	size_t end = start + strcspn(s + start, stop), at, colon;
@@ -56,7 +118,8 @@ static int secret_span(size_t *from, size_t *to, const char *s, size_t start, in
 		size_t first = find_char(s, end, word, '@');
 
 		if (first == NPOS)
-			return 0;
+			return !(flags & MASK_NO_BARE) &&
+			       bare_secret_span(from, to, s, start, open, flags);
 		at = find_last(s, first, first + strcspn(s + first, stop), '@');
 	}
 	if (at == NPOS)
@@ -72,8 +135,8 @@ static int secret_span(size_t *from, size_t *to, const char *s, size_t start, in
 /*
  * A libpq keyword "password=VALUE" at s + i, or any name ending so
  * (PGPASSWORD=, sslpassword=): the value as [*from, *to).  A quoted value
- * ('a b', "a b") ends at its closing quote, a bare one at whitespace, and
- * in a query string ("?password=x&...") at '&'.
+ * ('a b', "a b") ends at its closing quote, a bare one at whitespace or an
+ * unescaped "'", and in a query string ("?password=x&...") at '&'.
  */
 static int keyword_span(size_t *from, size_t *to, const char *s, size_t i, int flags)
 {
@@ -97,8 +160,14 @@ static int keyword_span(size_t *from, size_t *to, const char *s, size_t i, int f
 				end++;
 	} else if (query) {
 		end = p + strcspn(s + p, (flags & MASK_URL) ? "&" : "& \t\r\n\f\v");
+	} else if (flags & MASK_URL) {
+		end = p + strlen(s + p);
 	} else {
-		end = p + strcspn(s + p, (flags & MASK_URL) ? "" : spaces);
+		/* libpq has a bare value escape its single quotes, so an
+		 * unescaped one ends it: "... 'host=h password=***': ..." */
+		for (end = p; s[end] && !strchr(spaces, s[end]) && s[end] != '\''; end++)
+			if (s[end] == '\\' && s[end + 1])
+				end++;
 	}
 	if (end == p)
 		return 0;
@@ -112,6 +181,11 @@ static int is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+static int is_scheme_char(char c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+}
+
 /* The length of a leading "scheme://", 0 if there is none. */
 static size_t scheme_len(const char *s)
 {
@@ -119,45 +193,67 @@ static size_t scheme_len(const char *s)
 
 	if (!is_alpha(s[0]))
 		return 0;
-	while (is_alpha(s[n]) || (s[n] >= '0' && s[n] <= '9') || s[n] == '+' || s[n] == '-' ||
-	       s[n] == '.')
+	while (is_scheme_char(s[n]))
 		n++;
 	return strncmp(s + n, "://", 3) ? 0 : n + 3;
 }
 
-static void mask_text(rt_buf *out, const char *s, int flags)
+/* The character before the scheme that ends at s + i ("://"), or 0. */
+static char before_scheme(const char *s, size_t i)
+{
+	while (i > 0 && is_scheme_char(s[i - 1]))
+		i--;
+	return i > 0 ? s[i - 1] : '\0';
+}
+
+/* Overwrite s[from, to) with '*' when `wipe` (the same string, writable)
+ * is given: the caller wants the secret gone from memory, not just from
+ * the output. */
+static void wipe_span(char *wipe, size_t from, size_t to)
+{
+	if (wipe && to > from)
+		memset(wipe + from, '*', to - from);
+}
+
+static void mask_text(rt_buf *out, char *wipe, const char *s, int flags)
 {
 	size_t n = strlen(s), i = 0, from = 0, to = 0, first = NPOS;
 	int have = 0;
 
 	if (flags & MASK_URL) {
 		/* one URL: its authority follows "scheme://" or, when the
-		 * scheme is missing or mistyped, starts the text */
+		 * scheme is missing or mistyped, starts the text (no guess at
+		 * a bare "user:pw" then: "sqlite:data.db" is no password) */
 		size_t start = scheme_len(s);
 
 		first = start ? start - 3 : NPOS;
-		have = secret_span(&from, &to, s, start, flags);
+		have = secret_span(&from, &to, s, start, '\0', start ? flags : flags | MASK_NO_BARE);
 	}
 	while (i < n) {
 		size_t vfrom, vto;
 
 		if (have && i >= from) {
 			rt_buf_puts(out, MASK);
-			if (i < to)
+			if (i < to) {
+				wipe_span(wipe, i, to);
 				i = to;
+			}
 			have = 0;
 		} else if (!have && i != first && !strncmp(s + i, "://", 3)) {
-			have = secret_span(&from, &to, s, i + 3, flags);
+			have = secret_span(&from, &to, s, i + 3, before_scheme(s, i), flags);
 			rt_buf_put(out, s + i, 3);
 			i += 3;
 		} else if (keyword_span(&vfrom, &vto, s, i, flags)) {
 			rt_buf_put(out, s + i, vfrom - i);
 			rt_buf_puts(out, MASK);
+			wipe_span(wipe, vfrom, vto);
 			i = vto;
 			/* a value that ran into a URL's password covers it */
 			if (have && i > from) {
-				if (i < to)
+				if (i < to) {
+					wipe_span(wipe, i, to);
 					i = to;
+				}
 				have = 0;
 			}
 		} else {
@@ -168,12 +264,21 @@ static void mask_text(rt_buf *out, const char *s, int flags)
 
 void rt_mask_secrets(rt_buf *out, const char *text)
 {
-	mask_text(out, text, 0);
+	mask_text(out, NULL, text, 0);
 }
 
 void rt_mask_url(rt_buf *out, const char *url)
 {
-	mask_text(out, url, MASK_URL);
+	mask_text(out, NULL, url, MASK_URL);
+}
+
+void retort_wipe_secrets(char *url)
+{
+	rt_buf ignored = RT_BUF_INIT;
+
+	if (url)
+		mask_text(&ignored, url, url, MASK_URL);
+	rt_buf_release(&ignored);
 }
 
 char *retort_mask_secrets(const char *text)
@@ -294,10 +399,14 @@ static int bad_host(const rt_url *u, rt_buf *err, const char *what)
 	/* an '@' after the host part: most likely a password holding a
 	 * literal '/' or '?', which the user has to percent-encode */
 	const char *rest = strstr(u->masked, "://");
+	const char *hint = "";
 
-	return rt_error(err, RETORT_EINVALID, "%s in database URL '%s'%s", what, u->masked,
-			rest && strchr(rest + 3, '@') ?
-			"; write '/', '?' and '@' in a password as %2F, %3F and %40" : "");
+	if (rest && strchr(rest + 3, '@'))
+		hint = "; write '/', '?' and '@' in a password as %2F, %3F and %40";
+	else if (rest && strstr(rest + 3, ":" MASK))
+		/* "user:pw" with the "@host" left out: masked whole */
+		hint = "; a password needs '@host' after it (user:password@host)";
+	return rt_error(err, RETORT_EINVALID, "%s in database URL '%s'%s", what, u->masked, hint);
 }
 
 /*
@@ -502,7 +611,7 @@ int rt_url_parse(rt_url *out, const char *url, const char *base_dir, rt_buf *err
 	 * database name or a parameter is rarer than that mistake, and
 	 * showing too little is the safe side.
 	 */
-	mask_text(&masked, url, MASK_URL);
+	mask_text(&masked, NULL, url, MASK_URL);
 	if (rt_buf_oom(&masked) || !(out->masked = rt_buf_detach(&masked)))
 		return oom(err);
 	if ((rc = parse(out, url, base_dir, err)) < 0)

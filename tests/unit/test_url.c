@@ -528,6 +528,106 @@ static void test_mask_guesses_broken_passwords(void **state)
 	assert_null(retort_mask_secrets(NULL));
 }
 
+/* "scheme://user:pw" with the "@host" left out (issue 13 item 9): a host
+ * and a bad port to the parser, but a password to hide. */
+static void test_bare_user_password_is_masked(void **state)
+{
+	static const char *const urls[] = {
+		"postgresql://app:S3CRETpw",
+		"postgresql://app:S3CRETpw/db",
+		"postgresql://app:S3CRETpw?x",
+		"postgresql://app:S3CRETpw:5432",
+		"postgresql://app:S3CRETpw:5432/db?sslmode=disable",
+		"postgres://app:S3CRETpw",
+		"postgresql+asyncpg://app:S3CRETpw",
+		"postgresql://:S3CRETpw",
+		"postgresql://app:123456S3CRETpw",
+		"sqlite://user:S3CRETpw",
+		"sqlite+aiosqlite://:S3CRETpw/x.db",
+		"mysql://app:S3CRETpw",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		rt_buf out = RT_BUF_INIT;
+		char *wiped = strdup(urls[i]), *masked;
+
+		parse_fails(urls[i], RETORT_EINVALID, "S3CRET", "***");
+		rt_mask_url(&out, urls[i]);
+		if (strstr(out.ptr, "S3CRET") || !strstr(out.ptr, "://"))
+			fail_msg("rt_mask_url('%s') gives '%s'", urls[i], out.ptr);
+		rt_buf_release(&out);
+		/* in free text too */
+		masked = retort_mask_secrets(urls[i]);
+		assert_non_null(masked);
+		assert_null(strstr(masked, "S3CRET"));
+		free(masked);
+		assert_non_null(wiped);
+		retort_wipe_secrets(wiped);
+		assert_null(strstr(wiped, "S3CRET"));
+		assert_int_equal(strlen(wiped), strlen(urls[i]));
+		free(wiped);
+	}
+	assert_masked("postgresql://app:S3CRETpw", "postgresql://app:***");
+	assert_masked("cannot use 'postgresql://app:S3CRETpw/db': no host",
+		      "cannot use 'postgresql://app:***': no host");
+	assert_masked("x \"postgres://:pw\" y", "x \"postgres://:***\" y");
+	/* masking twice changes nothing */
+	assert_masked("cannot use 'postgresql://app:***': no host",
+		      "cannot use 'postgresql://app:***': no host");
+}
+
+/* host:port, host lists and IPv6 hosts without a password stay readable. */
+static void test_ports_are_not_passwords(void **state)
+{
+	rt_url u;
+
+	(void)state;
+	assert_masked("postgresql://db:5432/app", "postgresql://db:5432/app");
+	assert_masked("'postgresql://h1:5432,h2:5433/app': timeout",
+		      "'postgresql://h1:5432,h2:5433/app': timeout");
+	assert_masked("postgresql://[::1]:5432/app", "postgresql://[::1]:5432/app");
+	assert_masked("postgresql://[fe80::1%25eth0]/app", "postgresql://[fe80::1%25eth0]/app");
+	assert_masked("see http://localhost:8080/x", "see http://localhost:8080/x");
+	assert_masked("sqlite:///C:/data.db", "sqlite:///C:/data.db");
+	parse_ok(&u, "postgresql://db:5432,db2:6432/app", NULL);
+	assert_string_equal(u.masked, "postgresql://db:5432,db2:6432/app");
+	rt_url_release(&u);
+	/* a scheme without "//" is no URL with a password */
+	parse_fails("sqlite:data.db", RETORT_EINVALID, NULL, "'sqlite:data.db'");
+}
+
+/* argv's copy of -u URL: the password's bytes overwritten, the rest kept. */
+static void test_wipe_secrets_in_place(void **state)
+{
+	char a[] = "postgresql://app:hunter2@db:5432/app?sslmode=disable";
+	char b[] = "postgresql://db/app?password=hunter2&sslmode=disable";
+	char c[] = "sqlite:///data.db";
+	char d[] = "postgresql://u:p%40ss@h/db?password=two";
+
+	(void)state;
+	retort_wipe_secrets(a);
+	assert_string_equal(a, "postgresql://app:*******@db:5432/app?sslmode=disable");
+	retort_wipe_secrets(b);
+	assert_string_equal(b, "postgresql://db/app?password=*******&sslmode=disable");
+	retort_wipe_secrets(c);
+	assert_string_equal(c, "sqlite:///data.db");
+	retort_wipe_secrets(d);
+	assert_string_equal(d, "postgresql://u:******@h/db?password=***");
+	retort_wipe_secrets(NULL);
+}
+
+/* An error message quoting an already masked libpq string keeps its
+ * closing quote: a bare libpq value cannot hold an unescaped "'". */
+static void test_mask_keyword_before_quote(void **state)
+{
+	(void)state;
+	assert_masked("bad URL 'host=x password=pw': expected",
+		      "bad URL 'host=x password=***': expected");
+	assert_masked("password=a\\'b c", "password=*** c");
+}
+
 static void test_release_is_idempotent(void **state)
 {
 	rt_url u;
@@ -567,6 +667,10 @@ int main(void)
 		cmocka_unit_test(test_mask_free_text),
 		cmocka_unit_test(test_mask_libpq_keywords),
 		cmocka_unit_test(test_mask_guesses_broken_passwords),
+		cmocka_unit_test(test_bare_user_password_is_masked),
+		cmocka_unit_test(test_ports_are_not_passwords),
+		cmocka_unit_test(test_wipe_secrets_in_place),
+		cmocka_unit_test(test_mask_keyword_before_quote),
 		cmocka_unit_test(test_release_is_idempotent),
 	};
 
