@@ -163,6 +163,10 @@ int cli_setup(struct cli *cli, int min, int max)
 		return cli_usage_error(cli, "unexpected argument '%s'", cli->args[max]);
 	if ((cli->cmd->flags & NEED_CONFIG) && retort_open(cli->ctx, &cli->opts) < 0)
 		return cli_fail(cli);
+	/* the file found by the search upwards is not always the one meant */
+	if ((cli->cmd->flags & NEED_CONFIG) && cli->verbose && !cli->quiet)
+		fprintf(stderr, "using config file '%s'\n",
+			retort_config_path(cli->ctx) ? retort_config_path(cli->ctx) : "(none)");
 	return 0;
 }
 

@@ -1,10 +1,11 @@
 /*
- * config.c - retort.ini: found the way git finds .git, read with inih, and
- * every value run through ${VAR} interpolation from the environment.  The
- * known keys live in [retort]; [alembic] is read too (with Alembic's
- * %(here)s and %%), so an existing alembic.ini can be pointed at.  Every key
- * of every section is kept, in file order, for the features that read their
- * own sections.
+ * config.c - retort.ini: found the way git finds .git (upwards, but not
+ * across a file system, into a ceiling folder or into '/'), read with
+ * inih, and every value run through ${VAR} interpolation from the
+ * environment.  The known keys live in [retort]; [alembic] is read too
+ * (with Alembic's %(here)s and %%), so an existing alembic.ini can be
+ * pointed at.  Every key of every section is kept, in file order, for the
+ * features that read their own sections.
  */
 #include <errno.h>
 #include <limits.h>
@@ -40,11 +41,62 @@ static char *absolute_dir(const char *dir)
 	return joined;
 }
 
+/*
+ * The folders the search does not climb into, besides '/', as git's
+ * GIT_CEILING_DIRECTORIES: those listed in $RETORT_CEILING_DIRECTORIES
+ * (':'-separated absolute paths) and the home folder's parent (a
+ * retort.ini above one's home is someone else's).
+ */
+static int ceilings(rt_strlist *out)
+{
+	const char *env = getenv("RETORT_CEILING_DIRECTORIES"), *home = getenv("HOME");
+	char *real;
+	int rc = 0;
+
+	while (rc >= 0 && env && *env) {
+		size_t n = strcspn(env, ":");
+		char *entry = rt_strndup(env, n);
+
+		if (!entry)
+			return RETORT_ERROR;
+		/* relative entries are skipped, as git does */
+		if (entry[0] == '/') {
+			real = realpath(entry, NULL);
+			rc = rt_strlist_add(out, real ? real : entry);
+			free(real);
+		}
+		free(entry);
+		env += n + (env[n] == ':');
+	}
+	if (rc >= 0 && home && home[0] == '/' && (real = realpath(home, NULL))) {
+		char *slash = strrchr(real, '/');
+
+		if (slash != real) {
+			*slash = '\0';
+			rc = rt_strlist_add(out, real);
+		}
+		free(real);
+	}
+	return rc;
+}
+
+/* Cut `dir` (absolute, "/" at most once at its end) to its parent. */
+static void to_parent(char *dir)
+{
+	char *slash = strrchr(dir, '/');
+
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+}
+
 int rt_config_find(char **out_path, const char *start_dir, rt_buf *err)
 {
 	rt_buf candidate = RT_BUF_INIT;
-	char *start = NULL, *dir;
-	struct stat st;
+	rt_strlist ceiling = { 0 };
+	char *start = NULL, *dir, *parent = NULL;
+	struct stat st, up;
 	int rc;
 
 	*out_path = NULL;
@@ -56,12 +108,15 @@ int rt_config_find(char **out_path, const char *start_dir, rt_buf *err)
 		return rt_error(err, errno == ENOENT ? RETORT_ENOTFOUND : RETORT_ERROR,
 				"cannot use folder '%s': %s", start_dir ? start_dir : ".",
 				strerror(errno));
-	if (!(dir = rt_strdup(start))) {
+	if (!(dir = rt_strdup(start)) || !(parent = rt_strdup(start)) || ceilings(&ceiling) < 0) {
+		free(dir);
+		free(parent);
 		free(start);
+		rt_strlist_release(&ceiling);
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	}
 	for (;;) {
-		char *slash;
+		const char *why = NULL;
 
 		rt_buf_clear(&candidate);
 		rt_buf_printf(&candidate, "%s%s" CONFIG_NAME, dir,
@@ -75,20 +130,32 @@ int rt_config_find(char **out_path, const char *start_dir, rt_buf *err)
 			rc = *out_path ? 0 : rt_error(err, RETORT_ERROR, "out of memory");
 			break;
 		}
-		if (!strcmp(dir, "/")) {
+		memcpy(parent, dir, strlen(dir) + 1);
+		to_parent(parent);
+		/* the start folder may be '/', but a stray /retort.ini must
+		 * not become the config of every project on the machine */
+		if (!strcmp(dir, "/"))
+			why = "the root folder has no parent";
+		else if (!strcmp(parent, "/"))
+			why = "the root folder is never searched";
+		else if (rt_strlist_has(&ceiling, parent))
+			why = "the home folder's parent and RETORT_CEILING_DIRECTORIES are not searched";
+		/* git's rule too: another file system is another machine's or
+		 * another project's (a mounted volume, an NFS home) */
+		else if (stat(dir, &st) == 0 && stat(parent, &up) == 0 && st.st_dev != up.st_dev)
+			why = "its parent is on another file system";
+		if (why) {
 			rc = rt_error(err, RETORT_ENOTFOUND,
-				      "no " CONFIG_NAME " in '%s' or any parent folder; "
-				      "run 'retort init' or pass -c FILE", start);
+				      "no " CONFIG_NAME " in '%s' or its parent folders up to '%s' "
+				      "(%s); run 'retort init' or pass -c FILE", start, dir, why);
 			break;
 		}
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
+		memcpy(dir, parent, strlen(parent) + 1);
 	}
 	rt_buf_release(&candidate);
+	rt_strlist_release(&ceiling);
 	free(dir);
+	free(parent);
 	free(start);
 	return rc;
 }

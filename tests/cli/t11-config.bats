@@ -132,3 +132,53 @@ teardown() {
 	[ "$took" -le 5 ] || fail "gave up after ${took}s with lock_timeout = 1"
 	assert_eq "$(versions)" "$A"
 }
+
+# ---- issue 13 item 24: where the search for retort.ini stops ---------------
+
+@test "the search for retort.ini stops at a ceiling, above the home folder and at another file system; -v names the file" {
+	local top stray
+	top=$(cd "$BATS_TEST_TMPDIR" && pwd -P)/top
+	stray=$top/retort.ini
+	# a stray project at the top of a scratch tree, and a folder far below
+	mkdir -p "$top/home/alice/work/sub" "$top/mnt"
+	cp -R "$P/retort.ini" "$P/migrations" "$top/"
+	cd "$top/home/alice/work/sub"
+	export HOME=$BATS_TEST_TMPDIR/nobody
+	unset RETORT_CEILING_DIRECTORIES
+
+	# no ceiling: the stray file is used, and -v says which file that is
+	run -0 --separate-stderr rt -v heads
+	assert_contains "$stderr" "using config file '$stray'"
+	run -0 --separate-stderr rt heads
+	assert_eq "$output" "$D (head)"
+	refute_contains "$stderr" "using config file"
+
+	# a ceiling folder is not looked in, nor anything above it
+	RETORT_CEILING_DIRECTORIES="relative:$top/home" run -1 --separate-stderr rt -v heads
+	assert_match "$stderr" "^error: no retort.ini in '$top/home/alice/work/sub' or its parent folders up to '$top/home/alice' "
+	assert_contains "$stderr" "RETORT_CEILING_DIRECTORIES"
+	refute_contains "$stderr" "using config file"
+
+	# the home folder's parent neither (git's rule); the home folder is
+	HOME=$top/home/alice run -1 --separate-stderr rt heads
+	assert_contains "$stderr" "up to '$top/home/alice' "
+	cp -R "$P/retort.ini" "$P/migrations" "$top/home/alice/"
+	HOME=$top/home/alice run -0 --separate-stderr rt -v heads
+	assert_contains "$stderr" "using config file '$top/home/alice/retort.ini'"
+	# the folder the search starts in is always looked in
+	cd "$top"
+	RETORT_CEILING_DIRECTORIES=$top run -0 --separate-stderr rt -v heads
+	assert_contains "$stderr" "using config file '$stray'"
+
+	# another file system (a tmpfs in a mount namespace of its own, so
+	# nothing outside the scratch folder is touched) is a boundary
+	unshare -rm sh -c 'mount -t tmpfs scratch "$1" && mkdir "$1/sub" && cd "$1/sub" &&
+		exec "$2" -v heads' sh "$top/mnt" "$RETORT" >out 2>err && status=0 || status=$?
+	assert_eq "$status" 1 "retort across a mount point: $(cat err)"
+	assert_contains "$(cat err)" "up to '$top/mnt' (its parent is on another file system)"
+	# and without the mount the stray file is found from there
+	mkdir -p "$top/mnt/sub"
+	cd "$top/mnt/sub"
+	run -0 --separate-stderr rt -v heads
+	assert_contains "$stderr" "using config file '$stray'"
+}

@@ -530,10 +530,14 @@ static void test_find_not_found(void **state)
 	assert_int_equal(mkdir(found, 0777), 0);
 	free(found);
 	found = (char *)"untouched";
+	/* (a ceiling at `dir` makes the message the same on any machine) */
+	setenv("RETORT_CEILING_DIRECTORIES", dir, 1);
 	assert_rt_fails(rt_config_find(&found, deep, &err), RETORT_ENOTFOUND);
+	unsetenv("RETORT_CEILING_DIRECTORIES");
 	assert_null(found);
-	rt_buf_printf(&want, "no retort.ini in '%s' or any parent folder; "
-		      "run 'retort init' or pass -c FILE", deep);
+	rt_buf_printf(&want, "no retort.ini in '%s' or its parent folders up to '%s/x' "
+		      "(the home folder's parent and RETORT_CEILING_DIRECTORIES are not "
+		      "searched); run 'retort init' or pass -c FILE", deep, dir);
 	assert_string_equal(err.ptr, want.ptr);
 
 	free(deep);
@@ -544,6 +548,66 @@ static void test_find_not_found(void **state)
 	rt_buf_release(&err);
 	rt_buf_release(&want);
 	free(deep);
+}
+
+/* The search stops below a ceiling folder (RETORT_CEILING_DIRECTORIES,
+ * the home folder's parent), as git's stops at GIT_CEILING_DIRECTORIES:
+ * a retort.ini above it is not used; one in the ceiling's child is. */
+static void test_find_stops_at_ceilings(void **state)
+{
+	const char *dir = *state;
+	rt_buf err = RT_BUF_INIT, list = RT_BUF_INIT;
+	char *top = write_in(dir, "retort.ini", "[retort]\n");
+	char *deep = path_in(dir, "home/alice/proj/sub"), *home = path_in(dir, "home/alice");
+	char *mine = NULL, *found = NULL;
+	const char *old_home = getenv("HOME");
+	char *saved_home = old_home ? strdup(old_home) : NULL;
+
+	assert_rt_ok_err(rt_mkdir_p(deep, &err), &err);
+	/* no ceiling: the stray file at the top is found */
+	unsetenv("RETORT_CEILING_DIRECTORIES");
+	setenv("HOME", "/nonexistent-home", 1);
+	assert_rt_ok_err(rt_config_find(&found, deep, &err), &err);
+	assert_string_equal(found, top);
+	free(found);
+
+	/* ceilings from the environment: relative and empty entries are
+	 * skipped, the folder named is not looked in */
+	setenv("RETORT_CEILING_DIRECTORIES", ":relative:/nonexistent", 1);
+	assert_rt_ok_err(rt_config_find(&found, deep, &err), &err);
+	free(found);
+	rt_buf_printf(&list, "/nonexistent:%s", dir);
+	setenv("RETORT_CEILING_DIRECTORIES", list.ptr, 1);
+	assert_rt_fails(rt_config_find(&found, deep, &err), RETORT_ENOTFOUND);
+	assert_non_null(strstr(err.ptr, "RETORT_CEILING_DIRECTORIES"));
+	unsetenv("RETORT_CEILING_DIRECTORIES");
+
+	/* the home folder's parent ("<dir>/home") is not looked in, nor above */
+	setenv("HOME", home, 1);
+	free(write_in(dir, "home/retort.ini", "[retort]\n"));
+	assert_rt_fails(rt_config_find(&found, deep, &err), RETORT_ENOTFOUND);
+	assert_null(found);
+	/* the home folder itself is */
+	mine = write_in(dir, "home/alice/retort.ini", "[retort]\n");
+	assert_rt_ok_err(rt_config_find(&found, deep, &err), &err);
+	assert_string_equal(found, mine);
+	free(found);
+	/* and a start at or above the ceiling looks where it starts */
+	assert_rt_ok_err(rt_config_find(&found, dir, &err), &err);
+	assert_string_equal(found, top);
+	free(found);
+
+	if (saved_home)
+		setenv("HOME", saved_home, 1);
+	else
+		unsetenv("HOME");
+	free(saved_home);
+	free(mine);
+	free(home);
+	free(deep);
+	free(top);
+	rt_buf_release(&list);
+	rt_buf_release(&err);
 }
 
 int main(void)
@@ -567,6 +631,7 @@ int main(void)
 		T(test_long_lines),
 		T(test_find_upwards),
 		T(test_find_not_found),
+		T(test_find_stops_at_ceilings),
 #undef T
 	};
 
