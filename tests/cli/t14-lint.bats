@@ -184,7 +184,7 @@ SELEC 1;"
 	assert_status 1
 	expect 8 error syntax-error
 	assert_contains "$output" 'syntax error at or near "SELEC"'
-	run rt lint --dialect sqlite -v
+	run --separate-stderr rt lint --dialect sqlite -v
 	assert_status 0
 	assert_eq "$output" "checked 1 revision: 0 errors, 0 warnings; 1 SQLite statement PostgreSQL's parser cannot read not checked"
 }

@@ -29,6 +29,13 @@
 #include "diff.h"
 #include "driver.h"
 
+/* The renderer of a dialect's name (the library finds it through the
+ * driver registry). */
+static const rt_renderer *renderer_of(const char *dialect)
+{
+	return dialect && !strcmp(dialect, "postgresql") ? &rt_render_pg : &rt_render_sqlite;
+}
+
 #ifdef PROP_PG
 #define DIALECT "postgresql"
 #else
@@ -1146,7 +1153,7 @@ static void show_model(prop *p, const char *what, const rt_schema *m)
 
 	rt_schema_init(&none, m->dialect);
 	if (rt_diff_schemas(&d, &none, m, NULL, 0, 0, &err) >= 0) {
-		rt_render(&sql, &d, m->dialect, NULL, &err);
+		rt_render(&sql, &d, renderer_of(m->dialect), NULL, &err);
 		rt_diff_release(&d);
 	}
 	note(p, "---- %s:\n%s", what, sql.ptr);
@@ -1275,7 +1282,7 @@ static int dump_fixed_point(prop *p, retort *ctx, const rt_schema *want)
 	}
 	rt_schema_init(&none, m.dialect);
 	if (rt_diff_schemas(&d, &none, &m, NULL, 0, 0, &err) >= 0) {
-		rt_render(&again, &d, m.dialect, NULL, &err);
+		rt_render(&again, &d, renderer_of(m.dialect), NULL, &err);
 		rt_diff_release(&d);
 	}
 	rt_schema_release(&none);

@@ -13,6 +13,7 @@
 
 typedef struct rt_driver rt_driver;
 struct rt_schema;
+struct rt_renderer;
 
 typedef struct rt_conn {
 	const rt_driver *driver;
@@ -154,6 +155,14 @@ struct rt_driver {
 	 * why and what to do, where that cannot be done safely (PostgreSQL
 	 * through a transaction pooler).  NULL: lock() already spans them. */
 	int (*hold)(rt_conn *c, int on, rt_buf *err);
+
+	/* How a schema diff is written as SQL of this dialect (diff.h). */
+	const struct rt_renderer *renderer;
+
+	/* Make the driver ready before its first use (PostgreSQL: load libpq
+	 * and libpg_query, pgapi.h); RETORT_ERROR with a message saying what
+	 * to install.  NULL: nothing to do. */
+	int (*load)(rt_buf *err);
 };
 
 extern const rt_driver rt_driver_sqlite;
@@ -166,7 +175,11 @@ extern const rt_driver rt_driver_pg;
  * message when this build has no such driver or its library will not load. */
 int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err);
 
-/* driver_sqlite.c: SQLite's process-wide settings (retort_global_init). */
+/* The same for a dialect's name (a section's "-- +upgrade NAME", the
+ * --dialect of schema dump); RETORT_EUSAGE naming the known ones. */
+int rt_driver_named(const rt_driver **out, const char *dialect, rt_buf *err);
+
+/* sqlite/driver_sqlite.c: SQLite's process-wide settings (retort_global_init). */
 int rt_sqlite_global_init(void);
 
 #endif

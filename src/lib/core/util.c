@@ -350,3 +350,35 @@ void rt_sql_comment(rt_buf *out, const char *text)
 	if (text)
 		rt_sql_comment_n(out, text, strlen(text));
 }
+
+#ifndef RETORT_VERSION_STRING
+#define RETORT_VERSION_STRING "0.0.0"
+#endif
+
+const char *retort_version(void)
+{
+	return RETORT_VERSION_STRING;
+}
+
+/* The public API's lists (retort.h). */
+void retort_revlist_release(retort_revlist *list)
+{
+	if (!list)
+		return;
+	free(list->revs);
+	list->revs = NULL;
+	list->count = 0;
+}
+
+void retort_strarray_release(retort_strarray *array)
+{
+	size_t i;
+
+	if (!array)
+		return;
+	for (i = 0; i < array->count; i++)
+		free(array->strings[i]);
+	free(array->strings);
+	array->strings = NULL;
+	array->count = 0;
+}

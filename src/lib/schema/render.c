@@ -281,17 +281,14 @@ int rt_render_common_op(rt_buf *out, const rt_op *op, const char *dialect)
 	}
 }
 
-int rt_render(rt_buf *out, const rt_diff *d, const char *dialect, int *fk_off, rt_buf *err)
+int rt_render(rt_buf *out, const rt_diff *d, const rt_renderer *r, int *fk_off, rt_buf *err)
 {
-	const rt_renderer *r = is_pg(dialect) ? &rt_render_pg
-			       : dialect && !strcmp(dialect, "sqlite") ? &rt_render_sqlite : NULL;
 	size_t i;
 
 	if (fk_off)
 		*fk_off = 0;
 	if (!r)
-		return rt_error(err, RETORT_EUSAGE, "no SQL renderer for the dialect '%s'",
-				dialect ? dialect : "");
+		return rt_error(err, RETORT_EUSAGE, "this dialect has no SQL renderer");
 	for (i = 0; i < d->nops; i++) {
 		const rt_op *op = &d->ops[i];
 		const char *w = op->warning;

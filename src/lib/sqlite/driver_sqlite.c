@@ -24,10 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diff.h"
 #include "introspect.h"
-#ifdef RETORT_WITH_PG
-#include "pgapi.h"
-#endif
 #include "safety.h"
 
 typedef struct {
@@ -472,22 +470,6 @@ const rt_driver rt_driver_sqlite = {
 	/* scratch_drop */ rt_sqlite_scratch_drop,
 	/* auto_id */      "INTEGER PRIMARY KEY", /* the rowid: MAX + 1 */
 	/* hold */         NULL, /* the lock file spans the whole run */
+	/* renderer */     &rt_render_sqlite,
+	/* load */         NULL,
 };
-
-int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err)
-{
-	*out = NULL;
-	if (!strcmp(scheme, rt_driver_sqlite.scheme)) {
-		*out = &rt_driver_sqlite;
-		return 0;
-	}
-#ifdef RETORT_WITH_PG
-	if (!strcmp(scheme, rt_driver_pg.scheme)) {
-		if (rt_pq_open(err) < 0 || rt_pg_query_open(err) < 0)
-			return RETORT_ERROR;
-		*out = &rt_driver_pg;
-		return 0;
-	}
-#endif
-	return rt_error(err, RETORT_ERROR, "no driver for '%s' URLs in this build", scheme);
-}

@@ -15,6 +15,8 @@
 
 #include "schema.h"
 
+struct rt_renderer;
+
 typedef enum {
 	RT_OP_DROP_VIEW = 1,
 	RT_OP_DROP_TRIGGER,
@@ -124,7 +126,8 @@ int rt_type_narrows(const char *from, const char *to);
 /* Append the SQL of every operation of `d` for `dialect`, each
  * destructive one after a "-- WARNING: ..." line.  *fk_off is set when
  * the SQL must run with foreign keys off (SQLite rebuilds). */
-int rt_render(rt_buf *out, const rt_diff *d, const char *dialect, int *fk_off, rt_buf *err);
+int rt_render(rt_buf *out, const rt_diff *d, const struct rt_renderer *r, int *fk_off,
+	      rt_buf *err);
 
 /* What a dialect's renderer provides. */
 typedef struct rt_renderer {

@@ -283,8 +283,8 @@ static int compare(retort_autogen *out, retort *ctx, const retort_autogen_option
 		goto done;
 	if ((rc = rt_diff_schemas(&up, &cur, &want, renames, nren, 0, &ctx->err)) < 0 ||
 	    (rc = rt_diff_schemas(&down, &want, &cur, renames, nren, 1, &ctx->err)) < 0 ||
-	    (rc = rt_render(&upsql, &up, drv->name, &fk_up, &ctx->err)) < 0 ||
-	    (rc = rt_render(&downsql, &down, drv->name, &fk_down, &ctx->err)) < 0)
+	    (rc = rt_render(&upsql, &up, drv->renderer, &fk_up, &ctx->err)) < 0 ||
+	    (rc = rt_render(&downsql, &down, drv->renderer, &fk_down, &ctx->err)) < 0)
 		goto done;
 	for (i = 0; i < up.nops; i++) {
 		rt_buf_clear(&line);
@@ -338,17 +338,14 @@ int retort_schema_dump(char **out, retort *ctx, const char *dialect)
 	rt_schema cur = { 0 }, none = { 0 };
 	rt_diff d = { 0 };
 	rt_url url = { 0 };
-	const rt_driver *drv = NULL;
+	const rt_driver *drv = NULL, *out_drv = NULL;
 	rt_buf sql = RT_BUF_INIT;
 	int rc;
 
 	*out = NULL;
 	rt_buf_clear(&ctx->err);
-	if (dialect && !strcmp(dialect, "postgres"))
-		dialect = "postgresql";
-	if (dialect && strcmp(dialect, "sqlite") && strcmp(dialect, "postgresql"))
-		return rt_ctx_error(ctx, RETORT_EUSAGE,
-				    "unknown dialect '%s' (sqlite or postgresql)", dialect);
+	if (dialect && (rc = rt_driver_named(&out_drv, dialect, &ctx->err)) < 0)
+		return rc;
 	if ((rc = current_model(&cur, ctx, &drv, &url)) < 0)
 		goto done;
 	if ((rc = rt_schema_init(&none, cur.dialect)) < 0) {
@@ -356,7 +353,7 @@ int retort_schema_dump(char **out, retort *ctx, const char *dialect)
 		goto done;
 	}
 	if ((rc = rt_diff_schemas(&d, &none, &cur, NULL, 0, 0, &ctx->err)) < 0 ||
-	    (rc = rt_render(&sql, &d, dialect ? dialect : drv->name, NULL, &ctx->err)) < 0)
+	    (rc = rt_render(&sql, &d, (out_drv ? out_drv : drv)->renderer, NULL, &ctx->err)) < 0)
 		goto done;
 	*out = rt_buf_detach(&sql);
 	if (!*out)

@@ -1,0 +1,223 @@
+/*
+ * ctx.c - the retort context (ctx.h): making and freeing it, opening a
+ * project's configuration, its error message, and what every run takes
+ * from it (the URL, the graph, the log).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctx.h"
+
+int retort_new(retort **out)
+{
+	retort *ctx = calloc(1, sizeof(*ctx));
+
+	*out = ctx;
+	if (!ctx)
+		return RETORT_ERROR;
+	rt_buf_init(&ctx->err);
+	return 0;
+}
+
+void retort_free(retort *ctx)
+{
+	if (!ctx)
+		return;
+	rt_buf_release(&ctx->err);
+	rt_config_release(&ctx->cfg);
+	rt_graph_release(&ctx->graph);
+	rt_strlist_release(&ctx->vars);
+	rt_log_close(&ctx->log);
+	rt_strlist_release(&ctx->run_from);
+	rt_strlist_release(&ctx->run_to);
+	free(ctx->script_override);
+	free(ctx->url_override);
+	free(ctx->cache_dir);
+	free(ctx->url_masked);
+	free(ctx);
+}
+
+const char *retort_errmsg(const retort *ctx)
+{
+	return ctx ? ctx->err.ptr : "out of memory";
+}
+
+int rt_ctx_error(retort *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	rt_buf_clear(&ctx->err);
+	va_start(ap, fmt);
+	rt_buf_vprintf(&ctx->err, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int cwd(rt_buf *out)
+{
+	char path[4096];
+
+	if (!getcwd(path, sizeof(path)))
+		return RETORT_ERROR;
+	rt_buf_puts(out, path);
+	return 0;
+}
+
+int retort_open(retort *ctx, const retort_options *opts)
+{
+	retort_options none = RETORT_OPTIONS_INIT;
+	rt_buf start = RT_BUF_INIT;
+	char *path = NULL;
+	size_t i;
+	int rc;
+
+	if (!opts)
+		opts = &none;
+	rt_buf_clear(&ctx->err);
+	if (ctx->opened)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is already open");
+	if (opts->start_dir)
+		rt_buf_puts(&start, opts->start_dir);
+	else if (cwd(&start) < 0)
+		return rt_ctx_error(ctx, RETORT_ERROR, "cannot read the current folder: %s",
+				    strerror(errno));
+	if (opts->config_path) {
+		rc = rt_config_load(&ctx->cfg, opts->config_path, &ctx->err);
+	} else {
+		rc = rt_config_find(&path, start.ptr, &ctx->err);
+		if (rc == RETORT_ENOTFOUND && opts->config_optional)
+			rc = rt_config_defaults(&ctx->cfg, start.ptr);
+		else if (rc >= 0)
+			rc = rt_config_load(&ctx->cfg, path, &ctx->err);
+	}
+	free(path);
+	rt_buf_release(&start);
+	if (rc < 0)
+		return rc;
+	/* refused now, saying why: later, a log that cannot be opened is
+	 * skipped without a word (a full disk must not stop a migration) */
+	if ((rc = rt_log_check(ctx->cfg.log_file, &ctx->err)) < 0)
+		return rc;
+	for (i = 0; i < opts->nvars; i++) {
+		if (!strchr(opts->vars[i], '='))
+			return rt_ctx_error(ctx, RETORT_EUSAGE, "-x '%s' is not KEY=VALUE",
+					    opts->vars[i]);
+		if (rt_strlist_add(&ctx->vars, opts->vars[i]) < 0)
+			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	}
+	if (opts->url && !(ctx->url_override = rt_strdup(opts->url)))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	if (opts->version >= 2 && opts->cache_dir && *opts->cache_dir &&
+	    !(ctx->cache_dir = rt_strdup(opts->cache_dir)))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	if (opts->script_location) {
+		char *abs = rt_path_join(ctx->cfg.dir, opts->script_location);
+		if (!abs)
+			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		free(ctx->cfg.script_location);
+		ctx->cfg.script_location = abs;
+	}
+	ctx->opened = 1;
+	return 0;
+}
+
+int retort_set_url(retort *ctx, const char *url)
+{
+	char *copy = rt_strdup(url);
+
+	if (!copy)
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	free(ctx->url_override);
+	free(ctx->url_masked);
+	ctx->url_override = copy;
+	ctx->url_masked = NULL;
+	return 0;
+}
+
+const char *retort_config_path(const retort *ctx)
+{
+	return ctx->cfg.path;
+}
+
+const char *retort_script_location(const retort *ctx)
+{
+	return ctx->cfg.script_location;
+}
+
+const char *retort_config_get(const retort *ctx, const char *section, const char *key)
+{
+	return rt_config_get(&ctx->cfg, section, key);
+}
+
+const char *retort_url_masked(const retort *ctx)
+{
+	retort *c = (retort *)ctx;
+	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;
+	rt_buf b = RT_BUF_INIT;
+
+	if (!url)
+		return "";
+	if (!c->url_masked) {
+		rt_mask_url(&b, url);
+		c->url_masked = rt_buf_detach(&b);
+	}
+	return c->url_masked ? c->url_masked : "";
+}
+
+int rt_ctx_url(rt_url *out, retort *ctx)
+{
+	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!ctx->opened)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
+	if (!url || !*url)
+		return rt_ctx_error(ctx, RETORT_EUSAGE,
+				    "no database URL: set 'url' in %s or pass -u URL",
+				    ctx->cfg.path ? ctx->cfg.path : "retort.ini");
+	if ((rc = rt_url_parse(out, url, ctx->cfg.dir, &ctx->err)) < 0)
+		return rc;
+	/* before any connection: a name the database would cut makes the
+	 * first upgrade fail half-way */
+	if ((rc = rt_config_check_names(&ctx->cfg, out->scheme, &ctx->err)) < 0)
+		rt_url_release(out);
+	return rc;
+}
+
+rt_log *rt_ctx_log(retort *ctx)
+{
+	if (!ctx->log_opened) {
+		rt_buf ignored = RT_BUF_INIT;
+		ctx->log_opened = 1;
+		/* a log that cannot be opened must not stop a migration */
+		if (ctx->cfg.log_file)
+			rt_log_open(&ctx->log, ctx->cfg.log_file, &ignored);
+		rt_buf_release(&ignored);
+	}
+	return &ctx->log;
+}
+
+int rt_ctx_graph(rt_graph **out, retort *ctx)
+{
+	rt_buf dir = RT_BUF_INIT;
+	int rc = 0;
+
+	*out = NULL;
+	if (!ctx->opened)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
+	if (!ctx->loaded) {
+		rt_buf_printf(&dir, "%s/versions", ctx->cfg.script_location);
+		rc = rt_graph_load(&ctx->graph, dir.ptr, ctx->cache_dir, &ctx->err);
+		rt_buf_release(&dir);
+		if (rc < 0)
+			return rc;
+		ctx->loaded = 1;
+	}
+	*out = &ctx->graph;
+	return 0;
+}
+
