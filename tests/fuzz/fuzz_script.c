@@ -38,7 +38,7 @@ static void check_sections(const rt_script *s)
 	}
 }
 
-static int same_list(const rt_strlist *a, const rt_strlist *b)
+static int same_list(const rt_strview *a, const rt_strview *b)
 {
 	size_t i;
 

@@ -588,7 +588,7 @@ static void assert_slug(const char *message, size_t max, const char *want)
 
 /* ---- the header cache's form ------------------------------------------------ */
 
-static void assert_same_list(const rt_strlist *a, const rt_strlist *b)
+static void assert_same_list(const rt_strview *a, const rt_strview *b)
 {
 	size_t i;
 
@@ -619,7 +619,7 @@ static void test_pack_unpack(void **state)
 		"-- revision: base1\n-- +upgrade\n",
 	};
 	/* not what pack writes: a field short, a byte too many, a bad id or
-	 * label, an empty or trailing list item */
+	 * label, an empty, trailing or leading list item */
 #define BLOB(lit) { lit, sizeof(lit) - 1 }
 	static const struct { const char *b; size_t n; } bad[] = {
 		BLOB("r1\0d\0m\0\0\0\0"),          /* six fields */
@@ -629,6 +629,7 @@ static void test_pack_unpack(void **state)
 		BLOB("r1\0d\0m\0\0\0l l\0\0"),    /* nor a label */
 		BLOB("r1\0d\0m\0\0a,,b\0\0\0"),   /* an empty item */
 		BLOB("r1\0d\0m\0\0a,\0\0\0"),     /* a trailing comma */
+		BLOB("r1\0d\0m\0\0,a\0\0\0"),     /* a leading one */
 		BLOB(""),
 	};
 #undef BLOB

@@ -164,7 +164,7 @@ const retort_rev *retort_rev_depends(const retort_rev *rev, size_t i)
 
 const char *retort_rev_label(const retort_rev *rev, size_t i)
 {
-	return i < rev->s.branch_labels.count ? rev->s.branch_labels.items[i] : NULL;
+	return rt_strview_get(&rev->s.branch_labels, i);
 }
 
 /* ---- init ------------------------------------------------------------------ */

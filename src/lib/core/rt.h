@@ -96,6 +96,18 @@ void rt_strlist_release(rt_strlist *l);
 /* Split a comma- or space-separated header value ("a, b c") into `out`. */
 int rt_strlist_split(rt_strlist *out, const char *value);
 
+/* A borrowed, read-only list of strings: the items belong to whatever
+ * holds the view (a script's string blocks, say), never rt_strlist_release
+ * or free them.  A zeroed view is empty. */
+typedef struct rt_strview {
+	const char *const *items;
+	size_t count;
+} rt_strview;
+
+int rt_strview_has(const rt_strview *v, const char *s);
+/* Item `i`, or NULL past the end. */
+const char *rt_strview_get(const rt_strview *v, size_t i);
+
 /* The next item of such a value in [*p, end): skips the commas and blanks
  * before it, sets *p to its start and returns its length (0 at the end). */
 size_t rt_list_item(const char **p, const char *end);
@@ -228,16 +240,16 @@ typedef struct rt_section {
 /* The header's strings and lists live in blocks of the script's own
  * (script.c): one or two allocations per revision instead of a dozen,
  * which is what loading thousands of headers spent most of its time on.
- * They are read-only: no rt_strlist_add() on these lists. */
+ * Hence views, not rt_strlists: they go with rt_script_release(). */
 typedef struct rt_strblock rt_strblock;
 
 typedef struct rt_script {
 	rt_strblock *strings;       /* holds everything down to `doc` */
 	char *path;
 	char *revision;
-	rt_strlist down_revisions;  /* empty for a base */
-	rt_strlist branch_labels;
-	rt_strlist depends_on;
+	rt_strview down_revisions;  /* empty for a base */
+	rt_strview branch_labels;
+	rt_strview depends_on;
 	char *create_date;          /* "" if absent */
 	char *message;              /* first line of the leading comment */
 	char *doc;                  /* further comment lines before the keys, "" if none */

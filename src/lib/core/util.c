@@ -245,12 +245,9 @@ int rt_strlist_add(rt_strlist *l, const char *s)
 
 int rt_strlist_has(const rt_strlist *l, const char *s)
 {
-	size_t i;
+	rt_strview v = { (const char *const *)l->items, l->count };
 
-	for (i = 0; i < l->count; i++)
-		if (!strcmp(l->items[i], s))
-			return 1;
-	return 0;
+	return rt_strview_has(&v, s);
 }
 
 void rt_strlist_release(rt_strlist *l)
@@ -262,6 +259,21 @@ void rt_strlist_release(rt_strlist *l)
 	free(l->items);
 	l->items = NULL;
 	l->count = l->cap = 0;
+}
+
+int rt_strview_has(const rt_strview *v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < v->count; i++)
+		if (!strcmp(v->items[i], s))
+			return 1;
+	return 0;
+}
+
+const char *rt_strview_get(const rt_strview *v, size_t i)
+{
+	return i < v->count ? v->items[i] : NULL;
 }
 
 size_t rt_list_item(const char **p, const char *end)

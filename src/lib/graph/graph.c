@@ -305,7 +305,7 @@ static int list_files(rt_strlist *out, int dirfd, const char *dir, rt_buf *err)
 }
 
 /* Resolve one header list (down_revision or depends_on) into pointers. */
-static int link_list(rt_graph *g, rt_rev *r, const rt_strlist *ids, rt_rev ***out,
+static int link_list(rt_graph *g, rt_rev *r, const rt_strview *ids, rt_rev ***out,
 		     size_t *nout, const char *what, rt_buf *err)
 {
 	size_t i;

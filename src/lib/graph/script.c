@@ -140,26 +140,12 @@ static char *block_strndup(rt_script *s, const char *p, size_t n)
 	return d;
 }
 
-/* Append to a list whose items and array are in the blocks: the array is
- * copied on growth (header lists hold a handful of ids). */
-static int block_list_add(rt_script *s, rt_strlist *l, const char *p, size_t n)
+/* The array of a header list of `n` (> 0) items, for the caller to fill
+ * and then view: the items are counted first, so it is placed once, at
+ * its size. */
+static const char **block_array(rt_script *s, size_t n)
 {
-	char *item = block_strndup(s, p, n);
-
-	if (!item)
-		return RETORT_ERROR;
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 4;
-		char **items = block_alloc(s, cap * sizeof(*items), sizeof(void *));
-		if (!items)
-			return RETORT_ERROR;
-		if (l->count)
-			memcpy(items, l->items, l->count * sizeof(*items));
-		l->items = items;
-		l->cap = cap;
-	}
-	l->items[l->count++] = item;
-	return 0;
+	return block_alloc(s, n * sizeof(const char *), sizeof(void *));
 }
 
 static void block_free(rt_strblock *b)
@@ -356,21 +342,29 @@ static int oom(parser *ps)
 
 static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Split a list value and check each item. */
-static int parse_list(parser *ps, rt_strlist *out, enum key key, const char *value,
+static int parse_list(parser *ps, rt_strview *out, enum key key, const char *value,
 		      size_t vlen, int no, const char *revision)
 {
-	const char *p = value, *end = value + vlen;
-	char **sorted = NULL;
-	size_t i, n;
+	const char *p, *end = value + vlen;
+	const char **items, **sorted = NULL;
+	size_t i, n, count = 0;
 	int rc = 0;
 
-	for (; (n = rt_list_item(&p, end)) != 0; p += n)
-		if (block_list_add(ps->s, out, p, n) < 0)
+	for (p = value; (n = rt_list_item(&p, end)) != 0; p += n)
+		count++;
+	if (!count)
+		return 0;
+	if (!(items = block_array(ps->s, count)))
+		return oom(ps);
+	for (i = 0, p = value; (n = rt_list_item(&p, end)) != 0; p += n)
+		if (!(items[i++] = block_strndup(ps->s, p, n)))
 			return oom(ps);
+	out->items = items;
+	out->count = count;
 	for (i = 0; i < out->count; i++) {
 		const char *item = out->items[i], *why;
 
@@ -527,13 +521,13 @@ static int parse_header(rt_script *s, parser *ps, line *first)
 				goto done;
 			}
 			/* a down_revision seen before could not be checked against it */
-			if (rt_strlist_has(&s->down_revisions, v)) {
+			if (rt_strview_has(&s->down_revisions, v)) {
 				rc = rt_error(ps->err, RETORT_EINVALID,
 					      "%s:%d: revision '%s' lists itself in 'down_revision'",
 					      ps->path, key_line[KEY_DOWN_REVISION], v);
 				goto done;
 			}
-			if (rt_strlist_has(&s->depends_on, v)) {
+			if (rt_strview_has(&s->depends_on, v)) {
 				rc = rt_error(ps->err, RETORT_EINVALID,
 					      "%s:%d: revision '%s' lists itself in 'depends_on'",
 					      ps->path, key_line[KEY_DEPENDS_ON], v);
@@ -893,7 +887,7 @@ int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *p
  */
 #define PACKED_FIELDS 7
 
-static void pack_list(rt_buf *out, const rt_strlist *l)
+static void pack_list(rt_buf *out, const rt_strview *l)
 {
 	size_t i;
 
@@ -916,18 +910,28 @@ void rt_script_pack(rt_buf *out, const rt_script *s)
 	pack_list(out, &s->depends_on);
 }
 
-static int unpack_list(rt_script *s, rt_strlist *l, const char *p, int labels)
+static int unpack_list(rt_script *s, rt_strview *l, const char *p, int labels)
 {
-	while (*p) {
+	const char **items, *q;
+	size_t i, count = 1;
+
+	if (!*p)
+		return 0;
+	for (q = p; *q; q++)
+		count += *q == ',';
+	if (!(items = block_array(s, count)))
+		return -1;
+	for (i = 0; i < count; i++) {
 		size_t n = strcspn(p, ",");
 
-		if (!n || block_list_add(s, l, p, n) < 0 ||
-		    !(labels ? valid_label : valid_id)(l->items[l->count - 1]))
+		/* an empty item: ",a", "a,,b" or "a," */
+		if (!n || !(items[i] = block_strndup(s, p, n)) ||
+		    !(labels ? valid_label : valid_id)(items[i]))
 			return -1;
-		p += n;
-		if (*p == ',' && !*++p)
-			return -1;
+		p += n + (p[n] == ',');
 	}
+	l->items = items;
+	l->count = count;
 	return 0;
 }
 
