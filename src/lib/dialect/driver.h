@@ -1,8 +1,9 @@
 /*
  * driver.h - what a database driver provides to the runner.  A driver is a
- * table of function pointers (as SQLite's sqlite3_vfs); members are only
- * ever appended, and `version` says how many a driver fills.  A driver's
- * connection struct embeds rt_conn as its first member.
+ * table of function pointers (as SQLite's sqlite3_vfs), filled with
+ * designated initialisers; the drivers are in-tree, so the table carries no
+ * version and its members may be reordered freely.  A driver's connection
+ * struct embeds rt_conn as its first member.
  *
  * Drivers never print; every failure is a message in `err`.
  */
@@ -49,7 +50,6 @@ typedef struct rt_exec_fail {
 } rt_exec_fail;
 
 struct rt_driver {
-	int version;
 	const char *name;   /* dialect name of sections: "sqlite", "postgresql" */
 	const char *scheme; /* URL scheme it serves */
 
@@ -100,7 +100,7 @@ struct rt_driver {
 	/* Append `name` quoted as an identifier. */
 	void (*quote_ident)(rt_buf *out, const char *name);
 
-	/* ---- version 2: autogenerate, check and schema dump ---- */
+	/* ---- autogenerate, check and schema dump ---- */
 
 	/* Read the schema `schema` (NULL: the connection's default one) into
 	 * `out` (initialised here, sorted): tables, views and the rest,
@@ -117,7 +117,7 @@ struct rt_driver {
 	 * about to commit.  NULL: nothing to check. */
 	int (*foreign_key_check)(rt_conn *c, rt_buf *err);
 
-	/* ---- version 3: backup, restore and `retort test` (safety.h) ---- */
+	/* ---- backup, restore and `retort test` (safety.h) ---- */
 
 	/* Copy the database of `url` into `dest`, a new empty file (SQLite:
 	 * the online backup API; PostgreSQL: pg_dump -Fc). */
@@ -142,13 +142,9 @@ struct rt_driver {
 	int (*scratch_drop)(const char *url, const rt_url *parsed, const rt_config *cfg,
 			    rt_buf *err);
 
-	/* version 4 */
-
 	/* The column definition of an integer primary key the database
 	 * numbers itself (the history table's id). */
 	const char *auto_id;
-
-	/* version 5 */
 
 	/* Keep the run's lock across the statements of a section run outside
 	 * a transaction (on = 1) until hold(c, 0).  RETORT_ECONFLICT, saying

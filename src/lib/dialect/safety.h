@@ -4,7 +4,7 @@
  *
  * backup.c holds what does not depend on the database (the file name, the
  * `backup` and `backup_dir` keys); safety_sqlite.c and safety_pg.c are the
- * drivers' slots of the same names (see driver.h, version 3).
+ * drivers' slots of the same names (see driver.h).
  */
 #ifndef RT_SAFETY_H
 #define RT_SAFETY_H

@@ -42,7 +42,7 @@ static int introspect(rt_schema *out, retort *ctx, const rt_driver *drv, rt_conn
 {
 	int rc;
 
-	if (drv->version < 2 || !drv->introspect)
+	if (!drv->introspect)
 		return rt_ctx_error(ctx, RETORT_ERROR,
 				    "the %s driver cannot read a database's schema", drv->name);
 	if ((rc = drv->introspect(conn, schema, out, &ctx->err)) < 0)

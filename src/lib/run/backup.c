@@ -110,7 +110,7 @@ int rt_backup_make(char **out_path, const rt_driver *drv, const rt_url *url,
 	int rc;
 
 	*out_path = NULL;
-	if (drv->version < 3 || !drv->backup)
+	if (!drv->backup)
 		return rt_error(err, RETORT_ERROR, "the %s driver cannot back a database up; "
 				"nothing was changed", drv->name);
 	if (url->memory)
@@ -218,7 +218,7 @@ int retort_restore(retort *ctx, const char *file, unsigned int flags)
 		return rc;
 	if ((rc = rt_driver_for(&drv, url.scheme, &ctx->err)) < 0)
 		goto done;
-	if (drv->version < 3 || !drv->restore) {
+	if (!drv->restore) {
 		rc = rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot restore a backup",
 				  drv->name);
 		goto done;

@@ -303,7 +303,7 @@ static int check_model(tester *t)
 	if (!t->ctx->cfg.schema)
 		return add(t, "model", RETORT_TEST_SKIPPED, NULL, "no 'schema' in %s",
 			   t->ctx->cfg.path ? t->ctx->cfg.path : "retort.ini");
-	if (t->drv->version < 2 || !t->drv->introspect)
+	if (!t->drv->introspect)
 		return add(t, "model", RETORT_TEST_SKIPPED, NULL,
 			   "the %s driver cannot read a database's schema in this build",
 			   t->drv->name);
@@ -428,7 +428,7 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 		goto done;
 	if ((rc = rt_driver_for(&t.drv, url.scheme, &ctx->err)) < 0)
 		goto done;
-	if (t.drv->version < 3 || !t.drv->fingerprint || !t.drv->scratch_create) {
+	if (!t.drv->fingerprint || !t.drv->scratch_create) {
 		rc = rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot make a scratch database",
 				  t.drv->name);
 		goto done;
