@@ -9,6 +9,7 @@
  * the end.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -276,14 +277,18 @@ static int str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-/* Do A's object (translated) and B's have the same content? */
-static int unique_same(const pair *p, const rt_unique *a, const rt_unique *b)
+/* Do A's object (translated) and B's have the same content?  (One
+ * signature for all four, for the matcher's table in diff_pair.) */
+static int unique_same(st *s, const pair *p, const void *va, const void *vb)
 {
+	const rt_unique *a = va, *b = vb;
+
 	return list_maps_to(p, &a->cols, &b->cols);
 }
 
-static int fkey_same(st *s, const pair *p, const rt_fkey *a, const rt_fkey *b)
+static int fkey_same(st *s, const pair *p, const void *va, const void *vb)
 {
+	const rt_fkey *a = va, *b = vb;
 	const pair *rp = pair_of_a(s, a->ref_table);
 
 	return list_maps_to(p, &a->cols, &b->cols) && !strcmp(map_table(s, a->ref_table), b->ref_table) &&
@@ -291,8 +296,9 @@ static int fkey_same(st *s, const pair *p, const rt_fkey *a, const rt_fkey *b)
 	       str_eq(a->on_update, b->on_update);
 }
 
-static int check_same(st *s, const pair *p, const rt_check *a, const rt_check *b)
+static int check_same(st *s, const pair *p, const void *va, const void *vb)
 {
+	const rt_check *a = va, *b = vb;
 	char *ta = translate(s, p, a->expr);
 	int same = str_eq(ta, b->expr);
 
@@ -300,8 +306,9 @@ static int check_same(st *s, const pair *p, const rt_check *a, const rt_check *b
 	return same;
 }
 
-static int index_same(st *s, const pair *p, const rt_index *a, const rt_index *b)
+static int index_same(st *s, const pair *p, const void *va, const void *vb)
 {
+	const rt_index *a = va, *b = vb;
 	size_t i;
 	int same = a->unique == b->unique && a->keys.count == b->keys.count &&
 		   str_eq(a->method, b->method);
@@ -642,6 +649,143 @@ static int pk_same(const pair *p)
 	return 1;
 }
 
+/* ---- the objects of a table ---------------------------------------------------- */
+
+/* One kind of object a table holds beside its columns (unique keys,
+ * checks, foreign keys, indexes), as match() pairs them: where they sit
+ * in rt_table, when two are the same, and the operations a rename, drop
+ * or add becomes.  Every kind's struct starts with its `char *name`. */
+typedef struct kind {
+	size_t count_at, items_at, size;  /* offsets in rt_table; one item's size */
+	int (*same)(st *s, const pair *p, const void *a, const void *b);
+	rt_op_kind rename, drop, add;
+	int rename_group, drop_group, add_group;
+	char what;         /* RT_OP_RENAME_CONSTRAINT's `what` */
+	int rebuild;       /* any change rebuilds a table ALTER cannot change */
+	/* may `xa` of table `ta` be renamed `xb`? */
+	int (*may_rename)(const st *s, const rt_table *ta, const void *xa, const void *xb);
+	/* may a new `xb` ride on an operation already made (from `start`)?
+	 * NULL: never */
+	int (*ride)(st *s, size_t start, const void *xb);
+} kind;
+
+enum { K_UNIQUE, K_CHECK, K_FKEY, K_INDEX };
+
+static size_t kind_count(const kind *k, const rt_table *t)
+{
+	return *(const size_t *)((const char *)t + k->count_at);
+}
+
+static const void *kind_item(const kind *k, const rt_table *t, size_t i)
+{
+	return *(const char *const *)((const char *)t + k->items_at) + i * k->size;
+}
+
+static const char *kind_name(const void *x)
+{
+	return *(char *const *)x;
+}
+
+/* Only named constraints can be renamed: an unnamed one is dropped and
+ * added. */
+static int constraint_may_rename(const st *s, const rt_table *ta, const void *xa,
+				 const void *xb)
+{
+	return kind_name(xa) && kind_name(xb);
+}
+
+/* SQLite cannot rename an index: it is dropped and made again, the new
+ * one after the table has its new name.  Nor is an index renamed to a
+ * name the old table still uses. */
+static int index_may_rename(const st *s, const rt_table *ta, const void *xa, const void *xb)
+{
+	return !s->sqlite && !rt_table_index(ta, kind_name(xb));
+}
+
+/* SQLite adds a column with its REFERENCES clause in place: a new foreign
+ * key on just a new column (without a default) goes into its ADD COLUMN. */
+static int fkey_ride(st *s, size_t start, const void *xb)
+{
+	const rt_fkey *f = xb;
+	rt_op *added = NULL;
+	size_t j;
+
+	for (j = start; s->sqlite && f->cols.count == 1 && j < s->d->nops; j++) {
+		rt_op *o = &s->d->ops[j];
+		if (o->kind == RT_OP_ADD_COLUMN &&
+		    !strcmp(((const rt_column *)o->b)->name, f->cols.items[0]) &&
+		    !((const rt_column *)o->b)->dflt && !o->inline_fk)
+			added = o;
+	}
+	if (added)
+		added->inline_fk = f;
+	return added != NULL;
+}
+
+#define KIND(field, type) offsetof(rt_table, n##field), offsetof(rt_table, field), sizeof(type)
+
+static const kind kinds[] = {
+	[K_UNIQUE] = { KIND(uniques, rt_unique), unique_same,
+		       RT_OP_RENAME_CONSTRAINT, RT_OP_DROP_UNIQUE, RT_OP_ADD_UNIQUE,
+		       G_TABLE_DROPS, G_TABLE_DROPS, G_TABLE_ADDS, 'u', 1,
+		       constraint_may_rename, NULL },
+	[K_CHECK] = { KIND(checks, rt_check), check_same,
+		      RT_OP_RENAME_CONSTRAINT, RT_OP_DROP_CHECK, RT_OP_ADD_CHECK,
+		      G_TABLE_DROPS, G_TABLE_DROPS, G_TABLE_ADDS, 'c', 1,
+		      constraint_may_rename, NULL },
+	[K_FKEY] = { KIND(fkeys, rt_fkey), fkey_same,
+		     RT_OP_RENAME_CONSTRAINT, RT_OP_DROP_FKEY, RT_OP_ADD_FKEY,
+		     G_TABLE_DROPS, G_DROP_FKEYS, G_TABLE_KEYS, 'f', 1,
+		     constraint_may_rename, fkey_ride },
+	[K_INDEX] = { KIND(indexes, rt_index), index_same,
+		      RT_OP_RENAME_INDEX, RT_OP_DROP_INDEX, RT_OP_CREATE_INDEX,
+		      G_DROP_INDEXES, G_DROP_INDEXES, G_TABLE_KEYS, 0, 0,
+		      index_may_rename, NULL },
+};
+
+/* Pair the objects of kind `k` of p's two tables: the same name and
+ * content first, then the same content under another name (a rename),
+ * and what is left is dropped or added.  am/bm (zeroed here) mark the
+ * objects of a and b already paired.  *rebuild is set when the table
+ * changes in a way the kind says needs a rebuild. */
+static void match(st *s, const pair *p, const kind *k, size_t start, unsigned char *am,
+		  unsigned char *bm, int *rebuild)
+{
+	const rt_table *a = p->a, *b = p->b;
+	size_t na = kind_count(k, a), nb = kind_count(k, b), i, j;
+	int rename;
+	rt_op *op;
+
+	memset(am, 0, na);
+	memset(bm, 0, nb);
+	for (rename = 0; rename < 2; rename++)
+		for (i = 0; i < na; i++)
+			for (j = 0; j < nb && !am[i]; j++) {
+				const void *xa = kind_item(k, a, i), *xb = kind_item(k, b, j);
+				if (bm[j] ||
+				    !(rename ? k->may_rename(s, a, xa, xb)
+					     : str_eq(kind_name(xa), kind_name(xb))) ||
+				    !k->same(s, p, xa, xb))
+					continue;
+				am[i] = bm[j] = 1;
+				if (rename) {
+					op = add_op(s, k->rename, k->rename_group, a, b, xa, xb);
+					op->what = k->what;
+					*rebuild |= k->rebuild;
+				}
+			}
+	for (i = 0; i < na; i++)
+		if (!am[i]) {
+			add_op(s, k->drop, k->drop_group, a, b, kind_item(k, a, i), NULL);
+			*rebuild |= k->rebuild;
+		}
+	for (j = 0; j < nb; j++)
+		if (!bm[j] && !(k->ride && k->ride(s, start, kind_item(k, b, j)))) {
+			add_op(s, k->add, k->add_group, a, b, NULL, kind_item(k, b, j));
+			*rebuild |= k->rebuild;
+		}
+}
+
 /* The operations of one table pair.  Returns 0 or an error. */
 static int diff_pair(st *s, pair *p)
 {
@@ -673,64 +817,8 @@ static int diff_pair(st *s, pair *p)
 		rebuild = 1;
 	}
 
-	/* unique constraints: same name and content, then same content
-	 * under another name (a rename), then drops and adds */
-	memset(am, 0, nmax);
-	memset(bm, 0, nmax);
-	for (i = 0; i < a->nuniques; i++)
-		for (k = 0; k < b->nuniques && !am[i]; k++)
-			if (!bm[k] && str_eq(a->uniques[i].name, b->uniques[k].name) &&
-			    unique_same(p, &a->uniques[i], &b->uniques[k]))
-				am[i] = bm[k] = 1;
-	for (i = 0; i < a->nuniques; i++)
-		for (k = 0; k < b->nuniques && !am[i]; k++)
-			if (!bm[k] && a->uniques[i].name && b->uniques[k].name &&
-			    unique_same(p, &a->uniques[i], &b->uniques[k])) {
-				op = add_op(s, RT_OP_RENAME_CONSTRAINT, G_TABLE_DROPS, a, b,
-					    &a->uniques[i], &b->uniques[k]);
-				op->what = 'u';
-				am[i] = bm[k] = 1;
-				rebuild = 1;
-			}
-	for (i = 0; i < a->nuniques; i++)
-		if (!am[i]) {
-			add_op(s, RT_OP_DROP_UNIQUE, G_TABLE_DROPS, a, b, &a->uniques[i], NULL);
-			rebuild = 1;
-		}
-	for (k = 0; k < b->nuniques; k++)
-		if (!bm[k]) {
-			add_op(s, RT_OP_ADD_UNIQUE, G_TABLE_ADDS, a, b, NULL, &b->uniques[k]);
-			rebuild = 1;
-		}
-
-	/* checks */
-	memset(am, 0, nmax);
-	memset(bm, 0, nmax);
-	for (i = 0; i < a->nchecks; i++)
-		for (k = 0; k < b->nchecks && !am[i]; k++)
-			if (!bm[k] && str_eq(a->checks[i].name, b->checks[k].name) &&
-			    check_same(s, p, &a->checks[i], &b->checks[k]))
-				am[i] = bm[k] = 1;
-	for (i = 0; i < a->nchecks; i++)
-		for (k = 0; k < b->nchecks && !am[i]; k++)
-			if (!bm[k] && a->checks[i].name && b->checks[k].name &&
-			    check_same(s, p, &a->checks[i], &b->checks[k])) {
-				op = add_op(s, RT_OP_RENAME_CONSTRAINT, G_TABLE_DROPS, a, b,
-					    &a->checks[i], &b->checks[k]);
-				op->what = 'c';
-				am[i] = bm[k] = 1;
-				rebuild = 1;
-			}
-	for (i = 0; i < a->nchecks; i++)
-		if (!am[i]) {
-			add_op(s, RT_OP_DROP_CHECK, G_TABLE_DROPS, a, b, &a->checks[i], NULL);
-			rebuild = 1;
-		}
-	for (k = 0; k < b->nchecks; k++)
-		if (!bm[k]) {
-			add_op(s, RT_OP_ADD_CHECK, G_TABLE_ADDS, a, b, NULL, &b->checks[k]);
-			rebuild = 1;
-		}
+	match(s, p, &kinds[K_UNIQUE], start, am, bm, &rebuild);
+	match(s, p, &kinds[K_CHECK], start, am, bm, &rebuild);
 
 	/* columns */
 	for (i = 0; i < b->ncols; i++) {
@@ -788,75 +876,9 @@ static int diff_pair(st *s, pair *p)
 			}
 	}
 
-	/* foreign keys */
-	memset(am, 0, nmax);
-	memset(bm, 0, nmax);
-	for (i = 0; i < a->nfkeys; i++)
-		for (k = 0; k < b->nfkeys && !am[i]; k++)
-			if (!bm[k] && str_eq(a->fkeys[i].name, b->fkeys[k].name) &&
-			    fkey_same(s, p, &a->fkeys[i], &b->fkeys[k]))
-				am[i] = bm[k] = 1;
-	for (i = 0; i < a->nfkeys; i++)
-		for (k = 0; k < b->nfkeys && !am[i]; k++)
-			if (!bm[k] && a->fkeys[i].name && b->fkeys[k].name &&
-			    fkey_same(s, p, &a->fkeys[i], &b->fkeys[k])) {
-				op = add_op(s, RT_OP_RENAME_CONSTRAINT, G_TABLE_DROPS, a, b,
-					    &a->fkeys[i], &b->fkeys[k]);
-				op->what = 'f';
-				am[i] = bm[k] = 1;
-				rebuild = 1;
-			}
-	for (i = 0; i < a->nfkeys; i++)
-		if (!am[i]) {
-			add_op(s, RT_OP_DROP_FKEY, G_DROP_FKEYS, a, b, &a->fkeys[i], NULL);
-			rebuild = 1;
-		}
-	for (k = 0; k < b->nfkeys; k++) {
-		const rt_fkey *f = &b->fkeys[k];
-		rt_op *added = NULL;
-		size_t j;
-		if (bm[k])
-			continue;
-		/* SQLite adds a column with its REFERENCES clause in place */
-		for (j = start; s->sqlite && f->cols.count == 1 && j < s->d->nops; j++) {
-			rt_op *o = &s->d->ops[j];
-			if (o->kind == RT_OP_ADD_COLUMN &&
-			    !strcmp(((const rt_column *)o->b)->name, f->cols.items[0]) &&
-			    !((const rt_column *)o->b)->dflt && !o->inline_fk)
-				added = o;
-		}
-		if (added) {
-			added->inline_fk = f;
-			continue;
-		}
-		add_op(s, RT_OP_ADD_FKEY, G_TABLE_KEYS, a, b, NULL, f);
-		rebuild = 1;
-	}
-
-	/* indexes */
-	memset(am, 0, nmax);
-	memset(bm, 0, nmax);
-	for (i = 0; i < a->nindexes; i++)
-		for (k = 0; k < b->nindexes && !am[i]; k++)
-			if (!bm[k] && !strcmp(a->indexes[i].name, b->indexes[k].name) &&
-			    index_same(s, p, &a->indexes[i], &b->indexes[k]))
-				am[i] = bm[k] = 1;
-	/* (SQLite cannot rename an index: it is dropped and made again, the
-	 * new one after the table has its new name) */
-	for (i = 0; i < a->nindexes && !s->sqlite; i++)
-		for (k = 0; k < b->nindexes && !am[i]; k++)
-			if (!bm[k] && index_same(s, p, &a->indexes[i], &b->indexes[k]) &&
-			    !rt_table_index(a, b->indexes[k].name)) {
-				add_op(s, RT_OP_RENAME_INDEX, G_DROP_INDEXES, a, b, &a->indexes[i],
-				       &b->indexes[k]);
-				am[i] = bm[k] = 1;
-			}
-	for (i = 0; i < a->nindexes; i++)
-		if (!am[i])
-			add_op(s, RT_OP_DROP_INDEX, G_DROP_INDEXES, a, b, &a->indexes[i], NULL);
-	for (k = 0; k < b->nindexes; k++)
-		if (!bm[k])
-			add_op(s, RT_OP_CREATE_INDEX, G_TABLE_KEYS, a, b, NULL, &b->indexes[k]);
+	/* after the columns: a new foreign key may go inline with its column */
+	match(s, p, &kinds[K_FKEY], start, am, bm, &rebuild);
+	match(s, p, &kinds[K_INDEX], start, am, bm, &rebuild);
 
 	if (!str_eq(a->comment, b->comment))
 		add_op(s, RT_OP_TABLE_COMMENT, G_TABLE_ADDS, a, b, NULL, NULL);
