@@ -39,6 +39,39 @@ static void drop_constraint(rt_buf *out, const rt_table *t, const char *name)
 	rt_buf_puts(out, ";\n");
 }
 
+/* The name of a view, enum, index or constraint: each of their structs
+ * starts with it (schema.h). */
+static const char *name_of(const void *obj)
+{
+	return *(char *const *)obj;
+}
+
+/* ALTER TABLE t ADD [CONSTRAINT name ]...: the body follows. */
+static void add_constraint(rt_buf *out, const rt_table *t, const char *name)
+{
+	alter_table(out, t);
+	rt_buf_puts(out, "ADD ");
+	if (name) {
+		rt_buf_puts(out, "CONSTRAINT ");
+		ident(out, name);
+		rt_buf_putc(out, ' ');
+	}
+}
+
+/* The operations that are one statement on one named object (op->a):
+ * `sql` and its name, on the table before the renames (ta: a foreign key
+ * is dropped before tables are renamed) or after (tb), or on none. */
+static const struct named {
+	const char *sql;
+	char table;        /* 'a', 'b', or 0: none */
+} named[] = {
+	[RT_OP_DROP_VIEW] = { "DROP VIEW ", 0 },
+	[RT_OP_DROP_ENUM] = { "DROP TYPE ", 0 },
+	[RT_OP_DROP_FKEY] = { "DROP CONSTRAINT ", 'a' },
+	[RT_OP_DROP_UNIQUE] = { "DROP CONSTRAINT ", 'b' },
+	[RT_OP_DROP_CHECK] = { "DROP CONSTRAINT ", 'b' },
+};
+
 static void column_comment(rt_buf *out, const rt_table *t, const rt_column *c)
 {
 	rt_buf_puts(out, "COMMENT ON COLUMN ");
@@ -225,12 +258,16 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	(void)d;
 	if (rt_render_common_op(out, op, D))
 		return;
-	switch (op->kind) {
-	case RT_OP_DROP_VIEW:
-		rt_buf_puts(out, "DROP VIEW ");
-		ident(out, ((const rt_view *)op->a)->name);
+	if ((size_t)op->kind < sizeof(named) / sizeof(named[0]) && named[op->kind].sql) {
+		const struct named *nm = &named[op->kind];
+		if (nm->table)
+			alter_table(out, nm->table == 'a' ? op->ta : op->tb);
+		rt_buf_puts(out, nm->sql);
+		ident(out, name_of(op->a));
 		rt_buf_puts(out, ";\n");
-		break;
+		return;
+	}
+	switch (op->kind) {
 	case RT_OP_CREATE_VIEW:
 		/* a SQLite model keeps the whole statement */
 		if (!strncasecmp(((const rt_view *)op->b)->def, "CREATE ", 7)) {
@@ -245,12 +282,8 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_CREATE_TRIGGER:
 	case RT_OP_REBUILD_TABLE:
 		break;
-	case RT_OP_DROP_FKEY:
-		drop_constraint(out, op->ta, ((const rt_fkey *)op->a)->name);
-		break;
 	case RT_OP_ADD_FKEY:
-		alter_table(out, op->tb);
-		rt_buf_puts(out, "ADD ");
+		add_constraint(out, op->tb, NULL); /* the name is the foreign key's own */
 		rt_render_fkey(out, op->b, D);
 		rt_buf_puts(out, ";\n");
 		break;
@@ -277,11 +310,6 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_ALTER_ENUM:
 		alter_enum(out, op);
 		break;
-	case RT_OP_DROP_ENUM:
-		rt_buf_puts(out, "DROP TYPE ");
-		ident(out, ((const rt_enum *)op->a)->name);
-		rt_buf_puts(out, ";\n");
-		break;
 	case RT_OP_DROP_PK:
 		if (op->ta->pk_name)
 			drop_constraint(out, op->tb, op->ta->pk_name);
@@ -290,13 +318,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		n = rt_table_pk(op->tb, pk, 64);
 		if (!n)
 			break;
-		alter_table(out, op->tb);
-		rt_buf_puts(out, "ADD ");
-		if (op->tb->pk_name) {
-			rt_buf_puts(out, "CONSTRAINT ");
-			ident(out, op->tb->pk_name);
-			rt_buf_putc(out, ' ');
-		}
+		add_constraint(out, op->tb, op->tb->pk_name);
 		rt_buf_puts(out, "PRIMARY KEY (");
 		for (i = 0; i < n; i++) {
 			if (i)
@@ -305,53 +327,25 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		}
 		rt_buf_puts(out, ");\n");
 		break;
-	case RT_OP_DROP_UNIQUE:
-		drop_constraint(out, op->tb, ((const rt_unique *)op->a)->name);
-		break;
 	case RT_OP_ADD_UNIQUE: {
 		const rt_unique *u = op->b;
-		alter_table(out, op->tb);
-		rt_buf_puts(out, "ADD ");
-		if (u->name) {
-			rt_buf_puts(out, "CONSTRAINT ");
-			ident(out, u->name);
-			rt_buf_putc(out, ' ');
-		}
+		add_constraint(out, op->tb, u->name);
 		rt_buf_puts(out, "UNIQUE ");
 		rt_render_idents(out, &u->cols, D);
 		rt_buf_puts(out, ";\n");
 		break;
 	}
-	case RT_OP_DROP_CHECK:
-		drop_constraint(out, op->tb, ((const rt_check *)op->a)->name);
-		break;
 	case RT_OP_ADD_CHECK: {
 		const rt_check *c = op->b;
-		alter_table(out, op->tb);
-		rt_buf_puts(out, "ADD ");
-		if (c->name) {
-			rt_buf_puts(out, "CONSTRAINT ");
-			ident(out, c->name);
-			rt_buf_putc(out, ' ');
-		}
+		add_constraint(out, op->tb, c->name);
 		rt_buf_printf(out, "CHECK (%s);\n", c->expr);
 		break;
 	}
 	case RT_OP_RENAME_CONSTRAINT: {
-		const char *from, *to;
-		if (op->what == 'p') {
-			from = op->ta->pk_name;
-			to = op->tb->pk_name;
-		} else if (op->what == 'u') {
-			from = ((const rt_unique *)op->a)->name;
-			to = ((const rt_unique *)op->b)->name;
-		} else if (op->what == 'f') {
-			from = ((const rt_fkey *)op->a)->name;
-			to = ((const rt_fkey *)op->b)->name;
-		} else {
-			from = ((const rt_check *)op->a)->name;
-			to = ((const rt_check *)op->b)->name;
-		}
+		/* 'p': the primary key, whose name is the table's; else a
+		 * unique key, foreign key or check */
+		const char *from = op->what == 'p' ? op->ta->pk_name : name_of(op->a);
+		const char *to = op->what == 'p' ? op->tb->pk_name : name_of(op->b);
 		alter_table(out, op->tb);
 		rt_buf_puts(out, "RENAME CONSTRAINT ");
 		ident(out, from);
