@@ -590,17 +590,6 @@ const char *rt_config_get(const rt_config *cfg, const char *section, const char 
 	return value;
 }
 
-/* Names longer than this are cut by the database without an error, per
- * URL scheme: PostgreSQL keeps NAMEDATALEN - 1 = 63 bytes, so a long
- * version table would be created under a shorter name than the one later
- * looked for.  SQLite has no limit. */
-static const struct {
-	const char *scheme;
-	size_t max;
-} ident_limits[] = {
-	{ "postgresql", 63 },
-};
-
 static int name_too_long(const rt_config *cfg, const char *key, const char *value,
 			 size_t extra, const char *what, const char *scheme, size_t max,
 			 rt_buf *err)
@@ -618,14 +607,10 @@ static int name_too_long(const rt_config *cfg, const char *key, const char *valu
 	return RETORT_EINVALID;
 }
 
-int rt_config_check_names(const rt_config *cfg, const char *scheme, rt_buf *err)
+int rt_config_check_names(const rt_config *cfg, const char *scheme, size_t max, rt_buf *err)
 {
 	const char *history = rt_config_get(cfg, "retort", "history_table");
-	size_t i, max = 0;
 
-	for (i = 0; i < sizeof(ident_limits) / sizeof(ident_limits[0]); i++)
-		if (scheme && !strcmp(scheme, ident_limits[i].scheme))
-			max = ident_limits[i].max;
 	if (!max)
 		return 0;
 	if (cfg->version_table &&

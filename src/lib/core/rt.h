@@ -149,7 +149,7 @@ typedef struct rt_kv {
 } rt_kv;
 
 typedef struct rt_url {
-	char *scheme;    /* "sqlite" or "postgresql" ("postgres" folded), no +driver */
+	char *scheme;    /* a driver's scheme (aliases folded), no +driver */
 	char *user;      /* percent-decoded, or NULL */
 	char *password;  /* percent-decoded, or NULL */
 	char *host;      /* or NULL; [v6] brackets removed */
@@ -213,9 +213,12 @@ int rt_config_defaults(rt_config *cfg, const char *dir);
 int rt_config_load(rt_config *cfg, const char *path, rt_buf *err);
 
 /* Check the version table's name, its schema's and the history table's
- * (with the names derived from them) against the identifier limit of the
- * database of URL scheme `scheme`; the error names the key. */
-int rt_config_check_names(const rt_config *cfg, const char *scheme, rt_buf *err);
+ * (with the names derived from them) against `max`, the most bytes of a
+ * name the database of URL scheme `scheme` keeps (0: no limit): a longer
+ * one is cut without an error, so a long version table would be created
+ * under a shorter name than the one later looked for.  The error names
+ * the key. */
+int rt_config_check_names(const rt_config *cfg, const char *scheme, size_t max, rt_buf *err);
 
 /* A raw value of any section, or NULL. */
 const char *rt_config_get(const rt_config *cfg, const char *section, const char *key);
@@ -227,7 +230,7 @@ enum { RT_UP = RETORT_UP, RT_DOWN = RETORT_DOWN };
 
 typedef struct rt_section {
 	int direction;      /* RT_UP or RT_DOWN */
-	char *dialect;      /* "sqlite", "postgresql", or NULL for any */
+	char *dialect;      /* a driver's name, or NULL for any */
 	int transactional;  /* 0 for transaction=false */
 	int foreign_keys_off; /* foreign_keys=off: SQLite table rebuilds (the
 				 runner switches enforcement off around the

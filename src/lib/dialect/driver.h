@@ -50,7 +50,7 @@ typedef struct rt_exec_fail {
 } rt_exec_fail;
 
 struct rt_driver {
-	const char *name;   /* dialect name of sections: "sqlite", "postgresql" */
+	const char *name;   /* the dialect's name, as a section's "-- +upgrade NAME" spells it */
 	const char *scheme; /* URL scheme it serves */
 
 	/* Open a connection; lock_timeout (seconds) bounds every wait for a
@@ -113,7 +113,7 @@ struct rt_driver {
 	int (*foreign_keys)(rt_conn *c, int on, int *was, rt_buf *err);
 
 	/* Fail, naming the first violation, when a row breaks a foreign key
-	 * (SQLite: PRAGMA foreign_key_check), inside the transaction that is
+	 * (SQLite: its foreign key check pragma), inside the transaction that is
 	 * about to commit.  NULL: nothing to check. */
 	int (*foreign_key_check)(rt_conn *c, rt_buf *err);
 
@@ -146,6 +146,19 @@ struct rt_driver {
 	 * numbers itself (the history table's id). */
 	const char *auto_id;
 
+	/* The most bytes of a name the database keeps (it cuts longer ones
+	 * without an error), checked on the configured table names before
+	 * connecting; 0: no limit. */
+	size_t max_ident;
+
+	/* Where autogenerate runs the schema files to read the model back,
+	 * leaving no trace: `model_url`, the URL of a new empty database that
+	 * goes away when closed; or, when that is NULL, a scratch schema
+	 * `name` that model_schema() makes inside the open transaction (which
+	 * is rolled back) and points unqualified names at. */
+	const char *model_url;
+	int (*model_schema)(rt_conn *c, const char *name, rt_buf *err);
+
 	/* Keep the run's lock across the statements of a section run outside
 	 * a transaction (on = 1) until hold(c, 0).  RETORT_ECONFLICT, saying
 	 * why and what to do, where that cannot be done safely (PostgreSQL
@@ -170,6 +183,11 @@ extern const rt_driver rt_driver_pg;
  * PostgreSQL loads libpq and libpg_query (pgapi.h).  RETORT_ERROR with a
  * message when this build has no such driver or its library will not load. */
 int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err);
+
+/* The driver serving `scheme` in this build, not made ready (NULL: none),
+ * for what needs only its constants (max_ident) and must not load a
+ * library. */
+const rt_driver *rt_driver_lookup(const char *scheme);
 
 /* The same for a dialect's name (a section's "-- +upgrade NAME", the
  * --dialect of schema dump); RETORT_EUSAGE naming the known ones. */

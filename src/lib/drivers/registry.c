@@ -19,19 +19,27 @@ static int ready(const rt_driver *d, rt_buf *err)
 	return d->load ? d->load(err) : 0;
 }
 
-int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err)
+const rt_driver *rt_driver_lookup(const char *scheme)
 {
 	size_t i;
 
+	for (i = 0; scheme && i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (!strcmp(scheme, drivers[i]->scheme))
+			return drivers[i];
+	return NULL;
+}
+
+int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err)
+{
+	const rt_driver *d = rt_driver_lookup(scheme);
+
 	*out = NULL;
-	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
-		if (!strcmp(scheme, drivers[i]->scheme)) {
-			if (ready(drivers[i], err) < 0)
-				return RETORT_ERROR;
-			*out = drivers[i];
-			return 0;
-		}
-	return rt_error(err, RETORT_ERROR, "no driver for '%s' URLs in this build", scheme);
+	if (!d)
+		return rt_error(err, RETORT_ERROR, "no driver for '%s' URLs in this build", scheme);
+	if (ready(d, err) < 0)
+		return RETORT_ERROR;
+	*out = d;
+	return 0;
 }
 
 int rt_driver_named(const rt_driver **out, const char *dialect, rt_buf *err)

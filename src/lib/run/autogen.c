@@ -135,14 +135,14 @@ static int desired_model(rt_schema *out, retort *ctx, const rt_driver *drv, cons
 	rt_strlist files = { 0 };
 	rt_url scratch_url = { 0 };
 	rt_conn *conn = NULL;
-	rt_buf name = RT_BUF_INIT, sql = RT_BUF_INIT;
+	rt_buf name = RT_BUF_INIT;
 	const char *dev = rt_config_get(&ctx->cfg, "retort", "dev_url");
 	int rc, in_tx = 0;
 
 	if ((rc = schema_files(&files, ctx)) < 0)
 		goto done;
-	if (!strcmp(drv->name, "sqlite")) {
-		if ((rc = rt_url_parse(&scratch_url, "sqlite://", ctx->cfg.dir, &ctx->err)) < 0 ||
+	if (drv->model_url) {
+		if ((rc = rt_url_parse(&scratch_url, drv->model_url, ctx->cfg.dir, &ctx->err)) < 0 ||
 		    (rc = drv->connect(&conn, &scratch_url, &ctx->cfg, &ctx->err)) < 0 ||
 		    (rc = run_files(ctx, drv, conn, &files)) < 0)
 			goto done;
@@ -166,12 +166,7 @@ static int desired_model(rt_schema *out, retort *ctx, const rt_driver *drv, cons
 		goto done;
 	in_tx = 1;
 	rt_buf_printf(&name, "retort_scratch_%ld", (long)getpid());
-	rt_buf_puts(&sql, "CREATE SCHEMA ");
-	drv->quote_ident(&sql, name.ptr);
-	rt_buf_puts(&sql, ";\nSET LOCAL search_path TO ");
-	drv->quote_ident(&sql, name.ptr);
-	rt_buf_puts(&sql, ";\n");
-	if ((rc = drv->exec(conn, sql.ptr, sql.len, NULL, &ctx->err)) < 0) {
+	if ((rc = drv->model_schema(conn, name.ptr, &ctx->err)) < 0) {
 		rt_buf msg = RT_BUF_INIT;
 		rt_buf_puts(&msg, ctx->err.ptr);
 		rc = rt_ctx_error(ctx, rc, "cannot make a scratch schema on '%s' for the model "
@@ -192,7 +187,6 @@ done:
 	rt_url_release(&scratch_url);
 	rt_strlist_release(&files);
 	rt_buf_release(&name);
-	rt_buf_release(&sql);
 	return rc;
 }
 

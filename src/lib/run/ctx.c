@@ -170,6 +170,7 @@ const char *retort_url_masked(const retort *ctx)
 int rt_ctx_url(rt_url *out, retort *ctx)
 {
 	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;
+	const rt_driver *driver;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -183,7 +184,9 @@ int rt_ctx_url(rt_url *out, retort *ctx)
 		return rc;
 	/* before any connection: a name the database would cut makes the
 	 * first upgrade fail half-way */
-	if ((rc = rt_config_check_names(&ctx->cfg, out->scheme, &ctx->err)) < 0)
+	driver = rt_driver_lookup(out->scheme);
+	if (driver && (rc = rt_config_check_names(&ctx->cfg, out->scheme, driver->max_ident,
+						  &ctx->err)) < 0)
 		rt_url_release(out);
 	return rc;
 }

@@ -97,7 +97,7 @@ typedef struct rt_enum {
 } rt_enum;
 
 typedef struct rt_schema {
-	char *dialect;    /* "sqlite" or "postgresql" */
+	char *dialect;    /* the name of the driver that read or will build it */
 	rt_table *tables;
 	size_t ntables, tables_cap;
 	rt_view *views;

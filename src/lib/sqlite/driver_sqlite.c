@@ -469,5 +469,7 @@ const rt_driver rt_driver_sqlite = {
 	.scratch_drop = rt_sqlite_scratch_drop,
 	.auto_id = "INTEGER PRIMARY KEY", /* the rowid: MAX + 1 */
 	.hold = NULL, /* the lock file spans the whole run */
+	.max_ident = 0, /* no limit */
+	.model_url = "sqlite://", /* in memory */
 	.renderer = &rt_render_sqlite,
 };
