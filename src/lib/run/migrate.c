@@ -1,11 +1,7 @@
 /*
- * migrate.c - the planner and the runner behind upgrade, downgrade and
- * stamp, online and offline.
- *
- * The database's state is its version table: one row per current head,
- * as in Alembic.  The applied set is everything those rows reach through
- * down_revision and depends_on.  A plan is the list of revisions to apply
- * (parents first) or to revert (children first).
+ * migrate.c - the runner behind upgrade, downgrade and stamp, online and
+ * offline.  The plan itself (which revisions, in which order, and how each
+ * step moves the version table's rows) is computed by plan.c.
  *
  * Online, each migration runs in one transaction with its version-table
  * change.  The driver's lock (driver.h) keeps other runs out: for the
@@ -23,6 +19,7 @@
 
 #include "ctx.h"
 #include "history.h"
+#include "plan.h"
 #include "safety.h"
 
 typedef struct run {
@@ -52,168 +49,21 @@ typedef struct run {
 
 /* ---- plans --------------------------------------------------------------- */
 
-/* Revisions of the version table, each known to the graph. */
-static int rows_to_revs(rt_revvec *out, run *r, const rt_strlist *rows)
-{
-	size_t i;
-
-	for (i = 0; i < rows->count; i++) {
-		rt_rev *rev = rt_graph_get(r->g, rows->items[i]);
-		if (!rev)
-			return rt_ctx_error(r->ctx, RETORT_ECONFLICT,
-					    "the database is at revision '%s', which no file in "
-					    "'%s' defines; nothing was changed (use 'stamp --purge' "
-					    "to reset the version table)",
-					    rows->items[i], r->g->dir);
-		if (rt_revvec_push(out, rev) < 0)
-			return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-	}
-	return 0;
-}
-
-/* in[topo] = 1 for every applied revision. */
-static int applied_set(unsigned char **out, run *r, const rt_strlist *rows)
-{
-	rt_revvec cur = { 0 }, all = { 0 };
-	size_t i;
-	int rc;
-
-	*out = calloc(r->g->n ? r->g->n : 1, 1);
-	if (!*out)
-		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-	if ((rc = rows_to_revs(&cur, r, rows)) >= 0 &&
-	    rt_graph_ancestors(r->g, &all, cur.v, cur.n) < 0)
-		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-	for (i = 0; rc >= 0 && i < all.n; i++)
-		(*out)[all.v[i]->topo] = 1;
-	rt_revvec_release(&cur);
-	rt_revvec_release(&all);
-	if (rc < 0) {
-		free(*out);
-		*out = NULL;
-	}
-	return rc;
-}
-
-/* The applied set a step needs: only a downgrade step looks at it (does a
- * parent become a head again?).  An upgrade step gets NULL: walking every
- * ancestor before every step made a long upgrade quadratic (at 2,000
- * migrations the walks cost as many instructions as all of retort's own
- * work besides SQLite). */
-static int step_applied(unsigned char **out, run *r)
-{
-	*out = NULL;
-	return r->direction == RT_DOWN ? applied_set(out, r, &r->rows) : 0;
-}
-
+/* The runner's messages say where the database stands (plan.h). */
 static void describe_rows(rt_buf *b, const rt_strlist *rows)
 {
-	size_t i;
-
-	if (!rows->count)
-		rt_buf_puts(b, "base (no revision applied)");
-	for (i = 0; i < rows->count; i++)
-		rt_buf_printf(b, "%s'%s'", i ? ", " : "", rows->items[i]);
+	rt_plan_describe_rows(b, rows);
 }
 
-static int plan_upgrade(rt_revvec *plan, run *r, const rt_target *t, const unsigned char *applied)
-{
-	rt_revvec need = { 0 };
-	size_t i;
-
-	if (rt_graph_ancestors(r->g, &need, t->revs.v, t->revs.n) < 0)
-		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-	for (i = 0; i < need.n; i++)
-		if (!applied[need.v[i]->topo] && rt_revvec_push(plan, need.v[i]) < 0) {
-			rt_revvec_release(&need);
-			return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-		}
-	rt_revvec_release(&need);
-	rt_revvec_sort_topo(plan);
-	/* a target strictly below the database (applied, but not one of its
-	 * heads) is a downgrade in disguise */
-	for (i = 0; !plan->n && i < t->revs.n; i++) {
-		if (applied[t->revs.v[i]->topo] &&
-		    !rt_strlist_has(&r->rows, t->revs.v[i]->s.revision)) {
-			rt_buf_clear(&r->ctx->err);
-			rt_buf_printf(&r->ctx->err, "'%s' is below the database's current revision (",
-				      r->spec);
-			describe_rows(&r->ctx->err, &r->rows);
-			rt_buf_puts(&r->ctx->err, "); use 'downgrade' to go back; nothing was changed");
-			return RETORT_ECONFLICT;
-		}
-	}
-	return 0;
-}
-
-static int plan_downgrade(rt_revvec *plan, run *r, const rt_target *t,
-			  const unsigned char *applied)
-{
-	rt_revvec roots = { 0 }, gone = { 0 };
-	size_t i, k;
-	int rc = 0;
-
-	if (t->cut) {
-		for (i = 0; i < t->revs.n && rc >= 0; i++)
-			rc = rt_revvec_push(&roots, t->revs.v[i]);
-	} else if (!t->revs.n) {
-		rc = rt_graph_bases(r->g, &roots);
-	} else {
-		for (i = 0; i < t->revs.n; i++) {
-			rt_rev *x = t->revs.v[i];
-			if (!applied[x->topo]) {
-				rt_buf_clear(&r->ctx->err);
-				rt_buf_printf(&r->ctx->err,
-					      "'%s' is not applied, so the database cannot be "
-					      "downgraded to it (the database is at ", x->s.revision);
-				describe_rows(&r->ctx->err, &r->rows);
-				rt_buf_puts(&r->ctx->err, "); use 'upgrade'; nothing was changed");
-				rc = RETORT_ECONFLICT;
-				goto done;
-			}
-			/* only what is above `x` goes; revisions that merely
-			 * depend on it keep it, as Alembic's downgrade does */
-			for (k = 0; k < x->nchildren && rc >= 0; k++)
-				rc = rt_revvec_push(&roots, x->children[k]);
-		}
-	}
-	if (rc < 0 || rt_graph_descendants(r->g, &gone, roots.v, roots.n) < 0) {
-		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-		goto done;
-	}
-	for (i = 0; i < gone.n; i++)
-		if (applied[gone.v[i]->topo] && rt_revvec_push(plan, gone.v[i]) < 0) {
-			rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-			goto done;
-		}
-	rt_revvec_sort_topo(plan);
-	for (i = 0; i < plan->n / 2; i++) { /* children first */
-		rt_rev *tmp = plan->v[i];
-		plan->v[i] = plan->v[plan->n - 1 - i];
-		plan->v[plan->n - 1 - i] = tmp;
-	}
-done:
-	rt_revvec_release(&roots);
-	rt_revvec_release(&gone);
-	return rc;
-}
-
-/* Resolve the target against `rows` and compute the plan. */
+/* Plan from the rows as the run last saw or left them. */
 static int make_plan(rt_revvec *plan, run *r, const char *spec)
 {
-	unsigned char *applied = NULL;
-	rt_target t;
-	int rc;
+	return rt_plan_make(plan, r->g, &r->rows, spec, r->direction, &r->ctx->err);
+}
 
-	plan->n = 0;
-	if ((rc = rt_target_resolve(&t, r->g, spec, &r->rows, r->direction, &r->ctx->err)) < 0)
-		return rc;
-	if ((rc = applied_set(&applied, r, &r->rows)) >= 0)
-		rc = r->direction == RT_UP ? plan_upgrade(plan, r, &t, applied)
-					   : plan_downgrade(plan, r, &t, applied);
-	free(applied);
-	rt_target_release(&t);
-	return rc;
+static int step_applied(unsigned char **out, run *r)
+{
+	return rt_plan_step_applied(out, r->g, &r->rows, r->direction, &r->ctx->err);
 }
 
 /* Read and parse every file of the plan before anything runs: a broken
@@ -243,17 +93,6 @@ static void free_plan(rt_script *s, size_t n)
 	for (i = 0; s && i < n; i++)
 		rt_script_release(&s[i]);
 	free(s);
-}
-
-/* "parents -> revision" (or the reverse, going down), as Alembic logs it. */
-static void step_ends(rt_buf *from, rt_buf *to, const rt_rev *rev, int direction)
-{
-	rt_buf *parents = direction == RT_DOWN ? to : from;
-	size_t i;
-
-	for (i = 0; i < rev->nparents; i++)
-		rt_buf_printf(parents, "%s%s", i ? ", " : "", rev->parents[i]->s.revision);
-	rt_buf_puts(direction == RT_DOWN ? from : to, rev->s.revision);
 }
 
 /* At most this many rows per INSERT of pending history rows. */
@@ -342,62 +181,35 @@ static void sql_delete(run *r, rt_buf *out, const char *id)
 	rt_buf_printf(out, "DELETE FROM %s WHERE version_num = '%s';\n", r->vt.ptr, id);
 }
 
-/* The statements moving the version table from r->rows across one step,
- * and the new rows.  Ids are [A-Za-z0-9_] (checked by the parser), so
- * they go into the SQL as literals. */
-static int step_versions(run *r, rt_buf *out, rt_strlist *next, rt_rev *rev, int direction,
+/* The statements moving the version table across one step (plan.h).  Ids
+ * are [A-Za-z0-9_] (checked by the parser), so they go into the SQL as
+ * literals. */
+static void step_sql(run *r, rt_buf *out, const rt_plan_step_rows *st)
+{
+	size_t i;
+
+	/* UPDATE where one row becomes another, as Alembic does */
+	for (i = 0; i < st->gone.count || i < st->added.count; i++) {
+		if (i < st->gone.count && i < st->added.count)
+			rt_buf_printf(out, "UPDATE %s SET version_num = '%s' WHERE version_num = '%s';\n",
+				      r->vt.ptr, st->added.items[i], st->gone.items[i]);
+		else if (i < st->gone.count)
+			sql_delete(r, out, st->gone.items[i]);
+		else
+			sql_insert(r, out, st->added.items[i]);
+	}
+}
+
+/* The rows after one step, and the SQL that gets the version table there. */
+static int step_versions(run *r, rt_buf *out, rt_plan_step_rows *st, const rt_rev *rev,
 			 const unsigned char *applied)
 {
-	rt_strlist gone = { 0 }, added = { 0 };
-	size_t i, k;
-	int rc = 0;
+	int rc;
 
-	if (direction == RT_UP) {
-		for (i = 0; i < rev->nparents && rc >= 0; i++)
-			if (rt_strlist_has(&r->rows, rev->parents[i]->s.revision))
-				rc = rt_strlist_add(&gone, rev->parents[i]->s.revision);
-		if (rc >= 0)
-			rc = rt_strlist_add(&added, rev->s.revision);
-	} else {
-		rc = rt_strlist_add(&gone, rev->s.revision);
-		/* a parent becomes a head again when no other applied child
-		 * remains above it */
-		for (i = 0; i < rev->nparents && rc >= 0; i++) {
-			rt_rev *p = rev->parents[i];
-			int other = 0;
-			for (k = 0; k < p->nchildren; k++)
-				if (p->children[k] != rev && applied[p->children[k]->topo])
-					other = 1;
-			if (!other && !rt_strlist_has(&added, p->s.revision))
-				rc = rt_strlist_add(&added, p->s.revision);
-		}
-	}
-	if (rc < 0)
-		goto oom;
-	/* UPDATE where one row becomes another, as Alembic does */
-	for (i = 0; i < gone.count || i < added.count; i++) {
-		if (i < gone.count && i < added.count)
-			rt_buf_printf(out, "UPDATE %s SET version_num = '%s' WHERE version_num = '%s';\n",
-				      r->vt.ptr, added.items[i], gone.items[i]);
-		else if (i < gone.count)
-			sql_delete(r, out, gone.items[i]);
-		else
-			sql_insert(r, out, added.items[i]);
-	}
-	for (i = 0; i < r->rows.count; i++)
-		if (!rt_strlist_has(&gone, r->rows.items[i]) &&
-		    rt_strlist_add(next, r->rows.items[i]) < 0)
-			goto oom;
-	for (i = 0; i < added.count; i++)
-		if (rt_strlist_add(next, added.items[i]) < 0)
-			goto oom;
-	goto done;
-oom:
-	rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-done:
-	rt_strlist_release(&gone);
-	rt_strlist_release(&added);
-	return rc;
+	if ((rc = rt_plan_step(st, &r->rows, rev, r->direction, applied, &r->ctx->err)) < 0)
+		return rc;
+	step_sql(r, out, st);
+	return 0;
 }
 
 static void join_ids(rt_buf *out, const rt_strlist *ids)
@@ -736,7 +548,7 @@ static int fewer_statements(run *r, const rt_rev *rev, const rt_exec_fail *fail)
 static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
 {
 	rt_exec_fail fail = { 0 };
-	rt_strlist next = { 0 };
+	rt_plan_step_rows next = { 0 };
 	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT, vsql = RT_BUF_INIT;
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
@@ -746,9 +558,9 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 
 	if (r->resuming && rev == r->hist.failed)
 		fail.skip = r->hist.failed_done;
-	if ((rc = step_versions(r, &vsql, &next, rev, r->direction, applied)) < 0)
+	if ((rc = step_versions(r, &vsql, &next, rev, applied)) < 0)
 		goto done;
-	step_ends(&from, &to, rev, r->direction);
+	rt_plan_step_ends(&from, &to, rev, r->direction);
 	emit(r, RETORT_EVENT_START, rev, from.ptr, to.ptr, 0);
 	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s (%s) start", verb, from.ptr, to.ptr,
 		      s->path);
@@ -806,7 +618,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 		take_pending(r, &vsql);
 	if ((rc = db_begin(r)) < 0 || (rc = db_exec(r, vsql.ptr)) < 0)
 		goto failed;
-	swap_rows(r, &next);
+	swap_rows(r, &next.next);
 	if (commits && (rc = db_commit(r)) < 0)
 		goto failed;
 	if (rev == r->hist.failed)
@@ -833,7 +645,7 @@ done:
 		rt_buf_release(&ignored);
 	}
 	rt_strlist_release(&fail.done);
-	rt_strlist_release(&next);
+	rt_plan_step_release(&next);
 	rt_buf_release(&from);
 	rt_buf_release(&to);
 	rt_buf_release(&vsql);
@@ -1071,12 +883,12 @@ static void offline_fk_check(run *r, const char *from, const char *to)
 
 static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
 {
-	rt_strlist next = { 0 };
+	rt_plan_step_rows next = { 0 };
 	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT;
 	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
 	int rc, fk_off;
 
-	step_ends(&from, &to, rev, r->direction);
+	rt_plan_step_ends(&from, &to, rev, r->direction);
 	rt_buf_printf(&r->out, "\n-- %s %s -> %s: ",
 		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr, to.ptr);
 	rt_sql_comment(&r->out, s->message);
@@ -1103,7 +915,7 @@ static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned 
 		put_terminated(r, s->text + sec->offset, sec->len);
 	if (fk_off)
 		rt_buf_puts(&r->out, "PRAGMA foreign_key_check;\n");
-	if ((rc = step_versions(r, &r->out, &next, rev, r->direction, applied)) < 0 ||
+	if ((rc = step_versions(r, &r->out, &next, rev, applied)) < 0 ||
 	    (rc = history_row(r, &r->out, rev, s, r->direction == RT_DOWN ? "reverted" : "applied",
 			      0, -1, NULL)) < 0)
 		goto done;
@@ -1119,10 +931,10 @@ static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned 
 	 * run does; a section that needs them off implies they were on */
 	if (fk_off)
 		rt_buf_puts(&r->out, "PRAGMA foreign_keys = ON;\n");
-	swap_rows(r, &next);
+	swap_rows(r, &next.next);
 	rc = out_write(r);
 done:
-	rt_strlist_release(&next);
+	rt_plan_step_release(&next);
 	rt_buf_release(&from);
 	rt_buf_release(&to);
 	return rc;
@@ -1251,7 +1063,7 @@ static int fix_checksums(run *r, const rt_target *t, rt_buf *sql)
 	size_t i;
 	int rc;
 
-	if ((rc = applied_set(&applied, r, &r->rows)) < 0)
+	if ((rc = rt_plan_applied(&applied, r->g, &r->rows, &r->ctx->err)) < 0)
 		return rc;
 	for (i = 0; i < t->revs.n && rc >= 0; i++) {
 		if (!applied[t->revs.v[i]->topo])
@@ -1274,7 +1086,7 @@ static int run_stamp(run *r, const char *to_spec)
 	size_t i;
 	int rc;
 
-	if (!purge && (rc = rows_to_revs(&t.revs, r, &r->rows)) < 0)
+	if (!purge && (rc = rt_plan_rows_to_revs(&t.revs, r->g, &r->rows, &r->ctx->err)) < 0)
 		goto done;
 	rt_target_release(&t);
 	if ((rc = rt_target_resolve(&t, r->g, to_spec, &r->rows, 0, &r->ctx->err)) < 0)
@@ -1360,7 +1172,7 @@ static int check_state(run *r, int verify)
 	if ((rc = rt_history_read(&r->hist, r->g, r->drv, r->conn, &r->ctx->cfg,
 				  &r->ctx->err)) < 0)
 		goto done;
-	if (verify && (rc = applied_set(&applied, r, &r->rows)) < 0)
+	if (verify && (rc = rt_plan_applied(&applied, r->g, &r->rows, &r->ctx->err)) < 0)
 		goto done;
 	/* the failed revision's file is being fixed: resuming checks the
 	 * statements it passes over instead */
@@ -1686,7 +1498,7 @@ int retort_verify(retort_strarray *problems, retort *ctx)
 
 	memset(problems, 0, sizeof(*problems));
 	rt_buf_clear(&ctx->err);
-	if ((rc = open_state(&r, ctx, &url)) >= 0 && (rc = applied_set(&applied, &r, &r.rows)) >= 0)
+	if ((rc = open_state(&r, ctx, &url)) >= 0 && (rc = rt_plan_applied(&applied, r.g, &r.rows, &ctx->err)) >= 0)
 		rc = rt_history_verify(&found, &r.hist, r.g, applied, &ctx->err);
 	if (rc >= 0) {
 		problems->strings = found.items;
