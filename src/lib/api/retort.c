@@ -632,12 +632,9 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 	rt_buf_printf(&path, "%s/versions/%s.sql", ctx->cfg.script_location, name.ptr);
 	/* the template is the user's: make sure what it made is a valid file */
 	if ((rc = rt_script_parse(&check, path.ptr, text.ptr, text.len, 0, &ctx->err)) < 0) {
-		rt_buf msg2 = RT_BUF_INIT;
-		rt_buf_puts(&msg2, ctx->err.ptr);
-		rc = rt_ctx_error(ctx, RETORT_EINVALID,
-				  "the template '%s/script.sql.tmpl' made an invalid file: %s",
-				  ctx->cfg.script_location, msg2.ptr);
-		rt_buf_release(&msg2);
+		rc = rt_ctx_error_prefix(ctx, RETORT_EINVALID,
+					 "the template '%s/script.sql.tmpl' made an invalid file: ",
+					 ctx->cfg.script_location);
 		goto done;
 	}
 	if (strcmp(check.revision, id.ptr)) {

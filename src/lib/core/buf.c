@@ -94,7 +94,22 @@ void rt_buf_putc(rt_buf *b, char c)
 
 void rt_buf_vprintf(rt_buf *b, const char *fmt, va_list ap)
 {
+	rt_buf_vinsertf(b, b->len, fmt, ap);
+}
+
+void rt_buf_printf(rt_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void rt_buf_vinsertf(rt_buf *b, size_t pos, const char *fmt, va_list ap)
+{
 	va_list cp;
+	char keep;
 	int n;
 
 	va_copy(cp, ap);
@@ -107,17 +122,14 @@ void rt_buf_vprintf(rt_buf *b, const char *fmt, va_list ap)
 	rt_buf_grow(b, (size_t)n);
 	if (b->oom)
 		return;
-	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	if (pos > b->len)
+		pos = b->len;
+	memmove(b->ptr + pos + n, b->ptr + pos, b->len - pos + 1);
+	/* vsnprintf ends with a NUL, on the first byte moved */
+	keep = b->ptr[pos + n];
+	vsnprintf(b->ptr + pos, (size_t)n + 1, fmt, ap);
+	b->ptr[pos + n] = keep;
 	b->len += (size_t)n;
-}
-
-void rt_buf_printf(rt_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	rt_buf_vprintf(b, fmt, ap);
-	va_end(ap);
 }
 
 int rt_buf_oom(const rt_buf *b)
@@ -134,6 +146,18 @@ int rt_error(rt_buf *err, int code, const char *fmt, ...)
 	rt_buf_clear(err);
 	va_start(ap, fmt);
 	rt_buf_vprintf(err, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int rt_error_prefix(rt_buf *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	va_start(ap, fmt);
+	rt_buf_vinsertf(err, 0, fmt, ap);
 	va_end(ap);
 	return code;
 }

@@ -48,10 +48,17 @@ void rt_buf_puts(rt_buf *b, const char *s);
 void rt_buf_putc(rt_buf *b, char c);
 void rt_buf_printf(rt_buf *b, const char *fmt, ...) RT_PRINTF(2, 3);
 void rt_buf_vprintf(rt_buf *b, const char *fmt, va_list ap);
+/* Insert the formatted text at byte `pos` (at most len), moving the rest
+ * after it (git's strbuf_insertf). */
+void rt_buf_vinsertf(rt_buf *b, size_t pos, const char *fmt, va_list ap);
 int rt_buf_oom(const rt_buf *b);
 
 /* Set `err` to the formatted message and return `code`. */
 int rt_error(rt_buf *err, int code, const char *fmt, ...) RT_PRINTF(3, 4);
+/* Put the formatted context before the message already in `err` and
+ * return `code`: "cannot do X: " + what the callee said, without copying
+ * the callee's message aside (rt_error would replace it). */
+int rt_error_prefix(rt_buf *err, int code, const char *fmt, ...) RT_PRINTF(3, 4);
 
 /* ---- util.c --------------------------------------------------------------- */
 

@@ -125,10 +125,7 @@ static int tenants_from_registry(retort_tenant_list *out, retort *ctx, const cha
 	if ((rc = drv->connect(&conn, &url, &ctx->cfg, &ctx->err)) < 0)
 		goto done;
 	if ((rc = drv->query(conn, sql.ptr, 2, &cells, &ctx->err)) < 0) {
-		rt_buf msg = RT_BUF_INIT;
-		rt_buf_puts(&msg, ctx->err.ptr);
-		rc = rt_ctx_error(ctx, rc, "the registry query on '%s' failed: %s", url.masked, msg.ptr);
-		rt_buf_release(&msg);
+		rt_ctx_error_prefix(ctx, rc, "the registry query on '%s' failed: ", url.masked);
 		goto done;
 	}
 	for (i = 0; i + 1 < cells.count && rc >= 0; i += 2)

@@ -449,13 +449,9 @@ static int connect_admin(rt_conn **out, const rt_url *url, const rt_config *cfg,
 	int rc;
 
 	admin.path = (char *)"postgres";
-	if ((rc = rt_driver_pg.connect(out, &admin, cfg, err)) < 0) {
-		rt_buf msg = RT_BUF_INIT;
-		rt_buf_puts(&msg, err->ptr);
-		rt_error(err, rc, "cannot reach the maintenance database 'postgres' to make or "
-			 "drop a scratch database: %s", msg.ptr);
-		rt_buf_release(&msg);
-	}
+	if ((rc = rt_driver_pg.connect(out, &admin, cfg, err)) < 0)
+		rt_error_prefix(err, rc, "cannot reach the maintenance database 'postgres' to make "
+				"or drop a scratch database: ");
 	return rc;
 }
 
@@ -511,11 +507,8 @@ int rt_pg_scratch_create(char **out_url, const char *url, const rt_url *parsed,
 			break;
 	}
 	if (rc < 0) {
-		rt_buf msg = RT_BUF_INIT;
-		rt_buf_puts(&msg, err->ptr);
-		rt_error(err, rc, "cannot create the scratch database '%s' on '%s' (retort test "
-			 "needs the CREATEDB privilege): %s", name.ptr, parsed->masked, msg.ptr);
-		rt_buf_release(&msg);
+		rt_error_prefix(err, rc, "cannot create the scratch database '%s' on '%s' (retort "
+				"test needs the CREATEDB privilege): ", name.ptr, parsed->masked);
 		goto done;
 	}
 	replace_dbname(&u, url, name.ptr);
@@ -557,13 +550,8 @@ int rt_pg_scratch_drop(const char *url, const rt_url *parsed, const rt_config *c
 	rt_buf_clear(&sql);
 	rt_buf_puts(&sql, "DROP DATABASE IF EXISTS ");
 	rt_sql_quote_ident(&sql, parsed->path);
-	if ((rc = c->driver->exec(c, sql.ptr, sql.len, NULL, err)) < 0) {
-		rt_buf msg = RT_BUF_INIT;
-		rt_buf_puts(&msg, err->ptr);
-		rt_error(err, rc, "cannot drop the scratch database '%s': %s", parsed->path,
-			 msg.ptr);
-		rt_buf_release(&msg);
-	}
+	if ((rc = c->driver->exec(c, sql.ptr, sql.len, NULL, err)) < 0)
+		rt_error_prefix(err, rc, "cannot drop the scratch database '%s': ", parsed->path);
 done:
 	rt_driver_pg.close(c);
 	rt_strlist_release(&ended);

@@ -112,15 +112,12 @@ static int run_files(retort *ctx, const rt_driver *drv, rt_conn *conn, const rt_
 		if ((rc = rt_read_file(&text, &len, files->items[i], &ctx->err)) < 0)
 			break;
 		if ((rc = drv->exec(conn, text, len, &fail, &ctx->err)) < 0) {
-			rt_buf msg = RT_BUF_INIT;
 			size_t at = fail.error_at != (size_t)-1 ? fail.error_at : fail.offset, k;
 			int line = 1;
 			for (k = 0; k < at && k < len; k++)
 				line += text[k] == '\n';
-			rt_buf_puts(&msg, ctx->err.ptr);
-			rt_ctx_error(ctx, rc, "the schema file %s:%d does not run: %s", files->items[i],
-				     line, msg.ptr);
-			rt_buf_release(&msg);
+			rt_ctx_error_prefix(ctx, rc, "the schema file %s:%d does not run: ",
+					    files->items[i], line);
 		}
 		rt_strlist_release(&fail.done);
 		free(text);
@@ -167,12 +164,8 @@ static int desired_model(rt_schema *out, retort *ctx, const rt_driver *drv, cons
 	in_tx = 1;
 	rt_buf_printf(&name, "retort_scratch_%ld", (long)getpid());
 	if ((rc = drv->model_schema(conn, name.ptr, &ctx->err)) < 0) {
-		rt_buf msg = RT_BUF_INIT;
-		rt_buf_puts(&msg, ctx->err.ptr);
-		rc = rt_ctx_error(ctx, rc, "cannot make a scratch schema on '%s' for the model "
-				  "(set dev_url to a database where retort may create one): %s",
-				  url->masked, msg.ptr);
-		rt_buf_release(&msg);
+		rt_ctx_error_prefix(ctx, rc, "cannot make a scratch schema on '%s' for the model (set "
+				    "dev_url to a database where retort may create one): ", url->masked);
 		goto done;
 	}
 	if ((rc = run_files(ctx, drv, conn, &files)) < 0)

@@ -56,6 +56,16 @@ int rt_ctx_error(retort *ctx, int code, const char *fmt, ...)
 	return code;
 }
 
+int rt_ctx_error_prefix(retort *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rt_buf_vinsertf(&ctx->err, 0, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 static int cwd(rt_buf *out)
 {
 	char path[4096];

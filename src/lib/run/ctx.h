@@ -30,6 +30,9 @@ struct retort {
 /* Record a message on the context and return `code` (errors from modules
  * that wrote into ctx->err are returned as they are). */
 int rt_ctx_error(retort *ctx, int code, const char *fmt, ...) RT_PRINTF(3, 4);
+/* Put context before the message on the context (rt_error_prefix) and
+ * return `code`. */
+int rt_ctx_error_prefix(retort *ctx, int code, const char *fmt, ...) RT_PRINTF(3, 4);
 
 /* The graph, loaded on first use. */
 int rt_ctx_graph(rt_graph **out, retort *ctx);

@@ -302,15 +302,13 @@ static int db_commit(run *r)
 		rc = r->drv->exec(r->conn, sql.ptr, sql.len, NULL, &r->ctx->err);
 		rt_buf_release(&sql);
 		if (rc < 0) {
-			rt_buf msg = RT_BUF_INIT;
+			rt_buf at = RT_BUF_INIT;
 			db_rollback(r);
-			rt_buf_puts(&msg, r->ctx->err.ptr);
-			rt_buf_clear(&r->ctx->err);
-			rt_buf_puts(&r->ctx->err, "cannot write the history rows of this run, so its "
-				    "transaction was rolled back; the database is at ");
-			describe_rows(&r->ctx->err, &r->committed);
-			rt_buf_printf(&r->ctx->err, ": %s", msg.ptr);
-			rt_buf_release(&msg);
+			describe_rows(&at, &r->committed);
+			rt_ctx_error_prefix(r->ctx, rc, "cannot write the history rows of this run, so "
+					    "its transaction was rolled back; the database is at %s: ",
+					    at.ptr);
+			rt_buf_release(&at);
 			return rc;
 		}
 	}
@@ -358,16 +356,13 @@ static int line_at(const rt_script *s, const rt_section *sec, size_t off)
 static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt_section *sec,
 		       rt_exec_fail *fail, const char *from, const char *to)
 {
-	rt_buf msg = RT_BUF_INIT;
 	size_t i;
 
-	rt_buf_puts(&msg, r->ctx->err.ptr);
-	rt_buf_clear(&r->ctx->err);
-	rt_buf_printf(&r->ctx->err, "%s %s -> %s failed at %s:%d: %s\n",
-		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from, to, s->path,
-		      line_at(s, sec, fail->error_at != (size_t)-1 ? fail->error_at : fail->offset),
-		      msg.ptr);
-	rt_buf_puts(&r->ctx->err, "the database is at ");
+	rt_ctx_error_prefix(r->ctx, rc, "%s %s -> %s failed at %s:%d: ",
+			    r->direction == RT_DOWN ? "downgrade" : "upgrade", from, to, s->path,
+			    line_at(s, sec, fail->error_at != (size_t)-1 ? fail->error_at :
+				    fail->offset));
+	rt_buf_puts(&r->ctx->err, "\nthe database is at ");
 	describe_rows(&r->ctx->err, &r->committed);
 	if (sec->transactional) {
 		rt_buf_printf(&r->ctx->err, "; nothing of '%s' was applied", rev->s.revision);
@@ -380,7 +375,6 @@ static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt
 			rt_buf_printf(&r->ctx->err, "\n  %s", fail->done.items[i]);
 	}
 	/* logged once, by migrate(), which logs every failure of a run */
-	rt_buf_release(&msg);
 	return rc;
 }
 
@@ -392,25 +386,21 @@ static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt
 static void record_failure(run *r, const rt_rev *rev, const rt_script *s, const rt_exec_fail *fail,
 			   int transactional)
 {
-	rt_buf sql = RT_BUF_INIT, msg = RT_BUF_INIT, ignored = RT_BUF_INIT;
+	rt_buf sql = RT_BUF_INIT, ignored = RT_BUF_INIT;
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 
-	rt_buf_puts(&msg, r->ctx->err.ptr);
 	rt_history_create_sql(&sql, r->drv, r->ht.ptr);
 	if (history_row(r, &sql, rev, s, "failed", transactional ? 0 : fail->applied, -1,
-			msg.ptr) >= 0 &&
+			r->ctx->err.ptr) >= 0 &&
 	    r->drv->begin(r->conn, &ignored) >= 0) {
 		if (r->drv->exec(r->conn, sql.ptr, sql.len, NULL, &ignored) < 0 ||
 		    r->drv->commit(r->conn, &ignored) < 0)
 			r->drv->rollback(r->conn);
 	}
-	rt_buf_clear(&r->ctx->err);
-	rt_buf_puts(&r->ctx->err, msg.ptr);
 	if (!transactional)
 		rt_buf_printf(&r->ctx->err, "\nonce the file is fixed, 'retort %s --resume' continues "
 			      "from the failed statement", verb);
 	rt_buf_release(&sql);
-	rt_buf_release(&msg);
 	rt_buf_release(&ignored);
 }
 
@@ -630,13 +620,8 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	goto done;
 failed:
 	db_rollback(r);
-	{
-		rt_buf msg = RT_BUF_INIT;
-		rt_buf_puts(&msg, r->ctx->err.ptr);
-		rt_ctx_error(r->ctx, rc, "cannot record '%s' in the version table: %s", rev->s.revision,
-			     msg.ptr);
-		rt_buf_release(&msg);
-	}
+	rt_ctx_error_prefix(r->ctx, rc, "cannot record '%s' in the version table: ",
+			    rev->s.revision);
 done:
 	if (fk_was > 0) { /* back on, as it was */
 		rt_buf ignored = RT_BUF_INIT;
