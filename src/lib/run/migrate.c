@@ -45,6 +45,12 @@ typedef struct run {
 	int resuming;                  /* the plan's first step resumes hist.failed */
 	int held;                      /* the driver's hold() is on */
 	int changed;                   /* this run committed something */
+	/* the last step in the open transaction, to which a failure at
+	 * COMMIT (a deferred constraint) is put down, and how many it holds */
+	rt_rev *tx_rev;
+	const rt_script *tx_script;
+	const rt_section *tx_sec;
+	size_t tx_steps;
 } run;
 
 /* ---- plans --------------------------------------------------------------- */
@@ -277,6 +283,8 @@ static int db_begin(run *r)
 	if ((rc = r->drv->begin(r->conn, &r->ctx->err)) < 0)
 		return rc;
 	r->in_tx = 1;
+	r->tx_rev = NULL;
+	r->tx_steps = 0;
 	return 0;
 }
 
@@ -287,7 +295,11 @@ static void db_rollback(run *r)
 	r->in_tx = 0;
 	rt_buf_clear(&r->pending);
 	r->npending = 0;
+	r->tx_rev = NULL;
+	r->tx_steps = 0;
 }
+
+static void commit_failed(run *r, int rc);
 
 /* Commit, writing the pending history rows first. */
 static int db_commit(run *r)
@@ -315,8 +327,14 @@ static int db_commit(run *r)
 	r->in_tx = 0;
 	if ((rc = r->drv->commit(r->conn, &r->ctx->err)) < 0) {
 		r->drv->rollback(r->conn);
+		if (r->tx_rev)
+			commit_failed(r, rc);
+		r->tx_rev = NULL;
+		r->tx_steps = 0;
 		return rc;
 	}
+	r->tx_rev = NULL;
+	r->tx_steps = 0;
 	r->changed = 1;
 	if (copy_rows(&r->committed, &r->rows) < 0)
 		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
@@ -351,20 +369,38 @@ static int line_at(const rt_script *s, const rt_section *sec, size_t off)
 	return line;
 }
 
-/* Turn a failed statement into the run's error: which migration, file:line,
- * the database's message, and where the database stands now. */
-static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt_section *sec,
-		       rt_exec_fail *fail, const char *from, const char *to)
+/* The line of a failed statement: where the database says the error is,
+ * else where the statement starts. */
+static int fail_line(const rt_script *s, const rt_section *sec, const rt_exec_fail *fail)
 {
+	return line_at(s, sec, fail->error_at != (size_t)-1 ? fail->error_at : fail->offset);
+}
+
+/* Turn a failed statement into the run's error: which migration, file:line
+ * (the file alone for a step without a section), the database's message,
+ * and where the database stands now.  `steps`: how many migrations the
+ * rolled-back transaction held, this one the last. */
+static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt_section *sec,
+		       int line, const rt_exec_fail *fail, const char *from, const char *to,
+		       size_t steps)
+{
+	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 	size_t i;
 
-	rt_ctx_error_prefix(r->ctx, rc, "%s %s -> %s failed at %s:%d: ",
-			    r->direction == RT_DOWN ? "downgrade" : "upgrade", from, to, s->path,
-			    line_at(s, sec, fail->error_at != (size_t)-1 ? fail->error_at :
-				    fail->offset));
+	if (sec)
+		rt_ctx_error_prefix(r->ctx, rc, "%s %s -> %s failed at %s:%d: ", verb, from, to,
+				    s->path, line);
+	else
+		rt_ctx_error_prefix(r->ctx, rc, "%s %s -> %s failed at %s: ", verb, from, to,
+				    s->path);
 	rt_buf_puts(&r->ctx->err, "\nthe database is at ");
 	describe_rows(&r->ctx->err, &r->committed);
-	if (sec->transactional) {
+	if (steps > 1) {
+		rt_buf_printf(&r->ctx->err, "; the run's transaction "
+			      "(transaction_per_migration = false) held %zu migrations, up to '%s', "
+			      "and was rolled back: nothing of them was applied", steps,
+			      rev->s.revision);
+	} else if (!sec || sec->transactional) {
 		rt_buf_printf(&r->ctx->err, "; nothing of '%s' was applied", rev->s.revision);
 	} else {
 		rt_buf_printf(&r->ctx->err,
@@ -402,6 +438,22 @@ static void record_failure(run *r, const rt_rev *rev, const rt_script *s, const 
 			      "from the failed statement", verb);
 	rt_buf_release(&sql);
 	rt_buf_release(&ignored);
+}
+
+/* The database refused the COMMIT (a deferred constraint, say): reported
+ * and recorded as a failed statement of the transaction's last step, at
+ * its section's first line, since the database names no line of it. */
+static void commit_failed(run *r, int rc)
+{
+	rt_exec_fail fail = { 0 };
+	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT;
+
+	rt_plan_step_ends(&from, &to, r->tx_rev, r->direction);
+	step_failed(r, rc, r->tx_rev, r->tx_script, r->tx_sec, r->tx_sec ? r->tx_sec->line : 0,
+		    &fail, from.ptr, to.ptr, r->tx_steps);
+	record_failure(r, r->tx_rev, r->tx_script, &fail, 1);
+	rt_buf_release(&from);
+	rt_buf_release(&to);
 }
 
 /* A transaction=false section as it runs (rt_exec_fail.each): a
@@ -566,7 +618,8 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 		if (rc >= 0 && fail.applied < fail.skip)
 			rc = fewer_statements(r, rev, &fail);
 		if (rc < 0 && !prog.refused && fail.applied >= fail.skip) {
-			rc = step_failed(r, rc, rev, s, sec, &fail, from.ptr, to.ptr);
+			rc = step_failed(r, rc, rev, s, sec, fail_line(s, sec, &fail), &fail,
+					 from.ptr, to.ptr, 1);
 			record_failure(r, rev, s, &fail, 0);
 		}
 		if (rc < 0)
@@ -590,7 +643,8 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 			rc = r->drv->foreign_key_check(r->conn, &r->ctx->err);
 		if (rc < 0) {
 			db_rollback(r);
-			rc = step_failed(r, rc, rev, s, sec, &fail, from.ptr, to.ptr);
+			rc = step_failed(r, rc, rev, s, sec, fail_line(s, sec, &fail), &fail,
+					 from.ptr, to.ptr, 1);
 			record_failure(r, rev, s, &fail, 1);
 			goto done;
 		}
@@ -609,8 +663,21 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	if ((rc = db_begin(r)) < 0 || (rc = db_exec(r, vsql.ptr)) < 0)
 		goto failed;
 	swap_rows(r, &next.next);
-	if (commits && (rc = db_commit(r)) < 0)
-		goto failed;
+	if (!sec || sec->transactional) {
+		/* the database may yet refuse this step at COMMIT */
+		r->tx_rev = rev;
+		r->tx_script = s;
+		r->tx_sec = sec;
+		r->tx_steps++;
+	}
+	/* a refused COMMIT of a transactional step is reported as its
+	 * failure by db_commit; transaction=false left only its version
+	 * change to commit */
+	if (commits && (rc = db_commit(r)) < 0) {
+		if (sec && !sec->transactional)
+			goto failed;
+		goto done;
+	}
 	if (rev == r->hist.failed)
 		r->resuming = 0;
 	ms = rt_now_ms() - t0; /* what the user waited for includes the commit */
