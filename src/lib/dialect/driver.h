@@ -117,6 +117,23 @@ struct rt_driver {
 	 * about to commit.  NULL: nothing to check. */
 	int (*foreign_key_check)(rt_conn *c, rt_buf *err);
 
+	/* ---- offline scripts (--sql) ---- */
+
+	/* A foreign_keys=off section in a script: the statement switching
+	 * enforcement off before its transaction and on after its COMMIT,
+	 * and one listing the violations right after the section, for a
+	 * client that prints what it returns.  NULL when the database has no
+	 * such switch (PostgreSQL); then script_fk_check is NULL too. */
+	const char *script_fk_off;
+	const char *script_fk_on;
+	const char *script_fk_list;
+
+	/* Append the SQL that stops the script and takes the step back, with
+	 * a message naming `step` ("upgrade a -> b"), when a row breaks a
+	 * foreign key: after the step's version change and history row, in
+	 * its transaction. */
+	void (*script_fk_check)(rt_buf *out, const char *step);
+
 	/* ---- backup, restore and `retort test` (safety.h) ---- */
 
 	/* Copy the database of `url` into `dest`, a new empty file (SQLite:

@@ -1,7 +1,8 @@
 /*
- * migrate.c - the runner behind upgrade, downgrade and stamp, online and
- * offline.  The plan itself (which revisions, in which order, and how each
- * step moves the version table's rows) is computed by plan.c.
+ * migrate.c - the runner behind upgrade, downgrade and stamp.  The plan
+ * itself (which revisions, in which order, and how each step moves the
+ * version table's rows) is computed by plan.c; offline (--sql), the
+ * offline writer (offline.c) writes the run as a script instead.
  *
  * Online, each migration runs in one transaction with its version-table
  * change.  The driver's lock (driver.h) keeps other runs out: for the
@@ -17,9 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctx.h"
 #include "history.h"
-#include "plan.h"
+#include "run.h"
 #include "safety.h"
 
 typedef struct run {
@@ -34,7 +34,6 @@ typedef struct run {
 	rt_buf vt;                     /* the quoted version table name */
 	rt_strlist rows;               /* the version table as we last saw or left it */
 	rt_strlist committed;          /* ... as of the last commit: where a failure leaves it */
-	rt_buf out;                    /* offline: the script */
 	int in_tx;
 	int replace_rows;              /* offline stamp without FROM: replace every row */
 	rt_buf ht;                     /* the quoted history table name */
@@ -72,9 +71,7 @@ static int step_applied(unsigned char **out, run *r)
 	return rt_plan_step_applied(out, r->g, &r->rows, r->direction, &r->ctx->err);
 }
 
-/* Read and parse every file of the plan before anything runs: a broken
- * file later in the plan must not leave the database half way. */
-static int load_plan(rt_script **out, run *r, const rt_revvec *plan)
+int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan)
 {
 	rt_script *s = calloc(plan->n ? plan->n : 1, sizeof(*s));
 	size_t i;
@@ -82,17 +79,17 @@ static int load_plan(rt_script **out, run *r, const rt_revvec *plan)
 
 	*out = s;
 	if (!s)
-		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	for (i = 0; i < plan->n && rc >= 0; i++)
-		rc = rt_script_load(&s[i], plan->v[i]->s.path, 0, &r->ctx->err);
+		rc = rt_script_load(&s[i], plan->v[i]->s.path, 0, &ctx->err);
 	if (rc < 0) {
-		rt_buf_puts(&r->ctx->err, "\nnothing was changed");
+		rt_buf_puts(&ctx->err, "\nnothing was changed");
 		return rc == RETORT_ERROR ? rc : RETORT_EINVALID;
 	}
 	return 0;
 }
 
-static void free_plan(rt_script *s, size_t n)
+void rt_run_free_scripts(rt_script *s, size_t n)
 {
 	size_t i;
 
@@ -154,58 +151,6 @@ static void take_pending(run *r, rt_buf *out)
 
 /* ---- version table SQL ---------------------------------------------------- */
 
-static void version_table_name(run *r)
-{
-	const rt_config *cfg = &r->ctx->cfg;
-
-	if (cfg->version_table_schema && *cfg->version_table_schema) {
-		r->drv->quote_ident(&r->vt, cfg->version_table_schema);
-		rt_buf_putc(&r->vt, '.');
-	}
-	r->drv->quote_ident(&r->vt, cfg->version_table);
-}
-
-static void create_version_table_sql(run *r, rt_buf *out)
-{
-	rt_buf pk = RT_BUF_INIT;
-
-	rt_buf_printf(&pk, "%s_pkc", r->ctx->cfg.version_table);
-	rt_buf_printf(out, "CREATE TABLE IF NOT EXISTS %s (version_num VARCHAR(32) NOT NULL, "
-		      "CONSTRAINT ", r->vt.ptr);
-	r->drv->quote_ident(out, pk.ptr);
-	rt_buf_puts(out, " PRIMARY KEY (version_num));\n");
-	rt_buf_release(&pk);
-}
-
-static void sql_insert(run *r, rt_buf *out, const char *id)
-{
-	rt_buf_printf(out, "INSERT INTO %s (version_num) VALUES ('%s');\n", r->vt.ptr, id);
-}
-
-static void sql_delete(run *r, rt_buf *out, const char *id)
-{
-	rt_buf_printf(out, "DELETE FROM %s WHERE version_num = '%s';\n", r->vt.ptr, id);
-}
-
-/* The statements moving the version table across one step (plan.h).  Ids
- * are [A-Za-z0-9_] (checked by the parser), so they go into the SQL as
- * literals. */
-static void step_sql(run *r, rt_buf *out, const rt_plan_step_rows *st)
-{
-	size_t i;
-
-	/* UPDATE where one row becomes another, as Alembic does */
-	for (i = 0; i < st->gone.count || i < st->added.count; i++) {
-		if (i < st->gone.count && i < st->added.count)
-			rt_buf_printf(out, "UPDATE %s SET version_num = '%s' WHERE version_num = '%s';\n",
-				      r->vt.ptr, st->added.items[i], st->gone.items[i]);
-		else if (i < st->gone.count)
-			sql_delete(r, out, st->gone.items[i]);
-		else
-			sql_insert(r, out, st->added.items[i]);
-	}
-}
-
 /* The rows after one step, and the SQL that gets the version table there. */
 static int step_versions(run *r, rt_buf *out, rt_plan_step_rows *st, const rt_rev *rev,
 			 const unsigned char *applied)
@@ -214,7 +159,7 @@ static int step_versions(run *r, rt_buf *out, rt_plan_step_rows *st, const rt_re
 
 	if ((rc = rt_plan_step(st, &r->rows, rev, r->direction, applied, &r->ctx->err)) < 0)
 		return rc;
-	step_sql(r, out, st);
+	rt_vtable_step_sql(out, r->vt.ptr, st);
 	return 0;
 }
 
@@ -721,7 +666,7 @@ static int begin_and_read(run *r, int create)
 	}
 	if (create) {
 		rt_buf ddl = RT_BUF_INIT;
-		create_version_table_sql(r, &ddl);
+		rt_vtable_create_sql(&ddl, r->drv, r->vt.ptr, r->ctx->cfg.version_table);
 		rt_history_create_sql(&ddl, r->drv, r->ht.ptr);
 		rc = db_exec(r, ddl.ptr);
 		rt_buf_release(&ddl);
@@ -808,10 +753,10 @@ static int run_online(run *r)
 			goto done;
 		if (first || moved || !same_rows(&r->rows, &expected)) {
 			/* first step, or another process moved the database */
-			free_plan(scripts, plan.n);
+			rt_run_free_scripts(scripts, plan.n);
 			scripts = NULL;
 			if ((rc = make_plan(&plan, r, r->spec)) < 0 ||
-			    (rc = load_plan(&scripts, r, &plan)) < 0)
+			    (rc = rt_run_load_scripts(&scripts, r->ctx, &plan)) < 0)
 				goto done;
 			next = 0;
 			if (r->resuming && (!plan.n || plan.v[0] != r->hist.failed ||
@@ -864,7 +809,7 @@ done:
 	 * committed */
 	copy_rows(&r->ctx->run_to, rc < 0 ? &r->committed : &r->rows);
 	free(applied);
-	free_plan(scripts, plan.n);
+	rt_run_free_scripts(scripts, plan.n);
 	rt_revvec_release(&plan);
 	rt_strlist_release(&expected);
 	return rc;
@@ -872,194 +817,31 @@ done:
 
 /* ---- offline ---------------------------------------------------------------- */
 
-/* Append a section body so that it ends with a terminated statement: the
- * next statement of the script must not run into it. */
-static void put_terminated(run *r, const char *sql, size_t len)
+/* The offline writer (offline.c) gets what it needs of the run. */
+static void offline_of(rt_offline *o, run *r)
 {
-	size_t end = len, line;
-	char *copy;
-
-	while (end > 0 && strchr(" \t\r\n", sql[end - 1]))
-		end--;
-	rt_buf_put(&r->out, sql, end);
-	if (rt_sql_skip_blank(sql, 0, end) < end && (copy = rt_strndup(sql, end)) != NULL) {
-		if (!r->drv->terminated(copy)) {
-			/* a ';' after a trailing "-- comment" would be commented out */
-			for (line = end; line > 0 && sql[line - 1] != '\n'; line--)
-				;
-			rt_buf_puts(&r->out, memchr(sql + line, '-', end - line) ? "\n;" : ";");
-		}
-		free(copy);
-	}
-	rt_buf_putc(&r->out, '\n');
-}
-
-static int out_write(run *r)
-{
-	int rc = 0;
-
-	if (rt_buf_oom(&r->out))
-		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-	if (r->out.len && r->opts->write &&
-	    r->opts->write(r->out.ptr, r->out.len, r->opts->write_payload))
-		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "cannot write the SQL script");
-	rt_buf_clear(&r->out);
-	return rc;
-}
-
-/* The online run refuses to commit a foreign_keys=off migration while
- * PRAGMA foreign_key_check returns rows.  The PRAGMA alone only prints
- * them, and RAISE() works only in a trigger: a temporary table whose
- * trigger raises takes a row of the check, after the version change and
- * the history row, so that the error stops a client that bails and
- * RAISE(ROLLBACK) takes the whole step back for one that does not. */
-static void offline_fk_check(run *r, const char *from, const char *to)
-{
-	rt_buf msg = RT_BUF_INIT;
-
-	rt_buf_printf(&msg, "foreign key check failed in %s %s -> %s: PRAGMA "
-		      "foreign_key_check returns rows; the migration was rolled back",
-		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from, to);
-	rt_buf_puts(&r->out, "CREATE TEMP TABLE retort_fk_violation (tbl TEXT);\n"
-		    "CREATE TEMP TRIGGER retort_fk_violation BEFORE INSERT ON "
-		    "retort_fk_violation BEGIN SELECT RAISE(ROLLBACK, ");
-	rt_sql_literal(&r->out, msg.ptr);
-	rt_buf_puts(&r->out, "); END;\n"
-		    "INSERT INTO retort_fk_violation SELECT \"table\" FROM pragma_foreign_key_check "
-		    "LIMIT 1;\n"
-		    "DROP TABLE temp.retort_fk_violation;\n");
-	if (rt_buf_oom(&msg))
-		r->out.oom = 1;
-	rt_buf_release(&msg);
-}
-
-static int offline_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
-{
-	rt_plan_step_rows next = { 0 };
-	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT;
-	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
-	int rc, fk_off;
-
-	rt_plan_step_ends(&from, &to, rev, r->direction);
-	rt_buf_printf(&r->out, "\n-- %s %s -> %s: ",
-		      r->direction == RT_DOWN ? "downgrade" : "upgrade", from.ptr, to.ptr);
-	rt_sql_comment(&r->out, s->message);
-	rt_buf_putc(&r->out, '\n');
-	if (sec && !sec->transactional) {
-		if (r->in_tx) {
-			rt_buf_puts(&r->out, "COMMIT;\n");
-			r->in_tx = 0;
-		}
-		put_terminated(r, s->text + sec->offset, sec->len);
-	}
-	fk_off = sec && sec->transactional && sec->foreign_keys_off && r->drv->foreign_keys;
-	if (fk_off && r->in_tx) {
-		rt_buf_puts(&r->out, "COMMIT;\n");
-		r->in_tx = 0;
-	}
-	if (fk_off)
-		rt_buf_puts(&r->out, "PRAGMA foreign_keys = OFF;\n");
-	if (!r->in_tx) {
-		rt_buf_puts(&r->out, "BEGIN;\n");
-		r->in_tx = 1;
-	}
-	if (sec && sec->transactional)
-		put_terminated(r, s->text + sec->offset, sec->len);
-	if (fk_off)
-		rt_buf_puts(&r->out, "PRAGMA foreign_key_check;\n");
-	if ((rc = step_versions(r, &r->out, &next, rev, applied)) < 0 ||
-	    (rc = history_row(r, &r->out, rev, s, r->direction == RT_DOWN ? "reverted" : "applied",
-			      0, -1, NULL)) < 0)
-		goto done;
-	if (fk_off)
-		offline_fk_check(r, from.ptr, to.ptr);
-	/* as online: after a section run outside a transaction, its version
-	 * change commits at once */
-	if (r->per_migration || fk_off || (sec && !sec->transactional)) {
-		rt_buf_puts(&r->out, "COMMIT;\n");
-		r->in_tx = 0;
-	}
-	/* a script cannot read the setting back to restore it as the online
-	 * run does; a section that needs them off implies they were on */
-	if (fk_off)
-		rt_buf_puts(&r->out, "PRAGMA foreign_keys = ON;\n");
-	swap_rows(r, &next.next);
-	rc = out_write(r);
-done:
-	rt_plan_step_release(&next);
-	rt_buf_release(&from);
-	rt_buf_release(&to);
-	return rc;
-}
-
-/* Offline targets are "FROM:TO" or "TO" (from base); FROM is resolved
- * without a database. */
-static int offline_start(run *r, const char **to_spec, char **owned)
-{
-	const char *colon = strchr(r->spec ? r->spec : "", ':');
-	rt_target from;
-	size_t i;
-	int rc;
-
-	*owned = NULL;
-	*to_spec = r->spec;
-	if (!colon) {
-		if (r->direction == RT_DOWN)
-			return rt_ctx_error(r->ctx, RETORT_EUSAGE,
-					    "offline downgrade needs FROM:TO, e.g. 'head:base' "
-					    "(there is no database to read the current revision from)");
-		return 0;
-	}
-	if (!(*owned = rt_strndup(r->spec, (size_t)(colon - r->spec))))
-		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-	*to_spec = colon + 1;
-	if ((rc = rt_target_resolve(&from, r->g, *owned, NULL, 0, &r->ctx->err)) < 0)
-		return rc;
-	for (i = 0; i < from.revs.n && rc >= 0; i++)
-		rc = rt_strlist_add(&r->rows, from.revs.v[i]->s.revision);
-	rt_target_release(&from);
-	return rc < 0 ? rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory") : 0;
+	memset(o, 0, sizeof(*o));
+	o->ctx = r->ctx;
+	o->g = r->g;
+	o->drv = r->drv;
+	o->opts = r->opts;
+	o->direction = r->direction;
+	o->spec = r->spec;
+	o->per_migration = r->per_migration;
+	o->vt = r->vt.ptr;
+	o->ht = r->ht.ptr;
+	o->by = r->by.ptr;
+	rt_buf_init(&o->out);
 }
 
 static int run_offline(run *r)
 {
-	rt_script *scripts = NULL;
-	rt_revvec plan = { 0 };
-	unsigned char *applied = NULL;
-	const char *to_spec;
-	char *from_spec = NULL;
-	size_t i;
+	rt_offline o;
 	int rc;
 
-	if ((rc = offline_start(r, &to_spec, &from_spec)) < 0)
-		goto done;
-	if (!*to_spec)
-		to_spec = r->direction == RT_DOWN ? "base" : "head";
-	if ((rc = make_plan(&plan, r, to_spec)) < 0 || (rc = load_plan(&scripts, r, &plan)) < 0)
-		goto done;
-	rt_buf_printf(&r->out, "-- retort %s: %s ", retort_version(),
-		      r->direction == RT_DOWN ? "downgrade" : "upgrade");
-	rt_sql_comment(&r->out, r->spec);
-	rt_buf_printf(&r->out, " (%s)\n", r->drv->name);
-	create_version_table_sql(r, &r->out);
-	rt_history_create_sql(&r->out, r->drv, r->ht.ptr);
-	for (i = 0; i < plan.n && rc >= 0; i++) {
-		free(applied);
-		applied = NULL;
-		if ((rc = step_applied(&applied, r)) >= 0)
-			rc = offline_step(r, plan.v[i], &scripts[i], applied);
-	}
-	if (rc >= 0 && r->in_tx) {
-		rt_buf_puts(&r->out, "COMMIT;\n");
-		r->in_tx = 0;
-	}
-	if (rc >= 0)
-		rc = out_write(r);
-done:
-	free(from_spec);
-	free(applied);
-	free_plan(scripts, plan.n);
-	rt_revvec_release(&plan);
+	offline_of(&o, r);
+	rc = rt_offline_run(&o);
+	rt_offline_release(&o);
 	return rc;
 }
 
@@ -1158,10 +940,10 @@ static int run_stamp(run *r, const char *to_spec)
 	else
 		for (i = 0; i < r->rows.count; i++)
 			if (!rt_strlist_has(&next, r->rows.items[i]))
-				sql_delete(r, &sql, r->rows.items[i]);
+				rt_vtable_delete_sql(&sql, r->vt.ptr, r->rows.items[i]);
 	for (i = 0; i < next.count && rc >= 0; i++)
 		if (purge || !rt_strlist_has(&r->rows, next.items[i])) {
-			sql_insert(r, &sql, next.items[i]);
+			rt_vtable_insert_sql(&sql, r->vt.ptr, next.items[i]);
 			rc = file_history_row(r, &sql, rt_graph_get(r->g, next.items[i]), "stamped");
 		}
 	/* a stamp is how a hand-repaired failure is declared done */
@@ -1173,13 +955,11 @@ static int run_stamp(run *r, const char *to_spec)
 		if ((rc = db_exec(r, sql.ptr)) < 0 || (rc = db_commit(r)) < 0)
 			goto done;
 	} else {
-		rt_buf_printf(&r->out, "-- retort %s: stamp ", retort_version());
-		rt_sql_comment(&r->out, r->spec);
-		rt_buf_putc(&r->out, '\n');
-		create_version_table_sql(r, &r->out);
-		rt_history_create_sql(&r->out, r->drv, r->ht.ptr);
-		rt_buf_printf(&r->out, "BEGIN;\n%sCOMMIT;\n", sql.ptr);
-		if ((rc = out_write(r)) < 0)
+		rt_offline o;
+		offline_of(&o, r);
+		rc = rt_offline_stamp(&o, sql.ptr);
+		rt_offline_release(&o);
+		if (rc < 0)
 			goto done;
 	}
 	join_ids(&ids, &next);
@@ -1291,13 +1071,12 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 	rt_buf_init(&r->ht);
 	rt_buf_init(&r->by);
 	rt_buf_init(&r->pending);
-	rt_buf_init(&r->out);
 	r->per_migration = ctx->cfg.transaction_per_migration;
 	if ((rc = rt_ctx_graph(&r->g, ctx)) < 0 || (rc = rt_ctx_url(url, ctx)) < 0)
 		return rc;
 	if ((rc = rt_driver_for(&r->drv, url->scheme, &ctx->err)) < 0)
 		return rc;
-	version_table_name(r);
+	rt_vtable_name(&r->vt, r->drv, &ctx->cfg);
 	rt_history_name(&r->ht, r->drv, &ctx->cfg);
 	rt_history_applied_by(&r->by);
 	if (opts && opts->offline)
@@ -1325,7 +1104,6 @@ static void run_end(run *r)
 	rt_buf_release(&r->ht);
 	rt_buf_release(&r->by);
 	rt_buf_release(&r->pending);
-	rt_buf_release(&r->out);
 	rt_strlist_release(&r->rows);
 	rt_strlist_release(&r->committed);
 	rt_history_release(&r->hist);
@@ -1409,10 +1187,8 @@ int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts
 	if (opts && opts->offline) {
 		/* without FROM the script cannot know the rows: it replaces them */
 		r.replace_rows = !strchr(target, ':');
-		r.direction = RT_UP;
-		rc = offline_start(&r, &to_spec, &from_spec);
-		r.direction = 0;
-		if (rc >= 0)
+		if ((rc = rt_offline_from(&r.rows, &to_spec, &from_spec, r.g, target, 0,
+					  &ctx->err)) >= 0)
 			rc = run_stamp(&r, to_spec);
 	} else if ((rc = begin_and_read(&r, 1)) >= 0 &&
 		   (rc = rt_history_read(&r.hist, r.g, r.drv, r.conn, &ctx->cfg, &ctx->err)) >= 0) {
@@ -1437,12 +1213,11 @@ int retort_current(retort_strarray *out, retort *ctx)
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	rt_buf_init(&r.vt);
-	rt_buf_init(&r.out);
 	if ((rc = rt_ctx_url(&url, ctx)) < 0)
 		goto done;
 	if ((rc = rt_driver_for(&r.drv, url.scheme, &ctx->err)) < 0)
 		goto done;
-	version_table_name(&r);
+	rt_vtable_name(&r.vt, r.drv, &ctx->cfg);
 	if ((rc = r.drv->connect(&r.conn, &url, &ctx->cfg, &ctx->err)) < 0)
 		goto done;
 	if ((rc = r.drv->table_exists(r.conn, ctx->cfg.version_table_schema,

@@ -444,6 +444,31 @@ static int sq_foreign_key_check(rt_conn *conn, rt_buf *err)
 	return rows ? RETORT_ERROR : 0;
 }
 
+/* The online run refuses to commit a foreign_keys=off migration while
+ * PRAGMA foreign_key_check returns rows.  In a script the PRAGMA alone only
+ * prints them, and RAISE() works only in a trigger: a temporary table
+ * whose trigger raises takes a row of the check, after the version change
+ * and the history row, so that the error stops a client that bails and
+ * RAISE(ROLLBACK) takes the whole step back for one that does not. */
+static void sq_script_fk_check(rt_buf *out, const char *step)
+{
+	rt_buf msg = RT_BUF_INIT;
+
+	rt_buf_printf(&msg, "foreign key check failed in %s: PRAGMA foreign_key_check returns "
+		      "rows; the migration was rolled back", step);
+	rt_buf_puts(out, "CREATE TEMP TABLE retort_fk_violation (tbl TEXT);\n"
+		    "CREATE TEMP TRIGGER retort_fk_violation BEFORE INSERT ON "
+		    "retort_fk_violation BEGIN SELECT RAISE(ROLLBACK, ");
+	rt_sql_literal(out, msg.ptr);
+	rt_buf_puts(out, "); END;\n"
+		    "INSERT INTO retort_fk_violation SELECT \"table\" FROM pragma_foreign_key_check "
+		    "LIMIT 1;\n"
+		    "DROP TABLE temp.retort_fk_violation;\n");
+	if (rt_buf_oom(&msg))
+		out->oom = 1;
+	rt_buf_release(&msg);
+}
+
 const rt_driver rt_driver_sqlite = {
 	.name = "sqlite",
 	.scheme = "sqlite",
@@ -462,6 +487,10 @@ const rt_driver rt_driver_sqlite = {
 	.introspect = rt_introspect_sqlite,
 	.foreign_keys = sq_foreign_keys,
 	.foreign_key_check = sq_foreign_key_check,
+	.script_fk_off = "PRAGMA foreign_keys = OFF;\n",
+	.script_fk_on = "PRAGMA foreign_keys = ON;\n",
+	.script_fk_list = "PRAGMA foreign_key_check;\n",
+	.script_fk_check = sq_script_fk_check,
 	.backup = rt_sqlite_backup,
 	.restore = rt_sqlite_restore,
 	.fingerprint = rt_sqlite_fingerprint,
