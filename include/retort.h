@@ -338,6 +338,30 @@ int retort_verify(retort_strarray *problems, retort *ctx);
  * (NULL: head) would run, without changing anything. */
 int retort_pending(retort_strarray *current, size_t *pending, retort *ctx, const char *target);
 
+/* What the last online retort_upgrade() or retort_downgrade() on a context
+ * did, whether it succeeded or failed. */
+typedef struct {
+	/* the version table's rows when the run started (read under its
+	 * lock), and what the database holds when it ended: after a failure,
+	 * what had committed */
+	retort_strarray from;
+	retort_strarray to;
+	/* the revisions applied (or reverted), in order: one for each
+	 * RETORT_EVENT_DONE the run reported */
+	retort_strarray steps;
+} retort_run_summary;
+
+/* Copy the last run's summary into `out` (retort_run_summary_release
+ * frees it).  The lists are empty before any run, after an offline one,
+ * and when the run stopped before it read the database.  Returns
+ * RETORT_ERROR only when out of memory. */
+int retort_run_result(retort_run_summary *out, retort *ctx);
+void retort_run_summary_release(retort_run_summary *summary);
+
+/* Put "[tag] " before every line the context writes to the log file from
+ * now on (a fleet's tenant name); NULL for none. */
+int retort_set_log_tag(retort *ctx, const char *tag);
+
 /* ---- backups and `retort test` ---------------------------------------------- */
 
 /* retort_restore's flags: restore a backup that is not this project's. */

@@ -166,12 +166,6 @@ typedef struct fleet {
 	int stop;
 } fleet;
 
-static void count_done(const retort_event *ev, void *payload)
-{
-	if (ev->type == RETORT_EVENT_DONE)
-		(*(size_t *)payload)++;
-}
-
 static void join_rows(rt_buf *out, char *const *rows, size_t n)
 {
 	size_t i;
@@ -209,13 +203,11 @@ static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant
 		       rt_buf *from, rt_buf *to, rt_buf *error)
 {
 	const retort_tenant *t = &f->list->tenants[i];
-	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
+	retort_run_summary run = { 0 };
 	retort_strarray cur = { 0 };
 	double t0 = rt_now_ms();
 	int rc = open_rc, missing = 0;
 
-	ro.on_event = count_done;
-	ro.event_payload = &res->applied;
 	if (rc >= 0 && !*t->url)
 		rc = rt_ctx_error(w, RETORT_EUSAGE, "tenant '%s' has no database URL in the registry",
 				  t->name);
@@ -223,9 +215,9 @@ static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant
 		rc = tenant_missing(w, t, f->opts->version >= 2 && f->opts->no_create, &missing);
 	if (rc >= 0)
 		rc = retort_set_url(w, t->url);
+	if (rc >= 0)
+		rc = retort_set_log_tag(w, t->name);
 	if (rc >= 0) {
-		free(w->log.tag);
-		w->log.tag = rt_strdup(t->name);
 		switch (f->opts->action) {
 		case RETORT_FLEET_CURRENT:
 			rc = retort_pending(&cur, &res->pending, w, f->opts->target);
@@ -234,15 +226,18 @@ static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant
 			retort_strarray_release(&cur);
 			break;
 		case RETORT_FLEET_DOWNGRADE:
-			rc = retort_downgrade(w, f->opts->target, &ro);
+			rc = retort_downgrade(w, f->opts->target, NULL);
 			break;
 		default:
-			rc = retort_upgrade(w, f->opts->target, &ro);
+			rc = retort_upgrade(w, f->opts->target, NULL);
 			break;
 		}
-		if (f->opts->action != RETORT_FLEET_CURRENT) {
-			join_rows(from, w->run_from.items, w->run_from.count);
-			join_rows(to, w->run_to.items, w->run_to.count);
+		/* what the run did, failed or not */
+		if (f->opts->action != RETORT_FLEET_CURRENT && retort_run_result(&run, w) >= 0) {
+			join_rows(from, run.from.strings, run.from.count);
+			join_rows(to, run.to.strings, run.to.count);
+			res->applied = run.steps.count;
+			retort_run_summary_release(&run);
 		}
 	}
 	if (rc < 0)

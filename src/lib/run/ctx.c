@@ -33,6 +33,7 @@ void retort_free(retort *ctx)
 	rt_log_close(&ctx->log);
 	rt_strlist_release(&ctx->run_from);
 	rt_strlist_release(&ctx->run_to);
+	rt_strlist_release(&ctx->run_steps);
 	free(ctx->script_override);
 	free(ctx->url_override);
 	free(ctx->cache_dir);
@@ -144,6 +145,17 @@ int retort_set_url(retort *ctx, const char *url)
 	free(ctx->url_masked);
 	ctx->url_override = copy;
 	ctx->url_masked = NULL;
+	return 0;
+}
+
+int retort_set_log_tag(retort *ctx, const char *tag)
+{
+	char *copy = NULL;
+
+	if (tag && !(copy = rt_strdup(tag)))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	free(ctx->log.tag);
+	ctx->log.tag = copy;
 	return 0;
 }
 

@@ -22,9 +22,11 @@ struct retort {
 	rt_log log;
 	int log_opened;
 	char *script_override; /* retort_options.script_location, absolute */
-	/* the version rows when the last run started and when it ended */
+	/* the last run (retort_run_result): the version rows when it
+	 * started and when it ended, and the revisions it applied */
 	rt_strlist run_from;
 	rt_strlist run_to;
+	rt_strlist run_steps;
 };
 
 /* Record a message on the context and return `code` (errors from modules

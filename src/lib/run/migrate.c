@@ -626,6 +626,10 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	if (rev == r->hist.failed)
 		r->resuming = 0;
 	ms = rt_now_ms() - t0; /* what the user waited for includes the commit */
+	if (rt_strlist_add(&r->ctx->run_steps, rev->s.revision) < 0) {
+		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+		goto done;
+	}
 	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s done in %.1f ms", verb, from.ptr, to.ptr,
 		      ms);
 	emit(r, RETORT_EVENT_DONE, rev, from.ptr, to.ptr, ms);
@@ -1146,6 +1150,7 @@ static int migrate(retort *ctx, int direction, const char *spec, const retort_ru
 	rt_buf_clear(&ctx->err);
 	rt_strlist_release(&ctx->run_from);
 	rt_strlist_release(&ctx->run_to);
+	rt_strlist_release(&ctx->run_steps);
 	if ((rc = run_start(&r, ctx, direction, spec, opts, &url)) >= 0) {
 		if (opts && opts->offline)
 			rc = run_offline(&r);
@@ -1169,6 +1174,38 @@ int retort_downgrade(retort *ctx, const char *target, const retort_run_options *
 	if (!target || !*target)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "downgrade needs a target (-1, base, a revision)");
 	return migrate(ctx, RT_DOWN, target, opts);
+}
+
+static int copy_out(retort_strarray *out, const rt_strlist *rows)
+{
+	size_t i;
+
+	if (!rows->count)
+		return 0;
+	if (!(out->strings = calloc(rows->count, sizeof(*out->strings))))
+		return RETORT_ERROR;
+	for (i = 0; i < rows->count; i++, out->count++)
+		if (!(out->strings[i] = rt_strdup(rows->items[i])))
+			return RETORT_ERROR;
+	return 0;
+}
+
+int retort_run_result(retort_run_summary *out, retort *ctx)
+{
+	memset(out, 0, sizeof(*out));
+	if (copy_out(&out->from, &ctx->run_from) < 0 || copy_out(&out->to, &ctx->run_to) < 0 ||
+	    copy_out(&out->steps, &ctx->run_steps) < 0) {
+		retort_run_summary_release(out);
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	}
+	return 0;
+}
+
+void retort_run_summary_release(retort_run_summary *summary)
+{
+	retort_strarray_release(&summary->from);
+	retort_strarray_release(&summary->to);
+	retort_strarray_release(&summary->steps);
 }
 
 int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts)
