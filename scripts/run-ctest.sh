@@ -32,7 +32,7 @@ trap 'rm -f "$log"' EXIT
 
 echo "== ctest in $dir$([ $sanitize -eq 1 ] && echo ' (ASan+UBSan, leak checks on)')"
 status=0
-(cd "$dir" && ctest --output-on-failure --no-tests=error -j"$jobs") 2>&1 | tee "$log" || status=$?
+(cd "$dir" && ctest --output-on-failure --no-tests=error --timeout 1200 -j"$jobs") 2>&1 | tee "$log" || status=$?
 
 fail=0
 if [ $status -ne 0 ]; then

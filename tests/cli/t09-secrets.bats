@@ -10,15 +10,23 @@ PG_URL="postgresql://shop:$SECRET@127.0.0.1:1/shop?sslmode=disable&connect_timeo
 
 setup() {
 	common_setup
+	WAITERS=()
 	new_project
 	std_chain
 }
 
 teardown() {
-	# a failed test may leave the lock of hold_lock held: EOF ends it
+	local pid
+	# a failed test may leave the lock of hold_lock held, and retort
+	# processes waiting for it
 	if [ -n "${HOLDER:-}" ]; then
+		echo "ROLLBACK;" >&4 2>/dev/null || true
 		exec 4>&-
-		wait "$HOLDER" || true
+		for pid in "${WAITERS[@]}"; do
+			kill -9 "$pid" 2>/dev/null || true
+		done
+		kill "$HOLDER" 2>/dev/null || true
+		wait "$HOLDER" 2>/dev/null || true
 	fi
 	common_teardown
 }
@@ -200,19 +208,24 @@ cmdline() {
 	fi
 	run -0 --separate-stderr rt -u "$url" upgrade "$A"
 	hold_lock
-	# three spellings of the option; all wait for the lock
-	"$RETORT" -u "$url" upgrade head >out1 2>err1 3>&- &
+	# three spellings of the option; all wait for the lock (and none
+	# holds the holder's input open: its end of file must end it)
+	"$RETORT" -u "$url" upgrade head >out1 2>err1 3>&- 4>&- &
 	pids+=($!)
-	"$RETORT" --url="$url" upgrade head >out2 2>err2 3>&- &
+	"$RETORT" --url="$url" upgrade head >out2 2>err2 3>&- 4>&- &
 	pids+=($!)
-	"$RETORT" -q "-u$url" upgrade head >out3 2>err3 3>&- &
+	"$RETORT" -q "-u$url" upgrade head >out3 2>err3 3>&- 4>&- &
 	pids+=($!)
+	WAITERS=("${pids[@]}")
 	for pid in "${pids[@]}"; do
-		for ((i = 0; i < 200; i++)); do
+		# until the child has become retort (before its exec the
+		# cmdline is this shell's) and has taken its options in
+		for ((i = 0; i < 600; i++)); do
 			kill -0 "$pid" 2>/dev/null || { release_lock; fail "retort $pid ended early:" "$(cat err*)"; }
 			case "$(cmdline "$pid")" in
-			*"$SECRET"*) sleep 0.05 ;;
-			*) break ;;
+			"$RETORT "*"$SECRET"*) sleep 0.05 ;;
+			"$RETORT "*) break ;;
+			*) sleep 0.05 ;;
 			esac
 		done
 		refute_contains "$(cmdline "$pid")" "$SECRET"
