@@ -175,6 +175,13 @@ typedef struct rt_url {
  * password. */
 int rt_url_parse(rt_url *out, const char *url, const char *base_dir, rt_buf *err);
 void rt_url_release(rt_url *u);
+/* The pieces rt_url_parse is made of.  Which scheme takes which form is
+ * the driver registry's business (drivers/url.c): a file database's
+ * "//[user[:pw]@]/path" resolved against `base_dir`, or a server's
+ * "//[user[:pw]@]host[:port][,host...]/db?params".  `u->masked` is set. */
+size_t rt_url_scheme_len(const char *s);
+int rt_url_parse_file(rt_url *u, const char *rest, const char *base_dir, rt_buf *err);
+int rt_url_parse_server(rt_url *u, const char *rest, rt_buf *err);
 /* Append `text` to out with every password masked (see
  * retort_mask_secrets). */
 void rt_mask_secrets(rt_buf *out, const char *text);

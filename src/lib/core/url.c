@@ -187,7 +187,7 @@ static int is_scheme_char(char c)
 }
 
 /* The length of a leading "scheme://", 0 if there is none. */
-static size_t scheme_len(const char *s)
+size_t rt_url_scheme_len(const char *s)
 {
 	size_t n = 0;
 
@@ -224,7 +224,7 @@ static void mask_text(rt_buf *out, char *wipe, const char *s, int flags)
 		/* one URL: its authority follows "scheme://" or, when the
 		 * scheme is missing or mistyped, starts the text (no guess at
 		 * a bare "user:pw" then: "sqlite:data.db" is no password) */
-		size_t start = scheme_len(s);
+		size_t start = rt_url_scheme_len(s);
 
 		first = start ? start - 3 : NPOS;
 		have = secret_span(&from, &to, s, start, '\0', start ? flags : flags | MASK_NO_BARE);
@@ -494,7 +494,7 @@ static int parse_hosts(rt_url *u, const char *s, size_t n, rt_buf *err)
 }
 
 /* postgresql://user:password@host:port/dbname?key=value&... */
-static int parse_pg(rt_url *u, const char *rest, rt_buf *err)
+int rt_url_parse_server(rt_url *u, const char *rest, rt_buf *err)
 {
 	size_t end = strcspn(rest, "/?"), at = find_last(rest, 0, end, '@'), hp = 0;
 	const char *p;
@@ -528,7 +528,7 @@ static int parse_pg(rt_url *u, const char *rest, rt_buf *err)
  * sqlite:///:memory: (in memory).  The path is not percent-decoded:
  * SQLAlchemy hands it to SQLite as written.
  */
-static int parse_sqlite(rt_url *u, const char *rest, const char *base_dir, rt_buf *err)
+int rt_url_parse_file(rt_url *u, const char *rest, const char *base_dir, rt_buf *err)
 {
 	const char *p = rest, *path = NULL;
 	size_t n = 0;
@@ -566,57 +566,6 @@ static int parse_sqlite(rt_url *u, const char *rest, const char *base_dir, rt_bu
 		free(cwd);
 	}
 	return u->path ? 0 : oom(err);
-}
-
-static int parse(rt_url *u, const char *url, const char *base_dir, rt_buf *err)
-{
-	const char *p;
-	size_t n = scheme_len(url), plus;
-
-	if (!n)
-		goto unsupported;
-	p = url + n;
-	n -= 3;
-	/* sqlite+aiosqlite, postgresql+asyncpg: the driver is Python's business */
-	plus = strcspn(url, "+");
-	if (plus < n)
-		n = plus;
-	if (n == 6 && !strncasecmp(url, "sqlite", 6)) {
-		if (!(u->scheme = rt_strdup("sqlite")))
-			return oom(err);
-		return parse_sqlite(u, p, base_dir, err);
-	}
-	if ((n == 10 && !strncasecmp(url, "postgresql", 10)) ||
-	    (n == 8 && !strncasecmp(url, "postgres", 8))) {
-		if (!(u->scheme = rt_strdup("postgresql")))
-			return oom(err);
-		return parse_pg(u, p, err);
-	}
-unsupported:
-	return rt_error(err, RETORT_EINVALID,
-			"unsupported database URL '%s': expected sqlite:// or postgresql://",
-			u->masked);
-}
-
-int rt_url_parse(rt_url *out, const char *url, const char *base_dir, rt_buf *err)
-{
-	rt_buf masked = RT_BUF_INIT;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	/*
-	 * Masked with guessing even when the URL parses: "u:123/abc@h/db" is
-	 * a valid URL to libpq (host "u", port 123, database "abc@h/db"),
-	 * but most likely a password with a literal '/'.  An '@' in a
-	 * database name or a parameter is rarer than that mistake, and
-	 * showing too little is the safe side.
-	 */
-	mask_text(&masked, NULL, url, MASK_URL);
-	if (rt_buf_oom(&masked) || !(out->masked = rt_buf_detach(&masked)))
-		return oom(err);
-	if ((rc = parse(out, url, base_dir, err)) < 0)
-		rt_url_release(out);
-	return rc;
 }
 
 void rt_url_release(rt_url *u)
