@@ -10,6 +10,7 @@
 #include <ftw.h>
 
 #include "rt_test.h"
+#include "graph.h"
 
 /* nftw callback removing the scratch folder. */
 static inline int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -75,6 +76,52 @@ static inline void write_forest(const char *dir)
 	write_rev(dir, "after", "mg", NULL, NULL);
 	write_rev(dir, "o1", NULL, "other", NULL);
 	write_rev(dir, "o2", "o1", NULL, NULL);
+}
+
+/* ---- the fixture: a scratch folder and the graph loaded from it ---------- */
+
+typedef struct fx {
+	char *dir;
+	rt_graph g;
+	rt_buf err;
+	char out[512];  /* the last result, as text */
+} fx;
+
+/* Write the files with `write`, then load them. */
+static inline int setup_with(void **state, void (*write)(const char *))
+{
+	char tmpl[] = "/tmp/rt_test_graph.XXXXXX";
+	fx *f = calloc(1, sizeof(*f));
+
+	if (!f || !mkdtemp(tmpl))
+		return -1;
+	f->dir = rt_strdup(tmpl);
+	rt_buf_init(&f->err);
+	*state = f;
+	write(f->dir);
+	if (rt_graph_load(&f->g, f->dir, NULL, &f->err) < 0) {
+		fprintf(stderr, "fixture: %s\n", f->err.ptr);
+		return -1;
+	}
+	return 0;
+}
+
+static inline int teardown(void **state)
+{
+	fx *f = *state;
+
+	rt_graph_release(&f->g);
+	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(f->dir);
+	rt_buf_release(&f->err);
+	free(f);
+	return 0;
+}
+
+static inline void assert_contains(const char *haystack, const char *needle)
+{
+	if (!strstr(haystack, needle))
+		fail_msg("'%s' does not contain '%s'", haystack, needle);
 }
 
 #endif

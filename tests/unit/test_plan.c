@@ -16,13 +16,6 @@
 
 /* ---- fixtures ------------------------------------------------------------- */
 
-typedef struct fx {
-	char *dir;
-	rt_graph g;
-	rt_buf err;
-	char out[512];  /* the last result, as text */
-} fx;
-
 /* a1 (alpha) -- a2;  b1 (beta) -- b2, which depends_on a1 */
 static void write_deps(const char *dir)
 {
@@ -32,45 +25,9 @@ static void write_deps(const char *dir)
 	write_rev(dir, "b2", "b1", NULL, "a1");
 }
 
-static int setup_with(void **state, void (*write)(const char *))
-{
-	char tmpl[] = "/tmp/rt_test_plan.XXXXXX";
-	fx *f = calloc(1, sizeof(*f));
-
-	if (!f || !mkdtemp(tmpl))
-		return -1;
-	f->dir = rt_strdup(tmpl);
-	rt_buf_init(&f->err);
-	*state = f;
-	write(f->dir);
-	if (rt_graph_load(&f->g, f->dir, NULL, &f->err) < 0) {
-		fprintf(stderr, "fixture: %s\n", f->err.ptr);
-		return -1;
-	}
-	return 0;
-}
-
 static int setup_linear(void **state) { return setup_with(state, write_linear); }
 static int setup_forest(void **state) { return setup_with(state, write_forest); }
 static int setup_deps(void **state) { return setup_with(state, write_deps); }
-
-static int teardown(void **state)
-{
-	fx *f = *state;
-
-	rt_graph_release(&f->g);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(f->dir);
-	rt_buf_release(&f->err);
-	free(f);
-	return 0;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("'%s' does not contain '%s'", haystack, needle);
-}
 
 static void set_out(fx *f, const rt_buf *b)
 {

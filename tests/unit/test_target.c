@@ -14,13 +14,6 @@
 
 /* ---- fixtures ------------------------------------------------------------- */
 
-typedef struct fx {
-	char *dir;
-	rt_graph g;
-	rt_buf err;
-	char out[512];  /* the last result, as "id id ..." */
-} fx;
-
 /* `current` argument meaning "the database was not read". */
 #define NO_DB ((const char *)-1)
 
@@ -35,45 +28,9 @@ static void write_split(const char *dir)
 	write_rev(dir, "sc", "sb", NULL, NULL);
 }
 
-static int setup_with(void **state, void (*write)(const char *))
-{
-	char tmpl[] = "/tmp/rt_test_target.XXXXXX";
-	fx *f = calloc(1, sizeof(*f));
-
-	if (!f || !mkdtemp(tmpl))
-		return -1;
-	f->dir = rt_strdup(tmpl);
-	rt_buf_init(&f->err);
-	*state = f;
-	write(f->dir);
-	if (rt_graph_load(&f->g, f->dir, NULL, &f->err) < 0) {
-		fprintf(stderr, "fixture: %s\n", f->err.ptr);
-		return -1;
-	}
-	return 0;
-}
-
 static int setup_linear(void **state) { return setup_with(state, write_linear); }
 static int setup_forest(void **state) { return setup_with(state, write_forest); }
 static int setup_split(void **state) { return setup_with(state, write_split); }
-
-static int teardown(void **state)
-{
-	fx *f = *state;
-
-	rt_graph_release(&f->g);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(f->dir);
-	rt_buf_release(&f->err);
-	free(f);
-	return 0;
-}
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-	if (!strstr(haystack, needle))
-		fail_msg("'%s' does not contain '%s'", haystack, needle);
-}
 
 /* The ids of `v` in order, after `prefix`, into f->out. */
 static void join(fx *f, const rt_revvec *v, const char *prefix)

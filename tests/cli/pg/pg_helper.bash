@@ -405,3 +405,27 @@ corpus_gone() {
 	assert_eq "$(psql_at "$url" "SELECT count(*) FROM pg_class WHERE relname IN ('corpus', 'a;b', 'v;w')")" 0
 	assert_eq "$(psql_at "$url" "SELECT count(*) FROM pg_proc WHERE proname IN ('f_dollar', 'f_tag', 'f_sql')")" 0
 }
+
+# log_chain N (t01-locking, t08-pgbouncer): N transactional migrations;
+# the first creates table log, each (the first too) inserts one row naming
+# itself.  REVS lists them in order, LAST is the head.
+log_chain() {
+	local n=$1 i id down=
+	REVS=()
+	for ((i = 1; i <= n; i++)); do
+		printf -v id 'c0c0c0%06d' "$i"
+		if [ "$i" -eq 1 ]; then
+			write_rev "$id" "" "Log $i" \
+				"CREATE TABLE log (rev TEXT NOT NULL, pid INT NOT NULL DEFAULT pg_backend_pid());
+INSERT INTO log (rev) VALUES ('$id');" \
+				"DROP TABLE log;"
+		else
+			write_rev "$id" "$down" "Log $i" \
+				"INSERT INTO log (rev) VALUES ('$id');" \
+				"DELETE FROM log WHERE rev = '$id';"
+		fi
+		REVS+=("$id")
+		down=$id
+	done
+	LAST=$down
+}

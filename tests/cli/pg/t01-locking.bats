@@ -14,27 +14,6 @@ teardown() {
 	pg_teardown
 }
 
-# log_chain N: N migrations; the first creates table log, each (the first
-# too) inserts one row naming itself.  LAST is the head.
-log_chain() {
-	local n=$1 i id down=
-	for ((i = 1; i <= n; i++)); do
-		printf -v id 'c0c0c0%06d' "$i"
-		if [ "$i" -eq 1 ]; then
-			write_rev "$id" "" "Log $i" \
-				"CREATE TABLE log (rev TEXT NOT NULL, pid INT NOT NULL DEFAULT pg_backend_pid());
-INSERT INTO log (rev) VALUES ('$id');" \
-				"DROP TABLE log;"
-		else
-			write_rev "$id" "$down" "Log $i" \
-				"INSERT INTO log (rev) VALUES ('$id');" \
-				"DELETE FROM log WHERE rev = '$id';"
-		fi
-		down=$id
-	done
-	LAST=$down
-}
-
 @test "8 concurrent upgrades on an empty database: version table created once, each migration once, all exit 0" {
 	log_chain 30
 	local i pids=() rc failed=0

@@ -29,30 +29,6 @@ teardown() {
 	pg_teardown
 }
 
-# log_chain N: N transactional migrations; the first creates table log,
-# each (the first too) inserts one row naming itself.  REVS lists them in
-# order, LAST is the head.
-log_chain() {
-	local n=$1 i id down=
-	REVS=()
-	for ((i = 1; i <= n; i++)); do
-		printf -v id 'c0c0c0%06d' "$i"
-		if [ "$i" -eq 1 ]; then
-			write_rev "$id" "" "Log $i" \
-				"CREATE TABLE log (rev TEXT NOT NULL, pid INT NOT NULL DEFAULT pg_backend_pid());
-INSERT INTO log (rev) VALUES ('$id');" \
-				"DROP TABLE log;"
-		else
-			write_rev "$id" "$down" "Log $i" \
-				"INSERT INTO log (rev) VALUES ('$id');" \
-				"DELETE FROM log WHERE rev = '$id';"
-		fi
-		REVS+=("$id")
-		down=$id
-	done
-	LAST=$down
-}
-
 # start_gated N NAME CMD...: start N copies of CMD at once (each waits on a
 # shared flock gate until all are started); their output goes to
 # NAME.out.I / NAME.err.I and their pids to GATED_PIDS.
@@ -236,6 +212,15 @@ CREATE INDEX CONCURRENTLY t_x ON t (x);" \
 	refute rel_exists t_x
 	assert_eq "$(q "SELECT count(*) FROM retort_history WHERE status <> 'applied'")" 0
 	assert_eq "$(q "SELECT count(*) FROM retort_history")" "$before"
+
+	# the pooler key: 'transaction' refuses on the direct URL too, without
+	# looking; the default (auto) finds the direct connection and applies it
+	ini_set pooler transaction
+	run -1 --separate-stderr rt -u "$DB_URL" upgrade head
+	assert_contains "$stderr" "pooler = transaction"
+	assert_eq "$(versions)" a1a1a1a1a1a1
+	refute rel_exists t_x
+	ini_set pooler auto
 
 	# the same project through the server's own URL applies it
 	run -0 --separate-stderr rt -u "$DB_URL" upgrade head
