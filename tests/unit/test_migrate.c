@@ -767,6 +767,34 @@ static void test_offline_upgrade(void **state)
 
 /* ---- a failing statement ------------------------------------------------------------- */
 
+/* The summary of the last run: rows before and after, and the steps it
+ * applied, in order; a failed run lists what it committed. */
+static void test_run_result(void **state)
+{
+	proj *p = *state;
+	retort_run_summary sum;
+
+	add_table_rev(p, "r1", NULL, NULL, NULL);
+	add_table_rev(p, "r2", "r1", NULL, NULL);
+	add_rev(p, "r3", "r2", NULL, NULL, "INSERT INTO missing_tbl VALUES (1);", "SELECT 1;");
+	assert_rt_ok(upgrade(p, "r2"), ctx(p));
+	assert_rt_ok(retort_run_result(&sum, ctx(p)), ctx(p));
+	assert_int_equal(sum.from.count, 0);
+	assert_int_equal(sum.to.count, 1);
+	assert_string_equal(sum.to.strings[0], "r2");
+	assert_int_equal(sum.steps.count, 2);
+	assert_string_equal(sum.steps.strings[0], "r1");
+	assert_string_equal(sum.steps.strings[1], "r2");
+	retort_run_summary_release(&sum);
+
+	assert_rt_fails(upgrade(p, "head"), RETORT_ERROR);
+	assert_rt_ok(retort_run_result(&sum, ctx(p)), ctx(p));
+	assert_string_equal(sum.from.strings[0], "r2");
+	assert_string_equal(sum.to.strings[0], "r2");
+	assert_int_equal(sum.steps.count, 0);
+	retort_run_summary_release(&sum);
+}
+
 /* statement_events: each statement as it starts, with its first line and
  * file:line, transactional or not; no statement is recorded twice. */
 static void test_statement_events(void **state)
@@ -881,6 +909,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offline_upgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_result, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failing_statement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failing_first_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_graph_changes_nothing, setup, teardown),
