@@ -21,26 +21,23 @@
 #include "history.h"
 #include "run.h"
 #include "safety.h"
+#include "session.h"
 
 typedef struct run {
 	retort *ctx;
-	rt_graph *g;
-	const rt_driver *drv;
-	rt_conn *conn;                 /* NULL offline */
+	rt_session db;                 /* graph, driver, connection (none offline),
+					  rows: the version table as we last saw or
+					  left it, and the history read under the lock */
 	const retort_run_options *opts;
 	int direction;                 /* RT_UP, RT_DOWN, or 0 for stamp */
 	const char *spec;              /* the target as given */
 	int per_migration;             /* transaction_per_migration */
-	rt_buf vt;                     /* the quoted version table name */
-	rt_strlist rows;               /* the version table as we last saw or left it */
-	rt_strlist committed;          /* ... as of the last commit: where a failure leaves it */
+	rt_strlist committed;          /* the rows as of the last commit: where a failure leaves it */
 	int in_tx;
 	int replace_rows;              /* offline stamp without FROM: replace every row */
-	rt_buf ht;                     /* the quoted history table name */
-	rt_buf by;                     /* applied_by of its rows */
+	rt_buf by;                     /* applied_by of its history rows */
 	rt_buf pending;                /* history rows of steps not committed yet */
 	size_t npending;
-	rt_history hist;               /* what it said, read under the lock */
 	int resuming;                  /* the plan's first step resumes hist.failed */
 	int held;                      /* the driver's hold() is on */
 	int changed;                   /* this run committed something */
@@ -63,12 +60,12 @@ static void describe_rows(rt_buf *b, const rt_strlist *rows)
 /* Plan from the rows as the run last saw or left them. */
 static int make_plan(rt_revvec *plan, run *r, const char *spec)
 {
-	return rt_plan_make(plan, r->g, &r->rows, spec, r->direction, &r->ctx->err);
+	return rt_plan_make(plan, r->db.g, &r->db.rows, spec, r->direction, &r->ctx->err);
 }
 
 static int step_applied(unsigned char **out, run *r)
 {
-	return rt_plan_step_applied(out, r->g, &r->rows, r->direction, &r->ctx->err);
+	return rt_plan_step_applied(out, r->db.g, &r->db.rows, r->direction, &r->ctx->err);
 }
 
 int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan)
@@ -123,13 +120,13 @@ static int history_row(run *r, rt_buf *out, const rt_rev *rev, const rt_script *
 	e.error = error;
 	e.applied_by = r->by.ptr;
 	if (out) {
-		rt_history_insert_sql(out, r->ht.ptr, &e);
+		rt_history_insert_sql(out, r->db.ht.ptr, &e);
 		return 0;
 	}
 	if (r->npending % HISTORY_ROWS_PER_INSERT == 0) {
 		if (r->npending)
 			rt_buf_puts(&r->pending, ";\n");
-		rt_history_insert_head(&r->pending, r->ht.ptr);
+		rt_history_insert_head(&r->pending, r->db.ht.ptr);
 	} else {
 		rt_buf_puts(&r->pending, ",\n");
 	}
@@ -157,9 +154,9 @@ static int step_versions(run *r, rt_buf *out, rt_plan_step_rows *st, const rt_re
 {
 	int rc;
 
-	if ((rc = rt_plan_step(st, &r->rows, rev, r->direction, applied, &r->ctx->err)) < 0)
+	if ((rc = rt_plan_step(st, &r->db.rows, rev, r->direction, applied, &r->ctx->err)) < 0)
 		return rc;
-	rt_vtable_step_sql(out, r->vt.ptr, st);
+	rt_vtable_step_sql(out, r->db.vt.ptr, st);
 	return 0;
 }
 
@@ -196,8 +193,8 @@ static int copy_rows(rt_strlist *dst, const rt_strlist *src)
 
 static void swap_rows(run *r, rt_strlist *next)
 {
-	rt_strlist_release(&r->rows);
-	r->rows = *next;
+	rt_strlist_release(&r->db.rows);
+	r->db.rows = *next;
 	memset(next, 0, sizeof(*next));
 }
 
@@ -225,7 +222,7 @@ static int db_begin(run *r)
 
 	if (r->in_tx)
 		return 0;
-	if ((rc = r->drv->begin(r->conn, &r->ctx->err)) < 0)
+	if ((rc = r->db.drv->begin(r->db.conn, &r->ctx->err)) < 0)
 		return rc;
 	r->in_tx = 1;
 	r->tx_rev = NULL;
@@ -236,7 +233,7 @@ static int db_begin(run *r)
 static void db_rollback(run *r)
 {
 	if (r->in_tx)
-		r->drv->rollback(r->conn);
+		r->db.drv->rollback(r->db.conn);
 	r->in_tx = 0;
 	rt_buf_clear(&r->pending);
 	r->npending = 0;
@@ -256,7 +253,7 @@ static int db_commit(run *r)
 	if (r->npending) {
 		rt_buf sql = RT_BUF_INIT;
 		take_pending(r, &sql);
-		rc = r->drv->exec(r->conn, sql.ptr, sql.len, NULL, &r->ctx->err);
+		rc = r->db.drv->exec(r->db.conn, sql.ptr, sql.len, NULL, &r->ctx->err);
 		rt_buf_release(&sql);
 		if (rc < 0) {
 			rt_buf at = RT_BUF_INIT;
@@ -270,8 +267,8 @@ static int db_commit(run *r)
 		}
 	}
 	r->in_tx = 0;
-	if ((rc = r->drv->commit(r->conn, &r->ctx->err)) < 0) {
-		r->drv->rollback(r->conn);
+	if ((rc = r->db.drv->commit(r->db.conn, &r->ctx->err)) < 0) {
+		r->db.drv->rollback(r->db.conn);
 		if (r->tx_rev)
 			commit_failed(r, rc);
 		r->tx_rev = NULL;
@@ -281,25 +278,14 @@ static int db_commit(run *r)
 	r->tx_rev = NULL;
 	r->tx_steps = 0;
 	r->changed = 1;
-	if (copy_rows(&r->committed, &r->rows) < 0)
+	if (copy_rows(&r->committed, &r->db.rows) < 0)
 		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
 	return 0;
 }
 
-static int db_read_rows(run *r, rt_strlist *out)
-{
-	rt_buf q = RT_BUF_INIT;
-	int rc;
-
-	rt_buf_printf(&q, "SELECT version_num FROM %s", r->vt.ptr);
-	rc = r->drv->query(r->conn, q.ptr, 1, out, &r->ctx->err);
-	rt_buf_release(&q);
-	return rc;
-}
-
 static int db_exec(run *r, const char *sql)
 {
-	return r->drv->exec(r->conn, sql, strlen(sql), NULL, &r->ctx->err);
+	return r->db.drv->exec(r->db.conn, sql, strlen(sql), NULL, &r->ctx->err);
 }
 
 /* Line of byte `off` within a section. */
@@ -370,13 +356,13 @@ static void record_failure(run *r, const rt_rev *rev, const rt_script *s, const 
 	rt_buf sql = RT_BUF_INIT, ignored = RT_BUF_INIT;
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 
-	rt_history_create_sql(&sql, r->drv, r->ht.ptr);
+	rt_history_create_sql(&sql, r->db.drv, r->db.ht.ptr);
 	if (history_row(r, &sql, rev, s, "failed", transactional ? 0 : fail->applied, -1,
 			r->ctx->err.ptr) >= 0 &&
-	    r->drv->begin(r->conn, &ignored) >= 0) {
-		if (r->drv->exec(r->conn, sql.ptr, sql.len, NULL, &ignored) < 0 ||
-		    r->drv->commit(r->conn, &ignored) < 0)
-			r->drv->rollback(r->conn);
+	    r->db.drv->begin(r->db.conn, &ignored) >= 0) {
+		if (r->db.drv->exec(r->db.conn, sql.ptr, sql.len, NULL, &ignored) < 0 ||
+		    r->db.drv->commit(r->db.conn, &ignored) < 0)
+			r->db.drv->rollback(r->db.conn);
 	}
 	if (!transactional)
 		rt_buf_printf(&r->ctx->err, "\nonce the file is fixed, 'retort %s --resume' continues "
@@ -474,22 +460,22 @@ static int on_statement(void *arg, int what, size_t index, const char *stmt, siz
 		 * runs: a refused resume leaves the trail as it was */
 		p->opened = 1;
 		trail_entry(&e, r, p->rev, "running", NULL, index);
-		rt_history_insert_sql(&sql, r->ht.ptr, &e);
+		rt_history_insert_sql(&sql, r->db.ht.ptr, &e);
 		goto write;
 	}
 	if (!p->record)
 		return 0;
 	rt_checksum(sum, stmt, len);
 	if (what == RT_STMT_SKIP) {
-		if (index < r->hist.done_sums.count && !strcmp(sum, r->hist.done_sums.items[index]))
+		if (index < r->db.hist.done_sums.count && !strcmp(sum, r->db.hist.done_sums.items[index]))
 			return 0;
 		p->refused = 1;
 		rt_buf_clear(err);
-		if (!r->hist.done_sums.count)
+		if (!r->db.hist.done_sums.count)
 			rt_buf_printf(err, "cannot resume the %s of '%s': its history rows were written "
 				      "by an older retort and do not say which statements ran, so the "
 				      "%zu to pass over cannot be checked; nothing was run", verb,
-				      p->rev->s.revision, r->hist.failed_done);
+				      p->rev->s.revision, r->db.hist.failed_done);
 		else
 			rt_buf_printf(err, "cannot resume the %s of '%s': statement %zu (%s:%d) is not "
 				      "the one that ran as statement %zu before the failure, so "
@@ -499,16 +485,16 @@ static int on_statement(void *arg, int what, size_t index, const char *stmt, siz
 		describe_rows(err, &r->committed);
 		rt_buf_printf(err, ", with %zu statement%s of '%s' applied; put the statements that "
 			      "ran back as they were, or undo them by hand and 'retort stamp' the "
-			      "revision the database is at", r->hist.failed_done,
-			      r->hist.failed_done == 1 ? "" : "s", p->rev->s.revision);
+			      "revision the database is at", r->db.hist.failed_done,
+			      r->db.hist.failed_done == 1 ? "" : "s", p->rev->s.revision);
 		return RETORT_ECONFLICT;
 	}
 	trail_entry(&e, r, p->rev, "statement", sum, index + 1);
-	rt_history_insert_sql(&sql, r->ht.ptr, &e);
+	rt_history_insert_sql(&sql, r->db.ht.ptr, &e);
 write:
 	if (rt_buf_oom(&sql))
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
-	else if ((rc = r->drv->exec(r->conn, sql.ptr, sql.len, NULL, err)) < 0)
+	else if ((rc = r->db.drv->exec(r->db.conn, sql.ptr, sql.len, NULL, err)) < 0)
 		rt_buf_printf(err, what == RT_STMT_START ?
 			      " (the history row opening statement %zu at %s:%d could not be written; "
 			      "it did not run)" :
@@ -538,13 +524,13 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 	rt_plan_step_rows next = { 0 };
 	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT, vsql = RT_BUF_INIT;
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
-	const rt_section *sec = rt_script_section(s, r->direction, r->drv->name);
+	const rt_section *sec = rt_script_section(s, r->direction, r->db.drv->name);
 	double t0 = rt_now_ms(), ms;
 	progress prog = { r, rev, s, sec, t0, sec && !sec->transactional, 0, 0 };
 	int rc, fk_was = -1, commits;
 
-	if (r->resuming && rev == r->hist.failed)
-		fail.skip = r->hist.failed_done;
+	if (r->resuming && rev == r->db.hist.failed)
+		fail.skip = r->db.hist.failed_done;
 	if ((rc = step_versions(r, &vsql, &next, rev, applied)) < 0)
 		goto done;
 	rt_plan_step_ends(&from, &to, rev, r->direction);
@@ -559,7 +545,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 			goto done;
 		fail.each = on_statement;
 		fail.each_arg = &prog;
-		rc = r->drv->exec(r->conn, s->text + sec->offset, sec->len, &fail, &r->ctx->err);
+		rc = r->db.drv->exec(r->db.conn, s->text + sec->offset, sec->len, &fail, &r->ctx->err);
 		if (rc >= 0 && fail.applied < fail.skip)
 			rc = fewer_statements(r, rev, &fail);
 		if (rc < 0 && !prog.refused && fail.applied >= fail.skip) {
@@ -573,9 +559,9 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 		/* foreign_keys=off (a SQLite table rebuild): the switch works
 		 * only outside a transaction, so this migration gets its own,
 		 * and foreign_key_check must pass before it commits */
-		if (sec->foreign_keys_off && r->drv->foreign_keys &&
+		if (sec->foreign_keys_off && r->db.drv->foreign_keys &&
 		    ((rc = db_commit(r)) < 0 ||
-		     (rc = r->drv->foreign_keys(r->conn, 0, &fk_was, &r->ctx->err)) < 0))
+		     (rc = r->db.drv->foreign_keys(r->db.conn, 0, &fk_was, &r->ctx->err)) < 0))
 			goto done;
 		if ((rc = db_begin(r)) < 0)
 			goto done;
@@ -583,9 +569,9 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 			fail.each = on_statement;
 			fail.each_arg = &prog;
 		}
-		rc = r->drv->exec(r->conn, s->text + sec->offset, sec->len, &fail, &r->ctx->err);
-		if (rc >= 0 && fk_was >= 0 && r->drv->foreign_key_check)
-			rc = r->drv->foreign_key_check(r->conn, &r->ctx->err);
+		rc = r->db.drv->exec(r->db.conn, s->text + sec->offset, sec->len, &fail, &r->ctx->err);
+		if (rc >= 0 && fk_was >= 0 && r->db.drv->foreign_key_check)
+			rc = r->db.drv->foreign_key_check(r->db.conn, &r->ctx->err);
 		if (rc < 0) {
 			db_rollback(r);
 			rc = step_failed(r, rc, rev, s, sec, fail_line(s, sec, &fail), &fail,
@@ -623,7 +609,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 			goto failed;
 		goto done;
 	}
-	if (rev == r->hist.failed)
+	if (rev == r->db.hist.failed)
 		r->resuming = 0;
 	ms = rt_now_ms() - t0; /* what the user waited for includes the commit */
 	if (rt_strlist_add(&r->ctx->run_steps, rev->s.revision) < 0) {
@@ -642,7 +628,7 @@ done:
 	if (fk_was > 0) { /* back on, as it was */
 		rt_buf ignored = RT_BUF_INIT;
 		db_rollback(r);
-		r->drv->foreign_keys(r->conn, 1, NULL, &ignored);
+		r->db.drv->foreign_keys(r->db.conn, 1, NULL, &ignored);
 		rt_buf_release(&ignored);
 	}
 	rt_strlist_release(&fail.done);
@@ -670,19 +656,19 @@ static int begin_and_read(run *r, int create)
 	}
 	if (create) {
 		rt_buf ddl = RT_BUF_INIT;
-		rt_vtable_create_sql(&ddl, r->drv, r->vt.ptr, r->ctx->cfg.version_table);
-		rt_history_create_sql(&ddl, r->drv, r->ht.ptr);
+		rt_vtable_create_sql(&ddl, r->db.drv, r->db.vt.ptr, r->ctx->cfg.version_table);
+		rt_history_create_sql(&ddl, r->db.drv, r->db.ht.ptr);
 		rc = db_exec(r, ddl.ptr);
 		rt_buf_release(&ddl);
 		if (rc < 0)
 			return rc;
 	}
-	if ((rc = db_read_rows(r, &now)) < 0) {
+	if ((rc = rt_session_read_rows(&r->db, &now)) < 0) {
 		rt_strlist_release(&now);
 		return rc;
 	}
 	swap_rows(r, &now);
-	if (copy_rows(&r->committed, &r->rows) < 0)
+	if (copy_rows(&r->committed, &r->db.rows) < 0)
 		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
 	return 0;
 }
@@ -703,11 +689,11 @@ static int hold_for(run *r, const rt_rev *rev, int *moved)
 	int rc;
 
 	*moved = 0;
-	if (!r->drv->hold || r->held)
+	if (!r->db.drv->hold || r->held)
 		return 0;
-	if ((rc = copy_rows(&before, &r->rows)) < 0 || (rc = db_commit(r)) < 0)
+	if ((rc = copy_rows(&before, &r->db.rows)) < 0 || (rc = db_commit(r)) < 0)
 		goto done;
-	if ((rc = r->drv->hold(r->conn, 1, &r->ctx->err)) < 0) {
+	if ((rc = r->db.drv->hold(r->db.conn, 1, &r->ctx->err)) < 0) {
 		rt_buf_printf(&r->ctx->err, "\n'%s' (%s) has such a section; the database is at ",
 			      rev->s.revision, rev->s.path);
 		describe_rows(&r->ctx->err, &r->committed);
@@ -716,7 +702,7 @@ static int hold_for(run *r, const rt_rev *rev, int *moved)
 	}
 	r->held = 1;
 	if ((rc = begin_and_read(r, 0)) >= 0 && (rc = check_state(r, 0)) >= 0)
-		*moved = !same_rows(&r->rows, &before);
+		*moved = !same_rows(&r->db.rows, &before);
 done:
 	if (rc == RETORT_ERROR && rt_buf_oom(&r->ctx->err))
 		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
@@ -729,7 +715,7 @@ static void release_hold(run *r)
 	rt_buf ignored = RT_BUF_INIT;
 
 	if (r->held)
-		r->drv->hold(r->conn, 0, &ignored);
+		r->db.drv->hold(r->db.conn, 0, &ignored);
 	r->held = 0;
 	rt_buf_release(&ignored);
 }
@@ -749,13 +735,13 @@ static int run_online(run *r)
 		 * version table; a new transaction reads it again */
 		if ((first || !r->in_tx) && (rc = begin_and_read(r, first)) < 0)
 			goto done;
-		if (first && copy_rows(&r->ctx->run_from, &r->rows) < 0) {
+		if (first && copy_rows(&r->ctx->run_from, &r->db.rows) < 0) {
 			rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
 			goto done;
 		}
 		if (first && (rc = check_state(r, 1)) < 0)
 			goto done;
-		if (first || moved || !same_rows(&r->rows, &expected)) {
+		if (first || moved || !same_rows(&r->db.rows, &expected)) {
 			/* first step, or another process moved the database */
 			rt_run_free_scripts(scripts, plan.n);
 			scripts = NULL;
@@ -763,13 +749,13 @@ static int run_online(run *r)
 			    (rc = rt_run_load_scripts(&scripts, r->ctx, &plan)) < 0)
 				goto done;
 			next = 0;
-			if (r->resuming && (!plan.n || plan.v[0] != r->hist.failed ||
-					    r->hist.failed_direction != r->direction)) {
+			if (r->resuming && (!plan.n || plan.v[0] != r->db.hist.failed ||
+					    r->db.hist.failed_direction != r->direction)) {
 				rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
 						  "cannot resume: the failed step is the %s of '%s', "
 						  "which this run would not run first; nothing was changed",
-						  r->hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade",
-						  r->hist.failed->s.revision);
+						  r->db.hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade",
+						  r->db.hist.failed->s.revision);
 				goto done;
 			}
 			if (!plan.n) {
@@ -780,7 +766,7 @@ static int run_online(run *r)
 			}
 		}
 		first = 0;
-		sec = rt_script_section(&scripts[next], r->direction, r->drv->name);
+		sec = rt_script_section(&scripts[next], r->direction, r->db.drv->name);
 		if (sec && !sec->transactional && !r->held) {
 			if ((rc = hold_for(r, plan.v[next], &moved)) < 0)
 				goto done;
@@ -796,8 +782,8 @@ static int run_online(run *r)
 		if (r->held && !r->in_tx)
 			release_hold(r);
 		rt_strlist_release(&expected);
-		for (i = 0; i < r->rows.count; i++)
-			if (rt_strlist_add(&expected, r->rows.items[i]) < 0) {
+		for (i = 0; i < r->db.rows.count; i++)
+			if (rt_strlist_add(&expected, r->db.rows.items[i]) < 0) {
 				rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
 				goto done;
 			}
@@ -811,7 +797,7 @@ done:
 	release_hold(r);
 	/* what the database holds now: a failure rolled back what was not
 	 * committed */
-	copy_rows(&r->ctx->run_to, rc < 0 ? &r->committed : &r->rows);
+	copy_rows(&r->ctx->run_to, rc < 0 ? &r->committed : &r->db.rows);
 	free(applied);
 	rt_run_free_scripts(scripts, plan.n);
 	rt_revvec_release(&plan);
@@ -826,14 +812,14 @@ static void offline_of(rt_offline *o, run *r)
 {
 	memset(o, 0, sizeof(*o));
 	o->ctx = r->ctx;
-	o->g = r->g;
-	o->drv = r->drv;
+	o->g = r->db.g;
+	o->drv = r->db.drv;
 	o->opts = r->opts;
 	o->direction = r->direction;
 	o->spec = r->spec;
 	o->per_migration = r->per_migration;
-	o->vt = r->vt.ptr;
-	o->ht = r->ht.ptr;
+	o->vt = r->db.vt.ptr;
+	o->ht = r->db.ht.ptr;
 	o->by = r->by.ptr;
 	rt_buf_init(&o->out);
 }
@@ -860,17 +846,17 @@ static int stamp_rows(run *r, rt_strlist *next, const rt_target *t, int purge)
 	int rc = 0, related;
 
 	if (!purge && t->revs.n) {
-		if (rt_graph_ancestors(r->g, &down, t->revs.v, t->revs.n) < 0 ||
-		    rt_graph_descendants(r->g, &up, t->revs.v, t->revs.n) < 0)
+		if (rt_graph_ancestors(r->db.g, &down, t->revs.v, t->revs.n) < 0 ||
+		    rt_graph_descendants(r->db.g, &up, t->revs.v, t->revs.n) < 0)
 			rc = RETORT_ERROR;
-		for (i = 0; rc >= 0 && i < r->rows.count; i++) {
+		for (i = 0; rc >= 0 && i < r->db.rows.count; i++) {
 			related = 0;
 			for (k = 0; k < down.n; k++)
-				related |= !strcmp(down.v[k]->s.revision, r->rows.items[i]);
+				related |= !strcmp(down.v[k]->s.revision, r->db.rows.items[i]);
 			for (k = 0; k < up.n; k++)
-				related |= !strcmp(up.v[k]->s.revision, r->rows.items[i]);
+				related |= !strcmp(up.v[k]->s.revision, r->db.rows.items[i]);
 			if (!related)
-				rc = rt_strlist_add(next, r->rows.items[i]);
+				rc = rt_strlist_add(next, r->db.rows.items[i]);
 		}
 	}
 	for (i = 0; rc >= 0 && i < t->revs.n; i++)
@@ -901,7 +887,7 @@ static int fix_checksums(run *r, const rt_target *t, rt_buf *sql)
 	size_t i;
 	int rc;
 
-	if ((rc = rt_plan_applied(&applied, r->g, &r->rows, &r->ctx->err)) < 0)
+	if ((rc = rt_plan_applied(&applied, r->db.g, &r->db.rows, &r->ctx->err)) < 0)
 		return rc;
 	for (i = 0; i < t->revs.n && rc >= 0; i++) {
 		if (!applied[t->revs.v[i]->topo])
@@ -924,10 +910,10 @@ static int run_stamp(run *r, const char *to_spec)
 	size_t i;
 	int rc;
 
-	if (!purge && (rc = rt_plan_rows_to_revs(&t.revs, r->g, &r->rows, &r->ctx->err)) < 0)
+	if (!purge && (rc = rt_plan_rows_to_revs(&t.revs, r->db.g, &r->db.rows, &r->ctx->err)) < 0)
 		goto done;
 	rt_target_release(&t);
-	if ((rc = rt_target_resolve(&t, r->g, to_spec, &r->rows, 0, &r->ctx->err)) < 0)
+	if ((rc = rt_target_resolve(&t, r->db.g, to_spec, &r->db.rows, 0, &r->ctx->err)) < 0)
 		goto done;
 	if (r->opts && r->opts->fix_checksums) {
 		if ((rc = fix_checksums(r, &t, &sql)) < 0 || (rc = db_exec(r, sql.ptr)) < 0 ||
@@ -940,22 +926,22 @@ static int run_stamp(run *r, const char *to_spec)
 	if ((rc = stamp_rows(r, &next, &t, purge)) < 0)
 		goto done;
 	if (purge)
-		rt_buf_printf(&sql, "DELETE FROM %s;\n", r->vt.ptr);
+		rt_buf_printf(&sql, "DELETE FROM %s;\n", r->db.vt.ptr);
 	else
-		for (i = 0; i < r->rows.count; i++)
-			if (!rt_strlist_has(&next, r->rows.items[i]))
-				rt_vtable_delete_sql(&sql, r->vt.ptr, r->rows.items[i]);
+		for (i = 0; i < r->db.rows.count; i++)
+			if (!rt_strlist_has(&next, r->db.rows.items[i]))
+				rt_vtable_delete_sql(&sql, r->db.vt.ptr, r->db.rows.items[i]);
 	for (i = 0; i < next.count && rc >= 0; i++)
-		if (purge || !rt_strlist_has(&r->rows, next.items[i])) {
-			rt_vtable_insert_sql(&sql, r->vt.ptr, next.items[i]);
-			rc = file_history_row(r, &sql, rt_graph_get(r->g, next.items[i]), "stamped");
+		if (purge || !rt_strlist_has(&r->db.rows, next.items[i])) {
+			rt_vtable_insert_sql(&sql, r->db.vt.ptr, next.items[i]);
+			rc = file_history_row(r, &sql, rt_graph_get(r->db.g, next.items[i]), "stamped");
 		}
 	/* a stamp is how a hand-repaired failure is declared done */
-	if (rc >= 0 && r->hist.failed)
-		rc = file_history_row(r, &sql, r->hist.failed, "cleared");
+	if (rc >= 0 && r->db.hist.failed)
+		rc = file_history_row(r, &sql, r->db.hist.failed, "cleared");
 	if (rc < 0)
 		goto done;
-	if (r->conn) {
+	if (r->db.conn) {
 		if ((rc = db_exec(r, sql.ptr)) < 0 || (rc = db_commit(r)) < 0)
 			goto done;
 	} else {
@@ -980,21 +966,9 @@ done:
 
 /* ---- entry points ------------------------------------------------------------- */
 
-/* Read the version rows and the history without a lock or a transaction. */
-static int read_state(run *r)
-{
-	int exists = 0, rc;
-
-	if ((rc = r->drv->table_exists(r->conn, r->ctx->cfg.version_table_schema,
-				       r->ctx->cfg.version_table, &exists, &r->ctx->err)) < 0 ||
-	    (exists && (rc = db_read_rows(r, &r->rows)) < 0))
-		return rc;
-	return rt_history_read(&r->hist, r->g, r->drv, r->conn, &r->ctx->cfg, &r->ctx->err);
-}
-
 /* Checks made under the lock before the run changes anything: every
  * applied file is as it was applied (`verify`), and no failed or
- * interrupted step waits to be resumed.  Reads the history into r->hist. */
+ * interrupted step waits to be resumed.  Reads the history into r->db.hist. */
 static int check_state(run *r, int verify)
 {
 	int resume = r->opts && r->opts->resume;
@@ -1004,20 +978,20 @@ static int check_state(run *r, int verify)
 	size_t i;
 	int rc;
 
-	rt_history_release(&r->hist);
-	if ((rc = rt_history_read(&r->hist, r->g, r->drv, r->conn, &r->ctx->cfg,
+	rt_history_release(&r->db.hist);
+	if ((rc = rt_history_read(&r->db.hist, r->db.g, r->db.drv, r->db.conn, &r->ctx->cfg,
 				  &r->ctx->err)) < 0)
 		goto done;
-	if (verify && (rc = rt_plan_applied(&applied, r->g, &r->rows, &r->ctx->err)) < 0)
+	if (verify && (rc = rt_plan_applied(&applied, r->db.g, &r->db.rows, &r->ctx->err)) < 0)
 		goto done;
 	/* the failed revision's file is being fixed: resuming checks the
 	 * statements it passes over instead */
-	if (applied && resume && r->hist.failed)
-		applied[r->hist.failed->topo] = 0;
-	if (applied && (rc = rt_history_verify(&problems, &r->hist, r->g, applied,
+	if (applied && resume && r->db.hist.failed)
+		applied[r->db.hist.failed->topo] = 0;
+	if (applied && (rc = rt_history_verify(&problems, &r->db.hist, r->db.g, applied,
 					       &r->ctx->err)) < 0)
 		goto done;
-	verb = r->hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade";
+	verb = r->db.hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade";
 	if (problems.count) {
 		rt_buf_clear(&r->ctx->err);
 		rt_buf_printf(&r->ctx->err, "%zu applied migration%s changed since %s applied; "
@@ -1028,7 +1002,7 @@ static int check_state(run *r, int verify)
 		rt_buf_puts(&r->ctx->err, "\nundo the edit, or accept it with "
 			    "'retort stamp --fix-checksums REV'");
 		rc = RETORT_ECONFLICT;
-	} else if (r->hist.failed && !resume && r->hist.interrupted) {
+	} else if (r->db.hist.failed && !resume && r->db.hist.interrupted) {
 		rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
 				  "the %s of '%s' (%s) was interrupted at statement %zu of its "
 				  "transaction=false section: the run stopped (killed?) after %zu "
@@ -1037,32 +1011,33 @@ static int check_state(run *r, int verify)
 				  "'retort %s --resume' runs it again and continues, or undo the "
 				  "completed statements by hand and 'retort stamp' the revision the "
 				  "database is at",
-				  verb, r->hist.failed->s.revision, r->hist.failed->s.path,
-				  r->hist.failed_done + 1, r->hist.failed_done,
-				  r->hist.failed_done == 1 ? "" : "s", r->hist.failed_done + 1, verb);
-	} else if (r->hist.failed && !resume) {
+				  verb, r->db.hist.failed->s.revision, r->db.hist.failed->s.path,
+				  r->db.hist.failed_done + 1, r->db.hist.failed_done,
+				  r->db.hist.failed_done == 1 ? "" : "s", r->db.hist.failed_done + 1, verb);
+	} else if (r->db.hist.failed && !resume) {
 		rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
 				  "the %s of '%s' (%s) failed part way on an earlier run: %zu "
 				  "statement%s of its transaction=false section had been applied; "
 				  "nothing was changed\nerror then: %s\nfix the file and run "
 				  "'retort %s --resume', or undo those statements by hand and "
 				  "'retort stamp' the revision the database is at",
-				  verb, r->hist.failed->s.revision, r->hist.failed->s.path,
-				  r->hist.failed_done, r->hist.failed_done == 1 ? "" : "s",
-				  r->hist.failed_error, verb);
-	} else if (resume && !r->hist.failed) {
+				  verb, r->db.hist.failed->s.revision, r->db.hist.failed->s.path,
+				  r->db.hist.failed_done, r->db.hist.failed_done == 1 ? "" : "s",
+				  r->db.hist.failed_error, verb);
+	} else if (resume && !r->db.hist.failed) {
 		rc = rt_ctx_error(r->ctx, RETORT_EUSAGE,
 				  "there is no failed migration to resume; nothing was changed");
 	}
-	r->resuming = resume && rc >= 0 && r->hist.failed;
+	r->resuming = resume && rc >= 0 && r->db.hist.failed;
 done:
 	rt_strlist_release(&problems);
 	free(applied);
 	return rc;
 }
 
+/* The graph and the driver, and online the connection and the lock. */
 static int run_start(run *r, retort *ctx, int direction, const char *spec,
-		     const retort_run_options *opts, rt_url *url)
+		     const retort_run_options *opts)
 {
 	int rc;
 
@@ -1071,53 +1046,39 @@ static int run_start(run *r, retort *ctx, int direction, const char *spec,
 	r->direction = direction;
 	r->spec = spec;
 	r->opts = opts;
-	rt_buf_init(&r->vt);
-	rt_buf_init(&r->ht);
+	rt_session_init(&r->db, ctx);
+	r->db.on_wait = waiting;
+	r->db.wait_payload = r;
 	rt_buf_init(&r->by);
 	rt_buf_init(&r->pending);
 	r->per_migration = ctx->cfg.transaction_per_migration;
-	if ((rc = rt_ctx_graph(&r->g, ctx)) < 0 || (rc = rt_ctx_url(url, ctx)) < 0)
+	if ((rc = rt_session_open(&r->db, RT_SESSION_GRAPH)) < 0)
 		return rc;
-	if ((rc = rt_driver_for(&r->drv, url->scheme, &ctx->err)) < 0)
-		return rc;
-	rt_vtable_name(&r->vt, r->drv, &ctx->cfg);
-	rt_history_name(&r->ht, r->drv, &ctx->cfg);
 	rt_history_applied_by(&r->by);
 	if (opts && opts->offline)
 		return 0;
 	rt_log_printf(rt_ctx_log(ctx), "%s %s on %s",
 		      direction == RT_DOWN ? "downgrade" : direction == RT_UP ? "upgrade" : "stamp",
-		      spec ? spec : "head", url->masked);
-	if ((rc = r->drv->connect(&r->conn, url, &ctx->cfg, &ctx->err)) < 0)
-		return rc;
-	r->conn->on_wait = waiting;
-	r->conn->wait_payload = r;
-	return r->drv->lock(r->conn, ctx->cfg.version_table_schema, ctx->cfg.version_table,
-			    ctx->cfg.lock_timeout, &ctx->err);
+		      spec ? spec : "head", r->db.url.masked);
+	return rt_session_open(&r->db, RT_SESSION_LOCK);
 }
 
 static void run_end(run *r)
 {
-	if (r->conn) {
+	if (r->db.conn)
 		db_rollback(r);
-		if (r->drv->unlock)
-			r->drv->unlock(r->conn);
-		r->drv->close(r->conn);
-	}
-	rt_buf_release(&r->vt);
-	rt_buf_release(&r->ht);
+	rt_session_release(&r->db);
 	rt_buf_release(&r->by);
 	rt_buf_release(&r->pending);
-	rt_strlist_release(&r->rows);
 	rt_strlist_release(&r->committed);
-	rt_history_release(&r->hist);
 }
 
 /* Back the database up before the run changes it (--backup, or backup =
  * true), when there is anything to do: the plan is made from the rows
  * read here, and made again in the run's first transaction. */
-static int backup_first(run *r, const rt_url *url)
+static int backup_first(run *r)
 {
+	const rt_url *url = &r->db.url;
 	rt_revvec plan = { 0 };
 	rt_buf revs = RT_BUF_INIT;
 	char *path = NULL;
@@ -1126,11 +1087,12 @@ static int backup_first(run *r, const rt_url *url)
 
 	if ((rc = rt_backup_wanted(&want, r->opts, &r->ctx->cfg, &r->ctx->err)) < 0 || !want)
 		return rc;
-	if ((rc = read_state(r)) < 0 || (rc = make_plan(&plan, r, r->spec)) < 0 || !plan.n)
+	if ((rc = rt_session_open(&r->db, RT_SESSION_ROWS | RT_SESSION_HISTORY)) < 0 ||
+	    (rc = make_plan(&plan, r, r->spec)) < 0 || !plan.n)
 		goto done;
-	if ((rc = rt_backup_make(&path, r->drv, url, &r->ctx->cfg, &r->rows, &r->ctx->err)) < 0)
+	if ((rc = rt_backup_make(&path, r->db.drv, url, &r->ctx->cfg, &r->db.rows, &r->ctx->err)) < 0)
 		goto done;
-	join_ids(&revs, &r->rows);
+	join_ids(&revs, &r->db.rows);
 	rt_log_printf(rt_ctx_log(r->ctx), "backup of %s at %s written to %s (%.1f ms)",
 		      url->masked, revs.len ? revs.ptr : "base", path, rt_now_ms() - t0);
 	emit(r, RETORT_EVENT_BACKUP, NULL, revs.ptr, path, rt_now_ms() - t0);
@@ -1143,7 +1105,6 @@ done:
 
 static int migrate(retort *ctx, int direction, const char *spec, const retort_run_options *opts)
 {
-	rt_url url = { 0 };
 	run r;
 	int rc;
 
@@ -1151,16 +1112,15 @@ static int migrate(retort *ctx, int direction, const char *spec, const retort_ru
 	rt_strlist_release(&ctx->run_from);
 	rt_strlist_release(&ctx->run_to);
 	rt_strlist_release(&ctx->run_steps);
-	if ((rc = run_start(&r, ctx, direction, spec, opts, &url)) >= 0) {
+	if ((rc = run_start(&r, ctx, direction, spec, opts)) >= 0) {
 		if (opts && opts->offline)
 			rc = run_offline(&r);
-		else if ((rc = backup_first(&r, &url)) >= 0)
+		else if ((rc = backup_first(&r)) >= 0)
 			rc = run_online(&r);
 	}
-	if (rc < 0 && !(opts && opts->offline) && r.ctx)
+	if (rc < 0 && !(opts && opts->offline))
 		rt_log_printf(rt_ctx_log(ctx), "failed: %s", ctx->err.ptr);
 	run_end(&r);
-	rt_url_release(&url);
 	return rc;
 }
 
@@ -1210,7 +1170,6 @@ void retort_run_summary_release(retort_run_summary *summary)
 
 int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts)
 {
-	rt_url url = { 0 };
 	const char *to_spec = target;
 	char *from_spec = NULL;
 	run r;
@@ -1219,117 +1178,86 @@ int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts
 	if (!target || !*target)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "stamp needs a target revision");
 	rt_buf_clear(&ctx->err);
-	if ((rc = run_start(&r, ctx, 0, target, opts, &url)) < 0)
+	if ((rc = run_start(&r, ctx, 0, target, opts)) < 0)
 		goto done;
 	if (opts && opts->offline) {
 		/* without FROM the script cannot know the rows: it replaces them */
 		r.replace_rows = !strchr(target, ':');
-		if ((rc = rt_offline_from(&r.rows, &to_spec, &from_spec, r.g, target, 0,
+		if ((rc = rt_offline_from(&r.db.rows, &to_spec, &from_spec, r.db.g, target, 0,
 					  &ctx->err)) >= 0)
 			rc = run_stamp(&r, to_spec);
 	} else if ((rc = begin_and_read(&r, 1)) >= 0 &&
-		   (rc = rt_history_read(&r.hist, r.g, r.drv, r.conn, &ctx->cfg, &ctx->err)) >= 0) {
+		   (rc = rt_session_open(&r.db, RT_SESSION_HISTORY)) >= 0) {
 		rc = run_stamp(&r, to_spec);
 	}
 done:
 	free(from_spec);
 	run_end(&r);
-	rt_url_release(&url);
 	return rc;
+}
+
+/* Hand the session's rows over to a public array. */
+static void take_rows(retort_strarray *out, rt_session *s)
+{
+	out->strings = s->rows.items;
+	out->count = s->rows.count;
+	memset(&s->rows, 0, sizeof(s->rows));
 }
 
 int retort_current(retort_strarray *out, retort *ctx)
 {
-	rt_url url = { 0 };
-	rt_strlist rows = { 0 };
-	run r;
-	int rc, exists = 0;
+	rt_session s;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rt_buf_clear(&ctx->err);
-	memset(&r, 0, sizeof(r));
-	r.ctx = ctx;
-	rt_buf_init(&r.vt);
-	if ((rc = rt_ctx_url(&url, ctx)) < 0)
-		goto done;
-	if ((rc = rt_driver_for(&r.drv, url.scheme, &ctx->err)) < 0)
-		goto done;
-	rt_vtable_name(&r.vt, r.drv, &ctx->cfg);
-	if ((rc = r.drv->connect(&r.conn, &url, &ctx->cfg, &ctx->err)) < 0)
-		goto done;
-	if ((rc = r.drv->table_exists(r.conn, ctx->cfg.version_table_schema,
-				      ctx->cfg.version_table, &exists, &ctx->err)) < 0)
-		goto done;
-	if (exists && (rc = db_read_rows(&r, &rows)) < 0)
-		goto done;
-	out->strings = rows.items;
-	out->count = rows.count;
-	memset(&rows, 0, sizeof(rows));
-done:
-	rt_strlist_release(&rows);
-	run_end(&r);
-	rt_url_release(&url);
+	rt_session_init(&s, ctx);
+	if ((rc = rt_session_open(&s, RT_SESSION_ROWS)) >= 0)
+		take_rows(out, &s);
+	rt_session_release(&s);
 	return rc;
 }
 
 int retort_pending(retort_strarray *current, size_t *pending, retort *ctx, const char *target)
 {
-	retort_run_options plan_only = RETORT_RUN_OPTIONS_INIT;
 	rt_revvec plan = { 0 };
-	rt_url url = { 0 };
-	run r;
-	size_t i;
+	rt_session s;
 	int rc;
 
 	*pending = 0;
-	plan_only.offline = 1; /* plan without a second connection */
-	if ((rc = retort_current(current, ctx)) < 0)
-		return rc;
-	if ((rc = run_start(&r, ctx, RT_UP, target ? target : "head", &plan_only, &url)) >= 0) {
-		for (i = 0; i < current->count && rc >= 0; i++)
-			rc = rt_strlist_add(&r.rows, current->strings[i]) < 0 ? RETORT_ERROR : 0;
-		if (rc >= 0 && (rc = make_plan(&plan, &r, r.spec)) >= 0)
-			*pending = plan.n;
+	memset(current, 0, sizeof(*current));
+	rt_buf_clear(&ctx->err);
+	rt_session_init(&s, ctx);
+	/* the rows first: a database that cannot be read is the first thing to say */
+	if ((rc = rt_session_open(&s, RT_SESSION_ROWS)) >= 0 &&
+	    (rc = rt_session_open(&s, RT_SESSION_GRAPH)) >= 0 &&
+	    (rc = rt_plan_make(&plan, s.g, &s.rows, target ? target : "head", RT_UP,
+			       &ctx->err)) >= 0) {
+		*pending = plan.n;
+		take_rows(current, &s);
 	}
 	rt_revvec_release(&plan);
-	run_end(&r);
-	rt_url_release(&url);
-	if (rc < 0)
-		retort_strarray_release(current);
+	rt_session_release(&s);
 	return rc;
-}
-
-/* Connect and read the version rows and history, without a lock. */
-static int open_state(run *r, retort *ctx, rt_url *url)
-{
-	retort_run_options no_lock = RETORT_RUN_OPTIONS_INIT;
-	int rc;
-
-	no_lock.offline = 1; /* run_start stops before connecting */
-	if ((rc = run_start(r, ctx, 0, "head", &no_lock, url)) < 0)
-		return rc;
-	r->opts = NULL;
-	if ((rc = r->drv->connect(&r->conn, url, &ctx->cfg, &ctx->err)) < 0)
-		return rc;
-	return read_state(r);
 }
 
 int retort_failure_get(retort_failure **out, retort *ctx)
 {
-	rt_url url = { 0 };
-	run r;
+	rt_session s;
 	int rc;
 
 	*out = NULL;
 	rt_buf_clear(&ctx->err);
-	if ((rc = open_state(&r, ctx, &url)) >= 0 && r.hist.failed) {
+	rt_session_init(&s, ctx);
+	if ((rc = rt_session_open(&s, RT_SESSION_ROWS | RT_SESSION_HISTORY)) >= 0 &&
+	    s.hist.failed) {
 		retort_failure *f = calloc(1, sizeof(*f));
 		if (f) {
-			f->revision = rt_strdup(r.hist.failed->s.revision);
-			f->direction = r.hist.failed_direction;
-			f->statements_done = r.hist.failed_done;
-			f->interrupted = r.hist.interrupted;
-			f->error = rt_strdup(r.hist.failed_error ? r.hist.failed_error : "");
+			f->revision = rt_strdup(s.hist.failed->s.revision);
+			f->direction = s.hist.failed_direction;
+			f->statements_done = s.hist.failed_done;
+			f->interrupted = s.hist.interrupted;
+			f->error = rt_strdup(s.hist.failed_error ? s.hist.failed_error : "");
 		}
 		if (!f || !f->revision || !f->error) {
 			retort_failure_free(f);
@@ -1338,8 +1266,7 @@ int retort_failure_get(retort_failure **out, retort *ctx)
 			*out = f;
 		}
 	}
-	run_end(&r);
-	rt_url_release(&url);
+	rt_session_release(&s);
 	return rc;
 }
 
@@ -1356,14 +1283,15 @@ int retort_verify(retort_strarray *problems, retort *ctx)
 {
 	rt_strlist found = { 0 };
 	unsigned char *applied = NULL;
-	rt_url url = { 0 };
-	run r;
+	rt_session s;
 	int rc;
 
 	memset(problems, 0, sizeof(*problems));
 	rt_buf_clear(&ctx->err);
-	if ((rc = open_state(&r, ctx, &url)) >= 0 && (rc = rt_plan_applied(&applied, r.g, &r.rows, &ctx->err)) >= 0)
-		rc = rt_history_verify(&found, &r.hist, r.g, applied, &ctx->err);
+	rt_session_init(&s, ctx);
+	if ((rc = rt_session_open(&s, RT_SESSION_ROWS | RT_SESSION_HISTORY)) >= 0 &&
+	    (rc = rt_plan_applied(&applied, s.g, &s.rows, &ctx->err)) >= 0)
+		rc = rt_history_verify(&found, &s.hist, s.g, applied, &ctx->err);
 	if (rc >= 0) {
 		problems->strings = found.items;
 		problems->count = found.count;
@@ -1371,7 +1299,6 @@ int retort_verify(retort_strarray *problems, retort *ctx)
 	}
 	free(applied);
 	rt_strlist_release(&found);
-	run_end(&r);
-	rt_url_release(&url);
+	rt_session_release(&s);
 	return rc;
 }
