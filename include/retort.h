@@ -27,6 +27,14 @@
 extern "C" {
 #endif
 
+/* Marks what libretort exports: the library is built with hidden
+ * visibility, so that only the functions declared here are its ABI. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+# define RETORT_EXTERN __attribute__((visibility("default")))
+#else
+# define RETORT_EXTERN
+#endif
+
 #define RETORT_OK          0
 #define RETORT_ERROR      -1  /* generic failure; see retort_errmsg() */
 #define RETORT_EUSAGE     -2  /* bad argument from the caller (bad target, ...) */
@@ -50,11 +58,11 @@ typedef struct {
 	size_t count;
 } retort_strarray;
 
-void retort_revlist_release(retort_revlist *list);
-void retort_strarray_release(retort_strarray *array);
+RETORT_EXTERN void retort_revlist_release(retort_revlist *list);
+RETORT_EXTERN void retort_strarray_release(retort_strarray *array);
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
-const char *retort_version(void);
+RETORT_EXTERN const char *retort_version(void);
 
 /* Optional, once per process, before any other retort call and before
  * the program uses SQLite in any other way (like curl_global_init()):
@@ -64,16 +72,16 @@ const char *retort_version(void);
  * configures SQLite itself should not call it.  Returns RETORT_ERROR when
  * SQLite was already initialised, in which case nothing changed and
  * everything works as without the call. */
-int retort_global_init(void);
+RETORT_EXTERN int retort_global_init(void);
 
 /* Create an empty context.  Returns RETORT_ERROR only when out of memory. */
-int retort_new(retort **out);
+RETORT_EXTERN int retort_new(retort **out);
 
 /* Free a context and everything borrowed from it.  NULL is allowed. */
-void retort_free(retort *ctx);
+RETORT_EXTERN void retort_free(retort *ctx);
 
 /* The message of the last failed call on this context ("" if none). */
-const char *retort_errmsg(const retort *ctx);
+RETORT_EXTERN const char *retort_errmsg(const retort *ctx);
 
 /* ---- opening a project ------------------------------------------------ */
 
@@ -109,31 +117,31 @@ typedef struct {
 
 /* Read the configuration and prepare the context.  The revision files are
  * read lazily, by the first call that needs them. */
-int retort_open(retort *ctx, const retort_options *opts);
+RETORT_EXTERN int retort_open(retort *ctx, const retort_options *opts);
 
 /* Point an open context at another database (the next run connects to
  * it); the graph stays loaded. */
-int retort_set_url(retort *ctx, const char *url);
+RETORT_EXTERN int retort_set_url(retort *ctx, const char *url);
 
 /* Path of the retort.ini in use (NULL if none). */
-const char *retort_config_path(const retort *ctx);
+RETORT_EXTERN const char *retort_config_path(const retort *ctx);
 /* Absolute path of the migrations folder. */
-const char *retort_script_location(const retort *ctx);
+RETORT_EXTERN const char *retort_script_location(const retort *ctx);
 /* The database URL with any password replaced by "***". */
-const char *retort_url_masked(const retort *ctx);
+RETORT_EXTERN const char *retort_url_masked(const retort *ctx);
 /* A config value, e.g. ("retort", "version_table"); NULL if unset. */
-const char *retort_config_get(const retort *ctx, const char *section, const char *key);
+RETORT_EXTERN const char *retort_config_get(const retort *ctx, const char *section, const char *key);
 
 /* Replace every password in `text` by "***": URLs (scheme://user:pw@...)
  * and libpq keywords (password=...).  Works on text that is not a valid
  * URL too.  Returns a string the caller frees with free(), or NULL. */
-char *retort_mask_secrets(const char *text);
+RETORT_EXTERN char *retort_mask_secrets(const char *text);
 
 /* Overwrite, in place and with '*', every password in the URL `url` that
  * retort_url_masked() would mask (the string keeps its length), so that a
  * program can take it out of its argv, which others read in
  * /proc/PID/cmdline.  Copy the URL first: the copy is what connects. */
-void retort_wipe_secrets(char *url);
+RETORT_EXTERN void retort_wipe_secrets(char *url);
 
 /* Create a new project in `dir` (created if missing): retort.ini,
  * migrations/script.sql.tmpl and migrations/versions/ for "generic" (or
@@ -141,7 +149,7 @@ void retort_wipe_secrets(char *url);
  * `bots` table) and a `bot` tree for every bot's database.  Refuses to
  * overwrite an existing retort.ini.  `created` (may be NULL) receives the
  * paths made, "dir/..." in order. */
-int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
+RETORT_EXTERN int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
 			const char *template_name);
 
 /* ---- the revision graph -------------------------------------------------- */
@@ -149,56 +157,56 @@ int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
 /* Load and validate every file of the versions folder (done implicitly by
  * the calls below).  Fails with RETORT_EINVALID naming the file(s) on a
  * duplicate id, a missing parent, a cycle or an unparseable header. */
-int retort_load(retort *ctx);
+RETORT_EXTERN int retort_load(retort *ctx);
 
 /* Revisions with no children, in a stable order. */
-int retort_heads(retort_revlist *out, retort *ctx);
+RETORT_EXTERN int retort_heads(retort_revlist *out, retort *ctx);
 /* Revisions with no parent. */
-int retort_bases(retort_revlist *out, retort *ctx);
+RETORT_EXTERN int retort_bases(retort_revlist *out, retort *ctx);
 /* Revisions with more than one child. */
-int retort_branchpoints(retort_revlist *out, retort *ctx);
+RETORT_EXTERN int retort_branchpoints(retort_revlist *out, retort *ctx);
 
 /* Resolve a target (DESIGN.md section 4): head, heads, base (an empty
  * list), an id or unique prefix, label@head, label@REV, REV+N, REV-N.
  * Targets relative to the database (+N, -N, current) connect to it. */
-int retort_resolve(retort_revlist *out, retort *ctx, const char *target);
+RETORT_EXTERN int retort_resolve(retort_revlist *out, retort *ctx, const char *target);
 
 /* Revisions in a range, newest first (children before parents), as
  * `alembic history -r` lists them: "A:B", "A:", ":B", "-3:current", or
  * NULL for every revision. */
-int retort_history(retort_revlist *out, retort *ctx, const char *range);
+RETORT_EXTERN int retort_history(retort_revlist *out, retort *ctx, const char *range);
 
 /* The revision with exactly this id, or NULL. */
-const retort_rev *retort_lookup(retort *ctx, const char *id);
+RETORT_EXTERN const retort_rev *retort_lookup(retort *ctx, const char *id);
 
 #define RETORT_REV_HEAD        (1u << 0)
 #define RETORT_REV_BASE        (1u << 1)
 #define RETORT_REV_BRANCHPOINT (1u << 2)
 #define RETORT_REV_MERGEPOINT  (1u << 3)
 
-const char *retort_rev_id(const retort_rev *rev);
+RETORT_EXTERN const char *retort_rev_id(const retort_rev *rev);
 /* First line of the file's leading comment ("Add posts table"). */
-const char *retort_rev_message(const retort_rev *rev);
+RETORT_EXTERN const char *retort_rev_message(const retort_rev *rev);
 /* Absolute path of the revision file. */
-const char *retort_rev_path(const retort_rev *rev);
+RETORT_EXTERN const char *retort_rev_path(const retort_rev *rev);
 /* The create_date header, "" if absent. */
-const char *retort_rev_create_date(const retort_rev *rev);
-unsigned int retort_rev_flags(const retort_rev *rev);
-size_t retort_rev_nparents(const retort_rev *rev);
-const retort_rev *retort_rev_parent(const retort_rev *rev, size_t i);
-size_t retort_rev_nchildren(const retort_rev *rev);
-const retort_rev *retort_rev_child(const retort_rev *rev, size_t i);
-size_t retort_rev_ndepends(const retort_rev *rev);
-const retort_rev *retort_rev_depends(const retort_rev *rev, size_t i);
+RETORT_EXTERN const char *retort_rev_create_date(const retort_rev *rev);
+RETORT_EXTERN unsigned int retort_rev_flags(const retort_rev *rev);
+RETORT_EXTERN size_t retort_rev_nparents(const retort_rev *rev);
+RETORT_EXTERN const retort_rev *retort_rev_parent(const retort_rev *rev, size_t i);
+RETORT_EXTERN size_t retort_rev_nchildren(const retort_rev *rev);
+RETORT_EXTERN const retort_rev *retort_rev_child(const retort_rev *rev, size_t i);
+RETORT_EXTERN size_t retort_rev_ndepends(const retort_rev *rev);
+RETORT_EXTERN const retort_rev *retort_rev_depends(const retort_rev *rev, size_t i);
 /* Branch labels declared in this revision's header. */
-size_t retort_rev_nlabels(const retort_rev *rev);
-const char *retort_rev_label(const retort_rev *rev, size_t i);
+RETORT_EXTERN size_t retort_rev_nlabels(const retort_rev *rev);
+RETORT_EXTERN const char *retort_rev_label(const retort_rev *rev, size_t i);
 /* The nearest revision, going down through single parents from `rev`
  * itself, that declares branch labels; NULL when a merge or a base comes
  * first.  A revision belongs to the branches of that revision's labels
  * and of its ancestors found the same way, so listing them costs one step
  * per labelled revision instead of one per revision below. */
-const retort_rev *retort_rev_labeled(const retort_rev *rev);
+RETORT_EXTERN const retort_rev *retort_rev_labeled(const retort_rev *rev);
 
 /* ---- creating revisions ------------------------------------------------- */
 
@@ -230,7 +238,7 @@ typedef struct {
 
 /* Render migrations/script.sql.tmpl into a new file of the versions folder
  * and add it to the graph.  *out_path (caller frees) is the new file. */
-int retort_revision(char **out_path, retort *ctx, const retort_revision_options *opts);
+RETORT_EXTERN int retort_revision(char **out_path, retort *ctx, const retort_revision_options *opts);
 
 /* ---- running -------------------------------------------------------------- */
 
@@ -300,18 +308,18 @@ typedef struct {
  * one transaction with its version-table change unless configured
  * otherwise; the plan is computed while the database's write lock is held,
  * so concurrent runs never apply a migration twice. */
-int retort_upgrade(retort *ctx, const char *target, const retort_run_options *opts);
+RETORT_EXTERN int retort_upgrade(retort *ctx, const char *target, const retort_run_options *opts);
 
 /* Revert to `target` ("-1", "base", a revision, label@REV ...). */
-int retort_downgrade(retort *ctx, const char *target, const retort_run_options *opts);
+RETORT_EXTERN int retort_downgrade(retort *ctx, const char *target, const retort_run_options *opts);
 
 /* Set the version table to `target` without running any migration. */
-int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts);
+RETORT_EXTERN int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts);
 
 /* The ids stored in the version table (a missing table is an empty list).
  * An id the scripts do not know is returned too; callers can tell with
  * retort_lookup(). */
-int retort_current(retort_strarray *out, retort *ctx);
+RETORT_EXTERN int retort_current(retort_strarray *out, retort *ctx);
 
 /* A migration left half applied: a transaction=false section that failed
  * part way, or whose run was killed in it.  upgrade and downgrade refuse
@@ -326,17 +334,17 @@ typedef struct {
 } retort_failure;
 
 /* The failure recorded in the history table, or *out = NULL when none. */
-int retort_failure_get(retort_failure **out, retort *ctx);
-void retort_failure_free(retort_failure *f);
+RETORT_EXTERN int retort_failure_get(retort_failure **out, retort *ctx);
+RETORT_EXTERN void retort_failure_free(retort_failure *f);
 
 /* Compare every applied revision's file with the checksum recorded when it
  * was applied (SHA-256 of the text with a BOM dropped and CRLF/CR made
  * LF).  `problems` gets one line per file that changed. */
-int retort_verify(retort_strarray *problems, retort *ctx);
+RETORT_EXTERN int retort_verify(retort_strarray *problems, retort *ctx);
 
 /* The version table's rows and how many migrations an upgrade to `target`
  * (NULL: head) would run, without changing anything. */
-int retort_pending(retort_strarray *current, size_t *pending, retort *ctx, const char *target);
+RETORT_EXTERN int retort_pending(retort_strarray *current, size_t *pending, retort *ctx, const char *target);
 
 /* What the last online retort_upgrade() or retort_downgrade() on a context
  * did, whether it succeeded or failed. */
@@ -355,12 +363,12 @@ typedef struct {
  * frees it).  The lists are empty before any run, after an offline one,
  * and when the run stopped before it read the database.  Returns
  * RETORT_ERROR only when out of memory. */
-int retort_run_result(retort_run_summary *out, retort *ctx);
-void retort_run_summary_release(retort_run_summary *summary);
+RETORT_EXTERN int retort_run_result(retort_run_summary *out, retort *ctx);
+RETORT_EXTERN void retort_run_summary_release(retort_run_summary *summary);
 
 /* Put "[tag] " before every line the context writes to the log file from
  * now on (a fleet's tenant name); NULL for none. */
-int retort_set_log_tag(retort *ctx, const char *tag);
+RETORT_EXTERN int retort_set_log_tag(retort *ctx, const char *tag);
 
 /* ---- backups and `retort test` ---------------------------------------------- */
 
@@ -375,7 +383,7 @@ int retort_set_log_tag(retort *ctx, const char *tag);
  * graph (RETORT_ECONFLICT otherwise, naming the unknown revision).
  * PostgreSQL: nothing is changed; RETORT_ECONFLICT, and the message
  * gives the pg_restore command to run (docs/commands.md says why). */
-int retort_restore(retort *ctx, const char *file, unsigned int flags);
+RETORT_EXTERN int retort_restore(retort *ctx, const char *file, unsigned int flags);
 
 typedef enum {
 	RETORT_TEST_OK = 0,
@@ -401,7 +409,7 @@ typedef struct {
 	char *scratch;                /* the scratch database's URL, password masked */
 } retort_test_report;
 
-void retort_test_report_release(retort_test_report *report);
+RETORT_EXTERN void retort_test_report_release(retort_test_report *report);
 
 /* Called as each check finishes. */
 typedef void (*retort_test_fn)(const retort_test_result *res, void *payload);
@@ -411,15 +419,15 @@ typedef void (*retort_test_fn)(const retort_test_result *res, void *payload);
  * only set a flag).  Only retort_test takes one today. */
 typedef struct retort_cancel retort_cancel;
 
-int retort_cancel_new(retort_cancel **out);
+RETORT_EXTERN int retort_cancel_new(retort_cancel **out);
 /* NULL-safe; never while an operation that was given `c` still runs. */
-void retort_cancel_free(retort_cancel *c);
+RETORT_EXTERN void retort_cancel_free(retort_cancel *c);
 /* Thread-safe; returns once what the operation left outside the process
  * is removed (retort_test: its scratch database, dropped at once, which
  * on PostgreSQL also ends the sessions on it and with them the statement
  * that runs).  The operation then stops at its next step and returns
  * RETORT_ECANCELED. */
-void retort_cancel_request(retort_cancel *c);
+RETORT_EXTERN void retort_cancel_request(retort_cancel *c);
 
 typedef struct {
 	unsigned int version;
@@ -444,7 +452,7 @@ typedef struct {
  * nothing.  The configured database is never touched.  Failed checks are
  * results, not errors: the call fails only when the checks cannot run
  * (no scratch database).  opts may be NULL. */
-int retort_test(retort_test_report *out, retort *ctx, const retort_test_options *opts);
+RETORT_EXTERN int retort_test(retort_test_report *out, retort *ctx, const retort_test_options *opts);
 
 /* ---- fleets: one database per tenant ------------------------------------------ */
 
@@ -458,14 +466,14 @@ typedef struct {
 	size_t count;
 } retort_tenant_list;
 
-void retort_tenant_list_release(retort_tenant_list *list);
+RETORT_EXTERN void retort_tenant_list_release(retort_tenant_list *list);
 
 /* The tenants of the [fleet] section: rows (name, url) of registry_query
  * run on registry_url, or, when `tenants_file` is given, its lines
  * "name url" ('#' starts a comment).  ${VAR} in URLs is expanded.
  * `where` (may be NULL) filters the registry query's rows with a SQL
  * condition on its columns. */
-int retort_fleet_tenants(retort_tenant_list *out, retort *ctx, const char *tenants_file,
+RETORT_EXTERN int retort_fleet_tenants(retort_tenant_list *out, retort *ctx, const char *tenants_file,
 			 const char *where);
 
 typedef enum {
@@ -520,7 +528,7 @@ typedef struct {
  * connection with its own version table; one tenant's failure does not
  * stop the others (unless fail_fast).  Returns RETORT_ERROR when any
  * tenant failed, with a summary in retort_errmsg(). */
-int retort_fleet_run(retort *ctx, const retort_tenant_list *tenants,
+RETORT_EXTERN int retort_fleet_run(retort *ctx, const retort_tenant_list *tenants,
 		     const retort_fleet_options *opts);
 
 /* ---- lint: risky statements in migration files ------------------------------- */
@@ -548,7 +556,7 @@ typedef struct {
 	size_t revisions;  /* files checked */
 } retort_lint_report;
 
-void retort_lint_report_release(retort_lint_report *report);
+RETORT_EXTERN void retort_lint_report_release(retort_lint_report *report);
 
 /* Lint the revisions of `range` (as retort_history takes it, or one REV;
  * NULL: all) without connecting, unless the range names `current`.
@@ -556,7 +564,7 @@ void retort_lint_report_release(retort_lint_report *report);
  * or all when there is none.  Each statement is read by PostgreSQL's
  * parser (libpg_query); docs/commands.md lists the rules.  Findings are
  * not failures: the call fails only when the files cannot be read. */
-int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const char *dialect);
+RETORT_EXTERN int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const char *dialect);
 
 /* ---- autogenerate, check and schema dump ------------------------------------ */
 
@@ -590,22 +598,22 @@ typedef struct {
 	retort_strarray warnings;
 } retort_autogen;
 
-void retort_autogen_release(retort_autogen *ag);
+RETORT_EXTERN void retort_autogen_release(retort_autogen *ag);
 
 /* Compare the database with the model and fill `out` with the SQL of a
  * new revision (give it to retort_revision through
  * retort_revision_options).  The database must be at its head revisions:
  * RETORT_ECONFLICT otherwise, as Alembic refuses. */
-int retort_autogenerate(retort_autogen *out, retort *ctx, const retort_autogen_options *opts);
+RETORT_EXTERN int retort_autogenerate(retort_autogen *out, retort *ctx, const retort_autogen_options *opts);
 
 /* The same comparison for CI: returns 0 whether or not they differ;
  * out->operations is empty when the database at head matches the model. */
-int retort_check(retort_autogen *out, retort *ctx);
+RETORT_EXTERN int retort_check(retort_autogen *out, retort *ctx);
 
 /* The database's schema as SQL (the renderer autogenerate uses), in
  * `dialect` ("sqlite", "postgresql"; NULL: the database's own).  Running
  * it on an empty database and dumping that gives the same text. */
-int retort_schema_dump(char **out, retort *ctx, const char *dialect);
+RETORT_EXTERN int retort_schema_dump(char **out, retort *ctx, const char *dialect);
 
 #ifdef __cplusplus
 }
