@@ -61,8 +61,23 @@ typedef struct {
 RETORT_EXTERN void retort_revlist_release(retort_revlist *list);
 RETORT_EXTERN void retort_strarray_release(retort_strarray *array);
 
-/* The library's version, "MAJOR.MINOR.PATCH". */
+/* The version of the retort.h a program was compiled with; the build
+ * takes the library's version from these lines.  RETORT_VERSION_NUMBER
+ * grows with every release: MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define RETORT_VERSION_MAJOR 0
+#define RETORT_VERSION_MINOR 1
+#define RETORT_VERSION_PATCH 0
+#define RETORT_VERSION "0.1.0"
+#define RETORT_VERSION_NUMBER \
+	(RETORT_VERSION_MAJOR * 10000 + RETORT_VERSION_MINOR * 100 + RETORT_VERSION_PATCH)
+
+/* The version of the library the program runs with, which may be newer
+ * than the header it was compiled with: "MAJOR.MINOR.PATCH", and as
+ * RETORT_VERSION_NUMBER counts it.  A program built against 0.x needs a
+ * library of the same minor version (the ABI may change between them
+ * until 1.0; the soname says which). */
 RETORT_EXTERN const char *retort_version(void);
+RETORT_EXTERN int retort_version_number(void);
 
 /* Optional, once per process, before any other retort call and before
  * the program uses SQLite in any other way (like curl_global_init()):

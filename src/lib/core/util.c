@@ -363,13 +363,14 @@ void rt_sql_comment(rt_buf *out, const char *text)
 		rt_sql_comment_n(out, text, strlen(text));
 }
 
-#ifndef RETORT_VERSION_STRING
-#define RETORT_VERSION_STRING "0.0.0"
-#endif
-
 const char *retort_version(void)
 {
-	return RETORT_VERSION_STRING;
+	return RETORT_VERSION;
+}
+
+int retort_version_number(void)
+{
+	return RETORT_VERSION_NUMBER;
 }
 
 /* The public API's lists (retort.h). */
