@@ -2,6 +2,7 @@
  * test_api.c - libretort as a program sees it: this test includes only
  * retort.h and links the shared library, so it can call nothing else.
  */
+#define _XOPEN_SOURCE 700
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,80 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <ftw.h>
+#include <unistd.h>
+
 #include "retort.h"
+
+/* A scratch project: retort.ini (a SQLite file in the folder) and two
+ * revisions, made through the API itself. */
+typedef struct project {
+	char dir[64];
+	retort *ctx;
+} project;
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void must(int rc, retort *ctx, const char *what)
+{
+	if (rc < 0)
+		fail_msg("%s failed with %d: %s", what, rc, retort_errmsg(ctx));
+}
+
+static void open_in(retort **out, const char *dir)
+{
+	retort_options o = RETORT_OPTIONS_INIT;
+
+	o.start_dir = dir;
+	must(retort_new(out), NULL, "retort_new");
+	must(retort_open(*out, &o), *out, "retort_open");
+}
+
+static int setup(void **state)
+{
+	project *p = calloc(1, sizeof(*p));
+	retort_revision_options r = RETORT_REVISION_OPTIONS_INIT;
+	char *path;
+	retort *ctx;
+
+	assert_non_null(p);
+	strcpy(p->dir, "/tmp/retort-api-XXXXXX");
+	assert_non_null(mkdtemp(p->dir));
+	must(retort_new(&ctx), NULL, "retort_new");
+	must(retort_init_project(NULL, ctx, p->dir, NULL), ctx, "retort_init_project");
+	retort_free(ctx);
+	open_in(&p->ctx, p->dir);
+	r.message = "one";
+	r.rev_id = "aaaa0001";
+	r.upgrade_sql = "CREATE TABLE one (id INTEGER PRIMARY KEY);";
+	r.downgrade_sql = "DROP TABLE one;";
+	must(retort_revision(&path, p->ctx, &r), p->ctx, "retort_revision");
+	free(path);
+	r.message = "two";
+	r.rev_id = "aaaa0002";
+	r.upgrade_sql = "CREATE TABLE two (id INTEGER PRIMARY KEY);";
+	r.downgrade_sql = "DROP TABLE two;";
+	must(retort_revision(&path, p->ctx, &r), p->ctx, "retort_revision");
+	free(path);
+	*state = p;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	project *p = *state;
+
+	retort_free(p->ctx);
+	nftw(p->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(p);
+	return 0;
+}
 
 static void version(void **state)
 {
@@ -27,10 +101,98 @@ static void version(void **state)
 			 RETORT_VERSION_MINOR * 100 + RETORT_VERSION_PATCH);
 }
 
+/* A zeroed options struct (no _INIT) is refused, naming the macro, and
+ * so is one from a newer retort.h; NULL options are the defaults. */
+static void options_checked(void **state)
+{
+	project *p = *state;
+	retort_run_options zero;
+	retort_run_options newer = RETORT_RUN_OPTIONS_INIT;
+	retort_test_options tzero;
+	retort_fleet_options fzero;
+	retort_options ozero;
+	retort_strarray cur = { NULL, 0 };
+	retort_tenant_list none = { NULL, 0 };
+	retort *fresh;
+
+	memset(&zero, 0, sizeof(zero));
+	memset(&tzero, 0, sizeof(tzero));
+	memset(&fzero, 0, sizeof(fzero));
+	memset(&ozero, 0, sizeof(ozero));
+	assert_int_equal(retort_upgrade(p->ctx, "head", &zero), RETORT_EUSAGE);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "RETORT_RUN_OPTIONS_INIT"));
+	assert_int_equal(retort_downgrade(p->ctx, "base", &zero), RETORT_EUSAGE);
+	assert_int_equal(retort_stamp(p->ctx, "head", &zero), RETORT_EUSAGE);
+	newer.version = RETORT_RUN_OPTIONS_VERSION + 1;
+	assert_int_equal(retort_upgrade(p->ctx, "head", &newer), RETORT_EUSAGE);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "newer"));
+	/* nothing ran */
+	must(retort_current(&cur, p->ctx), p->ctx, "retort_current");
+	assert_int_equal(cur.count, 0);
+	retort_strarray_release(&cur);
+
+	assert_int_equal(retort_fleet_run(p->ctx, &none, &fzero), RETORT_EUSAGE);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "RETORT_FLEET_OPTIONS_INIT"));
+	must(retort_fleet_run(p->ctx, &none, NULL), p->ctx, "retort_fleet_run(NULL options)");
+	{
+		retort_test_report report;
+		assert_int_equal(retort_test(&report, p->ctx, &tzero), RETORT_EUSAGE);
+		assert_non_null(strstr(retort_errmsg(p->ctx), "RETORT_TEST_OPTIONS_INIT"));
+	}
+
+	must(retort_new(&fresh), NULL, "retort_new");
+	ozero.start_dir = p->dir;
+	assert_int_equal(retort_open(fresh, &ozero), RETORT_EUSAGE);
+	assert_non_null(strstr(retort_errmsg(fresh), "RETORT_OPTIONS_INIT"));
+	retort_free(fresh);
+
+	must(retort_upgrade(p->ctx, "head", NULL), p->ctx, "retort_upgrade(NULL options)");
+	must(retort_current(&cur, p->ctx), p->ctx, "retort_current");
+	assert_int_equal(cur.count, 1);
+	assert_string_equal(cur.strings[0], "aaaa0002");
+	retort_strarray_release(&cur);
+}
+
+/* A failed retort_open leaves the context as it was: another open then
+ * works, and nothing leaks (ASan's leak check in the sanitizer build). */
+static void open_atomic(void **state)
+{
+	project *p = *state;
+	retort_options o = RETORT_OPTIONS_INIT;
+	const char *bad_vars[] = { "A=1", "no-equals-sign" };
+	char ini[128];
+	retort *ctx;
+
+	must(retort_new(&ctx), NULL, "retort_new");
+	/* the config is read, then a bad -x refuses the open */
+	o.start_dir = p->dir;
+	o.vars = bad_vars;
+	o.nvars = 2;
+	o.url = "sqlite:///tmp/retort-api-never.db";
+	assert_int_equal(retort_open(ctx, &o), RETORT_EUSAGE);
+	assert_non_null(strstr(retort_errmsg(ctx), "no-equals-sign"));
+	assert_null(retort_config_path(ctx));
+	/* a missing config file refuses it too */
+	o.vars = NULL;
+	o.nvars = 0;
+	o.url = NULL;
+	snprintf(ini, sizeof(ini), "%s/missing.ini", p->dir);
+	o.config_path = ini;
+	assert_true(retort_open(ctx, &o) < 0);
+	/* and the same context opens */
+	o.config_path = NULL;
+	must(retort_open(ctx, &o), ctx, "retort_open after failures");
+	assert_non_null(retort_config_path(ctx));
+	assert_int_equal(retort_open(ctx, &o), RETORT_EUSAGE); /* once only */
+	retort_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(version),
+		cmocka_unit_test_setup_teardown(options_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(open_atomic, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

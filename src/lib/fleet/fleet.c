@@ -314,15 +314,23 @@ static void *worker(void *arg)
 int retort_fleet_run(retort *ctx, const retort_tenant_list *tenants,
 		     const retort_fleet_options *opts)
 {
+	static const retort_fleet_options defaults = RETORT_FLEET_OPTIONS_INIT;
 	const char *jobs_text = rt_config_get(&ctx->cfg, "fleet", "jobs");
 	pthread_t *threads;
 	fleet f;
-	long jobs = opts->jobs;
+	long jobs;
 	long i, started = 0;
+	int rc;
 
 	rt_buf_clear(&ctx->err);
+	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, opts, RETORT_FLEET_OPTIONS_VERSION,
+				       "retort_fleet_options")) < 0)
+		return rc;
+	if (!opts)
+		opts = &defaults;
 	if (!ctx->opened)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
+	jobs = opts->jobs;
 	if (jobs <= 0 && jobs_text)
 		jobs = strtol(jobs_text, NULL, 10);
 	if (jobs <= 0)

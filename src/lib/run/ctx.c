@@ -3,6 +3,7 @@
  * project's configuration, its error message, and what every run takes
  * from it (the URL, the graph, the log).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,25 @@ int rt_ctx_error_prefix(retort *ctx, int code, const char *fmt, ...)
 	return code;
 }
 
+int rt_ctx_check_options(retort *ctx, unsigned int version, unsigned int newest,
+			 const char *type)
+{
+	char init[64];
+	size_t i;
+
+	if (version >= 1 && version <= newest)
+		return 0;
+	for (i = 0; type[i] && i < sizeof(init) - sizeof("_INIT"); i++)
+		init[i] = (char)toupper((unsigned char)type[i]);
+	memcpy(init + i, "_INIT", sizeof("_INIT"));
+	if (!version)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "%s has version 0: initialise it with "
+				    "%s, then set its fields", type, init);
+	return rt_ctx_error(ctx, RETORT_EUSAGE, "%s has version %u, newer than this libretort "
+			    "%s knows (%u): the program was built against a newer retort.h",
+			    type, version, RETORT_VERSION, newest);
+}
+
 static int cwd(rt_buf *out)
 {
 	char path[4096];
@@ -77,17 +97,79 @@ static int cwd(rt_buf *out)
 	return 0;
 }
 
+/* What retort_open() reads, kept aside until all of it has worked, so
+ * that a failed open leaves the context as it was. */
+typedef struct opening {
+	rt_config cfg;
+	int have_cfg;
+	rt_strlist vars;
+	char *url;
+	char *cache_dir;
+} opening;
+
+static int read_config(opening *o, retort *ctx, const retort_options *opts, const char *start)
+{
+	char *path = NULL;
+	int rc;
+
+	if (opts->config_path) {
+		rc = rt_config_load(&o->cfg, opts->config_path, &ctx->err);
+	} else {
+		rc = rt_config_find(&path, start, &ctx->err);
+		if (rc == RETORT_ENOTFOUND && opts->config_optional)
+			rc = rt_config_defaults(&o->cfg, start);
+		else if (rc >= 0)
+			rc = rt_config_load(&o->cfg, path, &ctx->err);
+	}
+	free(path);
+	o->have_cfg = rc >= 0;
+	return rc;
+}
+
+static int read_options(opening *o, retort *ctx, const retort_options *opts)
+{
+	size_t i;
+	int rc;
+
+	/* refused now, saying why: later, a log that cannot be opened is
+	 * skipped without a word (a full disk must not stop a migration) */
+	if ((rc = rt_log_check(o->cfg.log_file, &ctx->err)) < 0)
+		return rc;
+	for (i = 0; i < opts->nvars; i++) {
+		if (!strchr(opts->vars[i], '='))
+			return rt_ctx_error(ctx, RETORT_EUSAGE, "-x '%s' is not KEY=VALUE",
+					    opts->vars[i]);
+		if (rt_strlist_add(&o->vars, opts->vars[i]) < 0)
+			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	}
+	if (opts->url && !(o->url = rt_strdup(opts->url)))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	if (opts->version >= 2 && opts->cache_dir && *opts->cache_dir &&
+	    !(o->cache_dir = rt_strdup(opts->cache_dir)))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	if (opts->script_location) {
+		char *abs = rt_path_join(o->cfg.dir, opts->script_location);
+		if (!abs)
+			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		free(o->cfg.script_location);
+		o->cfg.script_location = abs;
+	}
+	return 0;
+}
+
 int retort_open(retort *ctx, const retort_options *opts)
 {
 	retort_options none = RETORT_OPTIONS_INIT;
 	rt_buf start = RT_BUF_INIT;
-	char *path = NULL;
-	size_t i;
+	opening o;
 	int rc;
 
+	memset(&o, 0, sizeof(o));
+	rt_buf_clear(&ctx->err);
+	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, opts, RETORT_OPTIONS_VERSION, "retort_options")) < 0)
+		return rc;
 	if (!opts)
 		opts = &none;
-	rt_buf_clear(&ctx->err);
 	if (ctx->opened)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is already open");
 	if (opts->start_dir)
@@ -95,44 +177,28 @@ int retort_open(retort *ctx, const retort_options *opts)
 	else if (cwd(&start) < 0)
 		return rt_ctx_error(ctx, RETORT_ERROR, "cannot read the current folder: %s",
 				    strerror(errno));
-	if (opts->config_path) {
-		rc = rt_config_load(&ctx->cfg, opts->config_path, &ctx->err);
-	} else {
-		rc = rt_config_find(&path, start.ptr, &ctx->err);
-		if (rc == RETORT_ENOTFOUND && opts->config_optional)
-			rc = rt_config_defaults(&ctx->cfg, start.ptr);
-		else if (rc >= 0)
-			rc = rt_config_load(&ctx->cfg, path, &ctx->err);
+	if ((rc = read_config(&o, ctx, opts, start.ptr)) >= 0 &&
+	    (rc = read_options(&o, ctx, opts)) >= 0) {
+		rt_config_release(&ctx->cfg);
+		ctx->cfg = o.cfg;
+		ctx->vars = o.vars;
+		if (o.url) { /* beats a retort_set_url() made before */
+			free(ctx->url_override);
+			free(ctx->url_masked);
+			ctx->url_override = o.url;
+			ctx->url_masked = NULL;
+		}
+		ctx->cache_dir = o.cache_dir;
+		ctx->opened = 1;
+		memset(&o, 0, sizeof(o));
 	}
-	free(path);
+	if (o.have_cfg)
+		rt_config_release(&o.cfg);
+	rt_strlist_release(&o.vars);
+	free(o.url);
+	free(o.cache_dir);
 	rt_buf_release(&start);
-	if (rc < 0)
-		return rc;
-	/* refused now, saying why: later, a log that cannot be opened is
-	 * skipped without a word (a full disk must not stop a migration) */
-	if ((rc = rt_log_check(ctx->cfg.log_file, &ctx->err)) < 0)
-		return rc;
-	for (i = 0; i < opts->nvars; i++) {
-		if (!strchr(opts->vars[i], '='))
-			return rt_ctx_error(ctx, RETORT_EUSAGE, "-x '%s' is not KEY=VALUE",
-					    opts->vars[i]);
-		if (rt_strlist_add(&ctx->vars, opts->vars[i]) < 0)
-			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-	}
-	if (opts->url && !(ctx->url_override = rt_strdup(opts->url)))
-		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-	if (opts->version >= 2 && opts->cache_dir && *opts->cache_dir &&
-	    !(ctx->cache_dir = rt_strdup(opts->cache_dir)))
-		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-	if (opts->script_location) {
-		char *abs = rt_path_join(ctx->cfg.dir, opts->script_location);
-		if (!abs)
-			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-		free(ctx->cfg.script_location);
-		ctx->cfg.script_location = abs;
-	}
-	ctx->opened = 1;
-	return 0;
+	return rc;
 }
 
 int retort_set_url(retort *ctx, const char *url)

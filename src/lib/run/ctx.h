@@ -36,6 +36,15 @@ int rt_ctx_error(retort *ctx, int code, const char *fmt, ...) RT_PRINTF(3, 4);
  * return `code`. */
 int rt_ctx_error_prefix(retort *ctx, int code, const char *fmt, ...) RT_PRINTF(3, 4);
 
+/* A public options struct's version (retort.h): 0 (a struct zeroed
+ * instead of initialised with its _INIT macro) or a version newer than
+ * `newest` is RETORT_EUSAGE naming `type` and the macro.  Callers skip it
+ * for NULL options, which mean the defaults everywhere. */
+int rt_ctx_check_options(retort *ctx, unsigned int version, unsigned int newest,
+			 const char *type);
+#define RT_CTX_CHECK_OPTIONS(ctx, opts, newest, type) \
+	((opts) ? rt_ctx_check_options((ctx), (opts)->version, (newest), (type)) : 0)
+
 /* The graph, loaded on first use. */
 int rt_ctx_graph(rt_graph **out, retort *ctx);
 

@@ -1109,6 +1109,9 @@ static int migrate(retort *ctx, int direction, const char *spec, const retort_ru
 	int rc;
 
 	rt_buf_clear(&ctx->err);
+	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, opts, RETORT_RUN_OPTIONS_VERSION,
+				       "retort_run_options")) < 0)
+		return rc;
 	rt_strlist_release(&ctx->run_from);
 	rt_strlist_release(&ctx->run_to);
 	rt_strlist_release(&ctx->run_steps);
@@ -1178,6 +1181,9 @@ int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts
 	if (!target || !*target)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "stamp needs a target revision");
 	rt_buf_clear(&ctx->err);
+	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, opts, RETORT_RUN_OPTIONS_VERSION,
+				       "retort_run_options")) < 0)
+		return rc;
 	if ((rc = run_start(&r, ctx, 0, target, opts)) < 0)
 		goto done;
 	if (opts && opts->offline) {

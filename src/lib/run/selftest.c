@@ -419,6 +419,9 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 	t.opts = opts;
 	t.cancel = opts && opts->version >= 2 ? opts->cancel : NULL;
 	rt_buf_clear(&ctx->err);
+	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, opts, RETORT_TEST_OPTIONS_VERSION,
+				       "retort_test_options")) < 0)
+		return rc;
 	if ((rc = rt_ctx_graph(&g, ctx)) < 0)
 		return rc;
 	if (!g->n)
