@@ -47,11 +47,25 @@ static void open_in(retort **out, const char *dir)
 	must(retort_open(*out, &o), *out, "retort_open");
 }
 
+/* A revision creating table `name`, on the head. */
+static void add_rev(project *p, const char *id, const char *name)
+{
+	retort_revision_options r = RETORT_REVISION_OPTIONS_INIT;
+	char up[128], down[128], *path;
+
+	snprintf(up, sizeof(up), "CREATE TABLE %s (id INTEGER PRIMARY KEY);", name);
+	snprintf(down, sizeof(down), "DROP TABLE %s;", name);
+	r.message = name;
+	r.rev_id = id;
+	r.upgrade_sql = up;
+	r.downgrade_sql = down;
+	must(retort_revision(&path, p->ctx, &r), p->ctx, "retort_revision");
+	free(path);
+}
+
 static int setup(void **state)
 {
 	project *p = calloc(1, sizeof(*p));
-	retort_revision_options r = RETORT_REVISION_OPTIONS_INIT;
-	char *path;
 	retort *ctx;
 
 	assert_non_null(p);
@@ -61,18 +75,8 @@ static int setup(void **state)
 	must(retort_init_project(NULL, ctx, p->dir, NULL), ctx, "retort_init_project");
 	retort_free(ctx);
 	open_in(&p->ctx, p->dir);
-	r.message = "one";
-	r.rev_id = "aaaa0001";
-	r.upgrade_sql = "CREATE TABLE one (id INTEGER PRIMARY KEY);";
-	r.downgrade_sql = "DROP TABLE one;";
-	must(retort_revision(&path, p->ctx, &r), p->ctx, "retort_revision");
-	free(path);
-	r.message = "two";
-	r.rev_id = "aaaa0002";
-	r.upgrade_sql = "CREATE TABLE two (id INTEGER PRIMARY KEY);";
-	r.downgrade_sql = "DROP TABLE two;";
-	must(retort_revision(&path, p->ctx, &r), p->ctx, "retort_revision");
-	free(path);
+	add_rev(p, "aaaa0001", "one");
+	add_rev(p, "aaaa0002", "two");
 	*state = p;
 	return 0;
 }
