@@ -35,15 +35,33 @@ extern "C" {
 # define RETORT_EXTERN
 #endif
 
-#define RETORT_OK          0
-#define RETORT_ERROR      -1  /* generic failure; see retort_errmsg() */
-#define RETORT_EUSAGE     -2  /* bad argument from the caller (bad target, ...) */
-#define RETORT_ENOTFOUND  -3  /* no such revision, file or config */
-#define RETORT_EAMBIGUOUS -5  /* a prefix or relative target matches several */
-#define RETORT_EBUSY      -6  /* the database lock could not be taken in time */
-#define RETORT_EINVALID   -7  /* a migration file or the graph is malformed */
-#define RETORT_ECONFLICT -13  /* the database state does not allow the request */
-#define RETORT_ECANCELED -14  /* stopped by retort_cancel_request() */
+/* What a call returns: 0, or one of these negative codes, each a
+ * situation a caller may handle differently; retort_errmsg() then says
+ * what happened, naming the file, line or revision and where the database
+ * is.  Each function's comment lists the codes it returns besides
+ * RETORT_ERROR (which any call may return: out of memory, an I/O error, a
+ * lost connection). */
+typedef enum {
+	RETORT_OK          =   0,
+	RETORT_ERROR       =  -1, /* anything else; see retort_errmsg() */
+	RETORT_EUSAGE      =  -2, /* a bad argument or target, or a call out of order */
+	RETORT_ENOTFOUND   =  -3, /* no such revision, file or config */
+	RETORT_EAMBIGUOUS  =  -5, /* a prefix or relative target matches several */
+	RETORT_EBUSY       =  -6, /* the run lock was not had in lock_timeout */
+	RETORT_EINVALID    =  -7, /* a migration file or the graph is malformed */
+	RETORT_ECONFLICT   = -13, /* the database's state does not allow the request */
+	RETORT_ECANCELED   = -14, /* stopped by retort_cancel_request() */
+	RETORT_ESTATEMENT  = -15, /* a migration's statement (or its COMMIT) failed:
+				     nothing of that step stayed, unless it ran
+				     outside a transaction (then see
+				     retort_failure_get()) */
+	RETORT_EMODIFIED   = -16, /* an applied migration's file was edited since
+				     (stamp --fix-checksums accepts it) */
+	RETORT_EPARTIAL    = -17, /* a transaction=false step is half applied and
+				     must be resumed or repaired first */
+	RETORT_EUNKNOWNREV = -18, /* the database is at a revision no file defines */
+	RETORT_ECONFIG     = -19  /* retort.ini (or a configuration value) is bad */
+} retort_error_code;
 
 typedef struct retort retort;
 typedef struct retort_rev retort_rev;
@@ -131,7 +149,12 @@ typedef struct {
 #define RETORT_OPTIONS_INIT { .version = RETORT_OPTIONS_VERSION }
 
 /* Read the configuration and prepare the context.  The revision files are
- * read lazily, by the first call that needs them. */
+ * read lazily, by the first call that needs them.  opts may be NULL (the
+ * defaults).  On failure the context is as it was, and may be opened
+ * again.  RETORT_ECONFIG: retort.ini is bad (file:line named);
+ * RETORT_ENOTFOUND: no retort.ini was found (the message says where the
+ * search went); RETORT_EUSAGE: a zeroed or unknown opts->version, a bad
+ * -x pair, or the context is open already. */
 RETORT_EXTERN int retort_open(retort *ctx, const retort_options *opts);
 
 /* Point an open context at another database (the next run connects to
@@ -171,7 +194,8 @@ RETORT_EXTERN int retort_init_project(retort_strarray *created, retort *ctx, con
 
 /* Load and validate every file of the versions folder (done implicitly by
  * the calls below).  Fails with RETORT_EINVALID naming the file(s) on a
- * duplicate id, a missing parent, a cycle or an unparseable header. */
+ * duplicate id, a missing parent, a cycle or an unparseable header, and
+ * RETORT_ENOTFOUND when the folder does not exist. */
 RETORT_EXTERN int retort_load(retort *ctx);
 
 /* Revisions with no children, in a stable order. */
@@ -183,7 +207,10 @@ RETORT_EXTERN int retort_branchpoints(retort_revlist *out, retort *ctx);
 
 /* Resolve a target (DESIGN.md section 4): head, heads, base (an empty
  * list), an id or unique prefix, label@head, label@REV, REV+N, REV-N.
- * Targets relative to the database (+N, -N, current) connect to it. */
+ * Targets relative to the database (+N, -N, current) connect to it.
+ * RETORT_ENOTFOUND: no such revision or label; RETORT_EAMBIGUOUS: a
+ * prefix of several ids, or a step through a branch point or merge;
+ * RETORT_EUSAGE: a target that is not one of these forms. */
 RETORT_EXTERN int retort_resolve(retort_revlist *out, retort *ctx, const char *target);
 
 /* Revisions in a range, newest first (children before parents), as
@@ -322,13 +349,34 @@ typedef struct {
 /* Bring the database up to `target` (NULL: "head").  Each migration runs in
  * one transaction with its version-table change unless configured
  * otherwise; the plan is computed while the database's write lock is held,
- * so concurrent runs never apply a migration twice. */
+ * so concurrent runs never apply a migration twice.  opts may be NULL.
+ *
+ * Codes of upgrade, downgrade and stamp, besides those of retort_resolve
+ * for the target and of retort_load for the files (RETORT_EINVALID also
+ * for a file of the plan that does not parse, before anything runs):
+ *   RETORT_EBUSY        another run kept the lock past lock_timeout
+ *   RETORT_ESTATEMENT   a statement or the COMMIT failed; the message has
+ *                       file:line and where the database is (upgrade and
+ *                       downgrade only)
+ *   RETORT_EMODIFIED    an applied migration's file changed since it ran
+ *   RETORT_EPARTIAL     a transaction=false step failed part way on an
+ *                       earlier run: resume it (opts->resume) or repair it
+ *   RETORT_EUNKNOWNREV  the version table holds a revision no file defines
+ *   RETORT_ECONFLICT    the target cannot be reached from where the
+ *                       database is (below it for an upgrade, not applied
+ *                       for a downgrade)
+ *   RETORT_ECONFIG      a configuration value the database refuses (a
+ *                       table name longer than it keeps)
+ *   RETORT_EUSAGE       a zeroed or unknown opts->version, a missing
+ *                       target, --resume with nothing to resume */
 RETORT_EXTERN int retort_upgrade(retort *ctx, const char *target, const retort_run_options *opts);
 
-/* Revert to `target` ("-1", "base", a revision, label@REV ...). */
+/* Revert to `target` ("-1", "base", a revision, label@REV ...); codes as
+ * for retort_upgrade. */
 RETORT_EXTERN int retort_downgrade(retort *ctx, const char *target, const retort_run_options *opts);
 
-/* Set the version table to `target` without running any migration. */
+/* Set the version table to `target` without running any migration;
+ * codes as for retort_upgrade (stamp runs no statement). */
 RETORT_EXTERN int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts);
 
 /* The ids stored in the version table (a missing table is an empty list).

@@ -81,6 +81,40 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Write `text` to the project's file `name` (relative to its folder). */
+static void put_file(const project *p, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", p->dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = calloc(1, 65536);
+
+	assert_non_null(f);
+	assert_non_null(text);
+	assert_true(fread(text, 1, 65535, f) > 0);
+	fclose(f);
+	return text;
+}
+
+/* Delete the file of revision `id`. */
+static void remove_rev(project *p, const char *id)
+{
+	retort_revlist list = { NULL, 0 };
+
+	must(retort_resolve(&list, p->ctx, id), p->ctx, "retort_resolve");
+	assert_int_equal(unlink(retort_rev_path(list.revs[0])), 0);
+	retort_revlist_release(&list);
+}
+
 static int teardown(void **state)
 {
 	project *p = *state;
@@ -191,12 +225,148 @@ static void open_atomic(void **state)
 	retort_free(ctx);
 }
 
+/* Hold the run lock of a second context while the first one's upgrade
+ * is under way: from its START event, the other upgrade times out. */
+static void busy_from_event(const retort_event *ev, void *payload)
+{
+	retort *other = payload;
+
+	if (ev->type == RETORT_EVENT_START && ev->rev &&
+	    !strcmp(retort_rev_id(ev->rev), "aaaa0001"))
+		assert_int_equal(retort_upgrade(other, "head", NULL), RETORT_EBUSY);
+}
+
+static const char ini[] =
+	"[retort]\n"
+	"script_location = migrations\n"
+	"url = sqlite:///data.db\n"
+	"lock_timeout = 0.2\n";
+
+/* Each situation a caller handles differently has its own code. */
+static void error_codes(void **state)
+{
+	project *p = *state;
+	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
+	retort_test_options to = RETORT_TEST_OPTIONS_INIT;
+	retort_test_report report;
+	retort_revlist list = { NULL, 0 };
+	retort_cancel *cancel;
+	retort *other, *again;
+	char path[256], *original;
+
+	put_file(p, "retort.ini", ini);
+	retort_free(p->ctx);
+	open_in(&p->ctx, p->dir);
+	open_in(&other, p->dir);
+
+	/* usage, not found, ambiguous */
+	assert_int_equal(retort_downgrade(p->ctx, NULL, NULL), RETORT_EUSAGE);
+	assert_int_equal(retort_upgrade(p->ctx, "nope", NULL), RETORT_ENOTFOUND);
+	assert_int_equal(retort_resolve(&list, p->ctx, "aaaa000"), RETORT_EAMBIGUOUS);
+
+	/* the lock held by another run */
+	ro.on_event = busy_from_event;
+	ro.event_payload = other;
+	must(retort_upgrade(p->ctx, "aaaa0001", &ro), p->ctx, "upgrade aaaa0001");
+	assert_non_null(strstr(retort_errmsg(other), "lock"));
+
+	/* the state does not allow it: downgrading to what is not applied */
+	assert_int_equal(retort_downgrade(p->ctx, "aaaa0002", NULL), RETORT_ECONFLICT);
+
+	/* a statement fails: nothing of the step stays */
+	add_rev(p, "aaaa0003", "one"); /* table one exists already */
+	assert_int_equal(retort_upgrade(p->ctx, "head", NULL), RETORT_ESTATEMENT);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "aaaa0003"));
+
+	/* an applied file edited, then put back */
+	must(retort_resolve(&list, p->ctx, "aaaa0001"), p->ctx, "resolve");
+	snprintf(path, sizeof(path), "%s", retort_rev_path(list.revs[0]));
+	retort_revlist_release(&list);
+	original = read_file(path);
+	put_file(p, path + strlen(p->dir) + 1,
+		 "-- one\n-- revision: aaaa0001\n-- down_revision:\n\n"
+		 "-- +upgrade\nCREATE TABLE one (id INTEGER PRIMARY KEY, x INT);\n"
+		 "-- +downgrade\nDROP TABLE one;\n");
+	open_in(&again, p->dir);
+	assert_int_equal(retort_upgrade(again, "aaaa0002", NULL), RETORT_EMODIFIED);
+	assert_non_null(strstr(retort_errmsg(again), "aaaa0001"));
+	retort_free(again);
+	put_file(p, path + strlen(p->dir) + 1, original);
+	free(original);
+
+	/* a bad migration file, a bad configuration */
+	put_file(p, "migrations/versions/bad.sql", "-- revision: bad1\n-- down_revision: nowhere\n"
+		 "-- +upgrade\nSELECT 1;\n");
+	open_in(&again, p->dir);
+	assert_int_equal(retort_upgrade(again, "head", NULL), RETORT_EINVALID);
+	retort_free(again);
+	snprintf(path, sizeof(path), "%s/migrations/versions/bad.sql", p->dir);
+	assert_int_equal(unlink(path), 0);
+	put_file(p, "retort.ini", "[retort]\nlock_timeout = soon\n");
+	must(retort_new(&again), NULL, "retort_new");
+	{
+		retort_options o = RETORT_OPTIONS_INIT;
+		o.start_dir = p->dir;
+		assert_int_equal(retort_open(again, &o), RETORT_ECONFIG);
+		assert_non_null(strstr(retort_errmsg(again), "lock_timeout"));
+	}
+	retort_free(again);
+	put_file(p, "retort.ini", ini);
+
+	/* the database (at aaaa0002) at a revision no file defines */
+	remove_rev(p, "aaaa0003");
+	remove_rev(p, "aaaa0002");
+	open_in(&again, p->dir);
+	assert_int_equal(retort_upgrade(again, "head", NULL), RETORT_EUNKNOWNREV);
+	assert_non_null(strstr(retort_errmsg(again), "aaaa0002"));
+	retort_free(again);
+
+	/* canceled before it started */
+	open_in(&again, p->dir);
+	must(retort_cancel_new(&cancel), again, "retort_cancel_new");
+	retort_cancel_request(cancel);
+	to.cancel = cancel;
+	assert_int_equal(retort_test(&report, again, &to), RETORT_ECANCELED);
+	retort_test_report_release(&report);
+	retort_cancel_free(cancel);
+	retort_free(again);
+	retort_free(other);
+}
+
+/* A transaction=false step that failed part way: the next run refuses
+ * with its own code until it is resumed. */
+static void half_applied(void **state)
+{
+	project *p = *state;
+	retort_revision_options r = RETORT_REVISION_OPTIONS_INIT;
+	retort_failure *f;
+	char *path;
+
+	r.message = "half";
+	r.rev_id = "aaaa0003";
+	r.upgrade_sql = "CREATE TABLE three (id INT);\nCREATE TABLE one (id INT);";
+	r.downgrade_sql = "DROP TABLE three;";
+	r.upgrade_options = "transaction=false";
+	must(retort_revision(&path, p->ctx, &r), p->ctx, "retort_revision");
+	free(path);
+	assert_int_equal(retort_upgrade(p->ctx, "head", NULL), RETORT_ESTATEMENT);
+	assert_int_equal(retort_upgrade(p->ctx, "head", NULL), RETORT_EPARTIAL);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "--resume"));
+	must(retort_failure_get(&f, p->ctx), p->ctx, "retort_failure_get");
+	assert_non_null(f);
+	assert_string_equal(f->revision, "aaaa0003");
+	assert_int_equal(f->statements_done, 1);
+	retort_failure_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(version),
 		cmocka_unit_test_setup_teardown(options_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(open_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(error_codes, setup, teardown),
+		cmocka_unit_test_setup_teardown(half_applied, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -204,14 +204,14 @@ static void test_bad_values_name_the_line(void **state)
 	const char *dir = *state;
 
 	load_fails(dir, "[retort]\nurl = sqlite://\n\ntransaction_per_migration = maybe\n",
-		   RETORT_EINVALID,
+		   RETORT_ECONFIG,
 		   "@:4: invalid value 'maybe' for 'transaction_per_migration': "
 		   "expected true or false");
-	load_fails(dir, "[retort]\nlock_timeout = 10s\n", RETORT_EINVALID,
+	load_fails(dir, "[retort]\nlock_timeout = 10s\n", RETORT_ECONFIG,
 		   "@:2: invalid value '10s' for 'lock_timeout': expected a number of seconds");
-	load_fails(dir, "[retort]\nddl_lock_timeout = -1\n", RETORT_EINVALID,
+	load_fails(dir, "[retort]\nddl_lock_timeout = -1\n", RETORT_ECONFIG,
 		   "@:2: invalid value '-1' for 'ddl_lock_timeout': expected a number of seconds");
-	load_fails(dir, "[retort]\nlock_timeout = nan\n", RETORT_EINVALID,
+	load_fails(dir, "[retort]\nlock_timeout = nan\n", RETORT_ECONFIG,
 		   "@:2: invalid value 'nan' for 'lock_timeout': expected a number of seconds");
 }
 
@@ -220,12 +220,12 @@ static void test_syntax_error(void **state)
 	const char *dir = *state;
 
 	load_fails(dir, "[retort]\nurl = sqlite://\nthis line has no equals sign\n",
-		   RETORT_EINVALID, "@:3: syntax error");
-	load_fails(dir, "[retort\nurl = x\n", RETORT_EINVALID, "@:1: syntax error");
+		   RETORT_ECONFIG, "@:3: syntax error");
+	load_fails(dir, "[retort\nurl = x\n", RETORT_ECONFIG, "@:1: syntax error");
 	/* the first error is reported, whichever kind it is */
-	load_fails(dir, "[retort]\nurl = ${NOPE}\ngarbage\n", RETORT_EINVALID,
+	load_fails(dir, "[retort]\nurl = ${NOPE}\ngarbage\n", RETORT_ECONFIG,
 		   "'NOPE' is not set (in @:2)");
-	load_fails(dir, "[retort]\ngarbage\nurl = ${NOPE}\n", RETORT_EINVALID,
+	load_fails(dir, "[retort]\ngarbage\nurl = ${NOPE}\n", RETORT_ECONFIG,
 		   "@:2: syntax error");
 }
 
@@ -266,11 +266,11 @@ static void test_interpolation(void **state)
 	free(path);
 
 	/* strict: an unset variable without a default names file and line */
-	load_fails(dir, "[retort]\n\nurl = ${RT_TEST_UNSET}\n", RETORT_EINVALID,
+	load_fails(dir, "[retort]\n\nurl = ${RT_TEST_UNSET}\n", RETORT_ECONFIG,
 		   "'RT_TEST_UNSET' is not set (in @:3)");
-	load_fails(dir, "[other]\nx = ${RT_TEST_UNSET}\n", RETORT_EINVALID,
+	load_fails(dir, "[other]\nx = ${RT_TEST_UNSET}\n", RETORT_ECONFIG,
 		   "'RT_TEST_UNSET' is not set (in @:2)");
-	load_fails(dir, "[retort]\nurl = ${RT_TEST_DB_URL\n", RETORT_EINVALID,
+	load_fails(dir, "[retort]\nurl = ${RT_TEST_DB_URL\n", RETORT_ECONFIG,
 		   "unterminated '${' (in @:2)");
 	unsetenv("RT_TEST_DB_URL");
 	unsetenv("RT_TEST_EMPTY");
@@ -331,9 +331,9 @@ static void test_duplicate_known_key(void **state)
 	const char *dir = *state;
 
 	load_fails(dir, "[retort]\nurl = sqlite://\nschema = a\nurl = sqlite:///b.db\n",
-		   RETORT_EINVALID, "@:4: 'url' is set twice in [retort] (first on line 2)");
+		   RETORT_ECONFIG, "@:4: 'url' is set twice in [retort] (first on line 2)");
 	load_fails(dir, "[retort]\nurl = sqlite://\nsqlalchemy.url = sqlite:///b.db\n",
-		   RETORT_EINVALID,
+		   RETORT_ECONFIG,
 		   "@:3: 'sqlalchemy.url' is set twice in [retort] (first on line 2)");
 }
 
@@ -466,7 +466,7 @@ static void test_long_lines(void **state)
 	for (i = 0; i < 300; i++)
 		rt_buf_putc(&text, 'd');
 	rt_buf_puts(&text, "\n");
-	load_fails(dir, text.ptr, RETORT_EINVALID,
+	load_fails(dir, text.ptr, RETORT_ECONFIG,
 		   "@:2: line longer than 197 characters; put a long value in an "
 		   "environment variable and write ${NAME}");
 	rt_buf_release(&text);

@@ -639,10 +639,10 @@ static void test_stamp(void **state)
 
 	/* a row no file knows: refused, unless purged */
 	exec_sql(p->db, "INSERT INTO retort_version VALUES ('feedface');");
-	assert_rt_fails(stamp(p, "a1", 0), RETORT_ECONFLICT);
+	assert_rt_fails(stamp(p, "a1", 0), RETORT_EUNKNOWNREV);
 	assert_contains(retort_errmsg(ctx(p)), "'feedface'");
 	assert_string_equal(rows(p), "feedface");
-	assert_rt_fails(upgrade(p, "head"), RETORT_ECONFLICT);
+	assert_rt_fails(upgrade(p, "head"), RETORT_EUNKNOWNREV);
 	assert_string_equal(tables(p), "retort_version");
 	assert_rt_ok(stamp(p, "a1", 1), ctx(p));
 	assert_string_equal(rows(p), "a1");
@@ -787,7 +787,7 @@ static void test_run_result(void **state)
 	assert_string_equal(sum.steps.strings[1], "r2");
 	retort_run_summary_release(&sum);
 
-	assert_rt_fails(upgrade(p, "head"), RETORT_ERROR);
+	assert_rt_fails(upgrade(p, "head"), RETORT_ESTATEMENT);
 	assert_rt_ok(retort_run_result(&sum, ctx(p)), ctx(p));
 	assert_string_equal(sum.from.strings[0], "r2");
 	assert_string_equal(sum.to.strings[0], "r2");
@@ -850,7 +850,7 @@ static void test_failing_statement(void **state)
 
 	assert_rt_ok(upgrade(p, "g1"), ctx(p));
 	before = rt_strdup(schema(p));
-	assert_rt_fails(upgrade(p, "head"), RETORT_ERROR);
+	assert_rt_fails(upgrade(p, "head"), RETORT_ESTATEMENT);
 	msg = retort_errmsg(ctx(p));
 	assert_contains(msg, "g2_m.sql:12");
 	assert_contains(msg, "missing_tbl");
@@ -873,7 +873,7 @@ static void test_failing_first_migration(void **state)
 		"CREATE TABLE h (x INT);\n"   /* 8 */
 		"CREATE TABLE h (x INT);",    /* 9: already exists */
 		"DROP TABLE h;");
-	assert_rt_fails(upgrade(p, "head"), RETORT_ERROR);
+	assert_rt_fails(upgrade(p, "head"), RETORT_ESTATEMENT);
 	msg = retort_errmsg(ctx(p));
 	assert_contains(msg, "h1_m.sql:9");
 	assert_contains(msg, "the database is at base");

@@ -181,7 +181,7 @@ static void test_upgrade_refused(void **state)
 	/* past the head, unknown ids, a row no file defines */
 	plan_fails(f, "l4", "+2", RT_UP, RETORT_ENOTFOUND);
 	plan_fails(f, "", "zz", RT_UP, RETORT_ENOTFOUND);
-	msg = plan_fails(f, "gone", "head", RT_UP, RETORT_ECONFLICT);
+	msg = plan_fails(f, "gone", "head", RT_UP, RETORT_EUNKNOWNREV);
 	assert_contains(msg, "'gone'");
 	assert_contains(msg, "stamp --purge");
 }

@@ -257,7 +257,7 @@ static int set_known(rt_config *cfg, const struct known *k, const char *value,
 		return 0;
 	case K_BOOL:
 		if (parse_bool(field, value) < 0)
-			return rt_error(err, RETORT_EINVALID,
+			return rt_error(err, RETORT_ECONFIG,
 					"%s:%d: invalid value '%s' for '%s': expected true or false",
 					path, line, value, k->name);
 		return 0;
@@ -265,7 +265,7 @@ static int set_known(rt_config *cfg, const struct known *k, const char *value,
 		errno = 0;
 		seconds = strtod(value, &end);
 		if (*end || errno || !isfinite(seconds) || seconds < 0)
-			return rt_error(err, RETORT_EINVALID,
+			return rt_error(err, RETORT_ECONFIG,
 					"%s:%d: invalid value '%s' for '%s': expected a number of seconds",
 					path, line, value, k->name);
 		*(double *)field = seconds;
@@ -400,6 +400,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	if (cont)
 		rt_buf_printf(&ps->value, "%s\n", cfg->entries[cfg->nentries - 1].value);
 	rc = rt_interpolate(&ps->value, value, rt_lookup_env, NULL, 1, ps->where.ptr, ps->err);
+	if (rc == RETORT_EINVALID) /* a value of the configuration, not a migration */
+		rc = RETORT_ECONFIG;
 	if (rc == 0 && (rt_buf_oom(&ps->where) || rt_buf_oom(&ps->pct) || rt_buf_oom(&ps->value)))
 		rc = rt_error(ps->err, RETORT_ERROR, "out of memory");
 	if (rc == 0 && cont) {
@@ -447,7 +449,7 @@ static int apply_known(struct parse *ps, rt_buf *err)
 				continue;
 			k = (size_t)(known - known_keys);
 			if (seen[k] != (size_t)-1)
-				return rt_error(err, RETORT_EINVALID,
+				return rt_error(err, RETORT_ECONFIG,
 						"%s:%d: '%s' is set twice in [%s] (first on line %d)",
 						ps->path, ps->lines[i], e->key, e->section,
 						ps->lines[seen[k]]);
@@ -486,7 +488,7 @@ int rt_config_load(rt_config *cfg, const char *path, rt_buf *err)
 	if ((rc = rt_read_file(&text, &len, path, err)) < 0)
 		return rc;
 	if (strlen(text) != len) {
-		rc = rt_error(err, RETORT_EINVALID, "'%s' is not a text file", path);
+		rc = rt_error(err, RETORT_ECONFIG, "'%s' is not a text file", path);
 		goto done;
 	}
 	if (!(folder = slash ? rt_strndup(path, slash == path ? 1 : (size_t)(slash - path))
@@ -524,13 +526,13 @@ int rt_config_load(rt_config *cfg, const char *path, rt_buf *err)
 		goto done;
 	}
 	if (first && first == ps.too_long) {
-		rc = rt_error(err, RETORT_EINVALID,
+		rc = rt_error(err, RETORT_ECONFIG,
 			      "%s:%d: line longer than %d characters; put a long value "
 			      "in an environment variable and write ${NAME}", path, first, 197);
 		goto done;
 	}
 	if (first) {
-		rc = rt_error(err, RETORT_EINVALID, "%s:%d: syntax error", path, first);
+		rc = rt_error(err, RETORT_ECONFIG, "%s:%d: syntax error", path, first);
 		goto done;
 	}
 
@@ -598,13 +600,13 @@ static int name_too_long(const rt_config *cfg, const char *key, const char *valu
 
 	if (n + extra <= max)
 		return 0;
-	rt_error(err, RETORT_EINVALID, "%s: '%s' is %zu bytes long, ",
+	rt_error(err, RETORT_ECONFIG, "%s: '%s' is %zu bytes long, ",
 		 cfg->path ? cfg->path : "retort.ini", key, n);
 	if (extra)
 		rt_buf_printf(err, "and %s adds %zu; ", what, extra);
 	rt_buf_printf(err, "%s keeps at most %zu bytes of a name, so '%s' may have at most "
 		      "%zu; nothing was changed", scheme, max, key, max - extra);
-	return RETORT_EINVALID;
+	return RETORT_ECONFIG;
 }
 
 int rt_config_check_names(const rt_config *cfg, const char *scheme, size_t max, rt_buf *err)
@@ -616,14 +618,14 @@ int rt_config_check_names(const rt_config *cfg, const char *scheme, size_t max, 
 	if (cfg->version_table &&
 	    name_too_long(cfg, "version_table", cfg->version_table, 4,
 			  "its primary key constraint ('<version_table>_pkc')", scheme, max, err))
-		return RETORT_EINVALID;
+		return RETORT_ECONFIG;
 	if (cfg->version_table_schema &&
 	    name_too_long(cfg, "version_table_schema", cfg->version_table_schema, 0, NULL,
 			  scheme, max, err))
-		return RETORT_EINVALID;
+		return RETORT_ECONFIG;
 	if (history && *history &&
 	    name_too_long(cfg, "history_table", history, 0, NULL, scheme, max, err))
-		return RETORT_EINVALID;
+		return RETORT_ECONFIG;
 	return 0;
 }
 

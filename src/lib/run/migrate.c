@@ -318,6 +318,9 @@ static int step_failed(run *r, int rc, rt_rev *rev, const rt_script *s, const rt
 	const char *verb = r->direction == RT_DOWN ? "downgrade" : "upgrade";
 	size_t i;
 
+	/* the database refused it; a lock timeout or a cancel keeps its code */
+	if (rc == RETORT_ERROR)
+		rc = RETORT_ESTATEMENT;
 	if (sec)
 		rt_ctx_error_prefix(r->ctx, rc, "%s %s -> %s failed at %s:%d: ", verb, from, to,
 				    s->path, line);
@@ -487,7 +490,7 @@ static int on_statement(void *arg, int what, size_t index, const char *stmt, siz
 			      "ran back as they were, or undo them by hand and 'retort stamp' the "
 			      "revision the database is at", r->db.hist.failed_done,
 			      r->db.hist.failed_done == 1 ? "" : "s", p->rev->s.revision);
-		return RETORT_ECONFLICT;
+		return RETORT_EMODIFIED;
 	}
 	trail_entry(&e, r, p->rev, "statement", sum, index + 1);
 	rt_history_insert_sql(&sql, r->db.ht.ptr, &e);
@@ -507,7 +510,7 @@ write:
 /* The refusal when a file has fewer statements than had run. */
 static int fewer_statements(run *r, const rt_rev *rev, const rt_exec_fail *fail)
 {
-	rt_ctx_error(r->ctx, RETORT_ECONFLICT,
+	rt_ctx_error(r->ctx, RETORT_EMODIFIED,
 		     "cannot resume the %s of '%s': %zu of its statements ran before the failure, "
 		     "but the file now has %zu; nothing was run\nthe database is at ",
 		     r->direction == RT_DOWN ? "downgrade" : "upgrade", rev->s.revision,
@@ -515,7 +518,7 @@ static int fewer_statements(run *r, const rt_rev *rev, const rt_exec_fail *fail)
 	describe_rows(&r->ctx->err, &r->committed);
 	rt_buf_puts(&r->ctx->err, "; put the statements that ran back, or undo them by hand and "
 		    "'retort stamp' the revision the database is at");
-	return RETORT_ECONFLICT;
+	return RETORT_EMODIFIED;
 }
 
 static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
@@ -751,7 +754,7 @@ static int run_online(run *r)
 			next = 0;
 			if (r->resuming && (!plan.n || plan.v[0] != r->db.hist.failed ||
 					    r->db.hist.failed_direction != r->direction)) {
-				rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
+				rc = rt_ctx_error(r->ctx, RETORT_EPARTIAL,
 						  "cannot resume: the failed step is the %s of '%s', "
 						  "which this run would not run first; nothing was changed",
 						  r->db.hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade",
@@ -1001,9 +1004,9 @@ static int check_state(run *r, int verify)
 			rt_buf_printf(&r->ctx->err, "\n%s", problems.items[i]);
 		rt_buf_puts(&r->ctx->err, "\nundo the edit, or accept it with "
 			    "'retort stamp --fix-checksums REV'");
-		rc = RETORT_ECONFLICT;
+		rc = RETORT_EMODIFIED;
 	} else if (r->db.hist.failed && !resume && r->db.hist.interrupted) {
-		rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
+		rc = rt_ctx_error(r->ctx, RETORT_EPARTIAL,
 				  "the %s of '%s' (%s) was interrupted at statement %zu of its "
 				  "transaction=false section: the run stopped (killed?) after %zu "
 				  "statement%s had completed; nothing was changed\nstatement %zu was "
@@ -1015,7 +1018,7 @@ static int check_state(run *r, int verify)
 				  r->db.hist.failed_done + 1, r->db.hist.failed_done,
 				  r->db.hist.failed_done == 1 ? "" : "s", r->db.hist.failed_done + 1, verb);
 	} else if (r->db.hist.failed && !resume) {
-		rc = rt_ctx_error(r->ctx, RETORT_ECONFLICT,
+		rc = rt_ctx_error(r->ctx, RETORT_EPARTIAL,
 				  "the %s of '%s' (%s) failed part way on an earlier run: %zu "
 				  "statement%s of its transaction=false section had been applied; "
 				  "nothing was changed\nerror then: %s\nfix the file and run "

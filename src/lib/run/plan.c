@@ -20,7 +20,7 @@ int rt_plan_rows_to_revs(rt_revvec *out, rt_graph *g, const rt_strlist *rows, rt
 	for (i = 0; i < rows->count; i++) {
 		rt_rev *rev = rt_graph_get(g, rows->items[i]);
 		if (!rev)
-			return rt_error(err, RETORT_ECONFLICT,
+			return rt_error(err, RETORT_EUNKNOWNREV,
 					"the database is at revision '%s', which no file in "
 					"'%s' defines; nothing was changed (use 'stamp --purge' "
 					"to reset the version table)",
