@@ -359,6 +359,30 @@ static void half_applied(void **state)
 	retort_failure_free(f);
 }
 
+/* A revision borrowed from the context stays valid when a new revision
+ * makes it load the graph again (ASan in the sanitizer build). */
+static void borrowed_revisions_live(void **state)
+{
+	project *p = *state;
+	const retort_rev *one = retort_lookup(p->ctx, "aaaa0001");
+	retort_revlist heads = { NULL, 0 };
+
+	assert_non_null(one);
+	must(retort_heads(&heads, p->ctx), p->ctx, "retort_heads");
+	add_rev(p, "aaaa0003", "three");
+	assert_string_equal(retort_rev_id(one), "aaaa0001");
+	assert_string_equal(retort_rev_message(one), "one");
+	assert_string_equal(retort_rev_id(heads.revs[0]), "aaaa0002");
+	assert_int_equal(retort_rev_nchildren(heads.revs[0]), 0); /* as it was */
+	retort_revlist_release(&heads);
+	/* the context's graph is the new one */
+	assert_non_null(retort_lookup(p->ctx, "aaaa0003"));
+	must(retort_heads(&heads, p->ctx), p->ctx, "retort_heads");
+	assert_int_equal(heads.count, 1);
+	assert_string_equal(retort_rev_id(heads.revs[0]), "aaaa0003");
+	retort_revlist_release(&heads);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +391,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(open_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(error_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(half_applied, setup, teardown),
+		cmocka_unit_test_setup_teardown(borrowed_revisions_live, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -647,11 +647,12 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 		goto done;
 	}
-	if ((rc = rt_write_file(path.ptr, text.ptr, text.len, 1, &ctx->err)) < 0)
+	/* the graph changes: the next use loads it again, and the revisions
+	 * handed out so far stay valid (retired before the file is written,
+	 * so that running out of memory leaves no file behind) */
+	if ((rc = rt_ctx_graph_changed(ctx)) < 0 ||
+	    (rc = rt_write_file(path.ptr, text.ptr, text.len, 1, &ctx->err)) < 0)
 		goto done;
-	/* the graph changed: reload it on next use */
-	rt_graph_release(&ctx->graph);
-	ctx->loaded = 0;
 	*out_path = rt_buf_detach(&path);
 done:
 	rt_script_release(&check);

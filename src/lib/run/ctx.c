@@ -30,6 +30,9 @@ void retort_free(retort *ctx)
 	rt_buf_release(&ctx->err);
 	rt_config_release(&ctx->cfg);
 	rt_graph_release(&ctx->graph);
+	while (ctx->nretired)
+		rt_graph_release(&ctx->retired[--ctx->nretired]);
+	free(ctx->retired);
 	rt_strlist_release(&ctx->vars);
 	rt_log_close(&ctx->log);
 	rt_strlist_release(&ctx->run_from);
@@ -309,6 +312,21 @@ int rt_ctx_graph(rt_graph **out, retort *ctx)
 		ctx->loaded = 1;
 	}
 	*out = &ctx->graph;
+	return 0;
+}
+
+int rt_ctx_graph_changed(retort *ctx)
+{
+	rt_graph *more;
+
+	if (!ctx->loaded)
+		return 0;
+	if (!(more = realloc(ctx->retired, (ctx->nretired + 1) * sizeof(*more))))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	ctx->retired = more;
+	ctx->retired[ctx->nretired++] = ctx->graph;
+	memset(&ctx->graph, 0, sizeof(ctx->graph));
+	ctx->loaded = 0;
 	return 0;
 }
 

@@ -19,6 +19,10 @@ struct retort {
 	rt_strlist vars;      /* -x KEY=VALUE */
 	rt_graph graph;
 	int loaded;
+	/* graphs replaced by a reload (rt_ctx_graph_changed), kept until
+	 * retort_free() because callers may still hold their revisions */
+	rt_graph *retired;
+	size_t nretired;
 	rt_log log;
 	int log_opened;
 	char *script_override; /* retort_options.script_location, absolute */
@@ -47,6 +51,11 @@ int rt_ctx_check_options(retort *ctx, unsigned int version, unsigned int newest,
 
 /* The graph, loaded on first use. */
 int rt_ctx_graph(rt_graph **out, retort *ctx);
+
+/* The versions folder changed: the next rt_ctx_graph() loads it again.
+ * The old graph is kept, not freed: the retort_rev pointers a caller was
+ * given live until retort_free(), as retort.h promises. */
+int rt_ctx_graph_changed(retort *ctx);
 
 /* The effective URL (the -u override, else the config's), or an error
  * when there is none. */
