@@ -10,13 +10,26 @@
  *  - what a function hands back through an `out` parameter is the caller's
  *    and is freed with the matching _release()/_free();
  *  - a pointer returned as the function's value (a revision, a string) is
- *    borrowed from the context and lives until retort_free().
+ *    borrowed from the context and lives until retort_free(), unless its
+ *    function says otherwise (retort_errmsg, retort_url_masked); loading
+ *    the graph again (after retort_revision) keeps the revisions handed
+ *    out before, with the links they had;
+ *  - options structs are initialised with their _INIT macro, which sets
+ *    their version; NULL options mean the defaults everywhere.
  *
  * Errors: functions return 0 on success and a negative RETORT_E* code on
  * failure; retort_errmsg(ctx) then says what went wrong, naming the file,
  * line or revision and the state the database was left in.  The library
- * never prints and never exits.  A context is used by one thread at a time;
- * separate contexts are independent.
+ * never prints and never exits.
+ *
+ * Threads: a context is used by one thread at a time; separate contexts
+ * are independent and may run at once, in any threads, on the same
+ * database too (the run lock serialises their runs, as between
+ * processes).  Callbacks run on the thread that made the call, except
+ * retort_fleet_run's, which come from its workers, one at a time.
+ * retort_cancel_request() may be called from any thread.
+ * retort_global_init(), when used, comes before any other thread calls
+ * retort.
  */
 #ifndef RETORT_H
 #define RETORT_H
@@ -113,7 +126,8 @@ RETORT_EXTERN int retort_new(retort **out);
 /* Free a context and everything borrowed from it.  NULL is allowed. */
 RETORT_EXTERN void retort_free(retort *ctx);
 
-/* The message of the last failed call on this context ("" if none). */
+/* The message of the last failed call on this context ("" if none),
+ * valid until the next call on the context. */
 RETORT_EXTERN const char *retort_errmsg(const retort *ctx);
 
 /* ---- opening a project ------------------------------------------------ */
@@ -165,7 +179,8 @@ RETORT_EXTERN int retort_set_url(retort *ctx, const char *url);
 RETORT_EXTERN const char *retort_config_path(const retort *ctx);
 /* Absolute path of the migrations folder. */
 RETORT_EXTERN const char *retort_script_location(const retort *ctx);
-/* The database URL with any password replaced by "***". */
+/* The database URL with any password replaced by "***"; valid until the
+ * next retort_set_url() or retort_free(). */
 RETORT_EXTERN const char *retort_url_masked(const retort *ctx);
 /* A config value, e.g. ("retort", "version_table"); NULL if unset. */
 RETORT_EXTERN const char *retort_config_get(const retort *ctx, const char *section, const char *key);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <ftw.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "retort.h"
@@ -383,6 +384,83 @@ static void borrowed_revisions_live(void **state)
 	retort_revlist_release(&heads);
 }
 
+/* Threads: one context each, on one database and on databases of their
+ * own, at the same time. */
+typedef struct worker {
+	const char *dir;
+	const char *url;  /* NULL: the project's */
+	int rc;
+	char msg[256];
+	size_t applied;
+} worker;
+
+static void count_done(const retort_event *ev, void *payload)
+{
+	if (ev->type == RETORT_EVENT_DONE)
+		((worker *)payload)->applied++;
+}
+
+static void *run_worker(void *arg)
+{
+	worker *w = arg;
+	retort_options o = RETORT_OPTIONS_INIT;
+	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
+	retort *ctx;
+
+	o.start_dir = w->dir;
+	o.url = w->url;
+	ro.on_event = count_done;
+	ro.event_payload = w;
+	if ((w->rc = retort_new(&ctx)) < 0)
+		return NULL;
+	if ((w->rc = retort_open(ctx, &o)) >= 0)
+		w->rc = retort_upgrade(ctx, "head", &ro);
+	snprintf(w->msg, sizeof(w->msg), "%s", retort_errmsg(ctx));
+	retort_free(ctx);
+	return NULL;
+}
+
+static void threads(void **state)
+{
+	project *p = *state;
+	enum { N = 6 };
+	pthread_t t[N];
+	worker w[N];
+	char urls[N][128];
+	retort_strarray cur = { NULL, 0 };
+	size_t i, applied = 0;
+
+	put_file(p, "retort.ini", "[retort]\nscript_location = migrations\n"
+		 "url = sqlite:///data.db\nlock_timeout = 30\n");
+	for (i = 0; i < N; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].dir = p->dir;
+		/* half of them on the project's database, half on their own */
+		if (i % 2) {
+			snprintf(urls[i], sizeof(urls[i]), "sqlite:///own%zu.db", i);
+			w[i].url = urls[i];
+		}
+		assert_int_equal(pthread_create(&t[i], NULL, run_worker, &w[i]), 0);
+	}
+	for (i = 0; i < N; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		if (w[i].rc < 0)
+			fail_msg("thread %zu: %d: %s", i, w[i].rc, w[i].msg);
+		if (w[i].url)
+			assert_int_equal(w[i].applied, 2);
+		else
+			applied += w[i].applied;
+	}
+	/* the shared database: each migration applied once, by one of them */
+	assert_int_equal(applied, 2);
+	retort_free(p->ctx);
+	open_in(&p->ctx, p->dir);
+	must(retort_current(&cur, p->ctx), p->ctx, "retort_current");
+	assert_int_equal(cur.count, 1);
+	assert_string_equal(cur.strings[0], "aaaa0002");
+	retort_strarray_release(&cur);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +470,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(error_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(half_applied, setup, teardown),
 		cmocka_unit_test_setup_teardown(borrowed_revisions_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(threads, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
