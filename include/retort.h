@@ -132,6 +132,13 @@ RETORT_EXTERN const char *retort_errmsg(const retort *ctx);
 
 /* ---- opening a project ------------------------------------------------ */
 
+/* One key of the configuration, as retort.ini would set it. */
+typedef struct {
+	const char *section;  /* NULL: "retort" */
+	const char *key;      /* "url", "script_location", "lock_timeout", ... */
+	const char *value;
+} retort_setting;
+
 typedef struct {
 	unsigned int version;
 	/* retort.ini to read; NULL: search for retort.ini in start_dir and
@@ -157,9 +164,19 @@ typedef struct {
 	 * revision file's header on each load (the command line uses
 	 * $XDG_CACHE_HOME/retort); NULL: no cache */
 	const char *cache_dir;
+
+	/* version 3 */
+
+	/* configuration set in code: the keys of retort.ini, applied after
+	 * the file (or, with config_optional and no file, the defaults),
+	 * with no ${VAR} expansion; relative paths are against the file's
+	 * folder, or start_dir.  A program may do without a file at all:
+	 * config_optional = 1 and its settings. */
+	const retort_setting *settings;
+	size_t nsettings;
 } retort_options;
 
-#define RETORT_OPTIONS_VERSION 2
+#define RETORT_OPTIONS_VERSION 3
 #define RETORT_OPTIONS_INIT { .version = RETORT_OPTIONS_VERSION }
 
 /* Read the configuration and prepare the context.  The revision files are
@@ -174,6 +191,13 @@ RETORT_EXTERN int retort_open(retort *ctx, const retort_options *opts);
 /* Point an open context at another database (the next run connects to
  * it); the graph stays loaded. */
 RETORT_EXTERN int retort_set_url(retort *ctx, const char *url);
+
+/* A program's own log: `fn` gets every message the log file gets
+ * (passwords masked, no timestamp; a message may hold line breaks), on
+ * the thread of the call that logs it, beside the log_file, not instead
+ * of it.  NULL stops it.  A fleet's tenants log to the file only. */
+typedef void (*retort_log_fn)(const char *message, void *payload);
+RETORT_EXTERN void retort_set_log_callback(retort *ctx, retort_log_fn fn, void *payload);
 
 /* Path of the retort.ini in use (NULL if none). */
 RETORT_EXTERN const char *retort_config_path(const retort *ctx);

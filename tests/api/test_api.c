@@ -461,6 +461,68 @@ static void threads(void **state)
 	retort_strarray_release(&cur);
 }
 
+static void collect(const char *message, void *payload)
+{
+	char *buf = payload;
+
+	strncat(buf, message, 4095 - strlen(buf));
+	strncat(buf, "\n", 4095 - strlen(buf));
+}
+
+/* A program with no retort.ini: the configuration set in code, and the
+ * log going to its own callback. */
+static void settings_and_log(void **state)
+{
+	project *p = *state;
+	char path[256], url[256], *log = calloc(1, 4096);
+	retort_setting set[] = {
+		{ NULL, "script_location", "migrations" },
+		{ "retort", "url", NULL },
+		{ NULL, "version_table", "app_version" },
+		{ "fleet", "jobs", "3" },
+	};
+	retort_setting bad[] = { { NULL, "lock_timeout", "soon" } };
+	retort_options o = RETORT_OPTIONS_INIT;
+	retort_strarray cur = { NULL, 0 };
+	retort *ctx;
+
+	assert_non_null(log);
+	snprintf(path, sizeof(path), "%s/retort.ini", p->dir);
+	assert_int_equal(unlink(path), 0);
+	snprintf(url, sizeof(url), "sqlite:///%s/app.db", p->dir);
+	set[1].value = url;
+	o.start_dir = p->dir;
+	o.config_optional = 1;
+	o.settings = bad;
+	o.nsettings = 1;
+	must(retort_new(&ctx), NULL, "retort_new");
+	assert_int_equal(retort_open(ctx, &o), RETORT_ECONFIG);
+	assert_non_null(strstr(retort_errmsg(ctx), "retort_options.settings[0]"));
+	assert_non_null(strstr(retort_errmsg(ctx), "'soon'"));
+	o.settings = set;
+	o.nsettings = 4;
+	must(retort_open(ctx, &o), ctx, "retort_open with settings");
+	assert_null(retort_config_path(ctx));
+	assert_string_equal(retort_config_get(ctx, "retort", "version_table"), "app_version");
+	assert_string_equal(retort_config_get(ctx, "fleet", "jobs"), "3");
+	retort_set_log_callback(ctx, collect, log);
+	must(retort_upgrade(ctx, "head", NULL), ctx, "retort_upgrade");
+	must(retort_current(&cur, ctx), ctx, "retort_current");
+	assert_int_equal(cur.count, 1);
+	assert_string_equal(cur.strings[0], "aaaa0002");
+	retort_strarray_release(&cur);
+	/* the run logged through the callback: start, each step */
+	assert_non_null(strstr(log, "upgrade head on sqlite:///"));
+	assert_non_null(strstr(log, "aaaa0001"));
+	assert_non_null(strstr(log, "done in"));
+	retort_set_log_callback(ctx, NULL, NULL);
+	log[0] = '\0';
+	must(retort_downgrade(ctx, "base", NULL), ctx, "retort_downgrade");
+	assert_string_equal(log, "");
+	retort_free(ctx);
+	free(log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +533,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(half_applied, setup, teardown),
 		cmocka_unit_test_setup_teardown(borrowed_revisions_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(settings_and_log, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -237,8 +237,10 @@ static int parse_bool(int *out, const char *s)
 	return -1;
 }
 
+/* `where` names the setting in messages: "retort.ini:3", or a setting
+ * made in code. */
 static int set_known(rt_config *cfg, const struct known *k, const char *value,
-		     const char *path, int line, rt_buf *err)
+		     const char *where, rt_buf *err)
 {
 	void *field = (char *)cfg + k->offset;
 	char *copy, *end;
@@ -258,16 +260,16 @@ static int set_known(rt_config *cfg, const struct known *k, const char *value,
 	case K_BOOL:
 		if (parse_bool(field, value) < 0)
 			return rt_error(err, RETORT_ECONFIG,
-					"%s:%d: invalid value '%s' for '%s': expected true or false",
-					path, line, value, k->name);
+					"%s: invalid value '%s' for '%s': expected true or false",
+					where, value, k->name);
 		return 0;
 	case K_SECONDS:
 		errno = 0;
 		seconds = strtod(value, &end);
 		if (*end || errno || !isfinite(seconds) || seconds < 0)
 			return rt_error(err, RETORT_ECONFIG,
-					"%s:%d: invalid value '%s' for '%s': expected a number of seconds",
-					path, line, value, k->name);
+					"%s: invalid value '%s' for '%s': expected a number of seconds",
+					where, value, k->name);
 		*(double *)field = seconds;
 		return 0;
 	}
@@ -454,7 +456,9 @@ static int apply_known(struct parse *ps, rt_buf *err)
 						ps->path, ps->lines[i], e->key, e->section,
 						ps->lines[seen[k]]);
 			seen[k] = i;
-			if ((rc = set_known(cfg, known, e->value, ps->path, ps->lines[i], err)) < 0)
+			rt_buf_clear(&ps->where);
+			rt_buf_printf(&ps->where, "%s:%d", ps->path, ps->lines[i]);
+			if ((rc = set_known(cfg, known, e->value, ps->where.ptr, err)) < 0)
 				return rc;
 		}
 	}
@@ -578,6 +582,48 @@ static const char *lookup(const rt_config *cfg, const char *section, const char 
 			found = e->value;
 	}
 	return found;
+}
+
+int rt_config_set(rt_config *cfg, const char *section, const char *key, const char *value,
+		  const char *where, rt_buf *err)
+{
+	const struct known *known = NULL;
+	struct rt_config_entry *e = NULL, *more;
+	char *copy;
+	size_t i;
+	int rc;
+
+	if (!section)
+		section = "retort";
+	if (!key || !*key || !value)
+		return rt_error(err, RETORT_ECONFIG, "%s: a setting needs a key and a value", where);
+	if ((!strcmp(section, "retort") || !strcmp(section, "alembic")) &&
+	    (known = find_known(key)) && (rc = set_known(cfg, known, value, where, err)) < 0)
+		return rc;
+	for (i = 0; i < cfg->nentries && !e; i++)
+		if (!strcmp(cfg->entries[i].section, section) && !strcmp(cfg->entries[i].key, key))
+			e = &cfg->entries[i];
+	if (!(copy = rt_strdup(value)))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	if (!e) {
+		if (!(more = realloc(cfg->entries, (cfg->nentries + 1) * sizeof(*more)))) {
+			free(copy);
+			return rt_error(err, RETORT_ERROR, "out of memory");
+		}
+		cfg->entries = more;
+		e = &cfg->entries[cfg->nentries];
+		e->section = rt_strdup(section);
+		e->key = rt_strdup(key);
+		e->value = NULL;
+		cfg->nentries++;
+		if (!e->section || !e->key) {
+			free(copy);
+			return rt_error(err, RETORT_ERROR, "out of memory");
+		}
+	}
+	free(e->value);
+	e->value = copy;
+	return 0;
 }
 
 const char *rt_config_get(const rt_config *cfg, const char *section, const char *key)

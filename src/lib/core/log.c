@@ -88,7 +88,7 @@ void rt_log_printf(rt_log *log, const char *fmt, ...)
 	char stamp[32];
 	va_list ap;
 
-	if (!log || !log->fp)
+	if (!log || (!log->fp && !log->fn))
 		return;
 	/* the tag (a tenant's name, from the registry) is kept to one line too */
 	if (log->tag)
@@ -100,6 +100,10 @@ void rt_log_printf(rt_log *log, const char *fmt, ...)
 		rt_buf_truncate(&text, text.len - 1);
 
 	rt_mask_secrets(&masked, text.ptr);
+	if (log->fn && !rt_buf_oom(&text) && !rt_buf_oom(&masked))
+		log->fn(masked.ptr, log->payload);
+	if (!log->fp)
+		goto done;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	if (!gmtime_r(&ts.tv_sec, &tm) ||
 	    !strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm))
@@ -112,6 +116,7 @@ void rt_log_printf(rt_log *log, const char *fmt, ...)
 		fwrite(line.ptr, 1, line.len, log->fp);
 		fflush(log->fp);
 	}
+done:
 	rt_buf_release(&text);
 	rt_buf_release(&masked);
 	rt_buf_release(&line);

@@ -234,6 +234,13 @@ int rt_config_load(rt_config *cfg, const char *path, rt_buf *err);
  * the key. */
 int rt_config_check_names(const rt_config *cfg, const char *scheme, size_t max, rt_buf *err);
 
+/* Set `key` of `section` (NULL: "retort") to `value`, as if the file said
+ * so after everything else: a known key of [retort] is checked and takes
+ * effect (a relative path against cfg->dir), and rt_config_get sees every
+ * key.  `where` names the setting in messages (RETORT_ECONFIG). */
+int rt_config_set(rt_config *cfg, const char *section, const char *key, const char *value,
+		  const char *where, rt_buf *err);
+
 /* A raw value of any section, or NULL. */
 const char *rt_config_get(const rt_config *cfg, const char *section, const char *key);
 void rt_config_release(rt_config *cfg);
@@ -329,11 +336,15 @@ int rt_file_template(rt_buf *out, const char *tmpl, const char *rev, const char 
 
 /* Zero-initialise (RT_LOG_INIT) before use; rt_log_open keeps the tag. */
 typedef struct rt_log {
-	FILE *fp;   /* NULL: logging off */
+	FILE *fp;   /* NULL: no log file */
 	char *tag;  /* "[tag] " before every line (a fleet's tenant), or NULL */
+	/* a program's callback, beside the file: each message, passwords
+	 * masked, without the timestamp; NULL: none */
+	void (*fn)(const char *message, void *payload);
+	void *payload;
 } rt_log;
 
-#define RT_LOG_INIT { NULL, NULL }
+#define RT_LOG_INIT { NULL, NULL, NULL, NULL }
 
 /* Open `path` for appending (NULL: off), created with mode 0600.  A log
  * that cannot be opened is an error naming the path; a symbolic link is

@@ -131,9 +131,20 @@ static int read_config(opening *o, retort *ctx, const retort_options *opts, cons
 
 static int read_options(opening *o, retort *ctx, const retort_options *opts)
 {
+	rt_buf where = RT_BUF_INIT;
 	size_t i;
-	int rc;
+	int rc = 0;
 
+	for (i = 0; opts->version >= 3 && i < opts->nsettings && rc >= 0; i++) {
+		const retort_setting *set = &opts->settings[i];
+		rt_buf_clear(&where);
+		rt_buf_printf(&where, "retort_options.settings[%zu]", i);
+		rc = rt_config_set(&o->cfg, set->section, set->key, set->value, where.ptr,
+				   &ctx->err);
+	}
+	rt_buf_release(&where);
+	if (rc < 0)
+		return rc;
 	/* refused now, saying why: later, a log that cannot be opened is
 	 * skipped without a word (a full disk must not stop a migration) */
 	if ((rc = rt_log_check(o->cfg.log_file, &ctx->err)) < 0)
@@ -226,6 +237,12 @@ int retort_set_log_tag(retort *ctx, const char *tag)
 	free(ctx->log.tag);
 	ctx->log.tag = copy;
 	return 0;
+}
+
+void retort_set_log_callback(retort *ctx, retort_log_fn fn, void *payload)
+{
+	ctx->log.fn = fn;
+	ctx->log.payload = payload;
 }
 
 const char *retort_config_path(const retort *ctx)
