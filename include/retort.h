@@ -199,6 +199,18 @@ RETORT_EXTERN int retort_set_url(retort *ctx, const char *url);
 typedef void (*retort_log_fn)(const char *message, void *payload);
 RETORT_EXTERN void retort_set_log_callback(retort *ctx, retort_log_fn fn, void *payload);
 
+/* Run on a connection the program already has instead of one opened from
+ * the URL: `handle` is an open `sqlite3 *` (dialect "sqlite") or
+ * `PGconn *` ("postgresql"), used by every later call on ctx and never
+ * closed; the program must not use it while such a call runs, nor have a
+ * transaction open on it.  retort keeps the connection as it found it
+ * (SQLite: its busy handler is retort's during a call and none after;
+ * PostgreSQL: no session setting is changed).  What needs the database's
+ * URL instead of a connection (a backup, retort_test's scratch database,
+ * autogenerate) is then refused with RETORT_EUSAGE.  A NULL handle goes
+ * back to the URL.  RETORT_EUSAGE for a dialect this build lacks. */
+RETORT_EXTERN int retort_use_connection(retort *ctx, const char *dialect, void *handle);
+
 /* Path of the retort.ini in use (NULL if none). */
 RETORT_EXTERN const char *retort_config_path(const retort *ctx);
 /* Absolute path of the migrations folder. */

@@ -58,6 +58,11 @@ struct rt_driver {
 	int (*connect)(rt_conn **out, const rt_url *url, const rt_config *cfg, rt_buf *err);
 	void (*close)(rt_conn *c);
 
+	/* Use a connection the program opened (SQLite: a sqlite3 *;
+	 * PostgreSQL: a PGconn *) as connect's: close() then leaves it open,
+	 * with the settings it had where the driver can put them back. */
+	int (*adopt)(rt_conn **out, void *handle, const rt_config *cfg, rt_buf *err);
+
 	/* Serialise the runs on one version table (`schema` NULL: the
 	 * connection's default schema), from before a run reads anything to
 	 * its end.  Returns RETORT_EBUSY, naming the holder where it can,

@@ -46,6 +46,7 @@ typedef struct {
 	double timeout;
 	int held;          /* the session-level lock of hold() */
 	const char *pooler;/* auto, none or transaction */
+	int borrowed;      /* the program's PGconn (adopt): never finished */
 } pg_conn;
 
 /* libpq prints notices to stderr by default; a library must not. */
@@ -120,13 +121,40 @@ static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 	return 0;
 }
 
+/* A PGconn the program opened.  Its session stays as the program made
+ * it: client_connection_check_interval and ddl_lock_timeout, which
+ * connect sets for the session, are not applied, and the server's notices
+ * go to the program's notice processor. */
+static int pg_adopt(rt_conn **out, void *handle, const rt_config *cfg, rt_buf *err)
+{
+	pg_conn *c;
+
+	*out = NULL;
+	if (PQstatus(handle) != CONNECTION_OK)
+		return rt_error(err, RETORT_EUSAGE, "the program's PostgreSQL connection is not "
+				"open (PQstatus is not CONNECTION_OK)");
+	if (!(c = calloc(1, sizeof(*c))))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	c->base.driver = &rt_driver_pg;
+	c->pg = handle;
+	c->borrowed = 1;
+	rt_buf_init(&c->begin_sql);
+	rt_buf_init(&c->key_sql);
+	c->pooler = rt_config_get(cfg, "retort", "pooler");
+	if (!c->pooler || !*c->pooler)
+		c->pooler = "auto";
+	*out = &c->base;
+	return 0;
+}
+
 static void pg_close(rt_conn *conn)
 {
 	pg_conn *c = (pg_conn *)conn;
 
 	if (!c)
 		return;
-	PQfinish(c->pg);
+	if (!c->borrowed)
+		PQfinish(c->pg);
 	rt_buf_release(&c->begin_sql);
 	rt_buf_release(&c->key_sql);
 	free(c);
@@ -676,6 +704,7 @@ const rt_driver rt_driver_pg = {
 	.scheme = "postgresql",
 	.connect = pg_connect,
 	.close = pg_close,
+	.adopt = pg_adopt,
 	.lock = pg_lock,
 	.unlock = pg_unlock,
 	.begin = pg_begin,

@@ -275,6 +275,27 @@ const char *retort_url_masked(const retort *ctx)
 	return c->url_masked ? c->url_masked : "";
 }
 
+int retort_use_connection(retort *ctx, const char *dialect, void *handle)
+{
+	const rt_driver *drv = NULL;
+	int rc;
+
+	rt_buf_clear(&ctx->err);
+	if (handle) {
+		if (!dialect)
+			return rt_ctx_error(ctx, RETORT_EUSAGE, "retort_use_connection needs the "
+					    "connection's dialect");
+		if ((rc = rt_driver_named(&drv, dialect, &ctx->err)) < 0)
+			return rc;
+		if (!drv->adopt)
+			return rt_ctx_error(ctx, RETORT_EUSAGE, "the %s driver cannot use a "
+					    "program's connection", drv->name);
+	}
+	ctx->conn_handle = handle;
+	ctx->conn_driver = drv;
+	return 0;
+}
+
 int rt_ctx_url(rt_url *out, retort *ctx)
 {
 	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;
@@ -284,6 +305,12 @@ int rt_ctx_url(rt_url *out, retort *ctx)
 	memset(out, 0, sizeof(*out));
 	if (!ctx->opened)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
+	/* what needs a URL (a backup, a scratch database, autogenerate) must
+	 * not quietly go to the configured database instead of the program's */
+	if (ctx->conn_handle)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "this needs a database URL, and the "
+				    "context runs on the program's own connection "
+				    "(retort_use_connection)");
 	if (!url || !*url)
 		return rt_ctx_error(ctx, RETORT_EUSAGE,
 				    "no database URL: set 'url' in %s or pass -u URL",

@@ -28,6 +28,9 @@ struct retort {
 	char *script_override; /* retort_options.script_location, absolute */
 	/* the last run (retort_run_result): the version rows when it
 	 * started and when it ended, and the revisions it applied */
+	/* the program's own connection (retort_use_connection), or NULL */
+	void *conn_handle;
+	const rt_driver *conn_driver;
 	rt_strlist run_from;
 	rt_strlist run_to;
 	rt_strlist run_steps;

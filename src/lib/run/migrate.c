@@ -1090,6 +1090,10 @@ static int backup_first(run *r)
 
 	if ((rc = rt_backup_wanted(&want, r->opts, &r->ctx->cfg, &r->ctx->err)) < 0 || !want)
 		return rc;
+	if (r->ctx->conn_handle)
+		return rt_ctx_error(r->ctx, RETORT_EUSAGE, "a backup needs the database's URL, and "
+				    "the context runs on the program's own connection; back it up "
+				    "before, or turn backup off for this run; nothing was changed");
 	if ((rc = rt_session_open(&r->db, RT_SESSION_ROWS | RT_SESSION_HISTORY)) < 0 ||
 	    (rc = make_plan(&plan, r, r->spec)) < 0 || !plan.n)
 		goto done;

@@ -23,9 +23,14 @@ static int pick_driver(rt_session *s)
 	if (s->drv)
 		return 0;
 	rt_url_release(&s->url);
-	if ((rc = rt_ctx_url(&s->url, ctx)) < 0 ||
-	    (rc = rt_driver_for(&s->drv, s->url.scheme, &ctx->err)) < 0)
+	if (ctx->conn_handle) { /* the program's connection: no URL */
+		if (!(s->url.masked = rt_strdup("the program's connection")))
+			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		s->drv = ctx->conn_driver;
+	} else if ((rc = rt_ctx_url(&s->url, ctx)) < 0 ||
+		   (rc = rt_driver_for(&s->drv, s->url.scheme, &ctx->err)) < 0) {
 		return rc;
+	}
 	rt_vtable_name(&s->vt, s->drv, &ctx->cfg);
 	rt_history_name(&s->ht, s->drv, &ctx->cfg);
 	return 0;
@@ -72,7 +77,9 @@ int rt_session_open(rt_session *s, unsigned int flags)
 	if ((rc = pick_driver(s)) < 0)
 		return rc;
 	if (want & RT_SESSION_CONNECT) {
-		if ((rc = s->drv->connect(&s->conn, &s->url, &ctx->cfg, &ctx->err)) < 0)
+		rc = ctx->conn_handle ? s->drv->adopt(&s->conn, ctx->conn_handle, &ctx->cfg, &ctx->err)
+				      : s->drv->connect(&s->conn, &s->url, &ctx->cfg, &ctx->err);
+		if (rc < 0)
 			return rc;
 		s->conn->on_wait = s->on_wait;
 		s->conn->wait_payload = s->wait_payload;

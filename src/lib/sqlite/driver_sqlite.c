@@ -35,6 +35,7 @@ typedef struct {
 	double wait_start;
 	char *path;       /* the database file; NULL in memory */
 	int lock_fd;      /* the lock file while held, else -1 */
+	int borrowed;     /* the program's handle (adopt): never closed */
 } sqlite_conn;
 
 /* SQLite's busy handler: sleep with a growing step until lock_timeout,
@@ -100,13 +101,42 @@ static int sq_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 	return 0;
 }
 
+static int sq_adopt(rt_conn **out, void *handle, const rt_config *cfg, rt_buf *err)
+{
+	sqlite_conn *c = calloc(1, sizeof(*c));
+	const char *file;
+
+	*out = NULL;
+	if (!c)
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	c->base.driver = &rt_driver_sqlite;
+	c->db = handle;
+	c->borrowed = 1;
+	c->lock_timeout = cfg->lock_timeout;
+	c->lock_fd = -1;
+	/* the lock file goes beside the database's file ("" in memory) */
+	file = sqlite3_db_filename(c->db, "main");
+	if (file && *file && !(c->path = rt_strdup(file))) {
+		free(c);
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	}
+	/* its own busy handler while retort runs; sq_close takes it off
+	 * (SQLite cannot say which one the program had) */
+	sqlite3_busy_handler(c->db, busy, c);
+	*out = &c->base;
+	return 0;
+}
+
 static void sq_close(rt_conn *conn)
 {
 	sqlite_conn *c = (sqlite_conn *)conn;
 
 	if (!c)
 		return;
-	sqlite3_close_v2(c->db);
+	if (c->borrowed)
+		sqlite3_busy_handler(c->db, NULL, NULL);
+	else
+		sqlite3_close_v2(c->db);
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	free(c->path);
@@ -474,6 +504,7 @@ const rt_driver rt_driver_sqlite = {
 	.scheme = "sqlite",
 	.connect = sq_connect,
 	.close = sq_close,
+	.adopt = sq_adopt,
 	.lock = sq_lock,
 	.unlock = sq_unlock,
 	.begin = sq_begin,
