@@ -304,12 +304,22 @@ VACUUM;"
 	run rt -u "postgresql://nobody@127.0.0.1:1/x" lint
 	assert_status 0
 	expect 7 warning pg-index-not-concurrent
+	run rt -u "postgres://nobody@127.0.0.1:1/x" lint
+	assert_status 0
+	expect 7 warning pg-index-not-concurrent
 	run rt -u "sqlite:///nowhere/x.db" lint
 	assert_status 0
 	assert_eq "$output" ""
+	# a URL retort cannot read: every dialect
+	run rt -u "mysql://h/x" lint
+	assert_status 0
+	expect 7 warning pg-index-not-concurrent
+	run rt -u "sqlite:///nowhere/x.db" lint --dialect postgres
+	assert_status 0
+	expect 7 warning pg-index-not-concurrent
 	run rt lint --dialect mysql
 	assert_status 1
-	assert_contains "$output" "unknown dialect 'mysql'"
+	assert_contains "$output" "unknown dialect 'mysql' (sqlite, postgresql or all)"
 }
 
 @test "paths are relative to the current folder" {

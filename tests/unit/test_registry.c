@@ -59,11 +59,23 @@ static void test_dialect_names(void **state)
 	assert_null(rt_dialect_canonical("SQLite"));
 	assert_null(rt_dialect_canonical(""));
 	assert_null(rt_dialect_canonical(NULL));
-	/* a built-in driver's name is a dialect's name */
-	assert_string_equal(rt_dialect_canonical(rt_driver_lookup("sqlite")->name), "sqlite");
-	if (rt_driver_lookup("postgresql"))
-		assert_string_equal(rt_dialect_canonical(rt_driver_lookup("postgresql")->name),
-				    "postgresql");
+}
+
+static void test_drivers_of_the_build(void **state)
+{
+	const rt_driver *d;
+	size_t i;
+
+	(void)state;
+	/* each once, none made ready; each name a dialect's name */
+	for (i = 0; (d = rt_driver_at(i)) != NULL; i++) {
+		assert_string_equal(rt_dialect_canonical(d->name), d->name);
+		assert_ptr_equal(rt_driver_lookup_named(d->name), d);
+		assert_ptr_equal(rt_driver_lookup(d->scheme), d);
+	}
+	assert_int_equal(i, rt_driver_lookup("postgresql") ? 2 : 1);
+	assert_null(rt_driver_at(i + 1));
+	assert_ptr_equal(rt_driver_at(0), rt_driver_lookup("sqlite"));
 }
 
 static void test_driver_by_name(void **state)
@@ -209,6 +221,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dialect_names),
+		cmocka_unit_test(test_drivers_of_the_build),
 		cmocka_unit_test(test_driver_by_name),
 		cmocka_unit_test(test_check_errors),
 		cmocka_unit_test(test_check_names),

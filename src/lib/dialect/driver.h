@@ -187,6 +187,16 @@ struct rt_driver {
 	/* How a schema diff is written as SQL of this dialect (diff.h). */
 	const struct rt_renderer *renderer;
 
+	/* retort lint reads every statement with PostgreSQL's parser
+	 * (libpg_query) and its rules are written for that database.
+	 * Non-zero: the parser is this dialect's own, so its full rule set
+	 * applies to the sections the dialect runs (with the rules about the
+	 * locks a statement takes, pg-index-not-concurrent and the others)
+	 * and a statement the parser cannot read is a syntax-error finding.
+	 * 0: only the rules that hold on any database, and such a statement
+	 * is skipped and counted. */
+	int lint_full_rules;
+
 	/* Make the driver ready before its first use (PostgreSQL: load libpq
 	 * and libpg_query, pgapi.h); RETORT_ERROR with a message saying what
 	 * to install.  NULL: nothing to do. */
@@ -208,14 +218,19 @@ int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err);
  * library. */
 const rt_driver *rt_driver_lookup(const char *scheme);
 
-/* The same for a dialect's name or alias (a section's "-- +upgrade NAME",
- * the --dialect of schema dump), ready to use; RETORT_EUSAGE naming the
- * built-in ones. */
+/* The driver for a dialect's name or alias (a section's "-- +upgrade
+ * NAME", the --dialect of schema dump), ready to use as rt_driver_for's;
+ * RETORT_EUSAGE naming the built-in ones. */
 int rt_driver_named(const rt_driver **out, const char *dialect, rt_buf *err);
 
 /* The driver of a dialect's name or alias in this build, not made ready
  * (NULL: none), as rt_driver_lookup. */
 const rt_driver *rt_driver_lookup_named(const char *dialect);
+
+/* The i-th driver of this build, counting from 0, not made ready (as
+ * rt_driver_lookup); NULL past the last: what goes through every dialect
+ * built in iterates with it. */
+const rt_driver *rt_driver_at(size_t i);
 
 /* The dialect's name (a driver's `name`) that `word` of a section marker
  * stands for, or NULL when it names no dialect.  It knows every dialect of

@@ -44,6 +44,11 @@ const char *rt_dialect_canonical(const char *word)
 	return NULL;
 }
 
+const rt_driver *rt_driver_at(size_t i)
+{
+	return i < NDRIVERS ? drivers[i] : NULL;
+}
+
 const rt_driver *rt_driver_lookup(const char *scheme)
 {
 	size_t i;
