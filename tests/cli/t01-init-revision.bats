@@ -189,6 +189,25 @@ retort.ini"
 	grep -qx -- '-- revision: 00000000000c' migrations/versions/00000000000c_with_ticket.sql
 }
 
+@test "revision checks the template's section markers' dialects" {
+	new_project
+	sed 's/^-- +upgrade$/-- +upgrade postgres transaction=false/' migrations/script.sql.tmpl >tmpl.new
+	mv tmpl.new migrations/script.sql.tmpl
+	run -0 --separate-stderr rt revision -m "alias" --rev-id "$A"
+	grep -qx -- '-- +upgrade postgres transaction=false' "migrations/versions/${A}_alias.sql"
+	sed 's/^-- +upgrade .*/-- +upgrade mysql/' migrations/script.sql.tmpl >tmpl.new
+	mv tmpl.new migrations/script.sql.tmpl
+	run -1 --separate-stderr rt revision -m "unknown" --rev-id "$B"
+	assert_contains "$stderr" "/migrations/script.sql.tmpl' made an invalid file: "
+	assert_contains "$stderr" "_unknown.sql:9: unknown section option 'mysql'"
+	[ ! -e "migrations/versions/${B}_unknown.sql" ]
+	sed 's/^-- +upgrade .*/-- +upgrade sqlite postgres/' migrations/script.sql.tmpl >tmpl.new
+	mv tmpl.new migrations/script.sql.tmpl
+	run -1 --separate-stderr rt revision -m "two" --rev-id "$B"
+	assert_contains "$stderr" "_two.sql:9: section marker names two dialects, 'sqlite' and 'postgresql'"
+	[ ! -e "migrations/versions/${B}_two.sql" ]
+}
+
 @test "revision --head base --branch-label starts a labelled branch" {
 	new_project
 	rt revision -m "main base" --rev-id "$A" >/dev/null

@@ -277,6 +277,20 @@ VACUUM;"
 	assert_contains "$output" "nosuchrev"
 }
 
+@test "section markers: 'postgres' is PostgreSQL's section, an unknown dialect an error" {
+	lint_rev "$A" "" " postgres" "CREATE INDEX ix ON orders (user_id);"
+	run rt lint --dialect postgresql
+	assert_status 0
+	expect 7 warning pg-index-not-concurrent
+	run rt lint --dialect sqlite
+	assert_status 0
+	assert_eq "$output" ""
+	lint_rev "$A" "" " mysql" "SELECT 1;"
+	run rt lint
+	assert_status 1
+	assert_contains "$output" "migrations/versions/${A}_lint.sql:6: unknown section option 'mysql'"
+}
+
 @test "the dialect comes from the URL's scheme, without connecting" {
 	lint_rev "$A" "" "" "CREATE INDEX ix ON orders (user_id);"
 	# nothing listens there: lint must not try
@@ -290,12 +304,22 @@ VACUUM;"
 	run rt -u "postgresql://nobody@127.0.0.1:1/x" lint
 	assert_status 0
 	expect 7 warning pg-index-not-concurrent
+	run rt -u "postgres://nobody@127.0.0.1:1/x" lint
+	assert_status 0
+	expect 7 warning pg-index-not-concurrent
 	run rt -u "sqlite:///nowhere/x.db" lint
 	assert_status 0
 	assert_eq "$output" ""
+	# a URL retort cannot read: every dialect
+	run rt -u "mysql://h/x" lint
+	assert_status 0
+	expect 7 warning pg-index-not-concurrent
+	run rt -u "sqlite:///nowhere/x.db" lint --dialect postgres
+	assert_status 0
+	expect 7 warning pg-index-not-concurrent
 	run rt lint --dialect mysql
 	assert_status 1
-	assert_contains "$output" "unknown dialect 'mysql'"
+	assert_contains "$output" "unknown dialect 'mysql' (sqlite, postgresql or all)"
 }
 
 @test "paths are relative to the current folder" {

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "driver.h"
 #include "graph.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -161,7 +162,7 @@ static void exercise(rt_graph *g)
 	for (i = 0; i < g->n; i++) {
 		rt_script s;
 
-		if (rt_script_load(&s, g->topo[i]->s.path, 0, &err) == 0) {
+		if (rt_script_load_checked(&s, g->topo[i]->s.path, &err) == 0) {
 			(void)rt_script_section(&s, RT_UP, "sqlite");
 			(void)rt_script_section(&s, RT_DOWN, "postgresql");
 			rt_script_release(&s);

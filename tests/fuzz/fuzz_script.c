@@ -1,14 +1,16 @@
 /*
  * fuzz_script.c - libFuzzer target for the migration file parser: any
- * bytes, header-only and full, then section selection over the result.
- * A full parse must agree with a header-only one on the header, and a
- * header must come back whole from the header cache's packed form.
+ * bytes, header-only and full, then section selection over the result,
+ * before and after the registry's check of the markers' dialects.  A full
+ * parse must agree with a header-only one on the header, and a header
+ * must come back whole from the header cache's packed form.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rt.h"
+#include "driver.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +36,29 @@ static void check_sections(const rt_script *s)
 		if ((up && up->direction != RT_UP) || (down && down->direction != RT_DOWN))
 			abort();
 		if (up && (up < s->sections || up >= s->sections + s->nsections))
+			abort();
+	}
+}
+
+/* After rt_script_check_dialects: every dialect is a dialect's own name,
+ * one section at most per direction and dialect, and each name picks its
+ * own section or the plain one. */
+static void check_dialects(const rt_script *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->nsections; i++) {
+		const rt_section *sec = &s->sections[i];
+		const char *name = sec->dialect ? rt_dialect_canonical(sec->dialect) : NULL;
+
+		if (sec->dialect && (!name || strcmp(name, sec->dialect)))
+			abort();
+		for (j = 0; j < i; j++)
+			if (s->sections[j].direction == sec->direction &&
+			    (s->sections[j].dialect ? sec->dialect &&
+			     !strcmp(s->sections[j].dialect, sec->dialect) : !sec->dialect))
+				abort();
+		if (sec->dialect && rt_script_section(s, sec->direction, sec->dialect) != sec)
 			abort();
 	}
 }
@@ -87,6 +112,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (full.text_len != size || (size && memcmp(full.text, data, size)))
 			abort();
 		check_sections(&full);
+		rt_buf_clear(&err);
+		if (rt_script_check_dialects(&full, &err) == 0) {
+			check_sections(&full);
+			check_dialects(&full);
+		} else if (!err.len) {
+			abort();
+		}
 	}
 	if (rc_head == 0 && (head.nsections || head.text))
 		abort();

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "driver.h"
+
 static const char plain_text[] =
 	"-- Add posts table\n"
 	"--\n"
@@ -272,16 +274,20 @@ static void test_section_options(void **state)
 	rt_script s;
 	rt_buf err = RT_BUF_INIT;
 
-	/* whole lines are markers, even inside a string literal */
-	assert_rt_fails(parse_str(&s,
+	/* whole lines are markers, even inside a string literal; lower-case
+	 * words are dialects as written, for rt_script_resolve_dialects
+	 * (test_registry.c: 'inside' is an unknown section option) */
+	assert_rt_ok_err(parse_str(&s,
 		"-- revision: r1\n"
 		"-- +upgrade\n"
 		"SELECT '\n"
 		"-- +downgrade inside a string\n"
-		"';\n", 0, &err), RETORT_EINVALID);
-	assert_string_equal(err.ptr, "v/x.sql:4: unknown section option 'inside'");
+		"';\n", 0, &err), &err);
+	assert_int_equal(s.nsections, 2);
+	assert_string_equal(s.sections[1].dialect, "inside a string");
+	assert_int_equal(s.sections[1].line, 5);
+	rt_script_release(&s);
 
-	rt_buf_clear(&err);
 	assert_rt_ok_err(parse_str(&s,
 		"-- revision: r1\n"
 		"-- +upgrade\n"
@@ -293,13 +299,17 @@ static void test_section_options(void **state)
 		"DROP INDEX CONCURRENTLY i;\n", 0, &err), &err);
 	assert_int_equal(s.nsections, 4);
 	assert_string_equal(body(&s, &s.sections[0]), "-- +upgraded is not a marker\n");
-	assert_string_equal(s.sections[1].dialect, "postgresql");
+	/* as written: the registry's check makes the alias the dialect's name */
+	assert_string_equal(s.sections[1].dialect, "postgres");
 	assert_int_equal(s.sections[1].transactional, 0);
 	assert_string_equal(s.sections[2].dialect, "sqlite");
 	assert_int_equal(s.sections[2].transactional, 1);
 	assert_int_equal(s.sections[2].len, 0);
 	assert_int_equal(s.sections[3].transactional, 0);
 	assert_int_equal(s.sections[3].line, 8);
+	assert_rt_ok_err(rt_script_check_dialects(&s, &err), &err);
+	assert_string_equal(s.sections[1].dialect, "postgresql");
+	assert_string_equal(s.sections[2].dialect, "sqlite");
 	rt_script_release(&s);
 
 	/* "-- +upgraded" in the header is a comment (the message) */
@@ -310,6 +320,73 @@ static void test_section_options(void **state)
 	rt_buf_release(&err);
 }
 
+/* The parser keeps a marker's dialect words; which dialects exist is the
+ * caller's to say (the driver registry's: test_registry.c).  Here "one"
+ * with its alias "uno", and "two". */
+static const char *stub_canonical(const char *word)
+{
+	if (!strcmp(word, "one") || !strcmp(word, "uno"))
+		return "one";
+	return strcmp(word, "two") ? NULL : "two";
+}
+
+static void resolve_error(const char *text, const char *want)
+{
+	rt_script s;
+	rt_buf err = RT_BUF_INIT;
+
+	assert_rt_ok_err(parse_str(&s, text, 0, &err), &err);
+	assert_rt_fails(rt_script_resolve_dialects(&s, stub_canonical, &err), RETORT_EINVALID);
+	assert_string_equal(err.ptr, want);
+	rt_script_release(&s);
+	rt_buf_release(&err);
+}
+
+static void test_resolve_dialects(void **state)
+{
+	rt_script s;
+	rt_buf err = RT_BUF_INIT;
+
+	(void)state;
+	assert_rt_ok_err(parse_str(&s,
+		"-- revision: r1\n"
+		"-- +upgrade uno one transaction=false\n"
+		"A\n"
+		"-- +upgrade two\n"
+		"B\n"
+		"-- +downgrade uno\n"
+		"C\n"
+		"-- +upgrade\n"
+		"D\n", 0, &err), &err);
+	assert_string_equal(s.sections[0].dialect, "uno one");
+	assert_rt_ok_err(rt_script_resolve_dialects(&s, stub_canonical, &err), &err);
+	assert_string_equal(s.sections[0].dialect, "one");
+	assert_int_equal(s.sections[0].transactional, 0);
+	assert_string_equal(s.sections[1].dialect, "two");
+	assert_string_equal(s.sections[2].dialect, "one");
+	assert_null(s.sections[3].dialect);
+	/* a second time changes nothing */
+	assert_rt_ok_err(rt_script_resolve_dialects(&s, stub_canonical, &err), &err);
+	assert_string_equal(s.sections[0].dialect, "one");
+	assert_string_equal(body(&s, rt_script_section(&s, RT_UP, "one")), "A\n");
+	assert_string_equal(body(&s, rt_script_section(&s, RT_DOWN, "one")), "C\n");
+	assert_string_equal(body(&s, rt_script_section(&s, RT_UP, "three")), "D\n");
+	rt_script_release(&s);
+	rt_buf_release(&err);
+
+	/* the parser's messages, on the marker's line, the first in the file */
+	resolve_error("-- revision: r1\n-- +upgrade three\n",
+		      "v/x.sql:2: unknown section option 'three'");
+	resolve_error("-- revision: r1\n-- +upgrade two uno\n",
+		      "v/x.sql:2: section marker names two dialects, 'two' and 'one'");
+	resolve_error("-- revision: r1\n-- +upgrade one\nA\n-- +upgrade uno\n",
+		      "v/x.sql:4: duplicate '-- +upgrade one' section (first on line 2)");
+	resolve_error("-- revision: r1\n-- +upgrade one\n-- +upgrade uno three\n",
+		      "v/x.sql:3: unknown section option 'three'");
+	resolve_error("-- revision: r1\n-- +upgrade three\n-- +upgrade one\n-- +upgrade one\n",
+		      "v/x.sql:2: unknown section option 'three'");
+}
+
 static void test_section_selection(void **state)
 {
 	rt_script s;
@@ -318,7 +395,6 @@ static void test_section_selection(void **state)
 	assert_rt_ok_err(parse_str(&s, plain_text, 0, &err), &err);
 	assert_ptr_equal(rt_script_section(&s, RT_UP, "sqlite"), &s.sections[0]);
 	assert_ptr_equal(rt_script_section(&s, RT_UP, "postgresql"), &s.sections[1]);
-	assert_ptr_equal(rt_script_section(&s, RT_UP, "postgres"), &s.sections[1]);
 	assert_ptr_equal(rt_script_section(&s, RT_UP, NULL), &s.sections[0]);
 	assert_ptr_equal(rt_script_section(&s, RT_DOWN, "postgresql"), &s.sections[2]);
 	rt_script_release(&s);
@@ -408,14 +484,19 @@ static void test_errors(void **state)
 			   "v/x.sql:4: 'create_date' given twice in the header (first on line 2)");
 	assert_parse_error("-- revision: abc\n\n-- +upgrade\nA\n-- +downgrade\nB\n-- +upgrade\nC\n",
 			   "v/x.sql:7: duplicate '-- +upgrade' section (first on line 3)");
-	assert_parse_error("-- revision: abc\n-- +upgrade postgres\nA\n-- +upgrade postgresql\n",
-			   "v/x.sql:4: duplicate '-- +upgrade postgresql' section (first on line 2)");
-	assert_parse_error("-- revision: abc\n-- +upgrade mysql\n",
-			   "v/x.sql:2: unknown section option 'mysql'");
+	assert_parse_error("-- revision: abc\n-- +upgrade sqlite\n-- +upgrade\n-- +upgrade\n",
+			   "v/x.sql:4: duplicate '-- +upgrade' section (first on line 3)");
+	/* what is not a lower-case word cannot be a dialect; unknown
+	 * dialects, two in a marker or two sections of one are the check's
+	 * (test_registry.c) */
 	assert_parse_error("-- revision: abc\n-- +downgrade transaction=no\n",
 			   "v/x.sql:2: unknown section option 'transaction=no'");
-	assert_parse_error("-- revision: abc\n-- +upgrade sqlite postgresql\n",
-			   "v/x.sql:2: section marker names two dialects, 'sqlite' and 'postgresql'");
+	assert_parse_error("-- revision: abc\n-- +upgrade MySQL\n",
+			   "v/x.sql:2: unknown section option 'MySQL'");
+	assert_parse_error("-- revision: abc\n-- +upgrade sqlite my-sql\n",
+			   "v/x.sql:2: unknown section option 'my-sql'");
+	assert_parse_error("-- revision: abc\n-- +upgrade 9sql\n",
+			   "v/x.sql:2: unknown section option '9sql'");
 	assert_parse_error("-- m\n-- revision: abc\n\nCREATE TABLE t (a INT);\n-- +upgrade\n",
 			   "v/x.sql:4: SQL before the first '-- +upgrade' marker");
 	assert_parse_error("-- revision: abc\nSELECT 1;\n",
@@ -490,7 +571,8 @@ static void test_load_resources(void **state)
 	assert_string_equal(s.create_date, "2011-11-08 11:40:27.089406");
 	assert_int_equal(rt_script_section(&s, RT_UP, "postgresql")->transactional, 0);
 	assert_null(rt_script_section(&s, RT_DOWN, "sqlite"));
-	assert_int_equal(rt_script_section(&s, RT_DOWN, "postgresql")->line, 11);
+	/* "postgres" as written; checked, it is 'postgresql' (test_registry.c) */
+	assert_int_equal(rt_script_section(&s, RT_DOWN, "postgres")->line, 11);
 	rt_script_release(&s);
 	free(path);
 
@@ -947,6 +1029,7 @@ int main(void)
 		cmocka_unit_test(test_alembic_keys),
 		cmocka_unit_test(test_crlf_and_bom),
 		cmocka_unit_test(test_section_options),
+		cmocka_unit_test(test_resolve_dialects),
 		cmocka_unit_test(test_section_selection),
 		cmocka_unit_test(test_header_only_parse),
 		cmocka_unit_test(test_errors),

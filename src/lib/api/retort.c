@@ -631,7 +631,7 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 	rt_buf_clear(&path);
 	rt_buf_printf(&path, "%s/versions/%s.sql", ctx->cfg.script_location, name.ptr);
 	/* the template is the user's: make sure what it made is a valid file */
-	if ((rc = rt_script_parse(&check, path.ptr, text.ptr, text.len, 0, &ctx->err)) < 0) {
+	if ((rc = rt_script_parse_checked(&check, path.ptr, text.ptr, text.len, &ctx->err)) < 0) {
 		rc = rt_ctx_error_prefix(ctx, RETORT_EINVALID,
 					 "the template '%s/script.sql.tmpl' made an invalid file: ",
 					 ctx->cfg.script_location);

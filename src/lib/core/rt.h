@@ -251,7 +251,10 @@ enum { RT_UP = RETORT_UP, RT_DOWN = RETORT_DOWN };
 
 typedef struct rt_section {
 	int direction;      /* RT_UP or RT_DOWN */
-	char *dialect;      /* a driver's name, or NULL for any */
+	char *dialect;      /* a dialect's name (a driver's), or NULL for any;
+			       straight from the parser, the marker's dialect
+			       words as written, one blank between, until
+			       rt_script_resolve_dialects */
 	int transactional;  /* 0 for transaction=false */
 	int foreign_keys_off; /* foreign_keys=off: SQLite table rebuilds (the
 				 runner switches enforcement off around the
@@ -287,8 +290,13 @@ typedef struct rt_script {
 /* Parse a migration file's text.  With `header_only`, stop at the first
  * "-- +upgrade"/"-- +downgrade" marker (the text may end there).  Errors
  * name path:line: missing or malformed `revision`, an unknown section
- * option, a duplicate section, text before the first marker that is not
- * a comment. */
+ * option, a duplicate plain section, text before the first marker that is
+ * not a comment.  A marker word that is no option but a lower-case word is
+ * kept as a dialect, as written: which dialects exist is not the parser's
+ * to know, so a full parse goes on to rt_script_resolve_dialects (in the
+ * library, through the registry's rt_script_check_dialects), which fails
+ * on an unknown one, a marker naming two and two sections of one dialect,
+ * and makes an alias the dialect's name. */
 int rt_script_parse(rt_script *out, const char *path, const char *text, size_t len,
 		    int header_only, rt_buf *err);
 
@@ -310,8 +318,18 @@ int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *p
 void rt_script_pack(rt_buf *out, const rt_script *s);
 int rt_script_unpack(rt_script *out, const char *path, const char *blob, size_t len);
 
-/* The section to run for a direction and dialect: the dialect's own section
- * beats the plain one.  NULL when the file has neither (nothing to run). */
+/* Put each section's dialect words through `canonical` (the registry's
+ * rt_dialect_canonical: a dialect's name for a word naming one, else NULL)
+ * and keep the name it gives, in file order, failing as the parser does:
+ * "unknown section option" for a word naming none, a marker naming two
+ * dialects, two sections of one direction and dialect.  Done once after a
+ * full parse; doing it again changes nothing. */
+int rt_script_resolve_dialects(rt_script *s, const char *(*canonical)(const char *word),
+			       rt_buf *err);
+
+/* The section to run for a direction and dialect (a driver's name, on a
+ * script whose dialects are resolved): the dialect's own section beats the
+ * plain one.  NULL when the file has neither (nothing to run). */
 const rt_section *rt_script_section(const rt_script *s, int direction, const char *dialect);
 
 void rt_script_release(rt_script *s);

@@ -50,7 +50,9 @@ typedef struct rt_exec_fail {
 } rt_exec_fail;
 
 struct rt_driver {
-	const char *name;   /* the dialect's name, as a section's "-- +upgrade NAME" spells it */
+	/* the dialect's name, as a section's "-- +upgrade NAME" spells it (an
+	 * alias, such as postgres, is made this name by rt_dialect_canonical) */
+	const char *name;
 	const char *scheme; /* URL scheme it serves */
 
 	/* Open a connection; lock_timeout (seconds) bounds every wait for a
@@ -190,6 +192,16 @@ struct rt_driver {
 	/* How a schema diff is written as SQL of this dialect (diff.h). */
 	const struct rt_renderer *renderer;
 
+	/* retort lint reads every statement with PostgreSQL's parser
+	 * (libpg_query) and its rules are written for that database.
+	 * Non-zero: the parser is this dialect's own, so its full rule set
+	 * applies to the sections the dialect runs (with the rules about the
+	 * locks a statement takes, pg-index-not-concurrent and the others)
+	 * and a statement the parser cannot read is a syntax-error finding.
+	 * 0: only the rules that hold on any database, and such a statement
+	 * is skipped and counted. */
+	int lint_full_rules;
+
 	/* Make the driver ready before its first use (PostgreSQL: load libpq
 	 * and libpg_query, pgapi.h); RETORT_ERROR with a message saying what
 	 * to install.  NULL: nothing to do. */
@@ -211,9 +223,40 @@ int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err);
  * library. */
 const rt_driver *rt_driver_lookup(const char *scheme);
 
-/* The same for a dialect's name (a section's "-- +upgrade NAME", the
- * --dialect of schema dump); RETORT_EUSAGE naming the known ones. */
+/* The driver for a dialect's name or alias (a section's "-- +upgrade
+ * NAME", the --dialect of schema dump), ready to use as rt_driver_for's;
+ * RETORT_EUSAGE naming the built-in ones. */
 int rt_driver_named(const rt_driver **out, const char *dialect, rt_buf *err);
+
+/* The driver of a dialect's name or alias in this build, not made ready
+ * (NULL: none), as rt_driver_lookup. */
+const rt_driver *rt_driver_lookup_named(const char *dialect);
+
+/* The i-th driver of this build, counting from 0, not made ready (as
+ * rt_driver_lookup); NULL past the last: what goes through every dialect
+ * built in iterates with it. */
+const rt_driver *rt_driver_at(size_t i);
+
+/* The dialect's name (a driver's `name`) that `word` of a section marker
+ * stands for, or NULL when it names no dialect.  It knows every dialect of
+ * the file format, built in or not (a build without PostgreSQL reads
+ * "-- +upgrade postgresql" and skips the section), and their aliases
+ * ("postgres"). */
+const char *rt_dialect_canonical(const char *word);
+
+/* Check the section markers of a fully parsed script against the dialects
+ * (rt_script_resolve_dialects with rt_dialect_canonical): each section's
+ * dialect becomes its name, and an unknown one fails as the parser's
+ * "FILE:LINE: unknown section option 'WORD'", with the marker naming two
+ * dialects and two sections of one dialect.  Every full parse the library
+ * makes goes through it before a section is picked. */
+int rt_script_check_dialects(rt_script *s, rt_buf *err);
+
+/* rt_script_parse and rt_script_load of the whole file, then
+ * rt_script_check_dialects; on failure *out is released. */
+int rt_script_parse_checked(rt_script *out, const char *path, const char *text, size_t len,
+			    rt_buf *err);
+int rt_script_load_checked(rt_script *out, const char *path, rt_buf *err);
 
 /* sqlite/driver_sqlite.c: SQLite's process-wide settings (retort_global_init). */
 int rt_sqlite_global_init(void);

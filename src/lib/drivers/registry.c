@@ -1,7 +1,8 @@
 /*
  * registry.c - the driver registry: the one place that knows every
- * dialect built in, where a URL's scheme or a dialect's name finds its
- * driver, and where their process-wide settings are made.
+ * dialect, built in or not, where a URL's scheme or a dialect's name finds
+ * its driver, where a migration file's section markers are checked against
+ * the dialects, and where the drivers' process-wide settings are made.
  */
 #include <string.h>
 
@@ -14,17 +15,57 @@ static const rt_driver *const drivers[] = {
 #endif
 };
 
+#define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))
+
+/* Every word a section marker may name a dialect with, built in or not (a
+ * build without PostgreSQL still reads a file's postgresql sections, and
+ * skips them), and the dialect's name it stands for: a driver's `name`. */
+static const struct {
+	const char *word;
+	const char *name;
+} dialect_words[] = {
+	{ "sqlite", "sqlite" },
+	{ "postgresql", "postgresql" },
+	{ "postgres", "postgresql" }, /* as in postgres:// URLs */
+};
+
 static int ready(const rt_driver *d, rt_buf *err)
 {
 	return d->load ? d->load(err) : 0;
+}
+
+const char *rt_dialect_canonical(const char *word)
+{
+	size_t i;
+
+	for (i = 0; word && i < sizeof(dialect_words) / sizeof(dialect_words[0]); i++)
+		if (!strcmp(word, dialect_words[i].word))
+			return dialect_words[i].name;
+	return NULL;
+}
+
+const rt_driver *rt_driver_at(size_t i)
+{
+	return i < NDRIVERS ? drivers[i] : NULL;
 }
 
 const rt_driver *rt_driver_lookup(const char *scheme)
 {
 	size_t i;
 
-	for (i = 0; scheme && i < sizeof(drivers) / sizeof(drivers[0]); i++)
+	for (i = 0; scheme && i < NDRIVERS; i++)
 		if (!strcmp(scheme, drivers[i]->scheme))
+			return drivers[i];
+	return NULL;
+}
+
+const rt_driver *rt_driver_lookup_named(const char *dialect)
+{
+	const char *name = rt_dialect_canonical(dialect);
+	size_t i;
+
+	for (i = 0; name && i < NDRIVERS; i++)
+		if (!strcmp(name, drivers[i]->name))
 			return drivers[i];
 	return NULL;
 }
@@ -44,23 +85,46 @@ int rt_driver_for(const rt_driver **out, const char *scheme, rt_buf *err)
 
 int rt_driver_named(const rt_driver **out, const char *dialect, rt_buf *err)
 {
+	const rt_driver *d = rt_driver_lookup_named(dialect);
+	const char *name = rt_dialect_canonical(dialect);
 	size_t i;
 
 	*out = NULL;
-	if (!strcmp(dialect, "postgres")) /* as in postgres:// URLs */
-		dialect = "postgresql";
-	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
-		if (!strcmp(dialect, drivers[i]->name)) {
-			if (ready(drivers[i], err) < 0)
-				return RETORT_ERROR;
-			*out = drivers[i];
-			return 0;
-		}
-	rt_error(err, RETORT_EUSAGE, "unknown dialect '%s' (", dialect);
-	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+	if (d) {
+		if (ready(d, err) < 0)
+			return RETORT_ERROR;
+		*out = d;
+		return 0;
+	}
+	rt_error(err, RETORT_EUSAGE, "unknown dialect '%s' (", name ? name : dialect);
+	for (i = 0; i < NDRIVERS; i++)
 		rt_buf_printf(err, "%s%s", i ? " or " : "", drivers[i]->name);
 	rt_buf_putc(err, ')');
 	return RETORT_EUSAGE;
+}
+
+int rt_script_check_dialects(rt_script *s, rt_buf *err)
+{
+	return rt_script_resolve_dialects(s, rt_dialect_canonical, err);
+}
+
+int rt_script_parse_checked(rt_script *out, const char *path, const char *text, size_t len,
+			    rt_buf *err)
+{
+	int rc = rt_script_parse(out, path, text, len, 0, err);
+
+	if (rc >= 0 && (rc = rt_script_check_dialects(out, err)) < 0)
+		rt_script_release(out);
+	return rc;
+}
+
+int rt_script_load_checked(rt_script *out, const char *path, rt_buf *err)
+{
+	int rc = rt_script_load(out, path, 0, err);
+
+	if (rc >= 0 && (rc = rt_script_check_dialects(out, err)) < 0)
+		rt_script_release(out);
+	return rc;
 }
 
 int retort_global_init(void)

@@ -581,11 +581,37 @@ static const char *section_name(int direction)
 	return direction == RT_UP ? "-- +upgrade" : "-- +downgrade";
 }
 
-/* Parse a marker line's options and append its (still empty) section. */
+/* A marker word that is no option but is spelt like a dialect's name: a
+ * lower-case word.  Which dialects there are is not the file format's
+ * knowledge but the driver registry's (rt_script_resolve_dialects). */
+static int dialect_word(const char *p, size_t n)
+{
+	size_t i;
+
+	if (!n || !is_lower(*p))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!is_lower(p[i]) && !(p[i] >= '0' && p[i] <= '9') && p[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int duplicate_section(rt_buf *err, const char *path, const rt_section *sec,
+			     const rt_section *first)
+{
+	/* a body starts on the line after its marker */
+	return rt_error(err, RETORT_EINVALID, "%s:%d: duplicate '%s%s%s' section (first on line %d)",
+			path, sec->line - 1, section_name(sec->direction), sec->dialect ? " " : "",
+			sec->dialect ? sec->dialect : "", first->line - 1);
+}
+
+/* Parse a marker line's options and append its (still empty) section.
+ * Its dialect words are kept as written, one blank between, for
+ * rt_script_resolve_dialects. */
 static int add_section(rt_script *s, parser *ps, const line *l, size_t *cap)
 {
 	rt_section sec = { 0 };
-	const char *dialect = NULL;
+	rt_buf words = RT_BUF_INIT;
 	size_t i, opts;
 
 	sec.direction = marker(l->p, l->len, &opts);
@@ -605,16 +631,7 @@ static int add_section(rt_script *s, parser *ps, const line *l, size_t *cap)
 		n = (size_t)(l->p + i - tok);
 		if (!n)
 			break;
-		if ((n == 6 && !memcmp(tok, "sqlite", 6)) ||
-		    (n == 10 && !memcmp(tok, "postgresql", 10)) ||
-		    (n == 8 && !memcmp(tok, "postgres", 8))) {
-			const char *d = *tok == 's' ? "sqlite" : "postgresql";
-			if (dialect && strcmp(dialect, d))
-				return rt_error(ps->err, RETORT_EINVALID,
-						"%s:%d: section marker names two dialects, '%s' and '%s'",
-						ps->path, l->no, dialect, d);
-			dialect = d;
-		} else if (n == 17 && !memcmp(tok, "transaction=false", 17)) {
+		if (n == 17 && !memcmp(tok, "transaction=false", 17)) {
 			sec.transactional = 0;
 		} else if (n == 16 && !memcmp(tok, "transaction=true", 16)) {
 			sec.transactional = 1;
@@ -622,35 +639,44 @@ static int add_section(rt_script *s, parser *ps, const line *l, size_t *cap)
 			sec.foreign_keys_off = 1;
 		} else if (n == 15 && !memcmp(tok, "foreign_keys=on", 15)) {
 			sec.foreign_keys_off = 0;
+		} else if (dialect_word(tok, n)) {
+			if (words.len)
+				rt_buf_putc(&words, ' ');
+			rt_buf_put(&words, tok, n);
 		} else {
+			rt_buf_release(&words);
 			return rt_error(ps->err, RETORT_EINVALID,
 					"%s:%d: unknown section option '%.*s'", ps->path, l->no,
 					(int)n, tok);
 		}
 	}
-	for (i = 0; i < s->nsections; i++) {
+	/* a plain section twice; two of one dialect are found once the
+	 * dialects are known */
+	for (i = 0; !words.len && i < s->nsections; i++) {
 		const rt_section *o = &s->sections[i];
 
-		if (o->direction != sec.direction)
-			continue;
-		if ((!o->dialect && !dialect) || (o->dialect && dialect && !strcmp(o->dialect, dialect)))
-			/* a body starts on the line after its marker */
-			return rt_error(ps->err, RETORT_EINVALID,
-					"%s:%d: duplicate '%s%s%s' section (first on line %d)",
-					ps->path, l->no, section_name(sec.direction),
-					dialect ? " " : "", dialect ? dialect : "", o->line - 1);
+		if (o->direction == sec.direction && !o->dialect) {
+			rt_buf_release(&words);
+			return duplicate_section(ps->err, ps->path, &sec, o);
+		}
 	}
 	if (s->nsections == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 4;
 		rt_section *ns = realloc(s->sections, ncap * sizeof(*ns));
 
-		if (!ns)
+		if (!ns) {
+			rt_buf_release(&words);
 			return oom(ps);
+		}
 		s->sections = ns;
 		*cap = ncap;
 	}
-	if (dialect && !(sec.dialect = rt_strdup(dialect)))
+	if (rt_buf_oom(&words)) {
+		rt_buf_release(&words);
 		return oom(ps);
+	}
+	if (words.len)
+		sec.dialect = rt_buf_detach(&words);
 	s->sections[s->nsections++] = sec;
 	return 0;
 }
@@ -966,13 +992,65 @@ bad:
 	return -1;
 }
 
+int rt_script_resolve_dialects(rt_script *s, const char *(*canonical)(const char *word),
+			       rt_buf *err)
+{
+	rt_buf word = RT_BUF_INIT;
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; i < s->nsections && !rc; i++) {
+		rt_section *sec = &s->sections[i];
+		const char *p = sec->dialect, *name = NULL, *c;
+		char *dup;
+
+		if (!p)
+			continue;
+		/* the words in order, as the parser would have met them */
+		while (*p && !rc) {
+			size_t n = strcspn(p, " ");
+
+			rt_buf_clear(&word);
+			rt_buf_put(&word, p, n);
+			p += n + (p[n] == ' ');
+			if (rt_buf_oom(&word))
+				rc = rt_error(err, RETORT_ERROR, "out of memory parsing '%s'", s->path);
+			else if (!(c = canonical(word.ptr)))
+				rc = rt_error(err, RETORT_EINVALID, "%s:%d: unknown section option '%s'",
+					      s->path, sec->line - 1, word.ptr);
+			else if (name && strcmp(name, c))
+				rc = rt_error(err, RETORT_EINVALID,
+					      "%s:%d: section marker names two dialects, '%s' and '%s'",
+					      s->path, sec->line - 1, name, c);
+			else
+				name = c;
+		}
+		if (rc)
+			break;
+		if (strcmp(sec->dialect, name)) {
+			if (!(dup = rt_strdup(name))) {
+				rc = rt_error(err, RETORT_ERROR, "out of memory parsing '%s'", s->path);
+				break;
+			}
+			free(sec->dialect);
+			sec->dialect = dup;
+		}
+		for (j = 0; j < i && !rc; j++) {
+			const rt_section *o = &s->sections[j];
+
+			if (o->direction == sec->direction && o->dialect && !strcmp(o->dialect, name))
+				rc = duplicate_section(err, s->path, sec, o);
+		}
+	}
+	rt_buf_release(&word);
+	return rc;
+}
+
 const rt_section *rt_script_section(const rt_script *s, int direction, const char *dialect)
 {
 	const rt_section *plain = NULL;
 	size_t i;
 
-	if (dialect && !strcmp(dialect, "postgres"))
-		dialect = "postgresql";
 	for (i = 0; i < s->nsections; i++) {
 		const rt_section *sec = &s->sections[i];
 

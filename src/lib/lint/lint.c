@@ -40,12 +40,6 @@ void retort_lint_report_release(retort_lint_report *report)
 	memset(report, 0, sizeof(*report));
 }
 
-/* Is `a` set and equal to `b`? */
-static int streq(const char *a, const char *b)
-{
-	return a && !strcmp(a, b);
-}
-
 /* Stable insertion sort by line: findings are appended section by section
  * and a section's own finding comes after its statements'. */
 static void sort_by_line(retort_lint_finding *f, size_t n)
@@ -61,37 +55,38 @@ static void sort_by_line(retort_lint_finding *f, size_t n)
 	}
 }
 
-/* The dialects a section runs on, among `dialects`. */
-static unsigned int section_dialects(const rt_script *s, const rt_section *sec,
-				     unsigned int dialects)
+/* Does `dialect` (NULL: any of the build) run `sec`?  *full_rules: one
+ * of the dialects that do takes lint's full rule set.  The drivers are
+ * only read, not made ready: linting SQLite must not load libpq. */
+static int runs(const rt_script *s, const rt_section *sec, const rt_driver *dialect,
+		int *full_rules)
 {
-	unsigned int mask = 0;
+	const rt_driver *d;
+	size_t i;
+	int any = 0;
 
-	if (sec->dialect) {
-		if (!strcmp(sec->dialect, "sqlite"))
-			return dialects & RT_LINT_SQLITE;
-		if (!strcmp(sec->dialect, "postgresql"))
-			return dialects & RT_LINT_PG;
-		return 0;
+	*full_rules = 0;
+	for (i = 0; (d = rt_driver_at(i)) != NULL; i++) {
+		if ((dialect && d != dialect) || rt_script_section(s, sec->direction, d->name) != sec)
+			continue;
+		any = 1;
+		if (d->lint_full_rules)
+			*full_rules = 1;
 	}
-	if ((dialects & RT_LINT_SQLITE) && rt_script_section(s, sec->direction, "sqlite") == sec)
-		mask |= RT_LINT_SQLITE;
-	if ((dialects & RT_LINT_PG) && rt_script_section(s, sec->direction, "postgresql") == sec)
-		mask |= RT_LINT_PG;
-	return mask;
+	return any;
 }
 
-int rt_lint_script(retort_lint_report *out, const rt_script *s, unsigned int dialects,
+int rt_lint_script(retort_lint_report *out, const rt_script *s, const rt_driver *dialect,
 		   rt_buf *err)
 {
 	size_t i, first = out->count;
-	int rc;
+	int rc, full_rules;
 
 	for (i = 0; i < s->nsections; i++) {
 		const rt_section *sec = &s->sections[i];
-		unsigned int mask = section_dialects(s, sec, dialects);
 
-		if (mask && (rc = rt_lint_section(out, s, sec, mask, err)) < 0)
+		if (runs(s, sec, dialect, &full_rules) &&
+		    (rc = rt_lint_section(out, s, sec, full_rules, err)) < 0)
 			return rc;
 	}
 	sort_by_line(out->findings + first, out->count - first);
@@ -106,12 +101,12 @@ int rt_lint_supported(void)
 }
 
 int rt_lint_section(retort_lint_report *out, const rt_script *s, const rt_section *sec,
-		    unsigned int dialects, rt_buf *err)
+		    int full_rules, rt_buf *err)
 {
 	(void)out;
 	(void)s;
 	(void)sec;
-	(void)dialects;
+	(void)full_rules;
 	return rt_error(err, RETORT_ERROR,
 			"lint needs libpg_query: this retort was built without PostgreSQL support");
 }
@@ -121,6 +116,12 @@ int rt_lint_section(retort_lint_report *out, const rt_script *s, const rt_sectio
 int rt_lint_supported(void)
 {
 	return 1;
+}
+
+/* Is `a` set and equal to `b`? */
+static int streq(const char *a, const char *b)
+{
+	return a && !strcmp(a, b);
 }
 
 /* ---- the rules ----------------------------------------------------------- */
@@ -180,7 +181,7 @@ typedef struct {
 	const rt_section *sec;
 	const char *text;      /* the section body, NUL-terminated copy */
 	size_t len;
-	unsigned int dialects;
+	int full_rules;        /* a dialect running it takes every rule (lint.h) */
 	int upgrade;           /* data and lock rules apply */
 	rt_strlist created;    /* tables created earlier in the section */
 	rt_strlist ignore;     /* rules the current statement's comment silences */
@@ -617,7 +618,7 @@ static int not_null_without_default(json_t *coldef)
 static void check_alter_cmd(lint *l, const char *table, json_t *cmd)
 {
 	const char *sub = str(cmd, "subtype"), *col = str(cmd, "name");
-	int pg = (l->dialects & RT_LINT_PG) != 0;
+	int locks = l->full_rules;
 	json_t *def;
 
 	if (!col)
@@ -635,18 +636,18 @@ static void check_alter_cmd(lint *l, const char *table, json_t *cmd)
 			       "changes column '%s' of '%s' to '%s': values the new type "
 			       "cannot hold fail the migration or lose precision",
 			       col, table, type.ptr);
-		if (pg)
+		if (locks)
 			report(l, RULE_PG_COLUMN_TYPE, l->line,
 			       "changes the type of column '%s' of '%s': the table is locked "
 			       "(ACCESS EXCLUSIVE) and may be rewritten with its indexes; "
 			       "add a new column and backfill it instead", col, table);
 		rt_buf_release(&type);
-	} else if (streq(sub, "AT_SetNotNull") && pg) {
+	} else if (streq(sub, "AT_SetNotNull") && locks) {
 		report(l, RULE_PG_SET_NOT_NULL, l->line,
 		       "sets column '%s' of '%s' NOT NULL: the table is locked (ACCESS "
 		       "EXCLUSIVE) while every row is scanned; validate a CHECK ('%s' IS NOT "
 		       "NULL) NOT VALID constraint first", col, table, col);
-	} else if (streq(sub, "AT_AddColumn") && pg) {
+	} else if (streq(sub, "AT_AddColumn") && locks) {
 		const char *name;
 
 		def = child(cmd, "def", "ColumnDef");
@@ -657,7 +658,7 @@ static void check_alter_cmd(lint *l, const char *table, json_t *cmd)
 			       "when the table has rows; add a DEFAULT, or add it nullable, fill "
 			       "it, then set NOT NULL", name ? name : "?", table);
 		}
-	} else if (streq(sub, "AT_AddConstraint") && pg) {
+	} else if (streq(sub, "AT_AddConstraint") && locks) {
 		def = child(cmd, "def", "Constraint");
 		if (def && streq(str(def, "contype"), "CONSTR_FOREIGN") &&
 		    !flag(def, "skip_validation")) {
@@ -697,7 +698,7 @@ static void check_index(lint *l, json_t *b)
 	json_t *rv = json_object_get(b, "relation");
 	const char *name = str(b, "idxname");
 
-	if (flag(b, "concurrent") || !(l->dialects & RT_LINT_PG) || !json_is_object(rv))
+	if (flag(b, "concurrent") || !l->full_rules || !json_is_object(rv))
 		return;
 	relation_name(&table, rv);
 	if (!is_new_table(l, table.ptr))
@@ -773,9 +774,9 @@ static void walk(lint *l, json_t *root, size_t base, size_t end, size_t min)
 }
 
 /* text[off, end) cannot be linted.  With a `message` it did not parse:
- * an error in a section PostgreSQL runs, a statement skipped in one only
- * SQLite runs.  Without, it parsed but its tree was too deep to read, and
- * is skipped either way. */
+ * an error in a section a dialect with the full rule set runs (the
+ * parser is its own), a statement skipped in the others.  Without, it
+ * parsed but its tree was too deep to read, and is skipped either way. */
 static void unreadable(lint *l, size_t off, size_t end, size_t min, const char *message,
 		       int cursorpos)
 {
@@ -784,7 +785,7 @@ static void unreadable(lint *l, size_t off, size_t end, size_t min, const char *
 	if (start >= end)
 		return;
 	l->unread++;
-	if (!message || !(l->dialects & RT_LINT_PG)) {
+	if (!message || !l->full_rules) {
 		l->out->skipped++;
 		return;
 	}
@@ -866,7 +867,7 @@ static size_t marker_start(const rt_script *s, const rt_section *sec)
 }
 
 int rt_lint_section(retort_lint_report *out, const rt_script *s, const rt_section *sec,
-		    unsigned int dialects, rt_buf *err)
+		    int full_rules, rt_buf *err)
 {
 	lint l;
 	char *text;
@@ -881,7 +882,7 @@ int rt_lint_section(retort_lint_report *out, const rt_script *s, const rt_sectio
 	l.sec = sec;
 	l.text = text;
 	l.len = strlen(text);  /* a NUL byte ends what the parser sees */
-	l.dialects = dialects;
+	l.full_rules = full_rules;
 	l.upgrade = sec->direction == RT_UP;
 	l.pos_line = sec->line;
 	lint_text(&l);
@@ -905,31 +906,31 @@ int rt_lint_section(retort_lint_report *out, const rt_script *s, const rt_sectio
 
 /* ---- the public entry ----------------------------------------------------------- */
 
-static int lint_dialects(unsigned int *out, retort *ctx, const char *dialect)
+/* The dialect to lint for, NULL for every one of the build: `dialect` as
+ * given (a dialect's name or alias, or "all"), else the URL's scheme.
+ * Nothing connects, and no driver is made ready (lint reads a flag). */
+static int lint_dialect(const rt_driver **out, retort *ctx, const char *dialect)
 {
+	rt_buf names = RT_BUF_INIT;
+	const rt_driver *d;
 	rt_url url;
+	size_t i;
+	int rc;
 
+	*out = NULL;
 	if (dialect && *dialect) {
-		if (!strcmp(dialect, "sqlite"))
-			*out = RT_LINT_SQLITE;
-		else if (!strcmp(dialect, "postgresql") || !strcmp(dialect, "postgres"))
-			*out = RT_LINT_PG;
-		else if (!strcmp(dialect, "all"))
-			*out = RT_LINT_ALL;
-		else
-			return rt_ctx_error(ctx, RETORT_EUSAGE,
-					    "unknown dialect '%s' (sqlite, postgresql or all)",
-					    dialect);
-		return 0;
+		if (!strcmp(dialect, "all") || (*out = rt_driver_lookup_named(dialect)) != NULL)
+			return 0;
+		for (i = 0; (d = rt_driver_at(i)) != NULL; i++)
+			rt_buf_printf(&names, "%s%s", i ? ", " : "", d->name);
+		rc = rt_ctx_error(ctx, RETORT_EUSAGE, "unknown dialect '%s' (%s or all)", dialect,
+				  names.ptr);
+		rt_buf_release(&names);
+		return rc;
 	}
-	/* the URL's scheme, without connecting; no usable URL: both */
-	*out = RT_LINT_ALL;
-	if (rt_ctx_url(&url, ctx) == 0) {
-		if (streq(url.scheme, "sqlite"))
-			*out = RT_LINT_SQLITE;
-		else if (streq(url.scheme, "postgresql"))
-			*out = RT_LINT_PG;
-	}
+	/* no usable URL, or none of this build's: every dialect */
+	if (rt_ctx_url(&url, ctx) == 0)
+		*out = rt_driver_lookup(url.scheme);
 	rt_url_release(&url);
 	rt_buf_clear(&ctx->err);
 	return 0;
@@ -939,7 +940,7 @@ int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const c
 {
 	retort_revlist list = { NULL, 0 };
 	rt_buf spec = RT_BUF_INIT;
-	unsigned int dialects = RT_LINT_ALL;
+	const rt_driver *lint_for = NULL;
 	size_t i;
 	int rc;
 
@@ -948,7 +949,7 @@ int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const c
 	if (!rt_lint_supported())
 		return rt_ctx_error(ctx, RETORT_ERROR, "lint needs libpg_query: this retort "
 				    "was built without PostgreSQL support");
-	if ((rc = lint_dialects(&dialects, ctx, dialect)) < 0)
+	if ((rc = lint_dialect(&lint_for, ctx, dialect)) < 0)
 		return rc;
 	/* one revision, REV, is the range REV:REV */
 	if (range && *range && !strchr(range, ':'))
@@ -965,9 +966,9 @@ int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const c
 		size_t first = out->count, k;
 		rt_script s;
 
-		if ((rc = rt_script_load(&s, rev->s.path, 0, &ctx->err)) < 0)
+		if ((rc = rt_script_load_checked(&s, rev->s.path, &ctx->err)) < 0)
 			goto done;
-		rc = rt_lint_script(out, &s, dialects, &ctx->err);
+		rc = rt_lint_script(out, &s, lint_for, &ctx->err);
 		rt_script_release(&s);
 		if (rc < 0)
 			goto done;

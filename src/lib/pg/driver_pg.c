@@ -728,5 +728,6 @@ const rt_driver rt_driver_pg = {
 	.max_ident = 63, /* NAMEDATALEN - 1 */
 	.model_schema = pg_model_schema,
 	.renderer = &rt_render_pg,
+	.lint_full_rules = 1, /* lint's parser and lock rules are PostgreSQL's */
 	.load = pg_load,
 };

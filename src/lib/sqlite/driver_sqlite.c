@@ -532,4 +532,5 @@ const rt_driver rt_driver_sqlite = {
 	.max_ident = 0, /* no limit */
 	.model_url = "sqlite://", /* in memory */
 	.renderer = &rt_render_sqlite,
+	.lint_full_rules = 0, /* linted with another database's parser */
 };
