@@ -29,13 +29,6 @@
 #include "diff.h"
 #include "driver.h"
 
-/* The renderer of a dialect's name (the library finds it through the
- * driver registry). */
-static const rt_renderer *renderer_of(const char *dialect)
-{
-	return dialect && !strcmp(dialect, "postgresql") ? &rt_render_pg : &rt_render_sqlite;
-}
-
 #ifdef PROP_PG
 #define DIALECT "postgresql"
 #else
@@ -1151,9 +1144,9 @@ static void show_model(prop *p, const char *what, const rt_schema *m)
 	rt_diff d;
 	rt_buf sql = RT_BUF_INIT, err = RT_BUF_INIT;
 
-	rt_schema_init(&none, m->dialect);
+	rt_schema_init(&none, m->renderer);
 	if (rt_diff_schemas(&d, &none, m, NULL, 0, 0, &err) >= 0) {
-		rt_render(&sql, &d, renderer_of(m->dialect), NULL, &err);
+		rt_render(&sql, &d, m->renderer, NULL, &err);
 		rt_diff_release(&d);
 	}
 	note(p, "---- %s:\n%s", what, sql.ptr);
@@ -1280,9 +1273,9 @@ static int dump_fixed_point(prop *p, retort *ctx, const rt_schema *want)
 		show_model(p, "loaded dump", &m);
 		goto done;
 	}
-	rt_schema_init(&none, m.dialect);
+	rt_schema_init(&none, m.renderer);
 	if (rt_diff_schemas(&d, &none, &m, NULL, 0, 0, &err) >= 0) {
-		rt_render(&again, &d, renderer_of(m.dialect), NULL, &err);
+		rt_render(&again, &d, m.renderer, NULL, &err);
 		rt_diff_release(&d);
 	}
 	rt_schema_release(&none);

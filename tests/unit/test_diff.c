@@ -81,7 +81,7 @@ static void shop(rt_schema *s, const char *dialect)
 	int pg = !strcmp(dialect, "postgresql");
 	rt_table *u, *p;
 
-	assert_int_equal(rt_schema_init(s, dialect), 0);
+	assert_int_equal(rt_schema_init(s, renderer_of(dialect)), 0);
 	u = table(s, "users");
 	col(u, "id", pg ? "bigint" : "INTEGER", 1, NULL);
 	col(u, "name", pg ? "text" : "TEXT", 1, NULL);
@@ -115,7 +115,7 @@ static void run_diff(fixture *f, const char *const *renames, size_t n, int rever
 	rt_schema_sort(&f->a);
 	rt_schema_sort(&f->b);
 	assert_rt_ok_err(rt_diff_schemas(&f->d, &f->a, &f->b, r, n, reverse, &err), &err);
-	assert_rt_ok_err(rt_render(&f->sql, &f->d, renderer_of(f->b.dialect), &f->fk_off, &err), &err);
+	assert_rt_ok_err(rt_render(&f->sql, &f->d, f->b.renderer, &f->fk_off, &err), &err);
 	for (i = 0; i < f->d.nops; i++) {
 		rt_op_describe(&f->ops, &f->d.ops[i]);
 		rt_buf_putc(&f->ops, '\n');
@@ -195,7 +195,7 @@ static void test_add_and_drop_table(void **state)
 
 	(void)state;
 	fresh(&f);
-	assert_int_equal(rt_schema_init(&f.a, "sqlite"), 0);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_sqlite), 0);
 	shop(&f.b, "sqlite");
 	diff(&f);
 	assert_string_equal(f.ops.ptr, "add table users\nadd table posts\n"
@@ -210,7 +210,7 @@ static void test_add_and_drop_table(void **state)
 	/* and back: children first, with warnings */
 	fresh(&f);
 	shop(&f.a, "sqlite");
-	assert_int_equal(rt_schema_init(&f.b, "sqlite"), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_sqlite), 0);
 	diff(&f);
 	assert_string_equal(f.ops.ptr, "drop table posts\ndrop table users\n");
 	assert_has(f.sql.ptr, "-- WARNING: drops table 'posts' and its rows\nDROP TABLE posts;");
@@ -537,8 +537,8 @@ static void test_foreign_keys(void **state)
 
 	/* a cycle of new tables: the second reference comes afterwards */
 	fresh(&f);
-	assert_int_equal(rt_schema_init(&f.a, "postgresql"), 0);
-	assert_int_equal(rt_schema_init(&f.b, "postgresql"), 0);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
 	{
 		rt_table *a = table(&f.b, "a"), *b = table(&f.b, "b");
 		col(a, "id", "integer", 1, NULL);
@@ -645,8 +645,8 @@ static void test_enums(void **state)
 
 	/* a value added in the middle */
 	fresh(&f);
-	assert_int_equal(rt_schema_init(&f.a, "postgresql"), 0);
-	assert_int_equal(rt_schema_init(&f.b, "postgresql"), 0);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
 	e = rt_schema_add_enum(&f.a, "mood");
 	assert_int_equal(rt_strlist_add(&e->labels, "sad"), 0);
 	assert_int_equal(rt_strlist_add(&e->labels, "happy"), 0);
@@ -761,6 +761,13 @@ static void test_rename_errors(void **state)
 	assert_int_equal(rt_diff_schemas(&f.d, &f.a, &f.b, &r, 1, 0, &err), RETORT_EUSAGE);
 	assert_has(err.ptr, "has no column 'nope'");
 	rt_rename_release(&r);
+	{
+		/* a model that no dialect read has no traits to diff by */
+		rt_schema none = { 0 };
+		assert_int_equal(rt_diff_schemas(&f.d, &none, &none, NULL, 0, 0, &err),
+				 RETORT_EUSAGE);
+		assert_has(err.ptr, "without a dialect");
+	}
 	rt_buf_release(&err);
 	done(&f);
 }
@@ -787,17 +794,17 @@ static void test_sqltext(void **state)
 	char *s;
 
 	(void)state;
-	{ const char *in = " ( \"name\"  >  0 ) -- c\n AND \"order\" = 'a  b' ;"; s = rt_sql_normalized(in, strlen(in), 1); }
+	{ const char *in = " ( \"name\"  >  0 ) -- c\n AND \"order\" = 'a  b' ;"; s = rt_sql_normalized(in, strlen(in), rt_render_sqlite.bare_ident); }
 	assert_string_equal(s, "(name > 0) AND \"order\" = 'a  b'");
 	free(s);
 	assert_true(rt_sql_mentions("SELECT p.id FROM \"Posts\" p", "posts"));
 	assert_false(rt_sql_mentions("SELECT 'posts' FROM x", "posts"));
 	{
 		rt_buf b = RT_BUF_INIT;
-		rt_sql_ident(&b, "user", "postgresql");
-		rt_sql_ident(&b, "user", "sqlite");
-		rt_sql_ident(&b, "Mixed", "postgresql");
-		rt_sql_ident(&b, "order", "sqlite");
+		rt_sql_ident(&b, "user", &rt_render_pg);
+		rt_sql_ident(&b, "user", &rt_render_sqlite);
+		rt_sql_ident(&b, "Mixed", &rt_render_pg);
+		rt_sql_ident(&b, "order", &rt_render_sqlite);
 		assert_string_equal(b.ptr, "\"user\"user\"Mixed\"\"order\"");
 		rt_buf_release(&b);
 	}

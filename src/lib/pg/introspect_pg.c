@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diff.h"
 #include "introspect.h"
 #include "pgapi.h"
 
@@ -264,7 +265,7 @@ static int views(ic *c)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
 		const char *def = val(res, i, 1) ? val(res, i, 1) : "";
-		char *norm = rt_sql_normalized(def, strlen(def), 0);
+		char *norm = rt_sql_normalized(def, strlen(def), NULL);
 		if (!norm || !rt_schema_add_view(c->out, val(res, i, 0), norm))
 			rc = oom(c);
 		free(norm);
@@ -301,7 +302,7 @@ int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *
 	c.schema = schema;
 	c.out = out;
 	c.err = err;
-	if (rt_schema_init(out, "postgresql") < 0)
+	if (rt_schema_init(out, &rt_render_pg) < 0)
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	if ((rc = tables(&c)) < 0 || (rc = columns(&c)) < 0 || (rc = constraints(&c)) < 0 ||
 	    (rc = indexes(&c)) < 0 || (rc = views(&c)) < 0 || (rc = enums(&c)) < 0) {

@@ -1,19 +1,65 @@
 /*
- * render_pg.c - operations as PostgreSQL statements.  Everything is done
- * in place with ALTER TABLE; constraints always carry their names, so a
- * database built from this SQL reads back with the names it was made
- * from.
+ * render_pg.c - operations as PostgreSQL statements, and PostgreSQL's
+ * traits that the diff and the shared rendering follow (rt_render_pg at
+ * the end, diff.h).  Everything is done in place with ALTER TABLE;
+ * constraints always carry their names, so a database built from this
+ * SQL reads back with the names it was made from.
  */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
 #include "diff.h"
 
-#define D "postgresql"
+/* this file's renderer, for the pieces the renderers share */
+#define R (&rt_render_pg)
+
+/* PostgreSQL's keywords that cannot be a bare column or table name
+ * (the reserved, type/function-name and column-name categories). */
+static const char *const keywords[] = {
+	"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+	"authorization", "between", "bigint", "binary", "bit", "boolean", "both", "case",
+	"cast", "char", "character", "check", "coalesce", "collate", "collation", "column",
+	"concurrently", "constraint", "create", "cross", "current_catalog", "current_date",
+	"current_role", "current_schema", "current_time", "current_timestamp", "current_user",
+	"dec", "decimal", "default", "deferrable", "desc", "distinct", "do", "else", "end",
+	"except", "exists", "extract", "false", "fetch", "float", "for", "foreign", "freeze",
+	"from", "full", "grant", "greatest", "group", "grouping", "having", "ilike", "in",
+	"initially", "inner", "inout", "int", "integer", "intersect", "interval", "into", "is",
+	"isnull", "join", "json", "lateral", "leading", "least", "left", "like", "limit",
+	"localtime", "localtimestamp", "national", "natural", "nchar", "none", "normalize",
+	"not", "notnull", "null", "nullif", "numeric", "offset", "on", "only", "or", "order",
+	"out", "outer", "overlaps", "overlay", "placing", "position", "precision", "primary",
+	"real", "references", "returning", "right", "row", "select", "session_user", "setof",
+	"similar", "smallint", "some", "substring", "symmetric", "system_user", "table",
+	"tablesample", "then", "time", "timestamp", "to", "trailing", "treat", "trim", "true",
+	"union", "unique", "user", "using", "values", "varchar", "variadic", "verbose", "when",
+	"where", "window", "with", "xmlattributes", "xmlconcat", "xmlelement", "xmlexists",
+	"xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmltable",
+};
+
+/* A name PostgreSQL reads back as itself unquoted: it folds unquoted
+ * names to lower case, so a lower-case letter or '_', then lower-case
+ * letters, digits and '_', and none of the keywords above. */
+static int bare_ident(const char *name, size_t len)
+{
+	size_t i;
+
+	if (!len || !(islower((unsigned char)name[0]) || name[0] == '_'))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!islower((unsigned char)name[i]) && !isdigit((unsigned char)name[i]) &&
+		    name[i] != '_')
+			return 0;
+	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (strlen(keywords[i]) == len && !memcmp(keywords[i], name, len))
+			return 0;
+	return 1;
+}
 
 static void ident(rt_buf *out, const char *name)
 {
-	rt_sql_ident(out, name, D);
+	rt_sql_ident(out, name, R);
 }
 
 static void alter_table(rt_buf *out, const rt_table *t)
@@ -256,7 +302,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	size_t n, i;
 
 	(void)d;
-	if (rt_render_common_op(out, op, D))
+	if (rt_render_common_op(out, op, R))
 		return;
 	if ((size_t)op->kind < sizeof(named) / sizeof(named[0]) && named[op->kind].sql) {
 		const struct named *nm = &named[op->kind];
@@ -284,7 +330,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		break;
 	case RT_OP_ADD_FKEY:
 		add_constraint(out, op->tb, NULL); /* the name is the foreign key's own */
-		rt_render_fkey(out, op->b, D);
+		rt_render_fkey(out, op->b, R);
 		rt_buf_puts(out, ";\n");
 		break;
 	case RT_OP_RENAME_INDEX:
@@ -331,7 +377,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		const rt_unique *u = op->b;
 		add_constraint(out, op->tb, u->name);
 		rt_buf_puts(out, "UNIQUE ");
-		rt_render_idents(out, &u->cols, D);
+		rt_render_idents(out, &u->cols, R);
 		rt_buf_puts(out, ";\n");
 		break;
 	}
@@ -357,7 +403,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_ADD_COLUMN:
 		alter_table(out, op->tb);
 		rt_buf_puts(out, "ADD COLUMN ");
-		rt_render_column_def(out, op->b, op->tb, D, 0);
+		rt_render_column_def(out, op->b, op->tb, R, 0);
 		rt_buf_puts(out, ";\n");
 		if (((const rt_column *)op->b)->comment)
 			column_comment(out, op->tb, op->b);
@@ -381,6 +427,18 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 }
 
 const rt_renderer rt_render_pg = {
-	/* dialect */ "postgresql",
-	/* op */      pg_op,
+	.dialect = "postgresql",
+	.op = pg_op,
+	.bare_ident = bare_ident,
+	.typeless_columns = 0,
+	.identity_columns = 1, /* serial types, GENERATED ... AS IDENTITY */
+	.collate_after_type = 1,
+	.pk_implies_notnull = 1,
+	.pk_names = 1, /* <table>_pkey by default */
+	.table_options = 0,
+	.comments = 1,
+	.rebuild_tables = 0, /* everything in place */
+	.add_column_in_place = NULL, /* (read only with rebuild_tables) */
+	.drop_column_in_place = NULL,
+	.rename_index = 1,
 };

@@ -335,7 +335,7 @@ int retort_schema_dump(char **out, retort *ctx, const char *dialect)
 		return rc;
 	if ((rc = current_model(&cur, ctx, &drv, &url)) < 0)
 		goto done;
-	if ((rc = rt_schema_init(&none, cur.dialect)) < 0) {
+	if ((rc = rt_schema_init(&none, cur.renderer)) < 0) {
 		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 		goto done;
 	}

@@ -47,8 +47,7 @@ typedef struct st {
 	const rt_rename *ren;
 	size_t nren;
 	int reverse;
-	int sqlite;
-	const char *dialect;
+	const rt_renderer *dialect; /* whose traits the diff follows */
 	pair *pairs;
 	size_t npairs;
 	const pair **a_pair;   /* per table of A: its pair, or NULL (dropped) */
@@ -539,53 +538,6 @@ int rt_type_narrows(const char *from, const char *to)
 
 /* ---- one table pair ------------------------------------------------------------- */
 
-static int is_simple_default(const char *d)
-{
-	return !d || (d[0] != '(' && strcasecmp(d, "CURRENT_TIME") && strcasecmp(d, "CURRENT_DATE") &&
-		      strcasecmp(d, "CURRENT_TIMESTAMP"));
-}
-
-/* Can SQLite's ALTER TABLE ADD COLUMN add this column? */
-static int sqlite_can_add(const rt_column *c)
-{
-	return !c->pk && !c->autoinc && is_simple_default(c->dflt) &&
-	       (!c->notnull || (c->dflt && strcasecmp(c->dflt, "NULL")));
-}
-
-static int list_has_ci(const rt_strlist *l, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		if (!strcasecmp(l->items[i], s))
-			return 1;
-	return 0;
-}
-
-/* Can SQLite's ALTER TABLE DROP COLUMN drop column `c` of A table `t`? */
-static int sqlite_can_drop(const st *s, const rt_table *t, const rt_column *c)
-{
-	size_t i, k;
-
-	if (c->pk)
-		return 0;
-	for (i = 0; i < t->nuniques; i++)
-		if (list_has_ci(&t->uniques[i].cols, c->name))
-			return 0;
-	for (i = 0; i < t->nfkeys; i++)
-		if (list_has_ci(&t->fkeys[i].cols, c->name))
-			return 0;
-	for (i = 0; i < t->nchecks; i++)
-		if (rt_sql_mentions(t->checks[i].expr, c->name))
-			return 0;
-	for (i = 0; i < s->A->ntables; i++)
-		for (k = 0; k < s->A->tables[i].nfkeys; k++)
-			if (!strcasecmp(s->A->tables[i].fkeys[k].ref_table, t->name) &&
-			    list_has_ci(&s->A->tables[i].fkeys[k].ref_cols, c->name))
-				return 0;
-	return 1;
-}
-
 static void describe_col_change(rt_buf *b, const rt_column *a, const rt_column *c, unsigned int m)
 {
 	const char *sep = "";
@@ -694,23 +646,24 @@ static int constraint_may_rename(const st *s, const rt_table *ta, const void *xa
 	return kind_name(xa) && kind_name(xb);
 }
 
-/* SQLite cannot rename an index: it is dropped and made again, the new
- * one after the table has its new name.  Nor is an index renamed to a
- * name the old table still uses. */
+/* Where an index cannot be renamed, it is dropped and made again, the
+ * new one after the table has its new name.  Nor is an index renamed to
+ * a name the old table still uses. */
 static int index_may_rename(const st *s, const rt_table *ta, const void *xa, const void *xb)
 {
-	return !s->sqlite && !rt_table_index(ta, kind_name(xb));
+	return s->dialect->rename_index && !rt_table_index(ta, kind_name(xb));
 }
 
-/* SQLite adds a column with its REFERENCES clause in place: a new foreign
- * key on just a new column (without a default) goes into its ADD COLUMN. */
+/* Where tables are rebuilt for a new constraint, ADD COLUMN can still
+ * take a REFERENCES clause: a new foreign key on just a new column
+ * (without a default) goes into its ADD COLUMN. */
 static int fkey_ride(st *s, size_t start, const void *xb)
 {
 	const rt_fkey *f = xb;
 	rt_op *added = NULL;
 	size_t j;
 
-	for (j = start; s->sqlite && f->cols.count == 1 && j < s->d->nops; j++) {
+	for (j = start; s->dialect->rebuild_tables && f->cols.count == 1 && j < s->d->nops; j++) {
 		rt_op *o = &s->d->ops[j];
 		if (o->kind == RT_OP_ADD_COLUMN &&
 		    !strcmp(((const rt_column *)o->b)->name, f->cols.items[0]) &&
@@ -851,7 +804,7 @@ static int diff_pair(st *s, pair *p)
 		op = add_op(s, RT_OP_DROP_COLUMN, G_TABLE_DROPS, a, b, ca, NULL);
 		warn(s, op, "drops column '%s.%s' and its data", a->name, ca->name);
 		p->touched = 1;
-		if (s->sqlite && !sqlite_can_drop(s, a, ca))
+		if (s->dialect->rebuild_tables && !s->dialect->drop_column_in_place(s->A, a, ca))
 			rebuild = 1;
 	}
 	for (i = 0; i < b->ncols; i++) {
@@ -859,7 +812,7 @@ static int diff_pair(st *s, pair *p)
 		if (p->src[i])
 			continue;
 		add_op(s, RT_OP_ADD_COLUMN, G_TABLE_ADDS, a, b, NULL, cb);
-		if (s->sqlite && !sqlite_can_add(cb))
+		if (s->dialect->rebuild_tables && !s->dialect->add_column_in_place(cb))
 			rebuild = 1;
 	}
 	/* may a dropped column be a renamed one? */
@@ -885,8 +838,8 @@ static int diff_pair(st *s, pair *p)
 	if (!str_eq(a->options, b->options))
 		rebuild = 1;
 
-	/* SQLite: one rebuild instead of what ALTER TABLE cannot do */
-	if (s->sqlite && rebuild && !s->oom) {
+	/* one rebuild instead of what ALTER TABLE cannot do */
+	if (s->dialect->rebuild_tables && rebuild && !s->oom) {
 		rt_buf detail = RT_BUF_INIT, warning = RT_BUF_INIT;
 		for (i = start; i < s->d->nops; i++) {
 			rt_op *o = &s->d->ops[i];
@@ -970,14 +923,16 @@ static void drop_tables(st *s)
 		}
 		if (progress)
 			continue;
-		/* a cycle: drop the foreign keys inside it first */
+		/* a cycle: drop the foreign keys inside it first (where ALTER
+		 * TABLE can; else they go with their tables) */
 		for (i = 0; i < n; i++) {
 			const rt_table *t = &s->A->tables[i];
 			if (done[i])
 				continue;
 			for (k = 0; k < t->nfkeys; k++) {
 				const rt_table *r = rt_schema_table(s->A, t->fkeys[k].ref_table);
-				if (r && r != t && !done[r - s->A->tables] && !s->sqlite)
+				if (r && r != t && !done[r - s->A->tables] &&
+				    !s->dialect->rebuild_tables)
 					add_op(s, RT_OP_DROP_FKEY, G_DROP_FKEYS, t, NULL, &t->fkeys[k],
 					       NULL);
 			}
@@ -1025,12 +980,14 @@ static void create_tables(st *s)
 		if (progress)
 			continue;
 		/* a cycle: create the first table, its foreign keys to tables
-		 * still to come follow (SQLite does not check them at all) */
+		 * still to come follow; where ALTER TABLE cannot add them they
+		 * stay in the CREATE TABLE (such a database checks a reference
+		 * only when rows are written) */
 		for (i = 0; i < n && done[i]; i++)
 			;
 		op = add_op(s, RT_OP_CREATE_TABLE, G_CREATE_TABLES, NULL, &s->B->tables[i], NULL,
 			    &s->B->tables[i]);
-		if (!s->sqlite) {
+		if (!s->dialect->rebuild_tables) {
 			const rt_table *t = &s->B->tables[i];
 			op->skip_fks = calloc(t->nfkeys ? t->nfkeys : 1, sizeof(*op->skip_fks));
 			if (!op->skip_fks)
@@ -1340,9 +1297,10 @@ int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
 	s.ren = renames;
 	s.nren = nrenames;
 	s.reverse = reverse;
-	s.dialect = to->dialect ? to->dialect : from->dialect;
-	s.sqlite = s.dialect && !strcmp(s.dialect, "sqlite");
+	s.dialect = to->renderer ? to->renderer : from->renderer;
 	s.err = err;
+	if (!s.dialect)
+		return rt_error(err, RETORT_EUSAGE, "a schema model without a dialect cannot be diffed");
 
 	if ((rc = pair_tables(&s)) < 0)
 		goto done;

@@ -6,9 +6,13 @@
  * the other: views and triggers that may depend on a changed table go
  * first and come back last, foreign keys and indexes are dropped before
  * the tables and columns they use, tables are created in dependency
- * order.  For SQLite, a table whose change cannot be made in place gets
- * one RT_OP_REBUILD_TABLE (SQLite's 12-step rebuild) instead of its
- * column and constraint operations.
+ * order.  Where the dialect rebuilds tables (its renderer's
+ * rebuild_tables), a table whose change cannot be made in place gets one
+ * RT_OP_REBUILD_TABLE instead of its column and constraint operations.
+ *
+ * What the diff and the shared rendering need to know of a dialect is in
+ * its rt_renderer, each trait named by what it decides, so that no code
+ * here tests a dialect's name.
  */
 #ifndef RT_DIFF_H
 #define RT_DIFF_H
@@ -67,7 +71,9 @@ typedef struct rt_op {
 	const void *a, *b;
 	char what;               /* RENAME_CONSTRAINT: 'u', 'f', 'c' or 'p' */
 	unsigned int alter;      /* ALTER_COLUMN: RT_ALTER_* */
-	const rt_fkey *inline_fk;/* SQLite ADD_COLUMN: a new foreign key on just this column */
+	/* ADD_COLUMN where tables are rebuilt (rebuild_tables): a new foreign
+	 * key on just this column, written with it */
+	const rt_fkey *inline_fk;
 	/* REBUILD_TABLE: for each column of `tb`, the column of `ta` its
 	 * rows are copied from (NULL: a new column) */
 	const char **src;
@@ -107,10 +113,11 @@ typedef struct rt_diff {
 int rt_rename_parse(rt_rename *out, const char *spec, rt_buf *err);
 void rt_rename_release(rt_rename *r);
 
-/* The operations turning `from` into `to` (both sorted, same dialect).
- * With `reverse`, each rename is applied from NEW to OLD (the downgrade
- * of an upgrade made with the same list).  A rename naming something
- * missing is an error. */
+/* The operations turning `from` into `to` (both sorted, same dialect), as
+ * the traits of their renderer allow (`to`'s, or `from`'s when `to` has
+ * none; RETORT_EUSAGE when neither has one).  With `reverse`, each rename
+ * is applied from NEW to OLD (the downgrade of an upgrade made with the
+ * same list).  A rename naming something missing is an error. */
 int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
 		    const rt_rename *renames, size_t nrenames, int reverse, rt_buf *err);
 void rt_diff_release(rt_diff *d);
@@ -123,32 +130,87 @@ int rt_type_narrows(const char *from, const char *to);
 
 /* ---- render.c, render_sqlite.c, render_pg.c ---------------------------- */
 
-/* Append the SQL of every operation of `d` for `dialect`, each
+/* Append the SQL of every operation of `d` as `r` writes it, each
  * destructive one after a "-- WARNING: ..." line.  *fk_off is set when
- * the SQL must run with foreign keys off (SQLite rebuilds). */
+ * the SQL must run with foreign keys off (it rebuilds a table). */
 int rt_render(rt_buf *out, const rt_diff *d, const struct rt_renderer *r, int *fk_off,
 	      rt_buf *err);
 
-/* What a dialect's renderer provides. */
+/* What a dialect's renderer provides: the statements of each operation,
+ * and the traits of the dialect that the diff (diff.c) and the pieces
+ * the renderers share (render.c, rt_sql_ident) follow.  Filled with
+ * designated initialisers; a flag left out is 0. */
 typedef struct rt_renderer {
 	const char *dialect;
 	/* append the statement(s) of one operation */
 	void (*op)(rt_buf *out, const rt_diff *d, const rt_op *op);
+
+	/* May the `len` bytes of `name` be written without quotes: spelt as
+	 * the dialect reads an unquoted name back (its identifier characters,
+	 * in the case it folds such names to), and no keyword it reserves? */
+	int (*bare_ident)(const char *name, size_t len);
+
+	/* ---- column definitions (rt_render_column_def) ---- */
+
+	/* A column may have no type: an empty one is left out (else the
+	 * type is written whatever it is). */
+	int typeless_columns;
+	/* A column numbers itself with a serial type or an identity clause
+	 * (GENERATED ... AS IDENTITY); 0: with AUTOINCREMENT after its
+	 * INTEGER PRIMARY KEY.  Every RT_AUTO_* is written in the one form
+	 * the dialect has. */
+	int identity_columns;
+	/* COLLATE follows the column's type; 0: it ends the definition. */
+	int collate_after_type;
+	/* PRIMARY KEY makes a column NOT NULL, so a key written on its column
+	 * does not say NOT NULL again. */
+	int pk_implies_notnull;
+
+	/* ---- CREATE TABLE (rt_render_create_table) ---- */
+
+	/* Primary keys are named constraints (rt_table's pk_name), called
+	 * <table>_pkey unless named otherwise: a one-column key is written on
+	 * its column only under that name, and a named key that is not
+	 * written there says CONSTRAINT name.  0: a one-column key always
+	 * goes on its column. */
+	int pk_names;
+	/* rt_table's options are written after the closing parenthesis. */
+	int table_options;
+	/* Tables and columns keep comments, set by COMMENT ON after the
+	 * CREATE TABLE. */
+	int comments;
+
+	/* ---- the diff (rt_diff_schemas) ---- */
+
+	/* ALTER TABLE renames tables and columns and adds and drops columns,
+	 * nothing else: a table whose constraints, column definitions or
+	 * options change is rebuilt (RT_OP_REBUILD_TABLE), and foreign keys
+	 * come and go only with their tables (or with a new column:
+	 * inline_fk).  add_column_in_place and drop_column_in_place say
+	 * which columns ALTER TABLE can add, and which of table `t` of the
+	 * old schema `s` it can drop; the table is rebuilt for the others. */
+	int rebuild_tables;
+	int (*add_column_in_place)(const rt_column *c);
+	int (*drop_column_in_place)(const rt_schema *s, const rt_table *t, const rt_column *c);
+	/* ALTER INDEX renames an index; 0: a renamed index is dropped and
+	 * made again. */
+	int rename_index;
 } rt_renderer;
 
 extern const rt_renderer rt_render_sqlite;
 extern const rt_renderer rt_render_pg;
 
-/* Shared by the renderers (render.c). */
-void rt_render_column_def(rt_buf *out, const rt_column *c, const rt_table *t, const char *dialect,
+/* Shared by the renderers (render.c), written as `r` says. */
+void rt_render_column_def(rt_buf *out, const rt_column *c, const rt_table *t, const rt_renderer *r,
 			  int inline_pk);
-void rt_render_create_table(rt_buf *out, const rt_table *t, const char *name, const char *dialect,
+void rt_render_create_table(rt_buf *out, const rt_table *t, const char *name, const rt_renderer *r,
 			    const rt_fkey **skip_fks, size_t nskip);
-void rt_render_create_index(rt_buf *out, const rt_table *t, const rt_index *x, const char *dialect);
+void rt_render_create_index(rt_buf *out, const rt_table *t, const rt_index *x,
+			    const rt_renderer *r);
 /* The operations both dialects write the same way (create and drop tables
  * and indexes, renames, dropped columns); 1 when `op` was one of them. */
-int rt_render_common_op(rt_buf *out, const rt_op *op, const char *dialect);
-void rt_render_fkey(rt_buf *out, const rt_fkey *f, const char *dialect);
-void rt_render_idents(rt_buf *out, const rt_strlist *names, const char *dialect);
+int rt_render_common_op(rt_buf *out, const rt_op *op, const rt_renderer *r);
+void rt_render_fkey(rt_buf *out, const rt_fkey *f, const rt_renderer *r);
+void rt_render_idents(rt_buf *out, const rt_strlist *names, const rt_renderer *r);
 
 #endif

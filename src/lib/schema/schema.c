@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diff.h"
 #include "schema.h"
 
 /* Make room for one more element of `size` bytes and return it, zeroed. */
@@ -39,10 +40,11 @@ int rt_set_str(char **field, const char *value)
 	return 0;
 }
 
-int rt_schema_init(rt_schema *s, const char *dialect)
+int rt_schema_init(rt_schema *s, const rt_renderer *r)
 {
 	memset(s, 0, sizeof(*s));
-	return rt_set_str(&s->dialect, dialect);
+	s->renderer = r;
+	return rt_set_str(&s->dialect, r ? r->dialect : NULL);
 }
 
 static void column_release(rt_column *c)
@@ -316,7 +318,7 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in)
 {
 	size_t i;
 
-	if (rt_schema_init(out, in->dialect) < 0)
+	if (rt_schema_init(out, in->renderer) < 0)
 		return -1;
 	for (i = 0; i < in->ntables; i++)
 		if (copy_table(out, &in->tables[i]) < 0)

@@ -14,6 +14,8 @@
 
 #include "rt.h"
 
+struct rt_renderer;
+
 /* How a column fills itself in. */
 enum {
 	RT_AUTO_NONE = 0,
@@ -97,7 +99,10 @@ typedef struct rt_enum {
 } rt_enum;
 
 typedef struct rt_schema {
-	char *dialect;    /* the name of the driver that read or will build it */
+	/* the renderer of the dialect that read the schema or will build it:
+	 * the diff follows its traits (diff.h) */
+	const struct rt_renderer *renderer;
+	char *dialect;    /* its name (renderer->dialect) */
 	rt_table *tables;
 	size_t ntables, tables_cap;
 	rt_view *views;
@@ -110,7 +115,7 @@ typedef struct rt_schema {
 
 /* ---- schema.c: building, ordering, comparing --------------------------- */
 
-int rt_schema_init(rt_schema *s, const char *dialect);
+int rt_schema_init(rt_schema *s, const struct rt_renderer *r);
 void rt_schema_release(rt_schema *s);
 
 /* Append a new, zeroed object with a copy of `name`; NULL when out of
@@ -185,19 +190,22 @@ int rt_tok_is(const char *s, const rt_tok *t, const char *w);
 size_t rt_sql_match_paren(const char *s, size_t len, size_t open);
 
 /* Append `s` with comments dropped, runs of blanks made one space (none
- * after '(' or before ')'), trimmed; with `unquote`, "simple" quoted
- * identifiers that are not keywords lose their quotes (SQLite writes
- * them when it rewrites a schema after a rename). */
-void rt_sql_normalize(rt_buf *out, const char *s, size_t len, int unquote);
+ * after '(' or before ')'), trimmed; with `unquote` (a renderer's
+ * bare_ident), quoted identifiers that it says may go bare lose their
+ * quotes (SQLite writes them when it rewrites a schema after a rename).
+ * NULL keeps every quote. */
+void rt_sql_normalize(rt_buf *out, const char *s, size_t len,
+		      int (*unquote)(const char *name, size_t len));
 /* A normalised copy (caller frees), NULL when out of memory. */
-char *rt_sql_normalized(const char *s, size_t len, int unquote);
+char *rt_sql_normalized(const char *s, size_t len, int (*unquote)(const char *name, size_t len));
 
 /* Does `text` mention `name` as a whole word or quoted identifier
  * (case-insensitive)?  Used to find the views and triggers that may
  * depend on a table or column. */
 int rt_sql_mentions(const char *text, const char *name);
 
-/* Append `name` as an identifier of `dialect`, quoted only when needed. */
-void rt_sql_ident(rt_buf *out, const char *name, const char *dialect);
+/* Append `name` as an identifier, quoted unless the renderer's
+ * bare_ident lets it go bare. */
+void rt_sql_ident(rt_buf *out, const char *name, const struct rt_renderer *r);
 
 #endif

@@ -2,17 +2,19 @@
  * sqltext.c - the little SQL lexing the schema model needs: finding the
  * end of a parenthesised expression in SQLite's stored CREATE text,
  * normalising expression texts so that two spellings of one schema
- * compare equal, and quoting identifiers for the renderers.
+ * compare equal, and quoting identifiers for the renderers.  Which
+ * identifiers may go unquoted is the dialect's (its renderer's
+ * bare_ident), never decided here.
  *
  * This is a lexer only (strings, quoted identifiers, comments, words):
  * the model is never parsed out of SQL; the database parses, and these
  * helpers only cut out the texts it keeps.
  */
 #include <ctype.h>
-#include <sqlite3.h>
 #include <string.h>
 #include <strings.h>
 
+#include "diff.h"
 #include "schema.h"
 
 static int word_start(int c)
@@ -107,21 +109,13 @@ size_t rt_sql_match_paren(const char *s, size_t len, size_t open)
 }
 
 /* A quoted identifier that reads the same without its quotes. */
-static int plain_quoted(const char *s, const rt_tok *t)
+static int plain_quoted(const char *s, const rt_tok *t, int (*bare)(const char *name, size_t len))
 {
-	size_t k;
-
-	if (t->kind != RT_TOK_QUOTED || t->len < 3)
-		return 0;
-	if (!word_start((unsigned char)s[t->off + 1]) || (unsigned char)s[t->off + 1] >= 0x80)
-		return 0;
-	for (k = t->off + 1; k < t->off + t->len - 1; k++)
-		if (!isalnum((unsigned char)s[k]) && s[k] != '_')
-			return 0;
-	return !sqlite3_keyword_check(s + t->off + 1, (int)t->len - 2);
+	return t->kind == RT_TOK_QUOTED && t->len >= 3 && bare(s + t->off + 1, t->len - 2);
 }
 
-void rt_sql_normalize(rt_buf *out, const char *s, size_t len, int unquote)
+void rt_sql_normalize(rt_buf *out, const char *s, size_t len,
+		      int (*unquote)(const char *name, size_t len))
 {
 	size_t i = 0, prev_end = 0;
 	int first = 1;
@@ -136,7 +130,7 @@ void rt_sql_normalize(rt_buf *out, const char *s, size_t len, int unquote)
 			break; /* a trailing ';' */
 		if (!first && gap && last != '(' && !(t.kind == RT_TOK_PUNCT && s[t.off] == ')'))
 			rt_buf_putc(out, ' ');
-		if (unquote && plain_quoted(s, &t))
+		if (unquote && plain_quoted(s, &t, unquote))
 			rt_buf_put(out, s + t.off + 1, t.len - 2);
 		else
 			rt_buf_put(out, s + t.off, t.len);
@@ -146,7 +140,7 @@ void rt_sql_normalize(rt_buf *out, const char *s, size_t len, int unquote)
 	}
 }
 
-char *rt_sql_normalized(const char *s, size_t len, int unquote)
+char *rt_sql_normalized(const char *s, size_t len, int (*unquote)(const char *name, size_t len))
 {
 	rt_buf b = RT_BUF_INIT;
 
@@ -173,55 +167,9 @@ int rt_sql_mentions(const char *text, const char *name)
 	return 0;
 }
 
-/* PostgreSQL's keywords that cannot be a bare column or table name
- * (the reserved, type/function-name and column-name categories). */
-static const char *const pg_keywords[] = {
-	"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
-	"authorization", "between", "bigint", "binary", "bit", "boolean", "both", "case",
-	"cast", "char", "character", "check", "coalesce", "collate", "collation", "column",
-	"concurrently", "constraint", "create", "cross", "current_catalog", "current_date",
-	"current_role", "current_schema", "current_time", "current_timestamp", "current_user",
-	"dec", "decimal", "default", "deferrable", "desc", "distinct", "do", "else", "end",
-	"except", "exists", "extract", "false", "fetch", "float", "for", "foreign", "freeze",
-	"from", "full", "grant", "greatest", "group", "grouping", "having", "ilike", "in",
-	"initially", "inner", "inout", "int", "integer", "intersect", "interval", "into", "is",
-	"isnull", "join", "json", "lateral", "leading", "least", "left", "like", "limit",
-	"localtime", "localtimestamp", "national", "natural", "nchar", "none", "normalize",
-	"not", "notnull", "null", "nullif", "numeric", "offset", "on", "only", "or", "order",
-	"out", "outer", "overlaps", "overlay", "placing", "position", "precision", "primary",
-	"real", "references", "returning", "right", "row", "select", "session_user", "setof",
-	"similar", "smallint", "some", "substring", "symmetric", "system_user", "table",
-	"tablesample", "then", "time", "timestamp", "to", "trailing", "treat", "trim", "true",
-	"union", "unique", "user", "using", "values", "varchar", "variadic", "verbose", "when",
-	"where", "window", "with", "xmlattributes", "xmlconcat", "xmlelement", "xmlexists",
-	"xmlforest", "xmlnamespaces", "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmltable",
-};
-
-static int pg_keyword(const char *name)
+void rt_sql_ident(rt_buf *out, const char *name, const rt_renderer *r)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(pg_keywords) / sizeof(pg_keywords[0]); i++)
-		if (!strcmp(pg_keywords[i], name))
-			return 1;
-	return 0;
-}
-
-void rt_sql_ident(rt_buf *out, const char *name, const char *dialect)
-{
-	int pg = dialect && !strcmp(dialect, "postgresql");
-	const char *p;
-	int bare = *name && (isalpha((unsigned char)*name) || *name == '_');
-
-	for (p = name; bare && *p; p++)
-		if (!(pg ? (islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')
-			 : (isalnum((unsigned char)*p) || *p == '_')))
-			bare = 0;
-	if (bare && pg)
-		bare = !pg_keyword(name);
-	else if (bare)
-		bare = !sqlite3_keyword_check(name, (int)strlen(name));
-	if (bare)
+	if (r->bare_ident(name, strlen(name)))
 		rt_buf_puts(out, name);
 	else
 		rt_sql_quote_ident(out, name);

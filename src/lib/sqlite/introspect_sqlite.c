@@ -15,7 +15,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "diff.h"
 #include "introspect.h"
+
+/* Texts are normalised without the quotes SQLite puts around names that
+ * need none (rt_sql_normalize). */
+#define UNQUOTE (rt_render_sqlite.bare_ident)
 
 typedef struct ctx {
 	sqlite3 *db;
@@ -76,7 +81,7 @@ static char *token_name(const char *s, const rt_tok *t)
 /* A declared type, upper-cased with blanks normalised. */
 static char *canonical_type(const char *type)
 {
-	char *t = rt_sql_normalized(type ? type : "", type ? strlen(type) : 0, 0);
+	char *t = rt_sql_normalized(type ? type : "", type ? strlen(type) : 0, NULL);
 	char *p;
 
 	for (p = t; p && *p; p++)
@@ -149,7 +154,7 @@ static int table_text(ctx *c, rt_table *t, const char *sql)
 			if (p.kind != RT_TOK_PUNCT || sql[p.off] != '(')
 				continue;
 			end = rt_sql_match_paren(sql, len, p.off);
-			expr = rt_sql_normalized(sql + p.off + 1, end - p.off - 2, 1);
+			expr = rt_sql_normalized(sql + p.off + 1, end - p.off - 2, UNQUOTE);
 			if (!expr || !rt_table_add_check(t, pending, expr))
 				rc = oom(c);
 			free(expr);
@@ -182,7 +187,7 @@ static int table_text(ctx *c, rt_table *t, const char *sql)
 
 static int add_key(ctx *c, rt_index *x, const char *s, size_t len)
 {
-	char *key = rt_sql_normalized(s, len, 1);
+	char *key = rt_sql_normalized(s, len, UNQUOTE);
 	int rc = key && rt_strlist_add(&x->keys, key) >= 0 ? 0 : oom(c);
 
 	free(key);
@@ -225,7 +230,7 @@ static int index_text(ctx *c, rt_index *x, const char *sql)
 		return rc;
 	i = rt_sql_token(sql, len, close, &tok);
 	if (rt_tok_is(sql, &tok, "WHERE")) {
-		x->where = rt_sql_normalized(sql + i, len - i, 1);
+		x->where = rt_sql_normalized(sql + i, len - i, UNQUOTE);
 		if (!x->where)
 			return oom(c);
 	}
@@ -269,7 +274,7 @@ static int columns(ctx *c, rt_table *t)
 		}
 		col->notnull = sqlite3_column_int(st, 2) != 0;
 		col->pk = sqlite3_column_int(st, 4);
-		if (dflt && !(col->dflt = rt_sql_normalized(dflt, strlen(dflt), 1))) {
+		if (dflt && !(col->dflt = rt_sql_normalized(dflt, strlen(dflt), UNQUOTE))) {
 			rc = oom(c);
 			break;
 		}
@@ -428,7 +433,7 @@ int rt_introspect_sqlite(rt_conn *conn, const char *schema, rt_schema *out, rt_b
 	c.schema = schema ? schema : "main";
 	c.out = out;
 	c.err = err;
-	if (rt_schema_init(out, "sqlite") < 0)
+	if (rt_schema_init(out, &rt_render_sqlite) < 0)
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	rt_buf_puts(&q, "SELECT type, name, tbl_name, sql FROM ");
 	rt_sql_quote_ident(&q, c.schema);
@@ -457,12 +462,12 @@ int rt_introspect_sqlite(rt_conn *conn, const char *schema, rt_schema *out, rt_b
 			if (rt_strlist_add(&c.index_sql, name) < 0 || rt_strlist_add(&c.index_sql, sql) < 0)
 				rc = oom(&c);
 		} else if (!strcmp(type, "view") && sql) {
-			norm = rt_sql_normalized(sql, strlen(sql), 1);
+			norm = rt_sql_normalized(sql, strlen(sql), UNQUOTE);
 			if (!norm || !rt_schema_add_view(out, name, norm))
 				rc = oom(&c);
 			free(norm);
 		} else if (!strcmp(type, "trigger") && sql) {
-			norm = rt_sql_normalized(sql, strlen(sql), 1);
+			norm = rt_sql_normalized(sql, strlen(sql), UNQUOTE);
 			if (!norm || !rt_schema_add_trigger(out, name, tbl ? tbl : "", norm))
 				rc = oom(&c);
 			free(norm);

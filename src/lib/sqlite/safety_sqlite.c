@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diff.h"
 #include "safety.h"
 #include "schema.h"
 
@@ -146,7 +147,8 @@ int rt_sqlite_fingerprint(rt_conn *c, const rt_strlist *skip, rt_strlist *out, r
 			continue;
 		/* SQLite edits the stored text on ALTER TABLE (and quotes
 		 * the names a RENAME touched): compare it normalised */
-		if (!(sql = rt_sql_normalized(row[F_SQL], strlen(row[F_SQL]), 1))) {
+		if (!(sql = rt_sql_normalized(row[F_SQL], strlen(row[F_SQL]),
+					      rt_render_sqlite.bare_ident))) {
 			rc = rt_error(err, RETORT_ERROR, "out of memory");
 			break;
 		}
