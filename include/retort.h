@@ -110,6 +110,15 @@ RETORT_EXTERN void retort_strarray_release(retort_strarray *array);
 RETORT_EXTERN const char *retort_version(void);
 RETORT_EXTERN int retort_version_number(void);
 
+/* What this build can migrate: the dialects built in, as section markers
+ * and retort_use_connection() name them ("sqlite", "postgresql"), NULL
+ * terminated, static. */
+RETORT_EXTERN const char *const *retort_dialects(void);
+/* 1 when `dialect` (or an alias, "postgres") is built in and usable here:
+ * for PostgreSQL, libpq and libpg_query are opened on first use, so a
+ * build with the driver but a machine without them answers 0. */
+RETORT_EXTERN int retort_has_dialect(const char *dialect);
+
 /* Optional, once per process, before any other retort call and before
  * the program uses SQLite in any other way (like curl_global_init()):
  * turns off SQLite's process-wide memory statistics, which take a global

@@ -415,10 +415,33 @@ static void settings_and_log(void **state)
 	free(log);
 }
 
+/* The dialects of this build: SQLite always, each usable, unknown ones not. */
+static void dialects(void **state)
+{
+	const char *const *names = retort_dialects();
+	size_t i;
+
+	(void)state;
+	assert_non_null(names);
+	assert_string_equal(names[0], "sqlite");
+	for (i = 0; names[i]; i++)
+		assert_int_equal(retort_has_dialect(names[i]), 1);
+#ifdef RETORT_WITH_PG
+	assert_int_equal(i, 2);
+	assert_int_equal(retort_has_dialect("postgres"), 1);
+#else
+	assert_int_equal(i, 1);
+	assert_int_equal(retort_has_dialect("postgresql"), 0);
+#endif
+	assert_int_equal(retort_has_dialect("mysql"), 0);
+	assert_int_equal(retort_has_dialect(""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(version),
+		cmocka_unit_test(dialects),
 		cmocka_unit_test_setup_teardown(options_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(open_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(error_codes, setup, teardown),

@@ -127,6 +127,29 @@ int rt_script_load_checked(rt_script *out, const char *path, rt_buf *err)
 	return rc;
 }
 
+const char *const *retort_dialects(void)
+{
+	static const char *const names[] = {
+		"sqlite",
+#ifdef RETORT_WITH_PG
+		"postgresql",
+#endif
+		NULL
+	};
+
+	return names;
+}
+
+int retort_has_dialect(const char *dialect)
+{
+	const rt_driver *d = rt_driver_lookup_named(dialect);
+	rt_buf ignored = RT_BUF_INIT;
+	int usable = d && ready(d, &ignored) >= 0;
+
+	rt_buf_release(&ignored);
+	return usable;
+}
+
 int retort_global_init(void)
 {
 	return rt_sqlite_global_init();
