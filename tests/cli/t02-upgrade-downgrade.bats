@@ -298,6 +298,41 @@ EOF
 	assert_eq "$(user_tables)" ""
 }
 
+@test "section markers: 'postgres' is PostgreSQL's section; an unknown dialect stops the run first" {
+	new_project
+	cat >"migrations/versions/${A}_alias.sql" <<'EOF'
+-- Alias
+--
+-- revision: a1a1a1a1a1a1
+-- down_revision:
+
+-- +upgrade
+CREATE TABLE t_plain (id INTEGER);
+
+-- +upgrade postgres
+CREATE TABLE t_pg (id INTEGER);
+
+-- +downgrade
+DROP TABLE IF EXISTS t_plain;
+DROP TABLE IF EXISTS t_pg;
+EOF
+	run -0 --separate-stderr rt upgrade head
+	if is_sqlite; then
+		assert_eq "$(user_tables)" "t_plain"
+	else
+		assert_eq "$(user_tables)" "t_pg"
+	fi
+	write_rev "$B" "$A" "Next" "CREATE TABLE t_b (id INTEGER);" "DROP TABLE t_b;"
+	sed 's/^-- +upgrade$/-- +upgrade mysql/' "$REV_FILE" >"$REV_FILE.new"
+	mv "$REV_FILE.new" "$REV_FILE"
+	run -1 --separate-stderr rt upgrade head
+	assert_contains "$stderr" "${B}_next.sql:9: unknown section option 'mysql'"
+	assert_contains "$stderr" "nothing was changed"
+	assert_eq "$(versions)" "$A"
+	run -1 --separate-stderr rt upgrade --sql "$A:head"
+	assert_contains "$stderr" "${B}_next.sql:9: unknown section option 'mysql'"
+}
+
 @test "the database's own parser splits statements: triggers, strings, comments with ';'" {
 	new_project
 	if is_sqlite; then
