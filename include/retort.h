@@ -139,6 +139,49 @@ RETORT_EXTERN void retort_free(retort *ctx);
  * valid until the next call on the context. */
 RETORT_EXTERN const char *retort_errmsg(const retort *ctx);
 
+/* ---- where migrations come from ------------------------------------------ */
+
+/* A migration file in memory: its name in the versions folder
+ * ("a1b2c3_init.sql") and its whole text. */
+typedef struct {
+	const char *name;
+	const char *text;
+	size_t len;
+} retort_file;
+
+/* Files compiled into a program: what `retort embed` writes, named after
+ * the folder they came from ("migrations/versions"). */
+typedef struct {
+	const char *name;
+	const retort_file *files;
+	size_t count;
+} retort_files;
+
+/* A source of migration files in place of the versions folder, in the
+ * manner of sqlite3_vfs: retort asks for the files' names, then for the
+ * text of each one it needs.  Messages name a file "NAME/FILE".  A file's
+ * checksum is that of its text, so a program running embedded files and
+ * the command line running the folder they came from can take turns on
+ * one database. */
+typedef struct retort_source retort_source;
+struct retort_source {
+	unsigned int version;  /* RETORT_SOURCE_VERSION */
+	const char *name;
+	/* every migration file's name; out->strings and each string from
+	 * malloc(), freed by retort.  Negative on failure. */
+	int (*list)(const retort_source *src, retort_strarray *out);
+	/* the whole text of `name`, from malloc() (retort frees it), its
+	 * length in *len; RETORT_ENOTFOUND when there is no such file */
+	int (*read)(const retort_source *src, const char *name, char **text, size_t *len);
+	void *payload;
+};
+
+#define RETORT_SOURCE_VERSION 1
+
+/* A source over files in memory (`files` is borrowed: it must outlive
+ * every context using the source). */
+RETORT_EXTERN void retort_source_files(retort_source *out, const retort_files *files);
+
 /* ---- opening a project ------------------------------------------------ */
 
 /* One key of the configuration, as retort.ini would set it. */
@@ -183,6 +226,10 @@ typedef struct {
 	 * config_optional = 1 and its settings. */
 	const retort_setting *settings;
 	size_t nsettings;
+	/* where the migration files come from instead of the versions
+	 * folder (borrowed, must outlive the context); NULL: the folder.
+	 * Creating revisions needs the folder. */
+	const retort_source *source;
 } retort_options;
 
 #define RETORT_OPTIONS_VERSION 3

@@ -162,7 +162,7 @@ static void exercise(rt_graph *g)
 	for (i = 0; i < g->n; i++) {
 		rt_script s;
 
-		if (rt_script_load_checked(&s, g->topo[i]->s.path, &err) == 0) {
+		if (rt_rev_load_checked(&s, g, g->topo[i], &err) == 0) {
 			(void)rt_script_section(&s, RT_UP, "sqlite");
 			(void)rt_script_section(&s, RT_DOWN, "postgresql");
 			rt_script_release(&s);

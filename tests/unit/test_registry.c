@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "graph.h"
 
 /* Parsed, the file is fine; checked, it fails with `want`, and the
  * checked parse says the same and leaves nothing behind. */
@@ -172,6 +173,19 @@ static void test_check_names(void **state)
 	rt_buf_release(&err);
 }
 
+/* rt_rev_load_checked of a file in a folder: a graph without a source
+ * reads the revision's path. */
+static int load_checked(rt_script *s, const char *path, rt_buf *err)
+{
+	rt_graph g;
+	rt_rev rev;
+
+	memset(&g, 0, sizeof(g));
+	memset(&rev, 0, sizeof(rev));
+	rev.s.path = (char *)path;
+	return rt_rev_load_checked(s, &g, &rev, err);
+}
+
 static void test_load_checked(void **state)
 {
 	static const char bad[] = "-- m\n-- revision: r1\n\n-- +upgrade sqlite\n-- +upgrade mysql\n";
@@ -184,13 +198,13 @@ static void test_load_checked(void **state)
 	assert_non_null(mkdtemp(dir));
 	rt_buf_printf(&path, "%s/r1_x.sql", dir);
 	assert_rt_ok_err(rt_write_file(path.ptr, good, sizeof(good) - 1, 0, &err), &err);
-	assert_rt_ok_err(rt_script_load_checked(&s, path.ptr, &err), &err);
+	assert_rt_ok_err(load_checked(&s, path.ptr, &err), &err);
 	assert_string_equal(s.sections[0].dialect, "postgresql");
 	assert_non_null(s.text);
 	rt_script_release(&s);
 
 	assert_rt_ok_err(rt_write_file(path.ptr, bad, sizeof(bad) - 1, 0, &err), &err);
-	assert_rt_fails(rt_script_load_checked(&s, path.ptr, &err), RETORT_EINVALID);
+	assert_rt_fails(load_checked(&s, path.ptr, &err), RETORT_EINVALID);
 	assert_non_null(strstr(err.ptr, "r1_x.sql:5: unknown section option 'mysql'"));
 	assert_null(s.sections);
 	rt_script_release(&s);
@@ -199,7 +213,7 @@ static void test_load_checked(void **state)
 	rt_buf_printf(&path, "%s/scripts/ae1027a6acf_alembic_style.sql",
 		      getenv("RETORT_TEST_RESOURCES") ? getenv("RETORT_TEST_RESOURCES")
 						      : "tests/resources");
-	assert_rt_ok_err(rt_script_load_checked(&s, path.ptr, &err), &err);
+	assert_rt_ok_err(load_checked(&s, path.ptr, &err), &err);
 	assert_int_equal(rt_script_section(&s, RT_UP, "postgresql")->transactional, 0);
 	assert_null(rt_script_section(&s, RT_DOWN, "sqlite"));
 	assert_int_equal(rt_script_section(&s, RT_DOWN, "postgresql")->line, 11);
@@ -210,7 +224,7 @@ static void test_load_checked(void **state)
 	rt_buf_printf(&path, "%s/r1_x.sql", dir);
 	rt_buf_clear(&err);
 	unlink(path.ptr);
-	assert_rt_fails(rt_script_load_checked(&s, path.ptr, &err), RETORT_ENOTFOUND);
+	assert_rt_fails(load_checked(&s, path.ptr, &err), RETORT_ENOTFOUND);
 	rt_script_release(&s);
 	rmdir(dir);
 	rt_buf_release(&path);

@@ -548,8 +548,15 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 
 	*out_path = NULL;
 	rt_buf_clear(&ctx->err);
+	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, o, RETORT_REVISION_OPTIONS_VERSION,
+				       "retort_revision_options")) < 0)
+		return rc;
 	if (!o || !o->message)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "a revision needs a message (-m)");
+	if (ctx->source)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "the migrations come from '%s', not a "
+				    "folder: a new revision is a file in the project's versions "
+				    "folder", ctx->source->name);
 	if (o->rev_id && (why = rt_id_problem(o->rev_id)))
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "bad revision id '%s' (%s)", o->rev_id, why);
 	if (o->branch_label && (why = rt_label_problem(o->branch_label)))

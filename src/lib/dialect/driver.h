@@ -252,11 +252,14 @@ const char *rt_dialect_canonical(const char *word);
  * makes goes through it before a section is picked. */
 int rt_script_check_dialects(rt_script *s, rt_buf *err);
 
-/* rt_script_parse and rt_script_load of the whole file, then
+/* rt_script_parse of a whole text, and rt_graph_script of a revision's
+ * file from wherever its graph reads (a folder, a program's source), then
  * rt_script_check_dialects; on failure *out is released. */
 int rt_script_parse_checked(rt_script *out, const char *path, const char *text, size_t len,
 			    rt_buf *err);
-int rt_script_load_checked(rt_script *out, const char *path, rt_buf *err);
+struct rt_graph;
+int rt_rev_load_checked(rt_script *out, const struct rt_graph *g, const struct retort_rev *rev,
+			rt_buf *err);
 
 /* sqlite/driver_sqlite.c: SQLite's process-wide settings (retort_global_init). */
 int rt_sqlite_global_init(void);

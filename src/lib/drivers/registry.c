@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "graph.h"
 
 static const rt_driver *const drivers[] = {
 	&rt_driver_sqlite,
@@ -118,9 +119,9 @@ int rt_script_parse_checked(rt_script *out, const char *path, const char *text, 
 	return rc;
 }
 
-int rt_script_load_checked(rt_script *out, const char *path, rt_buf *err)
+int rt_rev_load_checked(rt_script *out, const rt_graph *g, const rt_rev *rev, rt_buf *err)
 {
-	int rc = rt_script_load(out, path, 0, err);
+	int rc = rt_graph_script(g, rev, out, err);
 
 	if (rc >= 0 && (rc = rt_script_check_dialects(out, err)) < 0)
 		rt_script_release(out);

@@ -77,7 +77,7 @@ void rt_graph_release(rt_graph *g)
 	free(g->by_id);
 	free(g->topo);
 	free(g->dir);
-	memset(g, 0, sizeof(*g));
+	memset(g, 0, sizeof(*g)); /* the source, borrowed, stays the program's */
 }
 
 /* First index whose id is >= key. */
@@ -467,6 +467,61 @@ static int load_header(rt_script *out, rt_hcache *cache, int dirfd, const char *
 	return 0;
 }
 
+/* Index, link and order the revisions whose headers are loaded (g->revs,
+ * g->by_id, g->n): duplicate ids, labels, parents and dependencies,
+ * children, the topological order, flags. */
+static int build(rt_graph *g, rt_buf *err)
+{
+	size_t i;
+	int rc;
+
+	qsort(g->by_id, g->n, sizeof(*g->by_id), cmp_id);
+	for (i = 1; i < g->n; i++) {
+		if (!strcmp(g->by_id[i - 1]->s.revision, g->by_id[i]->s.revision))
+			return rt_error(err, RETORT_EINVALID,
+					"duplicate revision id '%s' in '%s' and '%s'",
+					g->by_id[i]->s.revision, g->by_id[i - 1]->s.path,
+					g->by_id[i]->s.path);
+	}
+	if ((rc = index_labels(g, err)) < 0)
+		return rc;
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->by_id[i];
+		if ((rc = link_list(g, r, &r->s.down_revisions, &r->parents, &r->nparents,
+				    "down_revision", err)) < 0 ||
+		    (rc = link_list(g, r, &r->s.depends_on, &r->deps, &r->ndeps,
+				    "depends_on", err)) < 0)
+			return rc;
+	}
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->by_id[i];
+		size_t k;
+		for (k = 0; k < r->nparents; k++)
+			if (add_edge(&r->parents[k]->children, &r->parents[k]->nchildren, r) < 0)
+				return rt_error(err, RETORT_ERROR, "out of memory");
+		for (k = 0; k < r->ndeps; k++)
+			if (add_edge(&r->deps[k]->dependents, &r->deps[k]->ndependents, r) < 0)
+				return rt_error(err, RETORT_ERROR, "out of memory");
+	}
+	by_id_of_children(g);
+	if ((rc = sort_topo(g, err)) < 0)
+		return rc;
+	/* parents come first in topological order */
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->topo[i];
+		r->labeled = r->s.branch_labels.count ? r
+			     : r->nparents == 1 ? r->parents[0]->labeled : NULL;
+	}
+	for (i = 0; i < g->n; i++) {
+		rt_rev *r = g->by_id[i];
+		r->flags = (r->nchildren ? 0 : RETORT_REV_HEAD) |
+			   (r->nparents ? 0 : RETORT_REV_BASE) |
+			   (r->nchildren > 1 ? RETORT_REV_BRANCHPOINT : 0) |
+			   (r->nparents > 1 ? RETORT_REV_MERGEPOINT : 0);
+	}
+	return 0;
+}
+
 int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *err)
 {
 	rt_strlist files = { 0 };
@@ -509,53 +564,7 @@ int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *e
 			goto done;
 		}
 	}
-	qsort(g->by_id, g->n, sizeof(*g->by_id), cmp_id);
-	for (i = 1; i < g->n; i++) {
-		if (!strcmp(g->by_id[i - 1]->s.revision, g->by_id[i]->s.revision)) {
-			rc = rt_error(err, RETORT_EINVALID,
-				      "duplicate revision id '%s' in '%s' and '%s'",
-				      g->by_id[i]->s.revision, g->by_id[i - 1]->s.path,
-				      g->by_id[i]->s.path);
-			goto done;
-		}
-	}
-	if ((rc = index_labels(g, err)) < 0)
-		goto done;
-	for (i = 0; i < g->n; i++) {
-		rt_rev *r = g->by_id[i];
-		if ((rc = link_list(g, r, &r->s.down_revisions, &r->parents, &r->nparents,
-				    "down_revision", err)) < 0 ||
-		    (rc = link_list(g, r, &r->s.depends_on, &r->deps, &r->ndeps,
-				    "depends_on", err)) < 0)
-			goto done;
-	}
-	for (i = 0; i < g->n; i++) {
-		rt_rev *r = g->by_id[i];
-		size_t k;
-		for (k = 0; k < r->nparents; k++)
-			if (add_edge(&r->parents[k]->children, &r->parents[k]->nchildren, r) < 0)
-				goto oom;
-		for (k = 0; k < r->ndeps; k++)
-			if (add_edge(&r->deps[k]->dependents, &r->deps[k]->ndependents, r) < 0)
-				goto oom;
-	}
-	by_id_of_children(g);
-	if ((rc = sort_topo(g, err)) < 0)
-		goto done;
-	/* parents come first in topological order */
-	for (i = 0; i < g->n; i++) {
-		rt_rev *r = g->topo[i];
-		r->labeled = r->s.branch_labels.count ? r
-			     : r->nparents == 1 ? r->parents[0]->labeled : NULL;
-	}
-	for (i = 0; i < g->n; i++) {
-		rt_rev *r = g->by_id[i];
-		r->flags = (r->nchildren ? 0 : RETORT_REV_HEAD) |
-			   (r->nparents ? 0 : RETORT_REV_BASE) |
-			   (r->nchildren > 1 ? RETORT_REV_BRANCHPOINT : 0) |
-			   (r->nparents > 1 ? RETORT_REV_MERGEPOINT : 0);
-	}
-	rc = 0;
+	rc = build(g, err);
 	goto done;
 oom:
 	rc = rt_error(err, RETORT_ERROR, "out of memory");
@@ -567,4 +576,160 @@ done:
 	if (rc < 0)
 		rt_graph_release(g);
 	return rc;
+}
+
+/* ---- a program's source of migration files (retort_source) ----------------- */
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int source_error(const retort_source *src, const char *doing, const char *name,
+			int rc, rt_buf *err)
+{
+	return rt_error(err, rc == RETORT_ENOTFOUND ? rc : RETORT_ERROR,
+			"the migration source '%s' could not %s%s%s%s (%d)", src->name, doing,
+			name ? " '" : "", name ? name : "", name ? "'" : "", rc);
+}
+
+/* Read `name` of `src` whole: a NUL-terminated copy the caller frees. */
+static int source_read(const retort_source *src, const char *name, char **text, size_t *len,
+		       rt_buf *err)
+{
+	char *got = NULL;
+	size_t n = 0;
+	int rc;
+
+	*text = NULL;
+	if ((rc = src->read(src, name, &got, &n)) < 0 || !got)
+		return source_error(src, "read", name, rc < 0 ? rc : RETORT_ERROR, err);
+	*text = got;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int rt_graph_load_source(rt_graph *g, const retort_source *src, rt_buf *err)
+{
+	retort_strarray names = { NULL, 0 };
+	rt_buf path = RT_BUF_INIT;
+	size_t i;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	g->source = src;
+	if (!(g->dir = rt_strdup(src->name ? src->name : "embedded")))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	if ((rc = src->list(src, &names)) < 0) {
+		rc = source_error(src, "list its migrations", NULL, rc, err);
+		goto done;
+	}
+	qsort(names.strings, names.count, sizeof(*names.strings), cmp_name);
+	if (!(g->by_id = calloc(names.count ? names.count : 1, sizeof(*g->by_id))) ||
+	    !(g->revs = calloc(names.count ? names.count : 1, sizeof(*g->revs)))) {
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < names.count; i++) {
+		char *text;
+		size_t len;
+
+		rt_buf_clear(&path);
+		rt_buf_printf(&path, "%s/%s", g->dir, names.strings[i]);
+		if (rt_buf_oom(&path)) {
+			rc = rt_error(err, RETORT_ERROR, "out of memory");
+			goto done;
+		}
+		if ((rc = source_read(src, names.strings[i], &text, &len, err)) < 0)
+			goto done;
+		g->by_id[g->n] = &g->revs[g->n];
+		rc = rt_script_parse(&g->revs[g->n].s, path.ptr, text, len, 1, err);
+		free(text);
+		if (rc < 0) {
+			if (rc != RETORT_ERROR)
+				rc = RETORT_EINVALID;
+			goto done;
+		}
+		g->n++;
+	}
+	rc = build(g, err);
+done:
+	retort_strarray_release(&names);
+	rt_buf_release(&path);
+	if (rc < 0)
+		rt_graph_release(g);
+	return rc;
+}
+
+/* The name a source knows a revision's file by: its path past "dir/". */
+static const char *source_name(const rt_graph *g, const rt_rev *rev)
+{
+	size_t n = strlen(g->dir);
+
+	return !strncmp(rev->s.path, g->dir, n) && rev->s.path[n] == '/' ? rev->s.path + n + 1
+									 : rev->s.path;
+}
+
+int rt_graph_read(const rt_graph *g, const rt_rev *rev, char **text, size_t *len, rt_buf *err)
+{
+	if (g->source)
+		return source_read(g->source, source_name(g, rev), text, len, err);
+	return rt_read_file(text, len, rev->s.path, err);
+}
+
+int rt_graph_script(const rt_graph *g, const rt_rev *rev, rt_script *out, rt_buf *err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if (!g->source)
+		return rt_script_load(out, rev->s.path, 0, err);
+	memset(out, 0, sizeof(*out));
+	if ((rc = rt_graph_read(g, rev, &text, &len, err)) < 0)
+		return rc;
+	rc = rt_script_parse(out, rev->s.path, text, len, 0, err);
+	free(text);
+	return rc;
+}
+
+/* The memory source (retort_source_files): a retort_files array. */
+static int files_list(const retort_source *src, retort_strarray *out)
+{
+	const retort_files *fs = src->payload;
+	size_t i;
+
+	out->count = 0;
+	if (!(out->strings = calloc(fs->count ? fs->count : 1, sizeof(*out->strings))))
+		return RETORT_ERROR;
+	for (i = 0; i < fs->count; i++, out->count++)
+		if (!(out->strings[i] = rt_strdup(fs->files[i].name)))
+			return RETORT_ERROR;
+	return 0;
+}
+
+static int files_read(const retort_source *src, const char *name, char **text, size_t *len)
+{
+	const retort_files *fs = src->payload;
+	size_t i;
+
+	for (i = 0; i < fs->count; i++)
+		if (!strcmp(fs->files[i].name, name)) {
+			if (!(*text = rt_strndup(fs->files[i].text, fs->files[i].len)))
+				return RETORT_ERROR;
+			*len = fs->files[i].len;
+			return 0;
+		}
+	return RETORT_ENOTFOUND;
+}
+
+void retort_source_files(retort_source *out, const retort_files *files)
+{
+	memset(out, 0, sizeof(*out));
+	out->version = RETORT_SOURCE_VERSION;
+	out->name = files->name && *files->name ? files->name : "embedded";
+	out->list = files_list;
+	out->read = files_read;
+	out->payload = (void *)files;
 }

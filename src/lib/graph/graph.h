@@ -45,7 +45,8 @@ typedef struct rt_graph {
 	rt_rev *revs;       /* where they live: one array, in file order */
 	size_t n;
 	unsigned int stamp; /* last traversal stamp handed out */
-	char *dir;          /* the versions folder */
+	char *dir;          /* the versions folder, or the source's name */
+	const retort_source *source; /* where the files come from; NULL: dir */
 	struct rt_label {   /* every branch label, sorted (rt_graph_label) */
 		const char *label;
 		rt_rev *rev;
@@ -59,6 +60,19 @@ typedef struct rt_graph {
  * load come from the header cache there (hcache.h). */
 int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *err);
 void rt_graph_release(rt_graph *g);
+
+/* The same from a program's source (retort.h) instead of a folder: each
+ * file read whole and its header parsed; the files' paths are
+ * "NAME/FILE", NAME the source's name.  The source is borrowed. */
+int rt_graph_load_source(rt_graph *g, const retort_source *src, rt_buf *err);
+
+/* The whole text of a revision's file, from where the graph read it
+ * (*text NUL-terminated, the caller's). */
+int rt_graph_read(const rt_graph *g, const rt_rev *rev, char **text, size_t *len, rt_buf *err);
+
+/* Parse a revision's whole file, from where the graph read it (the
+ * section markers' dialects not checked yet: rt_rev_load_checked). */
+int rt_graph_script(const rt_graph *g, const rt_rev *rev, rt_script *out, rt_buf *err);
 
 /* The revision with this exact id, or NULL. */
 rt_rev *rt_graph_get(const rt_graph *g, const char *id);

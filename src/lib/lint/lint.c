@@ -966,7 +966,7 @@ int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const c
 		size_t first = out->count, k;
 		rt_script s;
 
-		if ((rc = rt_script_load_checked(&s, rev->s.path, &ctx->err)) < 0)
+		if ((rc = rt_rev_load_checked(&s, &ctx->graph, rev, &ctx->err)) < 0)
 			goto done;
 		rc = rt_lint_script(out, &s, lint_for, &ctx->err);
 		rt_script_release(&s);

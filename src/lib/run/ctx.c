@@ -186,6 +186,13 @@ int retort_open(retort *ctx, const retort_options *opts)
 		opts = &none;
 	if (ctx->opened)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is already open");
+	if (opts->version >= 3 && opts->source &&
+	    ((rc = rt_ctx_check_options(ctx, opts->source->version, RETORT_SOURCE_VERSION,
+					"retort_source")) < 0))
+		return rc;
+	if (opts->version >= 3 && opts->source && (!opts->source->list || !opts->source->read))
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "retort_source '%s' has no list or no read "
+				    "function", opts->source->name ? opts->source->name : "");
 	if (opts->start_dir)
 		rt_buf_puts(&start, opts->start_dir);
 	else if (cwd(&start) < 0)
@@ -203,6 +210,7 @@ int retort_open(retort *ctx, const retort_options *opts)
 			ctx->url_masked = NULL;
 		}
 		ctx->cache_dir = o.cache_dir;
+		ctx->source = opts->version >= 3 ? opts->source : NULL;
 		ctx->opened = 1;
 		memset(&o, 0, sizeof(o));
 	}
@@ -349,7 +357,8 @@ int rt_ctx_graph(rt_graph **out, retort *ctx)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
 	if (!ctx->loaded) {
 		rt_buf_printf(&dir, "%s/versions", ctx->cfg.script_location);
-		rc = rt_graph_load(&ctx->graph, dir.ptr, ctx->cache_dir, &ctx->err);
+		rc = ctx->source ? rt_graph_load_source(&ctx->graph, ctx->source, &ctx->err)
+				 : rt_graph_load(&ctx->graph, dir.ptr, ctx->cache_dir, &ctx->err);
 		rt_buf_release(&dir);
 		if (rc < 0)
 			return rc;

@@ -28,6 +28,9 @@ struct retort {
 	char *script_override; /* retort_options.script_location, absolute */
 	/* the last run (retort_run_result): the version rows when it
 	 * started and when it ended, and the revisions it applied */
+	/* where the migration files come from (retort_options.source), or
+	 * NULL for the versions folder */
+	const retort_source *source;
 	/* the program's own connection (retort_use_connection), or NULL */
 	void *conn_handle;
 	const rt_driver *conn_driver;

@@ -227,7 +227,7 @@ int rt_history_verify(rt_strlist *problems, const rt_history *h, rt_graph *g,
 
 		if (!applied[i] || !h->checksum[i])
 			continue;
-		if ((rc = rt_read_file(&text, &len, r->s.path, err)) < 0)
+		if ((rc = rt_graph_read(g, r, &text, &len, err)) < 0)
 			break;
 		rt_checksum(now, text, len);
 		free(text);

@@ -78,7 +78,7 @@ int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan)
 	if (!s)
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	for (i = 0; i < plan->n && rc >= 0; i++)
-		rc = rt_script_load_checked(&s[i], plan->v[i]->s.path, &ctx->err);
+		rc = rt_rev_load_checked(&s[i], &ctx->graph, plan->v[i], &ctx->err);
 	if (rc < 0) {
 		rt_buf_puts(&ctx->err, "\nnothing was changed");
 		return rc == RETORT_ERROR ? rc : RETORT_EINVALID;
@@ -876,7 +876,7 @@ static int file_history_row(run *r, rt_buf *out, const rt_rev *rev, const char *
 	rt_script s = { 0 };
 	int rc;
 
-	if ((rc = rt_script_load_checked(&s, rev->s.path, &r->ctx->err)) >= 0)
+	if ((rc = rt_rev_load_checked(&s, r->db.g, rev, &r->ctx->err)) >= 0)
 		rc = history_row(r, out, rev, &s, status, 0, -1, NULL);
 	rt_script_release(&s);
 	return rc;
