@@ -177,6 +177,7 @@ struct retort_source {
 };
 
 #define RETORT_SOURCE_VERSION 1
+#define RETORT_SOURCE_INIT { .version = RETORT_SOURCE_VERSION }
 
 /* A source over files in memory (`files` is borrowed: it must outlive
  * every context using the source). */

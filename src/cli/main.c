@@ -45,6 +45,8 @@ static const struct cli_command commands[] = {
 	  cmd_test_usage },
 	{ "restore",   cmd_restore,   NEED_CONFIG, "put a backup made by --backup back",
 	  cmd_restore_usage },
+	{ "embed",     cmd_embed,     NEED_CONFIG, "write the migrations as a C file to build into a program",
+	  cmd_embed_usage },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
