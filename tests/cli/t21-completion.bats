@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# The bash completion (completion/retort.bash): sourced here, its function
+# called with COMP_WORDS/COMP_CWORD (or COMP_LINE/COMP_POINT) set as bash
+# sets them on a TAB, and COMPREPLY checked.  The table of commands and
+# options is compared with the help texts by build/completion.
+
+load helper
+
+E=e5e5e5e5e5e5
+
+setup() {
+	common_setup
+	new_project
+	std_chain
+	# a second head, labelled, branching off B
+	LABELS=shop write_rev "$E" "$B" "Create t_e" "CREATE TABLE t_e (id INTEGER);" "DROP TABLE t_e;"
+	# shellcheck source=/dev/null
+	source "$RETORT_SRC/completion/retort.bash"
+	# the binary under test is the `retort` the completion runs
+	PATH="$(dirname "$RETORT"):$PATH"
+}
+
+teardown() {
+	common_teardown
+}
+
+# tab WORD...: complete the last word, as a TAB at the end of
+# "retort WORD..." would; REPLY gets the candidates sorted, one line each.
+tab() {
+	COMP_WORDS=(retort "$@")
+	COMP_CWORD=$#
+	unset COMP_LINE COMP_POINT
+	run_completion
+}
+
+# tab_line LINE: the same for a line as typed (bash's COMP_LINE), for
+# words bash itself cuts at ':' or '='.
+tab_line() {
+	COMP_LINE=$1
+	COMP_POINT=${#1}
+	run_completion
+}
+
+run_completion() {
+	COMPREPLY=()
+	_retort 2>"$BATS_TEST_TMPDIR/completion.err"
+	REPLY=$(printf '%s\n' "${COMPREPLY[@]}" | sort)
+	assert_eq "$(cat "$BATS_TEST_TMPDIR/completion.err")" "" "the completion wrote to stderr"
+}
+
+@test "completion: a command prefix, and every command of --help" {
+	tab up
+	assert_eq "$REPLY" upgrade
+	tab h
+	assert_eq "$REPLY" "heads
+history"
+	tab ""
+	assert_eq "$REPLY" "$(rt --help | awk '/^commands:/ { on = 1; next } on && /^    [a-z]/ { print $1 }' | sort)"
+	# after the global options and their values
+	tab -q -c retort.ini -x k=v st
+	assert_eq "$REPLY" stamp
+	tab --c
+	assert_eq "$REPLY" --config
+}
+
+@test "completion: the options of upgrade, and of no other command" {
+	tab upgrade --r
+	assert_eq "$REPLY" --resume
+	tab upgrade --
+	assert_eq "$REPLY" "--backup
+--help
+--no-backup
+--quiet
+--resume
+--sql
+--verbose"
+	tab upgrade "$A" --no
+	assert_eq "$REPLY" --no-backup
+	tab fleet upgrade --jobs 2 --f
+	assert_eq "$REPLY" "--fail-fast
+--format"
+	# a value of an option is not an option
+	tab fleet --format ""
+	assert_eq "$REPLY" "json
+text"
+}
+
+@test "completion: revision ids, branch labels and keywords as targets" {
+	tab upgrade b2
+	assert_eq "$REPLY" "$B"
+	tab upgrade ""
+	assert_eq "$REPLY" "$A
+$B
+base
+$C
+$D
+$E
+head
+heads
+shop"
+	tab downgrade sh
+	assert_eq "$REPLY" shop
+	tab stamp --fix-checksums d4
+	assert_eq "$REPLY" "$D"
+	tab show he
+	assert_eq "$REPLY" "head
+heads"
+	tab history -r c
+	assert_eq "$REPLY" "$C
+current"
+	tab revision -m x --head e
+	assert_eq "$REPLY" "$E"
+	tab merge -m x "$D" e5
+	assert_eq "$REPLY" "$E"
+	# one target only: nothing after it
+	tab upgrade "$A" ""
+	assert_eq "$REPLY" ""
+	# bash replaces what follows the ':' of a range only
+	tab_line "retort history -r $A:c3"
+	assert_eq "$REPLY" "$C"
+	tab_line "retort history --rev-range=a1"
+	assert_eq "$REPLY" "$A"
+}
+
+@test "completion: ids without a connection, from -c FILE, none outside a project" {
+	# the database cannot be reached: history reads the files only
+	ini_set url "$UNREACHABLE_URL"
+	tab upgrade c3
+	assert_eq "$REPLY" "$C"
+	# another folder, the project named by -c
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	cd "$BATS_TEST_TMPDIR/elsewhere"
+	tab -c "$P/retort.ini" show d4
+	assert_eq "$REPLY" "$D"
+	tab upgrade ""
+	assert_eq "$REPLY" "base
+head
+heads"
+}
