@@ -13,7 +13,7 @@
 
 _retort_commands() {
 	echo init revision merge upgrade downgrade current history heads branches show \
-	     stamp verify check schema fleet lint test restore
+	     stamp verify check schema fleet lint test restore embed
 }
 
 # the options of COMMAND, or the global ones (before the command) for ""
@@ -34,6 +34,7 @@ _retort_options() {
 	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --format ;;
 	lint)      echo -d --dialect ;;
 	restore)   echo --force ;;
+	embed)     echo -o --output --name ;;
 	esac
 }
 
@@ -48,6 +49,7 @@ _retort_value_options() {
 	schema)    echo --dialect ;;
 	fleet)     echo -j --jobs --only --where --tenants --format ;;
 	lint)      echo -d --dialect ;;
+	embed)     echo -o --output --name ;;
 	esac
 }
 
