@@ -231,6 +231,10 @@ typedef struct {
 	 * folder (borrowed, must outlive the context); NULL: the folder.
 	 * Creating revisions needs the folder. */
 	const retort_source *source;
+	/* non-zero: read no retort.ini at all, not even one found in a
+	 * parent folder: the configuration is the defaults and `settings`
+	 * (a program with its migrations compiled in) */
+	int no_config;
 } retort_options;
 
 #define RETORT_OPTIONS_VERSION 3

@@ -159,6 +159,11 @@ else
 	run_program "$scratch/project/build/cmake-static" static
 fi
 
+# examples/embed, a program with its migrations compiled in, built with
+# its own Makefile against this prefix and run
+EXTRA_CFLAGS="${cflags[*]}" "$(dirname "$0")/check-embed-example.sh" "$prefix" "$LIBDIR" ||
+	fail "examples/embed: see above"
+
 [ $status -ne 0 ] ||
 	echo "check-install: installed $version; pkg-config and find_package(retort) programs" \
 	     "link libretort.so and libretort.a"

@@ -115,7 +115,10 @@ static int read_config(opening *o, retort *ctx, const retort_options *opts, cons
 	char *path = NULL;
 	int rc;
 
-	if (opts->config_path) {
+	if (opts->version >= 3 && opts->no_config) {
+		if ((rc = rt_config_defaults(&o->cfg, start)) < 0)
+			rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	} else if (opts->config_path) {
 		rc = rt_config_load(&o->cfg, opts->config_path, &ctx->err);
 	} else {
 		rc = rt_config_find(&path, start, &ctx->err);
