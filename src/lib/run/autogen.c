@@ -257,6 +257,9 @@ static int compare(retort_autogen *out, retort *ctx, const retort_autogen_option
 
 	memset(out, 0, sizeof(*out));
 	rt_buf_clear(&ctx->err);
+	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, opts, RETORT_AUTOGEN_OPTIONS_VERSION,
+				       "retort_autogen_options")) < 0)
+		return rc;
 	if (nren && !(renames = calloc(nren, sizeof(*renames))))
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	for (i = 0; i < nren && rc >= 0; i++)

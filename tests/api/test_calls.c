@@ -1,0 +1,294 @@
+/*
+ * test_calls.c - the rest of retort.h, each function called through the
+ * shared library as a program calls it: the graph's accessors on a graph
+ * with a branch, a label, a dependency and a merge; listings, pending
+ * work and a run's result; URLs and secrets; the log tag; schema dump,
+ * check and autogenerate against a model; lint; fleets; backup and
+ * restore; and retort_global_init first of all in a fresh process.
+ */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "retort.h"
+#include "api_project.h"
+
+/* Before anything in the process has used SQLite it succeeds. */
+static void global_init_first(void **state)
+{
+	(void)state;
+	assert_int_equal(retort_global_init(), 0);
+}
+
+/* aaaa0001 <- aaaa0002, aaaa0001 <- bbbb0001 (stats, depends on
+ * aaaa0002), mmmm0001 merging both. */
+static void branch_and_merge(project *p)
+{
+	retort_revision_options r = RETORT_REVISION_OPTIONS_INIT;
+	const char *on_a1[] = { "aaaa0001" }, *deps[] = { "aaaa0002" }, *heads[] = { "heads" };
+	char *path;
+
+	r.message = "stats";
+	r.rev_id = "bbbb0001";
+	r.heads = on_a1;
+	r.nheads = 1;
+	r.splice = 1;
+	r.branch_label = "stats";
+	r.depends_on = deps;
+	r.ndepends = 1;
+	r.upgrade_sql = "CREATE TABLE stats (n INT);";
+	r.downgrade_sql = "DROP TABLE stats;";
+	must(retort_revision(&path, p->ctx, &r), p->ctx, "revision bbbb0001");
+	free(path);
+	memset(&r, 0, sizeof(r));
+	r.version = RETORT_REVISION_OPTIONS_VERSION;
+	r.message = "merge";
+	r.rev_id = "mmmm0001";
+	r.heads = heads;
+	r.nheads = 1;
+	r.merge = 1;
+	must(retort_revision(&path, p->ctx, &r), p->ctx, "revision mmmm0001");
+	free(path);
+}
+
+static const char *id_of(const retort_rev *rev)
+{
+	return rev ? retort_rev_id(rev) : "(null)";
+}
+
+static void graph_accessors(void **state)
+{
+	project *p = *state;
+	retort_revlist list = { NULL, 0 };
+	const retort_rev *a1, *b1, *m1;
+	char ids[64];
+
+	branch_and_merge(p);
+	must(retort_load(p->ctx), p->ctx, "retort_load");
+	must(retort_bases(&list, p->ctx), p->ctx, "retort_bases");
+	assert_int_equal(list.count, 1);
+	assert_string_equal(id_of(list.revs[0]), "aaaa0001");
+	retort_revlist_release(&list);
+	must(retort_branchpoints(&list, p->ctx), p->ctx, "retort_branchpoints");
+	assert_int_equal(list.count, 1);
+	assert_string_equal(id_of(list.revs[0]), "aaaa0001");
+	retort_revlist_release(&list);
+
+	a1 = retort_lookup(p->ctx, "aaaa0001");
+	b1 = retort_lookup(p->ctx, "bbbb0001");
+	m1 = retort_lookup(p->ctx, "mmmm0001");
+	assert_non_null(a1);
+	assert_non_null(b1);
+	assert_non_null(m1);
+	assert_int_equal(retort_rev_flags(a1), RETORT_REV_BASE | RETORT_REV_BRANCHPOINT);
+	assert_int_equal(retort_rev_flags(m1), RETORT_REV_HEAD | RETORT_REV_MERGEPOINT);
+	assert_int_equal(retort_rev_nchildren(a1), 2);
+	snprintf(ids, sizeof(ids), "%s %s", id_of(retort_rev_child(a1, 0)),
+		 id_of(retort_rev_child(a1, 1)));
+	assert_true(!strcmp(ids, "aaaa0002 bbbb0001") || !strcmp(ids, "bbbb0001 aaaa0002"));
+	assert_int_equal(retort_rev_nparents(m1), 2);
+	snprintf(ids, sizeof(ids), "%s %s", id_of(retort_rev_parent(m1, 0)),
+		 id_of(retort_rev_parent(m1, 1)));
+	assert_true(!strcmp(ids, "aaaa0002 bbbb0001") || !strcmp(ids, "bbbb0001 aaaa0002"));
+	assert_int_equal(retort_rev_nparents(a1), 0);
+	assert_null(retort_rev_parent(a1, 0));
+	assert_int_equal(retort_rev_ndepends(b1), 1);
+	assert_string_equal(id_of(retort_rev_depends(b1, 0)), "aaaa0002");
+	assert_int_equal(retort_rev_nlabels(b1), 1);
+	assert_string_equal(retort_rev_label(b1, 0), "stats");
+	assert_ptr_equal(retort_rev_labeled(b1), b1);
+	assert_null(retort_rev_labeled(m1)); /* a merge comes first */
+	assert_null(retort_rev_labeled(a1));
+	assert_string_equal(retort_rev_message(b1), "stats");
+	assert_true(strlen(retort_rev_create_date(b1)) >= 10);
+	assert_non_null(strstr(retort_rev_path(b1), "/migrations/versions/bbbb0001"));
+	assert_non_null(strstr(retort_script_location(p->ctx), "/migrations"));
+}
+
+/* Pending work, and what a run did. */
+static void pending_and_result(void **state)
+{
+	project *p = *state;
+	retort_strarray cur = { NULL, 0 };
+	retort_run_summary sum;
+	size_t pending = 0;
+
+	branch_and_merge(p);
+	must(retort_pending(&cur, &pending, p->ctx, "heads"), p->ctx, "retort_pending");
+	assert_int_equal(cur.count, 0);
+	assert_int_equal(pending, 4);
+	retort_strarray_release(&cur);
+	must(retort_run_result(&sum, p->ctx), p->ctx, "retort_run_result before a run");
+	assert_int_equal(sum.steps.count, 0);
+	retort_run_summary_release(&sum);
+
+	must(retort_upgrade(p->ctx, "aaaa0002", NULL), p->ctx, "upgrade aaaa0002");
+	must(retort_upgrade(p->ctx, "heads", NULL), p->ctx, "upgrade heads");
+	must(retort_run_result(&sum, p->ctx), p->ctx, "retort_run_result");
+	assert_int_equal(sum.from.count, 1);
+	assert_string_equal(sum.from.strings[0], "aaaa0002");
+	assert_int_equal(sum.to.count, 1);
+	assert_string_equal(sum.to.strings[0], "mmmm0001");
+	assert_int_equal(sum.steps.count, 2);
+	assert_string_equal(sum.steps.strings[0], "bbbb0001");
+	assert_string_equal(sum.steps.strings[1], "mmmm0001");
+	retort_run_summary_release(&sum);
+	must(retort_pending(&cur, &pending, p->ctx, NULL), p->ctx, "retort_pending at head");
+	assert_int_equal(pending, 0);
+	assert_string_equal(cur.strings[0], "mmmm0001");
+	retort_strarray_release(&cur);
+}
+
+/* URLs and secrets, and the log's tag. */
+static void urls_secrets_and_log(void **state)
+{
+	project *p = *state;
+	char url[] = "postgresql://app:s3cret@127.0.0.1:1/shop", *masked, log[4096], path[128];
+	FILE *f;
+	size_t n;
+
+	must(retort_set_url(p->ctx, url), p->ctx, "retort_set_url");
+	assert_null(strstr(retort_url_masked(p->ctx), "s3cret"));
+	assert_non_null(strstr(retort_url_masked(p->ctx), "app:***@127.0.0.1"));
+	masked = retort_mask_secrets("connect to postgresql://app:s3cret@db/x failed; "
+				     "password=hunter2 host=db");
+	assert_non_null(masked);
+	assert_null(strstr(masked, "s3cret"));
+	assert_null(strstr(masked, "hunter2"));
+	free(masked);
+	retort_wipe_secrets(url);
+	assert_string_equal(url, "postgresql://app:******@127.0.0.1:1/shop");
+
+	snprintf(url, sizeof(url), "sqlite:///data.db");
+	must(retort_set_url(p->ctx, url), p->ctx, "retort_set_url back");
+	must(retort_set_log_tag(p->ctx, "bot42"), p->ctx, "retort_set_log_tag");
+	must(retort_upgrade(p->ctx, "head", NULL), p->ctx, "retort_upgrade");
+	retort_free(p->ctx); /* closes the log */
+	p->ctx = NULL;
+	snprintf(path, sizeof(path), "%s/retort.log", p->dir);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(log, 1, sizeof(log) - 1, f);
+	fclose(f);
+	log[n] = '\0';
+	assert_non_null(strstr(log, "[bot42] upgrade head on sqlite:///"));
+	open_in(&p->ctx, p->dir);
+}
+
+/* The database against a model: schema dump, check, autogenerate. */
+static void model(void **state)
+{
+	project *p = *state;
+	retort_autogen ag, zeroed;
+	retort_autogen_options zero;
+	char *sql = NULL;
+
+	put_file(p, "retort.ini", "[retort]\nscript_location = migrations\n"
+		 "url = sqlite:///data.db\nschema = schema.sql\n");
+	put_file(p, "schema.sql", "CREATE TABLE one (id INTEGER PRIMARY KEY);\n"
+		 "CREATE TABLE two (id INTEGER PRIMARY KEY);\n"
+		 "CREATE TABLE three (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n");
+	retort_free(p->ctx);
+	open_in(&p->ctx, p->dir);
+	must(retort_upgrade(p->ctx, "head", NULL), p->ctx, "retort_upgrade");
+	must(retort_schema_dump(&sql, p->ctx, NULL), p->ctx, "retort_schema_dump");
+	assert_non_null(strstr(sql, "CREATE TABLE one"));
+	assert_null(strstr(sql, "retort_version")); /* retort's own tables left out */
+	free(sql);
+	must(retort_check(&ag, p->ctx), p->ctx, "retort_check");
+	assert_int_equal(ag.operations.count, 1);
+	assert_non_null(strstr(ag.operations.strings[0], "three"));
+	retort_autogen_release(&ag);
+	memset(&zero, 0, sizeof(zero));
+	assert_int_equal(retort_autogenerate(&zeroed, p->ctx, &zero), RETORT_EUSAGE);
+	must(retort_autogenerate(&ag, p->ctx, NULL), p->ctx, "retort_autogenerate");
+	assert_non_null(strstr(ag.upgrade_sql, "CREATE TABLE three"));
+	assert_non_null(strstr(ag.downgrade_sql, "DROP TABLE three"));
+	retort_autogen_release(&ag);
+}
+
+/* Lint, where this build reads SQL with libpg_query. */
+static void lint(void **state)
+{
+	project *p = *state;
+	retort_lint_report report;
+
+	add_rev(p, "aaaa0003", "three");
+	if (!retort_has_dialect("postgresql")) {
+		assert_int_equal(retort_lint(&report, p->ctx, NULL, "sqlite"), RETORT_ERROR);
+		return;
+	}
+	must(retort_lint(&report, p->ctx, NULL, "all"), p->ctx, "retort_lint");
+	assert_int_equal(report.revisions, 3);
+	assert_int_equal(report.errors, 0);
+	retort_lint_report_release(&report);
+	assert_int_equal(report.count, 0);
+}
+
+/* A fleet from a tenants file. */
+static void fleet(void **state)
+{
+	project *p = *state;
+	retort_tenant_list tenants = { NULL, 0 };
+	char path[128];
+
+	put_file(p, "tenants.txt", "# the bots\nbot1 sqlite:///bot1.db\nbot2 sqlite:///bot2.db\n");
+	snprintf(path, sizeof(path), "%s/tenants.txt", p->dir);
+	must(retort_fleet_tenants(&tenants, p->ctx, path, NULL), p->ctx, "retort_fleet_tenants");
+	assert_int_equal(tenants.count, 2);
+	assert_string_equal(tenants.tenants[1].name, "bot2");
+	must(retort_fleet_run(p->ctx, &tenants, NULL), p->ctx, "retort_fleet_run");
+	retort_tenant_list_release(&tenants);
+	assert_int_equal(tenants.count, 0);
+	snprintf(path, sizeof(path), "%s/bot2.db", p->dir);
+	assert_int_equal(access(path, F_OK), 0);
+}
+
+/* A backup made before a run, put back. */
+static void note_backup(const retort_event *ev, void *payload)
+{
+	if (ev->type == RETORT_EVENT_BACKUP)
+		snprintf(payload, 256, "%s", ev->to);
+}
+
+static void backup_and_restore(void **state)
+{
+	project *p = *state;
+	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
+	retort_strarray cur = { NULL, 0 };
+	char file[256] = "";
+
+	must(retort_upgrade(p->ctx, "aaaa0001", NULL), p->ctx, "upgrade aaaa0001");
+	ro.backup = 1;
+	ro.on_event = note_backup;
+	ro.event_payload = file;
+	must(retort_upgrade(p->ctx, "head", &ro), p->ctx, "upgrade --backup");
+	assert_true(file[0] != '\0');
+	must(retort_restore(p->ctx, file, 0), p->ctx, "retort_restore");
+	must(retort_current(&cur, p->ctx), p->ctx, "retort_current");
+	assert_int_equal(cur.count, 1);
+	assert_string_equal(cur.strings[0], "aaaa0001");
+	retort_strarray_release(&cur);
+	assert_int_equal(retort_restore(p->ctx, "/nonexistent/backup", 0), RETORT_ENOTFOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(global_init_first),
+		cmocka_unit_test_setup_teardown(graph_accessors, setup, teardown),
+		cmocka_unit_test_setup_teardown(pending_and_result, setup, teardown),
+		cmocka_unit_test_setup_teardown(urls_secrets_and_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(model, setup, teardown),
+		cmocka_unit_test_setup_teardown(lint, setup, teardown),
+		cmocka_unit_test_setup_teardown(fleet, setup, teardown),
+		cmocka_unit_test_setup_teardown(backup_and_restore, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
