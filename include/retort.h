@@ -298,7 +298,8 @@ RETORT_EXTERN void retort_wipe_secrets(char *url);
  * NULL); for "fleet", a `meta` tree for the registry database (with its
  * `bots` table) and a `bot` tree for every bot's database.  Refuses to
  * overwrite an existing retort.ini.  `created` (may be NULL) receives the
- * paths made, "dir/..." in order. */
+ * paths made, "dir/..." in order.
+ * RETORT_ECONFLICT: a retort.ini is there already; RETORT_EUSAGE: an unknown template. */
 RETORT_EXTERN int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
 			const char *template_name);
 
@@ -327,7 +328,8 @@ RETORT_EXTERN int retort_resolve(retort_revlist *out, retort *ctx, const char *t
 
 /* Revisions in a range, newest first (children before parents), as
  * `alembic history -r` lists them: "A:B", "A:", ":B", "-3:current", or
- * NULL for every revision. */
+ * NULL for every revision.
+ * Codes as for retort_resolve (each end of the range is a target). */
 RETORT_EXTERN int retort_history(retort_revlist *out, retort *ctx, const char *range);
 
 /* The revision with exactly this id, or NULL. */
@@ -391,7 +393,11 @@ typedef struct {
 #define RETORT_REVISION_OPTIONS_INIT { .version = RETORT_REVISION_OPTIONS_VERSION }
 
 /* Render migrations/script.sql.tmpl into a new file of the versions folder
- * and add it to the graph.  *out_path (caller frees) is the new file. */
+ * and add it to the graph.  *out_path (caller frees) is the new file.
+ * RETORT_ECONFLICT: the id or label is taken; RETORT_EUSAGE: no message,
+ * a bad id or label, several heads without `merge`, a non-head without
+ * `splice`, or the migrations come from a source (no folder to write);
+ * RETORT_EINVALID: the template does not write the revision's header. */
 RETORT_EXTERN int retort_revision(char **out_path, retort *ctx, const retort_revision_options *opts);
 
 /* ---- running -------------------------------------------------------------- */
@@ -493,7 +499,9 @@ RETORT_EXTERN int retort_stamp(retort *ctx, const char *target, const retort_run
 
 /* The ids stored in the version table (a missing table is an empty list).
  * An id the scripts do not know is returned too; callers can tell with
- * retort_lookup(). */
+ * retort_lookup().
+ * RETORT_ECONFIG: a table name the database cannot keep; RETORT_ERROR: it
+ * cannot be reached. */
 RETORT_EXTERN int retort_current(retort_strarray *out, retort *ctx);
 
 /* A migration left half applied: a transaction=false section that failed
@@ -514,11 +522,14 @@ RETORT_EXTERN void retort_failure_free(retort_failure *f);
 
 /* Compare every applied revision's file with the checksum recorded when it
  * was applied (SHA-256 of the text with a BOM dropped and CRLF/CR made
- * LF).  `problems` gets one line per file that changed. */
+ * LF).  `problems` gets one line per file that changed.
+ * Edited files are results in `problems`, not a failure. */
 RETORT_EXTERN int retort_verify(retort_strarray *problems, retort *ctx);
 
 /* The version table's rows and how many migrations an upgrade to `target`
- * (NULL: head) would run, without changing anything. */
+ * (NULL: head) would run, without changing anything.
+ * Codes as for retort_resolve, and RETORT_EUNKNOWNREV when the version
+ * table holds a revision no file defines. */
 RETORT_EXTERN int retort_pending(retort_strarray *current, size_t *pending, retort *ctx, const char *target);
 
 /* What the last online retort_upgrade() or retort_downgrade() on a context
@@ -557,7 +568,9 @@ RETORT_EXTERN int retort_set_log_tag(retort *ctx, const char *tag);
  * version table has rows, and every one is a revision of this project's
  * graph (RETORT_ECONFLICT otherwise, naming the unknown revision).
  * PostgreSQL: nothing is changed; RETORT_ECONFLICT, and the message
- * gives the pg_restore command to run (docs/commands.md says why). */
+ * gives the pg_restore command to run (docs/commands.md says why).
+ * RETORT_ENOTFOUND: no such file; RETORT_ECONFLICT: not this project's
+ * backup; RETORT_EUSAGE: the database itself, or an in-memory one. */
 RETORT_EXTERN int retort_restore(retort *ctx, const char *file, unsigned int flags);
 
 typedef enum {
@@ -626,7 +639,9 @@ typedef struct {
  * `schema` model when one is configured; going back to base must leave
  * nothing.  The configured database is never touched.  Failed checks are
  * results, not errors: the call fails only when the checks cannot run
- * (no scratch database).  opts may be NULL. */
+ * (no scratch database).  opts may be NULL.
+ * RETORT_ECANCELED: stopped by opts->cancel; RETORT_EUSAGE: a zeroed or
+ * unknown opts->version. */
 RETORT_EXTERN int retort_test(retort_test_report *out, retort *ctx, const retort_test_options *opts);
 
 /* ---- fleets: one database per tenant ------------------------------------------ */
@@ -647,7 +662,9 @@ RETORT_EXTERN void retort_tenant_list_release(retort_tenant_list *list);
  * run on registry_url, or, when `tenants_file` is given, its lines
  * "name url" ('#' starts a comment).  ${VAR} in URLs is expanded.
  * `where` (may be NULL) filters the registry query's rows with a SQL
- * condition on its columns. */
+ * condition on its columns.
+ * RETORT_ENOTFOUND: no tenants file; RETORT_EUSAGE: no registry
+ * configured, or a line that is not "name url". */
 RETORT_EXTERN int retort_fleet_tenants(retort_tenant_list *out, retort *ctx, const char *tenants_file,
 			 const char *where);
 
@@ -702,7 +719,8 @@ typedef struct {
 /* Run `action` on every tenant, `jobs` at a time, each tenant on its own
  * connection with its own version table; one tenant's failure does not
  * stop the others (unless fail_fast).  Returns RETORT_ERROR when any
- * tenant failed, with a summary in retort_errmsg(). */
+ * tenant failed, with a summary in retort_errmsg().
+ * RETORT_EUSAGE: a zeroed or unknown opts->version (NULL: defaults). */
 RETORT_EXTERN int retort_fleet_run(retort *ctx, const retort_tenant_list *tenants,
 		     const retort_fleet_options *opts);
 
@@ -738,7 +756,9 @@ RETORT_EXTERN void retort_lint_report_release(retort_lint_report *report);
  * `dialect` is "sqlite", "postgresql" or "all"; NULL: the database URL's,
  * or all when there is none.  Each statement is read by PostgreSQL's
  * parser (libpg_query); docs/commands.md lists the rules.  Findings are
- * not failures: the call fails only when the files cannot be read. */
+ * not failures: the call fails only when the files cannot be read.
+ * RETORT_EUSAGE: an unknown dialect; RETORT_ERROR: a build without
+ * libpg_query. */
 RETORT_EXTERN int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const char *dialect);
 
 /* ---- autogenerate, check and schema dump ------------------------------------ */
@@ -778,7 +798,9 @@ RETORT_EXTERN void retort_autogen_release(retort_autogen *ag);
 /* Compare the database with the model and fill `out` with the SQL of a
  * new revision (give it to retort_revision through
  * retort_revision_options).  The database must be at its head revisions:
- * RETORT_ECONFLICT otherwise, as Alembic refuses. */
+ * RETORT_ECONFLICT otherwise, as Alembic refuses.
+ * RETORT_ENOTFOUND or RETORT_EINVALID: the model cannot be read or run;
+ * RETORT_EUSAGE: no `schema` configured, or a zeroed opts->version. */
 RETORT_EXTERN int retort_autogenerate(retort_autogen *out, retort *ctx, const retort_autogen_options *opts);
 
 /* The same comparison for CI: returns 0 whether or not they differ;
