@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "retort.h"
@@ -437,6 +438,36 @@ static void dialects(void **state)
 	assert_int_equal(retort_has_dialect(""), 0);
 }
 
+/* A project that cannot be made whole is not made at all: what the call
+ * made goes again, what was there stays. */
+static void init_atomic(void **state)
+{
+	project *p = *state;
+	char dir[128], path[192];
+	retort_strarray created = { NULL, 0 };
+
+	snprintf(dir, sizeof(dir), "%s/new", p->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/migrations", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	/* the template's place is taken by a folder: the last file fails */
+	snprintf(path, sizeof(path), "%s/migrations/script.sql.tmpl", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_true(retort_init_project(&created, p->ctx, dir, NULL) < 0);
+	assert_int_equal(created.count, 0);
+	snprintf(path, sizeof(path), "%s/retort.ini", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/migrations/versions", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/migrations", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/migrations/script.sql.tmpl", dir);
+	assert_int_equal(rmdir(path), 0);
+	must(retort_init_project(&created, p->ctx, dir, NULL), p->ctx, "retort_init_project");
+	assert_true(created.count >= 3);
+	retort_strarray_release(&created);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(borrowed_revisions_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(settings_and_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(init_atomic, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

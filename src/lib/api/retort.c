@@ -351,6 +351,14 @@ done:
 		created->count = made.count;
 		memset(&made, 0, sizeof(made));
 	}
+	/* a failure leaves nothing of the project: what was made goes, the
+	 * newest first (a folder is empty by then) */
+	while (rc < 0 && made.count) {
+		const char *gone = made.items[--made.count];
+		if (unlink(gone) != 0)
+			rmdir(gone);
+		free(made.items[made.count]);
+	}
 	rt_strlist_release(&made);
 	rt_buf_release(&path);
 	return rc;
