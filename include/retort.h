@@ -183,6 +183,11 @@ struct retort_source {
  * every context using the source). */
 RETORT_EXTERN void retort_source_files(retort_source *out, const retort_files *files);
 
+/* A source over the *.sql files of the folder `path` (borrowed, as
+ * `files` above), for migrations a program finds somewhere other than its
+ * project's versions folder; named `path` in messages. */
+RETORT_EXTERN void retort_source_folder(retort_source *out, const char *path);
+
 /* ---- opening a project ------------------------------------------------ */
 
 /* One key of the configuration, as retort.ini would set it. */

@@ -167,12 +167,41 @@ static void own_source(void **state)
 	retort_free(ctx);
 }
 
+/* The folder as a source: the same graph, runs and messages. */
+static void folder_source(void **state)
+{
+	project *p = *state;
+	retort_source src;
+	retort_revlist heads = { NULL, 0 };
+	char dir[128], missing[160];
+	retort *ctx;
+
+	snprintf(dir, sizeof(dir), "%s/migrations/versions", p->dir);
+	retort_source_folder(&src, dir);
+	ctx = open_source(p->dir, &src);
+	must(retort_heads(&heads, ctx), ctx, "retort_heads");
+	assert_int_equal(heads.count, 1);
+	assert_string_equal(retort_rev_id(heads.revs[0]), "aaaa0002");
+	assert_non_null(strstr(retort_rev_path(heads.revs[0]), "/migrations/versions/aaaa0002_"));
+	retort_revlist_release(&heads);
+	must(retort_upgrade(ctx, "head", NULL), ctx, "upgrade from the folder source");
+	retort_free(ctx);
+
+	snprintf(missing, sizeof(missing), "%s/nowhere", p->dir);
+	retort_source_folder(&src, missing);
+	ctx = open_source(p->dir, &src);
+	assert_int_equal(retort_heads(&heads, ctx), RETORT_ENOTFOUND);
+	assert_non_null(strstr(retort_errmsg(ctx), "nowhere"));
+	retort_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(files_in_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(folder_and_memory_take_turns, setup, teardown),
 		cmocka_unit_test_setup_teardown(own_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(folder_source, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -733,3 +733,48 @@ void retort_source_files(retort_source *out, const retort_files *files)
 	out->read = files_read;
 	out->payload = (void *)files;
 }
+
+/* The folder source (retort_source_folder): the *.sql files of a folder,
+ * read as the versions folder's are. */
+static int folder_list(const retort_source *src, retort_strarray *out)
+{
+	rt_strlist files = { 0 };
+	rt_buf err = RT_BUF_INIT;
+	int fd, rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((fd = open(src->payload, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? RETORT_ENOTFOUND : RETORT_ERROR;
+	rc = list_files(&files, fd, src->payload, &err);
+	close(fd);
+	rt_buf_release(&err);
+	if (rc < 0) {
+		rt_strlist_release(&files);
+		return rc;
+	}
+	out->strings = files.items;
+	out->count = files.count;
+	return 0;
+}
+
+static int folder_read(const retort_source *src, const char *name, char **text, size_t *len)
+{
+	rt_buf path = RT_BUF_INIT, err = RT_BUF_INIT;
+	int rc;
+
+	rt_buf_printf(&path, "%s/%s", (const char *)src->payload, name);
+	rc = rt_buf_oom(&path) ? RETORT_ERROR : rt_read_file(text, len, path.ptr, &err);
+	rt_buf_release(&path);
+	rt_buf_release(&err);
+	return rc;
+}
+
+void retort_source_folder(retort_source *out, const char *path)
+{
+	memset(out, 0, sizeof(*out));
+	out->version = RETORT_SOURCE_VERSION;
+	out->name = path;
+	out->list = folder_list;
+	out->read = folder_read;
+	out->payload = (void *)path;
+}
