@@ -16,6 +16,7 @@ import asyncio
 import ctypes
 import logging
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -349,7 +350,7 @@ class CoreFlow(Project):
 
 class SqliteOnly(Project):
     """What needs no server: configuration, settings in code, the library
-    and the header."""
+    and the header, the shop bot's start-up."""
 
     dialects = ("sqlite",)
 
@@ -499,6 +500,34 @@ class SqliteOnly(Project):
         self.assertEqual(got, expected)
         # every struct field of retort.h's options is mirrored (none left out)
         self.assertEqual(len(retort._Options._fields_), 12)
+
+    def test_shopbot_startup(self) -> None:
+        """examples/shopbot/startup.py, as its README shows it, migrates a
+        copy of the example on SQLite."""
+        example = SOURCE / "examples" / "shopbot"
+        snippet = (example / "startup.py").read_text()
+        readme = (example / "README.md").read_text()
+        self.assertIn("```python\n" + snippet + "```\n", readme)
+
+        shop = self.dir / "shopbot"
+        shutil.copytree(example, shop, ignore=shutil.ignore_patterns(
+            "data.db*", "*.log", "__pycache__"))
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        for _ in range(2):   # the second start finds nothing to do
+            run = subprocess.run([sys.executable, str(shop / "startup.py")], cwd=self.dir,
+                                 env=env, capture_output=True, text=True, timeout=120)
+            self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("INFO:retort:upgrade head on sqlite:///data.db", run.stderr)
+        self.assertIn("database at 9e5d30f1b6a8 (0 migrations run)", run.stderr)
+        self.assertEqual(retort.current(start_dir=shop), ["9e5d30f1b6a8"])
+        db = sqlite3.connect(shop / "data.db")
+        try:
+            tables = {row[0] for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            db.close()
+        self.assertLessEqual({"categories", "users", "products", "purchases"}, tables)
+        self.assertFalse(retort.check(start_dir=shop))
 
 
 def load_tests(loader: unittest.TestLoader, tests, pattern) -> unittest.TestSuite:
