@@ -11,10 +11,14 @@
 # libretort.a alone, and through find_package(retort CONFIG) with
 # retort::retort and retort::retort_static.  CFLAGS go to the compiler
 # and linker of those programs (the sanitizer build's -fsanitize=...).
+# The Python module is imported from the prefix, on the prefix's
+# libretort.so.0 (with a sanitizer build, only read: python3 cannot load
+# that library without preloading the sanitizer runtime).
 #
 # The environment names the install folders, relative to the prefix, as
 # CMake has them (GNUInstallDirs): BINDIR LIBDIR INCLUDEDIR MANDIR
-# COMPLETIONDIR; CC and CMAKE the compiler and cmake to use.  The scratch
+# COMPLETIONDIR, and PYTHONDIR the Python module's; CC, CMAKE and PYTHON
+# the compiler, cmake and python3 to use.  The scratch
 # folder is removed at the end, and the two files an install writes in
 # BUILD_DIR (install_manifest.txt, libretort.pc) are left as they were.
 set -euo pipefail
@@ -23,14 +27,14 @@ set -euo pipefail
 build=$(cd "$1" && pwd)
 shift
 cflags=("$@")
-for var in BINDIR LIBDIR INCLUDEDIR MANDIR COMPLETIONDIR; do
+for var in BINDIR LIBDIR INCLUDEDIR MANDIR COMPLETIONDIR PYTHONDIR; do
 	[ -n "${!var:-}" ] || { echo "check-install: $var is not set" >&2; exit 2; }
 	case ${!var} in
 	/*) echo "check-install: $var is ${!var}, outside the prefix; this test" \
 		 "installs into a scratch prefix only" >&2; exit 2 ;;
 	esac
 done
-cc=${CC:-cc} cmake=${CMAKE:-cmake}
+cc=${CC:-cc} cmake=${CMAKE:-cmake} python=${PYTHON:-python3}
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/retort-install.XXXXXX")
 kept=()
@@ -74,7 +78,7 @@ for f in "$BINDIR/retort" "$LIBDIR/libretort.a" "$LIBDIR/libretort.so" \
 	 "$LIBDIR/pkgconfig/libretort.pc" "$LIBDIR/cmake/retort/retort-config.cmake" \
 	 "$LIBDIR/cmake/retort/retort-config-version.cmake" \
 	 "$LIBDIR/cmake/retort/retort-targets.cmake" "$MANDIR/man1/retort.1" \
-	 "$COMPLETIONDIR/retort"; do
+	 "$COMPLETIONDIR/retort" "$PYTHONDIR/retort.py"; do
 	[ -f "$prefix/$f" ] || fail "no $f in the prefix"
 done
 [ $status -eq 0 ] || { find "$prefix" >&2; exit 1; }
@@ -86,6 +90,22 @@ groff -man -Tutf8 -P-cbou "$prefix/$MANDIR/man1/retort.1" 2>/dev/null | grep -q 
 	fail "groff cannot format the installed man page"
 bash -c 'source "$1" && complete -p retort' _ "$prefix/$COMPLETIONDIR/retort" >/dev/null ||
 	fail "the installed bash completion does not register for retort"
+py_note="python3 imports retort from it"
+case " ${cflags[*]} " in
+*" -fsanitize="*)
+	py_note="retort.py parses (not imported: sanitizer build)"
+	"$python" -c 'import ast, sys; ast.parse(open(sys.argv[1]).read())' \
+		"$prefix/$PYTHONDIR/retort.py" || fail "the installed retort.py does not parse"
+	;;
+*)
+	want="$version $prefix/$PYTHONDIR/retort.py $prefix/$LIBDIR/libretort.so.0"
+	got=$(cd "$scratch" && PYTHONPATH="$prefix/$PYTHONDIR" PYTHONDONTWRITEBYTECODE=1 \
+		RETORT_LIBRARY="$prefix/$LIBDIR/libretort.so.0" "$python" -c \
+		'import retort; print(retort.__version__, retort.__file__, retort.library_path)') ||
+		fail "python3 cannot import the installed retort module"
+	[ "$got" = "$want" ] || fail "the installed Python module says '$got', not '$want'"
+	;;
+esac
 
 # a program using the library
 cat >"$scratch/main.c" <<'EOF'
@@ -166,5 +186,5 @@ EXTRA_CFLAGS="${cflags[*]}" "$(dirname "$0")/check-embed-example.sh" "$prefix" "
 
 [ $status -ne 0 ] ||
 	echo "check-install: installed $version; pkg-config and find_package(retort) programs" \
-	     "link libretort.so and libretort.a"
+	     "link libretort.so and libretort.a; $py_note"
 exit $status
