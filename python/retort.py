@@ -189,7 +189,8 @@ class _Options(ctypes.Structure):
                 # version 3
                 ("settings", ctypes.POINTER(_Setting)),
                 ("nsettings", ctypes.c_size_t),
-                ("source", ctypes.c_void_p)]
+                ("source", ctypes.c_void_p),
+                ("no_config", ctypes.c_int)]
 
 
 class _Event(ctypes.Structure):
@@ -488,6 +489,8 @@ class Retort:
                        {"fleet.jobs": 3} for another section's
       config_optional  a missing retort.ini is no error: the defaults and
                        `settings` apply, paths are relative to start_dir
+      no_config        read no retort.ini at all, not even one in a parent
+                       folder: the defaults and `settings` only
       script_location  migrations folder that beats the file's
       cache_dir        a folder for the revision header cache
       logger           where retort's log messages go, at INFO
@@ -504,6 +507,7 @@ class Retort:
                  url: Optional[str] = None,
                  settings: Optional[Mapping[str, Any]] = None,
                  config_optional: bool = False,
+                 no_config: bool = False,
                  script_location: Optional[PathLike] = None,
                  cache_dir: Optional[PathLike] = None,
                  logger: Optional[logging.Logger] = None) -> None:
@@ -522,6 +526,7 @@ class Retort:
         opts.start_dir = _arg(start_dir)
         opts.url = _arg(url)
         opts.config_optional = int(bool(config_optional))
+        opts.no_config = int(bool(no_config))
         opts.script_location = _arg(script_location)
         opts.cache_dir = _arg(cache_dir)
         array, count = _settings(settings)

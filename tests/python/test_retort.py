@@ -497,9 +497,8 @@ class SqliteOnly(Project):
                         str(source)], check=True)
         got = subprocess.run([str(self.dir / "layout")], check=True, capture_output=True,
                              text=True).stdout.splitlines()
+        # a field left out shifts the offsets after it, or the size
         self.assertEqual(got, expected)
-        # every struct field of retort.h's options is mirrored (none left out)
-        self.assertEqual(len(retort._Options._fields_), 12)
 
     def test_shopbot_startup(self) -> None:
         """examples/shopbot/startup.py, as its README shows it, migrates a
