@@ -744,21 +744,35 @@ static void test_slugify(void **state)
 {
 	rt_buf b = RT_BUF_INIT;
 
+	/* each expectation is what Alembic 1.8 makes of the message:
+	 * "_".join(re.findall(r"\w+", m)).lower(), cut to the limit and back
+	 * to its last '_', which stays */
 	assert_slug("Add posts table", 40, "add_posts_table");
 	assert_slug("  Hello, World!!  ", 40, "hello_world");
 	assert_slug("add  user_id -> posts", 40, "add_user_id_posts");
-	assert_slug("__x__", 40, "x");
+	assert_slug("__x__", 40, "__x__");
 	assert_slug("CamelCase2Go", 40, "camelcase2go");
-	assert_slug("\xd0\x94\xd0\xbe\xd0\xb1\xd0\xb0\xd0\xb2\xd0\xb8\xd1\x82\xd1\x8c users", 40, "users");
-	assert_slug("\xd0\x94\xd0\xbe\xd0\xb1\xd0\xb0\xd0\xb2\xd0\xb8\xd1\x82\xd1\x8c", 40, "");
 	assert_slug("", 40, "");
+	assert_slug("!!", 40, "");
 	assert_slug(NULL, 40, "");
-	assert_slug("add posts table", 8, "add_post");
-	assert_slug("add posts table", 4, "add");
-	assert_slug("add posts table", 3, "add");
+	assert_slug("add posts table", 8, "add_");
+	assert_slug("add posts table", 4, "add_");
+	assert_slug("add posts table", 3, "add_");
+	assert_slug("addpoststable", 3, "add_");
 	assert_slug("add posts table", 0, "add_posts_table");
 	assert_slug("a very long message that goes on and on past forty characters", 40,
-		    "a_very_long_message_that_goes_on_and_on");
+		    "a_very_long_message_that_goes_on_and_on_");
+	/* words in any script, lower-cased by Unicode's rules, counted in
+	 * characters, not bytes */
+	assert_slug("\xd0\x94\xd0\xbe\xd0\xb1\xd0\xb0\xd0\xb2\xd0\xb8\xd1\x82\xd1\x8c users", 40,
+		    "\xd0\xb4\xd0\xbe\xd0\xb1\xd0\xb0\xd0\xb2\xd0\xb8\xd1\x82\xd1\x8c_users");
+	assert_slug("Добавить таблицу постов", 40, "добавить_таблицу_постов");
+	assert_slug("Длинное сообщение про добавление новой таблицы заказов", 40,
+		    "длинное_сообщение_про_добавление_новой_");
+	assert_slug("İstanbul Straße ΣΟΦΟΣ", 40, "i̇stanbul_straße_σοφος");
+	assert_slug("x²·y³ — 10% off", 40, "x²_y³_10_off");
+	/* bytes that are not UTF-8 end a word */
+	assert_slug("ab\xff\xfe cd", 40, "ab_cd");
 
 	/* appends to what the buffer holds */
 	rt_buf_puts(&b, "x_");
@@ -807,6 +821,10 @@ static void test_file_template(void **state)
 	assert_template("%(year)05.3d", t, "02026");
 	assert_template("%(year).2s", t, "20");
 	assert_template("plain", t, "plain");
+	/* copied from an alembic.ini, escaped for configparser */
+	assert_template("%%(year)d_%%(month).2d_%%(day).2d-%%(rev)s_%%(slug)s", t,
+			"2026_03_05-3f2a9c1b7d4e_add_posts");
+	assert_template("100%%_%%(rev).4s", t, "100%_3f2a");
 
 	assert_template_error("%(x)s", "bad file_template '%(x)s': unknown token '%(x)s'");
 	assert_template_error("a_%(rev)d_b", "bad file_template 'a_%(rev)d_b': unknown token '%(rev)d'");

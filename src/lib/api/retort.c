@@ -540,6 +540,26 @@ static void comment_lines(rt_buf *out, const char *message)
 	}
 }
 
+/* truncate_slug_length of [retort] (Alembic's key), 40 when unset. */
+static int slug_length(size_t *out, retort *ctx)
+{
+	const char *text = rt_config_get(&ctx->cfg, "retort", "truncate_slug_length");
+	char *end;
+	long n;
+
+	*out = 40;
+	if (!text || !*text)
+		return 0;
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (*end || errno || n < 0 || end == text)
+		return rt_ctx_error(ctx, RETORT_ECONFIG, "%s: invalid value '%s' for "
+				    "'truncate_slug_length': expected a number of characters", ctx->cfg.path ? ctx->cfg.path : "retort.ini",
+				    text);
+	*out = n ? (size_t)n : 40; /* Alembic: `truncate_slug_length or 40` */
+	return 0;
+}
+
 int retort_revision(char **out_path, retort *ctx, const retort_revision_options *o)
 {
 	template_vars v = { 0 };
@@ -550,6 +570,7 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 	const char *why;
 	rt_script check = { 0 };
 	rt_graph *g;
+	size_t slug_max;
 	long long epoch;
 	size_t i;
 	int rc;
@@ -637,7 +658,9 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 		     strstr(tmpl, "${upgrades}") ? NULL : o->upgrade_sql);
 	fill_section(&text, "-- +downgrade", o->downgrade_options,
 		     strstr(tmpl, "${downgrades}") ? NULL : o->downgrade_sql);
-	rt_slugify(&slug, o->message, 40);
+	if ((rc = slug_length(&slug_max, ctx)) < 0)
+		goto done;
+	rt_slugify(&slug, o->message, slug_max);
 	if (!slug.len)
 		rt_buf_puts(&slug, "migration");
 	if ((rc = rt_file_template(&name, ctx->cfg.file_template, id.ptr, slug.ptr, epoch,

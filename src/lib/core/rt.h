@@ -340,13 +340,16 @@ void rt_script_release(rt_script *s);
 const char *rt_id_problem(const char *id);
 const char *rt_label_problem(const char *label);
 
-/* Lower-case `message`, runs of anything but [a-z0-9] become one '_',
- * trimmed, cut to `max` characters (Alembic truncates at 40). */
+/* A file name's slug as Alembic makes it: the words of `message` (runs
+ * of Unicode letters, numbers and '_', Python's \w) joined by '_' and
+ * lower-cased; longer than `max` characters (0: no limit), cut there and
+ * back to its last '_', which is kept ("add_posts_"). */
 void rt_slugify(rt_buf *out, const char *message, size_t max);
 
 /* Expand an Alembic file_template: %(rev)s, %(slug)s, %(year)d,
  * %(month).2d, %(day).2d, %(hour).2d, %(minute).2d, %(second).2d,
- * %(epoch)s; "%%" is "%".  `now` is a UTC time. */
+ * %(epoch)s; "%%" is "%", and "%%(rev)s" the token, as alembic.ini
+ * escapes it for configparser.  `now` is a UTC time. */
 int rt_file_template(rt_buf *out, const char *tmpl, const char *rev, const char *slug,
 		     long long now, rt_buf *err);
 

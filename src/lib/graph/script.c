@@ -16,6 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <unicase.h>
+#include <unictype.h>
+#include <unistr.h>
+
 #include "rt.h"
 
 /* How much a header-only load reads at a time. */
@@ -1083,27 +1087,69 @@ void rt_script_release(rt_script *s)
  * a separator behind.  Non-ASCII bytes are separators: a message written
  * entirely in another script gives "", and the caller picks a fallback.
  */
+/* Is `uc` in Python's \w: a letter, a number or '_' (str.isalnum()) */
+static int word_char(ucs4_t uc)
+{
+	return uc == '_' || uc_is_general_category(uc, UC_CATEGORY_L) ||
+	       uc_is_general_category(uc, UC_CATEGORY_N);
+}
+
 void rt_slugify(rt_buf *out, const char *message, size_t max)
 {
-	size_t start = out->len;
-	int sep = 0;
+	const uint8_t *p = (const uint8_t *)message, *end;
+	rt_buf words = RT_BUF_INIT;
+	uint8_t *lower;
+	size_t start = out->len, len = 0, chars = 0, cut, i;
+	int between = 0, n;
 
-	for (; message && *message; message++) {
-		char c = to_lower(*message);
+	if (!message)
+		return;
+	/* the words, as re.findall(r"\w+") finds them, joined by '_' */
+	for (end = p + strlen(message); p < end; ) {
+		ucs4_t uc;
 
-		if (!is_alnum(c)) {
-			sep = 1;
-			continue;
+		n = u8_mbtouc(&uc, p, (size_t)(end - p)); /* bad bytes: U+FFFD, no word */
+		if (word_char(uc)) {
+			if (between && words.len)
+				rt_buf_putc(&words, '_');
+			rt_buf_put(&words, (const char *)p, (size_t)n);
+			between = 0;
+		} else {
+			between = 1;
 		}
-		if (sep && out->len > start)
-			rt_buf_putc(out, '_');
-		sep = 0;
-		rt_buf_putc(out, c);
+		p += n;
 	}
-	if (max && out->len - start > max)
-		rt_buf_truncate(out, start + max);
-	while (out->len > start && out->ptr[out->len - 1] == '_')
-		rt_buf_truncate(out, out->len - 1);
+	if (!words.len || rt_buf_oom(&words))
+		goto done;
+	/* str.lower(): full case mapping, in Unicode's default form */
+	if (!(lower = u8_tolower((const uint8_t *)words.ptr, words.len, NULL, NULL, NULL, &len)))
+		goto done;
+	/* longer than `max` characters: cut there, and back to the last '_',
+	 * which stays (Alembic: slug[:max].rsplit("_", 1)[0] + "_") */
+	for (i = 0, cut = len; i < len; chars++) {
+		if (max && chars == max) {
+			cut = i;
+			break;
+		}
+		n = u8_mblen(lower + i, len - i);
+		i += n > 0 ? (size_t)n : 1;
+	}
+	if (cut < len) {
+		size_t k = cut;
+		while (k > 0 && lower[k - 1] != '_')
+			k--;
+		if (k > 0)
+			cut = k - 1;
+		rt_buf_put(out, (const char *)lower, cut);
+		rt_buf_putc(out, '_');
+	} else {
+		rt_buf_put(out, (const char *)lower, len);
+	}
+	free(lower);
+done:
+	if (rt_buf_oom(&words))
+		rt_buf_truncate(out, start);
+	rt_buf_release(&words);
 }
 
 /* Python's %-formatting of one value, for the subset Alembic documents:
@@ -1235,7 +1281,12 @@ int rt_file_template(rt_buf *out, const char *tmpl, const char *rev, const char 
 			p += n;
 			continue;
 		}
-		if (p[1] == '%') {
+		/* "%%(rev)s" is a token escaped for configparser, as alembic.ini
+		 * writes it: the token (a '%' before a token in a file name
+		 * would be no use); "%%" before anything else is a '%' */
+		if (p[1] == '%' && p[2] == '(') {
+			p++;
+		} else if (p[1] == '%') {
 			rt_buf_putc(out, '%');
 			p += 2;
 			continue;
