@@ -105,6 +105,50 @@ static const struct cli_command *find_command(const char *name)
 	return NULL;
 }
 
+/* Edits (insert, delete, change, swap two neighbours) from `a` to `b`,
+ * for a mistyped command's "did you mean". */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t d[32][32];
+
+	if (la > 30 || lb > 30)
+		return (size_t)-1;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+/* The command `name` was probably meant to be, or NULL. */
+static const char *similar_command(const char *name)
+{
+	const char *best = NULL;
+	size_t i, min = (size_t)-1, most = strlen(name) / 3 + 1;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		size_t d = distance(name, commands[i].name);
+		if (d < min) {
+			min = d;
+			best = commands[i].name;
+		}
+	}
+	return min <= most && min <= 2 ? best : NULL;
+}
+
 /* Options before the command; returns -1 to go on, else the exit status. */
 static int parse_global(struct cli *cli, int argc, char **argv, const char **vars)
 {
@@ -167,9 +211,16 @@ static int parse_global(struct cli *cli, int argc, char **argv, const char **var
 	if (optind == argc)
 		return cli_usage_error(cli, "no command given");
 	if (!(cli->cmd = find_command(argv[optind]))) {
+		const char *like = similar_command(argv[optind]);
 		cli->cmd = &global;
+		if (like)
+			return cli_usage_error(cli, "unknown command '%s'; did you mean '%s'?",
+					       argv[optind], like);
 		return cli_usage_error(cli, "unknown command '%s'", argv[optind]);
 	}
+	/* as ALEMBIC_CONFIG: the config file, unless -c names one */
+	if (!cli->opts.config_path && getenv("RETORT_CONFIG") && *getenv("RETORT_CONFIG"))
+		cli->opts.config_path = getenv("RETORT_CONFIG");
 	cli->argc = argc - optind;
 	cli->argv = argv + optind;
 	return -1;

@@ -182,3 +182,30 @@ teardown() {
 	run -0 --separate-stderr rt -v heads
 	assert_contains "$stderr" "using config file '$stray'"
 }
+
+@test "RETORT_CONFIG names the config when -c does not" {
+	local other="$BATS_TEST_TMPDIR/elsewhere"
+	mkdir -p "$other"
+	cd "$other"
+	run rt -q heads
+	assert_status 1
+	RETORT_CONFIG="$P/retort.ini" run -0 --separate-stderr rt -v heads
+	assert_contains "$stderr" "using config file '$P/retort.ini'"
+	# -c beats it
+	RETORT_CONFIG=/nonexistent/retort.ini run -0 rt -c "$P/retort.ini" -q heads
+	RETORT_CONFIG=/nonexistent/retort.ini run rt -q heads
+	assert_status 1
+	assert_contains "$output" "/nonexistent/retort.ini"
+}
+
+@test "a mistyped command gets a suggestion, a far one none" {
+	run rt upgrad
+	assert_status 2
+	assert_contains "$output" "unknown command 'upgrad'; did you mean 'upgrade'?"
+	run rt hisotry
+	assert_contains "$output" "did you mean 'history'?"
+	run rt frobnicate
+	assert_status 2
+	assert_contains "$output" "unknown command 'frobnicate'"
+	refute_contains "$output" "did you mean"
+}
