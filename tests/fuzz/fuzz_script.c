@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistr.h>
+
 #include "rt.h"
 #include "driver.h"
 
@@ -152,12 +154,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (str) {
 			size_t i;
 
+			/* a slug is UTF-8 words and '_' only (nothing a path or a
+			 * shell would read), at most one character past the limit */
 			rt_slugify(&out, str, size % 50);
+			if (out.len && u8_check((const uint8_t *)out.ptr, out.len))
+				abort();
 			for (i = 0; i < out.len; i++)
-				if (!((out.ptr[i] >= 'a' && out.ptr[i] <= 'z') ||
-				      (out.ptr[i] >= '0' && out.ptr[i] <= '9') || out.ptr[i] == '_'))
+				if ((unsigned char)out.ptr[i] < 0x80 && out.ptr[i] != '_' &&
+				    !(out.ptr[i] >= 'a' && out.ptr[i] <= 'z') &&
+				    !(out.ptr[i] >= '0' && out.ptr[i] <= '9'))
 					abort();
-			if (out.len && (out.ptr[0] == '_' || out.ptr[out.len - 1] == '_'))
+			if (size % 50 && out.len &&
+			    u8_mbsnlen((const uint8_t *)out.ptr, out.len) > size % 50 + 1)
 				abort();
 			rt_buf_clear(&out);
 			rt_file_template(&out, str, "abc123", "slug", (long long)size * 86400 * 37, &err);
