@@ -359,6 +359,10 @@ RETORT_EXTERN size_t retort_rev_nchildren(const retort_rev *rev);
 RETORT_EXTERN const retort_rev *retort_rev_child(const retort_rev *rev, size_t i);
 RETORT_EXTERN size_t retort_rev_ndepends(const retort_rev *rev);
 RETORT_EXTERN const retort_rev *retort_rev_depends(const retort_rev *rev, size_t i);
+/* The revisions whose depends_on names this one.  A head that others
+ * depend on is what Alembic calls an "effective head". */
+RETORT_EXTERN size_t retort_rev_ndependents(const retort_rev *rev);
+RETORT_EXTERN const retort_rev *retort_rev_dependent(const retort_rev *rev, size_t i);
 /* Branch labels declared in this revision's header. */
 RETORT_EXTERN size_t retort_rev_nlabels(const retort_rev *rev);
 RETORT_EXTERN const char *retort_rev_label(const retort_rev *rev, size_t i);

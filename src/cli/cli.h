@@ -91,17 +91,18 @@ void *cli_realloc(void *ptr, size_t n);
 
 #define CLI_FLAGS_ALL (RETORT_REV_HEAD | RETORT_REV_BRANCHPOINT | RETORT_REV_MERGEPOINT)
 
-/* " (head)", " (branchpoint)", " (mergepoint)" for the flags of `rev`
- * within `which`, then " (current)" when `current`. */
+/* " (head)" (" (effective head)" when others depend on it), " (current)"
+ * when `current`, then " (branchpoint)", " (mergepoint)": the flags of
+ * `rev` within `which`, in Alembic's order. */
 void cli_put_flags(const retort_rev *rev, unsigned int which, int current);
 /* " (a, b)": the branch labels of `rev`, its own and those of its branch;
  * nothing when there are none. */
 void cli_put_labels(const retort_rev *rev);
 /* The id, the labels, then the flags within `which`: "1a2b (shop) (head)". */
 void cli_put_rev(const retort_rev *rev, unsigned int which);
-/* The parent ids, ", " between them; "<base>" for none; in parentheses
- * when `parens` and there are several ("(a, b)", as history prints). */
-void cli_put_parents(const retort_rev *rev, int parens);
+/* The parent ids, ", " between them; "<base>" for none; with `deps`, then
+ * what it depends on in parentheses (history's "a1 (c1) -> b1"). */
+void cli_put_parents(const retort_rev *rev, int deps);
 /* The block of `retort show` (Alembic's log entry). */
 void cli_put_show(const retort_rev *rev, int current);
 /* Is `id` one of the version table's ids? */

@@ -14,14 +14,18 @@ void cli_put_flags(const retort_rev *rev, unsigned int which, int current)
 {
 	unsigned int flags = retort_rev_flags(rev) & which;
 
-	if (flags & RETORT_REV_HEAD)
+	/* as Alembic: a head others depend on is an "effective head", and
+	 * (current) comes before the tree's marks */
+	if ((flags & RETORT_REV_HEAD) && retort_rev_ndependents(rev))
+		fputs(" (effective head)", stdout);
+	else if (flags & RETORT_REV_HEAD)
 		fputs(" (head)", stdout);
+	if (current)
+		fputs(" (current)", stdout);
 	if (flags & RETORT_REV_BRANCHPOINT)
 		fputs(" (branchpoint)", stdout);
 	if (flags & RETORT_REV_MERGEPOINT)
 		fputs(" (mergepoint)", stdout);
-	if (current)
-		fputs(" (current)", stdout);
 }
 
 void cli_put_rev(const retort_rev *rev, unsigned int which)
@@ -31,24 +35,21 @@ void cli_put_rev(const retort_rev *rev, unsigned int which)
 	cli_put_flags(rev, which, 0);
 }
 
-void cli_put_parents(const retort_rev *rev, int parens)
+void cli_put_parents(const retort_rev *rev, int deps)
 {
-	size_t i, n = retort_rev_nparents(rev);
+	size_t i, n = retort_rev_nparents(rev), nd = retort_rev_ndepends(rev);
 
-	if (n == 0) {
+	if (n == 0)
 		fputs("<base>", stdout);
-		return;
-	}
-	parens = parens && n > 1;
-	if (parens)
-		putchar('(');
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", stdout);
 		fputs(retort_rev_id(retort_rev_parent(rev, i)), stdout);
 	}
-	if (parens)
-		putchar(')');
+	/* history's "a1 (c1) -> b1": what the revision depends on */
+	for (i = 0; deps && i < nd; i++)
+		printf("%s%s%s", i ? ", " : " (", retort_rev_id(retort_rev_depends(rev, i)),
+		       i + 1 == nd ? ")" : "");
 }
 
 /* ---- branch labels ------------------------------------------------------- */

@@ -100,6 +100,10 @@ static void graph_accessors(void **state)
 	assert_null(retort_rev_parent(a1, 0));
 	assert_int_equal(retort_rev_ndepends(b1), 1);
 	assert_string_equal(id_of(retort_rev_depends(b1, 0)), "aaaa0002");
+	assert_int_equal(retort_rev_ndependents(retort_lookup(p->ctx, "aaaa0002")), 1);
+	assert_ptr_equal(retort_rev_dependent(retort_lookup(p->ctx, "aaaa0002"), 0), b1);
+	assert_null(retort_rev_dependent(retort_lookup(p->ctx, "aaaa0002"), 1));
+	assert_int_equal(retort_rev_ndependents(b1), 0);
 	assert_int_equal(retort_rev_nlabels(b1), 1);
 	assert_string_equal(retort_rev_label(b1, 0), "stats");
 	assert_ptr_equal(retort_rev_labeled(b1), b1);

@@ -121,7 +121,8 @@ $F"
 	assert_eq "$output" "$m (head)"
 	run -0 --separate-stderr rt history
 	assert_eq "${#lines[@]}" 4
-	assert_match "${lines[0]}" "^\\(($B, $E|$E, $B)\\) -> $m \\(head\\) \\(mergepoint\\), merge branches$"
+	# as Alembic prints a merge: the parents without parentheses
+	assert_match "${lines[0]}" "^($B, $E|$E, $B) -> $m \\(head\\) \\(mergepoint\\), merge branches$"
 	run -0 --separate-stderr rt show "$m"
 	assert_line_match "^Merges: ($B, $E|$E, $B)$"
 
@@ -170,4 +171,16 @@ t_other"
 	run -0 --separate-stderr rt upgrade "$F"
 	assert_eq "$(q 'SELECT id FROM t_other')" 7
 	assert_contains "$(versions)" "$F"
+}
+
+@test "a head others depend on is an effective head, and history shows what a revision depends on" {
+	# E a base of its own; a revision on A that depends on E
+	write_rev "$E" "" "other base" "CREATE TABLE t_e (id INTEGER);" "DROP TABLE t_e;"
+	DEPENDS=$E write_rev d4d4d4d4d4d4 "$A" "needs e" "CREATE TABLE t_d (id INTEGER);" "DROP TABLE t_d;"
+	run -0 --separate-stderr rt heads
+	assert_contains "$output" "$E (effective head)"
+	refute_contains "$output" "$E (head)"
+	run -0 --separate-stderr rt history
+	assert_line_match "^$A \\($E\\) -> d4d4d4d4d4d4 \\(head\\), needs e$"
+	assert_line_match "^<base> -> $E \\(effective head\\), other base$"
 }

@@ -144,6 +144,7 @@ unsigned int retort_rev_flags(const retort_rev *rev) { return rev->flags; }
 size_t retort_rev_nparents(const retort_rev *rev) { return rev->nparents; }
 size_t retort_rev_nchildren(const retort_rev *rev) { return rev->nchildren; }
 size_t retort_rev_ndepends(const retort_rev *rev) { return rev->ndeps; }
+size_t retort_rev_ndependents(const retort_rev *rev) { return rev->ndependents; }
 size_t retort_rev_nlabels(const retort_rev *rev) { return rev->s.branch_labels.count; }
 const retort_rev *retort_rev_labeled(const retort_rev *rev) { return rev->labeled; }
 
@@ -160,6 +161,11 @@ const retort_rev *retort_rev_child(const retort_rev *rev, size_t i)
 const retort_rev *retort_rev_depends(const retort_rev *rev, size_t i)
 {
 	return i < rev->ndeps ? rev->deps[i] : NULL;
+}
+
+const retort_rev *retort_rev_dependent(const retort_rev *rev, size_t i)
+{
+	return i < rev->ndependents ? rev->dependents[i] : NULL;
 }
 
 const char *retort_rev_label(const retort_rev *rev, size_t i)
