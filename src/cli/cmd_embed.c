@@ -4,6 +4,7 @@
  * files at run time (retort_source_files() in retort.h).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,32 +21,6 @@ const char cmd_embed_usage[] =
 	"\n"
 	"    -o, --output FILE    write to FILE (default: standard output)\n"
 	"    --name NAME          the C name of the files (default: retort_migrations)\n";
-
-/* The whole of `path`, NUL-terminated; NULL with errno set on failure. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (cap - n < 4096)
-			buf = cli_realloc(buf, cap = cap * 2 + 8192);
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* `text` as C string literals: with `lines`, one per line of the file,
  * else one (a name). */
@@ -122,7 +97,8 @@ int cmd_embed(struct cli *cli)
 	const char *output = NULL, *name = "retort_migrations";
 	retort_revlist all = { NULL, 0 };
 	const retort_rev **revs;
-	char *dir = NULL;
+	retort_source folder;
+	char *dir = NULL, *versions;
 	FILE *out = stdout;
 	size_t i;
 	int c, status, failed = 0;
@@ -145,12 +121,18 @@ int cmd_embed(struct cli *cli)
 		return cli_usage_error(cli, "--name wants a C identifier, not '%s'", name);
 	if (retort_history(&all, cli->ctx, NULL) < 0)
 		return cli_fail(cli);
+	/* the files are read as the library reads them (regular files only,
+	 * whole), through its folder source */
+	versions = cli_realloc(NULL, strlen(retort_script_location(cli->ctx)) + sizeof("/versions"));
+	strcpy(versions, retort_script_location(cli->ctx));
+	strcat(versions, "/versions");
+	retort_source_folder(&folder, versions);
 	/* in file order, so that the output changes only where a file did */
 	revs = cli_realloc(NULL, (all.count ? all.count : 1) * sizeof(*revs));
 	memcpy(revs, all.revs, all.count * sizeof(*revs));
 	qsort(revs, all.count, sizeof(*revs), by_path);
 	if (output && !(out = fopen(output, "w"))) {
-		fprintf(stderr, "error: cannot write '%s': %m\n", output);
+		fprintf(stderr, "error: cannot write '%s': %s\n", output, strerror(errno));
 		failed = 1;
 		goto done;
 	}
@@ -166,10 +148,10 @@ int cmd_embed(struct cli *cli)
 	for (i = 0; i < all.count && !failed; i++) {
 		const char *path = retort_rev_path(revs[i]);
 		size_t len = 0;
-		char *text = slurp(path, &len);
+		char *text = NULL;
 
-		if (!text) {
-			fprintf(stderr, "error: cannot read '%s': %m\n", cli_relpath(path));
+		if (folder.read(&folder, strrchr(path, '/') + 1, &text, &len) < 0) {
+			fprintf(stderr, "error: cannot read '%s'\n", cli_relpath(path));
 			failed = 1;
 			break;
 		}
@@ -192,12 +174,13 @@ int cmd_embed(struct cli *cli)
 		fprintf(out, ", %s_files, %zu };\n", name, all.count);
 	}
 	if (out != stdout && fclose(out) != 0 && !failed) {
-		fprintf(stderr, "error: cannot write '%s': %m\n", output);
+		fprintf(stderr, "error: cannot write '%s': %s\n", output, strerror(errno));
 		failed = 1;
 	}
 	if (failed && output)
 		remove(output);
 done:
+	free(versions);
 	free(dir);
 	free(revs);
 	retort_revlist_release(&all);
