@@ -40,6 +40,18 @@ static inline void open_in(retort **out, const char *dir)
 	must(retort_open(*out, &o), *out, "retort_open");
 }
 
+/* The version table holds exactly `want` (NULL: nothing). */
+static inline void assert_current(retort *ctx, const char *want)
+{
+	retort_strarray cur = { NULL, 0 };
+
+	must(retort_current(&cur, ctx), ctx, "retort_current");
+	assert_int_equal(cur.count, want ? 1 : 0);
+	if (want)
+		assert_string_equal(cur.strings[0], want);
+	retort_strarray_release(&cur);
+}
+
 /* A revision creating table `name`, on the head. */
 static inline void add_rev(project *p, const char *id, const char *name)
 {

@@ -43,7 +43,6 @@ static void options_checked(void **state)
 	retort_test_options tzero;
 	retort_fleet_options fzero;
 	retort_options ozero;
-	retort_strarray cur = { NULL, 0 };
 	retort_tenant_list none = { NULL, 0 };
 	retort *fresh;
 
@@ -59,9 +58,7 @@ static void options_checked(void **state)
 	assert_int_equal(retort_upgrade(p->ctx, "head", &newer), RETORT_EUSAGE);
 	assert_non_null(strstr(retort_errmsg(p->ctx), "newer"));
 	/* nothing ran */
-	must(retort_current(&cur, p->ctx), p->ctx, "retort_current");
-	assert_int_equal(cur.count, 0);
-	retort_strarray_release(&cur);
+	assert_current(p->ctx, NULL);
 
 	assert_int_equal(retort_fleet_run(p->ctx, &none, &fzero), RETORT_EUSAGE);
 	assert_non_null(strstr(retort_errmsg(p->ctx), "RETORT_FLEET_OPTIONS_INIT"));
@@ -79,10 +76,7 @@ static void options_checked(void **state)
 	retort_free(fresh);
 
 	must(retort_upgrade(p->ctx, "head", NULL), p->ctx, "retort_upgrade(NULL options)");
-	must(retort_current(&cur, p->ctx), p->ctx, "retort_current");
-	assert_int_equal(cur.count, 1);
-	assert_string_equal(cur.strings[0], "aaaa0002");
-	retort_strarray_release(&cur);
+	assert_current(p->ctx, "aaaa0002");
 }
 
 /* A failed retort_open leaves the context as it was: another open then
@@ -320,7 +314,6 @@ static void threads(void **state)
 	pthread_t t[N];
 	worker w[N];
 	char urls[N][128];
-	retort_strarray cur = { NULL, 0 };
 	size_t i, applied = 0;
 
 	put_file(p, "retort.ini", "[retort]\nscript_location = migrations\n"
@@ -348,10 +341,7 @@ static void threads(void **state)
 	assert_int_equal(applied, 2);
 	retort_free(p->ctx);
 	open_in(&p->ctx, p->dir);
-	must(retort_current(&cur, p->ctx), p->ctx, "retort_current");
-	assert_int_equal(cur.count, 1);
-	assert_string_equal(cur.strings[0], "aaaa0002");
-	retort_strarray_release(&cur);
+	assert_current(p->ctx, "aaaa0002");
 }
 
 static void collect(const char *message, void *payload)
@@ -376,7 +366,6 @@ static void settings_and_log(void **state)
 	};
 	retort_setting bad[] = { { NULL, "lock_timeout", "soon" } };
 	retort_options o = RETORT_OPTIONS_INIT;
-	retort_strarray cur = { NULL, 0 };
 	retort *ctx;
 
 	assert_non_null(log);
@@ -400,10 +389,7 @@ static void settings_and_log(void **state)
 	assert_string_equal(retort_config_get(ctx, "fleet", "jobs"), "3");
 	retort_set_log_callback(ctx, collect, log);
 	must(retort_upgrade(ctx, "head", NULL), ctx, "retort_upgrade");
-	must(retort_current(&cur, ctx), ctx, "retort_current");
-	assert_int_equal(cur.count, 1);
-	assert_string_equal(cur.strings[0], "aaaa0002");
-	retort_strarray_release(&cur);
+	assert_current(ctx, "aaaa0002");
 	/* the run logged through the callback: start, each step */
 	assert_non_null(strstr(log, "upgrade head on sqlite:///"));
 	assert_non_null(strstr(log, "aaaa0001"));
@@ -436,6 +422,36 @@ static void dialects(void **state)
 #endif
 	assert_int_equal(retort_has_dialect("mysql"), 0);
 	assert_int_equal(retort_has_dialect(""), 0);
+}
+
+/* no_config: no retort.ini is read, not even the one in the folder or a
+ * parent's - only the defaults and the settings. */
+static void no_config(void **state)
+{
+	project *p = *state;
+	retort_setting set[] = { { NULL, "url", "sqlite:///nocfg.db" } };
+	retort_options o = RETORT_OPTIONS_INIT;
+	char sub[128], db[160];
+	retort *ctx;
+
+	/* the project's retort.ini says lock_timeout = soon: read, it fails */
+	put_file(p, "retort.ini", "[retort]\nscript_location = migrations\nlock_timeout = soon\n");
+	snprintf(sub, sizeof(sub), "%s/migrations", p->dir);
+	o.start_dir = sub;
+	must(retort_new(&ctx), NULL, "retort_new");
+	assert_int_equal(retort_open(ctx, &o), RETORT_ECONFIG);
+	o.no_config = 1;
+	o.start_dir = p->dir;
+	o.settings = set;
+	o.nsettings = 1;
+	must(retort_open(ctx, &o), ctx, "retort_open with no_config");
+	assert_null(retort_config_path(ctx));
+	assert_null(retort_config_get(ctx, "retort", "lock_timeout"));
+	must(retort_upgrade(ctx, "head", NULL), ctx, "retort_upgrade");
+	assert_current(ctx, "aaaa0002");
+	retort_free(ctx);
+	snprintf(db, sizeof(db), "%s/nocfg.db", p->dir);
+	assert_int_equal(access(db, F_OK), 0);
 }
 
 /* A project that cannot be made whole is not made at all: what the call
@@ -481,6 +497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(settings_and_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(init_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_config, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,14 +36,9 @@ static void sqlite_value(char *out, size_t size, sqlite3 *db, const char *sql)
 /* Point the project's context at the program's `handle` and upgrade. */
 static void upgrade_on(project *p, const char *dialect, void *handle)
 {
-	retort_strarray cur = { NULL, 0 };
-
 	must(retort_use_connection(p->ctx, dialect, handle), p->ctx, "retort_use_connection");
 	must(retort_upgrade(p->ctx, "head", NULL), p->ctx, "retort_upgrade");
-	must(retort_current(&cur, p->ctx), p->ctx, "retort_current");
-	assert_int_equal(cur.count, 1);
-	assert_string_equal(cur.strings[0], "aaaa0002");
-	retort_strarray_release(&cur);
+	assert_current(p->ctx, "aaaa0002");
 }
 
 static void sqlite_handle(void **state)
@@ -70,6 +65,19 @@ static void sqlite_handle(void **state)
 	ro.backup = 1;
 	assert_int_equal(retort_downgrade(p->ctx, "base", &ro), RETORT_EUSAGE);
 	assert_non_null(strstr(retort_errmsg(p->ctx), "program's own connection"));
+	/* so do test (its up/down/up would otherwise run on the program's
+	 * database) and autogenerate, which need a URL too */
+	{
+		retort_test_report report;
+		retort_autogen ag;
+
+		assert_int_equal(retort_test(&report, p->ctx, NULL), RETORT_EUSAGE);
+		assert_non_null(strstr(retort_errmsg(p->ctx), "program's own connection"));
+		retort_test_report_release(&report);
+		assert_int_equal(retort_autogenerate(&ag, p->ctx, NULL), RETORT_EUSAGE);
+		assert_non_null(strstr(retort_errmsg(p->ctx), "program's own connection"));
+		assert_current(p->ctx, "aaaa0002");
+	}
 	must(retort_downgrade(p->ctx, "base", NULL), p->ctx, "retort_downgrade");
 	sqlite_value(value, sizeof(value), db, "SELECT count(*) FROM sqlite_master "
 		     "WHERE name IN ('one', 'two')");
