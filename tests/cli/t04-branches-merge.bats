@@ -118,11 +118,12 @@ $F"
 	grep -Eqx -- "-- down_revision: ($B, ?$E|$E, ?$B)" "$file" ||
 		fail "merge file's down_revision:" "$(grep down_revision "$file")"
 	run -0 --separate-stderr rt heads
-	assert_eq "$output" "$m (head)"
+	# a branch label reaches every revision built on it, merges too
+	assert_eq "$output" "$m (other) (head)"
 	run -0 --separate-stderr rt history
 	assert_eq "${#lines[@]}" 4
 	# as Alembic prints a merge: the parents without parentheses
-	assert_match "${lines[0]}" "^($B, $E|$E, $B) -> $m \\(head\\) \\(mergepoint\\), merge branches$"
+	assert_match "${lines[0]}" "^($B, $E|$E, $B) -> $m \\(other\\) \\(head\\) \\(mergepoint\\), merge branches$"
 	run -0 --separate-stderr rt show "$m"
 	assert_line_match "^Merges: ($B, $E|$E, $B)$"
 
@@ -158,7 +159,7 @@ t_other"
 	local m
 	m=$(created_rev)
 	run -0 --separate-stderr rt heads
-	assert_eq "$output" "$m (head)"
+	assert_eq "$output" "$m (other) (head)"
 	run -0 --separate-stderr rt upgrade head
 	assert_eq "$(versions)" "$m"
 }

@@ -63,11 +63,6 @@ static int make_plan(rt_revvec *plan, run *r, const char *spec)
 	return rt_plan_make(plan, r->db.g, &r->db.rows, spec, r->direction, &r->ctx->err);
 }
 
-static int step_applied(unsigned char **out, run *r)
-{
-	return rt_plan_step_applied(out, r->db.g, &r->db.rows, r->direction, &r->ctx->err);
-}
-
 int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan)
 {
 	rt_script *s = calloc(plan->n ? plan->n : 1, sizeof(*s));
@@ -149,12 +144,11 @@ static void take_pending(run *r, rt_buf *out)
 /* ---- version table SQL ---------------------------------------------------- */
 
 /* The rows after one step, and the SQL that gets the version table there. */
-static int step_versions(run *r, rt_buf *out, rt_plan_step_rows *st, const rt_rev *rev,
-			 const unsigned char *applied)
+static int step_versions(run *r, rt_buf *out, rt_plan_step_rows *st, const rt_rev *rev)
 {
 	int rc;
 
-	if ((rc = rt_plan_step(st, &r->db.rows, rev, r->direction, applied, &r->ctx->err)) < 0)
+	if ((rc = rt_plan_step(st, r->db.g, &r->db.rows, rev, r->direction, &r->ctx->err)) < 0)
 		return rc;
 	rt_vtable_step_sql(out, r->db.vt.ptr, st);
 	return 0;
@@ -521,7 +515,7 @@ static int fewer_statements(run *r, const rt_rev *rev, const rt_exec_fail *fail)
 	return RETORT_EMODIFIED;
 }
 
-static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
+static int run_step(run *r, rt_rev *rev, const rt_script *s)
 {
 	rt_exec_fail fail = { 0 };
 	rt_plan_step_rows next = { 0 };
@@ -534,7 +528,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 
 	if (r->resuming && rev == r->db.hist.failed)
 		fail.skip = r->db.hist.failed_done;
-	if ((rc = step_versions(r, &vsql, &next, rev, applied)) < 0)
+	if ((rc = step_versions(r, &vsql, &next, rev)) < 0)
 		goto done;
 	rt_plan_step_ends(&from, &to, rev, r->direction);
 	emit(r, RETORT_EVENT_START, rev, from.ptr, to.ptr, 0);
@@ -728,7 +722,6 @@ static int run_online(run *r)
 	rt_revvec plan = { 0 };
 	rt_strlist expected = { 0 };
 	rt_script *scripts = NULL;
-	unsigned char *applied = NULL;
 	const rt_section *sec;
 	size_t next = 0, i;
 	int rc, first = 1, moved = 0;
@@ -776,11 +769,7 @@ static int run_online(run *r)
 			if (moved)
 				continue;
 		}
-		free(applied);
-		applied = NULL;
-		if ((rc = step_applied(&applied, r)) < 0)
-			goto done;
-		if ((rc = run_step(r, plan.v[next], &scripts[next], applied)) < 0)
+		if ((rc = run_step(r, plan.v[next], &scripts[next])) < 0)
 			goto done;
 		if (r->held && !r->in_tx)
 			release_hold(r);
@@ -801,7 +790,6 @@ done:
 	/* what the database holds now: a failure rolled back what was not
 	 * committed */
 	copy_rows(&r->ctx->run_to, rc < 0 ? &r->committed : &r->db.rows);
-	free(applied);
 	rt_run_free_scripts(scripts, plan.n);
 	rt_revvec_release(&plan);
 	rt_strlist_release(&expected);
