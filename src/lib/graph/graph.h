@@ -133,5 +133,7 @@ int rt_range_resolve(rt_revvec *out, rt_graph *g, const char *range,
 
 /* Does `spec` (a target or a range) need the database's current state? */
 int rt_target_needs_current(const char *spec);
+/* Whether `spec` is "heads" or "label@heads". */
+int rt_target_names_heads(const char *spec);
 
 #endif

@@ -828,34 +828,102 @@ static int run_offline(run *r)
 
 /* ---- stamp ------------------------------------------------------------------ */
 
-/* New rows for stamping `t`: the target's revisions, plus the rows that
- * are on unrelated branches (neither above nor below any target). */
-static int stamp_rows(run *r, rt_strlist *next, const rt_target *t, int purge)
+/* Everything above or below the revisions of `t`: the rows a stamp to
+ * `t` replaces.  Marks them with one stamp (returned in *mark). */
+static int stamp_lineage(run *r, rt_revvec *lineage, const rt_target *t, unsigned int *mark)
 {
-	rt_revvec up = { 0 }, down = { 0 };
-	size_t i, k;
-	int rc = 0, related;
+	rt_revvec up = { 0 };
+	size_t i;
+	int rc = 0;
+
+	if (rt_graph_ancestors(r->db.g, lineage, t->revs.v, t->revs.n) < 0 ||
+	    rt_graph_descendants(r->db.g, &up, t->revs.v, t->revs.n) < 0)
+		rc = RETORT_ERROR;
+	for (i = 0; rc >= 0 && i < up.n; i++) {
+		size_t k;
+		for (k = 0; k < t->revs.n && t->revs.v[k] != up.v[i]; k++)
+			; /* a target is its own ancestor and descendant */
+		if (k == t->revs.n)
+			rc = rt_revvec_push(lineage, up.v[i]);
+	}
+	*mark = rt_graph_mark(r->db.g);
+	for (i = 0; rc >= 0 && i < lineage->n; i++)
+		lineage->v[i]->mark = *mark;
+	rt_revvec_release(&up);
+	return rc;
+}
+
+/* New rows for stamping `t`: the target's revisions, plus the rows that
+ * are on unrelated branches (neither above nor below any target).  An
+ * offline stamp without FROM cannot read the rows: `lineage_sql` gets a
+ * DELETE of every row the online stamp would replace, so the script ends
+ * where the online stamp would on any database. */
+static int stamp_rows(run *r, rt_strlist *next, rt_buf *lineage_sql, const rt_target *t,
+		      int purge)
+{
+	rt_revvec lineage = { 0 };
+	unsigned int mark = 0;
+	size_t i;
+	int rc = 0;
 
 	if (!purge && t->revs.n) {
-		if (rt_graph_ancestors(r->db.g, &down, t->revs.v, t->revs.n) < 0 ||
-		    rt_graph_descendants(r->db.g, &up, t->revs.v, t->revs.n) < 0)
-			rc = RETORT_ERROR;
+		rc = stamp_lineage(r, &lineage, t, &mark);
 		for (i = 0; rc >= 0 && i < r->db.rows.count; i++) {
-			related = 0;
-			for (k = 0; k < down.n; k++)
-				related |= !strcmp(down.v[k]->s.revision, r->db.rows.items[i]);
-			for (k = 0; k < up.n; k++)
-				related |= !strcmp(up.v[k]->s.revision, r->db.rows.items[i]);
-			if (!related)
+			rt_rev *row = rt_graph_get(r->db.g, r->db.rows.items[i]);
+			if (!row || row->mark != mark)
 				rc = rt_strlist_add(next, r->db.rows.items[i]);
 		}
+		for (i = 0; rc >= 0 && lineage_sql && i < lineage.n; i++)
+			rt_buf_printf(lineage_sql, "%s'%s'", i ? ", " : "", lineage.v[i]->s.revision);
 	}
 	for (i = 0; rc >= 0 && i < t->revs.n; i++)
 		if (!rt_strlist_has(next, t->revs.v[i]->s.revision))
 			rc = rt_strlist_add(next, t->revs.v[i]->s.revision);
-	rt_revvec_release(&up);
-	rt_revvec_release(&down);
+	rt_revvec_release(&lineage);
 	return rc < 0 ? rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory") : 0;
+}
+
+/* Resolve stamp's targets: one or more, separated by spaces or commas (`stamp b2
+ * c2`), none above or below another (Alembic's "overlaps"). */
+static int stamp_targets(run *r, rt_target *t, const char *to_spec)
+{
+	rt_strlist specs = { 0 };
+	rt_revvec below = { 0 };
+	size_t i, k;
+	int rc = 0;
+
+	if (rt_strlist_split(&specs, to_spec) < 0)
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	if (specs.count < 2) {
+		rt_strlist_release(&specs);
+		return rt_target_resolve(t, r->db.g, to_spec, &r->db.rows, 0, &r->ctx->err);
+	}
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < specs.count && rc >= 0; i++) {
+		rt_target one;
+		if ((rc = rt_target_resolve(&one, r->db.g, specs.items[i], &r->db.rows, 0,
+					    &r->ctx->err)) < 0)
+			break;
+		for (k = 0; k < one.revs.n && rc >= 0; k++)
+			rc = rt_revvec_push(&t->revs, one.revs.v[k]);
+		rt_target_release(&one);
+	}
+	for (i = 0; rc >= 0 && i < t->revs.n; i++) {
+		below.n = 0;
+		if ((rc = rt_graph_ancestors(r->db.g, &below, &t->revs.v[i], 1)) < 0)
+			break;
+		for (k = 0; k < t->revs.n && rc >= 0; k++)
+			if (k != i && t->revs.v[k]->mark == r->db.g->stamp)
+				rc = rt_ctx_error(r->ctx, RETORT_EUSAGE,
+						  "stamp: '%s' is below '%s'; name revisions of "
+						  "separate branches; nothing was changed",
+						  t->revs.v[k]->s.revision, t->revs.v[i]->s.revision);
+	}
+	rt_strlist_release(&specs);
+	rt_revvec_release(&below);
+	if (rc < 0)
+		rt_target_release(t);
+	return rc == RETORT_ERROR ? rt_ctx_error(r->ctx, rc, "out of memory") : rc;
 }
 
 /* A history row for a revision whose file is not loaded yet. */
@@ -897,6 +965,7 @@ static int run_stamp(run *r, const char *to_spec)
 	rt_target t = { 0 };
 	rt_strlist next = { 0 };
 	rt_buf sql = RT_BUF_INIT, ids = RT_BUF_INIT;
+	rt_buf lineage = RT_BUF_INIT;
 	int purge = (r->opts && r->opts->purge) || r->replace_rows;
 	size_t i;
 	int rc;
@@ -904,8 +973,12 @@ static int run_stamp(run *r, const char *to_spec)
 	if (!purge && (rc = rt_plan_rows_to_revs(&t.revs, r->db.g, &r->db.rows, &r->ctx->err)) < 0)
 		goto done;
 	rt_target_release(&t);
-	if ((rc = rt_target_resolve(&t, r->db.g, to_spec, &r->db.rows, 0, &r->ctx->err)) < 0)
+	if ((rc = stamp_targets(r, &t, to_spec)) < 0)
 		goto done;
+	/* offline without FROM: replace what the online stamp would replace,
+	 * not every row (only --purge and base empty the table) */
+	if (r->replace_rows && t.revs.n && !(r->opts && r->opts->purge))
+		purge = 0;
 	if (r->opts && r->opts->fix_checksums) {
 		if ((rc = fix_checksums(r, &t, &sql)) < 0 || (rc = db_exec(r, sql.ptr)) < 0 ||
 		    (rc = db_commit(r)) < 0)
@@ -914,10 +987,13 @@ static int run_stamp(run *r, const char *to_spec)
 		emit(r, RETORT_EVENT_STAMP, NULL, NULL, r->spec, 0);
 		goto done;
 	}
-	if ((rc = stamp_rows(r, &next, &t, purge)) < 0)
+	if ((rc = stamp_rows(r, &next, r->replace_rows ? &lineage : NULL, &t, purge)) < 0)
 		goto done;
 	if (purge)
 		rt_buf_printf(&sql, "DELETE FROM %s;\n", r->db.vt.ptr);
+	else if (lineage.len)
+		rt_buf_printf(&sql, "DELETE FROM %s WHERE version_num IN (%s);\n", r->db.vt.ptr,
+			      lineage.ptr);
 	else
 		for (i = 0; i < r->db.rows.count; i++)
 			if (!rt_strlist_has(&next, r->db.rows.items[i]))
@@ -952,6 +1028,7 @@ done:
 	rt_strlist_release(&next);
 	rt_buf_release(&sql);
 	rt_buf_release(&ids);
+	rt_buf_release(&lineage);
 	return rc;
 }
 

@@ -154,6 +154,13 @@ int rt_plan_make(rt_revvec *plan, rt_graph *g, const rt_strlist *rows, const cha
 	plan->n = 0;
 	if ((rc = rt_target_resolve(&t, g, spec, rows, direction, err)) < 0)
 		return rc;
+	/* several heads are no place to go down to (Alembic refuses too) */
+	if (direction == RT_DOWN && t.revs.n > 1 && !t.cut && rt_target_names_heads(spec)) {
+		rt_target_release(&t);
+		return rt_error(err, RETORT_EAMBIGUOUS,
+				"'%s' names several heads, which is no downgrade target; name "
+				"one revision, or 'label@head'; nothing was changed", spec);
+	}
 	if ((rc = rt_plan_applied(&applied, g, rows, err)) >= 0)
 		rc = direction == RT_UP ? plan_upgrade(plan, g, rows, spec, &t, applied, err)
 					: plan_downgrade(plan, g, rows, &t, applied, err);
