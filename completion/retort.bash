@@ -13,7 +13,7 @@
 
 _retort_commands() {
 	echo init revision merge upgrade downgrade current history heads branches show \
-	     stamp verify check schema fleet lint test restore embed
+	     stamp verify check schema fleet lint test restore embed import
 }
 
 # the options of COMMAND, or the global ones (before the command) for ""
@@ -35,6 +35,7 @@ _retort_options() {
 	lint)      echo -d --dialect ;;
 	restore)   echo --force ;;
 	embed)     echo -o --output --name ;;
+	import)    echo -c --config -d --dialect --python ;;
 	esac
 }
 
@@ -50,6 +51,7 @@ _retort_value_options() {
 	fleet)     echo -j --jobs --only --where --tenants --format ;;
 	lint)      echo -d --dialect ;;
 	embed)     echo -o --output --name ;;
+	import)    echo -c --config -d --dialect --python ;;
 	esac
 }
 
@@ -57,6 +59,7 @@ _retort_subcommands() {
 	case $1 in
 	fleet)  echo upgrade downgrade current check ;;
 	schema) echo dump ;;
+	import) echo alembic ;;
 	esac
 }
 

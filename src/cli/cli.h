@@ -135,6 +135,7 @@ int cmd_verify(struct cli *cli);
 int cmd_check(struct cli *cli);
 int cmd_schema(struct cli *cli);
 int cmd_embed(struct cli *cli);
+int cmd_import(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_embed_usage[];
@@ -155,6 +156,12 @@ extern const char cmd_test_usage[];
 extern const char cmd_verify_usage[];
 extern const char cmd_check_usage[];
 extern const char cmd_schema_usage[];
+extern const char cmd_import_usage[];
+
+/* import_alembic.c: `retort import alembic` (cmd_import picks it), and the
+ * Python program it runs (import_alembic.py, made a C string by CMake). */
+int cli_import_alembic(struct cli *cli);
+extern const char cli_import_alembic_py[];
 
 /* cmd_revision.c: create the file and print "created PATH" (revision and
  * merge). */

@@ -89,8 +89,9 @@ $E"
 	run -0 --separate-stderr rt branches
 	assert_eq "${lines[0]}" "$A (branchpoint)"
 	assert_eq "${#lines[@]}" 3
-	assert_line_match "^    -> $B \\(head\\)$"
-	assert_line_match "^    -> $F \\(head\\)$"
+	# as Alembic: a child indented by the branch point's id
+	assert_line_match "^ {12} -> $B \\(head\\)$"
+	assert_line_match "^ {12} -> $F \\(head\\)$"
 	run -0 --separate-stderr rt history
 	assert_line_match "^<base> -> $A \\(branchpoint\\), Create t_a$"
 	run -0 --separate-stderr rt show "$A"

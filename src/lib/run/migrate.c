@@ -63,7 +63,24 @@ static int make_plan(rt_revvec *plan, run *r, const char *spec)
 	return rt_plan_make(plan, r->db.g, &r->db.rows, spec, r->direction, &r->ctx->err);
 }
 
-int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan)
+/* A section left for a person to write (retort import's "-- +unfinished")
+ * stops the run before anything of it runs: running it as it stands
+ * would record the revision as applied with its change never made. */
+static int refuse_unfinished(retort *ctx, const rt_script *s, int direction, const char *dialect)
+{
+	const rt_section *sec = rt_script_section(s, direction, dialect);
+
+	if (!sec || !sec->unfinished)
+		return 0;
+	return rt_ctx_error(ctx, RETORT_EINVALID,
+			    "the %s of '%s' is unfinished (%s:%d: %.*s); write its SQL and "
+			    "remove the '-- +unfinished' line",
+			    direction == RT_DOWN ? "downgrade" : "upgrade", s->revision, s->path,
+			    sec->unfinished, (int)sec->reason_len, s->text + sec->reason);
+}
+
+int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan, int direction,
+			const char *dialect)
 {
 	rt_script *s = calloc(plan->n ? plan->n : 1, sizeof(*s));
 	size_t i;
@@ -73,7 +90,8 @@ int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan)
 	if (!s)
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	for (i = 0; i < plan->n && rc >= 0; i++)
-		rc = rt_rev_load_checked(&s[i], &ctx->graph, plan->v[i], &ctx->err);
+		if ((rc = rt_rev_load_checked(&s[i], &ctx->graph, plan->v[i], &ctx->err)) >= 0)
+			rc = refuse_unfinished(ctx, &s[i], direction, dialect);
 	if (rc < 0) {
 		rt_buf_puts(&ctx->err, "\nnothing was changed");
 		return rc == RETORT_ERROR ? rc : RETORT_EINVALID;
@@ -742,7 +760,8 @@ static int run_online(run *r)
 			rt_run_free_scripts(scripts, plan.n);
 			scripts = NULL;
 			if ((rc = make_plan(&plan, r, r->spec)) < 0 ||
-			    (rc = rt_run_load_scripts(&scripts, r->ctx, &plan)) < 0)
+			    (rc = rt_run_load_scripts(&scripts, r->ctx, &plan, r->direction,
+							 r->db.drv->name)) < 0)
 				goto done;
 			next = 0;
 			if (r->resuming && (!plan.n || plan.v[0] != r->db.hist.failed ||

@@ -166,7 +166,8 @@ int rt_offline_run(rt_offline *o)
 	if (!*to_spec)
 		to_spec = o->direction == RT_DOWN ? "base" : "head";
 	if ((rc = rt_plan_make(&plan, o->g, &o->rows, to_spec, o->direction, &o->ctx->err)) < 0 ||
-	    (rc = rt_run_load_scripts(&scripts, o->ctx, &plan)) < 0)
+	    (rc = rt_run_load_scripts(&scripts, o->ctx, &plan, o->direction,
+						 o->drv->name)) < 0)
 		goto done;
 	rt_buf_printf(&o->out, "-- retort %s: %s ", retort_version(),
 		      o->direction == RT_DOWN ? "downgrade" : "upgrade");
