@@ -135,9 +135,11 @@ int cmd_verify(struct cli *cli);
 int cmd_check(struct cli *cli);
 int cmd_schema(struct cli *cli);
 int cmd_embed(struct cli *cli);
+int cmd_import(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_embed_usage[];
+extern const char cmd_import_usage[];
 extern const char cmd_revision_usage[];
 extern const char cmd_merge_usage[];
 extern const char cmd_upgrade_usage[];

@@ -47,6 +47,8 @@ static const struct cli_command commands[] = {
 	  cmd_restore_usage },
 	{ "embed",     cmd_embed,     NEED_CONFIG, "write the migrations as a C file to build into a program",
 	  cmd_embed_usage },
+	{ "import",    cmd_import,    NEED_CONFIG, "make another tool's migrations this project's revisions",
+	  cmd_import_usage },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
