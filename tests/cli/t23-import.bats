@@ -420,10 +420,30 @@ schema_without_retort() {
 	assert_status 1
 	assert_contains "$output" "has no table 'schema_migrations'"
 	assert_nothing_imported
-	run rt import dbmate "$M"
+	# a stamp that fails after the files were written takes them away again
+	q "CREATE TABLE schema_migrations (version varchar(128) primary key);
+	   INSERT INTO schema_migrations VALUES ('1');
+	   CREATE TABLE retort_version (not_what_retort_writes INTEGER)"
+	run rt import dbmate "$M" --stamp
+	assert_status 1
+	assert_contains "$output" "nothing was imported: "
+	assert_eq "$(rev_files)" ""
+	q "DROP TABLE retort_version; DELETE FROM schema_migrations"
+	# an empty table: nothing to stamp
+	run rt import dbmate "$M" --stamp
 	assert_status 0
+	assert_contains "$output" "the database has no dbmate migrations applied: nothing to stamp"
+	assert_eq "$(versions)" ""
 	run rt import dbmate "$M"
 	assert_status 1
 	assert_contains "$output" "the project already has 1 revision"
 	assert_eq "$(rev_files)" "1_a.sql"
+	# goose files retort cannot run as written
+	rm "$M/1_a.sql"
+	printf -- '-- +goose ENVSUBST ON\n-- +goose Up\nSELECT ${X};\n' >"$M/1_env.sql"
+	rm -f "$P"/migrations/versions/*
+	run rt import goose "$M"
+	assert_status 1
+	assert_contains "$output" "1_env.sql:1: '-- +goose ENVSUBST ON' cannot be imported"
+	assert_eq "$(rev_files)" ""
 }
