@@ -257,7 +257,10 @@ static int add_section(imp_section **out, importer *im, const char *v, size_t vn
 		for (size_t i = 0; id[i]; i++)
 			if (id[i] == '.')
 				id[i] = '_';
-		if ((why = rt_id_problem(id))) {
+		/* the version table's column (run/vtable.c) holds 32 */
+		if (!(why = rt_id_problem(id)) && strlen(id) > 32)
+			why = "longer than the 32 characters of the version table's column";
+		if (why) {
 			rc = rt_ctx_error(im->ctx, RETORT_EINVALID, "%s: version '%s' cannot be a "
 					  "revision id (%s)", source, id, why);
 			goto done;
