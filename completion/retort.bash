@@ -35,7 +35,7 @@ _retort_options() {
 	lint)      echo -d --dialect ;;
 	restore)   echo --force ;;
 	embed)     echo -o --output --name ;;
-	import)    echo -c --config -d --dialect --python ;;
+	import)    echo -c --config -d --dialect --python --stamp --table ;;
 	esac
 }
 
@@ -51,7 +51,7 @@ _retort_value_options() {
 	fleet)     echo -j --jobs --only --where --tenants --format ;;
 	lint)      echo -d --dialect ;;
 	embed)     echo -o --output --name ;;
-	import)    echo -c --config -d --dialect --python ;;
+	import)    echo -c --config -d --dialect --python --table ;;
 	esac
 }
 
@@ -156,7 +156,7 @@ _retort() {
 			candidates=$(compgen -f -- "$cur")
 			;;
 		init:-t|init:--template) candidates=$(compgen -W "generic fleet" -- "$cur") ;;
-		schema:--dialect) candidates=$(compgen -W "sqlite postgresql" -- "$cur") ;;
+		schema:--dialect|import:--dialect) candidates=$(compgen -W "sqlite postgresql" -- "$cur") ;;
 		lint:-d|lint:--dialect) candidates=$(compgen -W "sqlite postgresql all" -- "$cur") ;;
 		fleet:--format) candidates=$(compgen -W "text json" -- "$cur") ;;
 		revision:--head|revision:--depends-on)
@@ -193,6 +193,14 @@ _retort() {
 			;;
 		restore:)
 			[ $npos -eq 0 ] && { compopt -o filenames 2>/dev/null; candidates=$(compgen -f -- "$cur"); }
+			;;
+		import:)
+			if [ $npos -eq 0 ]; then
+				candidates=$(compgen -W "dbmate golang-migrate goose flyway diesel" -- "$cur")
+			else
+				compopt -o filenames 2>/dev/null
+				candidates=$(compgen -d -- "$cur")
+			fi
 			;;
 		esac
 	fi

@@ -416,6 +416,70 @@ typedef struct {
  * RETORT_EINVALID: the template does not write the revision's header. */
 RETORT_EXTERN int retort_revision(char **out_path, retort *ctx, const retort_revision_options *opts);
 
+/* ---- importing another tool's migrations ---------------------------------- */
+
+typedef struct {
+	unsigned int version;
+	/* the dialect the files of `dir` are written for ("sqlite",
+	 * "postgresql"): their SQL goes into sections marked "-- +upgrade
+	 * DIALECT"; NULL: plain sections, run on every database */
+	const char *dialect;
+	/* more folders of the same migrations, one per dialect (Diesel's
+	 * migrations/sqlite and migrations/postgresql): more_dirs[i] is
+	 * written for more_dialects[i]; the migrations of one version become
+	 * one revision with a section per dialect, and a version a folder
+	 * lacks runs nothing on that folder's dialect */
+	const char *const *more_dirs;
+	const char *const *more_dialects;
+	size_t nmore;
+	/* non-zero: read the tool's version table in the database (the
+	 * configured URL) and stamp the revision it is at, running nothing */
+	int stamp;
+	/* the tool's version table, when not its default name
+	 * (schema_migrations, goose_db_version, flyway_schema_history,
+	 * __diesel_schema_migrations) */
+	const char *table;
+} retort_import_options;
+
+#define RETORT_IMPORT_OPTIONS_VERSION 1
+#define RETORT_IMPORT_OPTIONS_INIT { .version = RETORT_IMPORT_OPTIONS_VERSION }
+
+typedef struct {
+	retort_strarray revisions;  /* the ids made, oldest first */
+	retort_strarray paths;      /* their files, in the same order */
+	/* files left out and why (Flyway's repeatable migrations, a file not
+	 * named as the tool names its migrations), and what to check by hand */
+	retort_strarray warnings;
+	/* the revision stamped; NULL without opts->stamp, or when the tool
+	 * had applied nothing */
+	char *stamped;
+} retort_import_report;
+
+RETORT_EXTERN void retort_import_report_release(retort_import_report *report);
+
+/* Make the migrations of another tool's folder `dir` revisions of the
+ * project: `tool` is "dbmate", "golang-migrate", "goose", "flyway" or
+ * "diesel".  One revision per version, in the tool's order, each based on
+ * the one before; the version is the revision id ('.' as '_'), the name
+ * its message; each direction's SQL goes into its section as the tool
+ * would run it (docs/commands.md lists what is taken from each format).
+ * A version with no down migration where the tool needs one gets a
+ * downgrade that refuses to run.  The project must have no revisions yet.
+ * With opts->stamp, the tool's version table says which revision the
+ * database is at, and that is stamped; a state retort cannot record (a
+ * golang-migrate database left dirty, a failed Flyway migration, a version
+ * applied out of order over an earlier one not applied) is refused.
+ * Everything is read and checked first: on failure no file was written
+ * and the database is untouched.  opts may be NULL.
+ * RETORT_EUSAGE: an unknown tool or dialect, a zeroed opts->version;
+ * RETORT_ENOTFOUND: no such folder, no migrations in it, no version table
+ * in the database; RETORT_EINVALID: a file the tool itself would refuse,
+ * or two of one version; RETORT_ECONFLICT: the project has revisions
+ * already, a file is in the way, or the database's state cannot be
+ * stamped. */
+RETORT_EXTERN int retort_import(retort_import_report *out, retort *ctx, const char *tool,
+				const char *dir, const retort_import_options *opts);
+
 /* ---- running -------------------------------------------------------------- */
 
 #define RETORT_UP   1

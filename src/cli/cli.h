@@ -139,6 +139,7 @@ int cmd_import(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_embed_usage[];
+extern const char cmd_import_usage[];
 extern const char cmd_revision_usage[];
 extern const char cmd_merge_usage[];
 extern const char cmd_upgrade_usage[];

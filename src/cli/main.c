@@ -47,7 +47,7 @@ static const struct cli_command commands[] = {
 	  cmd_restore_usage },
 	{ "embed",     cmd_embed,     NEED_CONFIG, "write the migrations as a C file to build into a program",
 	  cmd_embed_usage },
-	{ "import",    cmd_import,    0,           "make another tool's project (Alembic's) a retort project",
+	{ "import",    cmd_import,    0,           "make another tool's migrations retort revisions (Alembic, dbmate, ...)",
 	  cmd_import_usage },
 };
 

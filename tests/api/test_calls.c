@@ -4,7 +4,8 @@
  * with a branch, a label, a dependency and a merge; listings, pending
  * work and a run's result; URLs and secrets; the log tag; schema dump,
  * check and autogenerate against a model; lint; fleets; backup and
- * restore; and retort_global_init first of all in a fresh process.
+ * restore; importing another tool's migrations; and retort_global_init
+ * first of all in a fresh process.
  */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "retort.h"
 #include "api_project.h"
@@ -282,6 +284,58 @@ static void backup_and_restore(void **state)
 	assert_int_equal(retort_restore(p->ctx, "/nonexistent/backup", 0), RETORT_ENOTFOUND);
 }
 
+/* dbmate's migrations imported into the project, stamped where its
+ * table says the database is. */
+static void import(void **state)
+{
+	project *p = *state;
+	retort_import_options io = RETORT_IMPORT_OPTIONS_INIT, zero;
+	retort_import_report rep;
+	char dir[128], db[128];
+	sqlite3 *conn;
+
+	snprintf(dir, sizeof(dir), "%s/dbmate", p->dir);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	put_file(p, "dbmate/1_a.sql", "-- migrate:up\nCREATE TABLE a (n INT);\n"
+		 "-- migrate:down\nDROP TABLE a;\n");
+	put_file(p, "dbmate/2_b.sql", "-- migrate:up\nCREATE TABLE b (n INT);\n"
+		 "-- migrate:down\nDROP TABLE b;\n");
+	put_file(p, "dbmate/notes.sql", "-- not a migration\n");
+	/* the project has revisions already */
+	assert_int_equal(retort_import(&rep, p->ctx, "dbmate", dir, NULL), RETORT_ECONFLICT);
+	assert_int_equal(rep.revisions.count, 0);
+	memset(&zero, 0, sizeof(zero));
+	assert_int_equal(retort_import(&rep, p->ctx, "dbmate", dir, &zero), RETORT_EUSAGE);
+	assert_int_equal(retort_import(&rep, p->ctx, "sqitch", dir, NULL), RETORT_EUSAGE);
+	remove_rev(p, "aaaa0002");
+	remove_rev(p, "aaaa0001");
+	retort_free(p->ctx);
+	open_in(&p->ctx, p->dir);
+
+	/* the database as dbmate leaves it after its first migration */
+	snprintf(db, sizeof(db), "%s/data.db", p->dir);
+	assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(conn, "CREATE TABLE a (n INT); CREATE TABLE schema_migrations "
+				      "(version varchar(128) primary key); INSERT INTO "
+				      "schema_migrations VALUES ('1')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(conn);
+	io.stamp = 1;
+	must(retort_import(&rep, p->ctx, "dbmate", dir, &io), p->ctx, "retort_import");
+	assert_int_equal(rep.revisions.count, 2);
+	assert_string_equal(rep.revisions.strings[1], "2");
+	assert_int_equal(rep.paths.count, 2);
+	assert_non_null(strstr(rep.paths.strings[0], "/migrations/versions/1_a.sql"));
+	assert_int_equal(rep.warnings.count, 1);
+	assert_non_null(strstr(rep.warnings.strings[0], "notes.sql: not imported"));
+	assert_string_equal(rep.stamped, "1");
+	retort_import_report_release(&rep);
+	assert_null(rep.stamped);
+	retort_import_report_release(NULL);
+	assert_current(p->ctx, "1");
+	must(retort_upgrade(p->ctx, "head", NULL), p->ctx, "upgrade after the import");
+	assert_current(p->ctx, "2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lint, setup, teardown),
 		cmocka_unit_test_setup_teardown(fleet, setup, teardown),
 		cmocka_unit_test_setup_teardown(backup_and_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(import, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
