@@ -465,18 +465,6 @@ static int new_parents(rt_revvec *out, retort *ctx, rt_graph *g,
 	return 0;
 }
 
-static void now_utc(rt_buf *out, long long *epoch)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	char s[64];
-
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S+00:00", &tm);
-	rt_buf_puts(out, s);
-	*epoch = (long long)t;
-}
-
 /* Drop the blanks an empty ${...} leaves at the end of "-- key: " lines. */
 static void trim_comment_lines(rt_buf *text)
 {
@@ -652,7 +640,7 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 		}
 		rt_buf_printf(&v.depends, "%s%s", i ? ", " : "", d->s.revision);
 	}
-	now_utc(&date, &epoch);
+	rt_now_utc(&date, &epoch);
 	comment_lines(&msg, o->message);
 	v.message = msg.ptr;
 	v.revision = id.ptr;

@@ -100,6 +100,10 @@ int rt_strlist_add(rt_strlist *l, const char *s);
 int rt_strlist_addn(rt_strlist *l, const char *s, size_t n);
 int rt_strlist_has(const rt_strlist *l, const char *s);
 void rt_strlist_release(rt_strlist *l);
+/* The time now as a revision header's create_date ("2026-12-02
+ * 14:00:00+00:00"), appended to `out`, and as seconds in *epoch. */
+void rt_now_utc(rt_buf *out, long long *epoch);
+
 /* Split a comma- or space-separated header value ("a, b c") into `out`. */
 int rt_strlist_split(rt_strlist *out, const char *value);
 

@@ -395,3 +395,15 @@ void retort_strarray_release(retort_strarray *array)
 	array->strings = NULL;
 	array->count = 0;
 }
+
+void rt_now_utc(rt_buf *out, long long *epoch)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char s[64];
+
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S+00:00", &tm);
+	rt_buf_puts(out, s);
+	*epoch = (long long)t;
+}

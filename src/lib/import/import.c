@@ -1018,18 +1018,6 @@ static void render(rt_buf *out, const importer *im, const imp_rev *rev, const ch
 	}
 }
 
-static void now_utc(rt_buf *out, long long *epoch)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	char s[64];
-
-	gmtime_r(&t, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S+00:00", &tm);
-	rt_buf_puts(out, s);
-	*epoch = (long long)t;
-}
-
 /* Check what a revision's text parses to: its id, and one section per
  * marker written (a line of the tool's SQL that reads as retort's marker
  * would cut a body short). */
@@ -1061,7 +1049,7 @@ static int write_all(importer *im, rt_strlist *written)
 	size_t i;
 	int rc = 0;
 
-	now_utc(&date, &epoch);
+	rt_now_utc(&date, &epoch);
 	for (i = 0; i < im->n && rc >= 0; i++) {
 		const imp_rev *rev = &im->revs[i];
 		rt_buf_clear(&text);
