@@ -32,12 +32,14 @@ another copy of the database as it was before the command, and ran,
 versions and tables are those of that copy.
 
 Alembic runs in this process (its command-line parser and commands, on a
-Config whose stdout is captured); retort runs as a program.  The only
-differences tolerated are the cases listed in allowed.txt beside this file,
-with the aspects in which they may differ (all of them, no more) and the row
-of docs/alembic.md's "Deliberate differences" table that explains them; the
-test checks that the row is there.  A listed case that agrees is reported
-too (the list must not go stale).
+Config whose stdout is captured), reading its versions folder in name
+order; retort runs as a program.  The only differences tolerated are those
+listed in allowed.txt beside this file: a case with the aspects in which it
+may differ (all of them, no more), or '*' with 'order' (any run or listing
+may take independent branches in another order that still respects the
+graph), each with the row of docs/alembic.md's "Deliberate differences"
+table that explains it; the test checks that the row is there.  A listed
+case that agrees is reported too (the list must not go stale).
 
 Exit status: 0 when every case agrees (or differs as allowed), 1 otherwise;
 the differences are printed as a table, one line per case.  -v prints the
@@ -557,8 +559,9 @@ def run_case(tool, pre_path, cmds, scratch):
     --sql command touched its database; the error text for the report."""
     db = os.path.join(scratch, "case.db")
     shutil.copyfile(pre_path, db)
-    res = {"ok": [], "out": [], "touched": [], "err": []}
+    res = {"ok": [], "out": [], "touched": [], "err": [], "listed": [], "runs": []}
     state_db = db
+    logged = 0
     for c in cmds:
         argv = expand(c).split()
         sql = "--sql" in argv
@@ -569,6 +572,7 @@ def run_case(tool, pre_path, cmds, scratch):
         res["err"].append(err.strip())
         if argv[0] in TEXT_COMMANDS:
             res["out"].append(normalise(argv, out))
+            res["listed"].append(argv)
         if sql:
             res["touched"].append(db_dump(db) != before)
             state_db = os.path.join(scratch, "script.db")
@@ -578,6 +582,10 @@ def run_case(tool, pre_path, cmds, scratch):
                 if problem:
                     res["ok"][-1] = FAILED
                     res["err"][-1] = "the script failed in sqlite3: " + problem
+        # what this command ran, for the order of each run on its own
+        ran = db_state(state_db)[0]
+        res["runs"].append(ran[logged:])
+        logged = len(ran)
     res["ran"], res["versions"], res["tables"] = db_state(state_db)
     return res
 
@@ -611,40 +619,160 @@ def show(aspect, value, err):
     return repr(value)
 
 
-def first_text_difference(a_outs, r_outs):
-    for a, r in zip(a_outs, r_outs):
-        al, rl = a.splitlines(), r.splitlines()
-        for i in range(max(len(al), len(rl))):
-            x = al[i] if i < len(al) else "<end>"
-            y = rl[i] if i < len(rl) else "<end>"
-            if x != y:
-                if x.strip() == y.strip():        # blanks only: make them seen
-                    x, y = repr(x), repr(y)
-                return "line %d: %s" % (i + 1, short(x)), "line %d: %s" % (i + 1, short(y))
+def line_difference(a, r):
+    """The first line where two texts differ, as each has it."""
+    al, rl = a.splitlines(), r.splitlines()
+    for i in range(max(len(al), len(rl))):
+        x = al[i] if i < len(al) else "<end>"
+        y = rl[i] if i < len(rl) else "<end>"
+        if x != y:
+            if x.strip() == y.strip():        # blanks only: make them seen
+                x, y = repr(x), repr(y)
+            return "line %d: %s" % (i + 1, short(x)), "line %d: %s" % (i + 1, short(y))
     return "", ""
 
 
-def differing(a, r):
-    return [x for x in ASPECTS if a[x] != r[x]]
+def first_text_difference(a_outs, r_outs, order_allowed):
+    """Where the first differing listing differs.  When the order of
+    branches may differ, the entries (lines, or `show` blocks) one side
+    has and the other has not: 'not listed' when the other side lacks
+    one, else the first differing line of the first such pair."""
+    for a, r in zip(a_outs, r_outs):
+        if a == r:
+            continue
+        if order_allowed:
+            ea, er = entries(a), entries(r)
+            only_a = [e for e in ea if ea.count(e) > er.count(e)]
+            only_r = [e for e in er if er.count(e) > ea.count(e)]
+            if only_a and only_r:
+                # pair a block with the other side's block of the same
+                # revision, if there is one
+                x = only_a[0]
+                head = x.split("\n")[0].split(" (")[0]
+                y = next((e for e in only_r if e.split("\n")[0].split(" (")[0] == head),
+                         only_r[0])
+                if x.count("\n") <= 1:
+                    return line_difference(x, y)
+                x, y = line_difference(x, y)
+                return "in %s: %s" % (short(head), x), y
+            if only_a or only_r:
+                def first(e):
+                    return short(e[0].split("\n")[0]) if e else "(not listed)"
+                return first(only_a), first(only_r)
+        return line_difference(a, r)
+    return "", ""
 
 
-def compare(a, r):
-    """The first differing aspect and how each side reads, or None.  The
-    aspect's name says more: 'ran order' when the same migrations ran in
-    another order, and '+versions' etc. for the later aspects that differ
-    too."""
-    differ = differing(a, r)
-    if not differ:
-        return None
-    aspect = differ[0]
+# ---- the order of independent branches ------------------------------------
+#
+# docs/alembic.md lists it as a deliberate difference: Alembic's order of
+# independent branches is that of os.listdir(), retort's a fixed
+# topological one.  When allowed.txt names that row (case '*', aspect
+# 'order'), a run or a listing may come in another order than Alembic's
+# if it has the same steps or lines and its order still respects the
+# graph: each revision upgraded after what it stands on (down_revision and
+# depends_on) and downgraded before it, and history newest first.
+
+def ancestry():
+    """{name: every revision below it through down_revision or depends_on}"""
+    below = {n: set(parents) | set(depends) for n, parents, _, depends in GRAPH}
+    out = {}
+
+    def walk(n):
+        if n not in out:
+            out[n] = set()
+            for p in below[n]:
+                out[n] |= {p} | walk(p)
+        return out[n]
+    for n in NAMES:
+        walk(n)
+    return out
+
+
+ANCESTORS = ancestry()
+
+
+def run_in_order(steps):
+    """Does a run ('up a1', 'down b2', ...) respect the graph?"""
+    for i, first in enumerate(steps):
+        for later in steps[i + 1:]:
+            (d1, x), (d2, y) = first.split(), later.split()
+            if d1 == d2 == "up" and y in ANCESTORS[x]:
+                return False
+            if d1 == d2 == "down" and x in ANCESTORS[y]:
+                return False
+    return True
+
+
+LISTED_ID_RE = re.compile(r"^(?:Rev: (\w+)|.*-> (\w+))")
+
+
+def entries(text):
+    """A listing's entries: its blocks when it prints `show` blocks, else
+    its lines."""
+    if re.search(r"(?m)^Rev: ", text):
+        return re.split(r"(?m)^(?=Rev: )", text)
+    return text.split("\n")
+
+
+def listing_in_order(argv, text):
+    """Does a listing keep the graph's order?  history lists newest first;
+    heads and show put no order on their revisions."""
+    if argv[0] != "history":
+        return True
+    ids = []
+    for e in entries(text):
+        m = LISTED_ID_RE.match(e)
+        if m:
+            ids.append(short(m.group(1) or m.group(2)))
+    return run_in_order(["down " + i for i in ids if i in ANCESTORS])
+
+
+def only_order(aspect, a, r):
+    """Does `aspect` differ only in an order that respects the graph?"""
+    if aspect == "ran":
+        return (len(a["runs"]) == len(r["runs"])
+                and all(sorted(x) == sorted(y) and run_in_order(y)
+                        for x, y in zip(a["runs"], r["runs"])))
     if aspect == "out":
-        x, y = first_text_difference(a["out"], r["out"])
+        return all(x == y or (sorted(entries(x)) == sorted(entries(y))
+                              and listing_in_order(argv, y))
+                   for x, y, argv in zip(a["out"], r["out"], r["listed"]))
+    return False
+
+
+def differing(a, r, order_allowed):
+    """The aspects that differ, and those of them that differ only in an
+    order docs/alembic.md allows."""
+    differ = [x for x in ASPECTS if a[x] != r[x]]
+    ordered = [x for x in differ if order_allowed and only_order(x, a, r)]
+    return [x for x in differ if x not in ordered], ordered
+
+
+def describe(real, ordered, a, r, order_allowed):
+    """A differing case for the report: the first aspect that differs (not
+    only in order), how each side reads there.  The aspect's name says
+    more: 'ran order' when the same migrations ran in another order that
+    is not allowed, '+versions' etc. for the later aspects that differ
+    too, '(+order)' when something else differs only in order."""
+    aspect = real[0]
+    if aspect == "out":
+        x, y = first_text_difference(a["out"], r["out"], order_allowed)
+    elif aspect == "ran" and len(a["runs"]) > 1 and len(a["runs"]) == len(r["runs"]):
+        # the first command whose run differs
+        for i, (p, q) in enumerate(zip(a["runs"], r["runs"])):
+            if p != q and not (order_allowed and sorted(p) == sorted(q) and run_in_order(q)):
+                break
+        x, y = ("command %d: %s" % (i + 1, show(aspect, v, [])) for v in (p, q))
     else:
         x, y = show(aspect, a[aspect], a["err"]), show(aspect, r[aspect], r["err"])
     name = aspect
     if aspect == "ran" and sorted(a["ran"]) == sorted(r["ran"]):
         name = "ran order"
-    return "".join([name] + ["+" + d for d in differ[1:]]), x, y
+    name += "".join("+" + d for d in real[1:])
+    if ordered:
+        name += " (+order)"
+    return name, x, y
 
 
 def read_allowed():
@@ -668,7 +796,10 @@ def read_allowed():
                 sys.exit("%s:%d: not CASE<tab>ASPECTS<tab>ROW" % (ALLOWED, no))
             name, aspects, row = (f.strip() for f in fields)
             aspects = aspects.split(",")
-            if not aspects or set(aspects) - set(ASPECTS):
+            if (name == "*") != (aspects == ["order"]):
+                sys.exit("%s:%d: the aspect 'order' goes with the case '*', and only it"
+                         % (ALLOWED, no))
+            if name != "*" and (not aspects or set(aspects) - set(ASPECTS)):
                 sys.exit("%s:%d: aspects are a comma list of %s"
                          % (ALLOWED, no, ", ".join(ASPECTS)))
             if row not in rows:
@@ -702,7 +833,7 @@ def main(argv):
     if not os.access(binary, os.X_OK):
         sys.exit("retort binary '%s' is not executable" % binary)
     try:
-        import alembic.config  # noqa: F401 - only whether it is there
+        __import__("alembic.config")
     except ImportError:
         sys.exit("this test needs Debian's python3-alembic for %s (scripts/deps.sh test)"
                  % sys.executable)
@@ -713,6 +844,7 @@ def main(argv):
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         sys.exit("cases given twice: %s" % ", ".join(sorted(dup)))
+    order_allowed = allowed.pop("*", None) is not None
     stale = set(allowed) - set(names)
     if stale:
         sys.exit("allowed.txt names cases that do not exist: %s" % ", ".join(sorted(stale)))
@@ -739,16 +871,19 @@ def main(argv):
         for name, pre, cmds in all_cases:
             a = run_case(alembic_tool, pres[pre], cmds, scratch)
             r = run_case(retort_tool, pres[pre], cmds, scratch)
-            diff = compare(a, r)
+            real, ordered = differing(a, r, order_allowed)
             if name in allowed:
-                if not diff:
+                if not real:
                     agreed_allowed.append(name)
                     continue
-                if set(differing(a, r)) == set(allowed[name][0]):
+                if set(real) == set(allowed[name][0]):
                     allowed_seen += 1
                     continue
-            if diff:
-                aspect, x, y = diff
+            elif not real:
+                allowed_seen += bool(ordered)
+                continue
+            if real:
+                aspect, x, y = describe(real, ordered, a, r, order_allowed)
                 if name in allowed:
                     aspect += " (allowed: %s)" % ",".join(allowed[name][0])
                 bad.append((name, aspect, x, y))
