@@ -183,6 +183,11 @@ int rt_graph_ancestors(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t 
 	return walk(g, out, from, n, WALK_DEPS);
 }
 
+int rt_graph_down_ancestors(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n)
+{
+	return walk(g, out, from, n, 0);
+}
+
 int rt_graph_descendants(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n)
 {
 	return walk(g, out, from, n, WALK_UP | WALK_DEPS);

@@ -61,37 +61,38 @@ static int parse_count(const char *s, long *out)
 	return *end || *out < 0 ? -1 : 0;
 }
 
-/* Branch members of the revision declaring a label: the revision, its
- * descendants (down_revision edges), and its ancestors back to the point
- * where the branch left a shared line. */
+/* Branch members of the revision declaring a label, as Alembic's
+ * lineage of a label: the revision, every revision built on it and every
+ * revision it is built on, through down_revision (not depends_on). */
 static int branch_members(rt_graph *g, rt_revvec *out, rt_rev *declaring)
 {
 	unsigned int stamp = rt_graph_mark(g);
 	rt_revvec stack = { 0 };
 	rt_rev *r;
 	size_t i;
-	int rc = 0;
+	int rc = 0, up;
 
-	declaring->mark = stamp;
-	rc = rt_revvec_push(&stack, declaring);
-	while (!rc && stack.n) {
-		r = stack.v[--stack.n];
-		if ((rc = rt_revvec_push(out, r)) < 0)
-			break;
-		for (i = 0; i < r->nchildren && !rc; i++) {
-			if (r->children[i]->mark == stamp)
-				continue;
-			r->children[i]->mark = stamp;
-			rc = rt_revvec_push(&stack, r->children[i]);
+	/* one walk up from `declaring`, then one down; it is marked for
+	 * both, so each walk adds only revisions new to the set */
+	for (up = 1; up >= 0 && !rc; up--) {
+		declaring->mark = stamp;
+		rc = rt_revvec_push(&stack, declaring);
+		while (!rc && stack.n) {
+			rt_rev **next;
+			size_t n;
+
+			r = stack.v[--stack.n];
+			if ((r != declaring || up) && (rc = rt_revvec_push(out, r)) < 0)
+				break;
+			next = up ? r->children : r->parents;
+			n = up ? r->nchildren : r->nparents;
+			for (i = 0; i < n && !rc; i++) {
+				if (next[i]->mark == stamp)
+					continue;
+				next[i]->mark = stamp;
+				rc = rt_revvec_push(&stack, next[i]);
+			}
 		}
-	}
-	for (r = declaring; !rc && r->nparents == 1; ) {
-		rt_rev *p = r->parents[0];
-		if (p->nchildren != 1 || p->mark == stamp)
-			break;
-		p->mark = stamp;
-		rc = rt_revvec_push(out, p);
-		r = p;
 	}
 	rt_revvec_release(&stack);
 	return rc;
@@ -244,6 +245,35 @@ static int push_result(rt_target *out, rt_rev *r, rt_buf *err)
 	return 0;
 }
 
+/* Where the database is on a branch, as Alembic counts label@+N and
+ * label@-N from it: the highest applied revisions of the branch, those
+ * with no applied child in it.  `cur` holds the rows and gets that. */
+static int branch_position(rt_revvec *cur, rt_graph *g, const branch *within)
+{
+	rt_revvec applied = { 0 };
+	unsigned int stamp;
+	size_t i, k;
+
+	if (rt_graph_ancestors(g, &applied, cur->v, cur->n) < 0)
+		return RETORT_ERROR;
+	stamp = g->stamp; /* the walk marked what is applied */
+	cur->n = 0;
+	for (i = 0; i < applied.n; i++) {
+		rt_rev *r = applied.v[i];
+		int top = is_member(within, r);
+
+		for (k = 0; top && k < r->nchildren; k++)
+			top = !(r->children[k]->mark == stamp && is_member(within, r->children[k]));
+		if (top && rt_revvec_push(cur, r) < 0) {
+			rt_revvec_release(&applied);
+			return RETORT_ERROR;
+		}
+	}
+	rt_revvec_release(&applied);
+	rt_revvec_sort_topo(cur);
+	return 0;
+}
+
 /* A relative step from the database's position, optionally within a
  * branch.  Downgrades (-N) produce a cut: the lowest revision to remove. */
 static int relative_to_current(rt_target *out, rt_graph *g, char sign, long n,
@@ -252,17 +282,13 @@ static int relative_to_current(rt_target *out, rt_graph *g, char sign, long n,
 {
 	rt_revvec cur = { 0 }, bases = { 0 };
 	rt_rev *from = NULL, *r = NULL;
-	size_t i;
 	int rc;
 
 	if ((rc = current_revs(&cur, g, current, err)) < 0)
 		goto done;
-	if (within) { /* only the rows on this branch */
-		size_t k = 0;
-		for (i = 0; i < cur.n; i++)
-			if (is_member(within, cur.v[i]))
-				cur.v[k++] = cur.v[i];
-		cur.n = k;
+	if (within && branch_position(&cur, g, within) < 0) {
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+		goto done;
 	}
 	if (cur.n > 1) {
 		rc = single(&from, &cur, "the database's current revision", err);
@@ -286,8 +312,13 @@ static int relative_to_current(rt_target *out, rt_graph *g, char sign, long n,
 		goto done;
 	}
 	if (direction == RT_DOWN && n > 0) {
-		/* remove n revisions: the cut is n-1 steps below the current one */
+		/* remove n revisions: the cut is n-1 steps below the current
+		 * one; the n-th step must be one too, so a cut at a merge is
+		 * as ambiguous as a walk through it (Alembic's "Ambiguous
+		 * walk" for -1 at a merge) */
 		if ((rc = walk_down(&r, from, n - 1, spec, err)) < 0)
+			goto done;
+		if (r && r->nparents > 1 && (rc = walk_down(&r, r, 1, spec, err)) < 0)
 			goto done;
 		if (!r) {
 			rc = rt_error(err, RETORT_ENOTFOUND, "relative revision '%s' goes past base",

@@ -132,6 +132,21 @@ static int plan_downgrade(rt_revvec *plan, rt_graph *g, const rt_strlist *rows,
 			rc = rt_error(err, RETORT_ERROR, "out of memory");
 			goto done;
 		}
+	/* nothing above it to revert, yet not a row: it is applied only as
+	 * what a revision above depends on (Alembic: "not a valid
+	 * downgrade target from current head(s)") */
+	for (i = 0; !plan->n && !t->cut && i < t->revs.n; i++) {
+		if (rt_strlist_has(rows, t->revs.v[i]->s.revision))
+			continue;
+		rt_buf_clear(err);
+		rt_buf_printf(err, "'%s' is applied only because a revision above it depends on "
+			      "it, so there is nothing to revert down to it (the database is at ",
+			      t->revs.v[i]->s.revision);
+		rt_plan_describe_rows(err, rows);
+		rt_buf_puts(err, "); nothing was changed");
+		rc = RETORT_ECONFLICT;
+		goto done;
+	}
 	rt_revvec_sort_topo(plan);
 	for (i = 0; i < plan->n / 2; i++) { /* children first */
 		rt_rev *tmp = plan->v[i];
