@@ -202,15 +202,21 @@ static int walk_down(rt_rev **out, rt_rev *start, long n, const char *spec, rt_b
 		if (!r)
 			return rt_error(err, RETORT_ENOTFOUND,
 					"relative revision '%s' goes past base", spec);
-		if (r->nparents > 1) {
+		/* a step down follows down_revision and the depends_on the
+		 * version table counts, as Alembic's walk does: more than one
+		 * way down is ambiguous */
+		if (r->nparents + r->nvdeps > 1) {
 			rt_error(err, RETORT_EAMBIGUOUS,
-				 "relative revision '%s' is ambiguous: '%s' merges ", spec,
+				 "relative revision '%s' is ambiguous: '%s' stands on ", spec,
 				 r->s.revision);
 			list_ids(err, r->parents, r->nparents);
+			if (r->nparents && r->nvdeps)
+				rt_buf_puts(err, ", ");
+			list_ids(err, r->vdeps, r->nvdeps);
 			rt_buf_puts(err, "; name a revision");
 			return RETORT_EAMBIGUOUS;
 		}
-		r = r->nparents ? r->parents[0] : NULL;
+		r = r->nparents ? r->parents[0] : r->nvdeps ? r->vdeps[0] : NULL;
 	}
 	*out = r;
 	return 0;
@@ -318,7 +324,7 @@ static int relative_to_current(rt_target *out, rt_graph *g, char sign, long n,
 		 * walk" for -1 at a merge) */
 		if ((rc = walk_down(&r, from, n - 1, spec, err)) < 0)
 			goto done;
-		if (r && r->nparents > 1 && (rc = walk_down(&r, r, 1, spec, err)) < 0)
+		if (r && r->nparents + r->nvdeps > 1 && (rc = walk_down(&r, r, 1, spec, err)) < 0)
 			goto done;
 		if (!r) {
 			rc = rt_error(err, RETORT_ENOTFOUND, "relative revision '%s' goes past base",
