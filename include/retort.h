@@ -308,6 +308,16 @@ RETORT_EXTERN void retort_wipe_secrets(char *url);
 RETORT_EXTERN int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
 			const char *template_name);
 
+/* A template retort_init_project knows, and one line saying what it makes
+ * (static strings). */
+typedef struct {
+	const char *name;
+	const char *description;
+} retort_template;
+
+/* The i-th template, "generic" first; NULL past the last. */
+RETORT_EXTERN const retort_template *retort_template_at(size_t i);
+
 /* ---- the revision graph -------------------------------------------------- */
 
 /* Load and validate every file of the versions folder (done implicitly by
@@ -505,6 +515,15 @@ RETORT_EXTERN int retort_downgrade(retort *ctx, const char *target, const retort
 /* Set the version table to `target` without running any migration;
  * codes as for retort_upgrade (stamp runs no statement). */
 RETORT_EXTERN int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts);
+
+/* Create the version table and the history table when they do not exist
+ * (as every run does before it reads them), and nothing else: no row is
+ * written.  With opts->offline, their CREATE TABLE IF NOT EXISTS
+ * statements go to opts->write instead.  opts may be NULL.
+ * RETORT_EBUSY: another run kept the lock past lock_timeout;
+ * RETORT_ECONFIG: a table name the database cannot keep; RETORT_EUSAGE: a
+ * zeroed or unknown opts->version, or offline without a write function. */
+RETORT_EXTERN int retort_ensure_version(retort *ctx, const retort_run_options *opts);
 
 /* The ids stored in the version table (a missing table is an empty list).
  * An id the scripts do not know is returned too; callers can tell with

@@ -135,6 +135,9 @@ int cmd_verify(struct cli *cli);
 int cmd_check(struct cli *cli);
 int cmd_schema(struct cli *cli);
 int cmd_embed(struct cli *cli);
+int cmd_edit(struct cli *cli);
+int cmd_ensure_version(struct cli *cli);
+int cmd_list_templates(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_embed_usage[];
@@ -155,6 +158,9 @@ extern const char cmd_test_usage[];
 extern const char cmd_verify_usage[];
 extern const char cmd_check_usage[];
 extern const char cmd_schema_usage[];
+extern const char cmd_edit_usage[];
+extern const char cmd_ensure_version_usage[];
+extern const char cmd_list_templates_usage[];
 
 /* cmd_revision.c: create the file and print "created PATH" (revision and
  * merge). */

@@ -287,6 +287,24 @@ static const struct init_file fleet_files[] = {
 	{ NULL, NULL, 0 }
 };
 
+/* The templates of retort_init_project, with the line list_templates
+ * prints for each (Alembic's README synopsis). */
+static const struct template {
+	retort_template pub;
+	const struct init_file *files;
+} templates[] = {
+	{ { "generic", "one database: retort.ini, migrations/script.sql.tmpl and "
+		       "migrations/versions/" }, generic_files },
+	{ { "fleet", "one database per bot: meta/ migrates the registry of bots, bot/ "
+		     "every bot's database" }, fleet_files },
+};
+#define NTEMPLATES (sizeof(templates) / sizeof(templates[0]))
+
+const retort_template *retort_template_at(size_t i)
+{
+	return i < NTEMPLATES ? &templates[i].pub : NULL;
+}
+
 /* mkdir -p that records each folder it made */
 static int make_dirs(rt_strlist *made, const char *path, rt_buf *err)
 {
@@ -319,6 +337,7 @@ int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
 	const struct init_file *f;
 	rt_buf path = RT_BUF_INIT;
 	rt_strlist made = { 0 };
+	size_t i;
 	int rc = 0;
 
 	rt_buf_clear(&ctx->err);
@@ -326,13 +345,16 @@ int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
 		memset(created, 0, sizeof(*created));
 	if (!dir || !*dir)
 		dir = ".";
-	if (!template_name || !strcmp(template_name, "generic"))
-		f = generic_files;
-	else if (!strcmp(template_name, "fleet"))
-		f = fleet_files;
-	else
-		return rt_ctx_error(ctx, RETORT_EUSAGE,
-				    "unknown template '%s' (known: generic, fleet)", template_name);
+	for (i = 0, f = NULL; i < NTEMPLATES && !f; i++)
+		if (!strcmp(template_name ? template_name : "generic", templates[i].pub.name))
+			f = templates[i].files;
+	if (!f) {
+		rt_ctx_error(ctx, RETORT_EUSAGE, "unknown template '%s' (known:", template_name);
+		for (i = 0; i < NTEMPLATES; i++)
+			rt_buf_printf(&ctx->err, "%s %s", i ? "," : "", templates[i].pub.name);
+		rt_buf_puts(&ctx->err, "; 'retort list_templates' describes them)");
+		return RETORT_EUSAGE;
+	}
 	rt_buf_printf(&path, "%s/retort.ini", dir);
 	if (access(path.ptr, F_OK) == 0) {
 		rc = rt_ctx_error(ctx, RETORT_ECONFLICT, "'%s' already exists", path.ptr);
