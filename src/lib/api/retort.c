@@ -588,13 +588,52 @@ static int slug_length(size_t *out, retort *ctx)
 	return 0;
 }
 
+/* The folder a new revision goes to, as Alembic chooses it: the one asked
+ * for, which must be a version folder; else, with several folders, that
+ * of the first revision it is based on (a new base must say); else the
+ * one folder.  *out (the caller's) is absolute. */
+static int new_revision_dir(char **out, retort *ctx, const rt_revvec *parents, const char *want)
+{
+	const rt_strlist *dirs = &ctx->version_dirs;
+	char *abs = NULL;
+	size_t i;
+
+	*out = NULL;
+	if (want && *want) {
+		if (!(abs = rt_path_join(ctx->cfg.dir, want)) || !(*out = rt_path_normalize(abs))) {
+			free(abs);
+			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		}
+		free(abs);
+		if (rt_strlist_has(dirs, *out))
+			return 0;
+		rt_ctx_error(ctx, RETORT_EUSAGE, "'%s' is not a version folder of the project "
+			     "(version_locations):", want);
+		for (i = 0; i < dirs->count; i++)
+			rt_buf_printf(&ctx->err, "%s '%s'", i ? "," : "", dirs->items[i]);
+		free(*out);
+		*out = NULL;
+		return RETORT_EUSAGE;
+	}
+	if (dirs->count > 1 && !parents->n)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "the project has %zu version folders "
+				    "(version_locations): choose the new base revision's with "
+				    "--version-path", dirs->count);
+	if (dirs->count > 1)
+		*out = rt_strndup(parents->v[0]->s.path,
+				  (size_t)(strrchr(parents->v[0]->s.path, '/') - parents->v[0]->s.path));
+	else
+		*out = rt_strdup(dirs->items[0]);
+	return *out ? 0 : rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+}
+
 int retort_revision(char **out_path, retort *ctx, const retort_revision_options *o)
 {
 	template_vars v = { 0 };
 	rt_revvec parents = { 0 };
 	rt_buf id = RT_BUF_INIT, date = RT_BUF_INIT, msg = RT_BUF_INIT, slug = RT_BUF_INIT,
 	       name = RT_BUF_INIT, path = RT_BUF_INIT, text = RT_BUF_INIT;
-	char *tmpl = NULL;
+	char *tmpl = NULL, *dir = NULL;
 	const char *why;
 	rt_script check = { 0 };
 	rt_graph *g;
@@ -619,7 +658,9 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 	if (o->branch_label && (why = rt_label_problem(o->branch_label)))
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "bad branch label '%s' (%s)",
 				    o->branch_label, why);
-	if ((rc = rt_ctx_graph(&g, ctx)) < 0 || (rc = new_parents(&parents, ctx, g, o)) < 0)
+	if ((rc = rt_ctx_graph(&g, ctx)) < 0 || (rc = new_parents(&parents, ctx, g, o)) < 0 ||
+	    (rc = new_revision_dir(&dir, ctx, &parents, o->version >= 2 ? o->version_path
+									: NULL)) < 0)
 		goto done;
 	if (o->rev_id) {
 		rt_buf_puts(&id, o->rev_id);
@@ -695,7 +736,7 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 				   &ctx->err)) < 0)
 		goto done;
 	rt_buf_clear(&path);
-	rt_buf_printf(&path, "%s/versions/%s.sql", ctx->cfg.script_location, name.ptr);
+	rt_buf_printf(&path, "%s/%s.sql", dir, name.ptr);
 	/* the template is the user's: make sure what it made is a valid file */
 	if ((rc = rt_script_parse_checked(&check, path.ptr, text.ptr, text.len, &ctx->err)) < 0) {
 		rc = rt_ctx_error_prefix(ctx, RETORT_EINVALID,
@@ -717,6 +758,8 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 	 * handed out so far stay valid (retired before the file is written,
 	 * so that running out of memory leaves no file behind) */
 	if ((rc = rt_ctx_graph_changed(ctx)) < 0 ||
+	    /* a folder of version_locations is made by its first revision */
+	    (ctx->version_listed && (rc = rt_mkdir_p(dir, &ctx->err)) < 0) ||
 	    (rc = rt_write_file(path.ptr, text.ptr, text.len, 1, &ctx->err)) < 0)
 		goto done;
 	*out_path = rt_buf_detach(&path);
@@ -734,5 +777,6 @@ done:
 	rt_buf_release(&path);
 	rt_buf_release(&text);
 	free(tmpl);
+	free(dir);
 	return rc;
 }
