@@ -543,7 +543,11 @@ static int load_dir(rt_graph *g, size_t *cap, const char *dir, int skip_missing,
 	if ((rc = list_files(&files, dirfd, dir, err)) < 0)
 		goto done;
 	cache = rt_hcache_open(cache_dir, dir, time(NULL));
-	if (g->n + files.count > *cap) {
+	if (!g->revs) { /* calloc: fresh pages come zeroed, no memset */
+		if (!(g->revs = calloc(files.count ? files.count : 1, sizeof(*g->revs))))
+			goto oom;
+		*cap = files.count;
+	} else if (g->n + files.count > *cap) {
 		size_t want = g->n + files.count;
 		rt_rev *revs = realloc(g->revs, want * sizeof(*revs));
 
