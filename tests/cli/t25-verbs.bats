@@ -311,3 +311,21 @@ b2b2b2b2b2b2 (bb) (head)"
 	run -0 --separate-stderr rt history -r b1b1b1b1b1b1:b2b2b2b2b2b2
 	assert_contains "$output" "b2 renamed"
 }
+
+@test "version_locations: a fleet without a tree of its own runs every folder on each tenant" {
+	two_folders
+	new_db T1
+	printf 'one %s\n' "$T1_URL" >tenants.txt
+	run -0 rt fleet upgrade heads --tenants tenants.txt
+	assert_eq "$(versions "$T1")" "a2a2a2a2a2a2
+b2b2b2b2b2b2"
+	# a tree of its own: its versions folder only
+	mkdir -p bot/versions
+	write_rev c1c1c1c1c1c1 "" "c1" "CREATE TABLE tc1 (id INT);" "DROP TABLE tc1;"
+	mv "$REV_FILE" bot/versions/
+	printf '[fleet]\nscript_location = bot\n' >>retort.ini
+	new_db T2
+	printf 'two %s\n' "$T2_URL" >tenants.txt
+	run -0 rt fleet upgrade head --tenants tenants.txt
+	assert_eq "$(versions "$T2")" "c1c1c1c1c1c1"
+}

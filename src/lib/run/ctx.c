@@ -135,6 +135,16 @@ static int read_config(opening *o, retort *ctx, const retort_options *opts, cons
 	return rc;
 }
 
+/* The one versions folder of o->cfg.script_location. */
+static int tree_versions(opening *o, retort *ctx)
+{
+	char *dir = rt_path_join(o->cfg.script_location, "versions");
+	int rc = dir ? rt_strlist_add(&o->version_dirs, dir) : RETORT_ERROR;
+
+	free(dir);
+	return rc < 0 ? rt_ctx_error(ctx, RETORT_ERROR, "out of memory") : 0;
+}
+
 static int read_options(opening *o, retort *ctx, const retort_options *opts)
 {
 	rt_buf where = RT_BUF_INIT;
@@ -169,19 +179,17 @@ static int read_options(opening *o, retort *ctx, const retort_options *opts)
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	if (opts->script_location) {
 		char *abs = rt_path_join(o->cfg.dir, opts->script_location);
+		int own;
+
 		if (!abs)
 			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		own = !strcmp(abs, o->cfg.script_location);
 		free(o->cfg.script_location);
 		o->cfg.script_location = abs;
-		/* another tree (a fleet's tenants'): the file's
-		 * version_locations are its own script_location's */
-		if (!(abs = rt_path_join(o->cfg.script_location, "versions")) ||
-		    rt_strlist_add(&o->version_dirs, abs) < 0) {
-			free(abs);
-			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-		}
-		free(abs);
-		return 0;
+		/* another tree than the file's (a fleet's tenants'): the file's
+		 * version_locations are its own tree's, not this one's */
+		if (!own)
+			return tree_versions(o, ctx);
 	}
 	return rt_config_version_dirs(&o->version_dirs, &o->version_listed, &o->cfg, &ctx->err);
 }
