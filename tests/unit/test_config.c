@@ -610,6 +610,92 @@ static void test_find_stops_at_ceilings(void **state)
 	rt_buf_release(&err);
 }
 
+/* The folders of version_locations (joined by '|' into `out`). */
+static int version_dirs(rt_buf *out, const char *dir, const char *text)
+{
+	rt_config cfg;
+	rt_strlist dirs;
+	rt_buf err = RT_BUF_INIT;
+	char *path = write_in(dir, "retort.ini", text);
+	size_t i;
+	int listed, rc;
+
+	load_ok(&cfg, path);
+	rt_buf_clear(out);
+	rc = rt_config_version_dirs(&dirs, &listed, &cfg, &err);
+	if (rc < 0)
+		rt_buf_puts(out, err.ptr);
+	for (i = 0; rc >= 0 && i < dirs.count; i++) {
+		const char *d = dirs.items[i];
+
+		/* the folder's own path as "@" */
+		if (!strncmp(d, dir, strlen(dir)))
+			rt_buf_printf(out, "%s@%s", i ? "|" : "", d + strlen(dir));
+		else
+			rt_buf_printf(out, "%s%s", i ? "|" : "", d);
+	}
+	if (rc >= 0 && !listed)
+		rt_buf_puts(out, " (default)");
+	rt_strlist_release(&dirs);
+	rt_config_release(&cfg);
+	rt_buf_release(&err);
+	free(path);
+	return rc;
+}
+
+/* version_locations split as Alembic 1.8 splits it. */
+static void test_version_locations(void **state)
+{
+	const char *dir = *state;
+	rt_buf got = RT_BUF_INIT;
+
+	assert_int_equal(version_dirs(&got, dir, "[retort]\n"), 0);
+	assert_string_equal(got.ptr, "@/migrations/versions (default)");
+	version_dirs(&got, dir, "[retort]\nversion_locations = a, b  c,d\n");
+	assert_string_equal(got.ptr, "@/a|@/b|@/c|@/d");
+	version_dirs(&got, dir, "[retort]\nversion_locations = a b\nversion_path_separator = space\n");
+	assert_string_equal(got.ptr, "@/a|@/b");
+	version_dirs(&got, dir, "[retort]\nversion_locations = a b:/abs/c\nversion_path_separator = os\n");
+	assert_string_equal(got.ptr, "@/a b|/abs/c");
+	version_dirs(&got, dir, "[retort]\nversion_locations = a,b::c\nversion_path_separator = :\n");
+	assert_string_equal(got.ptr, "@/a,b|@/c");
+	/* ';' is a comment to inih, and the value to configparser */
+	version_dirs(&got, dir, "[retort]\nversion_locations = a;b\nversion_path_separator = ;\n");
+	assert_string_equal(got.ptr, "@/a|@/b");
+	/* %(here)s, "..", "./", a folder named twice, a continued line */
+	version_dirs(&got, dir, "[retort]\nversion_locations = %(here)s/x/../a ./a/ b\n  c\n");
+	assert_string_equal(got.ptr, "@/a|@/b|@/c");
+	version_dirs(&got, dir, "[alembic]\nversion_locations = %(here)s/v1 %(here)s/v2\n");
+	assert_string_equal(got.ptr, "@/v1|@/v2");
+	assert_int_equal(version_dirs(&got, dir, "[retort]\nversion_locations = a\n"
+				      "version_path_separator = newline\n"), RETORT_ECONFIG);
+	assert_non_null(strstr(got.ptr, "'newline' is not a valid value for "
+			       "'version_path_separator': expected 'space', 'os', ':' or ';'"));
+	assert_int_equal(version_dirs(&got, dir, "[retort]\nversion_locations = ::\n"
+				      "version_path_separator = :\n"), RETORT_ECONFIG);
+	assert_non_null(strstr(got.ptr, "'version_locations' names no folder"));
+	rt_buf_release(&got);
+}
+
+/* Python's os.path.normpath of an absolute path, without the file system. */
+static void test_path_normalize(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "/a/./b/../c/", "/a/c" }, { "/..", "/" }, { "/", "/" }, { "//a//b", "/a/b" },
+		{ "./a", "a" }, { "/a/b/../../..", "/" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = rt_path_normalize(cases[i][0]);
+
+		assert_non_null(got);
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -632,6 +718,8 @@ int main(void)
 		T(test_find_upwards),
 		T(test_find_not_found),
 		T(test_find_stops_at_ceilings),
+		T(test_version_locations),
+		T(test_path_normalize),
 #undef T
 	};
 

@@ -84,9 +84,10 @@ int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err);
 int rt_write_file(const char *path, const char *data, size_t len, int exclusive, rt_buf *err);
 /* dir + "/" + rel, or rel itself when it is absolute. */
 char *rt_path_join(const char *dir, const char *rel);
-/* `path` with "." and ".." names and repeated or trailing slashes taken out,
- * without asking the file system (Python's os.path.normpath); NULL when out
- * of memory. */
+/* The absolute `path` with "." and ".." names and repeated or trailing
+ * slashes taken out, without asking the file system (Python's
+ * os.path.normpath; a ".." above the root stays at the root, also for a
+ * relative path); NULL when out of memory. */
 char *rt_path_normalize(const char *path);
 /* Create a directory and its parents (mode 0777 & umask). */
 int rt_mkdir_p(const char *path, rt_buf *err);
