@@ -610,7 +610,20 @@ static void test_find_stops_at_ceilings(void **state)
 	rt_buf_release(&err);
 }
 
-/* The folders of version_locations (joined by '|' into `out`). */
+/* `s`, with `dir` at its start written "@". */
+static void put_at(rt_buf *out, const char *s, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strncmp(s, dir, n)) {
+		rt_buf_putc(out, '@');
+		s += n;
+	}
+	rt_buf_puts(out, s);
+}
+
+/* The folders of version_locations in retort.ini `text`, joined by '|'
+ * into `out`, or the error. */
 static int version_dirs(rt_buf *out, const char *dir, const char *text)
 {
 	rt_config cfg;
@@ -624,15 +637,11 @@ static int version_dirs(rt_buf *out, const char *dir, const char *text)
 	rt_buf_clear(out);
 	rc = rt_config_version_dirs(&dirs, &listed, &cfg, &err);
 	if (rc < 0)
-		rt_buf_puts(out, err.ptr);
+		put_at(out, err.ptr, dir);
 	for (i = 0; rc >= 0 && i < dirs.count; i++) {
-		const char *d = dirs.items[i];
-
-		/* the folder's own path as "@" */
-		if (!strncmp(d, dir, strlen(dir)))
-			rt_buf_printf(out, "%s@%s", i ? "|" : "", d + strlen(dir));
-		else
-			rt_buf_printf(out, "%s%s", i ? "|" : "", d);
+		if (i)
+			rt_buf_putc(out, '|');
+		put_at(out, dirs.items[i], dir);
 	}
 	if (rc >= 0 && !listed)
 		rt_buf_puts(out, " (default)");
@@ -643,37 +652,38 @@ static int version_dirs(rt_buf *out, const char *dir, const char *text)
 	return rc;
 }
 
-/* version_locations split as Alembic 1.8 splits it. */
+/* version_locations split as Alembic 1.8 splits it: each retort.ini and
+ * the folders it names ("@" for the test's folder), or its error. */
 static void test_version_locations(void **state)
 {
+	static const char *const cases[][2] = {
+		{ "[retort]\n", "@/migrations/versions (default)" },
+		{ "[retort]\nversion_locations = a, b  c,d\n", "@/a|@/b|@/c|@/d" },
+		{ "[retort]\nversion_locations = a b\nversion_path_separator = space\n", "@/a|@/b" },
+		{ "[retort]\nversion_locations = a b:/abs/c\nversion_path_separator = os\n",
+		  "@/a b|/abs/c" },
+		{ "[retort]\nversion_locations = a,b::c\nversion_path_separator = :\n", "@/a,b|@/c" },
+		/* ';' is a comment to inih, and the value to configparser */
+		{ "[retort]\nversion_locations = a;b\nversion_path_separator = ;\n", "@/a|@/b" },
+		/* %(here)s, "..", "./", a folder named twice, a continued line */
+		{ "[retort]\nversion_locations = %(here)s/x/../a ./a/ b\n  c\n", "@/a|@/b|@/c" },
+		{ "[alembic]\nversion_locations = %(here)s/v1 %(here)s/v2\n", "@/v1|@/v2" },
+		{ "[retort]\nversion_locations = a\nversion_path_separator = newline\n",
+		  "@/retort.ini: 'newline' is not a valid value for 'version_path_separator': "
+		  "expected 'space', 'os', ':' or ';'" },
+		{ "[retort]\nversion_locations = ::\nversion_path_separator = :\n",
+		  "@/retort.ini: 'version_locations' names no folder" },
+	};
 	const char *dir = *state;
 	rt_buf got = RT_BUF_INIT;
+	size_t i;
 
-	assert_int_equal(version_dirs(&got, dir, "[retort]\n"), 0);
-	assert_string_equal(got.ptr, "@/migrations/versions (default)");
-	version_dirs(&got, dir, "[retort]\nversion_locations = a, b  c,d\n");
-	assert_string_equal(got.ptr, "@/a|@/b|@/c|@/d");
-	version_dirs(&got, dir, "[retort]\nversion_locations = a b\nversion_path_separator = space\n");
-	assert_string_equal(got.ptr, "@/a|@/b");
-	version_dirs(&got, dir, "[retort]\nversion_locations = a b:/abs/c\nversion_path_separator = os\n");
-	assert_string_equal(got.ptr, "@/a b|/abs/c");
-	version_dirs(&got, dir, "[retort]\nversion_locations = a,b::c\nversion_path_separator = :\n");
-	assert_string_equal(got.ptr, "@/a,b|@/c");
-	/* ';' is a comment to inih, and the value to configparser */
-	version_dirs(&got, dir, "[retort]\nversion_locations = a;b\nversion_path_separator = ;\n");
-	assert_string_equal(got.ptr, "@/a|@/b");
-	/* %(here)s, "..", "./", a folder named twice, a continued line */
-	version_dirs(&got, dir, "[retort]\nversion_locations = %(here)s/x/../a ./a/ b\n  c\n");
-	assert_string_equal(got.ptr, "@/a|@/b|@/c");
-	version_dirs(&got, dir, "[alembic]\nversion_locations = %(here)s/v1 %(here)s/v2\n");
-	assert_string_equal(got.ptr, "@/v1|@/v2");
-	assert_int_equal(version_dirs(&got, dir, "[retort]\nversion_locations = a\n"
-				      "version_path_separator = newline\n"), RETORT_ECONFIG);
-	assert_non_null(strstr(got.ptr, "'newline' is not a valid value for "
-			       "'version_path_separator': expected 'space', 'os', ':' or ';'"));
-	assert_int_equal(version_dirs(&got, dir, "[retort]\nversion_locations = ::\n"
-				      "version_path_separator = :\n"), RETORT_ECONFIG);
-	assert_non_null(strstr(got.ptr, "'version_locations' names no folder"));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = version_dirs(&got, dir, cases[i][0]);
+
+		assert_string_equal(got.ptr, cases[i][1]);
+		assert_int_equal(rc, strstr(cases[i][1], "retort.ini") ? RETORT_ECONFIG : 0);
+	}
 	rt_buf_release(&got);
 }
 
