@@ -558,7 +558,8 @@ static int load_dir(rt_graph *g, size_t *cap, const char *dir, int skip_missing,
 		*cap = want;
 	}
 	for (i = 0; i < files.count; i++) {
-		rt_rev *r = &g->revs[g->n];
+		/* counted first: what a failed parse left goes with the graph */
+		rt_rev *r = &g->revs[g->n++];
 
 		/* "dir/name" without printf, which showed in the profile of
 		 * listing thousands of files */
@@ -573,7 +574,6 @@ static int load_dir(rt_graph *g, size_t *cap, const char *dir, int skip_missing,
 				rc = RETORT_EINVALID;
 			goto done;
 		}
-		g->n++;
 	}
 	goto done;
 oom:
