@@ -13,8 +13,8 @@
 
 _retort_commands() {
 	echo init revision merge upgrade downgrade current history heads branches show \
-	     stamp verify check schema fleet lint test restore embed edit ensure_version \
-	     list_templates
+	     stamp verify check schema fleet lint test restore embed import edit \
+	     ensure_version list_templates
 }
 
 # the options of COMMAND, or the global ones (before the command) for ""
@@ -39,6 +39,7 @@ _retort_options() {
 	lint)      echo -d --dialect ;;
 	restore)   echo --force ;;
 	embed)     echo -o --output --name ;;
+	import)    echo -c --config -d --dialect --python ;;
 	esac
 }
 
@@ -55,6 +56,7 @@ _retort_value_options() {
 	fleet)     echo -j --jobs --only --where --tenants --format ;;
 	lint)      echo -d --dialect ;;
 	embed)     echo -o --output --name ;;
+	import)    echo -c --config -d --dialect --python ;;
 	esac
 }
 
@@ -62,6 +64,7 @@ _retort_subcommands() {
 	case $1 in
 	fleet)  echo upgrade downgrade current check ;;
 	schema) echo dump ;;
+	import) echo alembic ;;
 	esac
 }
 

@@ -386,6 +386,13 @@ RETORT_EXTERN const char *retort_rev_label(const retort_rev *rev, size_t i);
  * and of its ancestors found the same way, so listing them costs one step
  * per labelled revision instead of one per revision below. */
 RETORT_EXTERN const retort_rev *retort_rev_labeled(const retort_rev *rev);
+/* Every branch label the revision carries, sorted, as Alembic 1.8 shows
+ * them in listings: its own; those of every revision it is built on
+ * through down_revision, merges included; and, where the revisions built
+ * on a labelled one form a single line, that label also goes down from it
+ * to the nearest branch point or merge. */
+RETORT_EXTERN size_t retort_rev_nbranches(const retort_rev *rev);
+RETORT_EXTERN const char *retort_rev_branch(const retort_rev *rev, size_t i);
 
 /* ---- creating revisions ------------------------------------------------- */
 

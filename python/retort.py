@@ -314,7 +314,9 @@ def _declare(lib: ctypes.CDLL) -> None:
         "retort_rev_ndepends": (sz, [vp]),
         "retort_rev_depends": (vp, [vp, sz]),
         "retort_rev_nlabels": (sz, [vp]),
+        "retort_rev_nbranches": (sz, [vp]),
         "retort_rev_label": (cp, [vp, sz]),
+        "retort_rev_branch": (cp, [vp, sz]),
         "retort_upgrade": (i, [vp, cp, P(_RunOptions)]),
         "retort_downgrade": (i, [vp, cp, P(_RunOptions)]),
         "retort_current": (i, [P(_StrArray), vp]),
@@ -358,7 +360,8 @@ class Revision:
     create_date: str                   # "" when the header has none
     down_revisions: tuple[str, ...]    # parents; () for a base, 2+ for a merge
     depends_on: tuple[str, ...]
-    branch_labels: tuple[str, ...]
+    branch_labels: tuple[str, ...]     # declared in its header
+    branches: tuple[str, ...]          # every label it carries, as Alembic lists them
     is_head: bool
     is_base: bool
     is_branch_point: bool
@@ -379,6 +382,8 @@ class Revision:
                              for k in range(L.retort_rev_ndepends(rev))),
             branch_labels=tuple(_text(L.retort_rev_label(rev, k))
                                 for k in range(L.retort_rev_nlabels(rev))),
+            branches=tuple(_text(L.retort_rev_branch(rev, k))
+                           for k in range(L.retort_rev_nbranches(rev))),
             is_head=bool(flags & RETORT_REV_HEAD),
             is_base=bool(flags & RETORT_REV_BASE),
             is_branch_point=bool(flags & RETORT_REV_BRANCHPOINT),

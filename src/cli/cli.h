@@ -138,6 +138,7 @@ int cmd_embed(struct cli *cli);
 int cmd_edit(struct cli *cli);
 int cmd_ensure_version(struct cli *cli);
 int cmd_list_templates(struct cli *cli);
+int cmd_import(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_embed_usage[];
@@ -161,6 +162,12 @@ extern const char cmd_schema_usage[];
 extern const char cmd_edit_usage[];
 extern const char cmd_ensure_version_usage[];
 extern const char cmd_list_templates_usage[];
+extern const char cmd_import_usage[];
+
+/* import_alembic.c: `retort import alembic` (cmd_import picks it), and the
+ * Python program it runs (import_alembic.py, made a C string by CMake). */
+int cli_import_alembic(struct cli *cli);
+extern const char cli_import_alembic_py[];
 
 /* cmd_revision.c: create the file and print "created PATH" (revision and
  * merge). */

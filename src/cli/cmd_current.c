@@ -35,7 +35,7 @@ int cmd_current(struct cli *cli)
 			cli_put_show(rev, 0);
 		} else {
 			fputs(now.strings[i], stdout);
-			cli_put_flags(rev, RETORT_REV_HEAD, 0);
+			cli_put_flags(rev, CLI_FLAGS_ALL, 0);
 			putchar('\n');
 		}
 	}

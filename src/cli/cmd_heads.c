@@ -2,6 +2,8 @@
  * cmd_heads.c - `retort heads` and `retort branches`: the ends and the
  * forks of the revision graph.
  */
+#include <string.h>
+
 #include "cli.h"
 
 const char cmd_heads_usage[] =
@@ -78,11 +80,11 @@ int cmd_branches(struct cli *cli)
 
 	if ((status = start(cli, retort_branchpoints, &points, NULL, NULL)) != 0)
 		return status;
-	for (i = 0; i < points.count; i++) {
+	/* as Alembic prints them: newest first, each child under its
+	 * branch point indented by the point's id, a blank line after each */
+	for (i = points.count; i-- > 0;) {
 		const retort_rev *rev = points.revs[i];
 
-		if (i)
-			putchar('\n');
 		if (cli->verbose) {
 			cli_put_show(rev, 0);
 			putchar('\n');
@@ -93,12 +95,13 @@ int cmd_branches(struct cli *cli)
 		for (j = 0; j < retort_rev_nchildren(rev); j++) {
 			const retort_rev *child = retort_rev_child(rev, j);
 
-			fputs("    -> ", stdout);
+			printf("%*s -> ", (int)strlen(retort_rev_id(rev)), "");
 			cli_put_rev(child, CLI_FLAGS_ALL);
 			if (cli->verbose)
 				printf(", %s", retort_rev_message(child));
 			putchar('\n');
 		}
+		putchar('\n');
 	}
 	retort_revlist_release(&points);
 	return 0;

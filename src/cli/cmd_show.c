@@ -19,12 +19,10 @@ int cmd_show(struct cli *cli)
 		return cli_bad_option(cli, c);
 	if ((status = cli_setup(cli, 1, 1)) != 0)
 		return status;
+	/* `show base` (or current on an empty database) names no revision
+	 * and prints nothing, as in Alembic */
 	if (retort_resolve(&list, cli->ctx, cli->args[0]) < 0)
 		return cli_fail(cli);
-	if (list.count == 0) {
-		fprintf(stderr, "error: '%s' names no revision\n", cli->args[0]);
-		return 1;
-	}
 	for (i = 0; i < list.count; i++) {
 		if (i)
 			putchar('\n');

@@ -2,13 +2,18 @@
  * cmd_stamp.c - `retort stamp REV`: set the version table without running
  * any migration (for a database created some other way).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 
 const char cmd_stamp_usage[] =
-	"usage: retort stamp REV [--purge] [--sql]\n"
+	"usage: retort stamp REV... [--purge] [--sql]\n"
 	"       retort stamp --fix-checksums REV\n"
 	"\n"
-	"Record REV (or base) in the version table without running migrations.\n"
+	"Record REV (or base) in the version table without running migrations;\n"
+	"several REVs, on separate branches, are recorded together.  Offline,\n"
+	"the script replaces the rows the same stamp would replace online.\n"
 	"A stamp also clears a failed transaction=false step that was repaired\n"
 	"by hand.\n"
 	"\n"
@@ -29,8 +34,9 @@ int cmd_stamp(struct cli *cli)
 	retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
 	retort_strarray now = { NULL, 0 };
 	retort_failure *failed = NULL;
+	char *targets = NULL;
 	size_t i;
-	int c, status;
+	int c, status, rc;
 
 	while ((c = cli_getopt(cli, "", opts)) != -1) {
 		switch (c) {
@@ -48,14 +54,25 @@ int cmd_stamp(struct cli *cli)
 			return cli_bad_option(cli, c);
 		}
 	}
-	if ((status = cli_setup(cli, 1, 1)) != 0)
+	if ((status = cli_setup(cli, 1, -1)) != 0)
 		return status;
 	if (ro.fix_checksums && (ro.offline || ro.purge))
 		return cli_usage_error(cli, "--fix-checksums goes alone");
 	/* a stamp closes a half-applied step: never without saying so */
 	if (!ro.offline && !ro.fix_checksums && retort_failure_get(&failed, cli->ctx) < 0)
 		return cli_fail(cli);
-	if (retort_stamp(cli->ctx, cli->args[0], &ro) < 0) {
+	/* the library takes several targets as one space-separated list */
+	for (i = 0; i < (size_t)cli->nargs; i++) {
+		size_t n = targets ? strlen(targets) : 0, m = strlen(cli->args[i]);
+
+		targets = cli_realloc(targets, n + m + 2);
+		if (n)
+			targets[n++] = ' ';
+		memcpy(targets + n, cli->args[i], m + 1);
+	}
+	rc = retort_stamp(cli->ctx, targets, &ro);
+	free(targets);
+	if (rc < 0) {
 		retort_failure_free(failed);
 		return cli_fail(cli);
 	}

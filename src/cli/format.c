@@ -54,50 +54,16 @@ void cli_put_parents(const retort_rev *rev, int deps)
 
 /* ---- branch labels ------------------------------------------------------- */
 
-/*
- * A label names a branch: the revision that declares it and the line of
- * revisions built on it.  So a revision's labels are its own and those of
- * its parent, its parent's parent..., up to a merge point or a base (a
- * merge belongs to neither branch).
- */
-struct labels {
-	const char **v;
-	size_t n;
-};
-
-static void collect_labels(struct labels *l, const retort_rev *rev)
-{
-	size_t i, j;
-
-	for (rev = retort_rev_labeled(rev); rev;
-	     rev = retort_rev_nparents(rev) == 1 ? retort_rev_labeled(retort_rev_parent(rev, 0))
-						 : NULL) {
-		for (i = 0; i < retort_rev_nlabels(rev); i++) {
-			const char *label = retort_rev_label(rev, i);
-
-			for (j = 0; j < l->n && strcmp(l->v[j], label); j++)
-				;
-			if (j < l->n)
-				continue;
-			l->v = cli_realloc(l->v, (l->n + 1) * sizeof(*l->v));
-			l->v[l->n++] = label;
-		}
-	}
-}
-
 /* Prints the labels as "a, b"; returns how many there were. */
 static size_t put_label_list(const retort_rev *rev, const char *before, const char *after)
 {
-	struct labels l = { NULL, 0 };
-	size_t i;
+	size_t i, n = retort_rev_nbranches(rev);
 
-	collect_labels(&l, rev);
-	for (i = 0; i < l.n; i++)
-		printf("%s%s", i ? ", " : before, l.v[i]);
-	if (l.n)
+	for (i = 0; i < n; i++)
+		printf("%s%s", i ? ", " : before, retort_rev_branch(rev, i));
+	if (n)
 		fputs(after, stdout);
-	free(l.v);
-	return l.n;
+	return n;
 }
 
 void cli_put_labels(const retort_rev *rev)

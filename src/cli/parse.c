@@ -124,6 +124,11 @@ int cli_getopt(struct cli *cli, const char *shortopts, const struct option *long
 
 		cli->word = optind ? optind : 1;
 		c = getopt_long(cli->nwords, cli->words, cli->optstring, cli->longopts, NULL);
+		/* "-r=-2:current": argparse, and so Alembic, reads the value
+		 * after the '=' of a short option; getopt would keep it */
+		if (optarg && optarg[0] == '=' && optarg == cli->words[cli->word] + 2 &&
+		    cli->words[cli->word][0] == '-' && cli->words[cli->word][1] != '-')
+			optarg++;
 		if (c == 'q')
 			cli->quiet = 1;
 		else if (c == 'v')

@@ -110,6 +110,11 @@ static void graph_accessors(void **state)
 	assert_ptr_equal(retort_rev_labeled(b1), b1);
 	assert_null(retort_rev_labeled(m1)); /* a merge comes first */
 	assert_null(retort_rev_labeled(a1));
+	/* the label reaches the merge built on b1, not a1 below the branch */
+	assert_int_equal(retort_rev_nbranches(b1), 1);
+	assert_string_equal(retort_rev_branch(m1, 0), "stats");
+	assert_null(retort_rev_branch(m1, 1));
+	assert_int_equal(retort_rev_nbranches(a1), 0);
 	assert_string_equal(retort_rev_message(b1), "stats");
 	assert_true(strlen(retort_rev_create_date(b1)) >= 10);
 	assert_non_null(strstr(retort_rev_path(b1), "/migrations/versions/bbbb0001"));

@@ -178,7 +178,8 @@ $B -> $C, Create t_c"
 	local cache=("$XDG_CACHE_HOME"/retort/headers-*)
 	assert_eq "$(cached_ids "${cache[0]}")" 7
 	run -0 --separate-stderr rt heads
-	assert_eq "$output" "a7a7a7a7a7a7 (head)"
+	# the label reaches the merge, as in Alembic
+	assert_eq "$output" "a7a7a7a7a7a7 (side) (head)"
 	run -0 --separate-stderr rt show f6f6f6f6f6f6
 	assert_contains "$output" "Also depends on: $B"
 	assert_contains "$output" "Branch names: side"

@@ -89,8 +89,9 @@ $E"
 	run -0 --separate-stderr rt branches
 	assert_eq "${lines[0]}" "$A (branchpoint)"
 	assert_eq "${#lines[@]}" 3
-	assert_line_match "^    -> $B \\(head\\)$"
-	assert_line_match "^    -> $F \\(head\\)$"
+	# as Alembic: a child indented by the branch point's id
+	assert_line_match "^ {12} -> $B \\(head\\)$"
+	assert_line_match "^ {12} -> $F \\(head\\)$"
 	run -0 --separate-stderr rt history
 	assert_line_match "^<base> -> $A \\(branchpoint\\), Create t_a$"
 	run -0 --separate-stderr rt show "$A"
@@ -118,11 +119,12 @@ $F"
 	grep -Eqx -- "-- down_revision: ($B, ?$E|$E, ?$B)" "$file" ||
 		fail "merge file's down_revision:" "$(grep down_revision "$file")"
 	run -0 --separate-stderr rt heads
-	assert_eq "$output" "$m (head)"
+	# a branch label reaches every revision built on it, merges too
+	assert_eq "$output" "$m (other) (head)"
 	run -0 --separate-stderr rt history
 	assert_eq "${#lines[@]}" 4
 	# as Alembic prints a merge: the parents without parentheses
-	assert_match "${lines[0]}" "^($B, $E|$E, $B) -> $m \\(head\\) \\(mergepoint\\), merge branches$"
+	assert_match "${lines[0]}" "^($B, $E|$E, $B) -> $m \\(other\\) \\(head\\) \\(mergepoint\\), merge branches$"
 	run -0 --separate-stderr rt show "$m"
 	assert_line_match "^Merges: ($B, $E|$E, $B)$"
 
@@ -131,8 +133,9 @@ $F"
 	assert_eq "${#lines[@]}" 1
 	assert_match "$output" "^upgrade ($B,$E|$E,$B|$B, $E|$E, $B) -> $m, merge branches \\([0-9.]+ ms\\)$"
 	assert_eq "$(versions)" "$m"
+	# as Alembic's current: the tree's marks, not the labels
 	run -0 --separate-stderr rt current
-	assert_eq "$output" "$m (head)"
+	assert_eq "$output" "$m (head) (mergepoint)"
 
 	# downgrading to one parent of the merge undoes the merge only: the
 	# other branch is not above that parent, so both heads are back
@@ -158,7 +161,7 @@ t_other"
 	local m
 	m=$(created_rev)
 	run -0 --separate-stderr rt heads
-	assert_eq "$output" "$m (head)"
+	assert_eq "$output" "$m (other) (head)"
 	run -0 --separate-stderr rt upgrade head
 	assert_eq "$(versions)" "$m"
 }
@@ -170,7 +173,42 @@ t_other"
 		"INSERT INTO t_other (id) VALUES (7);" "DELETE FROM t_other WHERE id = 7;"
 	run -0 --separate-stderr rt upgrade "$F"
 	assert_eq "$(q 'SELECT id FROM t_other')" 7
-	assert_contains "$(versions)" "$F"
+	# as Alembic: the dependency's row goes, as a merge's parent's would
+	assert_eq "$(versions)" "$F"
+	run -0 --separate-stderr rt downgrade -1
+	assert_eq "$(versions)" "$B
+$E"
+	run -0 --separate-stderr rt upgrade "$F"
+	assert_eq "$(versions)" "$F"
+}
+
+@test "stamp several revisions, stamp --sql replaces what online would, downgrade heads, show base" {
+	other_branch
+	run -0 --separate-stderr rt stamp "$A" "$E"
+	assert_eq "$(versions)" "$A
+$E"
+	# one above the other is refused, nothing changed
+	run -1 --separate-stderr rt stamp "$A" "$B"
+	assert_contains "$stderr" "'$A' is below '$B'"
+	assert_eq "$(versions)" "$A
+$E"
+	# offline, without FROM: the rows of B's line go, E's branch stays -
+	# what the online stamp does
+	rt stamp "$B" --sql >stamp.sql
+	feed stamp.sql "$DB"
+	assert_eq "$(versions)" "$B
+$E"
+	# several heads are no downgrade target
+	run -1 --separate-stderr rt downgrade heads
+	assert_contains "$stderr" "names several heads"
+	assert_eq "$(versions)" "$B
+$E"
+	# base names no revision: nothing to show, as in Alembic
+	run -0 --separate-stderr rt show base
+	assert_eq "$output" ""
+	# -r=RANGE as argparse reads it
+	run -0 --separate-stderr rt history -r="$A":"$B"
+	assert_eq "${#lines[@]}" 2
 }
 
 @test "a head others depend on is an effective head, and history shows what a revision depends on" {

@@ -417,6 +417,33 @@ static void test_section_selection(void **state)
 	rt_buf_release(&err);
 }
 
+/* "-- +unfinished REASON" marks its section (the first mark, its line and
+ * the reason's bytes); spelt otherwise it stays a comment. */
+static void test_unfinished(void **state)
+{
+	rt_script s;
+	rt_buf err = RT_BUF_INIT;
+	const rt_section *sec;
+
+	(void)state;
+	assert_rt_ok_err(parse_str(&s,
+		"-- revision: r1\n"
+		"-- +upgrade\n"
+		"-- +unfinished   upgrade() did not render: why  \n"
+		"-- +unfinished second\n"
+		"-- +downgrade\n"
+		"--+unfinished not a mark\n"
+		"-- +unfinishedx neither\n"
+		"DROP TABLE t;\n", 0, &err), &err);
+	sec = rt_script_section(&s, RT_UP, NULL);
+	assert_int_equal(sec->unfinished, 3);
+	assert_int_equal((int)sec->reason_len, (int)strlen("upgrade() did not render: why"));
+	assert_memory_equal(s.text + sec->reason, "upgrade() did not render: why", sec->reason_len);
+	assert_int_equal(rt_script_section(&s, RT_DOWN, NULL)->unfinished, 0);
+	rt_script_release(&s);
+	rt_buf_release(&err);
+}
+
 static void test_header_only_parse(void **state)
 {
 	rt_script s;
@@ -1049,6 +1076,7 @@ int main(void)
 		cmocka_unit_test(test_section_options),
 		cmocka_unit_test(test_resolve_dialects),
 		cmocka_unit_test(test_section_selection),
+		cmocka_unit_test(test_unfinished),
 		cmocka_unit_test(test_header_only_parse),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_error_code_and_state),

@@ -147,6 +147,12 @@ size_t retort_rev_ndepends(const retort_rev *rev) { return rev->ndeps; }
 size_t retort_rev_ndependents(const retort_rev *rev) { return rev->ndependents; }
 size_t retort_rev_nlabels(const retort_rev *rev) { return rev->s.branch_labels.count; }
 const retort_rev *retort_rev_labeled(const retort_rev *rev) { return rev->labeled; }
+size_t retort_rev_nbranches(const retort_rev *rev) { return rev->nbranches; }
+
+const char *retort_rev_branch(const retort_rev *rev, size_t i)
+{
+	return i < rev->nbranches ? rev->branches[i] : NULL;
+}
 
 const retort_rev *retort_rev_parent(const retort_rev *rev, size_t i)
 {

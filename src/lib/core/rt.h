@@ -275,6 +275,11 @@ typedef struct rt_section {
 	size_t offset;      /* body start in the script's text */
 	size_t len;         /* body length */
 	int line;           /* 1-based file line of the body's first byte */
+	int unfinished;     /* line of a "-- +unfinished REASON" in the body, 0
+			       if none: the section is a placeholder a person
+			       must fill (retort import), and no run takes it */
+	size_t reason;      /* offset of that REASON in the script's text */
+	size_t reason_len;
 } rt_section;
 
 /* The header's strings and lists live in blocks of the script's own

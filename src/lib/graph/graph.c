@@ -62,6 +62,8 @@ static void rev_release(rt_rev *r)
 	rt_script_release(&r->s);
 	free(r->parents);
 	free(r->deps);
+	free(r->vdeps);
+	free(r->branches);
 	free(r->children);
 	free(r->dependents);
 }
@@ -136,9 +138,14 @@ unsigned int rt_graph_mark(rt_graph *g)
 	return g->stamp;
 }
 
-/* Depth-first walk over one pair of edge lists, with an explicit stack. */
-static int walk(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n, int up)
+#define WALK_UP   1 /* children, not parents */
+#define WALK_DEPS 2 /* dependents or dependencies too */
+
+/* Depth-first walk over the edge lists `how` names, with an explicit
+ * stack. */
+static int walk(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n, int how)
 {
+	int up = how & WALK_UP;
 	unsigned int stamp = rt_graph_mark(g);
 	rt_revvec stack = { 0 };
 	size_t i;
@@ -155,7 +162,7 @@ static int walk(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n, int 
 		rt_rev **a = up ? r->children : r->parents;
 		rt_rev **b = up ? r->dependents : r->deps;
 		size_t na = up ? r->nchildren : r->nparents;
-		size_t nb = up ? r->ndependents : r->ndeps;
+		size_t nb = !(how & WALK_DEPS) ? 0 : up ? r->ndependents : r->ndeps;
 
 		if ((rc = rt_revvec_push(out, r)) < 0)
 			break;
@@ -173,12 +180,40 @@ static int walk(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n, int 
 
 int rt_graph_ancestors(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n)
 {
-	return walk(g, out, from, n, 0);
+	return walk(g, out, from, n, WALK_DEPS);
 }
 
 int rt_graph_descendants(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n)
 {
-	return walk(g, out, from, n, 1);
+	return walk(g, out, from, n, WALK_UP | WALK_DEPS);
+}
+
+/* The dependencies of `r` that the version table counts, as Alembic 1.8
+ * normalizes them: those that no revision below `r` through
+ * down_revision already depends on.  A counted dependency is one more
+ * parent for the version table: applying `r` replaces its row. */
+static int version_deps(rt_graph *g, rt_rev *r)
+{
+	rt_revvec below = { 0 };
+	size_t i, k, d;
+
+	if (!r->ndeps)
+		return 0;
+	if (!(r->vdeps = calloc(r->ndeps, sizeof(*r->vdeps))) ||
+	    walk(g, &below, r->parents, r->nparents, 0) < 0) {
+		rt_revvec_release(&below);
+		return RETORT_ERROR;
+	}
+	for (d = 0; d < r->ndeps; d++) {
+		int seen = 0;
+		for (i = 0; i < below.n && !seen; i++)
+			for (k = 0; k < below.v[i]->ndeps && !seen; k++)
+				seen = below.v[i]->deps[k] == r->deps[d];
+		if (!seen)
+			r->vdeps[r->nvdeps++] = r->deps[d];
+	}
+	rt_revvec_release(&below);
+	return 0;
 }
 
 static int collect(const rt_graph *g, rt_revvec *out, unsigned int flag)
@@ -467,6 +502,90 @@ static int load_header(rt_script *out, rt_hcache *cache, int dirfd, const char *
 	return 0;
 }
 
+static int has_branch(const rt_rev *r, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < r->nbranches; i++)
+		if (!strcmp(r->branches[i], label))
+			return 1;
+	return 0;
+}
+
+static int add_branches(rt_rev *r, const rt_rev *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->s.branch_labels.count; i++) {
+		const char *label = from->s.branch_labels.items[i];
+		const char **v;
+
+		if (has_branch(r, label))
+			continue;
+		if (!(v = realloc(r->branches, (r->nbranches + 1) * sizeof(*v))))
+			return RETORT_ERROR;
+		r->branches = v;
+		r->branches[r->nbranches++] = label;
+	}
+	return 0;
+}
+
+/* A branch point as Alembic's label spreading sees one: more than one
+ * revision builds on it, through down_revision or depends_on. */
+static int real_branch_point(const rt_rev *r)
+{
+	size_t i, k, n = r->nchildren;
+
+	for (i = 0; i < r->ndependents && n < 2; i++) {
+		for (k = 0; k < r->nchildren && r->children[k] != r->dependents[i]; k++)
+			;
+		n += k == r->nchildren;
+	}
+	return n > 1;
+}
+
+/* The branch labels every revision carries, as Alembic 1.8 spreads them
+ * from the revision declaring them: to every revision built on it
+ * through down_revision, merges included, and, when those form a single
+ * line, from the line's end down past the declaring revision to the
+ * nearest branch point or merge.  (Alembic walks down from the last
+ * revision its search met; where the revisions above branch, that walk
+ * stops at the branch, so only the single line reaches below.) */
+static int spread_labels(rt_graph *g)
+{
+	rt_revvec above = { 0 };
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < g->n && rc >= 0; i++) {
+		rt_rev *l = g->topo[i], *end = NULL;
+		int line = 1;
+
+		if (!l->s.branch_labels.count)
+			continue;
+		above.n = 0;
+		if ((rc = walk(g, &above, &l, 1, WALK_UP)) < 0)
+			break;
+		for (k = 0; k < above.n && rc >= 0; k++) {
+			rc = add_branches(above.v[k], l);
+			line &= above.v[k]->nchildren <= 1;
+			if (!above.v[k]->nchildren)
+				end = above.v[k];
+		}
+		for (; line && end && rc >= 0; end = end->nparents == 1 ? end->parents[0] : NULL) {
+			if (real_branch_point(end) || end->nparents > 1)
+				break;
+			rc = add_branches(end, l);
+		}
+	}
+	for (i = 0; i < g->n; i++)
+		if (g->revs[i].nbranches > 1)
+			qsort(g->revs[i].branches, g->revs[i].nbranches,
+			      sizeof(*g->revs[i].branches), cmp_str);
+	rt_revvec_release(&above);
+	return rc;
+}
+
 /* Index, link and order the revisions whose headers are loaded (g->revs,
  * g->by_id, g->n): duplicate ids, labels, parents and dependencies,
  * children, the topological order, flags. */
@@ -512,6 +631,11 @@ static int build(rt_graph *g, rt_buf *err)
 		r->labeled = r->s.branch_labels.count ? r
 			     : r->nparents == 1 ? r->parents[0]->labeled : NULL;
 	}
+	for (i = 0; i < g->n; i++)
+		if (version_deps(g, g->by_id[i]) < 0)
+			return rt_error(err, RETORT_ERROR, "out of memory");
+	if (g->nlabels && spread_labels(g) < 0)
+		return rt_error(err, RETORT_ERROR, "out of memory");
 	for (i = 0; i < g->n; i++) {
 		rt_rev *r = g->by_id[i];
 		r->flags = (r->nchildren ? 0 : RETORT_REV_HEAD) |

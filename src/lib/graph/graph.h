@@ -13,11 +13,20 @@ struct retort_rev {
 	size_t nparents;
 	struct retort_rev **deps;       /* depends_on */
 	size_t ndeps;
+	struct retort_rev **vdeps;      /* the depends_on the version table
+					   counts beside the parents: those
+					   no ancestor through down_revision
+					   depends on already (Alembic's) */
+	size_t nvdeps;
 	struct retort_rev **children;   /* revisions naming this as down_revision */
 	size_t nchildren;
 	struct retort_rev **dependents; /* revisions naming this in depends_on */
 	size_t ndependents;
 	size_t topo;                    /* position in topological order */
+	const char **branches;          /* every branch label it carries, its
+					   own and those Alembic spreads to
+					   it (spread_labels), sorted */
+	size_t nbranches;
 	struct retort_rev *labeled;     /* this revision if it declares branch
 					   labels, else its single parent's
 					   `labeled`; NULL at a merge or base */
@@ -130,5 +139,7 @@ int rt_range_resolve(rt_revvec *out, rt_graph *g, const char *range,
 
 /* Does `spec` (a target or a range) need the database's current state? */
 int rt_target_needs_current(const char *spec);
+/* Whether `spec` is "heads" or "label@heads". */
+int rt_target_names_heads(const char *spec);
 
 #endif

@@ -255,6 +255,22 @@ static int marker(const char *p, size_t n, size_t *opts)
 	return 0;
 }
 
+/* "-- +unfinished REASON" at the start of a line in a section: the
+ * section is a placeholder (retort import writes one for a migration it
+ * could not turn into SQL) and no run may take it for done.  Old versions
+ * of retort read it as a comment, which is why it is one.  *reason is the
+ * offset of what follows the word. */
+static int unfinished_mark(const char *p, size_t n, size_t *reason)
+{
+	static const char word[] = "-- +unfinished";
+	size_t wl = sizeof(word) - 1;
+
+	if (n < wl || memcmp(p, word, wl) || (n > wl && !is_ws(p[wl])))
+		return 0;
+	*reason = wl;
+	return 1;
+}
+
 /* A line that was surely meant as a marker but is not one: "--+upgrade",
  * "--  +downgrade", "-- +Downgrade", an indented marker.  Taking it for a
  * comment would run the downgrade SQL as part of the upgrade. */
@@ -712,6 +728,18 @@ static int parse_sections(rt_script *s, parser *ps, line l)
 			return rt_error(ps->err, RETORT_EINVALID,
 					"%s:%d: malformed section marker '%.*s' (write '%s')",
 					ps->path, l.no, (int)l.len, l.p, fix);
+		} else if (unfinished_mark(l.p, l.len, &opts)) {
+			rt_section *sec = &s->sections[s->nsections - 1];
+			const char *why = l.p + opts;
+			size_t wn = l.len - opts;
+
+			/* the first mark is the one reported */
+			if (!sec->unfinished) {
+				trim(&why, &wn);
+				sec->unfinished = l.no;
+				sec->reason = (size_t)(why - ps->text);
+				sec->reason_len = wn;
+			}
 		}
 	}
 	s->sections[s->nsections - 1].len = ps->len - s->sections[s->nsections - 1].offset;

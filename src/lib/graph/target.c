@@ -445,6 +445,13 @@ static int resolve_plain(rt_target *out, rt_graph *g, const char *spec,
 	return rt_error(err, RETORT_ENOTFOUND, "no revision, branch label or target '%s'", spec);
 }
 
+int rt_target_names_heads(const char *spec)
+{
+	const char *at = strchr(spec, '@');
+
+	return !strcmp(at ? at + 1 : spec, "heads");
+}
+
 int rt_target_resolve(rt_target *out, rt_graph *g, const char *spec,
 		      const rt_strlist *current, int direction, rt_buf *err)
 {

@@ -63,12 +63,24 @@ static int make_plan(rt_revvec *plan, run *r, const char *spec)
 	return rt_plan_make(plan, r->db.g, &r->db.rows, spec, r->direction, &r->ctx->err);
 }
 
-static int step_applied(unsigned char **out, run *r)
+/* A section left for a person to write (retort import's "-- +unfinished")
+ * stops the run before anything of it runs: running it as it stands
+ * would record the revision as applied with its change never made. */
+static int refuse_unfinished(retort *ctx, const rt_script *s, int direction, const char *dialect)
 {
-	return rt_plan_step_applied(out, r->db.g, &r->db.rows, r->direction, &r->ctx->err);
+	const rt_section *sec = rt_script_section(s, direction, dialect);
+
+	if (!sec || !sec->unfinished)
+		return 0;
+	return rt_ctx_error(ctx, RETORT_EINVALID,
+			    "the %s of '%s' is unfinished (%s:%d: %.*s); write its SQL and "
+			    "remove the '-- +unfinished' line",
+			    direction == RT_DOWN ? "downgrade" : "upgrade", s->revision, s->path,
+			    sec->unfinished, (int)sec->reason_len, s->text + sec->reason);
 }
 
-int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan)
+int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan, int direction,
+			const char *dialect)
 {
 	rt_script *s = calloc(plan->n ? plan->n : 1, sizeof(*s));
 	size_t i;
@@ -78,7 +90,8 @@ int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan)
 	if (!s)
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	for (i = 0; i < plan->n && rc >= 0; i++)
-		rc = rt_rev_load_checked(&s[i], &ctx->graph, plan->v[i], &ctx->err);
+		if ((rc = rt_rev_load_checked(&s[i], &ctx->graph, plan->v[i], &ctx->err)) >= 0)
+			rc = refuse_unfinished(ctx, &s[i], direction, dialect);
 	if (rc < 0) {
 		rt_buf_puts(&ctx->err, "\nnothing was changed");
 		return rc == RETORT_ERROR ? rc : RETORT_EINVALID;
@@ -149,12 +162,11 @@ static void take_pending(run *r, rt_buf *out)
 /* ---- version table SQL ---------------------------------------------------- */
 
 /* The rows after one step, and the SQL that gets the version table there. */
-static int step_versions(run *r, rt_buf *out, rt_plan_step_rows *st, const rt_rev *rev,
-			 const unsigned char *applied)
+static int step_versions(run *r, rt_buf *out, rt_plan_step_rows *st, const rt_rev *rev)
 {
 	int rc;
 
-	if ((rc = rt_plan_step(st, &r->db.rows, rev, r->direction, applied, &r->ctx->err)) < 0)
+	if ((rc = rt_plan_step(st, r->db.g, &r->db.rows, rev, r->direction, &r->ctx->err)) < 0)
 		return rc;
 	rt_vtable_step_sql(out, r->db.vt.ptr, st);
 	return 0;
@@ -521,7 +533,7 @@ static int fewer_statements(run *r, const rt_rev *rev, const rt_exec_fail *fail)
 	return RETORT_EMODIFIED;
 }
 
-static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char *applied)
+static int run_step(run *r, rt_rev *rev, const rt_script *s)
 {
 	rt_exec_fail fail = { 0 };
 	rt_plan_step_rows next = { 0 };
@@ -534,7 +546,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s, const unsigned char
 
 	if (r->resuming && rev == r->db.hist.failed)
 		fail.skip = r->db.hist.failed_done;
-	if ((rc = step_versions(r, &vsql, &next, rev, applied)) < 0)
+	if ((rc = step_versions(r, &vsql, &next, rev)) < 0)
 		goto done;
 	rt_plan_step_ends(&from, &to, rev, r->direction);
 	emit(r, RETORT_EVENT_START, rev, from.ptr, to.ptr, 0);
@@ -728,7 +740,6 @@ static int run_online(run *r)
 	rt_revvec plan = { 0 };
 	rt_strlist expected = { 0 };
 	rt_script *scripts = NULL;
-	unsigned char *applied = NULL;
 	const rt_section *sec;
 	size_t next = 0, i;
 	int rc, first = 1, moved = 0;
@@ -749,7 +760,8 @@ static int run_online(run *r)
 			rt_run_free_scripts(scripts, plan.n);
 			scripts = NULL;
 			if ((rc = make_plan(&plan, r, r->spec)) < 0 ||
-			    (rc = rt_run_load_scripts(&scripts, r->ctx, &plan)) < 0)
+			    (rc = rt_run_load_scripts(&scripts, r->ctx, &plan, r->direction,
+							 r->db.drv->name)) < 0)
 				goto done;
 			next = 0;
 			if (r->resuming && (!plan.n || plan.v[0] != r->db.hist.failed ||
@@ -776,11 +788,7 @@ static int run_online(run *r)
 			if (moved)
 				continue;
 		}
-		free(applied);
-		applied = NULL;
-		if ((rc = step_applied(&applied, r)) < 0)
-			goto done;
-		if ((rc = run_step(r, plan.v[next], &scripts[next], applied)) < 0)
+		if ((rc = run_step(r, plan.v[next], &scripts[next])) < 0)
 			goto done;
 		if (r->held && !r->in_tx)
 			release_hold(r);
@@ -801,7 +809,6 @@ done:
 	/* what the database holds now: a failure rolled back what was not
 	 * committed */
 	copy_rows(&r->ctx->run_to, rc < 0 ? &r->committed : &r->db.rows);
-	free(applied);
 	rt_run_free_scripts(scripts, plan.n);
 	rt_revvec_release(&plan);
 	rt_strlist_release(&expected);
@@ -840,34 +847,102 @@ static int run_offline(run *r)
 
 /* ---- stamp ------------------------------------------------------------------ */
 
-/* New rows for stamping `t`: the target's revisions, plus the rows that
- * are on unrelated branches (neither above nor below any target). */
-static int stamp_rows(run *r, rt_strlist *next, const rt_target *t, int purge)
+/* Everything above or below the revisions of `t`: the rows a stamp to
+ * `t` replaces.  Marks them with one stamp (returned in *mark). */
+static int stamp_lineage(run *r, rt_revvec *lineage, const rt_target *t, unsigned int *mark)
 {
-	rt_revvec up = { 0 }, down = { 0 };
-	size_t i, k;
-	int rc = 0, related;
+	rt_revvec up = { 0 };
+	size_t i;
+	int rc = 0;
+
+	if (rt_graph_ancestors(r->db.g, lineage, t->revs.v, t->revs.n) < 0 ||
+	    rt_graph_descendants(r->db.g, &up, t->revs.v, t->revs.n) < 0)
+		rc = RETORT_ERROR;
+	for (i = 0; rc >= 0 && i < up.n; i++) {
+		size_t k;
+		for (k = 0; k < t->revs.n && t->revs.v[k] != up.v[i]; k++)
+			; /* a target is its own ancestor and descendant */
+		if (k == t->revs.n)
+			rc = rt_revvec_push(lineage, up.v[i]);
+	}
+	*mark = rt_graph_mark(r->db.g);
+	for (i = 0; rc >= 0 && i < lineage->n; i++)
+		lineage->v[i]->mark = *mark;
+	rt_revvec_release(&up);
+	return rc;
+}
+
+/* New rows for stamping `t`: the target's revisions, plus the rows that
+ * are on unrelated branches (neither above nor below any target).  An
+ * offline stamp without FROM cannot read the rows: `lineage_sql` gets a
+ * DELETE of every row the online stamp would replace, so the script ends
+ * where the online stamp would on any database. */
+static int stamp_rows(run *r, rt_strlist *next, rt_buf *lineage_sql, const rt_target *t,
+		      int purge)
+{
+	rt_revvec lineage = { 0 };
+	unsigned int mark = 0;
+	size_t i;
+	int rc = 0;
 
 	if (!purge && t->revs.n) {
-		if (rt_graph_ancestors(r->db.g, &down, t->revs.v, t->revs.n) < 0 ||
-		    rt_graph_descendants(r->db.g, &up, t->revs.v, t->revs.n) < 0)
-			rc = RETORT_ERROR;
+		rc = stamp_lineage(r, &lineage, t, &mark);
 		for (i = 0; rc >= 0 && i < r->db.rows.count; i++) {
-			related = 0;
-			for (k = 0; k < down.n; k++)
-				related |= !strcmp(down.v[k]->s.revision, r->db.rows.items[i]);
-			for (k = 0; k < up.n; k++)
-				related |= !strcmp(up.v[k]->s.revision, r->db.rows.items[i]);
-			if (!related)
+			rt_rev *row = rt_graph_get(r->db.g, r->db.rows.items[i]);
+			if (!row || row->mark != mark)
 				rc = rt_strlist_add(next, r->db.rows.items[i]);
 		}
+		for (i = 0; rc >= 0 && lineage_sql && i < lineage.n; i++)
+			rt_buf_printf(lineage_sql, "%s'%s'", i ? ", " : "", lineage.v[i]->s.revision);
 	}
 	for (i = 0; rc >= 0 && i < t->revs.n; i++)
 		if (!rt_strlist_has(next, t->revs.v[i]->s.revision))
 			rc = rt_strlist_add(next, t->revs.v[i]->s.revision);
-	rt_revvec_release(&up);
-	rt_revvec_release(&down);
+	rt_revvec_release(&lineage);
 	return rc < 0 ? rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory") : 0;
+}
+
+/* Resolve stamp's targets: one or more, separated by spaces or commas (`stamp b2
+ * c2`), none above or below another (Alembic's "overlaps"). */
+static int stamp_targets(run *r, rt_target *t, const char *to_spec)
+{
+	rt_strlist specs = { 0 };
+	rt_revvec below = { 0 };
+	size_t i, k;
+	int rc = 0;
+
+	if (rt_strlist_split(&specs, to_spec) < 0)
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	if (specs.count < 2) {
+		rt_strlist_release(&specs);
+		return rt_target_resolve(t, r->db.g, to_spec, &r->db.rows, 0, &r->ctx->err);
+	}
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < specs.count && rc >= 0; i++) {
+		rt_target one;
+		if ((rc = rt_target_resolve(&one, r->db.g, specs.items[i], &r->db.rows, 0,
+					    &r->ctx->err)) < 0)
+			break;
+		for (k = 0; k < one.revs.n && rc >= 0; k++)
+			rc = rt_revvec_push(&t->revs, one.revs.v[k]);
+		rt_target_release(&one);
+	}
+	for (i = 0; rc >= 0 && i < t->revs.n; i++) {
+		below.n = 0;
+		if ((rc = rt_graph_ancestors(r->db.g, &below, &t->revs.v[i], 1)) < 0)
+			break;
+		for (k = 0; k < t->revs.n && rc >= 0; k++)
+			if (k != i && t->revs.v[k]->mark == r->db.g->stamp)
+				rc = rt_ctx_error(r->ctx, RETORT_EUSAGE,
+						  "stamp: '%s' is below '%s'; name revisions of "
+						  "separate branches; nothing was changed",
+						  t->revs.v[k]->s.revision, t->revs.v[i]->s.revision);
+	}
+	rt_strlist_release(&specs);
+	rt_revvec_release(&below);
+	if (rc < 0)
+		rt_target_release(t);
+	return rc == RETORT_ERROR ? rt_ctx_error(r->ctx, rc, "out of memory") : rc;
 }
 
 /* A history row for a revision whose file is not loaded yet. */
@@ -909,6 +984,7 @@ static int run_stamp(run *r, const char *to_spec)
 	rt_target t = { 0 };
 	rt_strlist next = { 0 };
 	rt_buf sql = RT_BUF_INIT, ids = RT_BUF_INIT;
+	rt_buf lineage = RT_BUF_INIT;
 	int purge = (r->opts && r->opts->purge) || r->replace_rows;
 	size_t i;
 	int rc;
@@ -916,8 +992,12 @@ static int run_stamp(run *r, const char *to_spec)
 	if (!purge && (rc = rt_plan_rows_to_revs(&t.revs, r->db.g, &r->db.rows, &r->ctx->err)) < 0)
 		goto done;
 	rt_target_release(&t);
-	if ((rc = rt_target_resolve(&t, r->db.g, to_spec, &r->db.rows, 0, &r->ctx->err)) < 0)
+	if ((rc = stamp_targets(r, &t, to_spec)) < 0)
 		goto done;
+	/* offline without FROM: replace what the online stamp would replace,
+	 * not every row (only --purge and base empty the table) */
+	if (r->replace_rows && t.revs.n && !(r->opts && r->opts->purge))
+		purge = 0;
 	if (r->opts && r->opts->fix_checksums) {
 		if ((rc = fix_checksums(r, &t, &sql)) < 0 || (rc = db_exec(r, sql.ptr)) < 0 ||
 		    (rc = db_commit(r)) < 0)
@@ -926,10 +1006,13 @@ static int run_stamp(run *r, const char *to_spec)
 		emit(r, RETORT_EVENT_STAMP, NULL, NULL, r->spec, 0);
 		goto done;
 	}
-	if ((rc = stamp_rows(r, &next, &t, purge)) < 0)
+	if ((rc = stamp_rows(r, &next, r->replace_rows ? &lineage : NULL, &t, purge)) < 0)
 		goto done;
 	if (purge)
 		rt_buf_printf(&sql, "DELETE FROM %s;\n", r->db.vt.ptr);
+	else if (lineage.len)
+		rt_buf_printf(&sql, "DELETE FROM %s WHERE version_num IN (%s);\n", r->db.vt.ptr,
+			      lineage.ptr);
 	else
 		for (i = 0; i < r->db.rows.count; i++)
 			if (!rt_strlist_has(&next, r->db.rows.items[i]))
@@ -964,6 +1047,7 @@ done:
 	rt_strlist_release(&next);
 	rt_buf_release(&sql);
 	rt_buf_release(&ids);
+	rt_buf_release(&lineage);
 	return rc;
 }
 

@@ -72,8 +72,7 @@ static void history_row(rt_offline *o, const rt_rev *rev, const rt_script *s)
 	rt_history_insert_sql(&o->out, o->ht, &e);
 }
 
-static int offline_step(rt_offline *o, rt_rev *rev, const rt_script *s,
-			const unsigned char *applied)
+static int offline_step(rt_offline *o, rt_rev *rev, const rt_script *s)
 {
 	rt_plan_step_rows next = { 0 };
 	rt_buf from = RT_BUF_INIT, to = RT_BUF_INIT, step = RT_BUF_INIT;
@@ -106,7 +105,7 @@ static int offline_step(rt_offline *o, rt_rev *rev, const rt_script *s,
 		put_terminated(o, s->text + sec->offset, sec->len);
 	if (fk_off)
 		rt_buf_puts(&o->out, o->drv->script_fk_list);
-	if ((rc = rt_plan_step(&next, &o->rows, rev, o->direction, applied, &o->ctx->err)) < 0)
+	if ((rc = rt_plan_step(&next, o->g, &o->rows, rev, o->direction, &o->ctx->err)) < 0)
 		goto done;
 	rt_vtable_step_sql(&o->out, o->vt, &next);
 	history_row(o, rev, s);
@@ -156,7 +155,6 @@ int rt_offline_run(rt_offline *o)
 {
 	rt_script *scripts = NULL;
 	rt_revvec plan = { 0 };
-	unsigned char *applied = NULL;
 	const char *to_spec;
 	char *from_spec = NULL;
 	size_t i;
@@ -168,7 +166,8 @@ int rt_offline_run(rt_offline *o)
 	if (!*to_spec)
 		to_spec = o->direction == RT_DOWN ? "base" : "head";
 	if ((rc = rt_plan_make(&plan, o->g, &o->rows, to_spec, o->direction, &o->ctx->err)) < 0 ||
-	    (rc = rt_run_load_scripts(&scripts, o->ctx, &plan)) < 0)
+	    (rc = rt_run_load_scripts(&scripts, o->ctx, &plan, o->direction,
+						 o->drv->name)) < 0)
 		goto done;
 	rt_buf_printf(&o->out, "-- retort %s: %s ", retort_version(),
 		      o->direction == RT_DOWN ? "downgrade" : "upgrade");
@@ -176,19 +175,14 @@ int rt_offline_run(rt_offline *o)
 	rt_buf_printf(&o->out, " (%s)\n", o->drv->name);
 	rt_vtable_create_sql(&o->out, o->drv, o->vt, o->ctx->cfg.version_table);
 	rt_history_create_sql(&o->out, o->drv, o->ht);
-	for (i = 0; i < plan.n && rc >= 0; i++) {
-		free(applied);
-		if ((rc = rt_plan_step_applied(&applied, o->g, &o->rows, o->direction,
-					       &o->ctx->err)) >= 0)
-			rc = offline_step(o, plan.v[i], &scripts[i], applied);
-	}
+	for (i = 0; i < plan.n && rc >= 0; i++)
+		rc = offline_step(o, plan.v[i], &scripts[i]);
 	if (rc >= 0) {
 		commit(o);
 		rc = out_write(o);
 	}
 done:
 	free(from_spec);
-	free(applied);
 	rt_run_free_scripts(scripts, plan.n);
 	rt_revvec_release(&plan);
 	return rc;

@@ -54,13 +54,6 @@ int rt_plan_applied(unsigned char **out, rt_graph *g, const rt_strlist *rows, rt
 	return rc;
 }
 
-int rt_plan_step_applied(unsigned char **out, rt_graph *g, const rt_strlist *rows,
-			 int direction, rt_buf *err)
-{
-	*out = NULL;
-	return direction == RT_DOWN ? rt_plan_applied(out, g, rows, err) : 0;
-}
-
 void rt_plan_describe_rows(rt_buf *b, const rt_strlist *rows)
 {
 	size_t i;
@@ -161,6 +154,13 @@ int rt_plan_make(rt_revvec *plan, rt_graph *g, const rt_strlist *rows, const cha
 	plan->n = 0;
 	if ((rc = rt_target_resolve(&t, g, spec, rows, direction, err)) < 0)
 		return rc;
+	/* several heads are no place to go down to (Alembic refuses too) */
+	if (direction == RT_DOWN && t.revs.n > 1 && !t.cut && rt_target_names_heads(spec)) {
+		rt_target_release(&t);
+		return rt_error(err, RETORT_EAMBIGUOUS,
+				"'%s' names several heads, which is no downgrade target; name "
+				"one revision, or 'label@head'; nothing was changed", spec);
+	}
 	if ((rc = rt_plan_applied(&applied, g, rows, err)) >= 0)
 		rc = direction == RT_UP ? plan_upgrade(plan, g, rows, spec, &t, applied, err)
 					: plan_downgrade(plan, g, rows, &t, applied, err);
@@ -184,33 +184,77 @@ int rt_plan_assume(rt_strlist *rows, rt_graph *g, const char *spec, rt_buf *err)
 	return rc < 0 ? rt_error(err, RETORT_ERROR, "out of memory") : 0;
 }
 
-int rt_plan_step(rt_plan_step_rows *out, const rt_strlist *rows, const rt_rev *rev,
-		 int direction, const unsigned char *applied, rt_buf *err)
+/* The revisions one step moves the version table between, besides the
+ * revision itself: its parents and the dependencies the version table
+ * counts (graph.h: vdeps), once each. */
+static int step_downs(rt_revvec *out, const rt_rev *rev)
 {
 	size_t i, k;
+
+	for (i = 0; i < rev->nparents + rev->nvdeps; i++) {
+		rt_rev *d = i < rev->nparents ? rev->parents[i] : rev->vdeps[i - rev->nparents];
+		for (k = 0; k < out->n && out->v[k] != d; k++)
+			;
+		if (k == out->n && rt_revvec_push(out, d) < 0)
+			return RETORT_ERROR;
+	}
+	return 0;
+}
+
+/* Going down, which of `downs` come back as rows: those no other row
+ * reaches (through down_revision or depends_on) once `rev` is gone. */
+static int step_back(rt_strlist *added, rt_graph *g, const rt_strlist *rows, const rt_rev *rev,
+		     const rt_revvec *downs)
+{
+	rt_revvec others = { 0 }, reached = { 0 };
+	unsigned int stamp = 0;
+	size_t i;
 	int rc = 0;
 
+	for (i = 0; i < rows->count && rc >= 0; i++) {
+		rt_rev *x = rt_graph_get(g, rows->items[i]);
+		if (x && x != rev)
+			rc = rt_revvec_push(&others, x);
+	}
+	if (rc >= 0 && others.n && downs->n) {
+		rc = rt_graph_ancestors(g, &reached, others.v, others.n);
+		stamp = g->stamp; /* the walk marked what it reached */
+	}
+	for (i = 0; i < downs->n && rc >= 0; i++)
+		if ((!stamp || downs->v[i]->mark != stamp) &&
+		    !rt_strlist_has(rows, downs->v[i]->s.revision))
+			rc = rt_strlist_add(added, downs->v[i]->s.revision);
+	rt_revvec_release(&others);
+	rt_revvec_release(&reached);
+	return rc;
+}
+
+int rt_plan_step(rt_plan_step_rows *out, rt_graph *g, const rt_strlist *rows, const rt_rev *rev,
+		 int direction, rt_buf *err)
+{
+	rt_revvec downs = { 0 };
+	size_t i;
+	int rc;
+
 	memset(out, 0, sizeof(*out));
-	if (direction == RT_UP) {
-		for (i = 0; i < rev->nparents && rc >= 0; i++)
-			if (rt_strlist_has(rows, rev->parents[i]->s.revision))
-				rc = rt_strlist_add(&out->gone, rev->parents[i]->s.revision);
+	rc = step_downs(&downs, rev);
+	if (rc >= 0 && direction == RT_UP) {
+		/* the rows it stands on leave: one is UPDATEd into the
+		 * revision, the others (a merge, or a dependency the
+		 * version table counts) are DELETEd; standing on none, it
+		 * is INSERTed as a new branch */
+		for (i = 0; i < downs.n && rc >= 0; i++)
+			if (rt_strlist_has(rows, downs.v[i]->s.revision))
+				rc = rt_strlist_add(&out->gone, downs.v[i]->s.revision);
 		if (rc >= 0)
 			rc = rt_strlist_add(&out->added, rev->s.revision);
-	} else {
-		rc = rt_strlist_add(&out->gone, rev->s.revision);
-		/* a parent becomes a head again when no other applied child
-		 * remains above it */
-		for (i = 0; i < rev->nparents && rc >= 0; i++) {
-			const rt_rev *p = rev->parents[i];
-			int other = 0;
-			for (k = 0; k < p->nchildren; k++)
-				if (p->children[k] != rev && applied[p->children[k]->topo])
-					other = 1;
-			if (!other && !rt_strlist_has(&out->added, p->s.revision))
-				rc = rt_strlist_add(&out->added, p->s.revision);
-		}
+	} else if (rc >= 0) {
+		/* the revision leaves; what it stood on comes back unless
+		 * another row still stands on it (then it is only DELETEd) */
+		if ((rc = rt_strlist_add(&out->gone, rev->s.revision)) >= 0)
+			rc = step_back(&out->added, g, rows, rev, &downs);
 	}
+	rt_revvec_release(&downs);
 	for (i = 0; rc >= 0 && i < rows->count; i++)
 		if (!rt_strlist_has(&out->gone, rows->items[i]))
 			rc = rt_strlist_add(&out->next, rows->items[i]);

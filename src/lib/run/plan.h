@@ -22,14 +22,6 @@ int rt_plan_rows_to_revs(rt_revvec *out, rt_graph *g, const rt_strlist *rows, rt
  * depends_on. */
 int rt_plan_applied(unsigned char **out, rt_graph *g, const rt_strlist *rows, rt_buf *err);
 
-/* The applied set one step of a plan needs (rt_plan_step): only a
- * downgrade step looks at it (does a parent become a head again?), so an
- * upgrade gets *out = NULL.  Walking every ancestor before every step made
- * a long upgrade quadratic (at 2,000 migrations the walks cost as many
- * instructions as all of retort's own work besides SQLite). */
-int rt_plan_step_applied(unsigned char **out, rt_graph *g, const rt_strlist *rows,
-			 int direction, rt_buf *err);
-
 /* Append "'a', 'b'", or "base (no revision applied)" for no rows: how
  * messages say where the database is. */
 void rt_plan_describe_rows(rt_buf *b, const rt_strlist *rows);
@@ -49,10 +41,12 @@ int rt_plan_make(rt_revvec *plan, rt_graph *g, const rt_strlist *rows, const cha
  * is emptied first. */
 int rt_plan_assume(rt_strlist *rows, rt_graph *g, const char *spec, rt_buf *err);
 
-/* One step of a plan, as the version table sees it.  Going up, the parents
- * of the revision that are rows leave and the revision comes in; going
- * down, the revision leaves and each parent no other applied child keeps
- * comes back.  `gone` and `added` pair up as far as they go (an UPDATE of
+/* One step of a plan, as the version table sees it, as Alembic 1.8 moves
+ * its rows.  What a revision stands on is its parents and the
+ * dependencies the version table counts (graph.h: vdeps).  Going up, the
+ * rows it stands on leave and the revision comes in; going down, the
+ * revision leaves and what it stands on comes back where no other row
+ * reaches it.  `gone` and `added` pair up as far as they go (an UPDATE of
  * one row into another, as Alembic does); `next` is the rows after it. */
 typedef struct rt_plan_step_rows {
 	rt_strlist gone;
@@ -61,10 +55,10 @@ typedef struct rt_plan_step_rows {
 } rt_plan_step_rows;
 
 /* Fill `out` (zeroed here) for applying (RT_UP) or reverting (RT_DOWN)
- * `rev` when the version table holds `rows`; `applied` is
- * rt_plan_step_applied's for those rows. */
-int rt_plan_step(rt_plan_step_rows *out, const rt_strlist *rows, const rt_rev *rev,
-		 int direction, const unsigned char *applied, rt_buf *err);
+ * `rev` when the version table holds `rows`.  Going down with several
+ * rows, one walk over what the other rows reach. */
+int rt_plan_step(rt_plan_step_rows *out, rt_graph *g, const rt_strlist *rows, const rt_rev *rev,
+		 int direction, rt_buf *err);
 void rt_plan_step_release(rt_plan_step_rows *s);
 
 /* "parents" into `from` and the revision into `to` (the reverse going

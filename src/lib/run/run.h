@@ -29,9 +29,12 @@ void rt_vtable_step_sql(rt_buf *out, const char *vt, const rt_plan_step_rows *st
 /* ---- migrate.c: the plan's files ------------------------------------------------ */
 
 /* Read and parse every file of the plan before anything runs (a broken
- * file later in the plan must not leave the database half way); *out
- * (rt_run_free_scripts) has one script per revision of `plan`. */
-int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan);
+ * file later in the plan must not leave the database half way), and
+ * refuse a plan whose section for `direction` and `dialect` is marked
+ * unfinished; *out (rt_run_free_scripts) has one script per revision of
+ * `plan`. */
+int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan, int direction,
+			const char *dialect);
 void rt_run_free_scripts(rt_script *s, size_t n);
 
 /* ---- offline.c: the SQL script of a run (--sql) ----------------------------------- */
