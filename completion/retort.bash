@@ -13,7 +13,8 @@
 
 _retort_commands() {
 	echo init revision merge upgrade downgrade current history heads branches show \
-	     stamp verify check schema fleet lint test restore embed import
+	     stamp verify check schema fleet lint test restore embed import edit \
+	     ensure_version list_templates
 }
 
 # the options of COMMAND, or the global ones (before the command) for ""
@@ -22,12 +23,15 @@ _retort_options() {
 	'')        echo -c --config -u --url -x -q --quiet -v --verbose -h --help --version ;;
 	init)      echo -t --template ;;
 	revision)  echo -m --message --autogenerate --rename --head --splice --branch-label \
-	                --depends-on --rev-id ;;
+	                --depends-on --rev-id --version-path ;;
 	merge)     echo -m --message --branch-label --rev-id ;;
 	upgrade|downgrade)
 	           echo --sql --resume --backup --no-backup ;;
-	current|heads|branches)
+	current|branches)
 	           echo -v --verbose ;;
+	heads)     echo -v --verbose --resolve-dependencies ;;
+	ensure_version)
+	           echo --sql ;;
 	history)   echo -r --rev-range -v --verbose -i --indicate-current ;;
 	stamp)     echo --purge --sql --fix-checksums ;;
 	schema)    echo --dialect ;;
@@ -44,7 +48,8 @@ _retort_value_options() {
 	case $1 in
 	'')        echo -c --config -u --url -x ;;
 	init)      echo -t --template ;;
-	revision)  echo -m --message --rename --head --branch-label --depends-on --rev-id ;;
+	revision)  echo -m --message --rename --head --branch-label --depends-on --rev-id \
+	                --version-path ;;
 	merge)     echo -m --message --branch-label --rev-id ;;
 	history)   echo -r --rev-range ;;
 	schema)    echo --dialect ;;
@@ -151,6 +156,10 @@ _retort() {
 
 	if [ -n "$prev" ]; then
 		case $cmd:$prev in
+		revision:--version-path)
+			compopt -o filenames 2>/dev/null || :
+			candidates=$(compgen -d -- "$cur")
+			;;
 		:-c|:--config|fleet:--tenants)
 			compopt -o filenames 2>/dev/null
 			candidates=$(compgen -f -- "$cur")
@@ -179,7 +188,7 @@ _retort() {
 		candidates=$(compgen -W "$(_retort_subcommands "$cmd")" -- "$cur")
 	else
 		case $cmd:$sub in
-		upgrade:|downgrade:|stamp:|show:|fleet:upgrade|fleet:downgrade)
+		upgrade:|downgrade:|stamp:|show:|edit:|fleet:upgrade|fleet:downgrade)
 			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" "${config[@]}")
 			;;
 		lint:)

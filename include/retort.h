@@ -308,12 +308,26 @@ RETORT_EXTERN void retort_wipe_secrets(char *url);
 RETORT_EXTERN int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
 			const char *template_name);
 
+/* A template retort_init_project knows, and one line saying what it makes
+ * (static strings). */
+typedef struct {
+	const char *name;
+	const char *description;
+} retort_template;
+
+/* The i-th template, "generic" first; NULL past the last. */
+RETORT_EXTERN const retort_template *retort_template_at(size_t i);
+
 /* ---- the revision graph -------------------------------------------------- */
 
 /* Load and validate every file of the versions folder (done implicitly by
- * the calls below).  Fails with RETORT_EINVALID naming the file(s) on a
- * duplicate id, a missing parent, a cycle or an unparseable header, and
- * RETORT_ENOTFOUND when the folder does not exist. */
+ * the calls below): script_location/versions, or every folder of the
+ * `version_locations` key (split as Alembic 1.8 splits it, by
+ * `version_path_separator`; a folder of it that does not exist yet has no
+ * revisions).  Fails with RETORT_EINVALID naming the file(s) on a
+ * duplicate id (in two folders too), a missing parent, a cycle or an
+ * unparseable header, and RETORT_ENOTFOUND when the versions folder does
+ * not exist. */
 RETORT_EXTERN int retort_load(retort *ctx);
 
 /* Revisions with no children, in a stable order. */
@@ -403,16 +417,26 @@ typedef struct {
 	 * markers, e.g. "foreign_keys=off" (retort_autogen says which) */
 	const char *upgrade_options;
 	const char *downgrade_options;
+
+	/* version 2 */
+
+	/* the folder of the new file: one of `version_locations`, relative
+	 * to retort.ini's folder; NULL: the folder of the first revision it
+	 * is based on, or the only folder (a new base in a project of
+	 * several folders must name one, as Alembic's --version-path) */
+	const char *version_path;
 } retort_revision_options;
 
-#define RETORT_REVISION_OPTIONS_VERSION 1
+#define RETORT_REVISION_OPTIONS_VERSION 2
 #define RETORT_REVISION_OPTIONS_INIT { .version = RETORT_REVISION_OPTIONS_VERSION }
 
 /* Render migrations/script.sql.tmpl into a new file of the versions folder
  * and add it to the graph.  *out_path (caller frees) is the new file.
  * RETORT_ECONFLICT: the id or label is taken; RETORT_EUSAGE: no message,
  * a bad id or label, several heads without `merge`, a non-head without
- * `splice`, or the migrations come from a source (no folder to write);
+ * `splice`, a version_path that is not a version folder (or none for a
+ * new base among several), or the migrations come from a source (no
+ * folder to write);
  * RETORT_EINVALID: the template does not write the revision's header. */
 RETORT_EXTERN int retort_revision(char **out_path, retort *ctx, const retort_revision_options *opts);
 
@@ -576,6 +600,15 @@ RETORT_EXTERN int retort_downgrade(retort *ctx, const char *target, const retort
 /* Set the version table to `target` without running any migration;
  * codes as for retort_upgrade (stamp runs no statement). */
 RETORT_EXTERN int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts);
+
+/* Create the version table and the history table when they do not exist
+ * (as every run does before it reads them), and nothing else: no row is
+ * written.  With opts->offline, their CREATE TABLE IF NOT EXISTS
+ * statements go to opts->write instead.  opts may be NULL.
+ * RETORT_EBUSY: another run kept the lock past lock_timeout;
+ * RETORT_ECONFIG: a table name the database cannot keep; RETORT_EUSAGE: a
+ * zeroed or unknown opts->version, or offline without a write function. */
+RETORT_EXTERN int retort_ensure_version(retort *ctx, const retort_run_options *opts);
 
 /* The ids stored in the version table (a missing table is an empty list).
  * An id the scripts do not know is returned too; callers can tell with

@@ -135,6 +135,9 @@ int cmd_verify(struct cli *cli);
 int cmd_check(struct cli *cli);
 int cmd_schema(struct cli *cli);
 int cmd_embed(struct cli *cli);
+int cmd_edit(struct cli *cli);
+int cmd_ensure_version(struct cli *cli);
+int cmd_list_templates(struct cli *cli);
 int cmd_import(struct cli *cli);
 
 extern const char cmd_init_usage[];
@@ -157,6 +160,9 @@ extern const char cmd_test_usage[];
 extern const char cmd_verify_usage[];
 extern const char cmd_check_usage[];
 extern const char cmd_schema_usage[];
+extern const char cmd_edit_usage[];
+extern const char cmd_ensure_version_usage[];
+extern const char cmd_list_templates_usage[];
 extern const char cmd_import_usage[];
 
 /* import_alembic.c: `retort import alembic` (cmd_import picks it), and the

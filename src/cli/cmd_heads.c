@@ -7,11 +7,13 @@
 #include "cli.h"
 
 const char cmd_heads_usage[] =
-	"usage: retort heads [-v]\n"
+	"usage: retort heads [-v] [--resolve-dependencies]\n"
 	"\n"
 	"Print the head revisions (those no revision is based on).\n"
 	"\n"
-	"    -v, --verbose    print each revision as `show` does\n";
+	"    -v, --verbose              print each revision as `show` does\n"
+	"    --resolve-dependencies     count depends_on as down_revision: leave out\n"
+	"                               the heads other revisions depend on\n";
 
 const char cmd_branches_usage[] =
 	"usage: retort branches [-v]\n"
@@ -20,13 +22,18 @@ const char cmd_branches_usage[] =
 	"\n"
 	"    -v, --verbose    print the branch points as `show` does\n";
 
-/* The shared start: no options of their own, then the list from `fn`. */
-static int start(struct cli *cli, int (*fn)(retort_revlist *, retort *), retort_revlist *out)
+/* The shared start: the options in `opts` (heads's), then the list from
+ * `fn`; *resolve for --resolve-dependencies. */
+static int start(struct cli *cli, int (*fn)(retort_revlist *, retort *), retort_revlist *out,
+		 const struct option *opts, int *resolve)
 {
 	int c, status;
 
-	while ((c = cli_getopt(cli, "", NULL)) != -1)
-		return cli_bad_option(cli, c);
+	while ((c = cli_getopt(cli, "", opts)) != -1) {
+		if (c != 'r')
+			return cli_bad_option(cli, c);
+		*resolve = 1;
+	}
 	if ((status = cli_setup(cli, 0, 0)) != 0)
 		return status;
 	return fn(out, cli->ctx) < 0 ? cli_fail(cli) : 0;
@@ -34,12 +41,23 @@ static int start(struct cli *cli, int (*fn)(retort_revlist *, retort *), retort_
 
 int cmd_heads(struct cli *cli)
 {
+	static const struct option opts[] = {
+		{ "resolve-dependencies", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
 	retort_revlist heads = { NULL, 0 };
-	int status;
-	size_t i;
+	int status, resolve = 0;
+	size_t i, n = 0;
 
-	if ((status = start(cli, retort_heads, &heads)) != 0)
+	if ((status = start(cli, retort_heads, &heads, opts, &resolve)) != 0)
 		return status;
+	/* Alembic's "heads" with dependencies as down revisions: a head that
+	 * another revision depends on is below that one */
+	for (i = 0; resolve && i < heads.count; i++)
+		if (!retort_rev_ndependents(heads.revs[i]))
+			heads.revs[n++] = heads.revs[i];
+	if (resolve)
+		heads.count = n;
 	for (i = 0; i < heads.count; i++) {
 		if (cli->verbose) {
 			if (i)
@@ -60,7 +78,7 @@ int cmd_branches(struct cli *cli)
 	int status;
 	size_t i, j;
 
-	if ((status = start(cli, retort_branchpoints, &points)) != 0)
+	if ((status = start(cli, retort_branchpoints, &points, NULL, NULL)) != 0)
 		return status;
 	/* as Alembic prints them: newest first, each child under its
 	 * branch point indented by the point's id, a blank line after each */

@@ -4,13 +4,15 @@
  * brings the database to the schema files.
  */
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
 const char cmd_revision_usage[] =
 	"usage: retort revision -m MSG [--autogenerate [--rename FROM:TO]...] [--head REV]\n"
 	"                       [--splice] [--branch-label LABEL] [--depends-on REV]...\n"
-	"                       [--rev-id ID]\n"
+	"                       [--rev-id ID] [--version-path DIR]\n"
 	"\n"
 	"Create a new revision file in the versions folder, based on the head\n"
 	"(or on --head), with empty upgrade and downgrade sections to fill in.\n"
@@ -25,9 +27,13 @@ const char cmd_revision_usage[] =
 	"        --splice            allow --head to name a revision that is not a head\n"
 	"        --branch-label L    give the new revision the branch label L\n"
 	"        --depends-on REV    a revision it depends on (repeatable)\n"
-	"        --rev-id ID         use ID instead of a random id\n";
+	"        --rev-id ID         use ID instead of a random id\n"
+	"        --version-path DIR  the version folder of the new file, one of\n"
+	"                            version_locations (default: that of the revision\n"
+	"                            it is based on)\n";
 
-enum { OPT_HEAD = 256, OPT_SPLICE, OPT_LABEL, OPT_DEPENDS, OPT_REV_ID, OPT_AUTO, OPT_RENAME };
+enum { OPT_HEAD = 256, OPT_SPLICE, OPT_LABEL, OPT_DEPENDS, OPT_REV_ID, OPT_AUTO, OPT_RENAME,
+       OPT_VERSION_PATH };
 
 /* Fill the revision's sections from the database and the schema; the
  * warnings go to stderr. */
@@ -67,6 +73,22 @@ int cli_create_revision(struct cli *cli, const retort_revision_options *opts)
 	return 0;
 }
 
+/* A path given on the command line is relative to the current folder
+ * (the library takes them relative to retort.ini's). */
+static char *absolute(const char *path)
+{
+	char cwd[4096];
+	size_t n;
+	char *out;
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
+	n = strlen(cwd) + strlen(path) + 2;
+	out = cli_realloc(NULL, n);
+	snprintf(out, n, "%s%s%s", cwd, *cwd ? "/" : "", path);
+	return out;
+}
+
 int cmd_revision(struct cli *cli)
 {
 	static const struct option opts[] = {
@@ -78,6 +100,7 @@ int cmd_revision(struct cli *cli)
 		{ "rev-id",       required_argument, NULL, OPT_REV_ID },
 		{ "autogenerate", no_argument,       NULL, OPT_AUTO },
 		{ "rename",       required_argument, NULL, OPT_RENAME },
+		{ "version-path", required_argument, NULL, OPT_VERSION_PATH },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_revision_options ro = RETORT_REVISION_OPTIONS_INIT;
@@ -85,6 +108,7 @@ int cmd_revision(struct cli *cli)
 	const char **depends = cli_realloc(NULL, (size_t)cli->argc * sizeof(*depends));
 	const char **renames = cli_realloc(NULL, (size_t)cli->argc * sizeof(*renames));
 	const char *head = NULL;
+	char *version_path = NULL;
 	size_t nrenames = 0;
 	int c, status, autogen = 0;
 
@@ -115,6 +139,11 @@ int cmd_revision(struct cli *cli)
 		case OPT_RENAME:
 			renames[nrenames++] = optarg;
 			break;
+		case OPT_VERSION_PATH:
+			free(version_path);
+			version_path = absolute(optarg);
+			ro.version_path = version_path;
+			break;
 		default:
 			status = cli_bad_option(cli, c);
 			goto done;
@@ -141,5 +170,6 @@ done:
 	retort_autogen_release(&ag);
 	free(depends);
 	free(renames);
+	free(version_path);
 	return status;
 }

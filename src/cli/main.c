@@ -47,6 +47,12 @@ static const struct cli_command commands[] = {
 	  cmd_restore_usage },
 	{ "embed",     cmd_embed,     NEED_CONFIG, "write the migrations as a C file to build into a program",
 	  cmd_embed_usage },
+	{ "edit",      cmd_edit,      NEED_CONFIG, "open a revision's file in $EDITOR",
+	  cmd_edit_usage },
+	{ "ensure_version", cmd_ensure_version, NEED_CONFIG,
+	  "create the version table if it does not exist", cmd_ensure_version_usage },
+	{ "list_templates", cmd_list_templates, 0, "list the templates of 'init --template'",
+	  cmd_list_templates_usage },
 	{ "import",    cmd_import,    0,           "make another tool's migrations retort revisions (Alembic, dbmate, ...)",
 	  cmd_import_usage },
 };
@@ -93,7 +99,7 @@ static void print_help(void)
 	      "\n"
 	      "commands:\n", stdout);
 	for (i = 0; i < NCOMMANDS; i++)
-		printf("    %-10s %s\n", commands[i].name, commands[i].summary);
+		printf("    %-14s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'retort COMMAND --help' describes one command.\n", stdout);
 }
 

@@ -4,7 +4,8 @@
  * with a branch, a label, a dependency and a merge; listings, pending
  * work and a run's result; URLs and secrets; the log tag; schema dump,
  * check and autogenerate against a model; lint; fleets; backup and
- * restore; importing another tool's migrations; and retort_global_init
+ * restore; importing another tool's migrations; init's templates,
+ * ensure_version and several version folders; and retort_global_init
  * first of all in a fresh process.
  */
 #define _XOPEN_SOURCE 700
@@ -336,6 +337,141 @@ static void import(void **state)
 	assert_current(p->ctx, "2");
 }
 
+/* The templates of retort_init_project, each of which makes a project. */
+static void templates(void **state)
+{
+	project *p = *state;
+	const retort_template *t;
+	char dir[128];
+	size_t i;
+
+	assert_string_equal(retort_template_at(0)->name, "generic");
+	assert_string_equal(retort_template_at(1)->name, "fleet");
+	assert_null(retort_template_at(2));
+	for (i = 0; (t = retort_template_at(i)) != NULL; i++) {
+		assert_true(strlen(t->description) > 10);
+		snprintf(dir, sizeof(dir), "%s/made-%s", p->dir, t->name);
+		must(retort_init_project(NULL, p->ctx, dir, t->name), p->ctx, t->name);
+		strncat(dir, "/retort.ini", sizeof(dir) - strlen(dir) - 1);
+		assert_int_equal(access(dir, F_OK), 0);
+	}
+}
+
+static int collect(const char *data, size_t len, void *payload)
+{
+	strncat(payload, data, len < 4000 ? len : 4000);
+	return 0;
+}
+
+/* The version and history tables made, and nothing recorded. */
+static void ensure_version(void **state)
+{
+	project *p = *state;
+	retort_run_options ro = RETORT_RUN_OPTIONS_INIT, zero;
+	char db[128], script[8192] = "";
+
+	memset(&zero, 0, sizeof(zero));
+	snprintf(db, sizeof(db), "%s/data.db", p->dir);
+	assert_int_equal(retort_ensure_version(p->ctx, &zero), RETORT_EUSAGE);
+	ro.offline = 1;
+	assert_int_equal(retort_ensure_version(p->ctx, &ro), RETORT_EUSAGE); /* no write */
+	ro.write = collect;
+	ro.write_payload = script;
+	must(retort_ensure_version(p->ctx, &ro), p->ctx, "retort_ensure_version offline");
+	assert_non_null(strstr(script, "CREATE TABLE IF NOT EXISTS \"retort_version\""));
+	assert_non_null(strstr(script, "CREATE TABLE IF NOT EXISTS \"retort_history\""));
+	assert_null(strstr(script, "INSERT"));
+	assert_int_equal(access(db, F_OK), -1); /* offline touches nothing */
+	must(retort_ensure_version(p->ctx, NULL), p->ctx, "retort_ensure_version");
+	assert_int_equal(access(db, F_OK), 0);
+	assert_current(p->ctx, NULL);
+	must(retort_upgrade(p->ctx, "aaaa0001", NULL), p->ctx, "upgrade");
+	must(retort_ensure_version(p->ctx, NULL), p->ctx, "retort_ensure_version again");
+	assert_current(p->ctx, "aaaa0001");
+}
+
+/* A context of the project with version_locations set to `folders`. */
+static retort *open_locations(project *p, const char *folders, const char *sep, int *rc)
+{
+	retort_options o = RETORT_OPTIONS_INIT;
+	retort_setting set[2] = { { NULL, "version_locations", folders },
+				  { NULL, "version_path_separator", sep } };
+	retort *ctx;
+
+	o.start_dir = p->dir;
+	o.settings = set;
+	o.nsettings = sep ? 2 : 1;
+	must(retort_new(&ctx), NULL, "retort_new");
+	*rc = retort_open(ctx, &o);
+	return ctx;
+}
+
+static void new_rev(retort *ctx, const char *id, const char *on, const char *folder, char **path)
+{
+	retort_revision_options r = RETORT_REVISION_OPTIONS_INIT;
+	int rc;
+
+	r.message = id;
+	r.rev_id = id;
+	r.heads = &on;
+	r.nheads = on ? 1 : 0;
+	r.version_path = folder;
+	rc = retort_revision(path, ctx, &r);
+	if (rc < 0)
+		*path = NULL;
+}
+
+/* Several version folders: where new revisions go, what is read. */
+static void version_locations(void **state)
+{
+	project *p = *state;
+	retort_revlist heads = { NULL, 0 };
+	char *path, copy[256], from[256];
+	retort *ctx;
+	int rc;
+
+	ctx = open_locations(p, "v1, v2", NULL, &rc);
+	must(rc, ctx, "retort_open with version_locations");
+	/* migrations/versions is not one of them: no revision yet */
+	must(retort_heads(&heads, ctx), ctx, "retort_heads");
+	assert_int_equal(heads.count, 0);
+	new_rev(ctx, "cccc0001", "base", NULL, &path);
+	assert_null(path);
+	assert_non_null(strstr(retort_errmsg(ctx), "--version-path"));
+	new_rev(ctx, "cccc0001", "base", "v1", &path);
+	assert_non_null(path);
+	assert_non_null(strstr(path, "/v1/cccc0001_cccc0001.sql"));
+	free(path);
+	new_rev(ctx, "cccc0002", "cccc0001", NULL, &path); /* its parent's folder */
+	assert_non_null(strstr(path, "/v1/cccc0002_cccc0002.sql"));
+	free(path);
+	new_rev(ctx, "dddd0001", "base", "v2", &path);
+	assert_non_null(strstr(path, "/v2/dddd0001_dddd0001.sql"));
+	free(path);
+	new_rev(ctx, "eeee0001", "base", "migrations/versions", &path);
+	assert_null(path);
+	assert_non_null(strstr(retort_errmsg(ctx), "is not a version folder"));
+	must(retort_heads(&heads, ctx), ctx, "retort_heads");
+	assert_int_equal(heads.count, 2);
+	retort_revlist_release(&heads);
+	retort_free(ctx);
+
+	/* an id in both folders names both files */
+	snprintf(copy, sizeof(copy), "%s/v2/cccc0001_again.sql", p->dir);
+	snprintf(from, sizeof(from), "%s/v1/cccc0001_cccc0001.sql", p->dir);
+	assert_int_equal(link(from, copy), 0);
+	ctx = open_locations(p, "v1:v2", "os", &rc);
+	must(rc, ctx, "retort_open with os");
+	assert_int_equal(retort_load(ctx), RETORT_EINVALID);
+	assert_non_null(strstr(retort_errmsg(ctx), "/v1/cccc0001_cccc0001.sql"));
+	assert_non_null(strstr(retort_errmsg(ctx), "/v2/cccc0001_again.sql"));
+	retort_free(ctx);
+	ctx = open_locations(p, "v1", "tab", &rc);
+	assert_int_equal(rc, RETORT_ECONFIG);
+	assert_non_null(strstr(retort_errmsg(ctx), "version_path_separator"));
+	retort_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +484,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fleet, setup, teardown),
 		cmocka_unit_test_setup_teardown(backup_and_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(import, setup, teardown),
+		cmocka_unit_test_setup_teardown(templates, setup, teardown),
+		cmocka_unit_test_setup_teardown(ensure_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(version_locations, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -175,7 +175,11 @@ t_other"
 	assert_eq "$(q 'SELECT id FROM t_other')" 7
 	# as Alembic: the dependency's row goes, as a merge's parent's would
 	assert_eq "$(versions)" "$F"
-	run -0 --separate-stderr rt downgrade -1
+	# -1 would walk down two ways (B, and E it depends on): ambiguous,
+	# as in Alembic; down to B gives E its row back
+	run -1 --separate-stderr rt downgrade -1
+	assert_contains "$stderr" "is ambiguous"
+	run -0 --separate-stderr rt downgrade "$B"
 	assert_eq "$(versions)" "$B
 $E"
 	run -0 --separate-stderr rt upgrade "$F"

@@ -137,3 +137,27 @@ current"
 head
 heads"
 }
+
+@test "completion: edit, ensure_version, list_templates, heads and revision's new options" {
+	tab e
+	assert_eq "$REPLY" "edit
+embed
+ensure_version"
+	tab li
+	assert_eq "$REPLY" "lint
+list_templates"
+	tab edit sh
+	assert_eq "$REPLY" shop
+	tab edit "$E" ""
+	assert_eq "$REPLY" ""
+	tab heads --r
+	assert_eq "$REPLY" --resolve-dependencies
+	tab ensure_version --s
+	assert_eq "$REPLY" --sql
+	tab revision --vers
+	assert_eq "$REPLY" --version-path
+	mkdir -p v1 v2
+	tab revision -m x --version-path v
+	assert_eq "$REPLY" "v1
+v2"
+}

@@ -610,6 +610,102 @@ static void test_find_stops_at_ceilings(void **state)
 	rt_buf_release(&err);
 }
 
+/* `s`, with `dir` at its start written "@". */
+static void put_at(rt_buf *out, const char *s, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strncmp(s, dir, n)) {
+		rt_buf_putc(out, '@');
+		s += n;
+	}
+	rt_buf_puts(out, s);
+}
+
+/* The folders of version_locations in retort.ini `text`, joined by '|'
+ * into `out`, or the error. */
+static int version_dirs(rt_buf *out, const char *dir, const char *text)
+{
+	rt_config cfg;
+	rt_strlist dirs;
+	rt_buf err = RT_BUF_INIT;
+	char *path = write_in(dir, "retort.ini", text);
+	size_t i;
+	int listed, rc;
+
+	load_ok(&cfg, path);
+	rt_buf_clear(out);
+	rc = rt_config_version_dirs(&dirs, &listed, &cfg, &err);
+	if (rc < 0)
+		put_at(out, err.ptr, dir);
+	for (i = 0; rc >= 0 && i < dirs.count; i++) {
+		if (i)
+			rt_buf_putc(out, '|');
+		put_at(out, dirs.items[i], dir);
+	}
+	if (rc >= 0 && !listed)
+		rt_buf_puts(out, " (default)");
+	rt_strlist_release(&dirs);
+	rt_config_release(&cfg);
+	rt_buf_release(&err);
+	free(path);
+	return rc;
+}
+
+/* version_locations split as Alembic 1.8 splits it: each retort.ini and
+ * the folders it names ("@" for the test's folder), or its error. */
+static void test_version_locations(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "[retort]\n", "@/migrations/versions (default)" },
+		{ "[retort]\nversion_locations = a, b  c,d\n", "@/a|@/b|@/c|@/d" },
+		{ "[retort]\nversion_locations = a b\nversion_path_separator = space\n", "@/a|@/b" },
+		{ "[retort]\nversion_locations = a b:/abs/c\nversion_path_separator = os\n",
+		  "@/a b|/abs/c" },
+		{ "[retort]\nversion_locations = a,b::c\nversion_path_separator = :\n", "@/a,b|@/c" },
+		/* ';' is a comment to inih, and the value to configparser */
+		{ "[retort]\nversion_locations = a;b\nversion_path_separator = ;\n", "@/a|@/b" },
+		/* %(here)s, "..", "./", a folder named twice, a continued line */
+		{ "[retort]\nversion_locations = %(here)s/x/../a ./a/ b\n  c\n", "@/a|@/b|@/c" },
+		{ "[alembic]\nversion_locations = %(here)s/v1 %(here)s/v2\n", "@/v1|@/v2" },
+		{ "[retort]\nversion_locations = a\nversion_path_separator = newline\n",
+		  "@/retort.ini: 'newline' is not a valid value for 'version_path_separator': "
+		  "expected 'space', 'os', ':' or ';'" },
+		{ "[retort]\nversion_locations = ::\nversion_path_separator = :\n",
+		  "@/retort.ini: 'version_locations' names no folder" },
+	};
+	const char *dir = *state;
+	rt_buf got = RT_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = version_dirs(&got, dir, cases[i][0]);
+
+		assert_string_equal(got.ptr, cases[i][1]);
+		assert_int_equal(rc, strstr(cases[i][1], "retort.ini") ? RETORT_ECONFIG : 0);
+	}
+	rt_buf_release(&got);
+}
+
+/* Python's os.path.normpath of an absolute path, without the file system. */
+static void test_path_normalize(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "/a/./b/../c/", "/a/c" }, { "/..", "/" }, { "/", "/" }, { "//a//b", "/a/b" },
+		{ "./a", "a" }, { "/a/b/../../..", "/" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = rt_path_normalize(cases[i][0]);
+
+		assert_non_null(got);
+		assert_string_equal(got, cases[i][1]);
+		free(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -632,6 +728,8 @@ int main(void)
 		T(test_find_upwards),
 		T(test_find_not_found),
 		T(test_find_stops_at_ceilings),
+		T(test_version_locations),
+		T(test_path_normalize),
 #undef T
 	};
 

@@ -293,6 +293,24 @@ static const struct init_file fleet_files[] = {
 	{ NULL, NULL, 0 }
 };
 
+/* The templates of retort_init_project, with the line list_templates
+ * prints for each (Alembic's README synopsis). */
+static const struct template {
+	retort_template pub;
+	const struct init_file *files;
+} templates[] = {
+	{ { "generic", "one database: retort.ini, migrations/script.sql.tmpl and "
+		       "migrations/versions/" }, generic_files },
+	{ { "fleet", "one database per bot: meta/ migrates the registry of bots, bot/ "
+		     "every bot's database" }, fleet_files },
+};
+#define NTEMPLATES (sizeof(templates) / sizeof(templates[0]))
+
+const retort_template *retort_template_at(size_t i)
+{
+	return i < NTEMPLATES ? &templates[i].pub : NULL;
+}
+
 /* mkdir -p that records each folder it made */
 static int make_dirs(rt_strlist *made, const char *path, rt_buf *err)
 {
@@ -325,6 +343,7 @@ int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
 	const struct init_file *f;
 	rt_buf path = RT_BUF_INIT;
 	rt_strlist made = { 0 };
+	size_t i;
 	int rc = 0;
 
 	rt_buf_clear(&ctx->err);
@@ -332,13 +351,16 @@ int retort_init_project(retort_strarray *created, retort *ctx, const char *dir,
 		memset(created, 0, sizeof(*created));
 	if (!dir || !*dir)
 		dir = ".";
-	if (!template_name || !strcmp(template_name, "generic"))
-		f = generic_files;
-	else if (!strcmp(template_name, "fleet"))
-		f = fleet_files;
-	else
-		return rt_ctx_error(ctx, RETORT_EUSAGE,
-				    "unknown template '%s' (known: generic, fleet)", template_name);
+	for (i = 0, f = NULL; i < NTEMPLATES && !f; i++)
+		if (!strcmp(template_name ? template_name : "generic", templates[i].pub.name))
+			f = templates[i].files;
+	if (!f) {
+		rt_ctx_error(ctx, RETORT_EUSAGE, "unknown template '%s' (known:", template_name);
+		for (i = 0; i < NTEMPLATES; i++)
+			rt_buf_printf(&ctx->err, "%s %s", i ? "," : "", templates[i].pub.name);
+		rt_buf_puts(&ctx->err, "; 'retort list_templates' describes them)");
+		return RETORT_EUSAGE;
+	}
 	rt_buf_printf(&path, "%s/retort.ini", dir);
 	if (access(path.ptr, F_OK) == 0) {
 		rc = rt_ctx_error(ctx, RETORT_ECONFLICT, "'%s' already exists", path.ptr);
@@ -560,13 +582,52 @@ static int slug_length(size_t *out, retort *ctx)
 	return 0;
 }
 
+/* The folder a new revision goes to, as Alembic chooses it: the one asked
+ * for, which must be a version folder; else, with several folders, that
+ * of the first revision it is based on (a new base must say); else the
+ * one folder.  *out (the caller's) is absolute. */
+static int new_revision_dir(char **out, retort *ctx, const rt_revvec *parents, const char *want)
+{
+	const rt_strlist *dirs = &ctx->version_dirs;
+	char *abs = NULL;
+	size_t i;
+
+	*out = NULL;
+	if (want && *want) {
+		if (!(abs = rt_path_join(ctx->cfg.dir, want)) || !(*out = rt_path_normalize(abs))) {
+			free(abs);
+			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		}
+		free(abs);
+		if (rt_strlist_has(dirs, *out))
+			return 0;
+		rt_ctx_error(ctx, RETORT_EUSAGE, "'%s' is not a version folder of the project "
+			     "(version_locations):", want);
+		for (i = 0; i < dirs->count; i++)
+			rt_buf_printf(&ctx->err, "%s '%s'", i ? "," : "", dirs->items[i]);
+		free(*out);
+		*out = NULL;
+		return RETORT_EUSAGE;
+	}
+	if (dirs->count > 1 && !parents->n)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "the project has %zu version folders "
+				    "(version_locations): choose the new base revision's with "
+				    "--version-path", dirs->count);
+	if (dirs->count > 1)
+		*out = rt_strndup(parents->v[0]->s.path,
+				  (size_t)(strrchr(parents->v[0]->s.path, '/') - parents->v[0]->s.path));
+	else
+		*out = rt_strdup(dirs->items[0]);
+	return *out ? 0 : rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+}
+
 int retort_revision(char **out_path, retort *ctx, const retort_revision_options *o)
 {
 	template_vars v = { 0 };
 	rt_revvec parents = { 0 };
 	rt_buf id = RT_BUF_INIT, date = RT_BUF_INIT, msg = RT_BUF_INIT, slug = RT_BUF_INIT,
 	       name = RT_BUF_INIT, path = RT_BUF_INIT, text = RT_BUF_INIT;
-	char *tmpl = NULL;
+	char *tmpl = NULL, *dir = NULL;
 	const char *why;
 	rt_script check = { 0 };
 	rt_graph *g;
@@ -591,7 +652,9 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 	if (o->branch_label && (why = rt_label_problem(o->branch_label)))
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "bad branch label '%s' (%s)",
 				    o->branch_label, why);
-	if ((rc = rt_ctx_graph(&g, ctx)) < 0 || (rc = new_parents(&parents, ctx, g, o)) < 0)
+	if ((rc = rt_ctx_graph(&g, ctx)) < 0 || (rc = new_parents(&parents, ctx, g, o)) < 0 ||
+	    (rc = new_revision_dir(&dir, ctx, &parents, o->version >= 2 ? o->version_path
+									: NULL)) < 0)
 		goto done;
 	if (o->rev_id) {
 		rt_buf_puts(&id, o->rev_id);
@@ -667,7 +730,7 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 				   &ctx->err)) < 0)
 		goto done;
 	rt_buf_clear(&path);
-	rt_buf_printf(&path, "%s/versions/%s.sql", ctx->cfg.script_location, name.ptr);
+	rt_buf_printf(&path, "%s/%s.sql", dir, name.ptr);
 	/* the template is the user's: make sure what it made is a valid file */
 	if ((rc = rt_script_parse_checked(&check, path.ptr, text.ptr, text.len, &ctx->err)) < 0) {
 		rc = rt_ctx_error_prefix(ctx, RETORT_EINVALID,
@@ -689,6 +752,8 @@ int retort_revision(char **out_path, retort *ctx, const retort_revision_options 
 	 * handed out so far stay valid (retired before the file is written,
 	 * so that running out of memory leaves no file behind) */
 	if ((rc = rt_ctx_graph_changed(ctx)) < 0 ||
+	    /* a folder of version_locations is made by its first revision */
+	    (ctx->version_listed && (rc = rt_mkdir_p(dir, &ctx->err)) < 0) ||
 	    (rc = rt_write_file(path.ptr, text.ptr, text.len, 1, &ctx->err)) < 0)
 		goto done;
 	*out_path = rt_buf_detach(&path);
@@ -706,5 +771,6 @@ done:
 	rt_buf_release(&path);
 	rt_buf_release(&text);
 	free(tmpl);
+	free(dir);
 	return rc;
 }

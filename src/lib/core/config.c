@@ -393,6 +393,14 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		return 1; /* the first error is the one reported */
 	rt_buf_clear(&ps->where);
 	rt_buf_printf(&ps->where, "%s:%d", ps->path, ps->line);
+	/* configparser has no inline comments: Alembic's
+	 * "version_path_separator = ;" means ';', which inih took for one */
+	if (!*value && !strcasecmp(name, "version_path_separator")) {
+		const char *eq = strpbrk(ps->raw, "=:");
+
+		if (eq && eq[1 + strspn(eq + 1, " \t")] == ';')
+			value = ";";
+	}
 	if (!strcmp(section, "alembic")) {
 		rt_buf_clear(&ps->pct);
 		alembic_percent(&ps->pct, value, cfg->dir);
@@ -636,6 +644,81 @@ const char *rt_config_get(const rt_config *cfg, const char *section, const char 
 	if (!value && !strcmp(section, "retort"))
 		value = lookup(cfg, "alembic", key);
 	return value;
+}
+
+/* One folder of version_locations: "%(here)s" (from an alembic.ini line
+ * copied into [retort]) is the ini's folder; a relative path is against it. */
+static int add_version_dir(rt_strlist *out, const rt_config *cfg, const char *s, size_t n)
+{
+	rt_buf b = RT_BUF_INIT;
+	char *abs, *norm;
+	int rc;
+
+	if (n >= 8 && !strncmp(s, "%(here)s", 8)) {
+		rt_buf_puts(&b, cfg->dir);
+		s += 8;
+		n -= 8;
+	}
+	rt_buf_put(&b, s, n);
+	if (rt_buf_oom(&b) || !(abs = rt_path_join(cfg->dir, b.ptr))) {
+		rt_buf_release(&b);
+		return RETORT_ERROR;
+	}
+	norm = rt_path_normalize(abs);
+	rc = !norm ? RETORT_ERROR : rt_strlist_has(out, norm) ? 0 : rt_strlist_add(out, norm);
+	free(abs);
+	free(norm);
+	rt_buf_release(&b);
+	return rc;
+}
+
+int rt_config_version_dirs(rt_strlist *out, int *listed, const rt_config *cfg, rt_buf *err)
+{
+	const char *list = rt_config_get(cfg, "retort", "version_locations");
+	const char *sep = rt_config_get(cfg, "retort", "version_path_separator");
+	const char *splits, *p;
+	char *dir;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	*listed = list && *list;
+	if (!*listed) {
+		if (!(dir = rt_path_join(cfg->script_location, "versions")) ||
+		    rt_strlist_add(out, dir) < 0)
+			rc = rt_error(err, RETORT_ERROR, "out of memory");
+		free(dir);
+		return rc;
+	}
+	/* Alembic 1.8: without the separator key, blanks and commas (as
+	 * before the key existed); else exactly the one it names.  A line
+	 * break (a value continued on the next line) separates in each. */
+	if (!sep || !*sep)
+		splits = " ,\n";
+	else if (!strcmp(sep, "space"))
+		splits = " \n";
+	else if (!strcmp(sep, "os") || !strcmp(sep, ":"))
+		splits = ":\n";
+	else if (!strcmp(sep, ";"))
+		splits = ";\n";
+	else
+		return rt_error(err, RETORT_ECONFIG, "%s: '%s' is not a valid value for "
+				"'version_path_separator': expected 'space', 'os', ':' or ';'",
+				cfg->path ? cfg->path : "retort.ini", sep);
+	for (p = list; *p && rc >= 0; ) {
+		size_t n = strcspn(p, splits);
+
+		if (n && add_version_dir(out, cfg, p, n) < 0)
+			rc = rt_error(err, RETORT_ERROR, "out of memory");
+		p += n;
+		if (*p)
+			p++;
+	}
+	if (rc >= 0 && !out->count)
+		rc = rt_error(err, RETORT_ECONFIG, "%s: 'version_locations' names no folder",
+			      cfg->path ? cfg->path : "retort.ini");
+	if (rc < 0)
+		rt_strlist_release(out);
+	return rc;
 }
 
 static int name_too_long(const rt_config *cfg, const char *key, const char *value,

@@ -84,6 +84,11 @@ int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err);
 int rt_write_file(const char *path, const char *data, size_t len, int exclusive, rt_buf *err);
 /* dir + "/" + rel, or rel itself when it is absolute. */
 char *rt_path_join(const char *dir, const char *rel);
+/* The absolute `path` with "." and ".." names and repeated or trailing
+ * slashes taken out, without asking the file system (Python's
+ * os.path.normpath; a ".." above the root stays at the root, also for a
+ * relative path); NULL when out of memory. */
+char *rt_path_normalize(const char *path);
 /* Create a directory and its parents (mode 0777 & umask). */
 int rt_mkdir_p(const char *path, rt_buf *err);
 /* Monotonic clock in milliseconds. */
@@ -244,6 +249,14 @@ int rt_config_check_names(const rt_config *cfg, const char *scheme, size_t max, 
  * key.  `where` names the setting in messages (RETORT_ECONFIG). */
 int rt_config_set(rt_config *cfg, const char *section, const char *key, const char *value,
 		  const char *where, rt_buf *err);
+
+/* The folders of revision files, absolute: the `version_locations` key
+ * split as `version_path_separator` says (Alembic 1.8's rules: no
+ * separator key splits on blanks and commas), each relative to the ini's
+ * folder, a folder named twice once; *listed = 1.  Without the key,
+ * script_location/versions alone and *listed = 0.  RETORT_ECONFIG: an
+ * unknown separator, or a list of nothing. */
+int rt_config_version_dirs(rt_strlist *out, int *listed, const rt_config *cfg, rt_buf *err);
 
 /* A raw value of any section, or NULL. */
 const char *rt_config_get(const rt_config *cfg, const char *section, const char *key);

@@ -187,6 +187,38 @@ char *rt_path_join(const char *dir, const char *rel)
 	return rt_buf_detach(&b);
 }
 
+char *rt_path_normalize(const char *path)
+{
+	rt_buf b = RT_BUF_INIT;
+	const char *p = path;
+
+	while (*p) {
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			/* back over the last name, never above the root */
+			while (b.len && b.ptr[b.len - 1] != '/')
+				b.len--;
+			rt_buf_truncate(&b, b.len ? b.len - 1 : 0);
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			if (b.len || path[0] == '/')
+				rt_buf_putc(&b, '/');
+			rt_buf_put(&b, p, n);
+		}
+		p += n;
+	}
+	if (!b.len)
+		rt_buf_puts(&b, path[0] == '/' ? "/" : ".");
+	if (rt_buf_oom(&b)) {
+		rt_buf_release(&b);
+		return NULL;
+	}
+	return rt_buf_detach(&b);
+}
+
 int rt_mkdir_p(const char *path, rt_buf *err)
 {
 	char *p = rt_strdup(path), *s;

@@ -651,7 +651,11 @@ static int build(rt_graph *g, rt_buf *err)
 	return 0;
 }
 
-int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *err)
+/* Add the headers of every *.sql file of folder `dir` to g->revs (room
+ * for them made here; g->by_id is filled once all folders are read).
+ * A missing folder is skipped when `skip_missing`. */
+static int load_dir(rt_graph *g, size_t *cap, const char *dir, int skip_missing,
+		    const char *cache_dir, rt_buf *err)
 {
 	rt_strlist files = { 0 };
 	rt_buf path = RT_BUF_INIT;
@@ -659,26 +663,33 @@ int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *e
 	size_t i;
 	int rc, dirfd;
 
-	memset(g, 0, sizeof(*g));
-	if (!(g->dir = rt_strdup(dir)))
-		return rt_error(err, RETORT_ERROR, "out of memory");
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		rt_graph_release(g);
+		if (skip_missing && errno == ENOENT)
+			return 0;
 		return rt_error(err, RETORT_ENOTFOUND, "cannot open the versions folder '%s': %s",
 				dir, strerror(errno));
 	}
 	if ((rc = list_files(&files, dirfd, dir, err)) < 0)
 		goto done;
 	cache = rt_hcache_open(cache_dir, dir, time(NULL));
-	if (!(g->by_id = calloc(files.count ? files.count : 1, sizeof(*g->by_id))) ||
-	    !(g->revs = calloc(files.count ? files.count : 1, sizeof(*g->revs)))) {
-		rc = rt_error(err, RETORT_ERROR, "out of memory");
-		goto done;
+	if (!g->revs) { /* calloc: fresh pages come zeroed, no memset */
+		if (!(g->revs = calloc(files.count ? files.count : 1, sizeof(*g->revs))))
+			goto oom;
+		*cap = files.count;
+	} else if (g->n + files.count > *cap) {
+		size_t want = g->n + files.count;
+		rt_rev *revs = realloc(g->revs, want * sizeof(*revs));
+
+		if (!revs)
+			goto oom;
+		memset(revs + g->n, 0, (want - g->n) * sizeof(*revs));
+		g->revs = revs;
+		*cap = want;
 	}
 	for (i = 0; i < files.count; i++) {
-		rt_rev *r = &g->revs[i];
+		/* counted first: what a failed parse left goes with the graph */
+		rt_rev *r = &g->revs[g->n++];
 
-		g->by_id[g->n++] = r;
 		/* "dir/name" without printf, which showed in the profile of
 		 * listing thousands of files */
 		rt_buf_clear(&path);
@@ -693,7 +704,6 @@ int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *e
 			goto done;
 		}
 	}
-	rc = build(g, err);
 	goto done;
 oom:
 	rc = rt_error(err, RETORT_ERROR, "out of memory");
@@ -702,9 +712,44 @@ done:
 	rt_hcache_close(cache, rc >= 0);
 	rt_strlist_release(&files);
 	rt_buf_release(&path);
-	if (rc < 0)
-		rt_graph_release(g);
 	return rc;
+}
+
+int rt_graph_load_dirs(rt_graph *g, const rt_strlist *dirs, int skip_missing,
+		       const char *cache_dir, rt_buf *err)
+{
+	rt_buf names = RT_BUF_INIT;
+	size_t i, cap = 0;
+	int rc = 0;
+
+	memset(g, 0, sizeof(*g));
+	/* messages name the folders: "a', 'b" goes between quotes */
+	for (i = 0; i < dirs->count; i++)
+		rt_buf_printf(&names, "%s%s", i ? "', '" : "", dirs->items[i]);
+	if (rt_buf_oom(&names) || !(g->dir = rt_buf_detach(&names)))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	for (i = 0; i < dirs->count && rc >= 0; i++)
+		rc = load_dir(g, &cap, dirs->items[i], skip_missing, cache_dir, err);
+	if (rc >= 0 && !(g->by_id = calloc(g->n ? g->n : 1, sizeof(*g->by_id))))
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+	for (i = 0; rc >= 0 && i < g->n; i++)
+		g->by_id[i] = &g->revs[i];
+	if (rc >= 0)
+		rc = build(g, err);
+	if (rc < 0) {
+		/* the headers loaded so far are released with the graph */
+		rt_graph_release(g);
+	}
+	return rc;
+}
+
+int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *err)
+{
+	char *one[1];
+	rt_strlist dirs = { one, 1, 1 };
+
+	one[0] = (char *)dir; /* only read */
+	return rt_graph_load_dirs(g, &dirs, 0, cache_dir, err);
 }
 
 /* ---- a program's source of migration files (retort_source) ----------------- */

@@ -54,7 +54,8 @@ typedef struct rt_graph {
 	rt_rev *revs;       /* where they live: one array, in file order */
 	size_t n;
 	unsigned int stamp; /* last traversal stamp handed out */
-	char *dir;          /* the versions folder, or the source's name */
+	char *dir;          /* the versions folders ("a', 'b" for several, to go
+			       between quotes in messages), or the source's name */
 	const retort_source *source; /* where the files come from; NULL: dir */
 	struct rt_label {   /* every branch label, sorted (rt_graph_label) */
 		const char *label;
@@ -63,10 +64,15 @@ typedef struct rt_graph {
 	size_t nlabels;
 } rt_graph;
 
-/* Load every *.sql file of `dir` (headers only) and validate the graph:
- * duplicate ids, missing parents or dependencies, cycles.  Errors name the
- * files involved.  With a `cache_dir`, headers unchanged since the last
- * load come from the header cache there (hcache.h). */
+/* Load every *.sql file of the folders `dirs` (headers only) and validate
+ * the graph: duplicate ids (across folders too), missing parents or
+ * dependencies, cycles.  Errors name the files involved.  A folder that
+ * does not exist is RETORT_ENOTFOUND, or skipped with `skip_missing`.
+ * With a `cache_dir`, headers unchanged since the last load come from the
+ * header cache there (hcache.h), one per folder. */
+int rt_graph_load_dirs(rt_graph *g, const rt_strlist *dirs, int skip_missing,
+		       const char *cache_dir, rt_buf *err);
+/* The same for the one folder `dir`. */
 int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *err);
 void rt_graph_release(rt_graph *g);
 

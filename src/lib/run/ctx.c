@@ -34,6 +34,7 @@ void retort_free(retort *ctx)
 		rt_graph_release(&ctx->retired[--ctx->nretired]);
 	free(ctx->retired);
 	rt_strlist_release(&ctx->vars);
+	rt_strlist_release(&ctx->version_dirs);
 	rt_log_close(&ctx->log);
 	rt_strlist_release(&ctx->run_from);
 	rt_strlist_release(&ctx->run_to);
@@ -108,6 +109,8 @@ typedef struct opening {
 	rt_strlist vars;
 	char *url;
 	char *cache_dir;
+	rt_strlist version_dirs;
+	int version_listed;
 } opening;
 
 static int read_config(opening *o, retort *ctx, const retort_options *opts, const char *start)
@@ -130,6 +133,16 @@ static int read_config(opening *o, retort *ctx, const retort_options *opts, cons
 	free(path);
 	o->have_cfg = rc >= 0;
 	return rc;
+}
+
+/* The one versions folder of o->cfg.script_location. */
+static int tree_versions(opening *o, retort *ctx)
+{
+	char *dir = rt_path_join(o->cfg.script_location, "versions");
+	int rc = dir ? rt_strlist_add(&o->version_dirs, dir) : RETORT_ERROR;
+
+	free(dir);
+	return rc < 0 ? rt_ctx_error(ctx, RETORT_ERROR, "out of memory") : 0;
 }
 
 static int read_options(opening *o, retort *ctx, const retort_options *opts)
@@ -166,12 +179,19 @@ static int read_options(opening *o, retort *ctx, const retort_options *opts)
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	if (opts->script_location) {
 		char *abs = rt_path_join(o->cfg.dir, opts->script_location);
+		int own;
+
 		if (!abs)
 			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		own = !strcmp(abs, o->cfg.script_location);
 		free(o->cfg.script_location);
 		o->cfg.script_location = abs;
+		/* another tree than the file's (a fleet's tenants'): the file's
+		 * version_locations are its own tree's, not this one's */
+		if (!own)
+			return tree_versions(o, ctx);
 	}
-	return 0;
+	return rt_config_version_dirs(&o->version_dirs, &o->version_listed, &o->cfg, &ctx->err);
 }
 
 int retort_open(retort *ctx, const retort_options *opts)
@@ -213,6 +233,8 @@ int retort_open(retort *ctx, const retort_options *opts)
 			ctx->url_masked = NULL;
 		}
 		ctx->cache_dir = o.cache_dir;
+		ctx->version_dirs = o.version_dirs;
+		ctx->version_listed = o.version_listed;
 		ctx->source = opts->version >= 3 ? opts->source : NULL;
 		ctx->opened = 1;
 		memset(&o, 0, sizeof(o));
@@ -220,6 +242,7 @@ int retort_open(retort *ctx, const retort_options *opts)
 	if (o.have_cfg)
 		rt_config_release(&o.cfg);
 	rt_strlist_release(&o.vars);
+	rt_strlist_release(&o.version_dirs);
 	free(o.url);
 	free(o.cache_dir);
 	rt_buf_release(&start);
@@ -352,17 +375,17 @@ rt_log *rt_ctx_log(retort *ctx)
 
 int rt_ctx_graph(rt_graph **out, retort *ctx)
 {
-	rt_buf dir = RT_BUF_INIT;
 	int rc = 0;
 
 	*out = NULL;
 	if (!ctx->opened)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
 	if (!ctx->loaded) {
-		rt_buf_printf(&dir, "%s/versions", ctx->cfg.script_location);
+		/* as Alembic: a folder version_locations names may not exist
+		 * yet (the first revision there makes it) */
 		rc = ctx->source ? rt_graph_load_source(&ctx->graph, ctx->source, &ctx->err)
-				 : rt_graph_load(&ctx->graph, dir.ptr, ctx->cache_dir, &ctx->err);
-		rt_buf_release(&dir);
+				 : rt_graph_load_dirs(&ctx->graph, &ctx->version_dirs,
+						      ctx->version_listed, ctx->cache_dir, &ctx->err);
 		if (rc < 0)
 			return rc;
 		ctx->loaded = 1;

@@ -17,6 +17,10 @@ struct retort {
 	char *cache_dir;      /* the header cache's folder, or NULL */
 	char *url_masked;
 	rt_strlist vars;      /* -x KEY=VALUE */
+	/* the folders of the revision files (rt_config_version_dirs), and
+	 * whether version_locations named them */
+	rt_strlist version_dirs;
+	int version_listed;
 	rt_graph graph;
 	int loaded;
 	/* graphs replaced by a reload (rt_ctx_graph_changed), kept until
