@@ -617,6 +617,15 @@ RETORT_EXTERN int retort_ensure_version(retort *ctx, const retort_run_options *o
  * cannot be reached. */
 RETORT_EXTERN int retort_current(retort_strarray *out, retort *ctx);
 
+/* The revisions the database is at as Alembic's `current` lists them: of
+ * everything applied (what the rows reach through down_revision and
+ * depends_on), those no applied revision is built on through
+ * down_revision.  Besides the rows, that is a revision applied only
+ * because another depends on it.  Ids the scripts do not know are left
+ * out (retort_current() has them).  Parents first.  Codes as
+ * retort_current(). */
+RETORT_EXTERN int retort_current_revisions(retort_revlist *out, retort *ctx);
+
 /* A migration left half applied: a transaction=false section that failed
  * part way, or whose run was killed in it.  upgrade and downgrade refuse
  * to run until it is resumed (retort_run_options.resume) or cleared by a

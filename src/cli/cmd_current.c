@@ -16,6 +16,7 @@ int cmd_current(struct cli *cli)
 	retort_strarray now = { NULL, 0 };
 	retort_failure *failed = NULL;
 	int c, status;
+	retort_revlist tops = { NULL, 0 };
 	size_t i;
 
 	while ((c = cli_getopt(cli, "", NULL)) != -1)
@@ -24,21 +25,26 @@ int cmd_current(struct cli *cli)
 		return status;
 	if (retort_load(cli->ctx) < 0 || retort_current(&now, cli->ctx) < 0)
 		return cli_fail(cli);
-	for (i = 0; i < now.count; i++) {
-		const retort_rev *rev = retort_lookup(cli->ctx, now.strings[i]);
-
-		if (cli->verbose && i)
-			putchar('\n');
-		if (!rev) {
-			printf("%s (unknown)\n", now.strings[i]);
-		} else if (cli->verbose) {
-			cli_put_show(rev, 0);
-		} else {
-			fputs(now.strings[i], stdout);
-			cli_put_flags(rev, CLI_FLAGS_ALL, 0);
-			putchar('\n');
-		}
+	if (retort_current_revisions(&tops, cli->ctx) < 0) {
+		retort_strarray_release(&now);
+		return cli_fail(cli);
 	}
+	if (cli->verbose)
+		printf("Current revision(s) for %s:\n", retort_url_masked(cli->ctx));
+	for (i = 0; i < now.count; i++)
+		if (!retort_lookup(cli->ctx, now.strings[i]))
+			printf("%s (unknown)\n", now.strings[i]);
+	/* as Alembic's current: what is applied, not only the rows */
+	for (i = 0; i < tops.count; i++) {
+		if (cli->verbose) {
+			cli_put_show(tops.revs[i], 0);
+			continue;
+		}
+		fputs(retort_rev_id(tops.revs[i]), stdout);
+		cli_put_flags(tops.revs[i], CLI_FLAGS_ALL, 0);
+		putchar('\n');
+	}
+	retort_revlist_release(&tops);
 	retort_strarray_release(&now);
 	if (retort_failure_get(&failed, cli->ctx) < 0)
 		return cli_fail(cli);

@@ -60,8 +60,6 @@ int cmd_heads(struct cli *cli)
 		heads.count = n;
 	for (i = 0; i < heads.count; i++) {
 		if (cli->verbose) {
-			if (i)
-				putchar('\n');
 			cli_put_show(heads.revs[i], 0);
 		} else {
 			cli_put_rev(heads.revs[i], RETORT_REV_HEAD);
@@ -87,7 +85,6 @@ int cmd_branches(struct cli *cli)
 
 		if (cli->verbose) {
 			cli_put_show(rev, 0);
-			putchar('\n');
 		} else {
 			cli_put_rev(rev, CLI_FLAGS_ALL);
 			putchar('\n');

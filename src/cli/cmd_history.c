@@ -55,8 +55,6 @@ int cmd_history(struct cli *cli)
 		int current = cli_is_current(&now, retort_rev_id(rev));
 
 		if (cli->verbose) {
-			if (i)
-				putchar('\n');
 			cli_put_show(rev, current);
 			continue;
 		}

@@ -23,11 +23,8 @@ int cmd_show(struct cli *cli)
 	 * and prints nothing, as in Alembic */
 	if (retort_resolve(&list, cli->ctx, cli->args[0]) < 0)
 		return cli_fail(cli);
-	for (i = 0; i < list.count; i++) {
-		if (i)
-			putchar('\n');
+	for (i = 0; i < list.count; i++)
 		cli_put_show(list.revs[i], 0);
-	}
 	retort_revlist_release(&list);
 	return 0;
 }

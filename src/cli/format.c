@@ -79,8 +79,11 @@ void cli_put_show(const retort_rev *rev, int current)
 	const char *date = retort_rev_create_date(rev);
 	size_t i;
 
-	printf("Rev: %s", retort_rev_id(rev));
-	cli_put_flags(rev, CLI_FLAGS_ALL, current);
+	/* Alembic's log entry: plain (head), then the tree's marks, then
+	 * (current) */
+	printf("Rev: %s%s%s%s%s", retort_rev_id(rev), flags & RETORT_REV_HEAD ? " (head)" : "",
+	       flags & RETORT_REV_BRANCHPOINT ? " (branchpoint)" : "",
+	       flags & RETORT_REV_MERGEPOINT ? " (mergepoint)" : "", current ? " (current)" : "");
 	fputs(flags & RETORT_REV_MERGEPOINT ? "\nMerges: " : "\nParent: ", stdout);
 	cli_put_parents(rev, 0);
 	putchar('\n');
@@ -97,15 +100,17 @@ void cli_put_show(const retort_rev *rev, int current)
 	}
 	put_label_list(rev, "Branch names: ", "\n");
 	printf("Path: %s\n\n", retort_rev_path(rev));
-	printf("    %s\n\n", retort_rev_message(rev));
-	printf("    Revision ID: %s\n    Revises:", retort_rev_id(rev));
-	if (retort_rev_nparents(rev)) {
-		putchar(' ');
+	/* the revision's doc, every line indented by four blanks, the
+	 * empty one too; "Revises: " keeps its blank at a base */
+	printf("    %s\n    \n", retort_rev_message(rev));
+	printf("    Revision ID: %s\n    Revises: ", retort_rev_id(rev));
+	if (retort_rev_nparents(rev))
 		cli_put_parents(rev, 0);
-	}
 	putchar('\n');
 	if (*date)
 		printf("    Create Date: %s\n", date);
+	/* every block ends with an empty line, the last one too */
+	putchar('\n');
 }
 
 /* ---- small things ----------------------------------------------------------- */

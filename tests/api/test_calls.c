@@ -155,6 +155,21 @@ static void pending_and_result(void **state)
 	assert_int_equal(pending, 0);
 	assert_string_equal(cur.strings[0], "mmmm0001");
 	retort_strarray_release(&cur);
+
+	/* the row bbbb0001 alone: aaaa0002 is applied only as what it
+	 * depends on, and current lists it too, as Alembic's does */
+	{
+		retort_run_options ro = RETORT_RUN_OPTIONS_INIT;
+		retort_revlist now = { NULL, 0 };
+
+		ro.purge = 1;
+		must(retort_stamp(p->ctx, "bbbb0001", &ro), p->ctx, "stamp --purge");
+		must(retort_current_revisions(&now, p->ctx), p->ctx, "retort_current_revisions");
+		assert_int_equal(now.count, 2);
+		assert_string_equal(id_of(now.revs[0]), "aaaa0002");
+		assert_string_equal(id_of(now.revs[1]), "bbbb0001");
+		retort_revlist_release(&now);
+	}
 }
 
 /* URLs and secrets, and the log's tag. */

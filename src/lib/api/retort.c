@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "plan.h"
 
 int retort_load(retort *ctx)
 {
@@ -86,6 +87,44 @@ static int current_for(rt_strlist *rows, retort *ctx, const char *spec, const rt
 	rows->count = rows->cap = cur.count;
 	*use = rows;
 	return 0;
+}
+
+int retort_current_revisions(retort_revlist *out, retort *ctx)
+{
+	retort_strarray cur = { NULL, 0 };
+	rt_strlist known = { 0 };
+	rt_revvec vec = { 0 };
+	unsigned char *applied = NULL;
+	rt_graph *g;
+	size_t i, k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rt_buf_clear(&ctx->err);
+	if ((rc = rt_ctx_graph(&g, ctx)) < 0 || (rc = retort_current(&cur, ctx)) < 0)
+		return rc;
+	/* an id no file defines has nothing below it to show */
+	for (i = 0; i < cur.count && rc >= 0; i++)
+		if (rt_graph_get(g, cur.strings[i]))
+			rc = rt_strlist_add(&known, cur.strings[i]);
+	if (rc >= 0)
+		rc = rt_plan_applied(&applied, g, &known, &ctx->err);
+	for (i = 0; rc >= 0 && i < g->n; i++) {
+		rt_rev *r = g->topo[i];
+		int top = applied[i];
+
+		for (k = 0; top && k < r->nchildren; k++)
+			top = !applied[r->children[k]->topo];
+		if (top && rt_revvec_push(&vec, r) < 0)
+			rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	}
+	if (rc >= 0)
+		give(out, &vec);
+	rt_revvec_release(&vec);
+	free(applied);
+	rt_strlist_release(&known);
+	retort_strarray_release(&cur);
+	return rc;
 }
 
 int retort_resolve(retort_revlist *out, retort *ctx, const char *target)

@@ -188,6 +188,11 @@ int rt_graph_down_ancestors(rt_graph *g, rt_revvec *out, rt_rev *const *from, si
 	return walk(g, out, from, n, 0);
 }
 
+int rt_graph_down_descendants(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n)
+{
+	return walk(g, out, from, n, WALK_UP);
+}
+
 int rt_graph_descendants(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n)
 {
 	return walk(g, out, from, n, WALK_UP | WALK_DEPS);

@@ -104,9 +104,10 @@ unsigned int rt_graph_mark(rt_graph *g);
  * including the starting revisions themselves.  Marks use `stamp`. */
 int rt_graph_ancestors(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n);
 int rt_graph_descendants(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n);
-/* The same as rt_graph_ancestors through down_revision only: what a
- * revision is built on, not what it depends on. */
+/* The same through down_revision only: what a revision is built on, or
+ * what is built on it, not what it depends on or what depends on it. */
 int rt_graph_down_ancestors(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n);
+int rt_graph_down_descendants(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_t n);
 
 /* Heads (no children), bases (no parents): in topological order. */
 int rt_graph_heads(const rt_graph *g, rt_revvec *out);

@@ -530,6 +530,12 @@ static int range_end(rt_revvec *out, int *open, rt_graph *g, const char *s, size
 	free(spec);
 	if (rc < 0)
 		return rc;
+	/* label@base starts at base, as Alembic's history reads it */
+	if (t.cut) {
+		rt_target_release(&t);
+		*open = 1;
+		return 0;
+	}
 	*out = t.revs;
 	return 0;
 }
@@ -568,7 +574,10 @@ int rt_range_resolve(rt_revvec *out, rt_graph *g, const char *range,
 	if (!(in = calloc(g->n ? g->n : 1, 1)))
 		goto oom;
 	if (!lo_open) {
-		if (rt_graph_descendants(g, &above, lo.v, lo.n) < 0)
+		/* as Alembic's history: everything END needs, but from
+		 * START only what is built on it through down_revision (not
+		 * what merely depends on it) */
+		if (rt_graph_down_descendants(g, &above, lo.v, lo.n) < 0)
 			goto oom;
 		mark_in(in, &above, 1);
 		want |= 1;
