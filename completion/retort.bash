@@ -22,7 +22,7 @@ _retort_options() {
 	case $1 in
 	'')        echo -c --config -u --url -x -q --quiet -v --verbose -h --help --version ;;
 	init)      echo -t --template ;;
-	revision)  echo -m --message --autogenerate --rename --head --splice --branch-label \
+	revision)  echo -m --message --autogenerate --offline --rename --head --splice --branch-label \
 	                --depends-on --rev-id --version-path ;;
 	merge)     echo -m --message --branch-label --rev-id ;;
 	upgrade|downgrade)

@@ -208,6 +208,60 @@ static void urls_secrets_and_log(void **state)
 }
 
 /* The database against a model: schema dump, check, autogenerate. */
+/* retort_autogenerate_dialects: the url's dialect alone without
+ * `dialects`; offline from the replayed migrations; a revision with a
+ * section per dialect; a dialect with no server to build on. */
+static void dialects(project *p)
+{
+	retort_autogen_options ao = RETORT_AUTOGEN_OPTIONS_INIT;
+	retort_revision_options ro = RETORT_REVISION_OPTIONS_INIT;
+	retort_autogen_set set;
+	char *path = NULL, *text;
+
+	must(retort_autogenerate_dialects(&set, p->ctx, NULL), p->ctx, "autogenerate_dialects");
+	assert_int_equal(set.count, 1);
+	assert_string_equal(set.dialects[0].dialect, "sqlite");
+	assert_non_null(strstr(set.dialects[0].result.upgrade_sql, "CREATE TABLE three"));
+	retort_autogen_set_release(&set);
+	assert_null(set.dialects);
+	retort_autogen_set_release(NULL);
+
+	/* offline: the same change, from the migrations replayed */
+	ao.offline = 1;
+	must(retort_autogenerate_dialects(&set, p->ctx, &ao), p->ctx, "offline");
+	assert_int_equal(set.dialects[0].result.operations.count, 1);
+	ro.message = "three";
+	ro.rev_id = "cccc0001";
+	ro.dialect_sections = set.dialects;
+	ro.ndialect_sections = set.count;
+	must(retort_revision(&path, p->ctx, &ro), p->ctx, "revision with dialect sections");
+	text = read_file(path);
+	assert_non_null(strstr(text, "-- +upgrade sqlite\nCREATE TABLE three"));
+	assert_non_null(strstr(text, "-- +downgrade sqlite\n"));
+	free(text);
+	free(path);
+	retort_autogen_set_release(&set);
+	must(retort_upgrade(p->ctx, "heads", NULL), p->ctx, "upgrade to the new revision");
+	must(retort_autogenerate_dialects(&set, p->ctx, NULL), p->ctx, "after the revision");
+	assert_int_equal(set.dialects[0].result.operations.count, 0);
+	retort_autogen_set_release(&set);
+
+	/* PostgreSQL too, and no server to build its side on */
+	put_file(p, "retort.ini", "[retort]\nscript_location = migrations\n"
+		 "url = sqlite:///data.db\nschema = schema.sql\ndialects = sqlite, postgresql\n");
+	retort_free(p->ctx);
+	open_in(&p->ctx, p->dir);
+	assert_int_equal(retort_autogenerate_dialects(&set, p->ctx, NULL), RETORT_EUSAGE);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "dev_url"));
+	assert_int_equal(set.count, 0);
+	put_file(p, "retort.ini", "[retort]\nscript_location = migrations\n"
+		 "url = sqlite:///data.db\nschema = schema.sql\ndialects = sqlite, oracle\n");
+	retort_free(p->ctx);
+	open_in(&p->ctx, p->dir);
+	assert_int_equal(retort_autogenerate_dialects(&set, p->ctx, NULL), RETORT_ECONFIG);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "'oracle'"));
+}
+
 static void model(void **state)
 {
 	project *p = *state;
@@ -237,6 +291,7 @@ static void model(void **state)
 	assert_non_null(strstr(ag.upgrade_sql, "CREATE TABLE three"));
 	assert_non_null(strstr(ag.downgrade_sql, "DROP TABLE three"));
 	retort_autogen_release(&ag);
+	dialects(p);
 }
 
 /* Lint, where this build reads SQL with libpg_query. */

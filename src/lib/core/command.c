@@ -108,11 +108,22 @@ static int drain(int fd, rt_buf *into)
 	return n < 0 && (errno == EINTR || errno == EAGAIN) ? 1 : n > 0;
 }
 
+/* Whether `entry` ("NAME=value") names a variable `c` sets. */
+static int overridden(const rt_command *c, const char *entry)
+{
+	size_t i, n = strcspn(entry, "=");
+
+	for (i = 0; i < c->nenv; i++)
+		if (!strncmp(c->env[i], entry, n) && c->env[i][n] == '=')
+			return 1;
+	return 0;
+}
+
 int rt_command_run(rt_command *c, rt_buf *err)
 {
 	posix_spawn_file_actions_t fa;
 	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, open_fds = 2, status = 0, rc = 0;
-	size_t nenv = 0, i;
+	size_t nenv = 0, i, k;
 	char **envp = NULL;
 	double deadline;
 	pid_t pid;
@@ -129,8 +140,11 @@ int rt_command_run(rt_command *c, rt_buf *err)
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	for (i = 0; i < c->nenv; i++)
 		envp[i] = (char *)c->env[i];
-	/* the program's own settings go first: getenv takes the first */
-	memcpy(envp + c->nenv, environ, nenv * sizeof(*envp));
+	/* the inherited environment without the names set here: with a
+	 * name twice, which one a program sees depends on the program */
+	for (k = c->nenv, i = 0; i < nenv; i++)
+		if (!overridden(c, environ[i]))
+			envp[k++] = environ[i];
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		rc = rt_error(err, RETORT_ERROR, "cannot make a pipe: %s", strerror(errno));
 		goto done;

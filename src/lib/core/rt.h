@@ -109,7 +109,7 @@ void rt_strlist_release(rt_strlist *l);
 int rt_split_words(rt_strlist *out, const char *s, rt_buf *err);
 
 /* A program to run with its output collected (command.c): stdin is
- * /dev/null; `env` entries ("NAME=value") go before the process's own;
+ * /dev/null; `env` entries ("NAME=value") replace the process's own;
  * `cwd` NULL is the current folder; `timeout_ms` 0 is a minute.  After
  * rt_command_run, `out` and `err` hold what it wrote and `exit_status`
  * its status (-1 when it was killed for the time limit: `timed_out`).
