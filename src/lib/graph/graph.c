@@ -202,27 +202,36 @@ int rt_graph_descendants(rt_graph *g, rt_revvec *out, rt_rev *const *from, size_
  * normalizes them: those that no revision below `r` through
  * down_revision already depends on.  A counted dependency is one more
  * parent for the version table: applying `r` replaces its row. */
-static int version_deps(rt_graph *g, rt_rev *r)
+static int version_deps(rt_graph *g, rt_revvec *below, rt_rev *r)
 {
-	rt_revvec below = { 0 };
-	size_t i, k, d;
+	unsigned int stamp = 0;
+	size_t i, d;
 
 	if (!r->ndeps)
 		return 0;
-	if (!(r->vdeps = calloc(r->ndeps, sizeof(*r->vdeps))) ||
-	    walk(g, &below, r->parents, r->nparents, 0) < 0) {
-		rt_revvec_release(&below);
+	if (!(r->vdeps = calloc(r->ndeps, sizeof(*r->vdeps))))
 		return RETORT_ERROR;
-	}
 	for (d = 0; d < r->ndeps; d++) {
+		rt_rev *dep = r->deps[d];
 		int seen = 0;
-		for (i = 0; i < below.n && !seen; i++)
-			for (k = 0; k < below.v[i]->ndeps && !seen; k++)
-				seen = below.v[i]->deps[k] == r->deps[d];
+
+		/* only another revision depending on it, older than `r`, can
+		 * be below `r`: most dependencies have none, and need no walk */
+		for (i = 0; i < dep->ndependents && !seen; i++) {
+			rt_rev *x = dep->dependents[i];
+			if (x == r || x->topo > r->topo)
+				continue;
+			if (!stamp) {
+				below->n = 0;
+				if (walk(g, below, r->parents, r->nparents, 0) < 0)
+					return RETORT_ERROR;
+				stamp = g->stamp;
+			}
+			seen = x->mark == stamp;
+		}
 		if (!seen)
-			r->vdeps[r->nvdeps++] = r->deps[d];
+			r->vdeps[r->nvdeps++] = dep;
 	}
-	rt_revvec_release(&below);
 	return 0;
 }
 
@@ -601,6 +610,7 @@ static int spread_labels(rt_graph *g)
  * children, the topological order, flags. */
 static int build(rt_graph *g, rt_buf *err)
 {
+	rt_revvec below = { 0 };
 	size_t i;
 	int rc;
 
@@ -642,8 +652,11 @@ static int build(rt_graph *g, rt_buf *err)
 			     : r->nparents == 1 ? r->parents[0]->labeled : NULL;
 	}
 	for (i = 0; i < g->n; i++)
-		if (version_deps(g, g->by_id[i]) < 0)
+		if (version_deps(g, &below, g->by_id[i]) < 0) {
+			rt_revvec_release(&below);
 			return rt_error(err, RETORT_ERROR, "out of memory");
+		}
+	rt_revvec_release(&below);
 	if (g->nlabels && spread_labels(g) < 0)
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	for (i = 0; i < g->n; i++) {
