@@ -71,6 +71,14 @@ int rt_ctx_graph_changed(retort *ctx);
  * when there is none. */
 int rt_ctx_url(rt_url *out, retort *ctx);
 
+/* The dialects the project deploys to: those the `dialects` key of
+ * [retort] lists (comma or space separated) and the URL's, when there is
+ * a URL this build has a driver for.  *out has bit i set for
+ * rt_driver_at(i); the drivers are not made ready.  RETORT_EUSAGE, naming
+ * the ini file and the word, for a name the registry does not know or
+ * whose driver this build lacks. */
+int rt_ctx_dialects(unsigned *out, retort *ctx);
+
 /* Open the log file named by the config, once. */
 rt_log *rt_ctx_log(retort *ctx);
 
