@@ -934,8 +934,10 @@ static void rejected(void *arg, int kind, size_t off, const char *why)
 
 	/* once the scratch database misses a statement, what depends on it
 	 * fails too and is not the statement's fault */
+	/* the ignore comment is the line right above the statement, which
+	 * may start anywhere after the one before (0: begin_stmt finds it) */
 	if (dc->report && (kind != RT_REJECT_STATE || !*dc->tainted) &&
-	    begin_stmt(l, off, l->len, off) < l->len)
+	    begin_stmt(l, off, l->len, 0) < l->len)
 		report(l, RULE_DIALECT_SYNTAX, l->line,
 		       "on %s: %s (the section has no dialect tag; write a '-- +%s %s' "
 		       "section)", dc->d->name, why,

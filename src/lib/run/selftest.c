@@ -88,6 +88,7 @@ typedef struct tester {
 	size_t cap;
 	retort_cancel *cancel;
 	const char *dialect;  /* the results' (retort_test_result.dialect) */
+	size_t logged, logged_failures; /* results the log has counted */
 } tester;
 
 static int oom(tester *t)
@@ -448,7 +449,6 @@ static int test_on(tester *t, rt_graph *g, const char *base, const rt_url *parse
 	rt_url scratch = { 0 };
 	char *scratch_url = NULL, *saved_url, *saved_masked;
 	rt_log saved_log;
-	size_t first = out->count, failed = out->failures;
 	int saved_log_opened, rc, drop_rc, gone = 0;
 	rt_buf dropped = RT_BUF_INIT;
 
@@ -488,7 +488,9 @@ static int test_on(tester *t, rt_graph *g, const char *base, const rt_url *parse
 	ctx->log_opened = saved_log_opened;
 
 	rt_log_printf(rt_ctx_log(ctx), "test on scratch %s: %zu checks, %zu failed", scratch.masked,
-		      out->count - first, out->failures - failed);
+		      out->count - t->logged, out->failures - t->logged_failures);
+	t->logged = out->count;
+	t->logged_failures = out->failures;
 drop:
 	drop_rc = 0;
 	if (t->cancel) { /* no request drops it from here on */
