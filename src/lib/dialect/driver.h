@@ -226,7 +226,8 @@ struct rt_driver {
 	 * ones see what they made, and with `keep` 0 undone again at the end
 	 * (a downgrade is checked against its upgrade's result, which the
 	 * next revision needs).  Negative only when the check cannot be made
-	 * (out of memory, a library missing).  NULL: no check. */
+	 * (out of memory, a library missing).  It needs no load() first
+	 * (lint must not load libpq).  NULL: no check. */
 	int (*syntax_check)(rt_conn *c, const char *sql, size_t len, int keep,
 			    rt_reject_fn reject, void *arg, rt_buf *err);
 

@@ -1036,7 +1036,7 @@ static int check_dialects(retort_lint_report *out, retort *ctx, const rt_driver 
 			  const rt_driver *only, const retort_revlist *list)
 {
 	unsigned mask;
-	const rt_driver *d, *ready;
+	const rt_driver *d;
 	rt_graph *g;
 	rt_url scratch;
 	size_t *rank = NULL, i, k, n = 0;
@@ -1063,8 +1063,6 @@ static int check_dialects(retort_lint_report *out, retort *ctx, const rt_driver 
 		if (!((mask >> k) & 1) || !d->syntax_check || (only && d != only) ||
 		    (d->lint_full_rules && (!lint_for || lint_for == d)))
 			continue;
-		if ((rc = rt_driver_named(&ready, d->name, &ctx->err)) < 0)
-			break;
 		if (d->model_url) {
 			memset(&scratch, 0, sizeof(scratch));
 			if ((rc = rt_url_parse(&scratch, d->model_url, ctx->cfg.dir, &ctx->err)) >= 0)
