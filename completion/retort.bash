@@ -37,6 +37,7 @@ _retort_options() {
 	schema)    echo --dialect ;;
 	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --format ;;
 	lint)      echo -d --dialect ;;
+	test)      echo -d --dialect ;;
 	restore)   echo --force ;;
 	embed)     echo -o --output --name ;;
 	import)    echo -c --config -d --dialect --python --stamp --table ;;
@@ -55,6 +56,7 @@ _retort_value_options() {
 	schema)    echo --dialect ;;
 	fleet)     echo -j --jobs --only --where --tenants --format ;;
 	lint)      echo -d --dialect ;;
+	test)      echo -d --dialect ;;
 	embed)     echo -o --output --name ;;
 	import)    echo -c --config -d --dialect --python --table ;;
 	esac
@@ -165,7 +167,7 @@ _retort() {
 			candidates=$(compgen -f -- "$cur")
 			;;
 		init:-t|init:--template) candidates=$(compgen -W "generic fleet" -- "$cur") ;;
-		schema:--dialect|import:--dialect) candidates=$(compgen -W "sqlite postgresql" -- "$cur") ;;
+		schema:--dialect|import:--dialect|test:-d|test:--dialect) candidates=$(compgen -W "sqlite postgresql" -- "$cur") ;;
 		lint:-d|lint:--dialect) candidates=$(compgen -W "sqlite postgresql all" -- "$cur") ;;
 		fleet:--format) candidates=$(compgen -W "text json" -- "$cur") ;;
 		revision:--head|revision:--depends-on)

@@ -720,13 +720,19 @@ typedef struct {
 	const retort_rev *rev;   /* the revision checked, or NULL */
 	const char *path;        /* its file (borrowed from rev), or NULL */
 	char *message;           /* what failed or why skipped ("" when ok) */
+	/* the dialect the check ran on ("sqlite", "postgresql"; static), or
+	 * NULL: the single-head check, and every check of a run on the URL's
+	 * dialect alone */
+	const char *dialect;
 } retort_test_result;
 
 typedef struct {
 	retort_test_result *results;  /* in the order the checks ran */
 	size_t count;
 	size_t failures;              /* results with RETORT_TEST_FAILED */
-	char *scratch;                /* the scratch database's URL, password masked */
+	/* the scratch database's URL, password masked (several: one per
+	 * dialect, ", " between them) */
+	char *scratch;
 } retort_test_report;
 
 RETORT_EXTERN void retort_test_report_release(retort_test_report *report);
@@ -756,15 +762,21 @@ typedef struct {
 	/* version 2: stops the checks and drops the scratch database when
 	 * requested (may be NULL) */
 	retort_cancel *cancel;
+	/* version 3: the one dialect to run the checks on (a name or alias);
+	 * NULL: each the project deploys to */
+	const char *dialect;
 } retort_test_options;
 
-#define RETORT_TEST_OPTIONS_VERSION 2
+#define RETORT_TEST_OPTIONS_VERSION 3
 #define RETORT_TEST_OPTIONS_INIT { .version = RETORT_TEST_OPTIONS_VERSION }
 
 /* Exercise every migration on a scratch database made for the purpose
  * beside the configured one (SQLite: a temporary file; PostgreSQL: a
  * database retort_test_<pid>_<n> created and dropped on the same server,
- * through the maintenance database `postgres`): there must be one head;
+ * through the maintenance database `postgres`), and on one of each other
+ * dialect the `dialects` key of retort.ini lists (PostgreSQL: on the
+ * server of `dev_url`; RETORT_EUSAGE naming the key when it names none),
+ * one dialect after the other: there must be one head;
  * from base, each revision in turn is upgraded, downgraded and upgraded
  * again, and the downgrade must leave the schema exactly as it was (the
  * driver's schema fingerprint); at the heads the database must match the
@@ -773,7 +785,7 @@ typedef struct {
  * results, not errors: the call fails only when the checks cannot run
  * (no scratch database).  opts may be NULL.
  * RETORT_ECANCELED: stopped by opts->cancel; RETORT_EUSAGE: a zeroed or
- * unknown opts->version. */
+ * unknown opts->version, an unknown dialect. */
 RETORT_EXTERN int retort_test(retort_test_report *out, retort *ctx, const retort_test_options *opts);
 
 /* ---- fleets: one database per tenant ------------------------------------------ */

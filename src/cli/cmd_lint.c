@@ -26,6 +26,9 @@ const char cmd_lint_usage[] =
 	"    pg-add-not-null-column, pg-set-not-null,\n"
 	"    pg-alter-column-type                          warning (PostgreSQL)\n"
 	"    transaction-false-unneeded, lint-ignore-unknown          warning\n"
+	"    dialect-syntax           warning (each dialect of `dialects` in\n"
+	"                             retort.ini: a statement of a section with\n"
+	"                             no dialect tag that one of them rejects)\n"
 	"    non-transactional-statement, syntax-error                error\n";
 
 int cmd_lint(struct cli *cli)

@@ -11,11 +11,13 @@
 #include "cli.h"
 
 const char cmd_test_usage[] =
-	"usage: retort test\n"
+	"usage: retort test [-d DIALECT]\n"
 	"\n"
 	"Run every migration on a scratch database made for the purpose (SQLite:\n"
 	"a temporary file; PostgreSQL: a database retort_test_<pid>_<n> created\n"
-	"and dropped on the configured server) and check:\n"
+	"and dropped on the configured server, or on dev_url's) of each dialect\n"
+	"the project deploys to (the url's and those of `dialects` in retort.ini),\n"
+	"and check:\n"
 	"    single-head  the graph has one head\n"
 	"    revision     each revision, parents first: upgrade, downgrade and\n"
 	"                 upgrade again work, and the downgrade gives back exactly\n"
@@ -23,9 +25,12 @@ const char cmd_test_usage[] =
 	"    model        at the heads, the database matches the `schema` files\n"
 	"                 (skipped without `schema`)\n"
 	"    base         downgrading from the heads to base leaves nothing\n"
-	"The configured database is not touched.  Exit status 1 when a check\n"
-	"failed.  Interrupted (SIGINT, SIGTERM), it drops the scratch database\n"
-	"and exits with 130 or 143; a second signal ends it at once.\n";
+	"With several dialects, each result names its dialect in brackets.  The\n"
+	"configured database is not touched.  Exit status 1 when a check failed\n"
+	"on any dialect.  Interrupted (SIGINT, SIGTERM), it drops the scratch\n"
+	"database and exits with 130 or 143; a second signal ends it at once.\n"
+	"\n"
+	"    -d, --dialect DIALECT  run the checks on this dialect only\n";
 
 /* SIGINT and SIGTERM go to a thread of their own (sigwait), not to a
  * handler: dropping the scratch database takes a connection, which a
@@ -107,7 +112,10 @@ static void on_result(const retort_test_result *res, void *payload)
 
 	if (cli->quiet && res->status != RETORT_TEST_FAILED)
 		return;
-	fprintf(out, "%s %s", status_word(res->status), res->check);
+	fprintf(out, "%s ", status_word(res->status));
+	if (res->dialect)
+		fprintf(out, "[%s] ", res->dialect);
+	fputs(res->check, out);
 	if (res->rev) {
 		fprintf(out, " %s", retort_rev_id(res->rev));
 		if (res->status == RETORT_TEST_FAILED)
@@ -123,13 +131,24 @@ static void on_result(const retort_test_result *res, void *payload)
 
 int cmd_test(struct cli *cli)
 {
+	static const struct option longopts[] = {
+		{ "dialect", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 }
+	};
 	retort_test_options opts = RETORT_TEST_OPTIONS_INIT;
 	retort_test_report report;
 	struct sigwatch w;
 	int c, status, rc;
 
-	while ((c = cli_getopt(cli, "", NULL)) != -1)
-		return cli_bad_option(cli, c);
+	while ((c = cli_getopt(cli, "d:", longopts)) != -1) {
+		switch (c) {
+		case 'd':
+			opts.dialect = optarg;
+			break;
+		default:
+			return cli_bad_option(cli, c);
+		}
+	}
 	if ((status = cli_setup(cli, 0, 0)) != 0)
 		return status;
 	opts.on_result = on_result;

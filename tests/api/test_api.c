@@ -65,8 +65,24 @@ static void options_checked(void **state)
 	must(retort_fleet_run(p->ctx, &none, NULL), p->ctx, "retort_fleet_run(NULL options)");
 	{
 		retort_test_report report;
+		retort_test_options one = RETORT_TEST_OPTIONS_INIT;
+		size_t i;
+
 		assert_int_equal(retort_test(&report, p->ctx, &tzero), RETORT_EUSAGE);
 		assert_non_null(strstr(retort_errmsg(p->ctx), "RETORT_TEST_OPTIONS_INIT"));
+		/* version 3: one dialect; an unknown one is refused */
+		one.dialect = "mysql";
+		assert_int_equal(retort_test(&report, p->ctx, &one), RETORT_EUSAGE);
+		assert_non_null(strstr(retort_errmsg(p->ctx), "unknown dialect 'mysql'"));
+		retort_test_report_release(&report);
+		/* the URL's dialect alone: its results name none */
+		one.dialect = "sqlite";
+		must(retort_test(&report, p->ctx, &one), p->ctx, "retort_test(sqlite)");
+		assert_true(report.count > 1);
+		assert_int_equal(report.failures, 0);
+		for (i = 0; i < report.count; i++)
+			assert_null(report.results[i].dialect);
+		retort_test_report_release(&report);
 	}
 
 	must(retort_new(&fresh), NULL, "retort_new");

@@ -4,7 +4,8 @@
  * (one of the registry's drivers, or all) and with the section options the
  * first byte picks.  Every finding must
  * name a known level, a non-empty message and a line inside the file, and
- * the error count must match the findings.
+ * the error count must match the findings.  The same section then goes to
+ * the dialect-syntax check of each dialect that runs it.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* NULL: every dialect of the build */
 	static const char *const dialects[] = { NULL, "postgresql", "sqlite", NULL };
 	const char *name;
+	const rt_driver *d;
 	retort_lint_report report;
 	rt_buf text = RT_BUF_INIT, err = RT_BUF_INIT;
 	rt_script s;
@@ -66,6 +68,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (errors != report.errors)
 			abort();
+		/* the dialect-syntax rule on the section, for each dialect
+		 * that runs it, with no scratch database */
+		for (i = 0; (d = rt_driver_at(i)) != NULL; i++) {
+			const rt_section *sec = rt_script_section(&s, s.sections[0].direction, d->name);
+			size_t k, first = report.count;
+			int tainted = 0;
+
+			if (!sec || !d->syntax_check)
+				continue;
+			if (rt_lint_dialect(&report, &s, sec, d, NULL, 1, &tainted, &err) < 0)
+				abort();  /* only out of memory may fail */
+			for (k = first; k < report.count; k++) {
+				const retort_lint_finding *f = &report.findings[k];
+
+				if (strcmp(f->rule, "dialect-syntax") || !f->message[0] ||
+				    f->line < 1 || f->line > lines || f->level != RETORT_LINT_WARNING)
+					abort();
+			}
+			if (report.count > first && !tainted)
+				abort();
+		}
 	}
 	rt_script_release(&s);
 	retort_lint_report_release(&report);

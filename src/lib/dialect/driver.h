@@ -49,6 +49,21 @@ typedef struct rt_exec_fail {
 	void *each_arg;
 } rt_exec_fail;
 
+/* What syntax_check says of a statement the dialect does not take. */
+enum {
+	/* the dialect cannot read it, or reads it as something else than
+	 * what it says */
+	RT_REJECT_SYNTAX = 1,
+	/* it names something the scratch database lacks or already has, or
+	 * failed on the rows there: the statement's fault only while the
+	 * scratch database holds everything the migrations before it made */
+	RT_REJECT_STATE
+};
+
+/* Called by syntax_check with each statement the dialect does not take:
+ * its byte offset in the SQL checked and the database's message. */
+typedef void (*rt_reject_fn)(void *arg, int kind, size_t off, const char *why);
+
 struct rt_driver {
 	/* the dialect's name, as a section's "-- +upgrade NAME" spells it (an
 	 * alias, such as postgres, is made this name by rt_dialect_canonical) */
@@ -201,6 +216,20 @@ struct rt_driver {
 	 * 0: only the rules that hold on any database, and such a statement
 	 * is skipped and counted. */
 	int lint_full_rules;
+
+	/* lint's dialect-syntax rule: would this dialect take each statement
+	 * of `sql` (a section written for no dialect in particular)?  Every
+	 * statement it does not take goes to `reject`, and the check goes on
+	 * with the next one.  `c` (may be NULL) is a connection to a scratch
+	 * database of this dialect (model_url) holding what the migrations
+	 * before made: the statements taken are run there, so that the next
+	 * ones see what they made, and with `keep` 0 undone again at the end
+	 * (a downgrade is checked against its upgrade's result, which the
+	 * next revision needs).  Negative only when the check cannot be made
+	 * (out of memory, a library missing).  It needs no load() first
+	 * (lint must not load libpq).  NULL: no check. */
+	int (*syntax_check)(rt_conn *c, const char *sql, size_t len, int keep,
+			    rt_reject_fn reject, void *arg, rt_buf *err);
 
 	/* Make the driver ready before its first use (PostgreSQL: load libpq
 	 * and libpg_query, pgapi.h); RETORT_ERROR with a message saying what

@@ -111,6 +111,20 @@ int rt_lint_section(retort_lint_report *out, const rt_script *s, const rt_sectio
 			"lint needs libpg_query: this retort was built without PostgreSQL support");
 }
 
+int rt_lint_dialect(retort_lint_report *out, const rt_script *s, const rt_section *sec,
+		    const rt_driver *d, rt_conn *c, int report, int *tainted, rt_buf *err)
+{
+	(void)out;
+	(void)s;
+	(void)sec;
+	(void)d;
+	(void)c;
+	(void)report;
+	(void)tainted;
+	return rt_error(err, RETORT_ERROR,
+			"lint needs libpg_query: this retort was built without PostgreSQL support");
+}
+
 #else
 
 int rt_lint_supported(void)
@@ -140,6 +154,7 @@ enum rule {
 	RULE_NONTX,
 	RULE_SYNTAX,
 	RULE_IGNORE_UNKNOWN,
+	RULE_DIALECT_SYNTAX,
 	RULE__COUNT
 };
 
@@ -162,6 +177,7 @@ static const struct {
 	/* RULE_NONTX */           { "non-transactional-statement", RETORT_LINT_ERROR },
 	/* RULE_SYNTAX */          { "syntax-error",               RETORT_LINT_ERROR },
 	/* RULE_IGNORE_UNKNOWN */  { "lint-ignore-unknown",        RETORT_LINT_WARNING },
+	/* RULE_DIALECT_SYNTAX */  { "dialect-syntax",             RETORT_LINT_WARNING },
 };
 
 static int known_rule(const char *id)
@@ -902,6 +918,59 @@ int rt_lint_section(retort_lint_report *out, const rt_script *s, const rt_sectio
 	return rc;
 }
 
+/* ---- sections for every dialect, on each configured one ---------------------- */
+
+typedef struct {
+	lint l;
+	const rt_driver *d;
+	int report;
+	int *tainted;
+} dialect_check;
+
+static void rejected(void *arg, int kind, size_t off, const char *why)
+{
+	dialect_check *dc = arg;
+	lint *l = &dc->l;
+
+	/* once the scratch database misses a statement, what depends on it
+	 * fails too and is not the statement's fault */
+	/* the ignore comment is the line right above the statement, which
+	 * may start anywhere after the one before (0: begin_stmt finds it) */
+	if (dc->report && (kind != RT_REJECT_STATE || !*dc->tainted) &&
+	    begin_stmt(l, off, l->len, 0) < l->len)
+		report(l, RULE_DIALECT_SYNTAX, l->line,
+		       "on %s: %s (the section has no dialect tag; write a '-- +%s %s' "
+		       "section)", dc->d->name, why,
+		       l->sec->direction == RT_UP ? "upgrade" : "downgrade", dc->d->name);
+	*dc->tainted = 1;
+}
+
+int rt_lint_dialect(retort_lint_report *out, const rt_script *s, const rt_section *sec,
+		    const rt_driver *d, rt_conn *c, int report, int *tainted, rt_buf *err)
+{
+	dialect_check dc;
+	char *text;
+	int rc;
+
+	if (!(text = rt_strndup(s->text + sec->offset, sec->len)))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	memset(&dc, 0, sizeof(dc));
+	dc.l.out = out;
+	dc.l.sec = sec;
+	dc.l.text = text;
+	dc.l.len = strlen(text);
+	dc.l.pos_line = sec->line;
+	dc.d = d;
+	dc.report = report;
+	dc.tainted = tainted;
+	rc = d->syntax_check(c, text, dc.l.len, sec->direction == RT_UP, rejected, &dc, err);
+	if (rc >= 0 && dc.l.oom)
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+	rt_strlist_release(&dc.l.ignore);
+	free(text);
+	return rc;
+}
+
 #endif /* RETORT_WITH_PG */
 
 /* ---- the public entry ----------------------------------------------------------- */
@@ -934,6 +1003,105 @@ static int lint_dialect(const rt_driver **out, retort *ctx, const char *dialect)
 	rt_url_release(&url);
 	rt_buf_clear(&ctx->err);
 	return 0;
+}
+
+/* Findings in the order of `rank` (a revision's place in the range, by
+ * its topological position), then by line; stable. */
+static void sort_findings(retort_lint_report *out, const size_t *rank)
+{
+	retort_lint_finding *f = out->findings;
+	size_t i, j;
+
+	for (i = 1; i < out->count; i++) {
+		retort_lint_finding tmp = f[i];
+		size_t r = rank[tmp.rev->topo];
+
+		for (j = i; j > 0 && (rank[f[j - 1].rev->topo] > r ||
+				      (rank[f[j - 1].rev->topo] == r && f[j - 1].line > tmp.line)); j--)
+			f[j] = f[j - 1];
+		f[j] = tmp;
+	}
+}
+
+/* The dialect-syntax rule, on each configured dialect (rt_ctx_dialects)
+ * when there are more than one: the plain sections of the range's
+ * revisions that the dialect would run, given to its syntax_check.  A
+ * dialect with a scratch database of its own (model_url: SQLite in
+ * memory) gets there, revision by revision from base, the sections it
+ * runs, so that a statement refers to the tables the migrations before
+ * it made.  A dialect this run lints with its own parser (`lint_for`,
+ * NULL: all) already reports what it cannot read (syntax-error), and is
+ * left out; `only`: the one --dialect asked for, or NULL. */
+static int check_dialects(retort_lint_report *out, retort *ctx, const rt_driver *lint_for,
+			  const rt_driver *only, const retort_revlist *list)
+{
+	unsigned mask;
+	const rt_driver *d;
+	rt_graph *g;
+	rt_url scratch;
+	size_t *rank = NULL, i, k, n = 0;
+	int rc;
+
+	if ((rc = rt_ctx_dialects(&mask, ctx)) < 0)
+		return rc;
+	for (k = 0; rt_driver_at(k); k++)
+		n += (mask >> k) & 1;
+	if (n < 2 || !list->count)
+		return 0;
+	if ((rc = rt_ctx_graph(&g, ctx)) < 0)
+		return rc;
+	if (!(rank = malloc(g->n * sizeof(*rank))))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	for (i = 0; i < g->n; i++)
+		rank[i] = (size_t)-1;
+	for (i = 0; i < list->count; i++)
+		rank[list->revs[i]->topo] = list->count - 1 - i;
+	for (k = 0; (d = rt_driver_at(k)) != NULL && rc >= 0; k++) {
+		rt_conn *c = NULL;
+		int tainted = 0;
+
+		if (!((mask >> k) & 1) || !d->syntax_check || (only && d != only) ||
+		    (d->lint_full_rules && (!lint_for || lint_for == d)))
+			continue;
+		if (d->model_url) {
+			memset(&scratch, 0, sizeof(scratch));
+			if ((rc = rt_url_parse(&scratch, d->model_url, ctx->cfg.dir, &ctx->err)) >= 0)
+				rc = d->connect(&c, &scratch, &ctx->cfg, &ctx->err);
+			rt_url_release(&scratch);
+			if (rc < 0)
+				break;
+		}
+		for (i = 0; i < g->n && rc >= 0; i++) {
+			const rt_rev *rev = g->topo[i];
+			const rt_section *up, *down;
+			int in = rank[rev->topo] != (size_t)-1;
+			size_t first = out->count, f;
+			rt_script s;
+
+			if (!in && !c)
+				continue;
+			if ((rc = rt_rev_load_checked(&s, g, rev, &ctx->err)) < 0)
+				break;
+			up = rt_script_section(&s, RT_UP, d->name);
+			down = rt_script_section(&s, RT_DOWN, d->name);
+			if (up)
+				rc = rt_lint_dialect(out, &s, up, d, c, in && !up->dialect, &tainted,
+						     &ctx->err);
+			if (rc >= 0 && down && in && !down->dialect)
+				rc = rt_lint_dialect(out, &s, down, d, c, 1, &tainted, &ctx->err);
+			rt_script_release(&s);
+			for (f = first; f < out->count; f++) {
+				out->findings[f].rev = rev;
+				out->findings[f].path = rev->s.path;
+			}
+		}
+		if (c)
+			d->close(c);
+	}
+	if (rc >= 0)
+		sort_findings(out, rank);
+	free(rank);
+	return rc;
 }
 
 int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const char *dialect)
@@ -978,6 +1146,7 @@ int retort_lint(retort_lint_report *out, retort *ctx, const char *range, const c
 		}
 		out->revisions++;
 	}
+	rc = check_dialects(out, ctx, lint_for, dialect && *dialect ? lint_for : NULL, &list);
 done:
 	if (rc < 0)
 		retort_lint_report_release(out);

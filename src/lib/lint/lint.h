@@ -29,4 +29,15 @@ int rt_lint_section(retort_lint_report *out, const rt_script *s, const rt_sectio
 int rt_lint_script(retort_lint_report *out, const rt_script *s, const rt_driver *dialect,
 		   rt_buf *err);
 
+/* The dialect-syntax rule on one section of `s` that `d` runs: its
+ * statements go to d->syntax_check, on `c` (may be NULL: the dialect's
+ * scratch database, which the section's statements change; a downgrade
+ * is undone again).  With `report`, each statement `d` does not take is a
+ * finding (appended with `rev` and `path` NULL), one that fails because
+ * of what the scratch database holds only while nothing was rejected
+ * before (*tainted 0); any rejection sets *tainted.  Fails only when the
+ * check cannot be made. */
+int rt_lint_dialect(retort_lint_report *out, const rt_script *s, const rt_section *sec,
+		    const rt_driver *d, rt_conn *c, int report, int *tainted, rt_buf *err);
+
 #endif

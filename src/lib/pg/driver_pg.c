@@ -699,6 +699,50 @@ static int pg_model_schema(rt_conn *c, const char *name, rt_buf *err)
 	return rc;
 }
 
+/* lint's dialect-syntax check: PostgreSQL's own parser (libpg_query), with
+ * no server, so what it finds is what the grammar refuses (an unknown
+ * type or function is the server's to say).  The whole text at once when
+ * it parses; otherwise statement by statement, so that each one refused
+ * is named. */
+static int pg_syntax_check(rt_conn *c, const char *sql, size_t len, int keep,
+			   rt_reject_fn reject, void *arg, rt_buf *err)
+{
+	PgQueryParseResult r;
+	rt_span *sp = NULL;
+	size_t i, n = 0;
+	char *text;
+	int rc = 0;
+
+	(void)c;
+	(void)keep;
+	if (rt_pg_query_open(err) < 0)
+		return RETORT_ERROR;
+	if (!(text = rt_strndup(sql, len)))
+		return rt_error(err, RETORT_ERROR, "out of memory");
+	r = pg_query_parse(text);
+	if (r.error && rt_pg_split(&sp, &n, text, strlen(text)) < 0)
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+	pg_query_free_parse_result(r);
+	for (i = 0; i < n && rc >= 0; i++) {
+		char *piece = rt_strndup(text + sp[i].off, sp[i].len);
+
+		if (!piece) {
+			rc = rt_error(err, RETORT_ERROR, "out of memory");
+			break;
+		}
+		r = pg_query_parse(piece);
+		if (r.error)
+			reject(arg, RT_REJECT_SYNTAX,
+			       rt_sql_skip_blank(text, sp[i].off, sp[i].off + sp[i].len),
+			       r.error->message);
+		pg_query_free_parse_result(r);
+		free(piece);
+	}
+	free(sp);
+	free(text);
+	return rc;
+}
+
 const rt_driver rt_driver_pg = {
 	.name = "postgresql",
 	.scheme = "postgresql",
@@ -729,5 +773,6 @@ const rt_driver rt_driver_pg = {
 	.model_schema = pg_model_schema,
 	.renderer = &rt_render_pg,
 	.lint_full_rules = 1, /* lint's parser and lock rules are PostgreSQL's */
+	.syntax_check = pg_syntax_check,
 	.load = pg_load,
 };

@@ -452,7 +452,8 @@ int retort_autogenerate_dialects(retort_autogen_set *out, retort *ctx,
 {
 	rt_rename *renames = NULL;
 	rt_strlist dialects = { 0 };
-	const rt_driver *live = NULL;
+	const rt_driver *live = NULL, *d;
+	unsigned mask = 0;
 	size_t nren = opts ? opts->nrenames : 0, i;
 	int offline = opts && opts->version >= 2 && opts->offline, rc;
 
@@ -461,8 +462,13 @@ int retort_autogenerate_dialects(retort_autogen_set *out, retort *ctx,
 	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, opts, RETORT_AUTOGEN_OPTIONS_VERSION,
 				       "retort_autogen_options")) < 0)
 		return rc;
-	if ((rc = parse_renames(&renames, ctx, opts)) < 0 || (rc = rt_ctx_dialects(&dialects, ctx)) < 0)
+	if ((rc = parse_renames(&renames, ctx, opts)) < 0 || (rc = rt_ctx_dialects(&mask, ctx)) < 0)
 		goto done;
+	for (i = 0; (d = rt_driver_at(i)) != NULL; i++)
+		if ((mask & (1u << i)) && rt_strlist_add(&dialects, d->name) < 0) {
+			rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+			goto done;
+		}
 	if (!offline) {
 		rt_url url = { 0 };
 		if ((rc = rt_ctx_url(&url, ctx)) >= 0)
@@ -471,20 +477,25 @@ int retort_autogenerate_dialects(retort_autogen_set *out, retort *ctx,
 		if (rc < 0 || (rc = at_head(ctx)) < 0)
 			goto done;
 	}
-	if (!(out->dialects = calloc(dialects.count ? dialects.count : 1, sizeof(*out->dialects)))) {
+	if (!dialects.count) {
+		rc = rt_ctx_error(ctx, RETORT_EUSAGE, "no dialect to autogenerate for: set 'url' or "
+				  "'dialects' in %s", ctx->cfg.path ? ctx->cfg.path : "retort.ini");
+		goto done;
+	}
+	if (!(out->dialects = calloc(dialects.count, sizeof(*out->dialects)))) {
 		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 		goto done;
 	}
 	for (i = 0; i < dialects.count && rc >= 0; i++) {
-		retort_autogen_dialect *d = &out->dialects[out->count];
+		retort_autogen_dialect *one = &out->dialects[out->count];
 		int is_live = live && !strcmp(live->name, dialects.items[i]);
 
-		if (!(d->dialect = rt_strdup(dialects.items[i]))) {
+		if (!(one->dialect = rt_strdup(dialects.items[i]))) {
 			rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 			break;
 		}
 		out->count++;
-		if ((rc = compare_dialect(&d->result, ctx, dialects.items[i], is_live, renames,
+		if ((rc = compare_dialect(&one->result, ctx, dialects.items[i], is_live, renames,
 					  nren)) < 0 && dialects.count > 1)
 			rt_ctx_error_prefix(ctx, rc, "%s: ", dialects.items[i]);
 	}

@@ -84,6 +84,14 @@ typedef struct rt_ctx_pointed {
 void rt_ctx_point(retort *ctx, char *url, rt_ctx_pointed *saved);
 void rt_ctx_unpoint(retort *ctx, rt_ctx_pointed *saved);
 
+/* The dialects the project deploys to: those the `dialects` key of
+ * [retort] lists (comma or space separated) and the URL's, when there is
+ * a URL this build has a driver for.  *out has bit i set for
+ * rt_driver_at(i); the drivers are not made ready.  RETORT_ECONFIG, naming
+ * the ini file and the word, for a name the registry does not know or
+ * whose driver this build lacks. */
+int rt_ctx_dialects(unsigned *out, retort *ctx);
+
 /* Open the log file named by the config, once. */
 rt_log *rt_ctx_log(retort *ctx);
 

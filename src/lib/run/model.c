@@ -19,41 +19,6 @@
 
 #define COMMAND_TIMEOUT_S 120
 
-int rt_ctx_dialects(rt_strlist *out, retort *ctx)
-{
-	const char *list = rt_config_get(&ctx->cfg, "retort", "dialects");
-	rt_strlist words = { 0 };
-	const rt_driver *drv;
-	rt_url url = { 0 };
-	size_t i;
-	int rc = 0;
-
-	if (!list || !*list) {
-		/* the dialect of the url */
-		if ((rc = rt_ctx_url(&url, ctx)) >= 0 &&
-		    (rc = rt_driver_for(&drv, url.scheme, &ctx->err)) >= 0 &&
-		    rt_strlist_add(out, drv->name) < 0)
-			rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-		rt_url_release(&url);
-		return rc;
-	}
-	if (rt_strlist_split(&words, list) < 0)
-		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-	for (i = 0; i < words.count && rc >= 0; i++) {
-		const char *name = rt_dialect_canonical(words.items[i]);
-
-		if (!name)
-			rc = rt_ctx_error(ctx, RETORT_ECONFIG,
-					  "%s: 'dialects' names '%s', which is no dialect retort "
-					  "knows", ctx->cfg.path ? ctx->cfg.path : "retort.ini",
-					  words.items[i]);
-		else if (!rt_strlist_has(out, name) && rt_strlist_add(out, name) < 0)
-			rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-	}
-	rt_strlist_release(&words);
-	return rc;
-}
-
 /* ---- the model's SQL ---------------------------------------------------------- */
 
 static int add_chunk(rt_model_src *m, const char *name, char *text, size_t len, int file)

@@ -1,15 +1,11 @@
 /*
  * model.h - the model autogenerate, check and test compare with, per
- * dialect (model.c), and the dialects a project deploys to.
+ * dialect (model.c).
  */
 #ifndef RT_MODEL_H
 #define RT_MODEL_H
 
 #include "ctx.h"
-
-/* The dialects of `dialects` in retort.ini, canonical and checked, in
- * their order; without the key, the dialect of the url alone. */
-int rt_ctx_dialects(rt_strlist *out, retort *ctx);
 
 /* The model's SQL for one dialect, as pieces run in order; `name` is a
  * file's path or says where the text came from, for messages. */

@@ -87,6 +87,8 @@ typedef struct tester {
 	rt_strlist skip;      /* retort's own tables */
 	size_t cap;
 	retort_cancel *cancel;
+	const char *dialect;  /* the results' (retort_test_result.dialect) */
+	size_t logged, logged_failures; /* results the log has counted */
 } tester;
 
 static int oom(tester *t)
@@ -129,6 +131,7 @@ static int add(tester *t, const char *check, retort_test_status status, const rt
 	res->status = status;
 	res->rev = rev;
 	res->path = rev ? rev->s.path : NULL;
+	res->dialect = strcmp(check, "single-head") ? t->dialect : NULL;
 	if (!(res->message = rt_buf_detach(&msg)))
 		return oom(t);
 	out->count++;
@@ -401,19 +404,129 @@ void retort_test_report_release(retort_test_report *report)
 	memset(report, 0, sizeof(*report));
 }
 
-int retort_test(retort_test_report *out, retort *ctx, const retort_test_options *opts)
+/* Where the scratch database of dialect `d` goes: beside the URL when it
+ * is of that dialect, else beside `dev_url` when that is, else the
+ * dialect's own empty database (model_url: SQLite, which needs no
+ * server).  *out points into `url`, `dev` or the driver. */
+static int scratch_base(const char **out, rt_url *parsed, retort *ctx, const rt_driver *d,
+			const rt_url *url)
 {
-	tester t;
-	rt_graph *g;
-	rt_url url = { 0 }, scratch = { 0 };
-	const char *history = rt_config_get(&ctx->cfg, "retort", "history_table");
+	const char *dev = rt_config_get(&ctx->cfg, "retort", "dev_url");
+	int rc;
+
+	*out = NULL;
+	if (url->scheme && !strcmp(url->scheme, d->scheme)) {
+		*out = ctx->url_override ? ctx->url_override : ctx->cfg.url;
+		return rt_url_parse(parsed, *out, ctx->cfg.dir, &ctx->err);
+	}
+	if (dev && *dev) {
+		if ((rc = rt_url_parse(parsed, dev, ctx->cfg.dir, &ctx->err)) < 0)
+			return rt_ctx_error_prefix(ctx, rc, "dev_url in %s: ",
+						   ctx->cfg.path ? ctx->cfg.path : "retort.ini");
+		if (!strcmp(parsed->scheme, d->scheme)) {
+			*out = dev;
+			return 0;
+		}
+		rt_url_release(parsed);
+	}
+	if (d->model_url) {
+		*out = d->model_url;
+		return rt_url_parse(parsed, *out, ctx->cfg.dir, &ctx->err);
+	}
+	return rt_ctx_error(ctx, RETORT_EUSAGE, "retort test on %s needs a server to make a "
+			    "scratch database on: set dev_url in %s to a %s URL (a database on "
+			    "a server where retort may create databases)", d->name,
+			    ctx->cfg.path ? ctx->cfg.path : "retort.ini", d->name);
+}
+
+/* Every check but single-head on a scratch database of `t->drv`, made
+ * beside `base` (`parsed`) and dropped at the end. */
+static int test_on(tester *t, rt_graph *g, const char *base, const rt_url *parsed,
+		   rt_buf *scratches)
+{
+	retort *ctx = t->ctx;
+	retort_test_report *out = t->out;
+	rt_url scratch = { 0 };
 	char *scratch_url = NULL;
 	rt_ctx_pointed saved;
 	int rc, drop_rc, gone = 0;
 	rt_buf dropped = RT_BUF_INIT;
 
+	if (!t->drv->fingerprint || !t->drv->scratch_create)
+		return rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot make a scratch database",
+				    t->drv->name);
+	if ((rc = t->drv->scratch_create(&scratch_url, base, parsed, &ctx->cfg, &ctx->err)) < 0 ||
+	    (rc = rt_url_parse(&scratch, scratch_url, ctx->cfg.dir, &ctx->err)) < 0)
+		goto done;
+	rt_buf_printf(scratches, "%s%s", scratches->len ? ", " : "", scratch.masked);
+	if (t->cancel) {
+		pthread_mutex_lock(&t->cancel->mu);
+		t->cancel->drv = t->drv;
+		t->cancel->url = scratch_url;
+		t->cancel->parsed = &scratch;
+		t->cancel->cfg = &ctx->cfg;
+		pthread_mutex_unlock(&t->cancel->mu);
+	}
+	if (cancel_requested(t->cancel))
+		goto drop;
+
+	/* point the context at the scratch database; its runs are not the
+	 * project's history, so they stay out of the log */
+	rt_ctx_point(ctx, scratch_url, &saved);
+	rc = run_checks(t, g, &scratch);
+	rt_ctx_unpoint(ctx, &saved);
+
+	rt_log_printf(rt_ctx_log(ctx), "test on scratch %s: %zu checks, %zu failed", scratch.masked,
+		      out->count - t->logged, out->failures - t->logged_failures);
+	t->logged = out->count;
+	t->logged_failures = out->failures;
+drop:
+	drop_rc = 0;
+	if (t->cancel) { /* no request drops it from here on */
+		pthread_mutex_lock(&t->cancel->mu);
+		t->cancel->drv = NULL;
+		gone = t->cancel->dropped;
+		t->cancel->dropped = 0;
+		pthread_mutex_unlock(&t->cancel->mu);
+	}
+	if (!gone &&
+	    (drop_rc = t->drv->scratch_drop(scratch_url, &scratch, &ctx->cfg, &dropped)) < 0 &&
+	    (rc >= 0 || cancel_requested(t->cancel))) {
+		rt_ctx_error(ctx, drop_rc, "the checks %s, but the scratch database was left "
+			     "behind: %s", cancel_requested(t->cancel) ? "were interrupted" : "ran",
+			     dropped.ptr);
+		rc = drop_rc;
+	} else if (cancel_requested(t->cancel)) {
+		rc = rt_ctx_error(ctx, RETORT_ECANCELED, "interrupted; the scratch database '%s' "
+				  "was dropped", scratch.masked);
+	}
+done:
+	free(scratch_url);
+	rt_url_release(&scratch);
+	rt_buf_release(&dropped);
+	return rc;
+}
+
+/* More than the registry has (rt_driver_at): the dialects of one run. */
+#define MAX_DIALECTS 8
+
+int retort_test(retort_test_report *out, retort *ctx, const retort_test_options *opts)
+{
+	tester t;
+	rt_graph *g;
+	rt_url url = { 0 }, parsed[MAX_DIALECTS];
+	const char *history = rt_config_get(&ctx->cfg, "retort", "history_table");
+	const char *only = opts && opts->version >= 3 ? opts->dialect : NULL;
+	const char *base[MAX_DIALECTS];
+	const rt_driver *d, *url_drv;
+	rt_buf scratches = RT_BUF_INIT;
+	unsigned mask = 0;
+	size_t k, n;
+	int rc;
+
 	memset(out, 0, sizeof(*out));
 	memset(&t, 0, sizeof(t));
+	memset(parsed, 0, sizeof(parsed));
 	t.ctx = ctx;
 	t.out = out;
 	t.opts = opts;
@@ -427,73 +540,62 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 	if (!g->n)
 		return add(&t, "single-head", RETORT_TEST_SKIPPED, NULL, "no revisions in '%s'",
 			   g->dir);
-	if ((rc = check_heads(&t, g)) < 0 || (rc = rt_ctx_url(&url, ctx)) < 0)
+	if ((rc = rt_ctx_url(&url, ctx)) < 0)
 		goto done;
-	if ((rc = rt_driver_for(&t.drv, url.scheme, &ctx->err)) < 0)
-		goto done;
-	if (!t.drv->fingerprint || !t.drv->scratch_create) {
-		rc = rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot make a scratch database",
-				  t.drv->name);
+	/* the dialects, and where each one's scratch database goes, before
+	 * anything runs: a dialect without a server stops it all */
+	if (only && *only) {
+		for (k = 0; (d = rt_driver_at(k)) != NULL; k++)
+			if (d == rt_driver_lookup_named(only))
+				mask = 1u << k;
+		if (!mask) {
+			rc = rt_driver_named(&d, only, &ctx->err);
+			goto done;
+		}
+	} else if ((rc = rt_ctx_dialects(&mask, ctx)) < 0) {
 		goto done;
 	}
+	url_drv = rt_driver_lookup(url.scheme);
+	for (k = n = 0; k < MAX_DIALECTS && (d = rt_driver_at(k)) != NULL; k++) {
+		if (!((mask >> k) & 1))
+			continue;
+		n++;
+		if ((rc = scratch_base(&base[k], &parsed[k], ctx, d, &url)) < 0)
+			goto done;
+	}
+	if (!n) { /* the URL's dialect has no driver in this build */
+		rc = rt_driver_for(&d, url.scheme, &ctx->err);
+		goto done;
+	}
+	t.dialect = NULL;
+	if ((rc = check_heads(&t, g)) < 0)
+		goto done;
 	if (rt_strlist_add(&t.skip, ctx->cfg.version_table) < 0 ||
 	    rt_strlist_add(&t.skip, history && *history ? history : "retort_history") < 0) {
 		rc = oom(&t);
 		goto done;
 	}
-	if ((rc = t.drv->scratch_create(&scratch_url,
-					ctx->url_override ? ctx->url_override : ctx->cfg.url, &url,
-					&ctx->cfg, &ctx->err)) < 0 ||
-	    (rc = rt_url_parse(&scratch, scratch_url, ctx->cfg.dir, &ctx->err)) < 0)
-		goto done;
-	if (!(out->scratch = rt_strdup(scratch.masked))) {
+	for (k = 0; k < MAX_DIALECTS && (d = rt_driver_at(k)) != NULL && rc >= 0; k++) {
+		if (!((mask >> k) & 1))
+			continue;
+		if (cancel_requested(t.cancel)) {
+			rc = rt_ctx_error(ctx, RETORT_ECANCELED, "interrupted");
+			break;
+		}
+		if ((rc = rt_driver_named(&t.drv, d->name, &ctx->err)) < 0)
+			break;
+		/* the dialect is said unless the run is the URL's alone */
+		t.dialect = n > 1 || d != url_drv ? d->name : NULL;
+		rc = test_on(&t, g, base[k], &parsed[k], &scratches);
+	}
+	if (rt_buf_oom(&scratches) || (scratches.len && !(out->scratch = rt_buf_detach(&scratches))))
 		rc = oom(&t);
-		goto drop;
-	}
-	if (t.cancel) {
-		pthread_mutex_lock(&t.cancel->mu);
-		t.cancel->drv = t.drv;
-		t.cancel->url = scratch_url;
-		t.cancel->parsed = &scratch;
-		t.cancel->cfg = &ctx->cfg;
-		pthread_mutex_unlock(&t.cancel->mu);
-	}
-	if (cancel_requested(t.cancel))
-		goto drop;
-
-	/* point the context at the scratch database; its runs are not the
-	 * project's history, so they stay out of the log */
-	rt_ctx_point(ctx, scratch_url, &saved);
-	rc = run_checks(&t, g, &scratch);
-	rt_ctx_unpoint(ctx, &saved);
-
-	rt_log_printf(rt_ctx_log(ctx), "test on scratch %s: %zu checks, %zu failed", scratch.masked,
-		      out->count, out->failures);
-drop:
-	drop_rc = 0;
-	if (t.cancel) { /* no request drops it from here on */
-		pthread_mutex_lock(&t.cancel->mu);
-		t.cancel->drv = NULL;
-		gone = t.cancel->dropped;
-		pthread_mutex_unlock(&t.cancel->mu);
-	}
-	if (!gone &&
-	    (drop_rc = t.drv->scratch_drop(scratch_url, &scratch, &ctx->cfg, &dropped)) < 0 &&
-	    (rc >= 0 || cancel_requested(t.cancel))) {
-		rt_ctx_error(ctx, drop_rc, "the checks %s, but the scratch database was left "
-			     "behind: %s", cancel_requested(t.cancel) ? "were interrupted" : "ran",
-			     dropped.ptr);
-		rc = drop_rc;
-	} else if (cancel_requested(t.cancel)) {
-		rc = rt_ctx_error(ctx, RETORT_ECANCELED, "interrupted; the scratch database '%s' "
-				  "was dropped", scratch.masked);
-	}
 done:
-	free(scratch_url);
+	for (k = 0; k < MAX_DIALECTS; k++)
+		rt_url_release(&parsed[k]);
 	rt_url_release(&url);
-	rt_url_release(&scratch);
 	rt_strlist_release(&t.skip);
-	rt_buf_release(&dropped);
+	rt_buf_release(&scratches);
 	if (rc < 0 && rt_buf_oom(&ctx->err))
 		rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	return rc;

@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -412,6 +413,176 @@ static int sq_table_exists(rt_conn *conn, const char *schema, const char *name, 
 	return 0;
 }
 
+/* ---- lint's dialect-syntax check ------------------------------------------ */
+
+/* The table a CREATE TABLE or ALTER TABLE being prepared makes or changes,
+ * seen by the authorizer (which runs during prepare, when the statement
+ * cannot be asked). */
+typedef struct {
+	char *table;
+	int oom;
+} authorized;
+
+static int note_table(void *arg, int action, const char *a1, const char *a2, const char *db,
+		      const char *trigger)
+{
+	authorized *au = arg;
+	const char *name = action == SQLITE_CREATE_TABLE ? a1 :
+			   action == SQLITE_ALTER_TABLE ? a2 : NULL;
+
+	(void)db;
+	(void)trigger;
+	if (name && !au->table && !(au->table = rt_strdup(name)))
+		au->oom = 1;
+	return SQLITE_OK;
+}
+
+/* The columns of `table` as "name\ttype" lines. */
+static void columns(sqlite3 *db, const char *table, rt_strlist *out)
+{
+	sqlite3_stmt *st = NULL;
+	rt_buf line = RT_BUF_INIT;
+
+	rt_strlist_release(out);
+	if (sqlite3_prepare_v2(db, "SELECT name, type FROM pragma_table_info(?1)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *type = (const char *)sqlite3_column_text(st, 1);
+
+		rt_buf_clear(&line);
+		rt_buf_printf(&line, "%s\t%s", name ? name : "", type ? type : "");
+		if (!rt_buf_oom(&line))
+			rt_strlist_add(out, line.ptr);
+	}
+	sqlite3_finalize(st);
+	rt_buf_release(&line);
+}
+
+/* SQLite takes any words as a column's type and runs the statement, so a
+ * type another database numbers the column with is accepted and does
+ * nothing of the kind: the column is not the rowid, and a row inserted
+ * without it gets NULL.  These are the ones to flag. */
+static int numbering_type(const char *type)
+{
+	static const char *const serials[] = {
+		"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"
+	};
+	size_t i, n = strcspn(type, " (");
+
+	for (i = 0; i < sizeof(serials) / sizeof(serials[0]); i++)
+		if (strlen(serials[i]) == n && !strncasecmp(type, serials[i], n))
+			return 1;
+	return 0;
+}
+
+/* A column the statement added (in `now`, not in `was`) with such a type. */
+static void check_new_columns(const rt_strlist *was, const rt_strlist *now, const char *table,
+			      size_t off, rt_reject_fn reject, void *arg)
+{
+	rt_buf why = RT_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < now->count; i++) {
+		const char *tab = strchr(now->items[i], '\t');
+
+		if (!tab || rt_strlist_has(was, now->items[i]) || !numbering_type(tab + 1))
+			continue;
+		rt_buf_clear(&why);
+		rt_buf_printf(&why, "SQLite takes '%s' as a type name only: column '%.*s' of '%s' "
+			      "is not numbered by the database (an INTEGER PRIMARY KEY is)", tab + 1,
+			      (int)(tab - now->items[i]), now->items[i], table);
+		if (!rt_buf_oom(&why))
+			reject(arg, RT_REJECT_SYNTAX, off, why.ptr);
+	}
+	rt_buf_release(&why);
+}
+
+/* Messages that depend on what the scratch database holds. */
+static int state_error(const char *msg)
+{
+	static const char *const prefixes[] = {
+		"no such table", "no such column", "no such index", "no such view",
+		"no such trigger", "duplicate column name"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(msg, prefixes[i], strlen(prefixes[i])))
+			return 1;
+	return strstr(msg, "already exists") != NULL;
+}
+
+/* Prepare each statement on the scratch database (SQLite splits them
+ * itself; a statement it cannot prepare is passed over up to its ';'),
+ * and run those that write, so that the next statements resolve what
+ * they made.  Read-only ones (SELECT, and BEGIN, COMMIT and the other
+ * transaction statements, which would end the savepoint) only prepare. */
+static int sq_syntax_check(rt_conn *conn, const char *sql, size_t len, int keep,
+			   rt_reject_fn reject, void *arg, rt_buf *err)
+{
+	sqlite3 *db = NULL;
+	authorized au = { NULL, 0 };
+	rt_strlist was = { 0 }, now = { 0 };
+	size_t start, off = 0;
+
+	if (conn) {
+		db = ((sqlite_conn *)conn)->db;
+	} else if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return rt_error(err, RETORT_ERROR, "cannot open an in-memory SQLite database");
+	}
+	if (!keep)
+		sqlite3_exec(db, "SAVEPOINT retort_syntax_check", NULL, NULL, NULL);
+	sqlite3_set_authorizer(db, note_table, &au);
+	for (start = rt_sql_skip_blank(sql, 0, len); start < len && !au.oom;
+	     start = rt_sql_skip_blank(sql, off, len)) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+		int rc;
+
+		free(au.table);
+		au.table = NULL;
+		rc = sqlite3_prepare_v2(db, sql + start, (int)(len - start), &st, &tail);
+		if (rc != SQLITE_OK) {
+			const char *msg = sqlite3_errmsg(db);
+
+			reject(arg, state_error(msg) ? RT_REJECT_STATE : RT_REJECT_SYNTAX, start, msg);
+			off = statement_end(sql, start, len);
+			continue;
+		}
+		off = tail ? (size_t)(tail - sql) : len;
+		if (!st) /* comments only */
+			continue;
+		if (!sqlite3_stmt_readonly(st)) {
+			if (au.table)
+				columns(db, au.table, &was);
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+				;
+			if (rc != SQLITE_DONE) {
+				reject(arg, RT_REJECT_STATE, start, sqlite3_errmsg(db));
+			} else if (au.table) {
+				columns(db, au.table, &now);
+				check_new_columns(&was, &now, au.table, start, reject, arg);
+			}
+			rt_strlist_release(&was);
+			rt_strlist_release(&now);
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_set_authorizer(db, NULL, NULL);
+	if (!keep) {
+		sqlite3_exec(db, "ROLLBACK TO retort_syntax_check", NULL, NULL, NULL);
+		sqlite3_exec(db, "RELEASE retort_syntax_check", NULL, NULL, NULL);
+	}
+	if (!conn)
+		sqlite3_close(db);
+	free(au.table);
+	return au.oom ? rt_error(err, RETORT_ERROR, "out of memory") : 0;
+}
+
 static int sq_terminated(const char *sql)
 {
 	/* true when the text ends with a whole, semicolon-terminated
@@ -533,4 +704,5 @@ const rt_driver rt_driver_sqlite = {
 	.model_url = "sqlite://", /* in memory */
 	.renderer = &rt_render_sqlite,
 	.lint_full_rules = 0, /* linted with another database's parser */
+	.syntax_check = sq_syntax_check,
 };
