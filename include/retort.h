@@ -78,6 +78,7 @@ typedef enum {
 
 typedef struct retort retort;
 typedef struct retort_rev retort_rev;
+typedef struct retort_autogen_dialect retort_autogen_dialect;
 
 typedef struct {
 	const retort_rev **revs;
@@ -425,9 +426,18 @@ typedef struct {
 	 * is based on, or the only folder (a new base in a project of
 	 * several folders must name one, as Alembic's --version-path) */
 	const char *version_path;
+
+	/* version 3 */
+
+	/* a section per dialect instead of the plain ones: each becomes
+	 * "-- +upgrade DIALECT [options]" with its SQL in place of the
+	 * template's plain "-- +upgrade" line (and the same for downgrade);
+	 * upgrade_sql/downgrade_sql and their options are then ignored */
+	const retort_autogen_dialect *dialect_sections;
+	size_t ndialect_sections;
 } retort_revision_options;
 
-#define RETORT_REVISION_OPTIONS_VERSION 2
+#define RETORT_REVISION_OPTIONS_VERSION 3
 #define RETORT_REVISION_OPTIONS_INIT { .version = RETORT_REVISION_OPTIONS_VERSION }
 
 /* Render migrations/script.sql.tmpl into a new file of the versions folder
@@ -897,9 +907,16 @@ typedef struct {
 	 * them: "TABLE.OLD:NEW" (a column) or "OLD:NEW" (a table) */
 	const char *const *renames;
 	size_t nrenames;
+
+	/* version 2 */
+
+	/* retort_autogenerate_dialects: build every side without the
+	 * database (the migrations replayed on scratch databases), so no
+	 * live database is needed at all */
+	int offline;
 } retort_autogen_options;
 
-#define RETORT_AUTOGEN_OPTIONS_VERSION 1
+#define RETORT_AUTOGEN_OPTIONS_VERSION 2
 #define RETORT_AUTOGEN_OPTIONS_INIT { .version = RETORT_AUTOGEN_OPTIONS_VERSION }
 
 typedef struct {
@@ -924,6 +941,33 @@ RETORT_EXTERN void retort_autogen_release(retort_autogen *ag);
  * RETORT_ENOTFOUND or RETORT_EINVALID: the model cannot be read or run;
  * RETORT_EUSAGE: no `schema` configured, or a zeroed opts->version. */
 RETORT_EXTERN int retort_autogenerate(retort_autogen *out, retort *ctx, const retort_autogen_options *opts);
+
+/* One dialect's part of a multi-dialect autogenerate. */
+struct retort_autogen_dialect {
+	char *dialect;           /* "sqlite", "postgresql" */
+	retort_autogen result;
+};
+
+typedef struct {
+	retort_autogen_dialect *dialects;  /* in the order of `dialects` */
+	size_t count;
+} retort_autogen_set;
+
+RETORT_EXTERN void retort_autogen_set_release(retort_autogen_set *set);
+
+/* retort_autogenerate for every dialect of `dialects` in retort.ini (the
+ * url's alone without it), each from its own diff: the database's own
+ * dialect against the database, as retort_autogenerate; every other
+ * dialect - all of them with opts->offline - from the project's
+ * migrations replayed on a scratch database of that dialect (SQLite: a
+ * temporary file; PostgreSQL: a database made on the server of `dev_url`,
+ * dropped afterwards) against the model built for that dialect
+ * (schema_command with RETORT_DIALECT, schema.<dialect>.sql, schema).
+ * Errors as retort_autogenerate's, prefixed with the dialect;
+ * RETORT_EUSAGE names dev_url when a dialect needs a server and none is
+ * configured. */
+RETORT_EXTERN int retort_autogenerate_dialects(retort_autogen_set *out, retort *ctx,
+					       const retort_autogen_options *opts);
 
 /* The same comparison for CI: returns 0 whether or not they differ;
  * out->operations is empty when the database at head matches the model. */

@@ -10,17 +10,23 @@
 #include "cli.h"
 
 const char cmd_revision_usage[] =
-	"usage: retort revision -m MSG [--autogenerate [--rename FROM:TO]...] [--head REV]\n"
+	"usage: retort revision -m MSG [--autogenerate [--offline] [--rename FROM:TO]...]\n"
+	"                       [--head REV]\n"
 	"                       [--splice] [--branch-label LABEL] [--depends-on REV]...\n"
 	"                       [--rev-id ID] [--version-path DIR]\n"
 	"\n"
 	"Create a new revision file in the versions folder, based on the head\n"
 	"(or on --head), with empty upgrade and downgrade sections to fill in.\n"
 	"With --autogenerate the sections hold the SQL that turns the database\n"
-	"(at head) into the schema files of the `schema` key, and back.\n"
+	"(at head) into the model (schema_command, schema.<dialect>.sql, schema),\n"
+	"and back; with `dialects` listing several, a section per dialect, each\n"
+	"from its own diff (the other dialects from the migrations replayed on a\n"
+	"scratch database of that dialect).\n"
 	"\n"
 	"    -m, --message MSG       what the revision does (required)\n"
-	"        --autogenerate      write the SQL from the database and the schema\n"
+	"        --autogenerate      write the SQL from the database and the model\n"
+	"        --offline           autogenerate without the database: every dialect\n"
+	"                            from the migrations replayed on a scratch database\n"
 	"        --rename T.OLD:NEW  column OLD of table T was renamed (repeatable)\n"
 	"        --rename OLD:NEW    table OLD was renamed (repeatable)\n"
 	"        --head REV          base it on REV instead of the head\n"
@@ -33,31 +39,46 @@ const char cmd_revision_usage[] =
 	"                            it is based on)\n";
 
 enum { OPT_HEAD = 256, OPT_SPLICE, OPT_LABEL, OPT_DEPENDS, OPT_REV_ID, OPT_AUTO, OPT_RENAME,
-       OPT_VERSION_PATH };
+       OPT_VERSION_PATH, OPT_OFFLINE };
 
-/* Fill the revision's sections from the database and the schema; the
- * warnings go to stderr. */
-static int autogenerate(struct cli *cli, retort_revision_options *ro, retort_autogen *ag,
-			const char **renames, size_t nrenames)
+/* Fill the revision's sections from the database and the model, a
+ * section per dialect when `dialects` lists several; the warnings and the
+ * operations go to stderr. */
+static int autogenerate(struct cli *cli, retort_revision_options *ro, retort_autogen_set *set,
+			const char **renames, size_t nrenames, int offline)
 {
 	retort_autogen_options ao = RETORT_AUTOGEN_OPTIONS_INIT;
-	size_t i;
+	size_t i, k, nops = 0;
 
 	ao.renames = renames;
 	ao.nrenames = nrenames;
-	if (retort_autogenerate(ag, cli->ctx, &ao) < 0)
+	ao.offline = offline;
+	if (retort_autogenerate_dialects(set, cli->ctx, &ao) < 0)
 		return cli_fail(cli);
-	for (i = 0; i < ag->warnings.count; i++)
-		fprintf(stderr, "warning: %s\n", ag->warnings.strings[i]);
-	if (!ag->operations.count)
+	for (k = 0; k < set->count; k++) {
+		const retort_autogen *ag = &set->dialects[k].result;
+		/* with several dialects, say which one each line is about */
+		const char *tag = set->count > 1 ? set->dialects[k].dialect : NULL;
+
+		for (i = 0; i < ag->warnings.count; i++)
+			fprintf(stderr, "warning: %s%s%s\n", tag ? tag : "", tag ? ": " : "",
+				ag->warnings.strings[i]);
+		for (i = 0; !cli->quiet && i < ag->operations.count; i++)
+			fprintf(stderr, "detected %s%s%s\n", tag ? tag : "", tag ? ": " : "",
+				ag->operations.strings[i]);
+		nops += ag->operations.count;
+	}
+	if (!nops)
 		fputs("no changes in the schema detected\n", stderr);
-	else if (!cli->quiet)
-		for (i = 0; i < ag->operations.count; i++)
-			fprintf(stderr, "detected %s\n", ag->operations.strings[i]);
-	ro->upgrade_sql = ag->upgrade_sql;
-	ro->downgrade_sql = ag->downgrade_sql;
-	ro->upgrade_options = ag->upgrade_options;
-	ro->downgrade_options = ag->downgrade_options;
+	if (set->count > 1) {
+		ro->dialect_sections = set->dialects;
+		ro->ndialect_sections = set->count;
+	} else if (set->count == 1) {
+		ro->upgrade_sql = set->dialects[0].result.upgrade_sql;
+		ro->downgrade_sql = set->dialects[0].result.downgrade_sql;
+		ro->upgrade_options = set->dialects[0].result.upgrade_options;
+		ro->downgrade_options = set->dialects[0].result.downgrade_options;
+	}
 	return 0;
 }
 
@@ -101,16 +122,17 @@ int cmd_revision(struct cli *cli)
 		{ "autogenerate", no_argument,       NULL, OPT_AUTO },
 		{ "rename",       required_argument, NULL, OPT_RENAME },
 		{ "version-path", required_argument, NULL, OPT_VERSION_PATH },
+		{ "offline",      no_argument,       NULL, OPT_OFFLINE },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_revision_options ro = RETORT_REVISION_OPTIONS_INIT;
-	retort_autogen ag = { 0 };
+	retort_autogen_set set = { NULL, 0 };
 	const char **depends = cli_realloc(NULL, (size_t)cli->argc * sizeof(*depends));
 	const char **renames = cli_realloc(NULL, (size_t)cli->argc * sizeof(*renames));
 	const char *head = NULL;
 	char *version_path = NULL;
 	size_t nrenames = 0;
-	int c, status, autogen = 0;
+	int c, status, autogen = 0, offline = 0;
 
 	ro.depends_on = depends;
 	while ((c = cli_getopt(cli, "m:", opts)) != -1) {
@@ -139,6 +161,9 @@ int cmd_revision(struct cli *cli)
 		case OPT_RENAME:
 			renames[nrenames++] = optarg;
 			break;
+		case OPT_OFFLINE:
+			offline = 1;
+			break;
 		case OPT_VERSION_PATH:
 			free(version_path);
 			version_path = absolute(optarg);
@@ -153,8 +178,9 @@ int cmd_revision(struct cli *cli)
 		status = cli_usage_error(cli, "a message is required (-m MSG)");
 		goto done;
 	}
-	if (nrenames && !autogen) {
-		status = cli_usage_error(cli, "--rename goes with --autogenerate");
+	if ((nrenames || offline) && !autogen) {
+		status = cli_usage_error(cli, "--%s goes with --autogenerate",
+					 nrenames ? "rename" : "offline");
 		goto done;
 	}
 	if ((status = cli_setup(cli, 0, 0)) != 0)
@@ -163,11 +189,11 @@ int cmd_revision(struct cli *cli)
 		ro.heads = &head;
 		ro.nheads = 1;
 	}
-	if (autogen && (status = autogenerate(cli, &ro, &ag, renames, nrenames)) != 0)
+	if (autogen && (status = autogenerate(cli, &ro, &set, renames, nrenames, offline)) != 0)
 		goto done;
 	status = cli_create_revision(cli, &ro);
 done:
-	retort_autogen_release(&ag);
+	retort_autogen_set_release(&set);
 	free(depends);
 	free(renames);
 	free(version_path);

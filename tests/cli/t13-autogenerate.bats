@@ -86,9 +86,9 @@ teardown() {
 	sed -i '/^schema = /d' retort.ini
 	run -0 rt upgrade head
 	run -1 --separate-stderr rt revision --autogenerate -m "x"
-	assert_contains "$stderr" "no 'schema' in"
+	assert_contains "$stderr" "no 'schema' or 'schema_command' in"
 	run -1 --separate-stderr rt check
-	assert_contains "$stderr" "no 'schema' in"
+	assert_contains "$stderr" "no 'schema' or 'schema_command' in"
 }
 
 @test "a schema file that does not run names its file and line" {

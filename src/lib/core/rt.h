@@ -105,6 +105,30 @@ int rt_strlist_add(rt_strlist *l, const char *s);
 int rt_strlist_addn(rt_strlist *l, const char *s, size_t n);
 int rt_strlist_has(const rt_strlist *l, const char *s);
 void rt_strlist_release(rt_strlist *l);
+/* Words as a shell splits them, with no expansion (command.c). */
+int rt_split_words(rt_strlist *out, const char *s, rt_buf *err);
+
+/* A program to run with its output collected (command.c): stdin is
+ * /dev/null; `env` entries ("NAME=value") go before the process's own;
+ * `cwd` NULL is the current folder; `timeout_ms` 0 is a minute.  After
+ * rt_command_run, `out` and `err` hold what it wrote and `exit_status`
+ * its status (-1 when it was killed for the time limit: `timed_out`).
+ * The call fails only when the program cannot be started. */
+typedef struct rt_command {
+	const char *const *argv;
+	const char *const *env;
+	size_t nenv;
+	const char *cwd;
+	int timeout_ms;
+	rt_buf out;
+	rt_buf err;
+	int exit_status;
+	int timed_out;
+} rt_command;
+
+int rt_command_run(rt_command *c, rt_buf *err);
+void rt_command_release(rt_command *c);
+
 /* The time now as a revision header's create_date ("2026-12-02
  * 14:00:00+00:00"), appended to `out`, and as seconds in *epoch. */
 void rt_now_utc(rt_buf *out, long long *epoch);

@@ -17,6 +17,7 @@
 
 #include "ctx.h"
 #include "diff.h"
+#include "model.h"
 
 /* ---- the two models ----------------------------------------------------------- */
 
@@ -51,124 +52,136 @@ static int introspect(rt_schema *out, retort *ctx, const rt_driver *drv, rt_conn
 	return 0;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The schema files: `schema` itself, or the .sql files of that folder in
- * name order. */
-static int schema_files(rt_strlist *out, retort *ctx)
-{
-	const char *path = ctx->cfg.schema;
-	struct stat st;
-	DIR *dir;
-	struct dirent *e;
-
-	if (!path || !*path)
-		return rt_ctx_error(ctx, RETORT_EUSAGE,
-				    "no 'schema' in %s: autogenerate and check compare the "
-				    "database with the SQL files it names (schema = schema.sql)",
-				    ctx->cfg.path ? ctx->cfg.path : "retort.ini");
-	if (stat(path, &st) < 0)
-		return rt_ctx_error(ctx, RETORT_ENOTFOUND, "cannot read the schema '%s': %s", path,
-				    strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return rt_strlist_add(out, path) < 0 ? rt_ctx_error(ctx, RETORT_ERROR, "out of memory")
-						     : 0;
-	if (!(dir = opendir(path)))
-		return rt_ctx_error(ctx, RETORT_ERROR, "cannot read the folder '%s': %s", path,
-				    strerror(errno));
-	while ((e = readdir(dir)) != NULL) {
-		size_t n = strlen(e->d_name);
-		char *full;
-		if (n < 5 || strcmp(e->d_name + n - 4, ".sql") || e->d_name[0] == '.')
-			continue;
-		if (!(full = rt_path_join(path, e->d_name)) || rt_strlist_add(out, full) < 0) {
-			free(full);
-			closedir(dir);
-			return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-		}
-		free(full);
-	}
-	closedir(dir);
-	if (!out->count)
-		return rt_ctx_error(ctx, RETORT_ENOTFOUND, "the schema folder '%s' has no .sql file",
-				    path);
-	qsort(out->items, out->count, sizeof(*out->items), by_name);
-	return 0;
-}
-
-/* Run every schema file on the scratch connection; errors name file:line. */
-static int run_files(retort *ctx, const rt_driver *drv, rt_conn *conn, const rt_strlist *files)
+/* Run the model's SQL on the scratch connection; errors name file:line. */
+static int run_model(retort *ctx, const rt_driver *drv, rt_conn *conn, const rt_model_src *m)
 {
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < files->count && rc >= 0; i++) {
+	for (i = 0; i < m->n && rc >= 0; i++) {
 		rt_exec_fail fail = { 0 };
-		char *text = NULL;
-		size_t len = 0;
-		if ((rc = rt_read_file(&text, &len, files->items[i], &ctx->err)) < 0)
-			break;
-		if ((rc = drv->exec(conn, text, len, &fail, &ctx->err)) < 0) {
+		const rt_model_chunk *c = &m->chunks[i];
+
+		if ((rc = drv->exec(conn, c->text, c->len, &fail, &ctx->err)) < 0) {
 			size_t at = fail.error_at != (size_t)-1 ? fail.error_at : fail.offset, k;
 			int line = 1;
-			for (k = 0; k < at && k < len; k++)
-				line += text[k] == '\n';
-			rt_ctx_error_prefix(ctx, rc, "the schema file %s:%d does not run: ",
-					    files->items[i], line);
+			for (k = 0; k < at && k < c->len; k++)
+				line += c->text[k] == '\n';
+			if (c->file)
+				rt_ctx_error_prefix(ctx, rc, "the schema file %s:%d does not run "
+						    "on %s: ", c->name, line, drv->name);
+			else
+				rt_ctx_error_prefix(ctx, rc, "%s, line %d, does not run on %s: ",
+						    c->name, line, drv->name);
 		}
 		rt_strlist_release(&fail.done);
-		free(text);
 	}
 	return rc;
 }
 
-/* The model: the schema files run in a scratch database of the same
- * kind as `url`'s. */
-static int desired_model(rt_schema *out, retort *ctx, const rt_driver *drv, const rt_url *url)
+/* Where scratch databases of one dialect are made: the URL of a server
+ * of that dialect, or nothing (`raw` NULL) for a dialect whose scratch
+ * databases need none (the driver's model_url: SQLite). */
+typedef struct scratch_base {
+	char *raw;
+	rt_url url;
+} scratch_base;
+
+static void base_release(scratch_base *b)
 {
-	rt_strlist files = { 0 };
+	free(b->raw);
+	rt_url_release(&b->url);
+	memset(b, 0, sizeof(*b));
+}
+
+static int base_try(scratch_base *b, retort *ctx, const rt_driver *drv, const char *raw)
+{
+	const rt_driver *d;
+	int rc;
+
+	if ((rc = rt_url_parse(&b->url, raw, ctx->cfg.dir, &ctx->err)) < 0)
+		return rc;
+	if (rt_driver_for(&d, b->url.scheme, &ctx->err) < 0 || d != drv) {
+		rt_buf_clear(&ctx->err);
+		return 0; /* b->url stays parsed for the caller's message */
+	}
+	if (!(b->raw = rt_strdup(raw)))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	return 1;
+}
+
+/* For `drv`'s dialect: dev_url when it is of that dialect, else the
+ * database's url when it is and may be used (not offline), else nothing for a
+ * dialect that needs no server (SQLite); an error naming dev_url for one
+ * that does. */
+static int scratch_base_for(scratch_base *b, retort *ctx, const rt_driver *drv, int may_use_url)
+{
+	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;
+	const char *dev = rt_config_get(&ctx->cfg, "retort", "dev_url");
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if (dev && *dev) {
+		if ((rc = base_try(b, ctx, drv, dev)) != 0)
+			return rc < 0 ? rt_ctx_error_prefix(ctx, rc, "dev_url: ") : 0;
+		/* a dialect that needs a server must not quietly get the
+		 * database itself when dev_url was meant for it */
+		if (!drv->model_url) {
+			rc = rt_ctx_error(ctx, RETORT_EUSAGE, "dev_url '%s' is not a %s database; "
+					  "the %s side needs one to build on", b->url.masked,
+					  drv->name, drv->name);
+			base_release(b);
+			return rc;
+		}
+		base_release(b);
+	}
+	if (may_use_url && url && *url && (rc = base_try(b, ctx, drv, url)) != 0)
+		return rc < 0 ? rc : 0;
+	base_release(b);
+	if (drv->model_url)
+		return 0;
+	return rt_ctx_error(ctx, RETORT_EUSAGE,
+			    "a scratch %s database is needed to build the %s side, and there "
+			    "is no %s server to make one on: set dev_url in %s to a %s "
+			    "database retort may create scratch databases and schemas on",
+			    drv->name, drv->name, drv->name,
+			    ctx->cfg.path ? ctx->cfg.path : "retort.ini", drv->name);
+}
+
+/* The model of `drv`'s dialect, run in a scratch database of that
+ * dialect: the driver's own (SQLite in memory), or a schema made inside a
+ * transaction that is rolled back on `base`. */
+static int desired_model(rt_schema *out, retort *ctx, const rt_driver *drv,
+			 const scratch_base *base)
+{
+	rt_model_src model = { 0 };
 	rt_url scratch_url = { 0 };
 	rt_conn *conn = NULL;
 	rt_buf name = RT_BUF_INIT;
-	const char *dev = rt_config_get(&ctx->cfg, "retort", "dev_url");
 	int rc, in_tx = 0;
 
-	if ((rc = schema_files(&files, ctx)) < 0)
+	if ((rc = rt_model_source(&model, ctx, drv->name)) < 0)
 		goto done;
 	if (drv->model_url) {
 		if ((rc = rt_url_parse(&scratch_url, drv->model_url, ctx->cfg.dir, &ctx->err)) < 0 ||
 		    (rc = drv->connect(&conn, &scratch_url, &ctx->cfg, &ctx->err)) < 0 ||
-		    (rc = run_files(ctx, drv, conn, &files)) < 0)
+		    (rc = run_model(ctx, drv, conn, &model)) < 0)
 			goto done;
 		rc = introspect(out, ctx, drv, conn, NULL);
 		goto done;
 	}
-	/* a schema of its own inside a transaction that is rolled back */
-	if (dev && *dev) {
-		if ((rc = rt_url_parse(&scratch_url, dev, ctx->cfg.dir, &ctx->err)) < 0)
-			goto done;
-		if (strcmp(scratch_url.scheme, url->scheme)) {
-			rc = rt_ctx_error(ctx, RETORT_EUSAGE,
-					  "dev_url '%s' is not a %s database like the url", scratch_url.masked,
-					  drv->name);
-			goto done;
-		}
-		url = &scratch_url;
-	}
-	if ((rc = drv->connect(&conn, url, &ctx->cfg, &ctx->err)) < 0 ||
+	if ((rc = drv->connect(&conn, &base->url, &ctx->cfg, &ctx->err)) < 0 ||
 	    (rc = drv->begin(conn, &ctx->err)) < 0)
 		goto done;
 	in_tx = 1;
 	rt_buf_printf(&name, "retort_scratch_%ld", (long)getpid());
 	if ((rc = drv->model_schema(conn, name.ptr, &ctx->err)) < 0) {
 		rt_ctx_error_prefix(ctx, rc, "cannot make a scratch schema on '%s' for the model (set "
-				    "dev_url to a database where retort may create one): ", url->masked);
+				    "dev_url to a database where retort may create one): ",
+				    base->url.masked);
 		goto done;
 	}
-	if ((rc = run_files(ctx, drv, conn, &files)) < 0)
+	if ((rc = run_model(ctx, drv, conn, &model)) < 0)
 		goto done;
 	rc = introspect(out, ctx, drv, conn, name.ptr);
 done:
@@ -178,8 +191,55 @@ done:
 		drv->close(conn);
 	}
 	rt_url_release(&scratch_url);
-	rt_strlist_release(&files);
+	rt_model_src_release(&model);
 	rt_buf_release(&name);
+	return rc;
+}
+
+/* The schema the project's migrations give on `drv`'s dialect: every
+ * revision up to the heads run through the ordinary runner on a scratch
+ * database made on `base` (or the driver's own kind of scratch), read
+ * back, and the scratch database dropped. */
+static int replayed_model(rt_schema *out, retort *ctx, const rt_driver *drv,
+			  const scratch_base *base)
+{
+	char *scratch_url = NULL;
+	rt_url scratch = { 0 };
+	rt_ctx_pointed saved;
+	rt_conn *conn = NULL;
+	rt_buf dropped = RT_BUF_INIT;
+	int rc, drop_rc;
+
+	if (!drv->scratch_create)
+		return rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot make a scratch database",
+				    drv->name);
+	if ((rc = drv->scratch_create(&scratch_url, base->raw ? base->raw : drv->model_url,
+				      &base->url, &ctx->cfg, &ctx->err)) < 0)
+		return rt_ctx_error_prefix(ctx, rc, "cannot make a scratch %s database to replay "
+					   "the migrations on: ", drv->name);
+	if ((rc = rt_url_parse(&scratch, scratch_url, ctx->cfg.dir, &ctx->err)) < 0)
+		goto drop;
+	rt_ctx_point(ctx, scratch_url, &saved);
+	rc = retort_upgrade(ctx, "heads", NULL);
+	rt_ctx_unpoint(ctx, &saved);
+	if (rc < 0) {
+		rt_ctx_error_prefix(ctx, rc, "replaying the migrations on a scratch %s database "
+				    "failed (each revision needs SQL %s accepts: a section for "
+				    "it, or a plain one both dialects take): ", drv->name, drv->name);
+		goto drop;
+	}
+	if ((rc = drv->connect(&conn, &scratch, &ctx->cfg, &ctx->err)) >= 0) {
+		rc = introspect(out, ctx, drv, conn, NULL);
+		drv->close(conn);
+	}
+drop:
+	if ((drop_rc = drv->scratch_drop(scratch_url, scratch.scheme ? &scratch : &base->url,
+					 &ctx->cfg, &dropped)) < 0 && rc >= 0)
+		rc = rt_ctx_error(ctx, drop_rc, "the scratch database was left behind: %s",
+				  dropped.ptr);
+	rt_url_release(&scratch);
+	rt_buf_release(&dropped);
+	free(scratch_url);
 	return rc;
 }
 
@@ -242,34 +302,47 @@ static int give_list(retort_strarray *out, rt_strlist *l)
 	return 0;
 }
 
-static int compare(retort_autogen *out, retort *ctx, const retort_autogen_options *opts,
-		   int need_head)
+/* The two sides for one dialect.  The database's own dialect (`live`):
+ * the database itself against the model built beside it.  Any other, or
+ * offline: the project's migrations replayed on a scratch database of
+ * that dialect against the model, both built without the database. */
+static int sides(rt_schema *cur, rt_schema *want, const rt_driver **drv, retort *ctx,
+		 const char *dialect, int live)
+{
+	scratch_base base = { 0 };
+	rt_url url = { 0 };
+	int rc;
+
+	if (live)
+		rc = current_model(cur, ctx, drv, &url);
+	else
+		rc = rt_driver_named(drv, dialect, &ctx->err);
+	if (rc >= 0)
+		rc = scratch_base_for(&base, ctx, *drv, live);
+	if (rc >= 0 && !live)
+		rc = replayed_model(cur, ctx, *drv, &base);
+	if (rc >= 0)
+		rc = desired_model(want, ctx, *drv, &base);
+	base_release(&base);
+	rt_url_release(&url);
+	return rc;
+}
+
+/* Diff one dialect's sides into `out`: the SQL both ways, the options
+ * its sections need, the operations and the warnings. */
+static int compare_dialect(retort_autogen *out, retort *ctx, const char *dialect, int live,
+			   const rt_rename *renames, size_t nren)
 {
 	rt_schema cur = { 0 }, want = { 0 };
 	rt_diff up = { 0 }, down = { 0 };
-	rt_rename *renames = NULL;
-	rt_url url = { 0 };
 	const rt_driver *drv = NULL;
 	rt_buf upsql = RT_BUF_INIT, downsql = RT_BUF_INIT, line = RT_BUF_INIT;
 	rt_strlist ops = { 0 };
-	size_t nren = opts ? opts->nrenames : 0, i;
+	size_t i;
 	int rc = 0, fk_up = 0, fk_down = 0;
 
 	memset(out, 0, sizeof(*out));
-	rt_buf_clear(&ctx->err);
-	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, opts, RETORT_AUTOGEN_OPTIONS_VERSION,
-				       "retort_autogen_options")) < 0)
-		return rc;
-	if (nren && !(renames = calloc(nren, sizeof(*renames))))
-		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-	for (i = 0; i < nren && rc >= 0; i++)
-		rc = rt_rename_parse(&renames[i], opts->renames[i], &ctx->err);
-	if (rc < 0)
-		goto done;
-	if (need_head && (rc = at_head(ctx)) < 0)
-		goto done;
-	if ((rc = current_model(&cur, ctx, &drv, &url)) < 0 ||
-	    (rc = desired_model(&want, ctx, drv, &url)) < 0)
+	if ((rc = sides(&cur, &want, &drv, ctx, dialect, live)) < 0)
 		goto done;
 	if ((rc = rt_diff_schemas(&up, &cur, &want, renames, nren, 0, &ctx->err)) < 0 ||
 	    (rc = rt_diff_schemas(&down, &want, &cur, renames, nren, 1, &ctx->err)) < 0 ||
@@ -298,18 +371,55 @@ static int compare(retort_autogen *out, retort *ctx, const retort_autogen_option
 		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	}
 done:
-	for (i = 0; renames && i < nren; i++)
-		rt_rename_release(&renames[i]);
-	free(renames);
 	rt_strlist_release(&ops);
 	rt_diff_release(&up);
 	rt_diff_release(&down);
 	rt_schema_release(&cur);
 	rt_schema_release(&want);
-	rt_url_release(&url);
 	rt_buf_release(&upsql);
 	rt_buf_release(&downsql);
 	rt_buf_release(&line);
+	return rc;
+}
+
+/* The renames of `opts`, parsed. */
+static int parse_renames(rt_rename **out, retort *ctx, const retort_autogen_options *opts)
+{
+	size_t n = opts ? opts->nrenames : 0, i;
+	int rc = 0;
+
+	*out = NULL;
+	if (n && !(*out = calloc(n, sizeof(**out))))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	for (i = 0; i < n && rc >= 0; i++)
+		rc = rt_rename_parse(&(*out)[i], opts->renames[i], &ctx->err);
+	return rc;
+}
+
+static void free_renames(rt_rename *renames, size_t n)
+{
+	size_t i;
+
+	for (i = 0; renames && i < n; i++)
+		rt_rename_release(&renames[i]);
+	free(renames);
+}
+
+static int compare(retort_autogen *out, retort *ctx, const retort_autogen_options *opts,
+		   int need_head)
+{
+	rt_rename *renames = NULL;
+	size_t nren = opts ? opts->nrenames : 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rt_buf_clear(&ctx->err);
+	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, opts, RETORT_AUTOGEN_OPTIONS_VERSION,
+				       "retort_autogen_options")) < 0)
+		return rc;
+	if ((rc = parse_renames(&renames, ctx, opts)) >= 0 && (!need_head || (rc = at_head(ctx)) >= 0))
+		rc = compare_dialect(out, ctx, NULL, 1, renames, nren);
+	free_renames(renames, nren);
 	return rc;
 }
 
@@ -321,6 +431,69 @@ int retort_autogenerate(retort_autogen *out, retort *ctx, const retort_autogen_o
 int retort_check(retort_autogen *out, retort *ctx)
 {
 	return compare(out, ctx, NULL, 1);
+}
+
+void retort_autogen_set_release(retort_autogen_set *set)
+{
+	size_t i;
+
+	if (!set)
+		return;
+	for (i = 0; i < set->count; i++) {
+		free(set->dialects[i].dialect);
+		retort_autogen_release(&set->dialects[i].result);
+	}
+	free(set->dialects);
+	memset(set, 0, sizeof(*set));
+}
+
+int retort_autogenerate_dialects(retort_autogen_set *out, retort *ctx,
+				 const retort_autogen_options *opts)
+{
+	rt_rename *renames = NULL;
+	rt_strlist dialects = { 0 };
+	const rt_driver *live = NULL;
+	size_t nren = opts ? opts->nrenames : 0, i;
+	int offline = opts && opts->version >= 2 && opts->offline, rc;
+
+	memset(out, 0, sizeof(*out));
+	rt_buf_clear(&ctx->err);
+	if ((rc = RT_CTX_CHECK_OPTIONS(ctx, opts, RETORT_AUTOGEN_OPTIONS_VERSION,
+				       "retort_autogen_options")) < 0)
+		return rc;
+	if ((rc = parse_renames(&renames, ctx, opts)) < 0 || (rc = rt_ctx_dialects(&dialects, ctx)) < 0)
+		goto done;
+	if (!offline) {
+		rt_url url = { 0 };
+		if ((rc = rt_ctx_url(&url, ctx)) >= 0)
+			rc = rt_driver_for(&live, url.scheme, &ctx->err);
+		rt_url_release(&url);
+		if (rc < 0 || (rc = at_head(ctx)) < 0)
+			goto done;
+	}
+	if (!(out->dialects = calloc(dialects.count ? dialects.count : 1, sizeof(*out->dialects)))) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < dialects.count && rc >= 0; i++) {
+		retort_autogen_dialect *d = &out->dialects[out->count];
+		int is_live = live && !strcmp(live->name, dialects.items[i]);
+
+		if (!(d->dialect = rt_strdup(dialects.items[i]))) {
+			rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+			break;
+		}
+		out->count++;
+		if ((rc = compare_dialect(&d->result, ctx, dialects.items[i], is_live, renames,
+					  nren)) < 0 && dialects.count > 1)
+			rt_ctx_error_prefix(ctx, rc, "%s: ", dialects.items[i]);
+	}
+done:
+	if (rc < 0)
+		retort_autogen_set_release(out);
+	free_renames(renames, nren);
+	rt_strlist_release(&dialects);
+	return rc;
 }
 
 int retort_schema_dump(char **out, retort *ctx, const char *dialect)

@@ -330,6 +330,27 @@ int retort_use_connection(retort *ctx, const char *dialect, void *handle)
 	return 0;
 }
 
+void rt_ctx_point(retort *ctx, char *url, rt_ctx_pointed *saved)
+{
+	saved->url_override = ctx->url_override;
+	saved->url_masked = ctx->url_masked;
+	saved->log = ctx->log;
+	saved->log_opened = ctx->log_opened;
+	ctx->url_override = url;
+	ctx->url_masked = NULL;
+	ctx->log = (rt_log)RT_LOG_INIT;
+	ctx->log_opened = 1;
+}
+
+void rt_ctx_unpoint(retort *ctx, rt_ctx_pointed *saved)
+{
+	free(ctx->url_masked);
+	ctx->url_override = saved->url_override;
+	ctx->url_masked = saved->url_masked;
+	ctx->log = saved->log;
+	ctx->log_opened = saved->log_opened;
+}
+
 int rt_ctx_url(rt_url *out, retort *ctx)
 {
 	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;

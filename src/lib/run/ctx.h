@@ -71,6 +71,19 @@ int rt_ctx_graph_changed(retort *ctx);
  * when there is none. */
 int rt_ctx_url(rt_url *out, retort *ctx);
 
+/* Point the context at a scratch database for a while (retort test,
+ * autogenerate's replay): runs go to `url` (borrowed) and stay out of the
+ * project's log.  rt_ctx_unpoint puts everything back. */
+typedef struct rt_ctx_pointed {
+	char *url_override;
+	char *url_masked;
+	rt_log log;
+	int log_opened;
+} rt_ctx_pointed;
+
+void rt_ctx_point(retort *ctx, char *url, rt_ctx_pointed *saved);
+void rt_ctx_unpoint(retort *ctx, rt_ctx_pointed *saved);
+
 /* Open the log file named by the config, once. */
 rt_log *rt_ctx_log(retort *ctx);
 

@@ -407,9 +407,9 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 	rt_graph *g;
 	rt_url url = { 0 }, scratch = { 0 };
 	const char *history = rt_config_get(&ctx->cfg, "retort", "history_table");
-	char *scratch_url = NULL, *saved_url, *saved_masked;
-	rt_log saved_log;
-	int saved_log_opened, rc, drop_rc, gone = 0;
+	char *scratch_url = NULL;
+	rt_ctx_pointed saved;
+	int rc, drop_rc, gone = 0;
 	rt_buf dropped = RT_BUF_INIT;
 
 	memset(out, 0, sizeof(*out));
@@ -463,20 +463,9 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 
 	/* point the context at the scratch database; its runs are not the
 	 * project's history, so they stay out of the log */
-	saved_url = ctx->url_override;
-	saved_masked = ctx->url_masked;
-	saved_log = ctx->log;
-	saved_log_opened = ctx->log_opened;
-	ctx->url_override = scratch_url;
-	ctx->url_masked = NULL;
-	ctx->log = (rt_log)RT_LOG_INIT;
-	ctx->log_opened = 1;
+	rt_ctx_point(ctx, scratch_url, &saved);
 	rc = run_checks(&t, g, &scratch);
-	free(ctx->url_masked);
-	ctx->url_override = saved_url;
-	ctx->url_masked = saved_masked;
-	ctx->log = saved_log;
-	ctx->log_opened = saved_log_opened;
+	rt_ctx_unpoint(ctx, &saved);
 
 	rt_log_printf(rt_ctx_log(ctx), "test on scratch %s: %zu checks, %zu failed", scratch.masked,
 		      out->count, out->failures);
