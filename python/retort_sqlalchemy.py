@@ -33,8 +33,8 @@ module and the models in others (bot/dao/database.py and
 unless --allow-empty: it is nearly always a models module nobody
 imported, and retort would take it for "drop every table".
 
-Only Debian's python3-sqlalchemy (1.4) is needed; SQLAlchemy 2.0 works
-too.  Failures print one line on stderr and exit with 1 (2 for a usage
+Only Debian's python3-sqlalchemy (1.4, what the tests run on) is
+needed; nothing here is gone from SQLAlchemy 2.0.  Failures print one line on stderr and exit with 1 (2 for a usage
                                                          error).
 """
 from __future__ import annotations

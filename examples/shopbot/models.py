@@ -9,8 +9,8 @@ and the timestamps every row carries.  retort reads them through
 which prints the tables' DDL for SQLite (data.db in development) or
 PostgreSQL (production), whichever retort asks for.
 
-Written for SQLAlchemy 1.4 (Debian 12's python3-sqlalchemy); it runs
-unchanged on 2.0.
+Written for SQLAlchemy 1.4 (Debian 12's python3-sqlalchemy), in the
+style 2.0 still accepts (Column, declarative_base).
 """
 from sqlalchemy import (BigInteger, Column, DateTime, ForeignKey, Identity, Integer, Text,
                         func)

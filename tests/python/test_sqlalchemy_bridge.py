@@ -421,12 +421,26 @@ class Plain(OnDatabase):
     target = "sqla_models.plain:metadata"
 
     def test_composite_keys_and_actions(self):
-        self.assertEqual(set(self.cat), {"regions", "shops"})
+        self.assertEqual(set(self.cat), {"regions", "shops", "managers"})
         self.assertEqual(self.cat["regions"]["pk"], ("country", "code"))
         self.assertEqual(self.cat["shops"]["fks"], {
             (("country", "region"), "regions", ("country", "code"), "CASCADE", "CASCADE"),
             (("parent_id",), "shops", ("id",), "SET NULL", "NO ACTION"),
+            (("manager_id",), "managers", ("id",), "SET NULL", "NO ACTION"),
         })
+        self.assertEqual(self.cat["managers"]["fks"],
+                         {(("shop_id",), "shops", ("id",), "CASCADE", "NO ACTION")})
+
+    def test_cycle(self):
+        statements = [s.strip() for s in ddl(self.target).split(";\n") if s.strip()]
+        alter = "ALTER TABLE shops ADD CONSTRAINT fk_shops_manager FOREIGN KEY(manager_id) " \
+                "REFERENCES managers (id) ON DELETE SET NULL"
+        if PG:
+            self.assertEqual(statements[-1], alter)
+        else:
+            self.assertNotIn(alter, statements)
+        self.assertEqual([s.split()[2] for s in statements if s.startswith("CREATE TABLE")],
+                         ["regions", "shops", "managers"])
         self.assertEqual(self.cat["shops"]["uniques"], {("country", "region", "id")})
         self.assertEqual(self.cat["shops"]["indexes"], {
             "ix_shops_roots": (("country", "region"), False,
@@ -453,7 +467,9 @@ class Plain(OnDatabase):
     def test_sequences(self):
         if PG:
             seqs = self.db.sequences()
-            self.assertEqual(seqs, {"invoice_numbers": (1000, 10), "shops_id_seq": (1, 1)})
+            # managers_id_seq: managers.id's SERIAL
+            self.assertEqual(seqs, {"invoice_numbers": (1000, 10), "shops_id_seq": (1, 1),
+                                    "managers_id_seq": (1, 1)})
             # as create_all does: the column's sequence is SQLAlchemy's
             # to call, not the column's default
             self.assertEqual(self.cat["shops"]["columns"]["id"], ("integer", True, None))
@@ -632,34 +648,74 @@ class Errors(unittest.TestCase):
 
 
 class Retort(unittest.TestCase):
-    """retort reads the bridge's DDL: `retort check` of a database made
-    from it against the same DDL as the schema finds nothing to do, and
-    finds a dropped index.  (Through the schema file: schema_command
-    takes the bridge's output the same way.)"""
+    """retort itself, with `schema_command = python3 -m retort_sqlalchemy
+    ...` in retort.ini: it runs the bridge (the python3 with SQLAlchemy
+    first on PATH), builds the model from its output and compares it with
+    the database."""
 
-    def test_check(self):
-        retort = os.environ.get("RETORT")
-        if not retort:
+    def setUp(self):
+        self.retort = os.environ.get("RETORT")
+        if not self.retort:
             self.skipTest("RETORT (the retort program) not set")
-        for target in ("sqla_models.every:Base", "sqla_models.plain:metadata"):
+        self.env = dict(os.environ, PYTHONPATH=str(SOURCE / "python"),
+                        PYTHONDONTWRITEBYTECODE="1",
+                        PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+
+    def project(self, db, command):
+        """A project beside DB's scratch folder, its model from COMMAND."""
+        run = subprocess.run([self.retort, "init", str(db.dir / "project")], capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        ini = db.dir / "project" / "retort.ini"
+        ini.write_text(ini.read_text().replace("${DATABASE_URL:-sqlite:///data.db}", db.url)
+                       + f"schema_command = {command}\n")
+        return db.dir / "project"
+
+    def rt(self, folder, *args, status=0):
+        run = subprocess.run([self.retort, *args], cwd=folder, env=self.env, capture_output=True,
+                             text=True, timeout=120)
+        self.assertEqual(run.returncode, status, run.stdout + run.stderr)
+        return run
+
+    def test_check_models(self):
+        targets = {"sqla_models.every:Base": "ix_items_owner_status",
+                   "sqla_models.plain:metadata": "ix_shops_roots"}
+        if PG:
+            targets["sqla_models.pg_only:metadata"] = "ix_profiles_doc"
+        for target, index in targets.items():
             with self.subTest(target=target):
                 db = Database(self.addCleanup)
-                out = ddl(target)
-                db.run(out)
-                (db.dir / "model.sql").write_text(out)
-                (db.dir / "migrations" / "versions").mkdir(parents=True)
-                (db.dir / "retort.ini").write_text(
-                    f"[retort]\nscript_location = migrations\nurl = {db.url}\n"
-                    "schema = model.sql\n")
-                run = subprocess.run([retort, "check"], cwd=db.dir, capture_output=True,
-                                     text=True, timeout=60)
-                self.assertEqual((run.returncode, run.stderr), (0, ""), run.stdout)
-                index = "ix_items_owner_status" if "every" in target else "ix_shops_roots"
+                db.run(ddl(target))
+                folder = self.project(
+                    db, f"python3 -m retort_sqlalchemy --path {RESOURCES} {target}")
+                self.assertIn("no changes", self.rt(folder, "check").stdout)
                 db.run(f"DROP INDEX {index};")
-                run = subprocess.run([retort, "check"], cwd=db.dir, capture_output=True,
-                                     text=True, timeout=60)
-                self.assertEqual(run.returncode, 1, run.stdout + run.stderr)
-                self.assertIn(index, run.stdout)
+                self.assertIn(index, self.rt(folder, "check", status=1).stdout)
+
+    def test_shopbot(self):
+        # the example's models drive autogenerate, upgrade and check
+        db = Database(self.addCleanup)
+        folder = self.project(db, "python3 -m retort_sqlalchemy models:Base")
+        models = (SHOPBOT / "models.py").read_text()
+        (folder / "models.py").write_text(models)
+        self.rt(folder, "revision", "--autogenerate", "-m", "shop")
+        (revision,) = (folder / "migrations" / "versions").iterdir()
+        self.assertIn("CREATE TABLE purchases", revision.read_text())
+        self.rt(folder, "upgrade", "head")
+        self.assertIn("no changes", self.rt(folder, "check").stdout)
+        self.assertEqual(set(db.catalog()) - {"retort_version", "retort_history"},
+                         {"categories", "users", "products", "purchases"})
+        # a column added to a model is a difference
+        (folder / "models.py").write_text(models.replace(
+            "    last_name = Column(Text)\n",
+            "    last_name = Column(Text)\n    email = Column(Text)\n"))
+        self.assertIn("email", self.rt(folder, "check", status=1).stdout)
+
+    def test_bridge_error(self):
+        db = Database(self.addCleanup)
+        folder = self.project(db, f"python3 -m retort_sqlalchemy --path {SHOPBOT} models:Bse")
+        run = self.rt(folder, "check", status=1)
+        self.assertIn("retort_sqlalchemy: models has no attribute 'Bse'", run.stderr)
 
 
 if __name__ == "__main__":

@@ -30,9 +30,19 @@ shops = Table(
     # a VARCHAR and a CHECK on both dialects
     Column("kind", Enum("online", "street", name="shop_kind", native_enum=False,
                         create_constraint=True, length=10), nullable=False),
+    # one side of a cycle: added by ALTER TABLE after both tables where
+    # the dialect can (PostgreSQL), inline where it cannot (SQLite)
+    Column("manager_id", Integer, ForeignKey("managers.id", use_alter=True,
+                                             name="fk_shops_manager", ondelete="SET NULL")),
     ForeignKeyConstraint(["country", "region"], ["regions.country", "regions.code"],
                          name="fk_shops_region", ondelete="CASCADE", onupdate="CASCADE"),
     UniqueConstraint("country", "region", "id", name="uq_shops_place"),
     Index("ix_shops_roots", "country", "region",
           postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
+)
+
+managers = Table(
+    "managers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("shop_id", Integer, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
 )
