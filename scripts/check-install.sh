@@ -13,7 +13,8 @@
 # and linker of those programs (the sanitizer build's -fsanitize=...).
 # The Python module is imported from the prefix, on the prefix's
 # libretort.so.0 (with a sanitizer build, only read: python3 cannot load
-# that library without preloading the sanitizer runtime).
+# that library without preloading the sanitizer runtime), and the
+# SQLAlchemy bridge runs from the prefix as `python3 -m retort_sqlalchemy`.
 #
 # The environment names the install folders, relative to the prefix, as
 # CMake has them (GNUInstallDirs): BINDIR LIBDIR INCLUDEDIR MANDIR
@@ -78,7 +79,7 @@ for f in "$BINDIR/retort" "$LIBDIR/libretort.a" "$LIBDIR/libretort.so" \
 	 "$LIBDIR/pkgconfig/libretort.pc" "$LIBDIR/cmake/retort/retort-config.cmake" \
 	 "$LIBDIR/cmake/retort/retort-config-version.cmake" \
 	 "$LIBDIR/cmake/retort/retort-targets.cmake" "$MANDIR/man1/retort.1" \
-	 "$COMPLETIONDIR/retort" "$PYTHONDIR/retort.py"; do
+	 "$COMPLETIONDIR/retort" "$PYTHONDIR/retort.py" "$PYTHONDIR/retort_sqlalchemy.py"; do
 	[ -f "$prefix/$f" ] || fail "no $f in the prefix"
 done
 [ $status -eq 0 ] || { find "$prefix" >&2; exit 1; }
@@ -106,6 +107,14 @@ case " ${cflags[*]} " in
 	[ "$got" = "$want" ] || fail "the installed Python module says '$got', not '$want'"
 	;;
 esac
+# the SQLAlchemy bridge, as a schema_command runs it (it needs no libretort)
+printf '%s\n' 'from sqlalchemy import Column, Integer, MetaData, Table' 'metadata = MetaData()' \
+	'Table("t", metadata, Column("id", Integer, primary_key=True))' >"$scratch/bridge_model.py"
+got=$(cd "$scratch" && PYTHONPATH="$prefix/$PYTHONDIR" PYTHONDONTWRITEBYTECODE=1 RETORT_DIALECT=sqlite \
+	"$python" -m retort_sqlalchemy bridge_model:metadata | head -1) ||
+	fail "python3 -m retort_sqlalchemy fails from the prefix"
+[ "$got" = "CREATE TABLE t (" ] || fail "the installed SQLAlchemy bridge printed '$got'"
+py_note="$py_note; python3 -m retort_sqlalchemy runs"
 
 # a program using the library
 cat >"$scratch/main.c" <<'EOF'
