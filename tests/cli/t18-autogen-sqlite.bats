@@ -64,3 +64,23 @@ teardown() {
 	assert_contains "$output" "PRAGMA foreign_keys = OFF;"
 	assert_contains "$output" "PRAGMA foreign_key_check;"
 }
+
+@test "SQLite: an INTEGER PRIMARY KEY is the rowid, never NULL, whether or not it says NOT NULL" {
+	# a project of its own: the migration as people write it, the model
+	# as SQLAlchemy writes it
+	P="$BATS_TEST_TMPDIR/rowid"
+	new_project "$P"
+	SCHEMA=schema.sql
+	ini_set schema "$SCHEMA"
+	write_rev a1a1a1a1a1a1 "" "t" "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER);"
+	echo "CREATE TABLE t (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, n INTEGER);" >"$SCHEMA"
+	run -0 rt upgrade head
+	run -0 --separate-stderr rt check
+	assert_eq "$stderr" ""
+	# a composite key or a WITHOUT ROWID table is no rowid: NOT NULL counts
+	echo "CREATE TABLE t (id INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (id, n));" >"$SCHEMA"
+	write_rev b2b2b2b2b2b2 a1a1a1a1a1a1 "t2" "DROP TABLE t; CREATE TABLE t (id INTEGER, n INTEGER, PRIMARY KEY (id, n));"
+	run -0 rt upgrade head
+	run -1 rt check
+	assert_contains "$output" "NULL -> NOT NULL"
+}

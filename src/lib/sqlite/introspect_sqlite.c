@@ -294,6 +294,27 @@ static int columns(ctx *c, rt_table *t)
 	return rc;
 }
 
+/* An INTEGER PRIMARY KEY of a rowid table is the rowid, which can never
+ * be NULL, whether or not its declaration says NOT NULL (SQLAlchemy
+ * writes it, people seldom do); both spellings are one column. */
+static void rowid_not_null(rt_table *t)
+{
+	rt_column *key = NULL;
+	size_t i;
+
+	if (t->options && strstr(t->options, "WITHOUT ROWID"))
+		return;
+	for (i = 0; i < t->ncols; i++) {
+		if (!t->cols[i].pk)
+			continue;
+		if (key)
+			return; /* a composite key is no rowid */
+		key = &t->cols[i];
+	}
+	if (key && !strcasecmp(key->type, "INTEGER"))
+		key->notnull = 1;
+}
+
 static int index_columns(ctx *c, const char *index, rt_strlist *out)
 {
 	sqlite3_stmt *st = NULL;
@@ -485,6 +506,7 @@ int rt_introspect_sqlite(rt_conn *conn, const char *schema, rt_schema *out, rt_b
 		if ((rc = columns(&c, t)) < 0 || (rc = indexes(&c, t)) < 0 ||
 		    (rc = fkeys(&c, t)) < 0 || (rc = table_text(&c, t, tables.items[i + 1])) < 0)
 			break;
+		rowid_not_null(t);
 	}
 	if (rc >= 0)
 		rc = resolve_fkeys(&c);

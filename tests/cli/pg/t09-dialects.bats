@@ -57,7 +57,7 @@ EOF
 	assert_eq "$(sed -n '/+upgrade sqlite/,/+upgrade postgresql/p' "$f" | grep -c AUTOINCREMENT)" 1
 	run -0 rt upgrade head
 	run -0 rt -u "$PROD_URL" upgrade head
-	assert_eq "$(sqlite_cols users)" "id 0
+	assert_eq "$(sqlite_cols users)" "id 1
 name 1"
 	assert_eq "$(pg_cols users)" "id 1
 name 1"
