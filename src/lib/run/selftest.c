@@ -294,40 +294,51 @@ done:
 	return rc;
 }
 
-/* The database at its heads against the `schema` model. */
+/* The database at its heads against the model: `schema_command`'s or the
+ * `schema` files, whichever retort check would use. */
 static int check_model(tester *t)
 {
+	const char *cmd = rt_config_get(&t->ctx->cfg, "retort", "schema_command");
 	retort_autogen ag;
-	rt_buf msg = RT_BUF_INIT;
+	rt_buf msg = RT_BUF_INIT, model = RT_BUF_INIT;
 	size_t i;
 	char *e;
 	int rc;
 
-	if (!t->ctx->cfg.schema)
-		return add(t, "model", RETORT_TEST_SKIPPED, NULL, "no 'schema' in %s",
-			   t->ctx->cfg.path ? t->ctx->cfg.path : "retort.ini");
-	if (!t->drv->introspect)
+	if (cmd && *cmd)
+		rt_buf_printf(&model, "schema_command '%s'", cmd);
+	else if (t->ctx->cfg.schema)
+		rt_buf_printf(&model, "'%s'", t->ctx->cfg.schema);
+	else
 		return add(t, "model", RETORT_TEST_SKIPPED, NULL,
-			   "the %s driver cannot read a database's schema in this build",
-			   t->drv->name);
+			   "no 'schema' or 'schema_command' in %s",
+			   t->ctx->cfg.path ? t->ctx->cfg.path : "retort.ini");
+	if (!t->drv->introspect) {
+		rc = add(t, "model", RETORT_TEST_SKIPPED, NULL,
+			 "the %s driver cannot read a database's schema in this build",
+			 t->drv->name);
+		goto done;
+	}
 	memset(&ag, 0, sizeof(ag));
 	if (retort_check(&ag, t->ctx) < 0) {
 		e = last_error(t);
 		rc = add(t, "model", RETORT_TEST_FAILED, NULL,
-			 "cannot compare the database at head with '%s': %s", t->ctx->cfg.schema, e);
+			 "cannot compare the database at head with %s: %s", model.ptr, e);
 		free(e);
-		return rc;
+		goto done;
 	}
 	for (i = 0; i < ag.operations.count; i++)
 		rt_buf_printf(&msg, "\n    %s", ag.operations.strings[i]);
 	if (ag.operations.count)
 		rc = add(t, "model", RETORT_TEST_FAILED, NULL,
-			 "the database at head differs from the model '%s' (retort revision "
-			 "--autogenerate would write):%s", t->ctx->cfg.schema, msg.ptr);
+			 "the database at head differs from the model %s (retort revision "
+			 "--autogenerate would write):%s", model.ptr, msg.ptr);
 	else
-		rc = add(t, "model", RETORT_TEST_OK, NULL, "matches '%s'", t->ctx->cfg.schema);
+		rc = add(t, "model", RETORT_TEST_OK, NULL, "matches %s", model.ptr);
 	retort_autogen_release(&ag);
+done:
 	rt_buf_release(&msg);
+	rt_buf_release(&model);
 	return rc;
 }
 
