@@ -25,6 +25,7 @@ import threading
 import unittest
 import uuid
 from pathlib import Path
+from unittest import mock
 
 import retort
 
@@ -526,7 +527,11 @@ class SqliteOnly(Project):
         finally:
             db.close()
         self.assertLessEqual({"categories", "users", "products", "purchases"}, tables)
-        self.assertFalse(retort.check(start_dir=shop))
+        # the example's model is models.py: its schema_command runs the
+        # `python3` first on PATH, which must be this one (with SQLAlchemy)
+        path = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+        with mock.patch.dict(os.environ, {"PATH": path}):
+            self.assertFalse(retort.check(start_dir=shop))
 
 
 def load_tests(loader: unittest.TestLoader, tests, pattern) -> unittest.TestSuite:
