@@ -438,36 +438,68 @@ done:
 	return rc;
 }
 
+/* `s` written as SQL of `drv`'s dialect, as autogenerate would create it
+ * from nothing. */
+static int dump(char **out, retort *ctx, const rt_schema *s, const rt_driver *drv)
+{
+	rt_schema none = { 0 };
+	rt_diff d = { 0 };
+	rt_buf sql = RT_BUF_INIT;
+	int rc;
+
+	if ((rc = rt_schema_init(&none, s->renderer)) < 0) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	if ((rc = rt_diff_schemas(&d, &none, s, NULL, 0, 0, &ctx->err)) < 0 ||
+	    (rc = rt_render(&sql, &d, drv->renderer, NULL, &ctx->err)) < 0)
+		goto done;
+	if (!(*out = rt_buf_detach(&sql)))
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+done:
+	rt_diff_release(&d);
+	rt_schema_release(&none);
+	rt_buf_release(&sql);
+	return rc;
+}
+
 int retort_schema_dump(char **out, retort *ctx, const char *dialect)
 {
-	rt_schema cur = { 0 }, none = { 0 };
-	rt_diff d = { 0 };
+	rt_schema cur = { 0 };
 	rt_url url = { 0 };
 	const rt_driver *drv = NULL, *out_drv = NULL;
-	rt_buf sql = RT_BUF_INIT;
 	int rc;
 
 	*out = NULL;
 	rt_buf_clear(&ctx->err);
 	if (dialect && (rc = rt_driver_named(&out_drv, dialect, &ctx->err)) < 0)
 		return rc;
-	if ((rc = current_model(&cur, ctx, &drv, &url)) < 0)
-		goto done;
-	if ((rc = rt_schema_init(&none, cur.renderer)) < 0) {
-		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-		goto done;
-	}
-	if ((rc = rt_diff_schemas(&d, &none, &cur, NULL, 0, 0, &ctx->err)) < 0 ||
-	    (rc = rt_render(&sql, &d, (out_drv ? out_drv : drv)->renderer, NULL, &ctx->err)) < 0)
-		goto done;
-	*out = rt_buf_detach(&sql);
-	if (!*out)
-		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-done:
-	rt_diff_release(&d);
+	if ((rc = current_model(&cur, ctx, &drv, &url)) >= 0)
+		rc = dump(out, ctx, &cur, out_drv ? out_drv : drv);
 	rt_schema_release(&cur);
-	rt_schema_release(&none);
 	rt_url_release(&url);
-	rt_buf_release(&sql);
+	return rc;
+}
+
+int retort_model_dump(char **out, retort *ctx, const char *dialect)
+{
+	rt_scratch_server base = { 0 };
+	rt_schema want = { 0 };
+	rt_url url = { 0 };
+	const rt_driver *drv = NULL;
+	int rc;
+
+	*out = NULL;
+	rt_buf_clear(&ctx->err);
+	if (dialect)
+		rc = rt_driver_named(&drv, dialect, &ctx->err);
+	else if ((rc = rt_ctx_url(&url, ctx)) >= 0)
+		rc = rt_driver_for(&drv, url.scheme, &ctx->err);
+	if (rc >= 0 && (rc = rt_scratch_server_for(&base, ctx, drv, 0)) >= 0 &&
+	    (rc = desired_model(&want, ctx, drv, &base)) >= 0)
+		rc = dump(out, ctx, &want, drv);
+	rt_schema_release(&want);
+	rt_scratch_server_release(&base);
+	rt_url_release(&url);
 	return rc;
 }
