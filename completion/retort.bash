@@ -34,7 +34,7 @@ _retort_options() {
 	           echo --sql ;;
 	history)   echo -r --rev-range -v --verbose -i --indicate-current ;;
 	stamp)     echo --purge --sql --fix-checksums ;;
-	schema)    echo --dialect ;;
+	schema)    echo --model --dialect ;;
 	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --format ;;
 	lint)      echo -d --dialect ;;
 	test)      echo -d --dialect ;;

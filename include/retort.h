@@ -990,6 +990,13 @@ RETORT_EXTERN int retort_check(retort_autogen *out, retort *ctx);
  * it on an empty database and dumping that gives the same text. */
 RETORT_EXTERN int retort_schema_dump(char **out, retort *ctx, const char *dialect);
 
+/* The model as autogenerate and check read it for `dialect` (NULL: the
+ * database's): schema_command's output, schema.<dialect>.sql or schema,
+ * run in a scratch database of that dialect and written back as
+ * retort_schema_dump writes a database.  Codes as retort_autogenerate's
+ * for the model. */
+RETORT_EXTERN int retort_model_dump(char **out, retort *ctx, const char *dialect);
+
 #ifdef __cplusplus
 }
 #endif

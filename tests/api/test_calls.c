@@ -280,6 +280,11 @@ static void model(void **state)
 	must(retort_schema_dump(&sql, p->ctx, NULL), p->ctx, "retort_schema_dump");
 	assert_non_null(strstr(sql, "CREATE TABLE one"));
 	assert_null(strstr(sql, "retort_version")); /* retort's own tables left out */
+	assert_null(strstr(sql, "CREATE TABLE three"));
+	free(sql);
+	/* the model, not the database */
+	must(retort_model_dump(&sql, p->ctx, NULL), p->ctx, "retort_model_dump");
+	assert_non_null(strstr(sql, "CREATE TABLE three"));
 	free(sql);
 	must(retort_check(&ag, p->ctx), p->ctx, "retort_check");
 	assert_int_equal(ag.operations.count, 1);

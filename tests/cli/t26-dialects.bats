@@ -246,6 +246,6 @@ DROP TABLE users;"
 	run --separate-stderr rt -u "sqlite:///$BATS_TEST_TMPDIR/other.db" test
 	assert_status 1
 	assert_eq "$output" ""
-	assert_eq "$stderr" "error: retort test on postgresql needs a server to make a scratch database on: set dev_url in $P/retort.ini to a postgresql URL (a database on a server where retort may create databases)"
+	assert_eq "$stderr" "error: a scratch postgresql database is needed, and there is no postgresql server to make one on: set dev_url in $P/retort.ini to a postgresql URL (a database on a server where retort may create databases and schemas)"
 	assert_no_scratch
 }

@@ -79,80 +79,11 @@ static int run_model(retort *ctx, const rt_driver *drv, rt_conn *conn, const rt_
 	return rc;
 }
 
-/* Where scratch databases of one dialect are made: the URL of a server
- * of that dialect, or nothing (`raw` NULL) for a dialect whose scratch
- * databases need none (the driver's model_url: SQLite). */
-typedef struct scratch_base {
-	char *raw;
-	rt_url url;
-} scratch_base;
-
-static void base_release(scratch_base *b)
-{
-	free(b->raw);
-	rt_url_release(&b->url);
-	memset(b, 0, sizeof(*b));
-}
-
-static int base_try(scratch_base *b, retort *ctx, const rt_driver *drv, const char *raw)
-{
-	const rt_driver *d;
-	int rc;
-
-	if ((rc = rt_url_parse(&b->url, raw, ctx->cfg.dir, &ctx->err)) < 0)
-		return rc;
-	if (rt_driver_for(&d, b->url.scheme, &ctx->err) < 0 || d != drv) {
-		rt_buf_clear(&ctx->err);
-		return 0; /* b->url stays parsed for the caller's message */
-	}
-	if (!(b->raw = rt_strdup(raw)))
-		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-	return 1;
-}
-
-/* For `drv`'s dialect: dev_url when it is of that dialect, else the
- * database's url when it is and may be used (not offline), else nothing for a
- * dialect that needs no server (SQLite); an error naming dev_url for one
- * that does. */
-static int scratch_base_for(scratch_base *b, retort *ctx, const rt_driver *drv, int may_use_url)
-{
-	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;
-	const char *dev = rt_config_get(&ctx->cfg, "retort", "dev_url");
-	int rc;
-
-	memset(b, 0, sizeof(*b));
-	if (dev && *dev) {
-		if ((rc = base_try(b, ctx, drv, dev)) != 0)
-			return rc < 0 ? rt_ctx_error_prefix(ctx, rc, "dev_url: ") : 0;
-		/* a dialect that needs a server must not quietly get the
-		 * database itself when dev_url was meant for it */
-		if (!drv->model_url) {
-			rc = rt_ctx_error(ctx, RETORT_EUSAGE, "dev_url '%s' is not a %s database; "
-					  "the %s side needs one to build on", b->url.masked,
-					  drv->name, drv->name);
-			base_release(b);
-			return rc;
-		}
-		base_release(b);
-	}
-	if (may_use_url && url && *url && (rc = base_try(b, ctx, drv, url)) != 0)
-		return rc < 0 ? rc : 0;
-	base_release(b);
-	if (drv->model_url)
-		return 0;
-	return rt_ctx_error(ctx, RETORT_EUSAGE,
-			    "a scratch %s database is needed to build the %s side, and there "
-			    "is no %s server to make one on: set dev_url in %s to a %s "
-			    "database retort may create scratch databases and schemas on",
-			    drv->name, drv->name, drv->name,
-			    ctx->cfg.path ? ctx->cfg.path : "retort.ini", drv->name);
-}
-
 /* The model of `drv`'s dialect, run in a scratch database of that
  * dialect: the driver's own (SQLite in memory), or a schema made inside a
  * transaction that is rolled back on `base`. */
 static int desired_model(rt_schema *out, retort *ctx, const rt_driver *drv,
-			 const scratch_base *base)
+			 const rt_scratch_server *base)
 {
 	rt_model_src model = { 0 };
 	rt_url scratch_url = { 0 };
@@ -201,7 +132,7 @@ done:
  * database made on `base` (or the driver's own kind of scratch), read
  * back, and the scratch database dropped. */
 static int replayed_model(rt_schema *out, retort *ctx, const rt_driver *drv,
-			  const scratch_base *base)
+			  const rt_scratch_server *base)
 {
 	char *scratch_url = NULL;
 	rt_url scratch = { 0 };
@@ -213,7 +144,7 @@ static int replayed_model(rt_schema *out, retort *ctx, const rt_driver *drv,
 	if (!drv->scratch_create)
 		return rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot make a scratch database",
 				    drv->name);
-	if ((rc = drv->scratch_create(&scratch_url, base->raw ? base->raw : drv->model_url,
+	if ((rc = drv->scratch_create(&scratch_url, base->raw,
 				      &base->url, &ctx->cfg, &ctx->err)) < 0)
 		return rt_ctx_error_prefix(ctx, rc, "cannot make a scratch %s database to replay "
 					   "the migrations on: ", drv->name);
@@ -309,7 +240,7 @@ static int give_list(retort_strarray *out, rt_strlist *l)
 static int sides(rt_schema *cur, rt_schema *want, const rt_driver **drv, retort *ctx,
 		 const char *dialect, int live)
 {
-	scratch_base base = { 0 };
+	rt_scratch_server base = { 0 };
 	rt_url url = { 0 };
 	int rc;
 
@@ -318,12 +249,12 @@ static int sides(rt_schema *cur, rt_schema *want, const rt_driver **drv, retort 
 	else
 		rc = rt_driver_named(drv, dialect, &ctx->err);
 	if (rc >= 0)
-		rc = scratch_base_for(&base, ctx, *drv, live);
+		rc = rt_scratch_server_for(&base, ctx, *drv, live ? 0 : RT_SCRATCH_NO_URL);
 	if (rc >= 0 && !live)
 		rc = replayed_model(cur, ctx, *drv, &base);
 	if (rc >= 0)
 		rc = desired_model(want, ctx, *drv, &base);
-	base_release(&base);
+	rt_scratch_server_release(&base);
 	rt_url_release(&url);
 	return rc;
 }
@@ -507,36 +438,68 @@ done:
 	return rc;
 }
 
+/* `s` written as SQL of `drv`'s dialect, as autogenerate would create it
+ * from nothing. */
+static int dump(char **out, retort *ctx, const rt_schema *s, const rt_driver *drv)
+{
+	rt_schema none = { 0 };
+	rt_diff d = { 0 };
+	rt_buf sql = RT_BUF_INIT;
+	int rc;
+
+	if ((rc = rt_schema_init(&none, s->renderer)) < 0) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	if ((rc = rt_diff_schemas(&d, &none, s, NULL, 0, 0, &ctx->err)) < 0 ||
+	    (rc = rt_render(&sql, &d, drv->renderer, NULL, &ctx->err)) < 0)
+		goto done;
+	if (!(*out = rt_buf_detach(&sql)))
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+done:
+	rt_diff_release(&d);
+	rt_schema_release(&none);
+	rt_buf_release(&sql);
+	return rc;
+}
+
 int retort_schema_dump(char **out, retort *ctx, const char *dialect)
 {
-	rt_schema cur = { 0 }, none = { 0 };
-	rt_diff d = { 0 };
+	rt_schema cur = { 0 };
 	rt_url url = { 0 };
 	const rt_driver *drv = NULL, *out_drv = NULL;
-	rt_buf sql = RT_BUF_INIT;
 	int rc;
 
 	*out = NULL;
 	rt_buf_clear(&ctx->err);
 	if (dialect && (rc = rt_driver_named(&out_drv, dialect, &ctx->err)) < 0)
 		return rc;
-	if ((rc = current_model(&cur, ctx, &drv, &url)) < 0)
-		goto done;
-	if ((rc = rt_schema_init(&none, cur.renderer)) < 0) {
-		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-		goto done;
-	}
-	if ((rc = rt_diff_schemas(&d, &none, &cur, NULL, 0, 0, &ctx->err)) < 0 ||
-	    (rc = rt_render(&sql, &d, (out_drv ? out_drv : drv)->renderer, NULL, &ctx->err)) < 0)
-		goto done;
-	*out = rt_buf_detach(&sql);
-	if (!*out)
-		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
-done:
-	rt_diff_release(&d);
+	if ((rc = current_model(&cur, ctx, &drv, &url)) >= 0)
+		rc = dump(out, ctx, &cur, out_drv ? out_drv : drv);
 	rt_schema_release(&cur);
-	rt_schema_release(&none);
 	rt_url_release(&url);
-	rt_buf_release(&sql);
+	return rc;
+}
+
+int retort_model_dump(char **out, retort *ctx, const char *dialect)
+{
+	rt_scratch_server base = { 0 };
+	rt_schema want = { 0 };
+	rt_url url = { 0 };
+	const rt_driver *drv = NULL;
+	int rc;
+
+	*out = NULL;
+	rt_buf_clear(&ctx->err);
+	if (dialect)
+		rc = rt_driver_named(&drv, dialect, &ctx->err);
+	else if ((rc = rt_ctx_url(&url, ctx)) >= 0)
+		rc = rt_driver_for(&drv, url.scheme, &ctx->err);
+	if (rc >= 0 && (rc = rt_scratch_server_for(&base, ctx, drv, 0)) >= 0 &&
+	    (rc = desired_model(&want, ctx, drv, &base)) >= 0)
+		rc = dump(out, ctx, &want, drv);
+	rt_schema_release(&want);
+	rt_scratch_server_release(&base);
+	rt_url_release(&url);
 	return rc;
 }

@@ -251,3 +251,72 @@ void rt_model_src_release(rt_model_src *m)
 	free(m->chunks);
 	memset(m, 0, sizeof(*m));
 }
+
+/* ---- where scratch databases are made ------------------------------------------ */
+
+void rt_scratch_server_release(rt_scratch_server *b)
+{
+	free(b->raw);
+	rt_url_release(&b->url);
+	memset(b, 0, sizeof(*b));
+}
+
+/* `raw` as the server for `drv`: 1 taken, 0 another dialect's (b->url
+ * still parsed, for a message), < 0 an error. */
+static int server_try(rt_scratch_server *b, retort *ctx, const rt_driver *drv, const char *raw)
+{
+	const rt_driver *d;
+	int rc;
+
+	if ((rc = rt_url_parse(&b->url, raw, ctx->cfg.dir, &ctx->err)) < 0)
+		return rc;
+	if (rt_driver_for(&d, b->url.scheme, &ctx->err) < 0 || d != drv) {
+		rt_buf_clear(&ctx->err);
+		return 0;
+	}
+	if (!(b->raw = rt_strdup(raw)))
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	return 1;
+}
+
+int rt_scratch_server_for(rt_scratch_server *b, retort *ctx, const rt_driver *drv, unsigned flags)
+{
+	const char *ini = ctx->cfg.path ? ctx->cfg.path : "retort.ini";
+	const char *url = ctx->url_override ? ctx->url_override : ctx->cfg.url;
+	const char *dev = rt_config_get(&ctx->cfg, "retort", "dev_url");
+	const char *order[2];
+	size_t i;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if (flags & RT_SCRATCH_NO_URL)
+		url = NULL;
+	order[0] = flags & RT_SCRATCH_URL_FIRST ? url : dev;
+	order[1] = flags & RT_SCRATCH_URL_FIRST ? dev : url;
+	for (i = 0; i < 2; i++) {
+		if (!order[i] || !*order[i])
+			continue;
+		if ((rc = server_try(b, ctx, drv, order[i])) != 0)
+			return rc < 0 && order[i] == dev ? rt_ctx_error_prefix(ctx, rc, "dev_url in %s: ",
+									      ini) : rc < 0 ? rc : 0;
+		/* a dialect that needs a server must not quietly get another
+		 * when dev_url was meant for it */
+		if (order[i] == dev && !drv->model_url) {
+			rc = rt_ctx_error(ctx, RETORT_EUSAGE, "dev_url '%s' in %s is not a %s "
+					  "database", b->url.masked, ini, drv->name);
+			rt_scratch_server_release(b);
+			return rc;
+		}
+		rt_scratch_server_release(b);
+	}
+	if (drv->model_url) {
+		if ((rc = server_try(b, ctx, drv, drv->model_url)) < 0)
+			return rc;
+		return 0;
+	}
+	return rt_ctx_error(ctx, RETORT_EUSAGE,
+			    "a scratch %s database is needed, and there is no %s server to make "
+			    "one on: set dev_url in %s to a %s URL (a database on a server where "
+			    "retort may create databases and schemas)", drv->name, drv->name, ini,
+			    drv->name);
+}

@@ -31,4 +31,23 @@ typedef struct rt_model_src {
 int rt_model_source(rt_model_src *out, retort *ctx, const char *dialect);
 void rt_model_src_release(rt_model_src *m);
 
+/* The server scratch databases of `drv`'s dialect are made on (retort
+ * test, autogenerate's model and replay): dev_url or the url, the first
+ * of that dialect (the url first with RT_SCRATCH_URL_FIRST, never with
+ * RT_SCRATCH_NO_URL); else, for a dialect that needs no server, its
+ * model_url.  `raw` is the URL as written, `url` parsed.  RETORT_EUSAGE
+ * naming dev_url when a server is needed and none is configured, or
+ * dev_url is another dialect's. */
+typedef struct rt_scratch_server {
+	char *raw;
+	rt_url url;
+} rt_scratch_server;
+
+#define RT_SCRATCH_URL_FIRST 1u
+#define RT_SCRATCH_NO_URL    2u
+
+int rt_scratch_server_for(rt_scratch_server *out, retort *ctx, const rt_driver *drv,
+			  unsigned flags);
+void rt_scratch_server_release(rt_scratch_server *b);
+
 #endif

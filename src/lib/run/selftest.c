@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "model.h"
 #include "safety.h"
 
 /* Interrupted (SIGINT in the program), the checks would leave their
@@ -415,41 +416,6 @@ void retort_test_report_release(retort_test_report *report)
 	memset(report, 0, sizeof(*report));
 }
 
-/* Where the scratch database of dialect `d` goes: beside the URL when it
- * is of that dialect, else beside `dev_url` when that is, else the
- * dialect's own empty database (model_url: SQLite, which needs no
- * server).  *out points into `url`, `dev` or the driver. */
-static int scratch_base(const char **out, rt_url *parsed, retort *ctx, const rt_driver *d,
-			const rt_url *url)
-{
-	const char *dev = rt_config_get(&ctx->cfg, "retort", "dev_url");
-	int rc;
-
-	*out = NULL;
-	if (url->scheme && !strcmp(url->scheme, d->scheme)) {
-		*out = ctx->url_override ? ctx->url_override : ctx->cfg.url;
-		return rt_url_parse(parsed, *out, ctx->cfg.dir, &ctx->err);
-	}
-	if (dev && *dev) {
-		if ((rc = rt_url_parse(parsed, dev, ctx->cfg.dir, &ctx->err)) < 0)
-			return rt_ctx_error_prefix(ctx, rc, "dev_url in %s: ",
-						   ctx->cfg.path ? ctx->cfg.path : "retort.ini");
-		if (!strcmp(parsed->scheme, d->scheme)) {
-			*out = dev;
-			return 0;
-		}
-		rt_url_release(parsed);
-	}
-	if (d->model_url) {
-		*out = d->model_url;
-		return rt_url_parse(parsed, *out, ctx->cfg.dir, &ctx->err);
-	}
-	return rt_ctx_error(ctx, RETORT_EUSAGE, "retort test on %s needs a server to make a "
-			    "scratch database on: set dev_url in %s to a %s URL (a database on "
-			    "a server where retort may create databases)", d->name,
-			    ctx->cfg.path ? ctx->cfg.path : "retort.ini", d->name);
-}
-
 /* Every check but single-head on a scratch database of `t->drv`, made
  * beside `base` (`parsed`) and dropped at the end. */
 static int test_on(tester *t, rt_graph *g, const char *base, const rt_url *parsed,
@@ -525,10 +491,10 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 {
 	tester t;
 	rt_graph *g;
-	rt_url url = { 0 }, parsed[MAX_DIALECTS];
+	rt_url url = { 0 };
+	rt_scratch_server base[MAX_DIALECTS];
 	const char *history = rt_config_get(&ctx->cfg, "retort", "history_table");
 	const char *only = opts && opts->version >= 3 ? opts->dialect : NULL;
-	const char *base[MAX_DIALECTS];
 	const rt_driver *d, *url_drv;
 	rt_buf scratches = RT_BUF_INIT;
 	unsigned mask = 0;
@@ -537,7 +503,7 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 
 	memset(out, 0, sizeof(*out));
 	memset(&t, 0, sizeof(t));
-	memset(parsed, 0, sizeof(parsed));
+	memset(base, 0, sizeof(base));
 	t.ctx = ctx;
 	t.out = out;
 	t.opts = opts;
@@ -571,7 +537,8 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 		if (!((mask >> k) & 1))
 			continue;
 		n++;
-		if ((rc = scratch_base(&base[k], &parsed[k], ctx, d, &url)) < 0)
+		/* beside the database when it is of the dialect, as always */
+		if ((rc = rt_scratch_server_for(&base[k], ctx, d, RT_SCRATCH_URL_FIRST)) < 0)
 			goto done;
 	}
 	if (!n) { /* the URL's dialect has no driver in this build */
@@ -597,13 +564,13 @@ int retort_test(retort_test_report *out, retort *ctx, const retort_test_options 
 			break;
 		/* the dialect is said unless the run is the URL's alone */
 		t.dialect = n > 1 || d != url_drv ? d->name : NULL;
-		rc = test_on(&t, g, base[k], &parsed[k], &scratches);
+		rc = test_on(&t, g, base[k].raw, &base[k].url, &scratches);
 	}
 	if (rt_buf_oom(&scratches) || (scratches.len && !(out->scratch = rt_buf_detach(&scratches))))
 		rc = oom(&t);
 done:
 	for (k = 0; k < MAX_DIALECTS; k++)
-		rt_url_release(&parsed[k]);
+		rt_scratch_server_release(&base[k]);
 	rt_url_release(&url);
 	rt_strlist_release(&t.skip);
 	rt_buf_release(&scratches);

@@ -131,6 +131,11 @@ EOF
 	grep -q "at TEXT NOT NULL" "$f" || fail "the SQLite model was not used" "$(cat "$f")"
 	run -0 rt upgrade head
 	run -0 rt check
+	# the model each dialect reads, without a database
+	run -0 rt schema dump --model --dialect postgresql
+	assert_contains "$output" "at timestamp with time zone NOT NULL"
+	run -0 rt schema dump --model
+	assert_contains "$output" "at TEXT NOT NULL"
 	# a failing command: its exit status and its error output, nothing written
 	ini_set schema_command "sh -c 'echo models.py: broken import >&2; exit 3'"
 	run -1 --separate-stderr rt revision --autogenerate -m "broken"
