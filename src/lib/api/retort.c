@@ -612,17 +612,22 @@ static void fill_dialect_sections(rt_buf *text, const char *marker,
 				  const retort_autogen_dialect *d, size_t n, int down)
 {
 	rt_buf with = RT_BUF_INIT;
-	size_t i;
+	size_t i, same = n > 1;
 
-	for (i = 0; i < n; i++) {
-		const retort_autogen *r = &d[i].result;
-
+#define OPTS(k) (down ? d[k].result.downgrade_options : d[k].result.upgrade_options)
+#define SQL(k) (down ? d[k].result.downgrade_sql : d[k].result.upgrade_sql)
+	/* the same SQL for every one of several dialects is one plain
+	 * section */
+	for (i = 1; i < n && same; i++)
+		same = !strcmp(OPTS(i) ? OPTS(i) : "", OPTS(0) ? OPTS(0) : "") &&
+		       !strcmp(SQL(i) ? SQL(i) : "", SQL(0) ? SQL(0) : "");
+	for (i = 0; i < (same ? 1 : n); i++) {
 		if (i)
 			rt_buf_putc(&with, '\n');
-		section_lines(&with, marker, d[i].dialect,
-			      down ? r->downgrade_options : r->upgrade_options,
-			      down ? r->downgrade_sql : r->upgrade_sql);
+		section_lines(&with, marker, same ? NULL : d[i].dialect, OPTS(i), SQL(i));
 	}
+#undef OPTS
+#undef SQL
 	if (!rt_buf_oom(&with))
 		replace_marker(text, marker, with.ptr);
 	else

@@ -51,7 +51,9 @@ EOF
 	f=$(ls migrations/versions/*_users.sql)
 	grep -qx -- "-- +upgrade sqlite" "$f" || fail "no sqlite upgrade section" "$(cat "$f")"
 	grep -qx -- "-- +upgrade postgresql" "$f" || fail "no postgresql upgrade section" "$(cat "$f")"
-	grep -qx -- "-- +downgrade postgresql" "$f" || fail "no postgresql downgrade section"
+	# the same downgrade for both: one plain section
+	grep -qx -- "-- +downgrade" "$f" || fail "no plain downgrade section" "$(cat "$f")"
+	assert_eq "$(grep -c -- '^-- +downgrade ' "$f")" 0
 	# each dialect's own SQL: AUTOINCREMENT only where SQLite reads it
 	assert_eq "$(sed -n '/+upgrade postgresql/,/+downgrade/p' "$f" | grep -c AUTOINCREMENT)" 0
 	assert_eq "$(sed -n '/+upgrade sqlite/,/+upgrade postgresql/p' "$f" | grep -c AUTOINCREMENT)" 1
