@@ -1303,84 +1303,71 @@ static int same_rows(prop *p, const rt_strlist *want, const rt_strlist *have, co
 	return 0;
 }
 
-/* schema dump of the database: it loads into a model equal to `want`,
- * and dumping that again gives the same text */
-static int dump_fixed_point(prop *p, retort *ctx, const rt_schema *want)
-{
-	rt_schema m = { 0 }, none;
-	rt_diff d;
-	rt_buf again = RT_BUF_INIT, err = RT_BUF_INIT;
-	char *text = NULL;
-	int ok = 0;
-
-	if (retort_schema_dump(&text, ctx, NULL) < 0) {
-		note(p, "schema dump failed: %s\n", retort_errmsg(ctx));
-		return 0;
-	}
-	if (sql_model(p, text, &m) < 0) {
-		note(p, "the dump does not load:\n%s", text);
-		goto done;
-	}
-	if (!rt_schema_equal(&m, want)) {
-		note(p, "the dump loads into another schema:\n%s", text);
-		show_model(p, "loaded dump", &m);
-		goto done;
-	}
-	rt_schema_init(&none, m.renderer);
-	if (rt_diff_schemas(&d, &none, &m, NULL, 0, 0, &err) >= 0) {
-		rt_render(&again, &d, m.renderer, NULL, &err);
-		rt_diff_release(&d);
-	}
-	rt_schema_release(&none);
-	if (strcmp(text, again.ptr))
-		note(p, "dumping the loaded dump gives another text:\n%s---- again:\n%s", text,
-		     again.ptr);
-	else
-		ok = 1;
-done:
-	free(text);
-	rt_schema_release(&m);
-	rt_buf_release(&again);
-	rt_buf_release(&err);
-	return ok;
-}
-
-static void autogen_sql(prop *p, const retort_autogen *ag)
-{
-	note(p, "---- upgrade (%s):\n%s---- downgrade (%s):\n%s", ag->upgrade_options,
-	     ag->upgrade_sql, ag->downgrade_options, ag->downgrade_sql);
-}
-
-/* autogenerate + revision + upgrade head */
-static int step(prop *p, retort *ctx, const char *msg, const renames *r)
+/*
+ * autogenerate, a revision of its SQL, and upgrade head.  With `ndialects`,
+ * for the dialects of retort.ini's `dialects`, which must give a section
+ * for each of `dialects`, in that order; else one plain section.  The SQL
+ * goes to the notes when there are renames (the A -> B step).
+ */
+static int step(prop *p, retort *ctx, const char *msg, const renames *r,
+		const char *const *dialects, size_t ndialects)
 {
 	retort_autogen_options ao = RETORT_AUTOGEN_OPTIONS_INIT;
 	retort_revision_options ro = RETORT_REVISION_OPTIONS_INIT;
-	retort_autogen ag = { 0 };
+	retort_autogen_set set = { 0 };
+	retort_autogen_dialect one = { 0 };
 	char *path = NULL;
+	size_t i;
 	int rc;
 
 	if (r) {
 		ao.renames = r->ptrs;
 		ao.nrenames = (size_t)r->n;
 	}
-	if ((rc = retort_autogenerate(&ag, ctx, &ao)) < 0) {
+	if (ndialects)
+		rc = retort_autogenerate_dialects(&set, ctx, &ao);
+	else if ((rc = retort_autogenerate(&one.result, ctx, &ao)) >= 0) {
+		set.dialects = &one;
+		set.count = 1;
+	}
+	if (rc < 0) {
 		note(p, "%s: autogenerate failed: %s\n", msg, retort_errmsg(ctx));
 		return rc;
 	}
-	if (r)
-		autogen_sql(p, &ag);
+	for (i = 0; r && i < set.count; i++) {
+		const retort_autogen *ag = &set.dialects[i].result;
+		const char *d = ndialects ? set.dialects[i].dialect : "";
+		note(p, "---- %s%supgrade (%s):\n%s---- %s%sdowngrade (%s):\n%s", d, *d ? " " : "",
+		     ag->upgrade_options, ag->upgrade_sql, d, *d ? " " : "", ag->downgrade_options,
+		     ag->downgrade_sql);
+	}
+	for (i = 0; i < ndialects; i++)
+		if (set.count != ndialects || strcmp(set.dialects[i].dialect, dialects[i])) {
+			note(p, "%s: autogenerate gave %zu sections, not one for each of the %zu "
+			     "dialects\n", msg, set.count, ndialects);
+			rc = -1;
+			goto done;
+		}
 	ro.message = msg;
-	ro.upgrade_sql = ag.upgrade_sql;
-	ro.downgrade_sql = ag.downgrade_sql;
-	ro.upgrade_options = ag.upgrade_options;
-	ro.downgrade_options = ag.downgrade_options;
+	if (ndialects) {
+		ro.dialect_sections = set.dialects;
+		ro.ndialect_sections = set.count;
+	} else {
+		ro.upgrade_sql = one.result.upgrade_sql;
+		ro.downgrade_sql = one.result.downgrade_sql;
+		ro.upgrade_options = one.result.upgrade_options;
+		ro.downgrade_options = one.result.downgrade_options;
+	}
 	if ((rc = retort_revision(&path, ctx, &ro)) < 0)
 		note(p, "%s: revision failed: %s\n", msg, retort_errmsg(ctx));
 	else if ((rc = retort_upgrade(ctx, "head", NULL)) < 0)
 		note(p, "%s: upgrade failed: %s\n", msg, retort_errmsg(ctx));
+done:
 	free(path);
-	retort_autogen_release(&ag);
+	if (ndialects)
+		retort_autogen_set_release(&set);
+	else
+		retort_autogen_release(&one.result);
 	return rc;
 }
 
@@ -1638,6 +1625,48 @@ static unsigned long long prop_run(const char *what, unsigned long long dflt,
 
 /* ---- the test of one dialect ---------------------------------------------------- */
 
+/* schema dump of the database: it loads into a model equal to `want`,
+ * and dumping that again gives the same text */
+static int dump_fixed_point(prop *p, retort *ctx, const rt_schema *want)
+{
+	rt_schema m = { 0 }, none;
+	rt_diff d;
+	rt_buf again = RT_BUF_INIT, err = RT_BUF_INIT;
+	char *text = NULL;
+	int ok = 0;
+
+	if (retort_schema_dump(&text, ctx, NULL) < 0) {
+		note(p, "schema dump failed: %s\n", retort_errmsg(ctx));
+		return 0;
+	}
+	if (sql_model(p, text, &m) < 0) {
+		note(p, "the dump does not load:\n%s", text);
+		goto done;
+	}
+	if (!rt_schema_equal(&m, want)) {
+		note(p, "the dump loads into another schema:\n%s", text);
+		show_model(p, "loaded dump", &m);
+		goto done;
+	}
+	rt_schema_init(&none, m.renderer);
+	if (rt_diff_schemas(&d, &none, &m, NULL, 0, 0, &err) >= 0) {
+		rt_render(&again, &d, m.renderer, NULL, &err);
+		rt_diff_release(&d);
+	}
+	rt_schema_release(&none);
+	if (strcmp(text, again.ptr))
+		note(p, "dumping the loaded dump gives another text:\n%s---- again:\n%s", text,
+		     again.ptr);
+	else
+		ok = 1;
+done:
+	free(text);
+	rt_schema_release(&m);
+	rt_buf_release(&again);
+	rt_buf_release(&err);
+	return ok;
+}
+
 static int one_pair(void *arg, unsigned long long seed)
 {
 	prop *p = arg;
@@ -1669,11 +1698,11 @@ static int one_pair(void *arg, unsigned long long seed)
 	if (open_project(p, &ctx, NULL) < 0)
 		goto done;
 	/* A, with rows */
-	if (step(p, ctx, "create A", NULL) < 0 || !same_schema(p, &ma, "at A") ||
+	if (step(p, ctx, "create A", NULL, NULL, 0) < 0 || !same_schema(p, &ma, "at A") ||
 	    db_exec(p, rows.ptr) < 0 || snapshot(p, &a, &b, &r, 0, &before) < 0)
 		goto done;
 	/* A -> B */
-	if (write_text(p->dir, "schema.sql", sb.ptr) < 0 || step(p, ctx, "A to B", &r) < 0)
+	if (write_text(p->dir, "schema.sql", sb.ptr) < 0 || step(p, ctx, "A to B", &r, NULL, 0) < 0)
 		goto done;
 	if (!same_schema(p, &mb, "after upgrade to B") || !check_clean(p, ctx, "at B"))
 		goto done;
