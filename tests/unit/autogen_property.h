@@ -1,7 +1,10 @@
 /*
- * autogen_property.h - the property test of autogenerate, shared by
- * test_autogen_property.c (SQLite) and test_autogen_property_pg.c
- * (PostgreSQL), which define PROP_PG before including it.
+ * autogen_property.h - the property test of autogenerate: the random
+ * schema pairs, their SQL and the checks.  test_autogen_property.c
+ * (SQLite) and test_autogen_property_pg.c (PostgreSQL, PROP_PG defined)
+ * run the test of one dialect below; test_autogen_dialects_pg.c
+ * (PROP_DIALECTS defined) renders each pair for both dialects and runs its
+ * own pair with the generator and the checks of this file.
  *
  * For each seed: a random schema A (tables, columns of varied types,
  * defaults, NOT NULL, keys, indexes, unique and check constraints, foreign
@@ -29,12 +32,6 @@
 #include "diff.h"
 #include "driver.h"
 
-#ifdef PROP_PG
-#define DIALECT "postgresql"
-#else
-#define DIALECT "sqlite"
-#endif
-
 /* ---- randomness --------------------------------------------------------- */
 
 static unsigned long long rng_state;
@@ -52,6 +49,19 @@ static int chance(unsigned int percent)
 	return rnd(100) < percent;
 }
 
+/* ---- the dialects ----------------------------------------------------------- */
+
+/*
+ * The test of one dialect generates all that dialect models (gen_pg says
+ * which); the cross-dialect test (gen_both) only what both model, the
+ * rules of SQLite's side applying (its key is the rowid, AUTOINCREMENT
+ * only there), and renders each schema twice, switching gen_pg.  A branch
+ * on gen_pg keeps its place in the random sequence, so a seed of the
+ * one-dialect tests gives the schemas it always gave.
+ */
+static int gen_pg;
+static int gen_both;
+
 /* ---- the generated schemas ------------------------------------------------ */
 
 #define MAXT 6
@@ -60,12 +70,13 @@ static int chance(unsigned int percent)
 
 typedef struct gtype {
 	const char *sql;
-	char fam;        /* i int, t text, r real, n numeric, b bool, d date, x blob, e enum */
+	/* i int, t text, r real, n numeric, b bool, d date, T timestamp,
+	 * x blob, e enum: a change within a family keeps the rows' text */
+	char fam;
 	const char *dflt[2];
 } gtype;
 
-#ifdef PROP_PG
-static const gtype types[] = {
+static const gtype pg_types[] = {
 	{ "integer", 'i', { "0", "7" } },
 	{ "bigint", 'i', { "1", "5" } },
 	{ "smallint", 'i', { "2", "3" } },
@@ -78,10 +89,10 @@ static const gtype types[] = {
 	{ "date", 'd', { "CURRENT_DATE", "'2024-01-01'" } },
 	{ "mood", 'e', { "'sad'", "'happy'" } },
 };
-#define NTYPES 10          /* mood only when the enum exists */
+#define PG_NTYPES 10          /* mood only when the enum exists */
 #define T_MOOD 10
-#else
-static const gtype types[] = {
+
+static const gtype sqlite_types[] = {
 	{ "INTEGER", 'i', { "0", "7" } },
 	{ "BIGINT", 'i', { "1", "5" } },
 	{ "TEXT", 't', { "'x'", "'hello'" } },
@@ -93,8 +104,46 @@ static const gtype types[] = {
 	{ "DATETIME", 'd', { "CURRENT_TIMESTAMP", "'2024-01-01'" } },
 	{ "BLOB", 'x', { "x'00'", "x'ff'" } },
 };
-#define NTYPES 10
-#endif
+#define SQLITE_NTYPES 10
+
+/* The types both model, as SQLite and PostgreSQL spell them and their
+ * defaults: one generated column is rendered for either.  Index 0 is the
+ * integer a SQLite key must have. */
+typedef struct gtype2 {
+	char fam;
+	const char *sql[2];
+	const char *dflt[2][2];
+} gtype2;
+
+static const gtype2 both_types[] = {
+	{ 'i', { "INTEGER", "integer" }, { { "0", "7" }, { "0", "7" } } },
+	{ 'i', { "BIGINT", "bigint" }, { { "1", "5" }, { "1", "5" } } },
+	{ 'i', { "SMALLINT", "smallint" }, { { "2", "3" }, { "2", "3" } } },
+	{ 't', { "TEXT", "text" }, { { "'x'", "'hello'" }, { "'x'", "'hello'" } } },
+	{ 't', { "VARCHAR(20)", "varchar(20)" }, { { "'yy'", "'abc'" }, { "'yy'", "'abc'" } } },
+	{ 't', { "VARCHAR(50)", "varchar(50)" }, { { "'zz'", "'long'" }, { "'zz'", "'long'" } } },
+	{ 'r', { "REAL", "real" }, { { "1.5", "0.25" }, { "1.5", "0.25" } } },
+	{ 'n', { "NUMERIC(10,2)", "numeric(10,2)" }, { { "2.5", "0" }, { "2.5", "0" } } },
+	{ 'n', { "NUMERIC(12,2)", "numeric(12,2)" }, { { "1.5", "3" }, { "1.5", "3" } } },
+	{ 'b', { "BOOLEAN", "boolean" }, { { "0", "1" }, { "false", "true" } } },
+	{ 'd', { "DATE", "date" }, { { "CURRENT_DATE", "'2024-01-01'" },
+				     { "CURRENT_DATE", "'2024-01-01'" } } },
+	{ 'T', { "TIMESTAMP", "timestamp" }, { { "CURRENT_TIMESTAMP", "'2024-01-01 10:00:00'" },
+					       { "CURRENT_TIMESTAMP", "'2024-01-01 10:00:00'" } } },
+	{ 'x', { "BLOB", "bytea" }, { { "x'00'", "x'ff'" }, { "'\\x00'", "'\\xff'" } } },
+};
+#define BOTH_NTYPES ((int)(sizeof(both_types) / sizeof(both_types[0])))
+
+/* How many types a new column picks from. */
+static int ntypes(void)
+{
+	return gen_both ? BOTH_NTYPES : gen_pg ? PG_NTYPES : SQLITE_NTYPES;
+}
+
+static char type_fam(int type)
+{
+	return gen_both ? both_types[type].fam : gen_pg ? pg_types[type].fam : sqlite_types[type].fam;
+}
 
 typedef struct gcol {
 	char name[NAMELEN];
@@ -176,7 +225,22 @@ static const char *const labels[] = { "sad", "happy", "meh", "ok" };
 
 static char fam(const gcol *c)
 {
-	return types[c->type].fam;
+	return type_fam(c->type);
+}
+
+/* The column's type and default as the dialect of gen_pg spells them. */
+static const char *type_sql(const gcol *c)
+{
+	if (gen_both)
+		return both_types[c->type].sql[gen_pg];
+	return gen_pg ? pg_types[c->type].sql : sqlite_types[c->type].sql;
+}
+
+static const char *type_dflt(const gcol *c)
+{
+	if (gen_both)
+		return both_types[c->type].dflt[gen_pg][c->dflt];
+	return gen_pg ? pg_types[c->type].dflt[c->dflt] : sqlite_types[c->type].dflt[c->dflt];
 }
 
 static int uniqueable(const gcol *c)
@@ -297,13 +361,9 @@ static int col_in_unique(const gtable *t, const char *col)
 
 static int pick_type(const gschema *s)
 {
-#ifdef PROP_PG
-	if (s->labels && chance(8))
+	if (gen_pg && s->labels && chance(8))
 		return T_MOOD;
-#else
-	(void)s;
-#endif
-	return (int)rnd(NTYPES);
+	return (int)rnd((unsigned)ntypes());
 }
 
 static void add_column(gschema *s, gtable *t, int fresh)
@@ -320,10 +380,8 @@ static void add_column(gschema *s, gtable *t, int fresh)
 		c->dflt = 0;
 	if (fam(c) == 't' && chance(20))
 		c->coll = 1 + (int)rnd(2);
-#ifdef PROP_PG
-	if (chance(15))
+	if (gen_pg && chance(15))
 		c->comment = 1 + (int)rnd(2);
-#endif
 }
 
 /* A foreign key from column `col` of t to a table with an integer key. */
@@ -452,14 +510,14 @@ static void new_table(gschema *s, int fresh)
 	id->fresh = fresh;
 	if (chance(90)) {
 		id->pk = 1;
-#ifdef PROP_PG
-		id->autoinc = chance(50) ? (int)rnd(4) : 0;
-		if (id->autoinc == 3 && id->type > 1)
-			id->type = 0;
-#else
-		id->type = 0; /* INTEGER: the rowid */
-		id->autoinc = chance(30);
-#endif
+		if (gen_pg) {
+			id->autoinc = chance(50) ? (int)rnd(4) : 0;
+			if (id->autoinc == 3 && id->type > 1)
+				id->type = 0;
+		} else {
+			id->type = 0; /* INTEGER: the rowid */
+			id->autoinc = chance(30);
+		}
 	}
 	n = 1 + (int)rnd(5);
 	for (i = 0; i < n; i++)
@@ -471,9 +529,8 @@ static void new_table(gschema *s, int fresh)
 			if (uniqueable(c) && !c->fresh && fam(c) != 'r' && fam(c) != 'x') {
 				c->pk = 2;
 				c->notnull = 1;
-#ifndef PROP_PG
-				id->autoinc = 0;
-#endif
+				if (!gen_pg)
+					id->autoinc = 0;
 				break;
 			}
 		}
@@ -491,14 +548,14 @@ static void new_table(gschema *s, int fresh)
 			add_fk(s, t, c->name, fresh);
 		}
 	}
-#ifdef PROP_PG
-	t->pkname = npk(t) && chance(20);
-	if (chance(20))
-		t->comment = 1 + (int)rnd(2);
-#else
-	t->without_rowid = npk(t) && !id->autoinc && chance(10);
-	t->trigger = chance(15);
-#endif
+	if (gen_pg) {
+		t->pkname = npk(t) && chance(20);
+		if (chance(20))
+			t->comment = 1 + (int)rnd(2);
+	} else if (!gen_both) {
+		t->without_rowid = npk(t) && !id->autoinc && chance(10);
+		t->trigger = chance(15);
+	}
 }
 
 static void gen_a(gschema *s)
@@ -506,9 +563,8 @@ static void gen_a(gschema *s)
 	int i, n = 1 + (int)rnd(4);
 
 	memset(s, 0, sizeof(*s));
-#ifdef PROP_PG
-	s->labels = chance(40) ? 2 : 0;
-#endif
+	if (gen_pg)
+		s->labels = chance(40) ? 2 : 0;
 	for (i = 0; i < n; i++)
 		new_table(s, 0);
 	for (i = (int)rnd(3); i > 0; i--)
@@ -598,10 +654,10 @@ static void rename_col_refs(gschema *s, gtable *t, const char *from, const char 
 /* Same-family types whose values read back the same after a change. */
 static int retype(const gcol *c)
 {
-	int cand[NTYPES], n = 0, i;
+	int cand[16], n = 0, i; /* more than any table has */
 
-	for (i = 0; i < NTYPES; i++)
-		if (i != c->type && types[i].fam == fam(c))
+	for (i = 0; i < ntypes(); i++)
+		if (i != c->type && type_fam(i) == fam(c))
 			cand[n++] = i;
 	return n ? cand[rnd((unsigned)n)] : c->type;
 }
@@ -628,11 +684,9 @@ static void mutate_pk(gschema *s, gtable *t)
 			if (t->cols[i].pk == 2)
 				t->cols[i].pk = 0;
 	}
-#ifndef PROP_PG
-	if (npk(t) > 1)
+	if (!gen_pg && npk(t) > 1)
 		for (i = 0; i < t->ncols; i++)
 			t->cols[i].autoinc = 0;
-#endif
 }
 
 static void mutate_table(gschema *s, gtable *t, renames *r)
@@ -689,23 +743,18 @@ static void mutate_table(gschema *s, gtable *t, renames *r)
 			c->dflt = c->dflt >= 0 && chance(50) ? -1 : (int)rnd(2);
 		if (fam(c) == 't' && chance(10))
 			c->coll = (c->coll + 1) % 3;
-#ifdef PROP_PG
-		if (chance(10))
+		if (gen_pg && chance(10))
 			c->comment = (c->comment + 1) % 3;
-#endif
 	}
 	/* the key's auto-increment */
 	if (int_pk(t) && chance(15) && !t->without_rowid) {
 		gcol *id = int_pk(t);
-#ifdef PROP_PG
-		if (id->autoinc != 3) {
+		if (gen_pg && id->autoinc != 3) {
 			id->autoinc = (int)rnd(3);
 			id->dflt = -1;
-		}
-#else
-		if (!strcmp(types[id->type].sql, "INTEGER"))
+		} else if (!gen_pg && id->type == 0) { /* INTEGER */
 			id->autoinc = !id->autoinc;
-#endif
+		}
 	}
 	if (chance(12) && t->nuq)
 		{ int x_ = (int)rnd((unsigned)t->nuq); t->uq[x_] = t->uq[--t->nuq]; }
@@ -736,19 +785,19 @@ static void mutate_table(gschema *s, gtable *t, renames *r)
 			}
 		}
 	}
-#ifdef PROP_PG
-	if (chance(10))
-		t->pkname = npk(t) && !t->pkname;
-	if (chance(10))
-		t->comment = (t->comment + 1) % 3;
-#else
-	if (chance(8))
-		t->without_rowid = npk(t) && !t->without_rowid;
-	for (i = 0; t->without_rowid && i < t->ncols; i++)
-		t->cols[i].autoinc = 0;
-	if (chance(10))
-		t->trigger = !t->trigger;
-#endif
+	if (gen_pg) {
+		if (chance(10))
+			t->pkname = npk(t) && !t->pkname;
+		if (chance(10))
+			t->comment = (t->comment + 1) % 3;
+	} else if (!gen_both) {
+		if (chance(8))
+			t->without_rowid = npk(t) && !t->without_rowid;
+		for (i = 0; t->without_rowid && i < t->ncols; i++)
+			t->cols[i].autoinc = 0;
+		if (chance(10))
+			t->trigger = !t->trigger;
+	}
 }
 
 static void mutate(gschema *s, renames *r)
@@ -809,24 +858,32 @@ static void mutate(gschema *s, renames *r)
 		{ int x_ = (int)rnd((unsigned)s->nv); s->v[x_] = s->v[--s->nv]; }
 	if (chance(25))
 		add_view(s);
-#ifdef PROP_PG
-	if (s->labels && s->labels < 4 && chance(15))
+	if (gen_pg && s->labels && s->labels < 4 && chance(15))
 		s->labels++;
-	else if (!s->labels && chance(10))
+	else if (gen_pg && !s->labels && chance(10))
 		s->labels = 2;
-#endif
 	for (i = 0; i < r->n; i++)
 		r->ptrs[i] = r->spec[i];
 }
 
+/* The pair of a seed: A, and B made from it with the renames `r`. */
+static void gen_pair(unsigned long long seed, gschema *a, gschema *b, renames *r)
+{
+	int i;
+
+	rng_state = seed * 0x9E3779B97F4A7C15ull + 1;
+	for (i = 0; i < 4; i++)
+		rnd(2);
+	gen_a(a);
+	*b = *a;
+	mutate(b, r);
+}
+
 /* ---- SQL of a generated schema ---------------------------------------------------- */
 
-static const char *const colls[] = { NULL,
-#ifdef PROP_PG
-	"\"C\"", "\"POSIX\""
-#else
-	"NOCASE", "RTRIM"
-#endif
+static const char *const colls[2][3] = {
+	{ NULL, "NOCASE", "RTRIM" },
+	{ NULL, "\"C\"", "\"POSIX\"" },
 };
 
 static const char *const on_delete[] = { "", " ON DELETE CASCADE", " ON DELETE SET NULL",
@@ -835,23 +892,24 @@ static const char *const on_delete[] = { "", " ON DELETE CASCADE", " ON DELETE S
 static void put_col(rt_buf *b, const gtable *t, const gcol *c)
 {
 	rt_buf_printf(b, "    %s ", c->name);
-#ifdef PROP_PG
-	if (c->autoinc == 3)
-		rt_buf_puts(b, c->type == 1 ? "bigserial" : "serial");
-	else
-		rt_buf_puts(b, types[c->type].sql);
-	if (c->coll)
-		rt_buf_printf(b, " COLLATE %s", colls[c->coll]);
-	if (c->autoinc == 1)
-		rt_buf_puts(b, " GENERATED BY DEFAULT AS IDENTITY");
-	else if (c->autoinc == 2)
-		rt_buf_puts(b, " GENERATED ALWAYS AS IDENTITY");
-	if (c->notnull)
-		rt_buf_puts(b, " NOT NULL");
-	if (c->dflt >= 0 && !c->autoinc)
-		rt_buf_printf(b, " DEFAULT %s", types[c->type].dflt[c->dflt]);
-#else
-	rt_buf_puts(b, types[c->type].sql);
+	if (gen_pg) {
+		if (c->autoinc == 3)
+			rt_buf_puts(b, c->type == 1 ? "bigserial" : "serial");
+		else
+			rt_buf_puts(b, type_sql(c));
+		if (c->coll)
+			rt_buf_printf(b, " COLLATE %s", colls[1][c->coll]);
+		if (c->autoinc == 1)
+			rt_buf_puts(b, " GENERATED BY DEFAULT AS IDENTITY");
+		else if (c->autoinc == 2)
+			rt_buf_puts(b, " GENERATED ALWAYS AS IDENTITY");
+		if (c->notnull)
+			rt_buf_puts(b, " NOT NULL");
+		if (c->dflt >= 0 && !c->autoinc)
+			rt_buf_printf(b, " DEFAULT %s", type_dflt(c));
+		return;
+	}
+	rt_buf_puts(b, type_sql(c));
 	if (c->pk && npk(t) == 1) {
 		rt_buf_puts(b, " PRIMARY KEY");
 		if (c->autoinc)
@@ -860,10 +918,9 @@ static void put_col(rt_buf *b, const gtable *t, const gcol *c)
 	if (c->notnull)
 		rt_buf_puts(b, " NOT NULL");
 	if (c->dflt >= 0)
-		rt_buf_printf(b, " DEFAULT %s", types[c->type].dflt[c->dflt]);
+		rt_buf_printf(b, " DEFAULT %s", type_dflt(c));
 	if (c->coll)
-		rt_buf_printf(b, " COLLATE %s", colls[c->coll]);
-#endif
+		rt_buf_printf(b, " COLLATE %s", colls[0][c->coll]);
 }
 
 static void check_expr(rt_buf *b, const gtable *t, const gck *k)
@@ -890,14 +947,12 @@ static void schema_sql(rt_buf *b, const gschema *s)
 				order[i] = order[k];
 				order[k] = tmp;
 			}
-#ifdef PROP_PG
-	if (s->labels) {
+	if (gen_pg && s->labels) {
 		rt_buf_puts(b, "CREATE TYPE mood AS ENUM (");
 		for (i = 0; i < s->labels; i++)
 			rt_buf_printf(b, "%s'%s'", i ? ", " : "", labels[i]);
 		rt_buf_puts(b, ");\n");
 	}
-#endif
 	for (i = 0; i < s->nt; i++) {
 		const gtable *t = &s->t[order[i]];
 		rt_buf_printf(b, "CREATE TABLE %s (\n", t->name);
@@ -906,11 +961,8 @@ static void schema_sql(rt_buf *b, const gschema *s)
 				rt_buf_puts(b, ",\n");
 			put_col(b, t, &t->cols[k]);
 		}
-#ifdef PROP_PG
-		if (npk(t)) {
-#else
-		if (npk(t) > 1) {
-#endif
+		/* SQLite's single key is the column's own PRIMARY KEY */
+		if (npk(t) > !gen_pg) {
 			rt_buf_puts(b, ",\n    ");
 			if (t->pkname)
 				rt_buf_printf(b, "CONSTRAINT pk_%s ", t->name);
@@ -950,18 +1002,15 @@ static void schema_sql(rt_buf *b, const gschema *s)
 				rt_buf_printf(b, " WHERE %s IS NOT NULL", x->cols[0]);
 			rt_buf_puts(b, ";\n");
 		}
-#ifdef PROP_PG
 		if (t->comment)
 			rt_buf_printf(b, "COMMENT ON TABLE %s IS 'table note %d';\n", t->name, t->comment);
 		for (k = 0; k < t->ncols; k++)
 			if (t->cols[k].comment)
 				rt_buf_printf(b, "COMMENT ON COLUMN %s.%s IS 'it''s %d';\n", t->name,
 					      t->cols[k].name, t->cols[k].comment);
-#else
 		if (t->trigger)
 			rt_buf_printf(b, "CREATE TRIGGER trg_%s AFTER INSERT ON %s BEGIN SELECT 1; END;\n",
 				      t->name, t->name);
-#endif
 	}
 	for (i = 0; i < s->nv; i++) {
 		rt_buf_printf(b, "CREATE VIEW %s AS SELECT ", s->v[i].name);
@@ -978,13 +1027,15 @@ static void value(rt_buf *b, const gcol *c, int row)
 	case 't': rt_buf_printf(b, "'v%d'", row); break;
 	case 'r': rt_buf_printf(b, "%d.5", row); break;
 	case 'n': rt_buf_printf(b, "%d.25", row); break;
-#ifdef PROP_PG
-	case 'b': rt_buf_puts(b, row % 2 ? "true" : "false"); break;
-#else
-	case 'b': rt_buf_printf(b, "%d", row % 2); break;
-#endif
+	case 'b':
+		if (gen_pg)
+			rt_buf_puts(b, row % 2 ? "true" : "false");
+		else
+			rt_buf_printf(b, "%d", row % 2);
+		break;
 	case 'd': rt_buf_printf(b, "'2024-01-0%d'", row); break;
-	case 'x': rt_buf_printf(b, "x'0%d'", row); break;
+	case 'T': rt_buf_printf(b, "'2024-01-0%d 10:00:00'", row); break;
+	case 'x': rt_buf_printf(b, gen_pg ? "'\\x0%d'" : "x'0%d'", row); break;
 	case 'e': rt_buf_puts(b, "'sad'"); break;
 	}
 }
@@ -1004,9 +1055,8 @@ static void rows_sql(rt_buf *b, const gschema *s)
 			for (k = 0; k < t->ncols; k++)
 				rt_buf_printf(b, "%s%s", k ? ", " : "", t->cols[k].name);
 			rt_buf_puts(b, ")");
-#ifdef PROP_PG
-			rt_buf_puts(b, " OVERRIDING SYSTEM VALUE");
-#endif
+			if (gen_pg)
+				rt_buf_puts(b, " OVERRIDING SYSTEM VALUE");
 			rt_buf_puts(b, " VALUES ");
 			for (row = 1; row <= NROWS; row++) {
 				rt_buf_printf(b, "%s(", row > 1 ? ", " : "");
@@ -1023,14 +1073,16 @@ static void rows_sql(rt_buf *b, const gschema *s)
 
 /* ---- the test harness ---------------------------------------------------------- */
 
+/* A database the pairs run on, and the project around it. */
 typedef struct prop {
-	char dir[256];
+	int pg;              /* a PostgreSQL database (else a SQLite file) */
+	char dir[256];       /* the project's folder */
 	char url[512];
 	const rt_driver *drv;
 	rt_url u;
 	rt_conn *conn;
-	rt_buf log;          /* what to show when the pair fails */
-	int failures;
+	rt_buf own_log;
+	rt_buf *log;         /* what to show when the pair fails: own_log or shared */
 } prop;
 
 static void note(prop *p, const char *fmt, ...) RT_PRINTF(2, 3);
@@ -1040,7 +1092,7 @@ static void note(prop *p, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	rt_buf_vprintf(&p->log, fmt, ap);
+	rt_buf_vprintf(p->log, fmt, ap);
 	va_end(ap);
 }
 
@@ -1109,29 +1161,30 @@ static int sql_model(prop *p, const char *sql, rt_schema *out)
 {
 	rt_buf err = RT_BUF_INIT;
 	int rc;
-#ifdef PROP_PG
-	rt_buf pre = RT_BUF_INIT;
-	rt_buf_puts(&pre, "CREATE SCHEMA prop_scratch; SET LOCAL search_path TO prop_scratch;");
-	if ((rc = p->drv->begin(p->conn, &err)) >= 0 &&
-	    (rc = p->drv->exec(p->conn, pre.ptr, pre.len, NULL, &err)) >= 0 &&
-	    (rc = p->drv->exec(p->conn, sql, strlen(sql), NULL, &err)) >= 0)
-		rc = p->drv->introspect(p->conn, "prop_scratch", out, &err);
-	p->drv->rollback(p->conn);
-	rt_buf_release(&pre);
-#else
-	rt_url mem = { 0 };
-	rt_config cfg;
-	rt_conn *c = NULL;
-	rt_config_defaults(&cfg, "/");
-	if ((rc = rt_url_parse(&mem, "sqlite://", "/", &err)) >= 0 &&
-	    (rc = p->drv->connect(&c, &mem, &cfg, &err)) >= 0 &&
-	    (rc = p->drv->exec(c, sql, strlen(sql), NULL, &err)) >= 0)
-		rc = p->drv->introspect(c, NULL, out, &err);
-	if (c)
-		p->drv->close(c);
-	rt_url_release(&mem);
-	rt_config_release(&cfg);
-#endif
+
+	if (p->pg) {
+		rt_buf pre = RT_BUF_INIT;
+		rt_buf_puts(&pre, "CREATE SCHEMA prop_scratch; SET LOCAL search_path TO prop_scratch;");
+		if ((rc = p->drv->begin(p->conn, &err)) >= 0 &&
+		    (rc = p->drv->exec(p->conn, pre.ptr, pre.len, NULL, &err)) >= 0 &&
+		    (rc = p->drv->exec(p->conn, sql, strlen(sql), NULL, &err)) >= 0)
+			rc = p->drv->introspect(p->conn, "prop_scratch", out, &err);
+		p->drv->rollback(p->conn);
+		rt_buf_release(&pre);
+	} else {
+		rt_url mem = { 0 };
+		rt_config cfg;
+		rt_conn *c = NULL;
+		rt_config_defaults(&cfg, "/");
+		if ((rc = rt_url_parse(&mem, "sqlite://", "/", &err)) >= 0 &&
+		    (rc = p->drv->connect(&c, &mem, &cfg, &err)) >= 0 &&
+		    (rc = p->drv->exec(c, sql, strlen(sql), NULL, &err)) >= 0)
+			rc = p->drv->introspect(c, NULL, out, &err);
+		if (c)
+			p->drv->close(c);
+		rt_url_release(&mem);
+		rt_config_release(&cfg);
+	}
 	if (rc < 0)
 		note(p, "the schema does not load: %s\n", err.ptr);
 	rt_buf_release(&err);
@@ -1250,6 +1303,328 @@ static int same_rows(prop *p, const rt_strlist *want, const rt_strlist *have, co
 	return 0;
 }
 
+/*
+ * autogenerate, a revision of its SQL, and upgrade head.  With `ndialects`,
+ * for the dialects of retort.ini's `dialects`, which must give a section
+ * for each of `dialects`, in that order; else one plain section.  The SQL
+ * goes to the notes when there are renames (the A -> B step).
+ */
+static int step(prop *p, retort *ctx, const char *msg, const renames *r,
+		const char *const *dialects, size_t ndialects)
+{
+	retort_autogen_options ao = RETORT_AUTOGEN_OPTIONS_INIT;
+	retort_revision_options ro = RETORT_REVISION_OPTIONS_INIT;
+	retort_autogen_set set = { 0 };
+	retort_autogen_dialect one = { 0 };
+	char *path = NULL;
+	size_t i;
+	int rc;
+
+	if (r) {
+		ao.renames = r->ptrs;
+		ao.nrenames = (size_t)r->n;
+	}
+	if (ndialects)
+		rc = retort_autogenerate_dialects(&set, ctx, &ao);
+	else if ((rc = retort_autogenerate(&one.result, ctx, &ao)) >= 0) {
+		set.dialects = &one;
+		set.count = 1;
+	}
+	if (rc < 0) {
+		note(p, "%s: autogenerate failed: %s\n", msg, retort_errmsg(ctx));
+		return rc;
+	}
+	for (i = 0; r && i < set.count; i++) {
+		const retort_autogen *ag = &set.dialects[i].result;
+		const char *d = ndialects ? set.dialects[i].dialect : "";
+		note(p, "---- %s%supgrade (%s):\n%s---- %s%sdowngrade (%s):\n%s", d, *d ? " " : "",
+		     ag->upgrade_options, ag->upgrade_sql, d, *d ? " " : "", ag->downgrade_options,
+		     ag->downgrade_sql);
+	}
+	for (i = 0; i < ndialects; i++)
+		if (set.count != ndialects || strcmp(set.dialects[i].dialect, dialects[i])) {
+			note(p, "%s: autogenerate gave %zu sections, not one for each of the %zu "
+			     "dialects\n", msg, set.count, ndialects);
+			rc = -1;
+			goto done;
+		}
+	ro.message = msg;
+	if (ndialects) {
+		ro.dialect_sections = set.dialects;
+		ro.ndialect_sections = set.count;
+	} else {
+		ro.upgrade_sql = one.result.upgrade_sql;
+		ro.downgrade_sql = one.result.downgrade_sql;
+		ro.upgrade_options = one.result.upgrade_options;
+		ro.downgrade_options = one.result.downgrade_options;
+	}
+	if ((rc = retort_revision(&path, ctx, &ro)) < 0)
+		note(p, "%s: revision failed: %s\n", msg, retort_errmsg(ctx));
+	else if ((rc = retort_upgrade(ctx, "head", NULL)) < 0)
+		note(p, "%s: upgrade failed: %s\n", msg, retort_errmsg(ctx));
+done:
+	free(path);
+	if (ndialects)
+		retort_autogen_set_release(&set);
+	else
+		retort_autogen_release(&one.result);
+	return rc;
+}
+
+/* An empty database: PostgreSQL's public schema made again, SQLite's
+ * file removed and opened again. */
+static int reset_db(prop *p)
+{
+	rt_buf err = RT_BUF_INIT;
+	rt_config cfg;
+	char path[512];
+	int rc;
+
+	if (p->pg)
+		return db_exec(p, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+	if (p->conn)
+		p->drv->close(p->conn);
+	p->conn = NULL;
+	snprintf(path, sizeof(path), "%s/db.sqlite", p->dir);
+	unlink(path);
+	rt_config_defaults(&cfg, "/");
+	if ((rc = p->drv->connect(&p->conn, &p->u, &cfg, &err)) < 0)
+		note(p, "cannot open %s: %s\n", path, err.ptr);
+	rt_config_release(&cfg);
+	rt_buf_release(&err);
+	return rc;
+}
+
+/* Open the project of p->dir; `url` (NULL: the file's) as -u gives it. */
+static int open_project(prop *p, retort **ctx, const char *url)
+{
+	retort_options o = RETORT_OPTIONS_INIT;
+	char cfg[512];
+
+	snprintf(cfg, sizeof(cfg), "%s/retort.ini", p->dir);
+	o.config_path = cfg;
+	o.url = url;
+	if (retort_new(ctx) < 0 || retort_open(*ctx, &o) < 0) {
+		note(p, "cannot open the project: %s\n", retort_errmsg(*ctx));
+		return -1;
+	}
+	return 0;
+}
+
+/* `check` finds nothing between the database and its model. */
+static int check_clean(prop *p, retort *ctx, const char *when)
+{
+	retort_autogen ag = { 0 };
+	size_t i;
+	int ok = 0;
+
+	if (retort_check(&ag, ctx) < 0) {
+		note(p, "%s: check failed: %s\n", when, retort_errmsg(ctx));
+	} else if (ag.operations.count) {
+		note(p, "%s: check is not clean:\n", when);
+		for (i = 0; i < ag.operations.count; i++)
+			note(p, "  %s\n", ag.operations.strings[i]);
+	} else {
+		ok = 1;
+	}
+	retort_autogen_release(&ag);
+	return ok;
+}
+
+static void note_renames(prop *p, const renames *r)
+{
+	int i;
+
+	note(p, "---- renames:");
+	for (i = 0; i < r->n; i++)
+		note(p, " %s", r->spec[i]);
+	note(p, "\n");
+}
+
+static unsigned long long env_num(const char *name, unsigned long long dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 10) : dflt;
+}
+
+/* A folder for the project, with its versions folder and a template
+ * whose sections are the plain ones autogenerate fills. */
+static int project_setup(char *dir, size_t size)
+{
+	char path[512];
+
+	snprintf(dir, size, "/tmp/retort-prop-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/migrations", dir);
+	mkdir(path, 0777);
+	snprintf(path, sizeof(path), "%s/migrations/versions", dir);
+	mkdir(path, 0777);
+	return write_text(dir, "migrations/script.sql.tmpl",
+			  "-- ${message}\n--\n-- revision: ${revision}\n-- down_revision: ${down_revision}\n"
+			  "-- branch_labels: ${branch_labels}\n-- depends_on: ${depends_on}\n"
+			  "-- create_date: ${create_date}\n\n-- +upgrade\n${upgrades}\n"
+			  "-- +downgrade\n${downgrades}\n");
+}
+
+static void project_remove(const char *dir)
+{
+	char cmd[600];
+
+	if (strncmp(dir, "/tmp/retort-prop-", 17))
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+/* The URL of the test server's administration database (RETORT_PG_STATE
+ * names the file the CTest fixture pg/start writes it to). */
+static int pg_admin_url(char *out, size_t size)
+{
+	const char *state = getenv("RETORT_PG_STATE");
+	FILE *f = state ? fopen(state, "r") : NULL;
+	char *nl;
+	int ok = f && fgets(out, (int)size, f);
+
+	if (f)
+		fclose(f);
+	if (!ok) {
+		fprintf(stderr, "RETORT_PG_STATE must name the file with the test server's URL\n");
+		return -1;
+	}
+	if ((nl = strchr(out, '\n')) != NULL)
+		*nl = '\0';
+	return 0;
+}
+
+/* Run `sql` on the test server's administration database. */
+static int pg_admin_exec(const rt_driver *drv, const char *sql, rt_buf *err)
+{
+	char admin[512];
+	rt_config cfg;
+	rt_url au = { 0 };
+	rt_conn *ac = NULL;
+	int rc;
+
+	if (pg_admin_url(admin, sizeof(admin)) < 0)
+		return -1;
+	rt_config_defaults(&cfg, "/");
+	if ((rc = rt_url_parse(&au, admin, "/", err)) >= 0 &&
+	    (rc = drv->connect(&ac, &au, &cfg, err)) >= 0) {
+		rc = drv->exec(ac, sql, strlen(sql), NULL, err);
+		drv->close(ac);
+	}
+	rt_url_release(&au);
+	rt_config_release(&cfg);
+	return rc;
+}
+
+/* The database of a prop in the project folder `dir`: a SQLite file
+ * there, or a PostgreSQL database of this process on the test server. */
+static int prop_setup(prop *p, int pg, const char *dir)
+{
+	rt_buf err = RT_BUF_INIT;
+	rt_config cfg;
+	char sql[256], *slash;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->pg = pg;
+	rt_buf_init(&p->own_log);
+	p->log = &p->own_log;
+	snprintf(p->dir, sizeof(p->dir), "%s", dir);
+	if (!pg) {
+		snprintf(p->url, sizeof(p->url), "sqlite:///%s/db.sqlite", p->dir);
+		if ((rc = rt_driver_for(&p->drv, "sqlite", &err)) >= 0)
+			rc = rt_url_parse(&p->u, p->url, "/", &err);
+		goto done;
+	}
+	if ((rc = rt_driver_for(&p->drv, "postgresql", &err)) < 0 ||
+	    (rc = pg_admin_url(p->url, sizeof(p->url))) < 0)
+		goto done;
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS retort_prop_%ld; "
+		 "CREATE DATABASE retort_prop_%ld;", (long)getpid(), (long)getpid());
+	if ((rc = pg_admin_exec(p->drv, sql, &err)) < 0)
+		goto done;
+	/* the same server, this process's database */
+	slash = strrchr(p->url, '/');
+	snprintf(slash, sizeof(p->url) - (size_t)(slash - p->url), "/retort_prop_%ld",
+		 (long)getpid());
+	rt_config_defaults(&cfg, "/");
+	if ((rc = rt_url_parse(&p->u, p->url, "/", &err)) >= 0)
+		rc = p->drv->connect(&p->conn, &p->u, &cfg, &err);
+	rt_config_release(&cfg);
+done:
+	if (rc < 0)
+		fprintf(stderr, "set-up of the %s database failed: %s\n", pg ? "postgresql" : "sqlite",
+			err.ptr);
+	rt_buf_release(&err);
+	return rc;
+}
+
+static void prop_teardown(prop *p)
+{
+	rt_buf err = RT_BUF_INIT;
+	char sql[128];
+
+	if (p->conn)
+		p->drv->close(p->conn);
+	p->conn = NULL;
+	if (p->pg && p->drv) {
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS retort_prop_%ld WITH (FORCE)",
+			 (long)getpid());
+		if (pg_admin_exec(p->drv, sql, &err) < 0)
+			fprintf(stderr, "the test database was left behind: %s\n", err.ptr);
+	}
+	rt_buf_release(&err);
+	rt_url_release(&p->u);
+	rt_buf_release(&p->own_log);
+}
+
+/*
+ * Run `pair` for every seed the environment asks for (`dflt` pairs unless
+ * RETORT_PROPERTY_PAIRS says), `log` holding its notes: a failing seed is
+ * printed (the first three with their notes), then a line of totals.
+ * Returns the number that failed.
+ */
+static unsigned long long prop_run(const char *what, unsigned long long dflt,
+				   int (*pair)(void *arg, unsigned long long seed), void *arg,
+				   const rt_buf *log)
+{
+	unsigned long long base = env_num("RETORT_PROPERTY_BASE", 1);
+	unsigned long long pairs = env_num("RETORT_PROPERTY_PAIRS", dflt);
+	unsigned long long only = env_num("RETORT_PROPERTY_SEED", 0), seed, shown = 0, failures = 0;
+	double t0 = rt_now_ms();
+
+	if (only) {
+		base = only;
+		pairs = 1;
+	}
+	for (seed = base; seed < base + pairs; seed++) {
+		if (pair(arg, seed)) {
+			if (getenv("RETORT_PROPERTY_VERBOSE"))
+				fprintf(stderr, "\n==== %s pair with seed %llu passed\n%s", what, seed,
+					log->ptr);
+			continue;
+		}
+		failures++;
+		if (shown++ < 3)
+			fprintf(stderr, "\n==== %s pair with seed %llu failed (replay: "
+				"RETORT_PROPERTY_SEED=%llu)\n%s", what, seed, seed, log->ptr);
+		else
+			fprintf(stderr, "==== %s pair with seed %llu failed\n", what, seed);
+	}
+	fprintf(stderr, "%s: %llu random schema pairs, seeds %llu..%llu: %llu failed (%.1f s)\n",
+		what, pairs, base, base + pairs - 1, failures, (rt_now_ms() - t0) / 1000);
+	return failures;
+}
+
+#ifndef PROP_DIALECTS
+
+/* ---- the test of one dialect ---------------------------------------------------- */
+
 /* schema dump of the database: it loads into a model equal to `want`,
  * and dumping that again gives the same text */
 static int dump_fixed_point(prop *p, retort *ctx, const rt_schema *want)
@@ -1292,97 +1667,24 @@ done:
 	return ok;
 }
 
-static void autogen_sql(prop *p, const retort_autogen *ag)
+static int one_pair(void *arg, unsigned long long seed)
 {
-	note(p, "---- upgrade (%s):\n%s---- downgrade (%s):\n%s", ag->upgrade_options,
-	     ag->upgrade_sql, ag->downgrade_options, ag->downgrade_sql);
-}
-
-/* autogenerate + revision + upgrade head */
-static int step(prop *p, retort *ctx, const char *msg, const renames *r)
-{
-	retort_autogen_options ao = RETORT_AUTOGEN_OPTIONS_INIT;
-	retort_revision_options ro = RETORT_REVISION_OPTIONS_INIT;
-	retort_autogen ag = { 0 };
-	char *path = NULL;
-	int rc;
-
-	if (r) {
-		ao.renames = r->ptrs;
-		ao.nrenames = (size_t)r->n;
-	}
-	if ((rc = retort_autogenerate(&ag, ctx, &ao)) < 0) {
-		note(p, "%s: autogenerate failed: %s\n", msg, retort_errmsg(ctx));
-		return rc;
-	}
-	if (r)
-		autogen_sql(p, &ag);
-	ro.message = msg;
-	ro.upgrade_sql = ag.upgrade_sql;
-	ro.downgrade_sql = ag.downgrade_sql;
-	ro.upgrade_options = ag.upgrade_options;
-	ro.downgrade_options = ag.downgrade_options;
-	if ((rc = retort_revision(&path, ctx, &ro)) < 0)
-		note(p, "%s: revision failed: %s\n", msg, retort_errmsg(ctx));
-	else if ((rc = retort_upgrade(ctx, "head", NULL)) < 0)
-		note(p, "%s: upgrade failed: %s\n", msg, retort_errmsg(ctx));
-	free(path);
-	retort_autogen_release(&ag);
-	return rc;
-}
-
-static int reset_db(prop *p)
-{
-#ifdef PROP_PG
-	return db_exec(p, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-#else
-	char path[512];
-	if (p->conn)
-		p->drv->close(p->conn);
-	p->conn = NULL;
-	snprintf(path, sizeof(path), "%s/db.sqlite", p->dir);
-	unlink(path);
-	{
-		rt_buf err = RT_BUF_INIT;
-		rt_config cfg;
-		int rc;
-		rt_config_defaults(&cfg, "/");
-		rc = p->drv->connect(&p->conn, &p->u, &cfg, &err);
-		rt_config_release(&cfg);
-		rt_buf_release(&err);
-		return rc;
-	}
-#endif
-}
-
-static int one_pair(prop *p, unsigned long long seed)
-{
+	prop *p = arg;
 	gschema a, b;
 	renames r;
 	rt_buf sa = RT_BUF_INIT, sb = RT_BUF_INIT, rows = RT_BUF_INIT, ini = RT_BUF_INIT;
 	rt_schema ma = { 0 }, mb = { 0 };
 	rt_strlist before = { 0 }, after = { 0 }, back = { 0 };
-	retort_options o = RETORT_OPTIONS_INIT;
-	retort_autogen ag = { 0 };
 	retort *ctx = NULL;
-	char cfg[512];
-	int ok = 0, i;
+	int ok = 0;
 
-	rng_state = seed * 0x9E3779B97F4A7C15ull + 1;
-	for (i = 0; i < 4; i++)
-		rnd(2);
-	gen_a(&a);
-	b = a;
-	mutate(&b, &r);
+	gen_pair(seed, &a, &b, &r);
 	schema_sql(&sa, &a);
 	schema_sql(&sb, &b);
 	rows_sql(&rows, &a);
-	rt_buf_clear(&p->log);
-	note(p, "---- schema A:\n%s---- rows:\n%s---- schema B:\n%s---- renames:", sa.ptr, rows.ptr,
-	     sb.ptr);
-	for (i = 0; i < r.n; i++)
-		note(p, " %s", r.spec[i]);
-	note(p, "\n");
+	rt_buf_clear(p->log);
+	note(p, "---- schema A:\n%s---- rows:\n%s---- schema B:\n%s", sa.ptr, rows.ptr, sb.ptr);
+	note_renames(p, &r);
 
 	clear_versions(p);
 	if (reset_db(p) < 0)
@@ -1393,31 +1695,17 @@ static int one_pair(prop *p, unsigned long long seed)
 		goto done;
 	if (sql_model(p, sa.ptr, &ma) < 0 || sql_model(p, sb.ptr, &mb) < 0)
 		goto done;
-	snprintf(cfg, sizeof(cfg), "%s/retort.ini", p->dir);
-	o.config_path = cfg;
-	if (retort_new(&ctx) < 0 || retort_open(ctx, &o) < 0) {
-		note(p, "cannot open the project: %s\n", retort_errmsg(ctx));
+	if (open_project(p, &ctx, NULL) < 0)
 		goto done;
-	}
 	/* A, with rows */
-	if (step(p, ctx, "create A", NULL) < 0 || !same_schema(p, &ma, "at A") ||
+	if (step(p, ctx, "create A", NULL, NULL, 0) < 0 || !same_schema(p, &ma, "at A") ||
 	    db_exec(p, rows.ptr) < 0 || snapshot(p, &a, &b, &r, 0, &before) < 0)
 		goto done;
 	/* A -> B */
-	if (write_text(p->dir, "schema.sql", sb.ptr) < 0 || step(p, ctx, "A to B", &r) < 0)
+	if (write_text(p->dir, "schema.sql", sb.ptr) < 0 || step(p, ctx, "A to B", &r, NULL, 0) < 0)
 		goto done;
-	if (!same_schema(p, &mb, "after upgrade to B"))
+	if (!same_schema(p, &mb, "after upgrade to B") || !check_clean(p, ctx, "at B"))
 		goto done;
-	if (retort_check(&ag, ctx) < 0) {
-		note(p, "check failed: %s\n", retort_errmsg(ctx));
-		goto done;
-	}
-	if (ag.operations.count) {
-		note(p, "check is not clean at B:\n");
-		for (i = 0; i < (int)ag.operations.count; i++)
-			note(p, "  %s\n", ag.operations.strings[i]);
-		goto done;
-	}
 	if (snapshot(p, &a, &b, &r, 1, &after) < 0 || !same_rows(p, &before, &after, "at B"))
 		goto done;
 	if (!dump_fixed_point(p, ctx, &mb))
@@ -1433,7 +1721,6 @@ static int one_pair(prop *p, unsigned long long seed)
 		goto done;
 	ok = 1;
 done:
-	retort_autogen_release(&ag);
 	retort_free(ctx);
 	rt_schema_release(&ma);
 	rt_schema_release(&mb);
@@ -1447,167 +1734,23 @@ done:
 	return ok;
 }
 
-static unsigned long long env_num(const char *name, unsigned long long dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoull(v, NULL, 10) : dflt;
-}
-
-static int prop_setup(prop *p)
-{
-	rt_buf err = RT_BUF_INIT;
-	char path[512];
-	int rc;
-
-	memset(p, 0, sizeof(*p));
-	rt_buf_init(&p->log);
-	snprintf(p->dir, sizeof(p->dir), "/tmp/retort-prop-XXXXXX");
-	if (!mkdtemp(p->dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/migrations", p->dir);
-	mkdir(path, 0777);
-	snprintf(path, sizeof(path), "%s/migrations/versions", p->dir);
-	mkdir(path, 0777);
-	if (write_text(p->dir, "migrations/script.sql.tmpl",
-		       "-- ${message}\n--\n-- revision: ${revision}\n-- down_revision: ${down_revision}\n"
-		       "-- branch_labels: ${branch_labels}\n-- depends_on: ${depends_on}\n"
-		       "-- create_date: ${create_date}\n\n-- +upgrade\n${upgrades}\n"
-		       "-- +downgrade\n${downgrades}\n") < 0)
-		return -1;
-#ifdef PROP_PG
-	{
-		const char *state = getenv("RETORT_PG_STATE");
-		char admin[512] = "", *nl, sql[256];
-		rt_config cfg;
-		rt_url au = { 0 };
-		rt_conn *ac = NULL;
-		FILE *f = state ? fopen(state, "r") : NULL;
-		if (!f || !fgets(admin, sizeof(admin), f)) {
-			fprintf(stderr, "RETORT_PG_STATE must name the file with the test server's URL\n");
-			if (f)
-				fclose(f);
-			return -1;
-		}
-		fclose(f);
-		if ((nl = strchr(admin, '\n')) != NULL)
-			*nl = '\0';
-		if (rt_driver_for(&p->drv, "postgresql", &err) < 0) {
-			fprintf(stderr, "%s\n", err.ptr);
-			return -1;
-		}
-		rt_config_defaults(&cfg, "/");
-		if ((rc = rt_url_parse(&au, admin, "/", &err)) < 0 ||
-		    (rc = p->drv->connect(&ac, &au, &cfg, &err)) < 0) {
-			fprintf(stderr, "cannot connect to %s: %s\n", admin, err.ptr);
-			return -1;
-		}
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS retort_prop_%ld; "
-			 "CREATE DATABASE retort_prop_%ld;", (long)getpid(), (long)getpid());
-		rc = p->drv->exec(ac, sql, strlen(sql), NULL, &err);
-		p->drv->close(ac);
-		rt_url_release(&au);
-		rt_config_release(&cfg);
-		if (rc < 0) {
-			fprintf(stderr, "cannot create the test database: %s\n", err.ptr);
-			return -1;
-		}
-		*strrchr(admin, '/') = '\0';
-		snprintf(p->url, sizeof(p->url), "%s/retort_prop_%ld", admin, (long)getpid());
-		rt_config_defaults(&cfg, "/");
-		rc = rt_url_parse(&p->u, p->url, "/", &err);
-		if (rc >= 0)
-			rc = p->drv->connect(&p->conn, &p->u, &cfg, &err);
-		rt_config_release(&cfg);
-	}
-#else
-	snprintf(p->url, sizeof(p->url), "sqlite:///%s/db.sqlite", p->dir);
-	if ((rc = rt_driver_for(&p->drv, "sqlite", &err)) >= 0)
-		rc = rt_url_parse(&p->u, p->url, "/", &err);
-#endif
-	if (rc < 0)
-		fprintf(stderr, "set-up failed: %s\n", err.ptr);
-	rt_buf_release(&err);
-	return rc;
-}
-
-static void prop_teardown(prop *p)
-{
-	char cmd[600];
-
-	if (p->conn)
-		p->drv->close(p->conn);
-#ifdef PROP_PG
-	{
-		const char *state = getenv("RETORT_PG_STATE");
-		char admin[512] = "", *nl, sql[128];
-		rt_config cfg;
-		rt_url au = { 0 };
-		rt_conn *ac = NULL;
-		rt_buf err = RT_BUF_INIT;
-		FILE *f = state ? fopen(state, "r") : NULL;
-		if (f && fgets(admin, sizeof(admin), f)) {
-			if ((nl = strchr(admin, '\n')) != NULL)
-				*nl = '\0';
-			rt_config_defaults(&cfg, "/");
-			if (rt_url_parse(&au, admin, "/", &err) >= 0 &&
-			    p->drv->connect(&ac, &au, &cfg, &err) >= 0) {
-				snprintf(sql, sizeof(sql),
-					 "DROP DATABASE IF EXISTS retort_prop_%ld WITH (FORCE)", (long)getpid());
-				p->drv->exec(ac, sql, strlen(sql), NULL, &err);
-				p->drv->close(ac);
-			}
-			rt_url_release(&au);
-			rt_config_release(&cfg);
-		}
-		if (f)
-			fclose(f);
-		rt_buf_release(&err);
-	}
-#endif
-	rt_url_release(&p->u);
-	rt_buf_release(&p->log);
-	if (!strncmp(p->dir, "/tmp/retort-prop-", 17)) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p->dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", p->dir);
-	}
-}
-
 static void test_autogen_pairs(void **state)
 {
+	char dir[256];
 	prop p;
-	unsigned long long base = env_num("RETORT_PROPERTY_BASE", 1);
-	unsigned long long pairs = env_num("RETORT_PROPERTY_PAIRS", 100);
-	unsigned long long only = env_num("RETORT_PROPERTY_SEED", 0), seed, shown = 0;
-	double t0 = rt_now_ms();
+	unsigned long long failed;
 
 	(void)state;
-	if (prop_setup(&p) < 0)
+#ifdef PROP_PG
+	gen_pg = 1;
+#endif
+	if (project_setup(dir, sizeof(dir)) < 0 || prop_setup(&p, gen_pg, dir) < 0)
 		fail_msg("cannot set the property test up");
-	if (only) {
-		base = only;
-		pairs = 1;
-	}
-	for (seed = base; seed < base + pairs; seed++) {
-		if (one_pair(&p, seed)) {
-			if (getenv("RETORT_PROPERTY_VERBOSE"))
-				fprintf(stderr, "\n==== %s pair with seed %llu passed\n%s", DIALECT, seed,
-					p.log.ptr);
-			continue;
-		}
-		p.failures++;
-		if (shown++ < 3)
-			fprintf(stderr, "\n==== %s pair with seed %llu failed (replay: "
-				"RETORT_PROPERTY_SEED=%llu)\n%s", DIALECT, seed, seed, p.log.ptr);
-		else
-			fprintf(stderr, "==== %s pair with seed %llu failed\n", DIALECT, seed);
-	}
-	fprintf(stderr, "%s: %llu random schema pairs, seeds %llu..%llu: %d failed (%.1f s)\n",
-		DIALECT, pairs, base, base + pairs - 1, p.failures, (rt_now_ms() - t0) / 1000);
+	failed = prop_run(gen_pg ? "postgresql" : "sqlite", 100, one_pair, &p, p.log);
 	prop_teardown(&p);
-	if (p.failures)
-		fail_msg("%d of %llu pairs failed", p.failures, pairs);
+	project_remove(dir);
+	if (failed)
+		fail_msg("%llu pairs failed", failed);
 }
 
 int main(void)
@@ -1618,3 +1761,5 @@ int main(void)
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
+
+#endif
