@@ -69,6 +69,27 @@ static void alter_table(rt_buf *out, const rt_table *t)
 	rt_buf_putc(out, ' ');
 }
 
+/* Whether ALTER COLUMN ... TYPE needs "USING col::type".  An explicit
+ * cast to a string or bit type cuts what does not fit, silently; the
+ * assignment cast ALTER TYPE makes without USING refuses it ("value too
+ * long"), and every type has one to the string types.  So those go
+ * without USING, and a narrowing fails instead of losing data.  Other
+ * targets keep the explicit cast, which fails rather than cuts. */
+static int needs_using(const char *type)
+{
+	static const char *const strings[] = { "character", "char", "varchar", "text",
+					       "bpchar", "bit", "varbit" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		n = strlen(strings[i]);
+		if (!strncasecmp(type, strings[i], n) &&
+		    (!type[n] || type[n] == '(' || type[n] == ' ' || type[n] == '['))
+			return type[strcspn(type, "[")] == '[';  /* arrays keep it */
+	}
+	return 1;
+}
+
 static void alter_column(rt_buf *out, const rt_table *t, const char *col)
 {
 	alter_table(out, t);
@@ -176,9 +197,12 @@ static void alter(rt_buf *out, const rt_table *t, const rt_column *a, const rt_c
 			rt_buf_puts(out, " COLLATE ");
 			ident(out, b->collation);
 		}
-		rt_buf_puts(out, " USING ");
-		ident(out, b->name);
-		rt_buf_printf(out, "::%s;\n", b->type);
+		if (needs_using(b->type)) {
+			rt_buf_puts(out, " USING ");
+			ident(out, b->name);
+			rt_buf_printf(out, "::%s", b->type);
+		}
+		rt_buf_puts(out, ";\n");
 		if (b->dflt) {
 			alter_column(out, t, b->name);
 			rt_buf_printf(out, "SET DEFAULT %s;\n", b->dflt);
