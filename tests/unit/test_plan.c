@@ -25,9 +25,20 @@ static void write_deps(const char *dir)
 	write_rev(dir, "b2", "b1", NULL, "a1");
 }
 
+/* c1;  a1 -- a2 -- a3, where a2 and a3 both depend on c1: a3's
+ * dependency is a2's already, so the version table counts it once */
+static void write_deps_twice(const char *dir)
+{
+	write_rev(dir, "c1", NULL, NULL, NULL);
+	write_rev(dir, "a1", NULL, NULL, NULL);
+	write_rev(dir, "a2", "a1", NULL, "c1");
+	write_rev(dir, "a3", "a2", NULL, "c1");
+}
+
 static int setup_linear(void **state) { return setup_with(state, write_linear); }
 static int setup_forest(void **state) { return setup_with(state, write_forest); }
 static int setup_deps(void **state) { return setup_with(state, write_deps); }
+static int setup_deps_twice(void **state) { return setup_with(state, write_deps_twice); }
 
 static void set_out(fx *f, const rt_buf *b)
 {
@@ -293,6 +304,18 @@ static void test_depends_on(void **state)
 	assert_contains(plan_fails(f, "a2,b2", "a1", RT_UP, RETORT_ECONFLICT), "'a1' is below");
 }
 
+static void test_depends_on_twice(void **state)
+{
+	fx *f = *state;
+
+	assert_string_equal(up(f, "", "a3"), "a1 c1 a2 a3 => a3");
+	/* reverting a3 gives back a2 alone: c1 stays a2's, not a row of
+	 * its own, as Alembic normalizes the dependency of a3 away */
+	assert_string_equal(down(f, "a3", "a2"), "a3 => a2");
+	/* reverting a2 gives both back */
+	assert_string_equal(down(f, "a2", "a1"), "a2 => a1,c1");
+}
+
 /* ---- offline: FROM:TO ------------------------------------------------------------ */
 
 static const char *offline(fx *f, const char *from, const char *to, int direction)
@@ -337,6 +360,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_branches, setup_forest, teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup_forest, teardown),
 		cmocka_unit_test_setup_teardown(test_depends_on, setup_deps, teardown),
+		cmocka_unit_test_setup_teardown(test_depends_on_twice, setup_deps_twice, teardown),
 		cmocka_unit_test_setup_teardown(test_offline_range, setup_linear, teardown),
 	};
 
