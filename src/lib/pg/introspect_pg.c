@@ -293,6 +293,70 @@ static int enums(ic *c)
 	return rc;
 }
 
+/* Not an extension's member (its objects come and go with it). */
+#define OWN(cls, oid) " NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" cls \
+	"'::regclass AND d.objid = " oid " AND d.deptype = 'e') "
+
+/* What the schema has that the model has no place for, by kind: named in
+ * the model's `unmodelled` list so that check and autogenerate warn. */
+static int unmodelled(ic *c)
+{
+	PGresult *res;
+	int i, rc;
+
+	if ((rc = query(c,
+			"SELECT k || ' ' || name FROM ("
+			"SELECT CASE c.relkind WHEN 'm' THEN 'materialized view' "
+			"WHEN 'f' THEN 'foreign table' WHEN 'c' THEN 'composite type' "
+			"WHEN 'S' THEN 'sequence' ELSE 'partition' END AS k, c.relname AS name "
+			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"WHERE " IN_SCHEMA " AND (c.relkind IN ('m', 'f', 'c') OR c.relispartition "
+			"OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+			"WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
+			"AND d.deptype IN ('a', 'i')))) AND" OWN("pg_class", "c.oid") "UNION ALL "
+			"SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' "
+			"ELSE 'function' END, p.proname || '(' || "
+			"pg_get_function_identity_arguments(p.oid) || ')' "
+			"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+			"WHERE " IN_SCHEMA " AND" OWN("pg_proc", "p.oid") "UNION ALL "
+			"SELECT 'trigger', t.tgname || ' on ' || c.relname FROM pg_trigger t "
+			"JOIN pg_class c ON c.oid = t.tgrelid "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"WHERE " IN_SCHEMA " AND NOT t.tgisinternal UNION ALL "
+			"SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'range type' END, t.typname "
+			"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+			"WHERE " IN_SCHEMA " AND t.typtype IN ('d', 'r') AND" OWN("pg_type", "t.oid")
+			"UNION ALL "
+			"SELECT 'policy', p.polname || ' on ' || c.relname FROM pg_policy p "
+			"JOIN pg_class c ON c.oid = p.polrelid "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " IN_SCHEMA " UNION ALL "
+			"SELECT 'rule', r.rulename || ' on ' || c.relname FROM pg_rewrite r "
+			"JOIN pg_class c ON c.oid = r.ev_class "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"WHERE " IN_SCHEMA " AND r.rulename <> '_RETURN' UNION ALL "
+			"SELECT 'row level security on', c.relname FROM pg_class c "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"WHERE " IN_SCHEMA " AND c.relrowsecurity UNION ALL "
+			"SELECT 'operator', o.oprname FROM pg_operator o "
+			"JOIN pg_namespace n ON n.oid = o.oprnamespace "
+			"WHERE " IN_SCHEMA " AND" OWN("pg_operator", "o.oid") "UNION ALL "
+			"SELECT 'collation', o.collname FROM pg_collation o "
+			"JOIN pg_namespace n ON n.oid = o.collnamespace "
+			"WHERE " IN_SCHEMA " AND" OWN("pg_collation", "o.oid") "UNION ALL "
+			"SELECT 'text search configuration', o.cfgname FROM pg_ts_config o "
+			"JOIN pg_namespace n ON n.oid = o.cfgnamespace "
+			"WHERE " IN_SCHEMA " AND" OWN("pg_ts_config", "o.oid") "UNION ALL "
+			"SELECT 'statistics object', o.stxname FROM pg_statistic_ext o "
+			"JOIN pg_namespace n ON n.oid = o.stxnamespace WHERE " IN_SCHEMA
+			") u ORDER BY 1", &res)) < 0)
+		return rc;
+	for (i = 0; i < PQntuples(res) && rc >= 0; i++)
+		if (rt_strlist_add(&c->out->unmodelled, val(res, i, 0)) < 0)
+			rc = oom(c);
+	PQclear(res);
+	return rc;
+}
+
 int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *err)
 {
 	ic c;
@@ -306,6 +370,10 @@ int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	if ((rc = tables(&c)) < 0 || (rc = columns(&c)) < 0 || (rc = constraints(&c)) < 0 ||
 	    (rc = indexes(&c)) < 0 || (rc = views(&c)) < 0 || (rc = enums(&c)) < 0) {
+		rt_schema_release(out);
+		return rc;
+	}
+	if ((rc = unmodelled(&c)) < 0) {
 		rt_schema_release(out);
 		return rc;
 	}

@@ -445,14 +445,21 @@ static int dump(char **out, retort *ctx, const rt_schema *s, const rt_driver *dr
 	rt_schema none = { 0 };
 	rt_diff d = { 0 };
 	rt_buf sql = RT_BUF_INIT;
+	size_t i;
 	int rc;
 
 	if ((rc = rt_schema_init(&none, s->renderer)) < 0) {
 		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 		goto done;
 	}
-	if ((rc = rt_diff_schemas(&d, &none, s, NULL, 0, 0, &ctx->err)) < 0 ||
-	    (rc = rt_render(&sql, &d, drv->renderer, NULL, &ctx->err)) < 0)
+	if ((rc = rt_diff_schemas(&d, &none, s, NULL, 0, 0, &ctx->err)) < 0)
+		goto done;
+	/* the dump leaves out what is not modelled: it says so first */
+	for (i = 0; i < d.warnings.count; i++)
+		rt_buf_printf(&sql, "-- warning: %s\n", d.warnings.items[i]);
+	if (d.warnings.count)
+		rt_buf_puts(&sql, "\n");
+	if ((rc = rt_render(&sql, &d, drv->renderer, NULL, &ctx->err)) < 0)
 		goto done;
 	if (!(*out = rt_buf_detach(&sql)))
 		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");

@@ -188,6 +188,20 @@ static void hint(st *s, const char *fmt, ...)
 	rt_buf_release(&b);
 }
 
+/* What either side has that the model has no place for: named, once
+ * each, so that nobody takes "no changes" to cover it. */
+static void unmodelled(st *s)
+{
+	const rt_strlist *sides[2] = { &s->A->unmodelled, &s->B->unmodelled };
+	size_t i, j;
+
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < sides[i]->count; j++)
+			if (!i || !rt_strlist_has(sides[0], sides[i]->items[j]))
+				hint(s, "not modelled: %s is neither compared nor created",
+				     sides[i]->items[j]);
+}
+
 /* ---- name translation -------------------------------------------------------- */
 
 static const pair *pair_of_a(const st *s, const char *a_name)
@@ -1317,6 +1331,7 @@ int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
 	drop_tables(&s);
 	create_tables(&s);
 	views_and_triggers(&s);
+	unmodelled(&s);
 	if (s.oom) {
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
 		goto done;

@@ -135,6 +135,7 @@ void rt_schema_release(rt_schema *s)
 	}
 	free(s->enums);
 	free(s->dialect);
+	rt_strlist_release(&s->unmodelled);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -320,6 +321,8 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in)
 
 	if (rt_schema_init(out, in->renderer) < 0)
 		return -1;
+	if (copy_list(&out->unmodelled, &in->unmodelled) < 0)
+		goto oom;
 	for (i = 0; i < in->ntables; i++)
 		if (copy_table(out, &in->tables[i]) < 0)
 			goto oom;

@@ -103,6 +103,10 @@ typedef struct rt_schema {
 	 * the diff follows its traits (diff.h) */
 	const struct rt_renderer *renderer;
 	char *dialect;    /* its name (renderer->dialect) */
+	/* what the database has that the model has no place for, one
+	 * "KIND NAME" each: introspection lists them so that autogenerate,
+	 * check and schema dump warn about them instead of passing over them */
+	rt_strlist unmodelled;
 	rt_table *tables;
 	size_t ntables, tables_cap;
 	rt_view *views;
