@@ -35,7 +35,7 @@ _retort_options() {
 	history)   echo -r --rev-range -v --verbose -i --indicate-current ;;
 	stamp)     echo --purge --sql --fix-checksums ;;
 	schema)    echo --model --dialect ;;
-	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --format ;;
+	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --atomic --no-atomic --max-per-server --format ;;
 	lint)      echo -d --dialect ;;
 	test)      echo -d --dialect ;;
 	restore)   echo --force ;;
@@ -54,7 +54,7 @@ _retort_value_options() {
 	merge)     echo -m --message --branch-label --rev-id ;;
 	history)   echo -r --rev-range ;;
 	schema)    echo --dialect ;;
-	fleet)     echo -j --jobs --only --where --tenants --format ;;
+	fleet)     echo -j --jobs --only --where --tenants --max-per-server --format ;;
 	lint)      echo -d --dialect ;;
 	test)      echo -d --dialect ;;
 	embed)     echo -o --output --name ;;

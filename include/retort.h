@@ -73,7 +73,9 @@ typedef enum {
 	RETORT_EPARTIAL    = -17, /* a transaction=false step is half applied and
 				     must be resumed or repaired first */
 	RETORT_EUNKNOWNREV = -18, /* the database is at a revision no file defines */
-	RETORT_ECONFIG     = -19  /* retort.ini (or a configuration value) is bad */
+	RETORT_ECONFIG     = -19, /* retort.ini (or a configuration value) is bad */
+	RETORT_ECONNECT    = -20  /* the database could not be reached: refused,
+				     timed out (connect_timeout) or unknown host */
 } retort_error_code;
 
 typedef struct retort retort;
@@ -855,9 +857,19 @@ typedef struct {
 	/* version 2: a tenant whose database file does not exist fails
 	 * instead of being created */
 	int no_create;
+	/* version 3: each tenant's run is one transaction where its sections
+	 * allow it (transaction_per_migration = false for it): a tenant
+	 * reaches the target or stays where it was.  1 on, -1 off, 0: the
+	 * [fleet] atomic setting (default off) */
+	int atomic;
+	/* version 3: at most this many tenants at once on one database
+	 * server (host and port); 0: [fleet] max_per_server, else no limit.
+	 * A server found out of reach (RETORT_ECONNECT) fails its remaining
+	 * tenants at once, without a try each */
+	int max_per_server;
 } retort_fleet_options;
 
-#define RETORT_FLEET_OPTIONS_VERSION 2
+#define RETORT_FLEET_OPTIONS_VERSION 3
 #define RETORT_FLEET_OPTIONS_INIT { .version = RETORT_FLEET_OPTIONS_VERSION }
 
 /* Run `action` on every tenant, `jobs` at a time, each tenant on its own

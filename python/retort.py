@@ -43,6 +43,7 @@ __all__ = [
     "RetortError", "UsageError", "NotFound", "Ambiguous", "LockTimeout",
     "InvalidMigration", "Conflict", "Canceled", "StatementFailed",
     "MigrationModified", "HalfApplied", "UnknownRevision", "ConfigError",
+    "ConnectFailed",
     "upgrade", "downgrade", "current", "history", "heads", "check",
     "init_project", "library_path", "__version__",
 ]
@@ -149,11 +150,17 @@ class ConfigError(RetortError):
     code = -19
 
 
+class ConnectFailed(RetortError):
+    """RETORT_ECONNECT: the database could not be reached (refused, timed
+    out after connect_timeout, or an unknown host)."""
+    code = -20
+
+
 _ERRORS: dict[int, type[RetortError]] = {
     cls.code: cls for cls in (
         UsageError, NotFound, Ambiguous, LockTimeout, InvalidMigration,
         Conflict, Canceled, StatementFailed, MigrationModified, HalfApplied,
-        UnknownRevision, ConfigError)
+        UnknownRevision, ConfigError, ConnectFailed)
 }
 
 

@@ -29,6 +29,11 @@ const char cmd_fleet_usage[] =
 	"        --tenants FILE  tenants from FILE, one 'NAME URL' per line\n"
 	"        --no-create     fail a tenant whose database file does not exist,\n"
 	"                        instead of creating it (reported as 'created')\n"
+	"        --atomic        each tenant's run in one transaction: it reaches the\n"
+	"                        target or stays where it was (default: [fleet] atomic)\n"
+	"        --no-atomic     a transaction per migration, as retort.ini says\n"
+	"        --max-per-server N  tenants at once on one database server\n"
+	"                        (default: [fleet] max_per_server, else no limit)\n"
 	"        --format FMT    text (default) or json\n";
 
 /* One finished tenant, kept for the report. */
@@ -306,6 +311,9 @@ int cmd_fleet(struct cli *cli)
 		{ "tenants",   required_argument, NULL, 't' },
 		{ "format",    required_argument, NULL, 'f' },
 		{ "no-create", no_argument,       NULL, 'N' },
+		{ "atomic",    no_argument,       NULL, 'A' },
+		{ "no-atomic", no_argument,       NULL, 'a' },
+		{ "max-per-server", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_fleet_options fo = RETORT_FLEET_OPTIONS_INIT;
@@ -321,14 +329,28 @@ int cmd_fleet(struct cli *cli)
 		switch (c) {
 		case 'j':
 			fo.jobs = atoi(optarg);
-			if (fo.jobs <= 0)
+			if (fo.jobs <= 0) {
+				free(only);
 				return cli_usage_error(cli, "--jobs wants a positive number, not '%s'", optarg);
+			}
 			break;
 		case 'F':
 			fo.fail_fast = 1;
 			break;
 		case 'N':
 			fo.no_create = 1;
+			break;
+		case 'A':
+		case 'a':
+			fo.atomic = c == 'A' ? 1 : -1;
+			break;
+		case 'M':
+			fo.max_per_server = atoi(optarg);
+			if (fo.max_per_server <= 0) {
+				free(only);
+				return cli_usage_error(cli, "--max-per-server wants a positive number, "
+						       "not '%s'", optarg);
+			}
 			break;
 		case 'o':
 			only = cli_realloc(only, (nonly + 1) * sizeof(*only));

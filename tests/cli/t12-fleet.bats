@@ -621,3 +621,36 @@ bot_3="
 		jqe '.total == 2'
 	fi
 }
+
+@test "atomic fleet: a bot whose third migration fails stays where it started, with nothing of the first two; --no-atomic keeps the two" {
+	local i
+	# a bot tree of three transactional migrations; the third collides
+	# with a table bot_2 already has
+	rm -f "$P"/bot/versions/*.sql
+	mkdir -p "$P/migrations/versions"
+	write_rev a00000000001 "" "wallets" "CREATE TABLE wallets (id INTEGER PRIMARY KEY);" "DROP TABLE wallets;"
+	write_rev a00000000002 a00000000001 "coupons" "CREATE TABLE coupons (id INTEGER PRIMARY KEY);" "DROP TABLE coupons;"
+	write_rev a00000000003 a00000000002 "poison" "CREATE TABLE poison (id INTEGER PRIMARY KEY);" "DROP TABLE poison;"
+	mv "$P"/migrations/versions/*.sql "$P/bot/versions/"
+	grep -q '^atomic *= *true' "$P/retort.ini" || fail "the example's fleet is not atomic"
+	make_fleet 3
+	db_sql "${BOT[2]}" "CREATE TABLE poison (id INTEGER PRIMARY KEY)"
+
+	run -1 --separate-stderr rt fleet upgrade head -j 2 --format json
+	jqe '.ok == 2 and .failed == 1'
+	jqe '.tenants[] | select(.name == "bot_2") | .status == "failed" and .applied == 0 and .to == ""'
+	jqe '.tenants[] | select(.name == "bot_2") | .error | contains("poison")'
+	assert_eq "$(bot_versions 1 2 3)" "$(printf 'bot_1=a00000000003\nbot_2=\nbot_3=a00000000003')"
+	# nothing of the first two: no table, no version row
+	for t in wallets coupons; do
+		if is_sqlite; then
+			assert_eq "$(db_sql "${BOT[2]}" "SELECT count(*) FROM sqlite_master WHERE name = '$t'")" 0
+		else
+			assert_eq "$(db_sql "${BOT[2]}" "SELECT count(*) FROM pg_class WHERE relname = '$t'")" 0
+		fi
+	done
+
+	# a migration at a time: bot_2 keeps what went through
+	run -1 --separate-stderr rt fleet upgrade head --only bot_2 --no-atomic
+	assert_eq "$(bot_versions 2)" "bot_2=a00000000002"
+}

@@ -168,6 +168,7 @@ int rt_config_defaults(rt_config *cfg, const char *dir)
 	cfg->transaction_per_migration = 1;
 	cfg->lock_timeout = 60;
 	cfg->ddl_lock_timeout = 0;
+	cfg->connect_timeout = 10;
 	if (!(cfg->dir = absolute_dir(dir)) ||
 	    !(cfg->script_location = rt_path_join(cfg->dir, "migrations")) ||
 	    !(cfg->version_table = rt_strdup("retort_version")) ||
@@ -204,6 +205,7 @@ static const struct known {
 	  offsetof(rt_config, transaction_per_migration) },
 	{ "lock_timeout", NULL, K_SECONDS, offsetof(rt_config, lock_timeout) },
 	{ "ddl_lock_timeout", NULL, K_SECONDS, offsetof(rt_config, ddl_lock_timeout) },
+	{ "connect_timeout", NULL, K_SECONDS, offsetof(rt_config, connect_timeout) },
 };
 #define NKNOWN (sizeof(known_keys) / sizeof(known_keys[0]))
 
@@ -218,7 +220,7 @@ static const struct known *find_known(const char *key)
 	return NULL;
 }
 
-static int parse_bool(int *out, const char *s)
+int rt_parse_bool(int *out, const char *s)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" };
 	static const char *const no[] = { "false", "no", "off", "0" };
@@ -258,7 +260,7 @@ static int set_known(rt_config *cfg, const struct known *k, const char *value,
 		*(char **)field = copy;
 		return 0;
 	case K_BOOL:
-		if (parse_bool(field, value) < 0)
+		if (rt_parse_bool(field, value) < 0)
 			return rt_error(err, RETORT_ECONFIG,
 					"%s: invalid value '%s' for '%s': expected true or false",
 					where, value, k->name);

@@ -237,6 +237,7 @@ typedef struct rt_config {
 	int transaction_per_migration; /* default 1 */
 	double lock_timeout;    /* seconds to wait for the database lock, default 60 */
 	double ddl_lock_timeout;/* seconds, 0 = unset */
+	double connect_timeout; /* seconds to reach a server, default 10; 0 = none */
 	/* every key of every section, interpolated, in file order */
 	struct rt_config_entry {
 		char *section;
@@ -245,6 +246,10 @@ typedef struct rt_config {
 	} *entries;
 	size_t nentries;
 } rt_config;
+
+/* true/yes/on/1 or false/no/off/0 (any case) into *out; -1 for anything
+ * else. */
+int rt_parse_bool(int *out, const char *s);
 
 /* Search `start_dir` and its parents for retort.ini.  RETORT_ENOTFOUND if
  * there is none up to the root. */

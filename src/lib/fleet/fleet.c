@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -153,18 +154,132 @@ int retort_fleet_tenants(retort_tenant_list *out, retort *ctx, const char *tenan
 	return rc;
 }
 
-/* ---- running ------------------------------------------------------------------ */
+/* ---- servers ------------------------------------------------------------------ */
+
+/* The tenants of one database server, in list order, and how many of them
+ * run now.  Tenants of no server (SQLite files) share one with no limit. */
+typedef struct server {
+	char *key;          /* "scheme://host:port"; NULL: no server */
+	size_t *queue;      /* tenant indexes */
+	size_t count, next;
+	size_t running;
+	char *down;         /* why it is out of reach, once it is found so */
+} server;
 
 typedef struct fleet {
 	retort *ctx;
 	const retort_tenant_list *list;
 	const retort_fleet_options *opts;
 	const char *script_location;
+	int atomic;
+	size_t max_per_server;  /* 0: no limit */
+	server *servers;
+	size_t nservers;
+	size_t *server_of;      /* per tenant */
 	pthread_mutex_t mu;
-	size_t next;
+	pthread_cond_t freed;   /* a server's slot came free */
 	size_t failed;
 	int stop;
 } fleet;
+
+/* The server a tenant's URL points at: scheme, host and port, so that
+ * "localhost" and "localhost:5432" count as one only when written alike.
+ * NULL for a file, a URL that does not parse (its run says why) or one
+ * without a host (a local socket: one server per scheme). */
+static char *server_key(const char *url, const char *dir)
+{
+	rt_buf err = RT_BUF_INIT, key = RT_BUF_INIT;
+	rt_url u = { 0 };
+
+	if (rt_url_parse(&u, url, dir, &err) >= 0 && !(u.scheme && !strcmp(u.scheme, "sqlite")))
+		rt_buf_printf(&key, "%s://%s:%s", u.scheme ? u.scheme : "",
+			      u.host ? u.host : "", u.port ? u.port : "");
+	rt_url_release(&u);
+	rt_buf_release(&err);
+	return key.len ? rt_buf_detach(&key) : (rt_buf_release(&key), NULL);
+}
+
+static void servers_release(fleet *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nservers; i++) {
+		free(f->servers[i].key);
+		free(f->servers[i].queue);
+		free(f->servers[i].down);
+	}
+	free(f->servers);
+	free(f->server_of);
+}
+
+/* Group the tenants by server, each group in list order.  A handful of
+ * servers is the common case: the search is linear in them. */
+static int group_servers(fleet *f)
+{
+	size_t i, j, n = f->list->count;
+
+	if (!(f->server_of = calloc(n ? n : 1, sizeof(*f->server_of))) ||
+	    !(f->servers = calloc(n ? n : 1, sizeof(*f->servers))))
+		return -1;
+	for (i = 0; i < n; i++) {
+		char *key = server_key(f->list->tenants[i].url, f->ctx->cfg.dir);
+		for (j = 0; j < f->nservers; j++)
+			if (key ? f->servers[j].key && !strcmp(key, f->servers[j].key)
+				: !f->servers[j].key)
+				break;
+		if (j == f->nservers)
+			f->servers[f->nservers++].key = key;
+		else
+			free(key);
+		f->server_of[i] = j;
+		f->servers[j].count++;
+	}
+	for (j = 0; j < f->nservers; j++)
+		if (!(f->servers[j].queue = malloc(f->servers[j].count * sizeof(size_t))))
+			return -1;
+	for (j = 0; j < f->nservers; j++)
+		f->servers[j].count = 0;
+	for (i = 0; i < n; i++) {
+		server *s = &f->servers[f->server_of[i]];
+		s->queue[s->count++] = i;
+	}
+	return 0;
+}
+
+/* Under the lock: the next tenant to start, the one earliest in the list
+ * among the servers with a free slot (a server out of reach always has
+ * one: its tenants fail without trying).  Waits while every server with
+ * tenants left is full; SIZE_MAX when none is left. */
+static size_t take_tenant(fleet *f)
+{
+	for (;;) {
+		size_t best = SIZE_MAX, bs = 0, j, left = 0;
+
+		for (j = 0; j < f->nservers; j++) {
+			server *s = &f->servers[j];
+			if (s->next == s->count)
+				continue;
+			left = 1;
+			if (s->key && !s->down && f->max_per_server &&
+			    s->running >= f->max_per_server)
+				continue;
+			if (s->queue[s->next] < best) {
+				best = s->queue[s->next];
+				bs = j;
+			}
+		}
+		if (best != SIZE_MAX) {
+			f->servers[bs].next++;
+			f->servers[bs].running++;
+			return best;
+		}
+		if (!left)
+			return SIZE_MAX;
+		pthread_cond_wait(&f->freed, &f->mu);
+	}
+}
+
+/* ---- running ------------------------------------------------------------------ */
 
 static void join_rows(rt_buf *out, char *const *rows, size_t n)
 {
@@ -198,8 +313,9 @@ static int tenant_missing(retort *w, const retort_tenant *t, int no_create, int 
 	return rc;
 }
 
-/* Run one tenant on a worker's context and fill `res`. */
-static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant_result *res,
+/* Run one tenant on a worker's context and fill `res`; what the run
+ * returned. */
+static int run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant_result *res,
 		       rt_buf *from, rt_buf *to, rt_buf *error)
 {
 	const retort_tenant *t = &f->list->tenants[i];
@@ -217,6 +333,9 @@ static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant
 		rc = retort_set_url(w, t->url);
 	if (rc >= 0)
 		rc = retort_set_log_tag(w, t->name);
+	/* the whole tenant in one transaction: migrate.c's whole-run mode */
+	if (rc >= 0 && f->atomic)
+		w->cfg.transaction_per_migration = 0;
 	if (rc >= 0) {
 		switch (f->opts->action) {
 		case RETORT_FLEET_CURRENT:
@@ -245,6 +364,7 @@ static void run_tenant(fleet *f, retort *w, int open_rc, size_t i, retort_tenant
 	res->elapsed_ms = rt_now_ms() - t0;
 	res->state = rc < 0 ? RETORT_TENANT_FAILED
 			    : missing ? RETORT_TENANT_CREATED : RETORT_TENANT_OK;
+	return rc;
 }
 
 static void *worker(void *arg)
@@ -266,25 +386,35 @@ static void *worker(void *arg)
 		open_rc = retort_open(w, &oo);
 	for (;;) {
 		retort_tenant_result res;
+		const char *down;
+		server *s;
 		size_t i;
-		int stopped;
+		int stopped, rc = 0;
 
 		pthread_mutex_lock(&f->mu);
-		i = f->next++;
+		i = take_tenant(f);
 		stopped = f->stop;
 		pthread_mutex_unlock(&f->mu);
-		if (i >= f->list->count)
+		if (i == SIZE_MAX)
 			break;
+		s = &f->servers[f->server_of[i]];
+		down = s->down;  /* set once, under the lock, and kept */
 		memset(&res, 0, sizeof(res));
 		rt_buf_clear(&url);
 		rt_buf_clear(&from);
 		rt_buf_clear(&to);
 		rt_buf_clear(&error);
 		rt_mask_url(&url, f->list->tenants[i].url);
-		if (stopped)
+		if (stopped) {
 			res.state = RETORT_TENANT_SKIPPED;
-		else
-			run_tenant(f, w, w ? open_rc : RETORT_ERROR, i, &res, &from, &to, &error);
+		} else if (down) {
+			res.state = RETORT_TENANT_FAILED;
+			rt_buf_printf(&error, "not tried: the server %s is out of reach (%s)",
+				      s->key, down);
+		} else {
+			rc = run_tenant(f, w, w ? open_rc : RETORT_ERROR, i, &res, &from, &to,
+					&error);
+		}
 		if (res.state == RETORT_TENANT_FAILED && !error.len)
 			rt_mask_secrets(&error, w ? retort_errmsg(w) : "out of memory");
 		res.index = i;
@@ -294,6 +424,10 @@ static void *worker(void *arg)
 		res.to = to.ptr;
 		res.error = error.ptr;
 		pthread_mutex_lock(&f->mu);
+		if (rc == RETORT_ECONNECT && s->key && !s->down)
+			s->down = rt_strdup(error.ptr);
+		s->running--;
+		pthread_cond_broadcast(&f->freed);
 		if (res.state == RETORT_TENANT_FAILED) {
 			f->failed++;
 			if (f->opts->fail_fast)
@@ -311,12 +445,50 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* A [fleet] setting as a whole number >= 0 (`dflt` when unset). */
+static int fleet_number(long *out, retort *ctx, const char *key, long dflt)
+{
+	const char *text = rt_config_get(&ctx->cfg, "fleet", key);
+	char *end;
+
+	*out = dflt;
+	if (!text || !*text)
+		return 0;
+	errno = 0;
+	*out = strtol(text, &end, 10);
+	if (errno || *end || *out < 0)
+		return rt_ctx_error(ctx, RETORT_ECONFIG, "%s: [fleet] %s: expected a whole number, "
+				    "not '%s'", ctx->cfg.path ? ctx->cfg.path : "retort.ini", key,
+				    text);
+	return 0;
+}
+
+/* The run's settings: the options, else [fleet]'s keys. */
+static int fleet_settings(fleet *f, long *jobs, retort *ctx, const retort_fleet_options *opts)
+{
+	const char *atomic = rt_config_get(&ctx->cfg, "fleet", "atomic");
+	int v3 = opts->version >= 3, on = 0;
+	long max;
+	int rc;
+
+	if ((rc = fleet_number(jobs, ctx, "jobs", 0)) < 0 ||
+	    (rc = fleet_number(&max, ctx, "max_per_server", 0)) < 0)
+		return rc;
+	if (opts->jobs > 0)
+		*jobs = opts->jobs;
+	f->max_per_server = (size_t)(v3 && opts->max_per_server > 0 ? opts->max_per_server : max);
+	if (atomic && *atomic && rt_parse_bool(&on, atomic) < 0)
+		return rt_ctx_error(ctx, RETORT_ECONFIG, "%s: [fleet] atomic: expected true or false, "
+				    "not '%s'", ctx->cfg.path ? ctx->cfg.path : "retort.ini", atomic);
+	f->atomic = v3 && opts->atomic ? opts->atomic > 0 : on;
+	return 0;
+}
+
 int retort_fleet_run(retort *ctx, const retort_tenant_list *tenants,
 		     const retort_fleet_options *opts)
 {
 	static const retort_fleet_options defaults = RETORT_FLEET_OPTIONS_INIT;
-	const char *jobs_text = rt_config_get(&ctx->cfg, "fleet", "jobs");
-	pthread_t *threads;
+	pthread_t *threads = NULL;
 	fleet f;
 	long jobs;
 	long i, started = 0;
@@ -330,27 +502,27 @@ int retort_fleet_run(retort *ctx, const retort_tenant_list *tenants,
 		opts = &defaults;
 	if (!ctx->opened)
 		return rt_ctx_error(ctx, RETORT_EUSAGE, "the context is not open");
-	jobs = opts->jobs;
-	if (jobs <= 0 && jobs_text)
-		jobs = strtol(jobs_text, NULL, 10);
+	memset(&f, 0, sizeof(f));
+	if ((rc = fleet_settings(&f, &jobs, ctx, opts)) < 0)
+		return rc;
 	if (jobs <= 0)
 		jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	if (jobs <= 0)
 		jobs = 1;
 	if ((size_t)jobs > tenants->count)
 		jobs = tenants->count ? (long)tenants->count : 1;
-	memset(&f, 0, sizeof(f));
 	f.ctx = ctx;
 	f.list = tenants;
 	f.opts = opts;
 	f.script_location = rt_config_get(&ctx->cfg, "fleet", "script_location");
 	if (!f.script_location)
 		f.script_location = ctx->cfg.script_location;
-	pthread_mutex_init(&f.mu, NULL);
-	if (!(threads = calloc((size_t)jobs, sizeof(*threads)))) {
-		pthread_mutex_destroy(&f.mu);
+	if (group_servers(&f) < 0 || !(threads = calloc((size_t)jobs, sizeof(*threads)))) {
+		servers_release(&f);
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	}
+	pthread_mutex_init(&f.mu, NULL);
+	pthread_cond_init(&f.freed, NULL);
 	for (i = 0; i < jobs; i++) {
 		if (pthread_create(&threads[i], NULL, worker, &f) != 0)
 			break;
@@ -361,7 +533,9 @@ int retort_fleet_run(retort *ctx, const retort_tenant_list *tenants,
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
+	pthread_cond_destroy(&f.freed);
 	pthread_mutex_destroy(&f.mu);
+	servers_release(&f);
 	if (f.failed)
 		return rt_ctx_error(ctx, RETORT_ERROR, "%zu of %zu tenants failed", f.failed,
 				    tenants->count);

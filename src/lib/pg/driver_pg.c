@@ -27,6 +27,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -67,12 +68,27 @@ static void first_line(rt_buf *out, const char *msg)
 	rt_buf_release(&tmp);
 }
 
+/* After a failed connect: was the server out of reach (RETORT_ECONNECT)
+ * rather than there and saying no (a wrong password, a database that does
+ * not exist)?  A fleet takes a server out of reach for all its tenants.
+ * A connect that used up connect_timeout was; one that failed sooner asks
+ * the server once more, with PQping, which needs no login. */
+static int unreachable(const char *const *keys, const char *const *vals, double ms,
+		       const rt_config *cfg)
+{
+	if (cfg->connect_timeout > 0 && ms >= cfg->connect_timeout * 1000)
+		return 1;
+	return PQpingParams(keys, vals, 0) == PQPING_NO_RESPONSE;
+}
+
 static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt_buf *err)
 {
 	const char *keys[64], *vals[64];
 	pg_conn *c;
 	size_t n = 0, i;
 	rt_buf msg = RT_BUF_INIT, lt = RT_BUF_INIT;
+	char timeout[32];
+	double t0;
 
 	*out = NULL;
 #define KV(k, v) do { if ((v) && n < 62) { keys[n] = (k); vals[n] = (v); n++; } } while (0)
@@ -82,6 +98,16 @@ static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 	KV("password", url->password);
 	KV("dbname", url->path);
 	KV("application_name", "retort");
+	/* an unreachable server fails the run in connect_timeout instead of
+	 * the minutes of TCP's own retries (the URL's own setting wins: it
+	 * comes later); libpq takes whole seconds */
+	if (cfg->connect_timeout > 0) {
+		long whole = (long)cfg->connect_timeout;
+		snprintf(timeout, sizeof(timeout), "%ld",
+			 whole + (whole < cfg->connect_timeout));
+		keys[n] = "connect_timeout";
+		vals[n++] = timeout;
+	}
 	for (i = 0; i < url->nparams; i++)
 		KV(url->params[i].key, url->params[i].value);
 #undef KV
@@ -94,14 +120,17 @@ static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 	c->pooler = rt_config_get(cfg, "retort", "pooler");
 	if (!c->pooler || !*c->pooler)
 		c->pooler = "auto";
+	t0 = rt_now_ms();
 	c->pg = PQconnectdbParams(keys, vals, 0);
 	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+		int rc = unreachable(keys, vals, rt_now_ms() - t0, cfg) ? RETORT_ECONNECT
+									 : RETORT_ERROR;
 		first_line(&msg, c->pg ? PQerrorMessage(c->pg) : "out of memory");
-		rt_error(err, RETORT_ERROR, "cannot connect to '%s': %s", url->masked, msg.ptr);
+		rt_error(err, rc, "cannot connect to '%s': %s", url->masked, msg.ptr);
 		PQfinish(c->pg);
 		free(c);
 		rt_buf_release(&msg);
-		return RETORT_ERROR;
+		return rc;
 	}
 	PQsetNoticeProcessor(c->pg, quiet, NULL);
 	/* a killed run's statement is cancelled within a second instead of

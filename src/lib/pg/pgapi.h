@@ -20,6 +20,7 @@
 #define RT_PQ_FUNCTIONS(X) \
 	X(PQclear) X(PQconnectdbParams) X(PQerrorMessage) X(PQexec) X(PQexecParams) \
 	X(PQfinish) X(PQgetisnull) X(PQgetResult) X(PQgetvalue) X(PQnfields) X(PQntuples) \
+	X(PQpingParams) \
 	X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) \
 	X(PQsendQuery) X(PQsetNoticeProcessor) X(PQsocket) X(PQstatus) X(PQtransactionStatus)
 
@@ -53,6 +54,7 @@ int rt_pg_query_open(rt_buf *err);
 #define PQgetvalue                  (rt_pq.PQgetvalue)
 #define PQnfields                   (rt_pq.PQnfields)
 #define PQntuples                   (rt_pq.PQntuples)
+#define PQpingParams                (rt_pq.PQpingParams)
 #define PQresultErrorField          (rt_pq.PQresultErrorField)
 #define PQresultErrorMessage        (rt_pq.PQresultErrorMessage)
 #define PQresultStatus              (rt_pq.PQresultStatus)

@@ -47,6 +47,7 @@ typedef struct run {
 	const rt_script *tx_script;
 	const rt_section *tx_sec;
 	size_t tx_steps;
+	size_t tx_first;               /* run_steps before the open transaction */
 } run;
 
 /* ---- plans --------------------------------------------------------------- */
@@ -239,13 +240,27 @@ static int db_begin(run *r)
 	r->in_tx = 1;
 	r->tx_rev = NULL;
 	r->tx_steps = 0;
+	r->tx_first = r->ctx->run_steps.count;
 	return 0;
+}
+
+/* The steps of a transaction that did not commit are not the run's: the
+ * summary (retort_run_result) lists what the database kept. */
+static void forget_steps(run *r)
+{
+	rt_strlist *steps = &r->ctx->run_steps;
+
+	while (steps->count > r->tx_first)
+		free(steps->items[--steps->count]);
+	r->tx_steps = 0;
 }
 
 static void db_rollback(run *r)
 {
-	if (r->in_tx)
+	if (r->in_tx) {
 		r->db.drv->rollback(r->db.conn);
+		forget_steps(r);
+	}
 	r->in_tx = 0;
 	rt_buf_clear(&r->pending);
 	r->npending = 0;
@@ -284,7 +299,7 @@ static int db_commit(run *r)
 		if (r->tx_rev)
 			commit_failed(r, rc);
 		r->tx_rev = NULL;
-		r->tx_steps = 0;
+		forget_steps(r);
 		return rc;
 	}
 	r->tx_rev = NULL;
@@ -588,9 +603,11 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s)
 		if (rc >= 0 && fk_was >= 0 && r->db.drv->foreign_key_check)
 			rc = r->db.drv->foreign_key_check(r->db.conn, &r->ctx->err);
 		if (rc < 0) {
+			/* the migrations the run's transaction held go with it */
+			size_t held = r->tx_steps + 1;
 			db_rollback(r);
 			rc = step_failed(r, rc, rev, s, sec, fail_line(s, sec, &fail), &fail,
-					 from.ptr, to.ptr, 1);
+					 from.ptr, to.ptr, held);
 			record_failure(r, rev, s, &fail, 1);
 			goto done;
 		}

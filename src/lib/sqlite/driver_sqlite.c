@@ -89,12 +89,12 @@ static int sq_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		rt_error(err, RETORT_ERROR, "cannot open SQLite database '%s': %s", path,
+		rt_error(err, RETORT_ECONNECT, "cannot open SQLite database '%s': %s", path,
 			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
 		sqlite3_close(c->db);
 		free(c->path);
 		free(c);
-		return RETORT_ERROR;
+		return RETORT_ECONNECT;
 	}
 	sqlite3_busy_handler(c->db, busy, c);
 	sqlite3_extended_result_codes(c->db, 1);
