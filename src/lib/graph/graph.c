@@ -521,30 +521,25 @@ static int load_header(rt_script *out, rt_hcache *cache, int dirfd, const char *
 	return 0;
 }
 
-static int has_branch(const rt_rev *r, const char *label)
-{
-	size_t i;
-
-	for (i = 0; i < r->nbranches; i++)
-		if (!strcmp(r->branches[i], label))
-			return 1;
-	return 0;
-}
-
+/* Give `r` the labels `from` declares.  Each revision gets a declaring
+ * revision's labels once (spread_labels sees to it), and no two
+ * revisions declare the same label: no search for one already there,
+ * which made a long line of labelled revisions cubic. */
 static int add_branches(rt_rev *r, const rt_rev *from)
 {
 	size_t i;
 
 	for (i = 0; i < from->s.branch_labels.count; i++) {
-		const char *label = from->s.branch_labels.items[i];
-		const char **v;
+		size_t n = r->nbranches;
 
-		if (has_branch(r, label))
-			continue;
-		if (!(v = realloc(r->branches, (r->nbranches + 1) * sizeof(*v))))
-			return RETORT_ERROR;
-		r->branches = v;
-		r->branches[r->nbranches++] = label;
+		/* the capacity doubles at every power of two, as add_edge's */
+		if (!(n & (n - 1))) {
+			const char **v = realloc(r->branches, (n ? 2 * n : 1) * sizeof(*v));
+			if (!v)
+				return RETORT_ERROR;
+			r->branches = v;
+		}
+		r->branches[r->nbranches++] = from->s.branch_labels.items[i];
 	}
 	return 0;
 }
@@ -573,6 +568,7 @@ static int real_branch_point(const rt_rev *r)
 static int spread_labels(rt_graph *g)
 {
 	rt_revvec above = { 0 };
+	unsigned int stamp;
 	size_t i, k;
 	int rc = 0;
 
@@ -585,16 +581,20 @@ static int spread_labels(rt_graph *g)
 		above.n = 0;
 		if ((rc = walk(g, &above, &l, 1, WALK_UP)) < 0)
 			break;
+		stamp = rt_graph_mark(g);
 		for (k = 0; k < above.n && rc >= 0; k++) {
 			rc = add_branches(above.v[k], l);
+			above.v[k]->mark = stamp;
 			line &= above.v[k]->nchildren <= 1;
 			if (!above.v[k]->nchildren)
 				end = above.v[k];
 		}
+		/* down the line again, through what got them above */
 		for (; line && end && rc >= 0; end = end->nparents == 1 ? end->parents[0] : NULL) {
 			if (real_branch_point(end) || end->nparents > 1)
 				break;
-			rc = add_branches(end, l);
+			if (end->mark != stamp)
+				rc = add_branches(end, l);
 		}
 	}
 	for (i = 0; i < g->n; i++)
