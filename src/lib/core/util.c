@@ -40,8 +40,9 @@ char *rt_strndup(const char *s, size_t n)
 	return p;
 }
 
-int rt_open_regular(int *out_fd, int dirfd, const char *name, const char *path, size_t max,
-		    rt_buf *err)
+/* rt_open_regular, with the file's stat in *st_out. */
+static int open_regular(int *out_fd, int dirfd, const char *name, const char *path, size_t max,
+			struct stat *st_out, rt_buf *err)
 {
 	struct stat st;
 	int fd;
@@ -72,32 +73,46 @@ int rt_open_regular(int *out_fd, int dirfd, const char *name, const char *path, 
 	}
 	/* reads of a regular file never block; later ones need not fail with
 	 * EAGAIN on some other kind of file system either */
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	/* (no F_GETFL first: the open's flags are known, and what F_SETFL
+	 * sets, O_NONBLOCK alone of them, is what is to go) */
+	fcntl(fd, F_SETFL, 0);
 	*out_fd = fd;
+	*st_out = st;
 	return 0;
+}
+
+int rt_open_regular(int *out_fd, int dirfd, const char *name, const char *path, size_t max,
+		    rt_buf *err)
+{
+	struct stat st;
+
+	return open_regular(out_fd, dirfd, name, path, max, &st, err);
 }
 
 int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err)
 {
 	rt_buf b = RT_BUF_INIT;
-	struct stat st;
+	struct stat st = { 0 };
 	ssize_t n;
 	int fd, rc;
 
 	*out = NULL;
-	if ((rc = rt_open_regular(&fd, AT_FDCWD, path, path, RT_FILE_MAX, err)) < 0)
+	if ((rc = open_regular(&fd, AT_FDCWD, path, path, RT_FILE_MAX, &st, err)) < 0)
 		return rc;
 	/* read straight into a buffer of the file's size (plus one byte to
 	 * see the end), not through a chunk copied into a buffer growing by
 	 * doubling: an upgrade reads every migration file of its plan */
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
+	if (st.st_size > 0)
 		rt_buf_grow(&b, (size_t)st.st_size + 1);
 	for (;;) {
+		size_t want;
+
 		if (b.cap - b.len < 2)
 			rt_buf_grow(&b, 65536);
 		if (rt_buf_oom(&b))
 			break;
-		n = read(fd, b.ptr + b.len, b.cap - b.len - 1);
+		want = b.cap - b.len - 1;
+		n = read(fd, b.ptr + b.len, want);
 		if (n == 0)
 			break;
 		if (n < 0) {
@@ -117,6 +132,10 @@ int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err)
 			return rt_error(err, RETORT_EINVALID, "'%s' is too large (more than %d MiB)",
 					path, RT_FILE_MAX >> 20);
 		}
+		/* fewer bytes than asked, and the size fstat gave: the end,
+		 * without one more read to be told so */
+		if ((size_t)n < want && b.len == (size_t)st.st_size)
+			break;
 	}
 	close(fd);
 	if (rt_buf_oom(&b)) {
