@@ -153,7 +153,8 @@ static int model_in_own_db(rt_schema *out, retort *ctx, const rt_driver *drv,
 	if ((rc = scratch_make(&sd, ctx, drv, base)) < 0)
 		return rt_ctx_error_prefix(ctx, rc, "the model names the schema '%s' or creates "
 					   "extensions, so it is run in a scratch database of its "
-					   "own: ", schema);
+					   "own, made on '%s' (set dev_url to a server where retort "
+					   "may create databases): ", schema, base->url.masked);
 	if ((rc = drv->connect(&conn, &sd.url, &ctx->cfg, &ctx->err)) >= 0) {
 		if ((rc = drv->model_schema(conn, schema, 1, &ctx->err)) >= 0 &&
 		    (rc = run_model(ctx, drv, conn, model)) >= 0)
