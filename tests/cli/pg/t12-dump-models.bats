@@ -119,8 +119,10 @@ EOF
 @test "PostgreSQL: extensions are modelled: added, dropped, and a type from one in another schema resolves with no false change" {
 	# citext installed in a schema of its own, used unqualified by the
 	# model and qualified by the database (format_type says ext.citext)
+	# (pg_stat_statements makes views in public: an extension's own)
 	write_rev "$A" "" "ext" "CREATE SCHEMA ext; CREATE EXTENSION citext WITH SCHEMA ext;
-CREATE EXTENSION hstore; CREATE TABLE t (e ext.citext, h hstore);" "DROP TABLE t;"
+CREATE EXTENSION hstore; CREATE EXTENSION pg_stat_statements;
+CREATE TABLE t (e ext.citext, h hstore);" "DROP TABLE t;"
 	run -0 rt upgrade head
 	echo "CREATE TABLE t (e citext, h hstore);" >schema.sql
 	# a model that creates no extension says nothing of them; its types
@@ -134,9 +136,11 @@ CREATE EXTENSION hstore; CREATE TABLE t (e ext.citext, h hstore);" "DROP TABLE t
 	assert_contains "$stderr" "detected add extension pg_trgm"
 	assert_contains "$stderr" "detected drop column t.h"
 	assert_contains "$stderr" "detected drop extension hstore"
+	assert_contains "$stderr" "detected drop extension pg_stat_statements"
+	refute_contains "$stderr" "view"
 	refute_contains "$stderr" "citext"
 	run -0 rt upgrade head
 	assert_eq "$(q "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension")" "citext,pg_trgm,plpgsql"
 	run -0 rt downgrade -1
-	assert_eq "$(q "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension")" "citext,hstore,plpgsql"
+	assert_eq "$(q "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension")" "citext,hstore,pg_stat_statements,plpgsql"
 }
