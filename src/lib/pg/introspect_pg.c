@@ -120,7 +120,9 @@ static int extensions(ic *c)
 	PGresult *res;
 	int i, rc;
 
-	/* plpgsql is every database's own */
+	/* the database's, whatever schema is read (the schema parameter
+	 * every query gets is unused but must be typed); plpgsql is every
+	 * database's own */
 	if ((rc = query(c, "SELECT x.extname, n.nspname, $1::text FROM pg_extension x "
 			"JOIN pg_namespace n ON n.oid = x.extnamespace "
 			"WHERE x.extname <> 'plpgsql' ORDER BY 1", &res)) < 0)
