@@ -84,3 +84,51 @@ teardown() {
 	run -1 rt check
 	assert_contains "$output" "NULL -> NOT NULL"
 }
+
+@test "SQLite: sqlite3's .schema and .dump of a migrated database are models: check is clean, and an empty database gets it back" {
+	# issue 18 item 7: the shop migrated by retort, with a view and
+	# statistics, so that .schema writes SQLite's own sqlite_sequence and
+	# sqlite_stat1 and a comment after the view
+	write_rev a1a1a1a1a1a1 9e5d30f1b6a8 "buyers" \
+		"CREATE VIEW buyers AS SELECT u.id, u.username FROM users u WHERE EXISTS (SELECT 1 FROM purchases p WHERE p.user_id = u.id);" \
+		"DROP VIEW buyers;"
+	run -0 rt upgrade head
+	q "INSERT INTO categories (id, category_name) VALUES (1, 'books'); ANALYZE"
+	sqlite3 "$DB" .schema >dump.sql
+	grep -q '^CREATE TABLE sqlite_sequence(name,seq);$' dump.sql
+	grep -q '^CREATE TABLE sqlite_stat1(tbl,idx,stat);$' dump.sql
+	grep -q '^/\* buyers(id,username) \*/;$' dump.sql
+	ini_set schema dump.sql
+	run -0 --separate-stderr rt check
+	assert_contains "$output" "no changes"
+	# .dump: PRAGMA foreign_keys=OFF, BEGIN TRANSACTION, the rows, COMMIT
+	sqlite3 "$DB" .dump >full.sql
+	grep -q '^BEGIN TRANSACTION;$' full.sql
+	grep -q '^INSERT INTO sqlite_sequence' full.sql
+	ini_set schema full.sql
+	run -0 rt check
+	assert_contains "$output" "no changes"
+
+	# an empty database of a project without migrations
+	mkdir ../empty
+	cp dump.sql ../empty/
+	new_project "$BATS_TEST_TMPDIR/empty"
+	P=$BATS_TEST_TMPDIR/empty
+	ini_set schema dump.sql
+	run -0 rt revision --autogenerate -m "from the dump"
+	assert_contains "$output" "detected add view buyers"
+	run -0 rt upgrade head
+	run -0 rt check
+	assert_contains "$output" "no changes"
+	# the same schema as the migrated one, as retort reads both
+	run -0 rt schema dump
+	mine=$output
+	cd "$BATS_TEST_TMPDIR/shopbot"
+	run -0 rt schema dump
+	assert_eq "$mine" "$output"
+	# and its own .schema, fed back, is clean too
+	cd "$BATS_TEST_TMPDIR/empty"
+	sqlite3 test.db .schema >dump.sql
+	run -0 rt check
+	assert_contains "$output" "no changes"
+}

@@ -5,6 +5,10 @@
  */
 #include "rt_test.h"
 #include "diff.h"
+#include "introspect.h"
+#ifdef RETORT_WITH_PG
+#include "pgapi.h"
+#endif
 
 /* The renderer of a dialect's name (the library finds it through the
  * driver registry). */
@@ -789,6 +793,143 @@ static void test_type_narrowing(void **state)
 	assert_false(rt_type_narrows("TEXT", "text"));
 }
 
+/* Extensions come first and go last: their types may be used by any
+ * table; the model of a database without one of them drops it, with a
+ * warning. */
+static void test_extensions(void **state)
+{
+	fixture f;
+
+	(void)state;
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
+	assert_non_null(rt_schema_add_extension(&f.a, "hstore", "public"));
+	assert_non_null(rt_schema_add_extension(&f.b, "citext", "public"));
+	assert_non_null(rt_schema_add_extension(&f.b, "pg_trgm", NULL));
+	col(table(&f.b, "t"), "e", "citext", 0, NULL);
+	col(table(&f.a, "old"), "h", "hstore", 0, NULL);
+	diff(&f);
+	assert_string_equal(f.sql.ptr,
+			    "CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;\n"
+			    "CREATE EXTENSION IF NOT EXISTS pg_trgm;\n"
+			    "-- WARNING: drops table 'old' and its rows\n"
+			    "DROP TABLE old;\n\n"
+			    "CREATE TABLE t (\n    e citext\n);\n\n"
+			    "-- WARNING: dropping extension 'hstore' drops its types and functions: the "
+			    "migration fails while a column still uses one\n"
+			    "DROP EXTENSION hstore;\n");
+	assert_string_equal(f.ops.ptr, "add extension citext\nadd extension pg_trgm\n"
+			    "drop table old\nadd table t\ndrop extension hstore\n");
+	assert_int_equal(f.d.warnings.count, 2);
+	/* the same extensions, wherever they live: nothing to do */
+	rt_diff_release(&f.d);
+	rt_buf_clear(&f.sql);
+	assert_int_equal(rt_schema_copy_extensions(&f.a, &f.b), 0);
+	rt_schema_extension(&f.a, "pg_trgm")->schema = rt_strdup("extensions");
+	assert_true(rt_schema_equal(&f.a, &f.a));
+	{
+		rt_schema c;
+		assert_int_equal(rt_schema_copy(&c, &f.a), 0);
+		assert_int_equal(c.nextensions, 2);
+		assert_string_equal(rt_schema_extension(&c, "pg_trgm")->schema, "extensions");
+		rt_schema_release(&c);
+	}
+	done(&f);
+}
+
+/* Blank out [from, to) the way a model filter must: the text keeps its
+ * length and its newlines. */
+static void assert_filtered(void (*filter)(char *, size_t, const char *), const char *in,
+			    const char *schema, const char *want)
+{
+	char *s = rt_strdup(in);
+	rt_buf got = RT_BUF_INIT;
+	size_t i;
+
+	filter(s, strlen(s), schema);
+	assert_int_equal(strlen(s), strlen(in));
+	for (i = 0; in[i]; i++)
+		if (in[i] == '\n')
+			assert_int_equal(s[i], '\n');
+	/* compare with runs of blanks made one */
+	for (i = 0; s[i]; i++) {
+		char c = s[i] == '\n' ? ' ' : s[i];
+		if (!(c == ' ' && got.len && got.ptr[got.len - 1] == ' '))
+			rt_buf_putc(&got, c);
+	}
+	while (got.len && got.ptr[got.len - 1] == ' ')
+		rt_buf_truncate(&got, got.len - 1);
+	assert_string_equal(got.len && got.ptr[0] == ' ' ? got.ptr + 1 : got.ptr, want);
+	rt_buf_release(&got);
+	free(s);
+}
+
+/* sqlite3's .schema lists SQLite's own tables, which SQLite refuses to
+ * create; the rest, view comments included, is left as it is. */
+static void test_model_filter_sqlite(void **state)
+{
+	(void)state;
+	assert_filtered(rt_sqlite_model_filter,
+			"CREATE TABLE a(id integer primary key autoincrement);\n"
+			"CREATE TABLE sqlite_sequence(name,seq);\n"
+			"CREATE VIEW v as select id from a\n/* v(id) */;\n"
+			"CREATE TABLE IF NOT EXISTS \"sqlite_stat1\"(tbl,idx,stat);\n"
+			"CREATE TRIGGER tr AFTER INSERT ON a BEGIN SELECT 1; END;\n"
+			"CREATE TABLE sqlitex(x);", NULL,
+			"CREATE TABLE a(id integer primary key autoincrement); "
+			"CREATE VIEW v as select id from a /* v(id) */; "
+			"CREATE TRIGGER tr AFTER INSERT ON a BEGIN SELECT 1; END; "
+			"CREATE TABLE sqlitex(x);");
+}
+
+#ifdef RETORT_WITH_PG
+/* pg_dump's meta-commands and what is the server's own go; what names
+ * the schema sends the model to a database of its own. */
+static void test_model_filter_pg(void **state)
+{
+	rt_buf err = RT_BUF_INIT;
+	const char *dump;
+
+	(void)state;
+	assert_rt_ok_err(rt_pg_query_open(&err), &err);
+	assert_filtered(rt_pg_model_filter,
+			"\\restrict abc\n"
+			"SET statement_timeout = 0;\n"
+			"SELECT pg_catalog.set_config('search_path', '', false);\n"
+			"CREATE SCHEMA public;\nCOMMENT ON SCHEMA public IS 'standard public schema';\n"
+			"CREATE SCHEMA app;\n"
+			"CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;\n"
+			"COMMENT ON EXTENSION citext IS 'x';\n"
+			"CREATE TABLE public.t (id int, owner text);\n"
+			"ALTER TABLE public.t OWNER TO alice;\n"
+			"ALTER TABLE public.t RENAME COLUMN owner TO owner2;\n"
+			"GRANT ALL ON TABLE public.t TO bob;\nREVOKE ALL ON SCHEMA public FROM PUBLIC;\n"
+			"CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$\n\\restrict in a body\n"
+			"SELECT 1$$;\n"
+			"SET search_path TO app;\n"
+			"\\unrestrict abc\n", "app",
+			"SET statement_timeout = 0; ; ; ; ; "
+			"CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public; ; "
+			"CREATE TABLE public.t (id int, owner text); ; "
+			"ALTER TABLE public.t RENAME COLUMN owner TO owner2; ; ; "
+			"CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ \\restrict in a body "
+			"SELECT 1$$; ;");
+	dump = "CREATE TABLE public.t (id int);";
+	assert_true(rt_pg_model_own_db(dump, strlen(dump), "public"));
+	assert_false(rt_pg_model_own_db(dump, strlen(dump), "app"));
+	dump = "CREATE TABLE \"Sales\".t (id int);";
+	assert_true(rt_pg_model_own_db(dump, strlen(dump), "Sales"));
+	assert_false(rt_pg_model_own_db(dump, strlen(dump), "sales"));
+	dump = "CREATE TABLE t (id int DEFAULT nextval('public.s')); CREATE VIEW v AS "
+	       "SELECT public FROM t; -- public.t\nCREATE INDEX i ON t (public .x)";
+	assert_false(rt_pg_model_own_db(dump, strlen(dump), "public"));
+	dump = "create extension if not exists hstore;";
+	assert_true(rt_pg_model_own_db(dump, strlen(dump), "public"));
+	rt_buf_release(&err);
+}
+#endif
+
 static void test_sqltext(void **state)
 {
 	char *s;
@@ -834,6 +975,11 @@ int main(void)
 		cmocka_unit_test(test_rename_errors),
 		cmocka_unit_test(test_type_narrowing),
 		cmocka_unit_test(test_sqltext),
+		cmocka_unit_test(test_extensions),
+		cmocka_unit_test(test_model_filter_sqlite),
+#ifdef RETORT_WITH_PG
+		cmocka_unit_test(test_model_filter_pg),
+#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

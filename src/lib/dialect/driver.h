@@ -194,9 +194,29 @@ struct rt_driver {
 	 * leaving no trace: `model_url`, the URL of a new empty database that
 	 * goes away when closed; or, when that is NULL, a scratch schema
 	 * `name` that model_schema() makes inside the open transaction (which
-	 * is rolled back) and points unqualified names at. */
+	 * is rolled back) and points unqualified names at, with the schemas
+	 * of the database's extensions after it (their types resolve).  With
+	 * `own_db` the connection is to a scratch database of the model's own
+	 * (model_own_db): `name` is made there unless it exists, and is the
+	 * search path's first, then public.  model_target gives the name of
+	 * the schema the model means (*out, caller frees: where an
+	 * unqualified CREATE TABLE on `c` goes). */
 	const char *model_url;
-	int (*model_schema)(rt_conn *c, const char *name, rt_buf *err);
+	int (*model_schema)(rt_conn *c, const char *name, int own_db, rt_buf *err);
+	int (*model_target)(rt_conn *c, char **out, rt_buf *err);
+
+	/* Make a model's text ready to run, in place: what is the server's
+	 * own or the dump tool's rather than the schema's (a dump's
+	 * meta-commands, owners, privileges, the database's internal
+	 * tables) is overwritten with blanks, newlines kept, so that
+	 * messages still name the lines as written.  `schema` is
+	 * model_target's (NULL where there is none).  NULL: nothing to do. */
+	void (*model_filter)(char *sql, size_t len, const char *schema);
+
+	/* Must the model run in a scratch database of its own rather than
+	 * the scratch schema: it names `schema` (pg_dump's "public.t") or
+	 * says which extensions the database has?  NULL: never. */
+	int (*model_own_db)(const char *sql, size_t len, const char *schema);
 
 	/* Keep the run's lock across the statements of a section run outside
 	 * a transaction (on = 1) until hold(c, 0).  RETORT_ECONFLICT, saying

@@ -709,22 +709,48 @@ struct pg_conn *rt_pg_handle(rt_conn *conn)
 }
 
 /* Autogenerate's scratch schema, inside the transaction that is rolled
- * back: SET LOCAL ends with it too. */
-static int pg_model_schema(rt_conn *c, const char *name, rt_buf *err)
+ * back (SET LOCAL ends with it too), or the schema the model means in a
+ * scratch database of its own.  The extensions' schemas follow it on the
+ * search path, so that their types (public.citext) resolve. */
+static int pg_model_schema(rt_conn *c, const char *name, int own_db, rt_buf *err)
 {
 	rt_buf sql = RT_BUF_INIT;
+	rt_strlist ignored = { 0 };
 	int rc;
 
-	rt_buf_puts(&sql, "CREATE SCHEMA ");
+	rt_buf_puts(&sql, own_db ? "CREATE SCHEMA IF NOT EXISTS " : "CREATE SCHEMA ");
 	rt_sql_quote_ident(&sql, name);
-	rt_buf_puts(&sql, ";\nSET LOCAL search_path TO ");
-	rt_sql_quote_ident(&sql, name);
-	rt_buf_puts(&sql, ";\n");
+	rt_buf_puts(&sql, "; SELECT set_config('search_path', string_agg(quote_ident(s), ', ' "
+		    "ORDER BY o, s), ");
+	rt_buf_puts(&sql, own_db ? "false" : "true");
+	rt_buf_puts(&sql, ") FROM (SELECT ");
+	rt_sql_literal(&sql, name);
+	rt_buf_puts(&sql, " AS s, 0 AS o UNION SELECT n.nspname, 1 FROM pg_namespace n "
+		    "WHERE (n.oid IN (SELECT extnamespace FROM pg_extension)");
+	if (own_db)
+		rt_buf_puts(&sql, " OR n.nspname = 'public'");
+	rt_buf_puts(&sql, ") AND n.nspname NOT IN ('pg_catalog', ");
+	rt_sql_literal(&sql, name);
+	rt_buf_puts(&sql, ")) q");
 	if (rt_buf_oom(&sql))
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
 	else
-		rc = pg_exec(c, sql.ptr, sql.len, NULL, err);
+		rc = pg_query_rows(c, sql.ptr, 1, &ignored, err);
+	rt_strlist_release(&ignored);
 	rt_buf_release(&sql);
+	return rc;
+}
+
+static int pg_model_target(rt_conn *c, char **out, rt_buf *err)
+{
+	rt_strlist row = { 0 };
+	int rc;
+
+	*out = NULL;
+	if ((rc = pg_query_rows(c, "SELECT COALESCE(current_schema(), 'public')", 1, &row, err)) >= 0 &&
+	    (!row.count || !(*out = rt_strdup(row.items[0]))))
+		rc = rt_error(err, RETORT_ERROR, "cannot read the current schema");
+	rt_strlist_release(&row);
 	return rc;
 }
 
@@ -800,6 +826,9 @@ const rt_driver rt_driver_pg = {
 	.hold = pg_hold,
 	.max_ident = 63, /* NAMEDATALEN - 1 */
 	.model_schema = pg_model_schema,
+	.model_target = pg_model_target,
+	.model_filter = rt_pg_model_filter,
+	.model_own_db = rt_pg_model_own_db,
 	.renderer = &rt_render_pg,
 	.lint_full_rules = 1, /* lint's parser and lock rules are PostgreSQL's */
 	.syntax_check = pg_syntax_check,

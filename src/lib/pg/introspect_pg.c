@@ -80,6 +80,12 @@ static char *action(const char *code)
 
 #define IN_SCHEMA "n.nspname = COALESCE($1, current_schema())"
 
+/* Not a member of an extension (postgis's spatial_ref_sys): an
+ * extension's objects come and go with it. */
+#define NOT_EXT_MEMBER(catalog, oid) \
+	"NOT EXISTS (SELECT 1 FROM pg_depend xd WHERE xd.classid = '" catalog "'::regclass " \
+	"AND xd.objid = " oid " AND xd.deptype = 'e')"
+
 static int tables(ic *c)
 {
 	PGresult *res;
@@ -88,13 +94,42 @@ static int tables(ic *c)
 	if ((rc = query(c, "SELECT c.relname, obj_description(c.oid, 'pg_class') "
 			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 			"WHERE " IN_SCHEMA " AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
-			"ORDER BY 1", &res)) < 0)
+			"AND " NOT_EXT_MEMBER("pg_class", "c.oid") " ORDER BY 1", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
 		rt_table *t = rt_schema_add_table(c->out, val(res, i, 0));
 		if (!t || rt_set_str(&t->comment, val(res, i, 1)) < 0)
 			rc = oom(c);
 	}
+	PQclear(res);
+	return rc;
+}
+
+/* `type` without the leading "schema." of `nsp` (quoted as needed):
+ * the type is the same whichever way the search path made the server
+ * spell it. */
+static const char *unqualified(const char *type, const char *nsp)
+{
+	size_t n = nsp ? strlen(nsp) : 0;
+
+	return n && !strncmp(type, nsp, n) && type[n] == '.' ? type + n + 1 : type;
+}
+
+static int extensions(ic *c)
+{
+	PGresult *res;
+	int i, rc;
+
+	/* the database's, whatever schema is read (the schema parameter
+	 * every query gets is unused but must be typed); plpgsql is every
+	 * database's own */
+	if ((rc = query(c, "SELECT x.extname, n.nspname, $1::text FROM pg_extension x "
+			"JOIN pg_namespace n ON n.oid = x.extnamespace "
+			"WHERE x.extname <> 'plpgsql' ORDER BY 1", &res)) < 0)
+		return rc;
+	for (i = 0; i < PQntuples(res) && rc >= 0; i++)
+		if (!rt_schema_add_extension(c->out, val(res, i, 0), val(res, i, 1)))
+			rc = oom(c);
 	PQclear(res);
 	return rc;
 }
@@ -112,7 +147,15 @@ static int columns(ic *c)
 			"EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid "
 			"  WHERE dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum "
 			"  AND dep.classid = 'pg_class'::regclass AND s.relkind = 'S' "
-			"  AND dep.deptype = 'a') "
+			"  AND dep.deptype = 'a'), "
+			/* the schema qualifying a type of pg_catalog or of an
+			 * extension, which format_type writes where the search
+			 * path misses it ("public.citext") */
+			"(SELECT quote_ident(tn.nspname) FROM pg_type bt "
+			"  JOIN pg_namespace tn ON tn.oid = bt.typnamespace "
+			"  WHERE bt.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 "
+			"    THEN t.typelem ELSE t.oid END "
+			"  AND (tn.nspname = 'pg_catalog' OR NOT " NOT_EXT_MEMBER("pg_type", "bt.oid") ")) "
 			"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
 			"JOIN pg_namespace n ON n.oid = c.relnamespace "
 			"JOIN pg_type t ON t.oid = a.atttypid "
@@ -128,7 +171,8 @@ static int columns(ic *c)
 		rt_column *col;
 		if (!t)
 			continue;
-		if (!(col = rt_table_add_column(t, val(res, i, 1), val(res, i, 2)))) {
+		if (!(col = rt_table_add_column(t, val(res, i, 1), unqualified(val(res, i, 2),
+										val(res, i, 9))))) {
 			rc = oom(c);
 			break;
 		}
@@ -261,7 +305,8 @@ static int views(ic *c)
 
 	if ((rc = query(c, "SELECT c.relname, pg_get_viewdef(c.oid, true) "
 			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-			"WHERE " IN_SCHEMA " AND c.relkind = 'v' ORDER BY 1", &res)) < 0)
+			"WHERE " IN_SCHEMA " AND c.relkind = 'v' "
+			"AND " NOT_EXT_MEMBER("pg_class", "c.oid") " ORDER BY 1", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
 		const char *def = val(res, i, 1) ? val(res, i, 1) : "";
@@ -282,7 +327,8 @@ static int enums(ic *c)
 	if ((rc = query(c, "SELECT t.typname, array_to_string(ARRAY(SELECT e.enumlabel FROM pg_enum e "
 			"WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder), E'\\x1f') "
 			"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-			"WHERE " IN_SCHEMA " AND t.typtype = 'e' ORDER BY 1", &res)) < 0)
+			"WHERE " IN_SCHEMA " AND t.typtype = 'e' "
+			"AND " NOT_EXT_MEMBER("pg_type", "t.oid") " ORDER BY 1", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
 		rt_enum *e = rt_schema_add_enum(c->out, val(res, i, 0));
@@ -369,7 +415,8 @@ int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *
 	if (rt_schema_init(out, &rt_render_pg) < 0)
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	if ((rc = tables(&c)) < 0 || (rc = columns(&c)) < 0 || (rc = constraints(&c)) < 0 ||
-	    (rc = indexes(&c)) < 0 || (rc = views(&c)) < 0 || (rc = enums(&c)) < 0) {
+	    (rc = indexes(&c)) < 0 || (rc = views(&c)) < 0 || (rc = enums(&c)) < 0 ||
+	    (rc = extensions(&c)) < 0) {
 		rt_schema_release(out);
 		return rc;
 	}

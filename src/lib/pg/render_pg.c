@@ -134,6 +134,7 @@ static const struct named {
 } named[] = {
 	[RT_OP_DROP_VIEW] = { "DROP VIEW ", 0 },
 	[RT_OP_DROP_ENUM] = { "DROP TYPE ", 0 },
+	[RT_OP_DROP_EXTENSION] = { "DROP EXTENSION ", 0 },
 	[RT_OP_DROP_FKEY] = { "DROP CONSTRAINT ", 'a' },
 	[RT_OP_DROP_UNIQUE] = { "DROP CONSTRAINT ", 'b' },
 	[RT_OP_DROP_CHECK] = { "DROP CONSTRAINT ", 'b' },
@@ -364,6 +365,19 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		ident(out, ((const rt_index *)op->b)->name);
 		rt_buf_puts(out, ";\n");
 		break;
+	case RT_OP_CREATE_EXTENSION: {
+		/* IF NOT EXISTS: a database may have it already outside the
+		 * schema retort reads (another schema's objects need it) */
+		const rt_extension *x = op->b;
+		rt_buf_puts(out, "CREATE EXTENSION IF NOT EXISTS ");
+		ident(out, x->name);
+		if (x->schema) {
+			rt_buf_puts(out, " WITH SCHEMA ");
+			ident(out, x->schema);
+		}
+		rt_buf_puts(out, ";\n");
+		break;
+	}
 	case RT_OP_CREATE_ENUM: {
 		const rt_enum *e = op->b;
 		rt_buf_puts(out, "CREATE TYPE ");

@@ -507,8 +507,8 @@ int rt_pg_scratch_create(char **out_url, const char *url, const rt_url *parsed,
 			break;
 	}
 	if (rc < 0) {
-		rt_error_prefix(err, rc, "cannot create the scratch database '%s' on '%s' (retort "
-				"test needs the CREATEDB privilege): ", name.ptr, parsed->masked);
+		rt_error_prefix(err, rc, "cannot create the scratch database '%s' on '%s' (scratch "
+				"databases need the CREATEDB privilege): ", name.ptr, parsed->masked);
 		goto done;
 	}
 	replace_dbname(&u, url, name.ptr);

@@ -6,7 +6,9 @@
  * The scratch database is an in-memory one for SQLite; for PostgreSQL a
  * schema made inside a transaction that is rolled back, on the database
  * itself or on `dev_url` when the config names one, so nothing is ever
- * left behind.
+ * left behind; or, for a model that names its schema ("public.t", as
+ * pg_dump writes it) or creates extensions, a scratch database of its
+ * own made and dropped on that server (model_pg.c says why).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -79,21 +81,111 @@ static int run_model(retort *ctx, const rt_driver *drv, rt_conn *conn, const rt_
 	return rc;
 }
 
+/* Make each piece of the model ready to run (model_filter); does one
+ * need a database of its own (model_own_db)? */
+static int filter_model(rt_model_src *m, const rt_driver *drv, const char *schema)
+{
+	size_t i;
+	int own = 0;
+
+	for (i = 0; i < m->n; i++) {
+		if (drv->model_filter)
+			drv->model_filter(m->chunks[i].text, m->chunks[i].len, schema);
+		if (drv->model_own_db && drv->model_own_db(m->chunks[i].text, m->chunks[i].len, schema))
+			own = 1;
+	}
+	return own;
+}
+
+/* A scratch database made on `base` (scratch_make), dropped again by
+ * scratch_done, which returns `rc` or the error of the drop. */
+typedef struct scratch_db {
+	char *raw;
+	rt_url url;
+} scratch_db;
+
+static int scratch_done(scratch_db *sd, retort *ctx, const rt_driver *drv,
+			const rt_scratch_server *base, int rc);
+
+static int scratch_make(scratch_db *sd, retort *ctx, const rt_driver *drv,
+			const rt_scratch_server *base)
+{
+	int rc;
+
+	memset(sd, 0, sizeof(*sd));
+	if (!drv->scratch_create)
+		return rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot make a scratch database",
+				    drv->name);
+	if ((rc = drv->scratch_create(&sd->raw, base->raw, &base->url, &ctx->cfg, &ctx->err)) < 0)
+		return rc;
+	if ((rc = rt_url_parse(&sd->url, sd->raw, ctx->cfg.dir, &ctx->err)) < 0)
+		return scratch_done(sd, ctx, drv, base, rc);
+	return 0;
+}
+
+static int scratch_done(scratch_db *sd, retort *ctx, const rt_driver *drv,
+			const rt_scratch_server *base, int rc)
+{
+	rt_buf dropped = RT_BUF_INIT;
+	int drop_rc;
+
+	if ((drop_rc = drv->scratch_drop(sd->raw, sd->url.scheme ? &sd->url : &base->url,
+					 &ctx->cfg, &dropped)) < 0 && rc >= 0)
+		rc = rt_ctx_error(ctx, drop_rc, "the scratch database was left behind: %s",
+				  dropped.ptr);
+	rt_url_release(&sd->url);
+	rt_buf_release(&dropped);
+	free(sd->raw);
+	memset(sd, 0, sizeof(*sd));
+	return rc;
+}
+
+/* The model run in a scratch database of its own made on `base`, in the
+ * schema `schema` it names, read back and the database dropped. */
+static int model_in_own_db(rt_schema *out, retort *ctx, const rt_driver *drv,
+			   const rt_scratch_server *base, const rt_model_src *model,
+			   const char *schema)
+{
+	scratch_db sd;
+	rt_conn *conn = NULL;
+	int rc;
+
+	if ((rc = scratch_make(&sd, ctx, drv, base)) < 0)
+		return rt_ctx_error_prefix(ctx, rc, "the model names the schema '%s' or creates "
+					   "extensions, so it is run in a scratch database of its "
+					   "own, made on '%s' (set dev_url to a server where retort "
+					   "may create databases): ", schema, base->url.masked);
+	if ((rc = drv->connect(&conn, &sd.url, &ctx->cfg, &ctx->err)) >= 0) {
+		if ((rc = drv->model_schema(conn, schema, 1, &ctx->err)) >= 0 &&
+		    (rc = run_model(ctx, drv, conn, model)) >= 0)
+			rc = introspect(out, ctx, drv, conn, schema);
+		drv->close(conn);
+	}
+	return scratch_done(&sd, ctx, drv, base, rc);
+}
+
 /* The model of `drv`'s dialect, run in a scratch database of that
- * dialect: the driver's own (SQLite in memory), or a schema made inside a
- * transaction that is rolled back on `base`. */
-static int desired_model(rt_schema *out, retort *ctx, const rt_driver *drv,
-			 const rt_scratch_server *base)
+ * dialect: the driver's own (SQLite in memory); or a schema made inside a
+ * transaction that is rolled back on `base`; or, for a model that names
+ * its schema or its extensions (pg_dump's output), a database of its own
+ * made on `base`.  *extensions_known is 0 when the model could not say
+ * which extensions the database has (the scratch schema sees the
+ * database's). */
+static int desired_model(rt_schema *out, int *extensions_known, retort *ctx,
+			 const rt_driver *drv, const rt_scratch_server *base)
 {
 	rt_model_src model = { 0 };
 	rt_url scratch_url = { 0 };
 	rt_conn *conn = NULL;
 	rt_buf name = RT_BUF_INIT;
+	char *target = NULL;
 	int rc, in_tx = 0;
 
+	*extensions_known = 1;
 	if ((rc = rt_model_source(&model, ctx, drv->name)) < 0)
 		goto done;
 	if (drv->model_url) {
+		filter_model(&model, drv, NULL);
 		if ((rc = rt_url_parse(&scratch_url, drv->model_url, ctx->cfg.dir, &ctx->err)) < 0 ||
 		    (rc = drv->connect(&conn, &scratch_url, &ctx->cfg, &ctx->err)) < 0 ||
 		    (rc = run_model(ctx, drv, conn, &model)) < 0)
@@ -102,11 +194,20 @@ static int desired_model(rt_schema *out, retort *ctx, const rt_driver *drv,
 		goto done;
 	}
 	if ((rc = drv->connect(&conn, &base->url, &ctx->cfg, &ctx->err)) < 0 ||
-	    (rc = drv->begin(conn, &ctx->err)) < 0)
+	    (rc = drv->model_target(conn, &target, &ctx->err)) < 0)
+		goto done;
+	if (filter_model(&model, drv, target)) {
+		drv->close(conn);
+		conn = NULL;
+		rc = model_in_own_db(out, ctx, drv, base, &model, target);
+		goto done;
+	}
+	*extensions_known = 0;
+	if ((rc = drv->begin(conn, &ctx->err)) < 0)
 		goto done;
 	in_tx = 1;
 	rt_buf_printf(&name, "retort_scratch_%ld", (long)getpid());
-	if ((rc = drv->model_schema(conn, name.ptr, &ctx->err)) < 0) {
+	if ((rc = drv->model_schema(conn, name.ptr, 0, &ctx->err)) < 0) {
 		rt_ctx_error_prefix(ctx, rc, "cannot make a scratch schema on '%s' for the model (set "
 				    "dev_url to a database where retort may create one): ",
 				    base->url.masked);
@@ -124,6 +225,7 @@ done:
 	rt_url_release(&scratch_url);
 	rt_model_src_release(&model);
 	rt_buf_release(&name);
+	free(target);
 	return rc;
 }
 
@@ -134,44 +236,26 @@ done:
 static int replayed_model(rt_schema *out, retort *ctx, const rt_driver *drv,
 			  const rt_scratch_server *base)
 {
-	char *scratch_url = NULL;
-	rt_url scratch = { 0 };
+	scratch_db sd;
 	rt_ctx_pointed saved;
 	rt_conn *conn = NULL;
-	rt_buf dropped = RT_BUF_INIT;
-	int rc, drop_rc;
+	int rc;
 
-	if (!drv->scratch_create)
-		return rt_ctx_error(ctx, RETORT_ERROR, "the %s driver cannot make a scratch database",
-				    drv->name);
-	if ((rc = drv->scratch_create(&scratch_url, base->raw,
-				      &base->url, &ctx->cfg, &ctx->err)) < 0)
+	if ((rc = scratch_make(&sd, ctx, drv, base)) < 0)
 		return rt_ctx_error_prefix(ctx, rc, "cannot make a scratch %s database to replay "
 					   "the migrations on: ", drv->name);
-	if ((rc = rt_url_parse(&scratch, scratch_url, ctx->cfg.dir, &ctx->err)) < 0)
-		goto drop;
-	rt_ctx_point(ctx, scratch_url, &saved);
+	rt_ctx_point(ctx, sd.raw, &saved);
 	rc = retort_upgrade(ctx, "heads", NULL);
 	rt_ctx_unpoint(ctx, &saved);
-	if (rc < 0) {
+	if (rc < 0)
 		rt_ctx_error_prefix(ctx, rc, "replaying the migrations on a scratch %s database "
 				    "failed (each revision needs SQL %s accepts: a section for "
 				    "it, or a plain one both dialects take): ", drv->name, drv->name);
-		goto drop;
-	}
-	if ((rc = drv->connect(&conn, &scratch, &ctx->cfg, &ctx->err)) >= 0) {
+	else if ((rc = drv->connect(&conn, &sd.url, &ctx->cfg, &ctx->err)) >= 0) {
 		rc = introspect(out, ctx, drv, conn, NULL);
 		drv->close(conn);
 	}
-drop:
-	if ((drop_rc = drv->scratch_drop(scratch_url, scratch.scheme ? &scratch : &base->url,
-					 &ctx->cfg, &dropped)) < 0 && rc >= 0)
-		rc = rt_ctx_error(ctx, drop_rc, "the scratch database was left behind: %s",
-				  dropped.ptr);
-	rt_url_release(&scratch);
-	rt_buf_release(&dropped);
-	free(scratch_url);
-	return rc;
+	return scratch_done(&sd, ctx, drv, base, rc);
 }
 
 /* The database's model. */
@@ -242,7 +326,7 @@ static int sides(rt_schema *cur, rt_schema *want, const rt_driver **drv, retort 
 {
 	rt_scratch_server base = { 0 };
 	rt_url url = { 0 };
-	int rc;
+	int rc, known = 1;
 
 	if (live)
 		rc = current_model(cur, ctx, drv, &url);
@@ -253,7 +337,11 @@ static int sides(rt_schema *cur, rt_schema *want, const rt_driver **drv, retort 
 	if (rc >= 0 && !live)
 		rc = replayed_model(cur, ctx, *drv, &base);
 	if (rc >= 0)
-		rc = desired_model(want, ctx, *drv, &base);
+		rc = desired_model(want, &known, ctx, *drv, &base);
+	/* a model run in the scratch schema says nothing of extensions: the
+	 * database keeps the ones it has */
+	if (rc >= 0 && !known && rt_schema_copy_extensions(want, cur) < 0)
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	rt_scratch_server_release(&base);
 	rt_url_release(&url);
 	return rc;
@@ -494,7 +582,7 @@ int retort_model_dump(char **out, retort *ctx, const char *dialect)
 	rt_schema want = { 0 };
 	rt_url url = { 0 };
 	const rt_driver *drv = NULL;
-	int rc;
+	int rc, known;
 
 	*out = NULL;
 	rt_buf_clear(&ctx->err);
@@ -503,8 +591,12 @@ int retort_model_dump(char **out, retort *ctx, const char *dialect)
 	else if ((rc = rt_ctx_url(&url, ctx)) >= 0)
 		rc = rt_driver_for(&drv, url.scheme, &ctx->err);
 	if (rc >= 0 && (rc = rt_scratch_server_for(&base, ctx, drv, 0)) >= 0 &&
-	    (rc = desired_model(&want, ctx, drv, &base)) >= 0)
+	    (rc = desired_model(&want, &known, ctx, drv, &base)) >= 0) {
+		rt_schema none = { 0 };
+		if (!known) /* the scratch schema saw the database's extensions */
+			rt_schema_copy_extensions(&want, &none);
 		rc = dump(out, ctx, &want, drv);
+	}
 	rt_schema_release(&want);
 	rt_scratch_server_release(&base);
 	rt_url_release(&url);

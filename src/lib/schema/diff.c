@@ -18,7 +18,8 @@
 
 /* Ordering groups: what must run before what. */
 enum {
-	G_DROP_VIEWS = 1,  /* views and triggers that may depend on what changes */
+	G_CREATE_EXTENSIONS = 1, /* their types may be used by anything after */
+	G_DROP_VIEWS,  /* views and triggers that may depend on what changes */
 	G_DROP_FKEYS,
 	G_DROP_INDEXES,
 	G_DROP_TABLES,     /* referencing tables first */
@@ -30,7 +31,8 @@ enum {
 	G_CREATE_TABLES,   /* referenced tables first */
 	G_TABLE_KEYS,      /* per table: foreign keys and indexes */
 	G_CREATE_VIEWS,    /* views in dependency order, then triggers */
-	G_DROP_ENUMS
+	G_DROP_ENUMS,
+	G_DROP_EXTENSIONS
 };
 
 typedef struct pair {
@@ -1274,6 +1276,25 @@ static void enums(st *s)
 	}
 }
 
+/* An extension comes before anything that may use its types and goes
+ * after them; its own objects come and go with it, so they never appear
+ * in a model (introspection leaves extension members out). */
+static void extensions(st *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->B->nextensions; i++)
+		if (!rt_schema_extension(s->A, s->B->extensions[i].name))
+			add_op(s, RT_OP_CREATE_EXTENSION, G_CREATE_EXTENSIONS, NULL, NULL, NULL,
+			       &s->B->extensions[i]);
+	for (i = 0; i < s->A->nextensions; i++)
+		if (!rt_schema_extension(s->B, s->A->extensions[i].name))
+			warn(s, add_op(s, RT_OP_DROP_EXTENSION, G_DROP_EXTENSIONS, NULL, NULL,
+				       &s->A->extensions[i], NULL),
+			     "dropping extension '%s' drops its types and functions: the migration "
+			     "fails while a column still uses one", s->A->extensions[i].name);
+}
+
 /* ---- the whole diff ------------------------------------------------------------- */
 
 static int by_order(const void *pa, const void *pb)
@@ -1323,6 +1344,7 @@ int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
 		if (strcmp(p->a->name, p->b->name))
 			add_op(&s, RT_OP_RENAME_TABLE, G_RENAME_TABLES, p->a, p->b, NULL, NULL);
 	}
+	extensions(&s);
 	enums(&s);
 	for (i = 0; i < s.npairs && rc >= 0; i++)
 		rc = diff_pair(&s, &s.pairs[i]);
@@ -1439,6 +1461,12 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		break;
 	case RT_OP_DROP_ENUM:
 		rt_buf_printf(out, "drop enum type %s", ((const rt_enum *)op->a)->name);
+		break;
+	case RT_OP_CREATE_EXTENSION:
+		rt_buf_printf(out, "add extension %s", ((const rt_extension *)op->b)->name);
+		break;
+	case RT_OP_DROP_EXTENSION:
+		rt_buf_printf(out, "drop extension %s", ((const rt_extension *)op->a)->name);
 		break;
 	case RT_OP_DROP_PK:
 		rt_buf_printf(out, "drop primary key of %s", tn);

@@ -22,7 +22,8 @@
 struct rt_renderer;
 
 typedef enum {
-	RT_OP_DROP_VIEW = 1,
+	RT_OP_CREATE_EXTENSION = 1,
+	RT_OP_DROP_VIEW,
 	RT_OP_DROP_TRIGGER,
 	RT_OP_DROP_FKEY,
 	RT_OP_DROP_INDEX,
@@ -49,7 +50,8 @@ typedef enum {
 	RT_OP_CREATE_INDEX,
 	RT_OP_CREATE_TRIGGER,
 	RT_OP_CREATE_VIEW,
-	RT_OP_DROP_ENUM
+	RT_OP_DROP_ENUM,
+	RT_OP_DROP_EXTENSION
 } rt_op_kind;
 
 /* What an RT_OP_ALTER_COLUMN changes. */
@@ -66,7 +68,7 @@ typedef struct rt_op {
 	 * renamed table `ta` has the old name and `tb` the new one */
 	const rt_table *ta, *tb;
 	/* the object before and after: rt_column, rt_index, rt_unique,
-	 * rt_fkey, rt_check, rt_view, rt_trigger or rt_enum by kind; for
+	 * rt_fkey, rt_check, rt_view, rt_trigger, rt_enum or rt_extension by kind; for
 	 * RENAME_CONSTRAINT an rt_unique/rt_fkey/rt_check, see `what` */
 	const void *a, *b;
 	char what;               /* RENAME_CONSTRAINT: 'u', 'f', 'c' or 'p' */

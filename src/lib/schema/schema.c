@@ -134,6 +134,11 @@ void rt_schema_release(rt_schema *s)
 		rt_strlist_release(&s->enums[i].labels);
 	}
 	free(s->enums);
+	for (i = 0; i < s->nextensions; i++) {
+		free(s->extensions[i].name);
+		free(s->extensions[i].schema);
+	}
+	free(s->extensions);
 	free(s->dialect);
 	rt_strlist_release(&s->unmodelled);
 	memset(s, 0, sizeof(*s));
@@ -186,6 +191,33 @@ rt_enum *rt_schema_add_enum(rt_schema *s, const char *name)
 		return NULL;
 	}
 	return e;
+}
+
+rt_extension *rt_schema_add_extension(rt_schema *s, const char *name, const char *schema)
+{
+	rt_extension *e = PUSH(s->extensions, s->nextensions, s->extensions_cap);
+
+	if (e && (rt_set_str(&e->name, name) < 0 || rt_set_str(&e->schema, schema) < 0)) {
+		free(e->name);
+		s->nextensions--;
+		return NULL;
+	}
+	return e;
+}
+
+int rt_schema_copy_extensions(rt_schema *s, const rt_schema *from)
+{
+	size_t i;
+
+	for (i = 0; i < s->nextensions; i++) {
+		free(s->extensions[i].name);
+		free(s->extensions[i].schema);
+	}
+	s->nextensions = 0;
+	for (i = 0; i < from->nextensions; i++)
+		if (!rt_schema_add_extension(s, from->extensions[i].name, from->extensions[i].schema))
+			return -1;
+	return 0;
 }
 
 rt_column *rt_table_add_column(rt_table *t, const char *name, const char *type)
@@ -338,6 +370,8 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in)
 		if (!e || copy_list(&e->labels, &in->enums[i].labels) < 0)
 			goto oom;
 	}
+	if (rt_schema_copy_extensions(out, in) < 0)
+		goto oom;
 	return 0;
 oom:
 	rt_schema_release(out);
@@ -377,6 +411,11 @@ static int by_view(const void *a, const void *b)
 static int by_trigger(const void *a, const void *b)
 {
 	return strcmp(((const rt_trigger *)a)->name, ((const rt_trigger *)b)->name);
+}
+
+static int by_extension(const void *a, const void *b)
+{
+	return strcmp(((const rt_extension *)a)->name, ((const rt_extension *)b)->name);
 }
 
 static int by_enum(const void *a, const void *b)
@@ -431,6 +470,8 @@ void rt_schema_sort(rt_schema *s)
 		qsort(s->triggers, s->ntriggers, sizeof(*s->triggers), by_trigger);
 	if (s->nenums)
 		qsort(s->enums, s->nenums, sizeof(*s->enums), by_enum);
+	if (s->nextensions)
+		qsort(s->extensions, s->nextensions, sizeof(*s->extensions), by_extension);
 	for (i = 0; i < s->ntables; i++) {
 		rt_table *t = &s->tables[i];
 		if (t->nindexes)
@@ -463,6 +504,16 @@ rt_view *rt_schema_view(const rt_schema *s, const char *name)
 	for (i = 0; i < s->nviews; i++)
 		if (!strcmp(s->views[i].name, name))
 			return &s->views[i];
+	return NULL;
+}
+
+rt_extension *rt_schema_extension(const rt_schema *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nextensions; i++)
+		if (!strcmp(s->extensions[i].name, name))
+			return &s->extensions[i];
 	return NULL;
 }
 
@@ -594,8 +645,11 @@ int rt_schema_equal(const rt_schema *a, const rt_schema *b)
 	size_t i;
 
 	if (a->ntables != b->ntables || a->nviews != b->nviews || a->ntriggers != b->ntriggers ||
-	    a->nenums != b->nenums)
+	    a->nenums != b->nenums || a->nextensions != b->nextensions)
 		return 0;
+	for (i = 0; i < a->nextensions; i++)
+		if (strcmp(a->extensions[i].name, b->extensions[i].name))
+			return 0;
 	for (i = 0; i < a->ntables; i++)
 		if (!table_equal(&a->tables[i], &b->tables[i]))
 			return 0;

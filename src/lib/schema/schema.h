@@ -98,6 +98,13 @@ typedef struct rt_enum {
 	rt_strlist labels;  /* in sort order */
 } rt_enum;
 
+/* PostgreSQL extensions (CREATE EXTENSION): the database's, plpgsql
+ * (every database's own) left out. */
+typedef struct rt_extension {
+	char *name;
+	char *schema;       /* where its objects live; NULL: not said */
+} rt_extension;
+
 typedef struct rt_schema {
 	/* the renderer of the dialect that read the schema or will build it:
 	 * the diff follows its traits (diff.h) */
@@ -115,6 +122,8 @@ typedef struct rt_schema {
 	size_t ntriggers, triggers_cap;
 	rt_enum *enums;
 	size_t nenums, enums_cap;
+	rt_extension *extensions;
+	size_t nextensions, extensions_cap;
 } rt_schema;
 
 /* ---- schema.c: building, ordering, comparing --------------------------- */
@@ -129,6 +138,7 @@ rt_view *rt_schema_add_view(rt_schema *s, const char *name, const char *def);
 rt_trigger *rt_schema_add_trigger(rt_schema *s, const char *name, const char *table,
 				  const char *sql);
 rt_enum *rt_schema_add_enum(rt_schema *s, const char *name);
+rt_extension *rt_schema_add_extension(rt_schema *s, const char *name, const char *schema);
 rt_column *rt_table_add_column(rt_table *t, const char *name, const char *type);
 rt_index *rt_table_add_index(rt_table *t, const char *name);
 rt_unique *rt_table_add_unique(rt_table *t, const char *name);
@@ -143,7 +153,10 @@ void rt_schema_remove_table(rt_schema *s, size_t i);
 /* Deep copy. */
 int rt_schema_copy(rt_schema *out, const rt_schema *in);
 
-/* Canonical order: tables, views, triggers and enums by name; a table's
+/* Replace the extensions of `s` by copies of those of `from`. */
+int rt_schema_copy_extensions(rt_schema *s, const rt_schema *from);
+
+/* Canonical order: tables, views, triggers, enums and extensions by name; a table's
  * indexes, unique keys, foreign keys and checks by name and content.
  * Columns keep the table's order. */
 void rt_schema_sort(rt_schema *s);
@@ -151,6 +164,7 @@ void rt_schema_sort(rt_schema *s);
 rt_table *rt_schema_table(const rt_schema *s, const char *name);
 rt_view *rt_schema_view(const rt_schema *s, const char *name);
 rt_enum *rt_schema_enum(const rt_schema *s, const char *name);
+rt_extension *rt_schema_extension(const rt_schema *s, const char *name);
 rt_column *rt_table_column(const rt_table *t, const char *name);
 rt_index *rt_table_index(const rt_table *t, const char *name);
 /* Columns of the primary key in key order (borrowed names). */
@@ -190,6 +204,15 @@ typedef struct rt_tok {
 size_t rt_sql_token(const char *s, size_t len, size_t i, rt_tok *out);
 /* Is the token the word `w` (case-insensitive)? */
 int rt_tok_is(const char *s, const rt_tok *t, const char *w);
+/* Is the token the identifier `name`: a bare word spelt so (case aside:
+ * both dialects fold or ignore it), or a quoted one exactly so? */
+int rt_tok_ident_is(const char *s, const rt_tok *t, const char *name);
+/* Offset of the end of the statement at or after s[i]: just after its
+ * ';' (len when it has none). */
+size_t rt_sql_statement_end(const char *s, size_t len, size_t i);
+/* Overwrite s[from, to) with blanks, newlines kept: a filtered model
+ * still names its lines as written (model_filter, driver.h). */
+void rt_sql_blank(char *s, size_t from, size_t to);
 /* Offset just after the ')' matching the '(' at s[open], or len. */
 size_t rt_sql_match_paren(const char *s, size_t len, size_t open);
 

@@ -91,6 +91,32 @@ int rt_tok_is(const char *s, const rt_tok *t, const char *w)
 	return t->kind == RT_TOK_WORD && t->len == n && !strncasecmp(s + t->off, w, n);
 }
 
+int rt_tok_ident_is(const char *s, const rt_tok *t, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (t->kind == RT_TOK_WORD)
+		return t->len == n && !strncasecmp(s + t->off, name, n);
+	return t->kind == RT_TOK_QUOTED && t->len == n + 2 && !strncmp(s + t->off + 1, name, n);
+}
+
+size_t rt_sql_statement_end(const char *s, size_t len, size_t i)
+{
+	rt_tok t;
+
+	while ((i = rt_sql_token(s, len, i, &t)), t.kind != RT_TOK_END)
+		if (t.kind == RT_TOK_PUNCT && s[t.off] == ';')
+			return i;
+	return len;
+}
+
+void rt_sql_blank(char *s, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		if (s[from] != '\n')
+			s[from] = ' ';
+}
+
 size_t rt_sql_match_paren(const char *s, size_t len, size_t open)
 {
 	size_t i = open;

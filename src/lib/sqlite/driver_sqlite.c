@@ -702,6 +702,7 @@ const rt_driver rt_driver_sqlite = {
 	.hold = NULL, /* the lock file spans the whole run */
 	.max_ident = 0, /* no limit */
 	.model_url = "sqlite://", /* in memory */
+	.model_filter = rt_sqlite_model_filter,
 	.renderer = &rt_render_sqlite,
 	.lint_full_rules = 0, /* linted with another database's parser */
 	.syntax_check = sq_syntax_check,
