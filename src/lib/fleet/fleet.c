@@ -184,14 +184,16 @@ typedef struct fleet {
 
 /* The server a tenant's URL points at: scheme, host and port, so that
  * "localhost" and "localhost:5432" count as one only when written alike.
- * NULL for a file, a URL that does not parse (its run says why) or one
- * without a host (a local socket: one server per scheme). */
+ * NULL for a file or a URL that does not parse (its run says why); a
+ * local socket without a host is one server per scheme. */
 static char *server_key(const char *url, const char *dir)
 {
 	rt_buf err = RT_BUF_INIT, key = RT_BUF_INIT;
 	rt_url u = { 0 };
 
-	if (rt_url_parse(&u, url, dir, &err) >= 0 && !(u.scheme && !strcmp(u.scheme, "sqlite")))
+	/* a database file has an absolute path (tenant_missing), a server's
+	 * database a name */
+	if (rt_url_parse(&u, url, dir, &err) >= 0 && !u.memory && !(u.path && u.path[0] == '/'))
 		rt_buf_printf(&key, "%s://%s:%s", u.scheme ? u.scheme : "",
 			      u.host ? u.host : "", u.port ? u.port : "");
 	rt_url_release(&u);
