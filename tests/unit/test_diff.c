@@ -558,6 +558,99 @@ static void test_foreign_keys(void **state)
 	done(&f);
 }
 
+/* A foreign key to a column made unique by a CREATE UNIQUE INDEX (no
+ * UNIQUE constraint) needs the index first: on PostgreSQL it is added
+ * after the index, never inside the CREATE TABLE, for a new table, a
+ * kept one and a self-reference; SQLite keeps it inline (it checks the
+ * parent key only when rows are written). */
+static void fk_to_index_model(rt_schema *s, const char *dialect, int with_fkeys)
+{
+	int pg = !strcmp(dialect, "postgresql");
+	const char *txt = pg ? "text" : "TEXT", *num = pg ? "integer" : "INTEGER";
+	rt_table *c, *p, *n;
+
+	assert_int_equal(rt_schema_init(s, renderer_of(dialect)), 0);
+	c = table(s, "child");
+	col(c, "id", num, 1, NULL);
+	col(c, "code", txt, 0, NULL);
+	pk(c, "id", pg ? "child_pkey" : NULL);
+	p = table(s, "parent");
+	col(p, "id", num, 1, NULL);
+	col(p, "code", txt, 0, NULL);
+	pk(p, "id", pg ? "parent_pkey" : NULL);
+	n = table(s, "node");
+	col(n, "id", num, 1, NULL);
+	col(n, "code", txt, 0, NULL);
+	col(n, "parent_code", txt, 0, NULL);
+	pk(n, "id", pg ? "node_pkey" : NULL);
+	if (!with_fkeys)
+		return;
+	idx(p, "parent_code_key", 1, "code", NULL);
+	idx(n, "node_code_key", 1, "code", NULL);
+	fk(c, pg ? "child_code_fkey" : NULL, "code", "parent", "code", NULL);
+	fk(n, pg ? "node_parent_code_fkey" : NULL, "parent_code", "node", "code", NULL);
+}
+
+static void test_fkey_to_unique_index(void **state)
+{
+	fixture f;
+
+	(void)state;
+	/* new tables (schema dump): after the indexes */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	fk_to_index_model(&f.b, "postgresql", 1);
+	diff(&f);
+	assert_lacks(f.sql.ptr, "CONSTRAINT child_code_fkey FOREIGN KEY (code) REFERENCES parent (code)\n");
+	assert_lacks(f.sql.ptr, "CONSTRAINT node_parent_code_fkey FOREIGN KEY (parent_code) REFERENCES node (code)\n");
+	assert_before(f.sql.ptr, "CREATE UNIQUE INDEX parent_code_key ON parent (code);",
+		      "ALTER TABLE child ADD CONSTRAINT child_code_fkey FOREIGN KEY (code) "
+		      "REFERENCES parent (code);");
+	assert_before(f.sql.ptr, "CREATE UNIQUE INDEX node_code_key ON node (code);",
+		      "ALTER TABLE node ADD CONSTRAINT node_parent_code_fkey FOREIGN KEY "
+		      "(parent_code) REFERENCES node (code);");
+	done(&f);
+
+	/* kept tables: 'child' sorts first, its new key still waits; and
+	 * back, the keys go before the indexes they use */
+	fresh(&f);
+	fk_to_index_model(&f.a, "postgresql", 0);
+	fk_to_index_model(&f.b, "postgresql", 1);
+	diff(&f);
+	assert_before(f.sql.ptr, "CREATE UNIQUE INDEX parent_code_key ON parent (code);",
+		      "ALTER TABLE child ADD CONSTRAINT child_code_fkey");
+	assert_before(f.sql.ptr, "CREATE UNIQUE INDEX node_code_key ON node (code);",
+		      "ALTER TABLE node ADD CONSTRAINT node_parent_code_fkey");
+	rt_diff_release(&f.d);
+	rt_buf_clear(&f.sql);
+	assert_rt_ok_err(rt_diff_schemas(&f.d, &f.b, &f.a, NULL, 0, 1, &f.ops), &f.ops);
+	assert_rt_ok_err(rt_render(&f.sql, &f.d, &rt_render_pg, NULL, &f.ops), &f.ops);
+	assert_before(f.sql.ptr, "ALTER TABLE child DROP CONSTRAINT child_code_fkey;",
+		      "DROP INDEX parent_code_key;");
+	assert_before(f.sql.ptr, "ALTER TABLE node DROP CONSTRAINT node_parent_code_fkey;",
+		      "DROP INDEX node_code_key;");
+	done(&f);
+
+	/* an index that is already there: the key stays in CREATE TABLE */
+	fresh(&f);
+	fk_to_index_model(&f.a, "postgresql", 1);
+	rt_schema_remove_table(&f.a, 0); /* child */
+	fk_to_index_model(&f.b, "postgresql", 1);
+	diff(&f);
+	assert_string_equal(f.ops.ptr, "add table child\n");
+	assert_has(f.sql.ptr, "CONSTRAINT child_code_fkey FOREIGN KEY (code) REFERENCES parent (code)\n");
+	done(&f);
+
+	/* SQLite: inline, the indexes after the tables */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_sqlite), 0);
+	fk_to_index_model(&f.b, "sqlite", 1);
+	diff(&f);
+	assert_has(f.sql.ptr, "FOREIGN KEY (code) REFERENCES parent (code)\n");
+	assert_before(f.sql.ptr, "CREATE TABLE parent", "CREATE UNIQUE INDEX parent_code_key");
+	done(&f);
+}
+
 static void test_primary_key(void **state)
 {
 	fixture f;
@@ -825,6 +918,7 @@ int main(void)
 		cmocka_unit_test(test_indexes),
 		cmocka_unit_test(test_unique_and_check),
 		cmocka_unit_test(test_foreign_keys),
+		cmocka_unit_test(test_fkey_to_unique_index),
 		cmocka_unit_test(test_primary_key),
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_triggers_follow_rebuilds),

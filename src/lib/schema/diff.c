@@ -29,6 +29,7 @@ enum {
 	G_TABLE_ADDS,      /* per table: new and changed columns, rebuilds, constraints */
 	G_CREATE_TABLES,   /* referenced tables first */
 	G_TABLE_KEYS,      /* per table: foreign keys and indexes */
+	G_INDEX_FKEYS,     /* foreign keys to columns a new unique index makes unique */
 	G_CREATE_VIEWS,    /* views in dependency order, then triggers */
 	G_DROP_ENUMS
 };
@@ -1035,6 +1036,100 @@ static void create_tables(st *s)
 	free(done);
 }
 
+/* Is index key `key` the bare column `col` (perhaps with ASC, DESC or
+ * COLLATE after it), not an expression? */
+static int key_is_column(const char *key, const char *col)
+{
+	size_t len = strlen(key), next;
+	rt_tok t, u;
+
+	next = rt_sql_token(key, len, 0, &t);
+	rt_sql_token(key, len, next, &u);
+	if (u.kind != RT_TOK_END && u.kind != RT_TOK_WORD)
+		return 0;
+	if (t.kind == RT_TOK_WORD)
+		return t.len == strlen(col) && !strncasecmp(key + t.off, col, t.len);
+	return t.kind == RT_TOK_QUOTED && t.len == strlen(col) + 2 &&
+	       !strncmp(key + t.off + 1, col, t.len - 2);
+}
+
+/* Does unique index `x` make the columns `cols` unique, so that a
+ * foreign key may reference them? */
+static int index_backs(const rt_index *x, const rt_strlist *cols)
+{
+	size_t i, k;
+
+	if (!x->unique || x->where || x->keys.count != cols->count)
+		return 0;
+	for (i = 0; i < cols->count; i++) {
+		int found = 0;
+		for (k = 0; k < x->keys.count && !found; k++)
+			found = key_is_column(x->keys.items[k], cols->items[i]);
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* Is the key foreign key `f` references made unique by an index this
+ * diff creates (not a primary key or UNIQUE constraint, which come with
+ * their table)? */
+static int needs_new_index(const st *s, const rt_fkey *f)
+{
+	size_t i;
+
+	for (i = 0; i < s->d->nops; i++) {
+		const rt_op *o = &s->d->ops[i];
+		if (o->kind == RT_OP_CREATE_INDEX && !strcmp(o->tb->name, f->ref_table) &&
+		    index_backs(o->b, &f->ref_cols))
+			return 1;
+	}
+	return 0;
+}
+
+/* A foreign key needs its referenced key unique when it is made: where
+ * a CREATE UNIQUE INDEX of this diff is what makes it so, the key is
+ * added after the index (ALTER TABLE ADD CONSTRAINT), not inside its
+ * CREATE TABLE, and a new foreign key of a kept table waits for it too.
+ * Where tables are rebuilt (SQLite), a foreign key stays in its CREATE
+ * TABLE: such a database checks the parent key only when rows are
+ * written, and the migration writes none before its indexes exist. */
+static void fkeys_after_indexes(st *s)
+{
+	size_t n = s->d->nops, i, k;
+
+	if (s->dialect->rebuild_tables)
+		return;
+	for (i = 0; i < n; i++) {
+		rt_op *op = &s->d->ops[i];
+		const rt_table *t = op->tb;
+		if (op->kind == RT_OP_ADD_FKEY && op->group == G_TABLE_KEYS) {
+			if (needs_new_index(s, op->b))
+				op->group = G_INDEX_FKEYS;
+			continue;
+		}
+		if (op->kind != RT_OP_CREATE_TABLE)
+			continue;
+		for (k = 0; k < t->nfkeys; k++) {
+			const rt_fkey *f = &t->fkeys[k];
+			size_t j;
+			int skipped = 0;
+			for (j = 0; j < op->nskip; j++)
+				skipped |= op->skip_fks[j] == f;
+			if (skipped || !needs_new_index(s, f))
+				continue;
+			if (!op->skip_fks &&
+			    !(op->skip_fks = calloc(t->nfkeys, sizeof(*op->skip_fks)))) {
+				s->oom = 1;
+				return;
+			}
+			op->skip_fks[op->nskip++] = f;
+			add_op(s, RT_OP_ADD_FKEY, G_INDEX_FKEYS, NULL, t, NULL, f);
+			op = &s->d->ops[i]; /* add_op may have moved the list */
+		}
+	}
+}
+
 /* Names whose views and triggers must be re-created: tables dropped,
  * renamed, rebuilt or with columns dropped, renamed or retyped. */
 static int touched_name(const st *s, const char *text)
@@ -1267,7 +1362,7 @@ static int by_order(const void *pa, const void *pb)
 	const rt_op *a = pa, *b = pb;
 	int per_table = a->group == G_TABLE_DROPS || a->group == G_TABLE_ADDS ||
 			a->group == G_TABLE_KEYS || a->group == G_DROP_FKEYS ||
-			a->group == G_DROP_INDEXES;
+			a->group == G_DROP_INDEXES || a->group == G_INDEX_FKEYS;
 
 	if (a->group != b->group)
 		return a->group < b->group ? -1 : 1;
@@ -1316,6 +1411,7 @@ int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
 		goto done;
 	drop_tables(&s);
 	create_tables(&s);
+	fkeys_after_indexes(&s);
 	views_and_triggers(&s);
 	if (s.oom) {
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
