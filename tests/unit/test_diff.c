@@ -718,6 +718,99 @@ static void test_triggers_follow_rebuilds(void **state)
 	done(&f);
 }
 
+/* A virtual table is one object: its statement made, dropped, or
+ * dropped and made again (with a warning saying what is lost), the
+ * triggers that keep an external-content index in sync around it. */
+static void fts_model(rt_schema *s, const char *vdef)
+{
+	rt_table *d;
+
+	assert_int_equal(rt_schema_init(s, &rt_render_sqlite), 0);
+	d = table(s, "docs");
+	col(d, "id", "INTEGER", 1, NULL);
+	col(d, "body", "TEXT", 0, NULL);
+	pk(d, "id", NULL);
+	if (!vdef)
+		return;
+	assert_non_null(rt_schema_add_vtable(s, "docs_fts", vdef));
+	assert_non_null(rt_schema_add_trigger(s, "docs_ai", "docs",
+					      "CREATE TRIGGER docs_ai AFTER INSERT ON docs BEGIN "
+					      "INSERT INTO docs_fts (rowid, body) VALUES (new.id, "
+					      "new.body); END"));
+}
+
+static void vtable_case(fixture *f, const char *from, const char *to)
+{
+	fresh(f);
+	fts_model(&f->a, from);
+	fts_model(&f->b, to);
+	diff(f);
+}
+
+static void test_virtual_tables(void **state)
+{
+	static const char ext[] = "CREATE VIRTUAL TABLE docs_fts USING fts5(body, content='docs', "
+				  "content_rowid='id')";
+	static const char ext2[] = "CREATE VIRTUAL TABLE docs_fts USING fts5(body, content='docs', "
+				   "content_rowid='id', tokenize='porter')";
+	static const char own[] = "CREATE VIRTUAL TABLE docs_fts USING fts4(content, body)";
+	static const char none[] = "CREATE VIRTUAL TABLE docs_fts USING fts5(body, content='')";
+	static const struct {
+		const char *from, *to, *ops, *has;
+	} cases[] = {
+		{ ext, ext2, "drop trigger docs_ai\ndrop virtual table docs_fts\n"
+		  "add virtual table docs_fts\nadd trigger docs_ai\n",
+		  "-- WARNING: virtual table 'docs_fts' changes: it is dropped and made again, and "
+		  "its index is rebuilt from the rows of 'docs'\nDROP TABLE docs_fts;" },
+		{ own, ext, NULL, "made again, and its index is rebuilt from the rows of 'docs'" },
+		{ ext, own, NULL, "dropped and made again, empty: its rows are lost" },
+		{ ext, none, NULL, "empty: the content it indexed is lost" },
+		{ own, NULL, "drop trigger docs_ai\ndrop virtual table docs_fts\n",
+		  "-- WARNING: drops virtual table 'docs_fts' and what it holds\nDROP TABLE docs_fts;\n" },
+		{ ext, ext, "", NULL },
+	};
+	fixture f;
+	rt_buf err = RT_BUF_INIT, pg = RT_BUF_INIT;
+	size_t i;
+	char *c;
+
+	(void)state;
+	/* made: after its content table, filled from it, before the trigger */
+	vtable_case(&f, NULL, ext);
+	assert_string_equal(f.ops.ptr, "add virtual table docs_fts\nadd trigger docs_ai\n");
+	assert_before(f.sql.ptr, ext, "INSERT INTO docs_fts (docs_fts) VALUES ('rebuild');");
+	assert_before(f.sql.ptr, "VALUES ('rebuild');", "CREATE TRIGGER docs_ai");
+	/* not PostgreSQL's: said so in a comment */
+	assert_rt_ok_err(rt_render(&pg, &f.d, &rt_render_pg, NULL, &err), &err);
+	assert_has(pg.ptr, "-- (not expressible in PostgreSQL: add virtual table docs_fts)");
+	done(&f);
+
+	/* changed: dropped and made again, its triggers around it; dropped:
+	 * one statement, no shadow table named; the same: nothing */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vtable_case(&f, cases[i].from, cases[i].to);
+		if (cases[i].ops)
+			assert_string_equal(f.ops.ptr, cases[i].ops);
+		if (cases[i].has)
+			assert_has(f.sql.ptr, cases[i].has);
+		assert_lacks(f.sql.ptr, cases[i].to == own ? "'rebuild'" : "_content");
+		done(&f);
+	}
+
+	/* content=: a column called content is not the option */
+	assert_null(rt_vtable_content(own));
+	assert_string_equal((c = rt_vtable_content(ext)), "docs");
+	free(c);
+	assert_string_equal((c = rt_vtable_content(none)), "");
+	free(c);
+	assert_string_equal((c = rt_vtable_content("CREATE VIRTUAL TABLE x USING fts4(a, "
+						   "content=\"Docs\")")), "Docs");
+	free(c);
+	assert_null(rt_vtable_content("CREATE VIRTUAL TABLE r USING rtree(id, minx, maxx)"));
+	rt_buf_release(&err);
+	rt_buf_release(&pg);
+}
+
 static void test_enums(void **state)
 {
 	fixture f;
@@ -922,6 +1015,7 @@ int main(void)
 		cmocka_unit_test(test_primary_key),
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_triggers_follow_rebuilds),
+		cmocka_unit_test(test_virtual_tables),
 		cmocka_unit_test(test_enums),
 		cmocka_unit_test(test_enum_drop_and_table_options),
 		cmocka_unit_test(test_comments),

@@ -19,6 +19,7 @@
 /* Ordering groups: what must run before what. */
 enum {
 	G_DROP_VIEWS = 1,  /* views and triggers that may depend on what changes */
+	G_DROP_VTABLES,
 	G_DROP_FKEYS,
 	G_DROP_INDEXES,
 	G_DROP_TABLES,     /* referencing tables first */
@@ -30,6 +31,7 @@ enum {
 	G_CREATE_TABLES,   /* referenced tables first */
 	G_TABLE_KEYS,      /* per table: foreign keys and indexes */
 	G_INDEX_FKEYS,     /* foreign keys to columns a new unique index makes unique */
+	G_CREATE_VTABLES,  /* after the tables they may index */
 	G_CREATE_VIEWS,    /* views in dependency order, then triggers */
 	G_DROP_ENUMS
 };
@@ -1131,10 +1133,17 @@ static void fkeys_after_indexes(st *s)
 }
 
 /* Names whose views and triggers must be re-created: tables dropped,
- * renamed, rebuilt or with columns dropped, renamed or retyped. */
+ * renamed, rebuilt or with columns dropped, renamed or retyped, and
+ * virtual tables dropped or made again. */
 static int touched_name(const st *s, const char *text)
 {
 	size_t i;
+
+	for (i = 0; i < s->A->nvtables; i++) {
+		const rt_view *v = &s->A->vtables[i], *w = rt_schema_vtable(s->B, v->name);
+		if ((!w || strcmp(v->def, w->def)) && rt_sql_mentions(text, v->name))
+			return 1;
+	}
 
 	for (i = 0; i < s->A->ntables; i++) {
 		const pair *p = s->a_pair[i];
@@ -1266,6 +1275,70 @@ static void views_and_triggers(st *s)
 done:
 	free(drop);
 	free(create);
+}
+
+/* ---- virtual tables ------------------------------------------------------------- */
+
+char *rt_vtable_content(const char *def)
+{
+	size_t len = strlen(def), i = 0, close = len;
+	rt_tok t, eq, v;
+
+	while ((i = rt_sql_token(def, len, i, &t)), t.kind != RT_TOK_END)
+		if (t.kind == RT_TOK_PUNCT && def[t.off] == '(') {
+			close = rt_sql_match_paren(def, len, t.off);
+			break;
+		}
+	while (i < close && ((i = rt_sql_token(def, len, i, &t)), t.kind != RT_TOK_END)) {
+		size_t after_eq;
+		if (t.kind == RT_TOK_PUNCT && def[t.off] == '(') {
+			i = rt_sql_match_paren(def, len, t.off);
+			continue;
+		}
+		if (t.kind != RT_TOK_WORD || !rt_tok_is(def, &t, "content"))
+			continue;
+		after_eq = rt_sql_token(def, len, i, &eq);
+		if (eq.kind != RT_TOK_PUNCT || def[eq.off] != '=')
+			continue; /* a column called content */
+		rt_sql_token(def, len, after_eq, &v);
+		if (v.kind == RT_TOK_STRING || v.kind == RT_TOK_QUOTED || v.kind == RT_TOK_WORD)
+			return rt_tok_name(def, &v);
+	}
+	return NULL;
+}
+
+/* A virtual table is one object: made, dropped, or, when its statement
+ * changes, dropped and made again; what it held goes with it unless it
+ * indexes another table, from which it is filled again. */
+static void vtables(st *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->A->nvtables; i++) {
+		const rt_view *v = &s->A->vtables[i], *w = rt_schema_vtable(s->B, v->name);
+		char *content;
+		rt_op *op;
+		if (w && !strcmp(v->def, w->def))
+			continue;
+		op = add_op(s, RT_OP_DROP_VTABLE, G_DROP_VTABLES, NULL, NULL, v, NULL);
+		content = rt_vtable_content(w ? w->def : v->def);
+		if (!w)
+			warn(s, op, "drops virtual table '%s' and what it holds", v->name);
+		else if (content && *content)
+			warn(s, op, "virtual table '%s' changes: it is dropped and made again, and "
+			     "its index is rebuilt from the rows of '%s'", v->name, content);
+		else
+			warn(s, op, "virtual table '%s' changes: it is dropped and made again, "
+			     "empty: %s", v->name,
+			     content ? "the content it indexed is lost (a contentless table keeps "
+				       "no copy to rebuild it from)" : "its rows are lost");
+		free(content);
+	}
+	for (i = 0; i < s->B->nvtables; i++) {
+		const rt_view *w = &s->B->vtables[i], *v = rt_schema_vtable(s->A, w->name);
+		if (!v || strcmp(v->def, w->def))
+			add_op(s, RT_OP_CREATE_VTABLE, G_CREATE_VTABLES, NULL, NULL, NULL, w);
+	}
 }
 
 /* Is `a` a subsequence of `b` (b only adds labels)? */
@@ -1412,6 +1485,7 @@ int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
 	drop_tables(&s);
 	create_tables(&s);
 	fkeys_after_indexes(&s);
+	vtables(&s);
 	views_and_triggers(&s);
 	if (s.oom) {
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
@@ -1470,6 +1544,12 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		break;
 	case RT_OP_DROP_TRIGGER:
 		rt_buf_printf(out, "drop trigger %s", ((const rt_trigger *)op->a)->name);
+		break;
+	case RT_OP_DROP_VTABLE:
+		rt_buf_printf(out, "drop virtual table %s", ((const rt_view *)op->a)->name);
+		break;
+	case RT_OP_CREATE_VTABLE:
+		rt_buf_printf(out, "add virtual table %s", ((const rt_view *)op->b)->name);
 		break;
 	case RT_OP_CREATE_TRIGGER:
 		rt_buf_printf(out, "add trigger %s", ((const rt_trigger *)op->b)->name);

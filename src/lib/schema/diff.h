@@ -24,6 +24,7 @@ struct rt_renderer;
 typedef enum {
 	RT_OP_DROP_VIEW = 1,
 	RT_OP_DROP_TRIGGER,
+	RT_OP_DROP_VTABLE,
 	RT_OP_DROP_FKEY,
 	RT_OP_DROP_INDEX,
 	RT_OP_RENAME_INDEX,
@@ -47,6 +48,7 @@ typedef enum {
 	RT_OP_CREATE_TABLE,
 	RT_OP_ADD_FKEY,
 	RT_OP_CREATE_INDEX,
+	RT_OP_CREATE_VTABLE,
 	RT_OP_CREATE_TRIGGER,
 	RT_OP_CREATE_VIEW,
 	RT_OP_DROP_ENUM
@@ -66,7 +68,8 @@ typedef struct rt_op {
 	 * renamed table `ta` has the old name and `tb` the new one */
 	const rt_table *ta, *tb;
 	/* the object before and after: rt_column, rt_index, rt_unique,
-	 * rt_fkey, rt_check, rt_view, rt_trigger or rt_enum by kind; for
+	 * rt_fkey, rt_check, rt_view (views and virtual tables), rt_trigger
+	 * or rt_enum by kind; for
 	 * RENAME_CONSTRAINT an rt_unique/rt_fkey/rt_check, see `what` */
 	const void *a, *b;
 	char what;               /* RENAME_CONSTRAINT: 'u', 'f', 'c' or 'p' */
@@ -127,6 +130,12 @@ void rt_op_describe(rt_buf *out, const rt_op *op);
 
 /* Does changing `from` into `to` narrow the type (may lose data)? */
 int rt_type_narrows(const char *from, const char *to);
+
+/* The content= option of a CREATE VIRTUAL TABLE statement (FTS4, FTS5):
+ * NULL when it has none (the table keeps its own copy of what it
+ * indexes), "" for a contentless table, else the name of the table it
+ * indexes.  The caller frees it. */
+char *rt_vtable_content(const char *def);
 
 /* ---- render.c, render_sqlite.c, render_pg.c ---------------------------- */
 
@@ -212,5 +221,7 @@ void rt_render_create_index(rt_buf *out, const rt_table *t, const rt_index *x,
 int rt_render_common_op(rt_buf *out, const rt_op *op, const rt_renderer *r);
 void rt_render_fkey(rt_buf *out, const rt_fkey *f, const rt_renderer *r);
 void rt_render_idents(rt_buf *out, const rt_strlist *names, const rt_renderer *r);
+/* A comment in place of an operation the dialect has no SQL for. */
+void rt_render_unsupported(rt_buf *out, const rt_op *op, const char *dialect);
 
 #endif

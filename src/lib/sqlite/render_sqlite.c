@@ -15,6 +15,7 @@
  */
 #include <ctype.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -165,6 +166,24 @@ static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 	rt_buf_release(&tmp);
 }
 
+/* A virtual table as its statement.  One that indexes another table
+ * (FTS4/FTS5 content=T) starts empty: 'rebuild' fills it from the rows
+ * T already has, so that it agrees with them. */
+static void create_vtable(rt_buf *out, const rt_view *v)
+{
+	char *content = rt_vtable_content(v->def);
+
+	rt_buf_printf(out, "%s;\n", v->def);
+	if (content && *content) {
+		rt_buf_puts(out, "INSERT INTO ");
+		ident(out, v->name);
+		rt_buf_puts(out, " (");
+		ident(out, v->name);
+		rt_buf_puts(out, ") VALUES ('rebuild');\n");
+	}
+	free(content);
+}
+
 static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 {
 	const rt_column *c;
@@ -224,17 +243,19 @@ static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_REBUILD_TABLE:
 		rebuild(out, d, op);
 		break;
-	default: {
-		/* the diff turns everything else into a rebuild for SQLite */
-		rt_buf what = RT_BUF_INIT;
-
-		rt_buf_puts(out, "-- (not expressible in SQLite: ");
-		rt_op_describe(&what, op);
-		rt_sql_comment(out, what.ptr);
-		rt_buf_puts(out, ")\n");
-		rt_buf_release(&what);
+	case RT_OP_DROP_VTABLE:
+		/* the module drops its shadow tables with it */
+		rt_buf_puts(out, "DROP TABLE ");
+		ident(out, ((const rt_view *)op->a)->name);
+		rt_buf_puts(out, ";\n");
 		break;
-	}
+	case RT_OP_CREATE_VTABLE:
+		create_vtable(out, op->b);
+		break;
+	default:
+		/* the diff turns everything else into a rebuild for SQLite */
+		rt_render_unsupported(out, op, "SQLite");
+		break;
 	}
 }
 
