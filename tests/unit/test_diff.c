@@ -975,6 +975,41 @@ static void test_type_narrowing(void **state)
 	assert_false(rt_type_narrows("TEXT", "text"));
 }
 
+/* SQLite: a rebuild that changes a column's type first copies the
+ * column into a scratch table of the new type and stops at a value the
+ * conversion would change; a column whose type stays is not checked. */
+static void test_rebuild_checks_conversions(void **state)
+{
+	fixture f;
+
+	(void)state;
+	fresh(&f);
+	shop(&f.a, "sqlite");
+	shop(&f.b, "sqlite");
+	assert_int_equal(rt_set_str(&rt_table_column(rt_schema_table(&f.b, "posts"), "body")->type,
+				    "INTEGER"), 0);
+	diff(&f);
+	assert_before(f.sql.ptr, "CREATE TEMP TABLE retort_convert (was, now INTEGER);\n",
+		      "CREATE TABLE new_posts");
+	assert_has(f.sql.ptr, "RAISE(ABORT, 'cannot rebuild table ''posts'': column ''body'' "
+		   "(TEXT -> INTEGER) would change a value");
+	assert_has(f.sql.ptr, "INSERT INTO retort_convert SELECT body, body FROM posts;\n"
+		   "DROP TABLE temp.retort_convert;\n");
+	assert_lacks(f.sql.ptr, "SELECT user_id, user_id");
+	done(&f);
+
+	/* STRICT: every column, ANY keeping the value as it was */
+	fresh(&f);
+	shop(&f.a, "sqlite");
+	shop(&f.b, "sqlite");
+	assert_int_equal(rt_set_str(&rt_schema_table(&f.b, "users")->options, "STRICT"), 0);
+	diff(&f);
+	assert_has(f.sql.ptr, "CREATE TEMP TABLE retort_convert (was ANY, now TEXT) STRICT;\n");
+	assert_has(f.sql.ptr, "(TEXT -> TEXT, STRICT) would change");
+	assert_has(f.sql.ptr, "INSERT INTO retort_convert SELECT id, id FROM users;\n");
+	done(&f);
+}
+
 static void test_sqltext(void **state)
 {
 	char *s;
@@ -1021,6 +1056,7 @@ int main(void)
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_rename_errors),
 		cmocka_unit_test(test_type_narrowing),
+		cmocka_unit_test(test_rebuild_checks_conversions),
 		cmocka_unit_test(test_sqltext),
 	};
 

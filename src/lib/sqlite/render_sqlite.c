@@ -116,6 +116,54 @@ static void new_name(rt_buf *out, const rt_diff *d, const char *name)
 	}
 }
 
+static int is_strict(const rt_table *t)
+{
+	return t && t->options && strstr(t->options, "STRICT") != NULL;
+}
+
+/* A rebuild copies each row with INSERT ... SELECT, and the new column's
+ * type converts what it can: text '0123' becomes the integer 123, '1.0'
+ * becomes 1, a big integer a real that rounds it.  SQLite never cuts a
+ * value (varchar(64) holds 100 characters), but such a conversion
+ * changes it without a word.  So before the rebuild, each column whose
+ * type (or STRICT) changes is copied into a scratch table of the new type
+ * beside the value as it was, and a trigger stops the migration at the
+ * first value that no longer reads the same, as text or as a number:
+ * the migration fails with the data as it was, and says why. */
+static void check_conversion(rt_buf *out, const rt_table *t, const rt_column *c,
+			     const rt_table *old, const rt_column *was)
+{
+	rt_buf msg = RT_BUF_INIT;
+
+	/* `was` keeps any value as it is: no type (ANY where STRICT) */
+	rt_buf_printf(out, "CREATE TEMP TABLE retort_convert (was%s, now",
+		      is_strict(t) ? " ANY" : "");
+	if (*c->type)
+		rt_buf_printf(out, " %s", c->type);
+	rt_buf_printf(out, ")%s;\n", is_strict(t) ? " STRICT" : "");
+	rt_buf_printf(&msg, "cannot rebuild table '%s': column '%s' (%s -> %s%s) would change a "
+		      "value (text '0123' would be read as 123, '1.0' as 1, ...); nothing was "
+		      "changed: update such values first", t->name, c->name,
+		      *was->type ? was->type : "no type", *c->type ? c->type : "no type",
+		      is_strict(t) && !is_strict(old) ? ", STRICT" : "");
+	rt_buf_puts(out, "CREATE TEMP TRIGGER retort_convert AFTER INSERT ON retort_convert\n"
+		    "    WHEN CAST(NEW.now AS TEXT) IS NOT CAST(NEW.was AS TEXT) AND NOT (\n"
+		    "        typeof(NEW.now) IN ('integer', 'real') AND "
+		    "typeof(NEW.was) IN ('integer', 'real') AND NEW.now = NEW.was)\n"
+		    "    BEGIN SELECT RAISE(ABORT, ");
+	rt_sql_literal(out, msg.ptr);
+	rt_buf_puts(out, "); END;\nINSERT INTO retort_convert SELECT ");
+	ident(out, was->name);
+	rt_buf_puts(out, ", ");
+	ident(out, was->name);
+	rt_buf_puts(out, " FROM ");
+	ident(out, t->name); /* (renamed already, if it is) */
+	rt_buf_puts(out, ";\nDROP TABLE temp.retort_convert;\n");
+	if (rt_buf_oom(&msg))
+		out->oom = 1;
+	rt_buf_release(&msg);
+}
+
 static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 {
 	const rt_table *t = op->tb;
@@ -128,6 +176,12 @@ static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 	rt_buf_puts(out, ": ");
 	rt_sql_comment(out, op->detail);
 	rt_buf_putc(out, '\n');
+	for (i = 0; op->ta && op->src && i < t->ncols; i++) {
+		const rt_column *was = op->src[i] ? rt_table_column(op->ta, op->src[i]) : NULL;
+		if (was && (strcasecmp(was->type, t->cols[i].type) ||
+			    is_strict(t) != is_strict(op->ta)))
+			check_conversion(out, t, &t->cols[i], op->ta, was);
+	}
 	rt_render_create_table(out, t, tmp.ptr, R, NULL, 0);
 	for (i = 0; i < t->ncols; i++)
 		n += op->src && op->src[i];
