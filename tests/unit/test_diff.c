@@ -1010,6 +1010,35 @@ static void test_rebuild_checks_conversions(void **state)
 	done(&f);
 }
 
+/* SQLite: a rebuild carries the rowid over where it is no column of its
+ * own (no INTEGER PRIMARY KEY) and both are rowid tables. */
+static void test_rebuild_keeps_rowid(void **state)
+{
+	fixture f;
+	rt_table *t;
+
+	(void)state;
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_sqlite), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_sqlite), 0);
+	col(table(&f.a, "notes"), "body", "TEXT", 0, NULL);
+	t = table(&f.b, "notes");
+	col(t, "body", "TEXT", 1, NULL);
+	t = table(&f.a, "kv");
+	col(t, "k", "TEXT", 1, NULL);
+	pk(t, "k", NULL);
+	assert_int_equal(rt_set_str(&t->options, "WITHOUT ROWID"), 0);
+	t = table(&f.b, "kv");
+	col(t, "k", "TEXT", 1, NULL);
+	pk(t, "k", NULL);
+	assert_non_null(rt_table_add_check(t, NULL, "length(k) > 0"));
+	assert_int_equal(rt_set_str(&t->options, "WITHOUT ROWID"), 0);
+	diff(&f);
+	assert_has(f.sql.ptr, "INSERT INTO new_notes (rowid, body)\n    SELECT rowid, body FROM notes;\n");
+	assert_has(f.sql.ptr, "INSERT INTO new_kv (k)\n    SELECT k FROM kv;\n");
+	done(&f);
+}
+
 static void test_sqltext(void **state)
 {
 	char *s;
@@ -1057,6 +1086,7 @@ int main(void)
 		cmocka_unit_test(test_rename_errors),
 		cmocka_unit_test(test_type_narrowing),
 		cmocka_unit_test(test_rebuild_checks_conversions),
+		cmocka_unit_test(test_rebuild_keeps_rowid),
 		cmocka_unit_test(test_sqltext),
 	};
 

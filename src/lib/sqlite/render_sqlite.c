@@ -164,6 +164,61 @@ static void check_conversion(rt_buf *out, const rt_table *t, const rt_column *c,
 	rt_buf_release(&msg);
 }
 
+static int has_column_ci(const rt_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (!strcasecmp(t->cols[i].name, name))
+			return 1;
+	return 0;
+}
+
+static int without_rowid(const rt_table *t)
+{
+	return t->options && strstr(t->options, "WITHOUT ROWID") != NULL;
+}
+
+/* The name the rowid goes by in both tables when a rebuild must carry it
+ * over, else NULL.  INSERT ... SELECT numbers the rows anew, but a rowid
+ * is what an external-content FTS table (content_rowid) and applications
+ * know a row by: kept whenever both are rowid tables and the new one has
+ * no INTEGER PRIMARY KEY (which is the rowid, copied as a column). */
+static const char *kept_rowid(const rt_table *old, const rt_table *t)
+{
+	static const char *const names[] = { "rowid", "_rowid_", "oid" };
+	const char *pk[2];
+	size_t i;
+
+	if (!old || without_rowid(old) || without_rowid(t))
+		return NULL;
+	if (rt_table_pk(t, pk, 2) == 1 && !strcasecmp(rt_table_column(t, pk[0])->type, "INTEGER"))
+		return NULL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!has_column_ci(old, names[i]) && !has_column_ci(t, names[i]))
+			return names[i];
+	return NULL; /* (every name of it is a column's) */
+}
+
+/* The columns a rebuild copies, by their new names or (`from`) the old
+ * ones, after the rowid when it is kept. */
+static void copied_columns(rt_buf *out, const rt_op *op, const char *rowid, int from)
+{
+	size_t i, n = 0;
+
+	if (rowid) {
+		rt_buf_puts(out, rowid);
+		n++;
+	}
+	for (i = 0; i < op->tb->ncols; i++) {
+		if (!op->src[i])
+			continue;
+		if (n++)
+			rt_buf_puts(out, ", ");
+		ident(out, from ? op->src[i] : op->tb->cols[i].name);
+	}
+}
+
 static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 {
 	const rt_table *t = op->tb;
@@ -186,24 +241,13 @@ static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 	for (i = 0; i < t->ncols; i++)
 		n += op->src && op->src[i];
 	if (n) {
+		const char *rowid = kept_rowid(op->ta, t);
 		rt_buf_puts(out, "INSERT INTO ");
 		ident(out, tmp.ptr);
 		rt_buf_puts(out, " (");
-		for (i = 0, n = 0; i < t->ncols; i++) {
-			if (!op->src[i])
-				continue;
-			if (n++)
-				rt_buf_puts(out, ", ");
-			ident(out, t->cols[i].name);
-		}
+		copied_columns(out, op, rowid, 0);
 		rt_buf_puts(out, ")\n    SELECT ");
-		for (i = 0, n = 0; i < t->ncols; i++) {
-			if (!op->src[i])
-				continue;
-			if (n++)
-				rt_buf_puts(out, ", ");
-			ident(out, op->src[i]);
-		}
+		copied_columns(out, op, rowid, 1);
 		rt_buf_puts(out, " FROM ");
 		ident(out, t->name);
 		rt_buf_puts(out, ";\n");
