@@ -428,8 +428,9 @@ static int resolve_fkeys(ctx *c)
  * x_idx, x_content, x_docsize, x_config; R*Tree: x_node, x_parent,
  * x_rowid) are made and dropped with it and are no part of the model.
  * SQLite 3.37 and later say which they are (PRAGMA table_list, type
- * 'shadow', for the modules it has); else, or for a module it has not
- * loaded, a table named <virtual table>_<one of those suffixes> is one. */
+ * 'shadow') for the modules it has; else, or for a virtual table whose
+ * module is not loaded, a table named <virtual table>_<one of those
+ * suffixes> is taken for one. */
 static int read_shadow_tables(ctx *c)
 {
 	sqlite3_stmt *st = NULL;
@@ -446,21 +447,33 @@ static int read_shadow_tables(ctx *c)
 	return rc;
 }
 
+/* Is `name` <vtab>_<something>? */
+static int named_after(const char *name, const char *vtab)
+{
+	size_t n = strlen(vtab);
+
+	return !strncasecmp(name, vtab, n) && name[n] == '_';
+}
+
 static int is_shadow_table(const ctx *c, const char *name)
 {
 	static const char *const suffixes[] = { "content", "segments", "segdir", "docsize",
 						"stat", "data", "idx", "config", "node",
 						"parent", "rowid" };
-	size_t i, k, n;
+	size_t i, k;
 
 	if (rt_strlist_has(&c->shadow, name))
 		return 1;
 	for (i = 0; i < c->out->nvtables; i++) {
-		n = strlen(c->out->vtables[i].name);
-		if (strncasecmp(name, c->out->vtables[i].name, n) || name[n] != '_')
+		const char *v = c->out->vtables[i].name;
+		int listed = 0;
+		if (!named_after(name, v))
 			continue;
-		for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++)
-			if (!strcasecmp(name + n + 1, suffixes[k]))
+		/* SQLite named this one's shadow tables, and not this table */
+		for (k = 0; k < c->shadow.count && !listed; k++)
+			listed = named_after(c->shadow.items[k], v);
+		for (k = 0; !listed && k < sizeof(suffixes) / sizeof(suffixes[0]); k++)
+			if (!strcasecmp(name + strlen(v) + 1, suffixes[k]))
 				return 1;
 	}
 	return 0;

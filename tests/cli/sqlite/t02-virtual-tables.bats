@@ -137,9 +137,16 @@ EOF2
 	q "INSERT INTO boxes VALUES (1, 0, 10, 0, 10)"
 	assert_eq "$(q "SELECT id FROM boxes WHERE min_x <= 5 AND max_x >= 5")" 1
 	# a table that only looks like a shadow table is an ordinary one
-	echo "CREATE TABLE notes_extra (x TEXT);" >>schema.sql
+	# (notes is FTS4, which keeps no notes_data)
+	echo "CREATE TABLE notes_data (x TEXT);" >>schema.sql
 	run -1 --separate-stderr rt check
-	assert_contains "$output$stderr" "add table notes_extra"
+	assert_contains "$output$stderr" "add table notes_data"
+	run -0 rt revision --autogenerate -m "notes data"
+	run -0 rt upgrade head
+	run -0 rt check
+	run -0 rt downgrade -1
+	assert_eq "$(q "SELECT count(*) FROM sqlite_schema WHERE name = 'notes_data'")" 0
+	assert_eq "$(q "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'notes%'")" 6
 }
 
 @test "SQLite: a rebuild keeps the rowids an external-content FTS table knows its rows by" {
