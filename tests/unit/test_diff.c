@@ -591,6 +591,18 @@ static void fk_to_index_model(rt_schema *s, const char *dialect, int with_fkeys)
 	fk(n, pg ? "node_parent_code_fkey" : NULL, "parent_code", "node", "code", NULL);
 }
 
+/* Remove table t's first index (after sorting: by name). */
+static void index_release_first(rt_table *t)
+{
+	assert_true(t->nindexes > 0);
+	free(t->indexes[0].name);
+	rt_strlist_release(&t->indexes[0].keys);
+	free(t->indexes[0].where);
+	free(t->indexes[0].method);
+	memmove(&t->indexes[0], &t->indexes[1], (t->nindexes - 1) * sizeof(t->indexes[0]));
+	t->nindexes--;
+}
+
 static void test_fkey_to_unique_index(void **state)
 {
 	fixture f;
@@ -629,6 +641,27 @@ static void test_fkey_to_unique_index(void **state)
 		      "DROP INDEX parent_code_key;");
 	assert_before(f.sql.ptr, "ALTER TABLE node DROP CONSTRAINT node_parent_code_fkey;",
 		      "DROP INDEX node_code_key;");
+	done(&f);
+
+	/* the index made a UNIQUE constraint (and back): the key that
+	 * depends on it is dropped first and added again at the end */
+	fresh(&f);
+	fk_to_index_model(&f.a, "postgresql", 1);
+	fk_to_index_model(&f.b, "postgresql", 1);
+	rt_schema_sort(&f.b);
+	index_release_first(rt_schema_table(&f.b, "parent"));
+	uq(rt_schema_table(&f.b, "parent"), "parent_code_uq", "code");
+	diff(&f);
+	assert_string_equal(f.ops.ptr, "drop foreign key child(code) -> parent(code)\n"
+			    "drop index parent_code_key on parent\n"
+			    "add unique constraint parent_code_uq on parent (code)\n"
+			    "add foreign key child(code) -> parent(code)\n");
+	rt_diff_release(&f.d);
+	rt_buf_clear(&f.ops);
+	assert_rt_ok_err(rt_diff_schemas(&f.d, &f.b, &f.a, NULL, 0, 1, &f.sql), &f.sql);
+	assert_int_equal(f.d.nops, 4);
+	assert_int_equal(f.d.ops[0].kind, RT_OP_DROP_FKEY);
+	assert_int_equal(f.d.ops[3].kind, RT_OP_ADD_FKEY);
 	done(&f);
 
 	/* an index that is already there: the key stays in CREATE TABLE */

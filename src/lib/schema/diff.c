@@ -1089,6 +1089,71 @@ static int needs_new_index(const st *s, const rt_fkey *f)
 	return 0;
 }
 
+/* Does UNIQUE constraint `u` make exactly the columns `cols` unique? */
+static int unique_backs(const rt_unique *u, const rt_strlist *cols)
+{
+	size_t i;
+
+	if (u->cols.count != cols->count)
+		return 0;
+	for (i = 0; i < cols->count; i++)
+		if (!rt_strlist_has(&u->cols, cols->items[i]))
+			return 0;
+	return 1;
+}
+
+/* Is an operation of the diff already about foreign key `f` of A? */
+static int fkey_has_op(const st *s, const rt_fkey *f)
+{
+	size_t i;
+
+	for (i = 0; i < s->d->nops; i++)
+		if (s->d->ops[i].a == f)
+			return 1;
+	return 0;
+}
+
+/* The database may refuse to drop a unique index or UNIQUE constraint
+ * that a foreign key depends on (PostgreSQL: "cannot drop index ...
+ * because other objects depend on it"), as when a model turns one into
+ * the other.  A key that stays, referencing one that goes, is dropped
+ * before it and added again among the keys that wait for new indexes,
+ * when what replaces it exists.  (Where tables are rebuilt, nothing
+ * depends on an index.) */
+static void fkeys_around_key_drops(st *s)
+{
+	size_t n = s->d->nops, i, j, k, m;
+
+	if (s->dialect->rebuild_tables)
+		return;
+	for (i = 0; i < n; i++) {
+		rt_op_kind what = s->d->ops[i].kind;
+		const void *gone = s->d->ops[i].a;
+		const rt_table *x = s->d->ops[i].ta;
+		if (what != RT_OP_DROP_INDEX && what != RT_OP_DROP_UNIQUE)
+			continue;
+		for (j = 0; j < s->A->ntables; j++) {
+			const rt_table *t = &s->A->tables[j];
+			const pair *p = s->a_pair[j];
+			for (k = 0; p && k < t->nfkeys; k++) {
+				const rt_fkey *f = &t->fkeys[k], *g = NULL;
+				if (strcmp(f->ref_table, x->name) || fkey_has_op(s, f) ||
+				    !(what == RT_OP_DROP_INDEX ? index_backs(gone, &f->ref_cols)
+							       : unique_backs(gone, &f->ref_cols)))
+					continue;
+				for (m = 0; m < p->b->nfkeys && !g; m++)
+					if (str_eq(f->name, p->b->fkeys[m].name) &&
+					    fkey_same(s, p, f, &p->b->fkeys[m]))
+						g = &p->b->fkeys[m];
+				if (!g)
+					continue;
+				add_op(s, RT_OP_DROP_FKEY, G_DROP_FKEYS, t, p->b, f, NULL);
+				add_op(s, RT_OP_ADD_FKEY, G_INDEX_FKEYS, t, p->b, NULL, g);
+			}
+		}
+	}
+}
+
 /* A foreign key needs its referenced key unique when it is made: where
  * a CREATE UNIQUE INDEX of this diff is what makes it so, the key is
  * added after the index (ALTER TABLE ADD CONSTRAINT), not inside its
@@ -1485,6 +1550,7 @@ int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
 	drop_tables(&s);
 	create_tables(&s);
 	fkeys_after_indexes(&s);
+	fkeys_around_key_drops(&s);
 	vtables(&s);
 	views_and_triggers(&s);
 	if (s.oom) {
