@@ -788,6 +788,8 @@ static void test_virtual_tables(void **state)
 				   "content_rowid='id', tokenize='porter')";
 	static const char own[] = "CREATE VIRTUAL TABLE docs_fts USING fts4(content, body)";
 	static const char none[] = "CREATE VIRTUAL TABLE docs_fts USING fts5(body, content='')";
+	static const char own2[] = "CREATE VIRTUAL TABLE docs_fts USING fts5(body, \"tags\" "
+				   "UNINDEXED, prefix='2 3')";
 	static const struct {
 		const char *from, *to, *ops, *has;
 	} cases[] = {
@@ -797,6 +799,13 @@ static void test_virtual_tables(void **state)
 		  "its index is rebuilt from the rows of 'docs'\nDROP TABLE docs_fts;" },
 		{ own, ext, NULL, "made again, and its index is rebuilt from the rows of 'docs'" },
 		{ ext, own, NULL, "dropped and made again, empty: its rows are lost" },
+		{ own, own2, "drop trigger docs_ai\ndrop virtual table docs_fts\n"
+		  "add virtual table docs_fts\nadd trigger docs_ai\n",
+		  "changes: it is made again and its rows are copied over; lost: the values of "
+		  "'content'\nALTER TABLE docs_fts RENAME TO retort_old_docs_fts;\n" },
+		{ own2, own, NULL, "CREATE VIRTUAL TABLE docs_fts USING fts4(content, body);\n"
+		  "INSERT INTO docs_fts (rowid, body)\n    SELECT rowid, body FROM retort_old_docs_fts;\n"
+		  "DROP TABLE retort_old_docs_fts;\n" },
 		{ ext, none, NULL, "empty: the content it indexed is lost" },
 		{ own, NULL, "drop trigger docs_ai\ndrop virtual table docs_fts\n",
 		  "-- WARNING: drops virtual table 'docs_fts' and what it holds\nDROP TABLE docs_fts;\n" },
@@ -826,7 +835,7 @@ static void test_virtual_tables(void **state)
 			assert_string_equal(f.ops.ptr, cases[i].ops);
 		if (cases[i].has)
 			assert_has(f.sql.ptr, cases[i].has);
-		assert_lacks(f.sql.ptr, cases[i].to == own ? "'rebuild'" : "_content");
+		assert_lacks(f.sql.ptr, cases[i].to == own ? "'rebuild'" : "docs_fts_");
 		done(&f);
 	}
 
@@ -840,6 +849,23 @@ static void test_virtual_tables(void **state)
 						   "content=\"Docs\")")), "Docs");
 	free(c);
 	assert_null(rt_vtable_content("CREATE VIRTUAL TABLE r USING rtree(id, minx, maxx)"));
+
+	/* the columns whose rows can be copied */
+	{
+		rt_strlist cols = { 0 };
+		assert_int_equal(rt_vtable_columns(own2, &cols), RT_VTABLE_TEXT);
+		assert_int_equal(cols.count, 2);
+		assert_string_equal(cols.items[0], "body");
+		assert_string_equal(cols.items[1], "tags");
+		rt_strlist_release(&cols);
+		assert_int_equal(rt_vtable_columns("CREATE VIRTUAL TABLE r USING rtree(id, minx, "
+						   "maxx, +\"Label\")", &cols), RT_VTABLE_RTREE);
+		assert_int_equal(cols.count, 4);
+		assert_string_equal(cols.items[3], "Label");
+		rt_strlist_release(&cols);
+		assert_int_equal(rt_vtable_columns("CREATE VIRTUAL TABLE s USING spellfix1", &cols), 0);
+		assert_int_equal(cols.count, 0);
+	}
 	rt_buf_release(&err);
 	rt_buf_release(&pg);
 }

@@ -1372,37 +1372,128 @@ char *rt_vtable_content(const char *def)
 	return NULL;
 }
 
+/* One argument (def[from..to)) of a CREATE VIRTUAL TABLE: a column,
+ * whose name (its first word; an R*Tree auxiliary column's follows a
+ * '+') goes to `out`, or an option (it has an '='). */
+static int vtable_arg(rt_strlist *out, const char *def, size_t from, size_t to)
+{
+	size_t i = from;
+	char *name = NULL;
+	rt_tok t;
+	int rc = 0;
+
+	while ((i = rt_sql_token(def, to, i, &t)), t.kind != RT_TOK_END) {
+		if (t.kind == RT_TOK_PUNCT && def[t.off] == '=') {
+			free(name);
+			return 0;
+		}
+		if (t.kind == RT_TOK_PUNCT && def[t.off] == '(')
+			i = rt_sql_match_paren(def, to, t.off);
+		else if (!name && t.kind != RT_TOK_PUNCT && !(name = rt_tok_name(def, &t)))
+			return -1;
+	}
+	if (name && rt_strlist_add(out, name) < 0)
+		rc = -1;
+	free(name);
+	return rc;
+}
+
+int rt_vtable_columns(const char *def, rt_strlist *out)
+{
+	size_t len = strlen(def), i = 0, end, start;
+	rt_tok t;
+	int module = 0;
+
+	do
+		i = rt_sql_token(def, len, i, &t);
+	while (t.kind != RT_TOK_END && !rt_tok_is(def, &t, "USING"));
+	i = rt_sql_token(def, len, i, &t);
+	if (rt_tok_is(def, &t, "fts3") || rt_tok_is(def, &t, "fts4") || rt_tok_is(def, &t, "fts5"))
+		module = RT_VTABLE_TEXT;
+	else if (rt_tok_is(def, &t, "rtree") || rt_tok_is(def, &t, "rtree_i32"))
+		module = RT_VTABLE_RTREE;
+	i = rt_sql_token(def, len, i, &t);
+	if (!module || t.kind != RT_TOK_PUNCT || def[t.off] != '(')
+		return 0;
+	end = rt_sql_match_paren(def, len, t.off);
+	if (end > i && def[end - 1] == ')')
+		end--;
+	start = i;
+	while ((i = rt_sql_token(def, end, i, &t)), t.kind != RT_TOK_END) {
+		if (t.kind == RT_TOK_PUNCT && def[t.off] == '(') {
+			i = rt_sql_match_paren(def, end, t.off);
+		} else if (t.kind == RT_TOK_PUNCT && def[t.off] == ',') {
+			if (vtable_arg(out, def, start, t.off) < 0)
+				return -1;
+			start = i;
+		}
+	}
+	return vtable_arg(out, def, start, end) < 0 ? -1 : module;
+}
+
 /* A virtual table is one object: made, dropped, or, when its statement
- * changes, dropped and made again; what it held goes with it unless it
- * indexes another table, from which it is filled again. */
+ * changes, made again.  One that indexes another table is filled again
+ * from it; the rows of a full-text or R*Tree table that keeps its own
+ * are copied over (the old one set aside under another name until the
+ * new one has them: DROP_VTABLE and CREATE_VTABLE then carry both
+ * statements); a contentless one, or another module's, starts empty. */
 static void vtables(st *s)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < s->A->nvtables; i++) {
 		const rt_view *v = &s->A->vtables[i], *w = rt_schema_vtable(s->B, v->name);
-		char *content;
+		rt_strlist cv = { 0 }, cw = { 0 };
+		rt_buf lost = RT_BUF_INIT;
+		char *content, *was;
 		rt_op *op;
+		int copy;
 		if (w && !strcmp(v->def, w->def))
 			continue;
 		op = add_op(s, RT_OP_DROP_VTABLE, G_DROP_VTABLES, NULL, NULL, v, NULL);
 		content = rt_vtable_content(w ? w->def : v->def);
-		if (!w)
+		was = rt_vtable_content(v->def);
+		copy = w && !content && !was && rt_vtable_columns(v->def, &cv) > 0 &&
+		       rt_vtable_columns(w->def, &cw) > 0;
+		for (k = 0; copy && k < cv.count; k++)
+			if (!rt_strlist_has(&cw, cv.items[k]))
+				rt_buf_printf(&lost, "%s'%s'", lost.len ? ", " : "", cv.items[k]);
+		if (!w) {
 			warn(s, op, "drops virtual table '%s' and what it holds", v->name);
-		else if (content && *content)
+		} else if (content && *content) {
 			warn(s, op, "virtual table '%s' changes: it is dropped and made again, and "
 			     "its index is rebuilt from the rows of '%s'", v->name, content);
-		else
+		} else if (copy) {
+			op->b = w;
+			warn(s, op, "virtual table '%s' changes: it is made again and its rows are "
+			     "copied over%s%s", v->name, lost.len ? "; lost: the values of " : "",
+			     lost.len ? lost.ptr : "");
+		} else {
 			warn(s, op, "virtual table '%s' changes: it is dropped and made again, "
 			     "empty: %s", v->name,
 			     content ? "the content it indexed is lost (a contentless table keeps "
 				       "no copy to rebuild it from)" : "its rows are lost");
+		}
+		if (rt_buf_oom(&lost))
+			s->oom = 1;
+		rt_buf_release(&lost);
+		rt_strlist_release(&cv);
+		rt_strlist_release(&cw);
 		free(content);
+		free(was);
 	}
 	for (i = 0; i < s->B->nvtables; i++) {
 		const rt_view *w = &s->B->vtables[i], *v = rt_schema_vtable(s->A, w->name);
-		if (!v || strcmp(v->def, w->def))
-			add_op(s, RT_OP_CREATE_VTABLE, G_CREATE_VTABLES, NULL, NULL, NULL, w);
+		size_t j;
+		rt_op *op;
+		if (v && !strcmp(v->def, w->def))
+			continue;
+		op = add_op(s, RT_OP_CREATE_VTABLE, G_CREATE_VTABLES, NULL, NULL, NULL, w);
+		/* the rows of the one set aside, to copy */
+		for (j = 0; v && j < s->d->nops; j++)
+			if (s->d->ops[j].kind == RT_OP_DROP_VTABLE && s->d->ops[j].a == v &&
+			    s->d->ops[j].b)
+				op->a = v;
 	}
 }
 

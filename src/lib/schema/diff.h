@@ -68,8 +68,9 @@ typedef struct rt_op {
 	 * renamed table `ta` has the old name and `tb` the new one */
 	const rt_table *ta, *tb;
 	/* the object before and after: rt_column, rt_index, rt_unique,
-	 * rt_fkey, rt_check, rt_view (views and virtual tables), rt_trigger
-	 * or rt_enum by kind; for
+	 * rt_fkey, rt_check, rt_view (views and virtual tables: a DROP_VTABLE
+	 * with `b` and a CREATE_VTABLE with `a` set the old one aside and copy
+	 * its rows), rt_trigger or rt_enum by kind; for
 	 * RENAME_CONSTRAINT an rt_unique/rt_fkey/rt_check, see `what` */
 	const void *a, *b;
 	char what;               /* RENAME_CONSTRAINT: 'u', 'f', 'c' or 'p' */
@@ -136,6 +137,13 @@ int rt_type_narrows(const char *from, const char *to);
  * indexes), "" for a contentless table, else the name of the table it
  * indexes.  The caller frees it. */
 char *rt_vtable_content(const char *def);
+
+/* The columns of a CREATE VIRTUAL TABLE statement whose module's rows can
+ * be read and written back (FTS3/4/5, R*Tree), in order, appended to
+ * `out`; returns RT_VTABLE_TEXT or RT_VTABLE_RTREE, 0 for another
+ * module, -1 when out of memory. */
+enum { RT_VTABLE_TEXT = 1, RT_VTABLE_RTREE };
+int rt_vtable_columns(const char *def, rt_strlist *out);
 
 /* ---- render.c, render_sqlite.c, render_pg.c ---------------------------- */
 

@@ -264,10 +264,61 @@ static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 	rt_buf_release(&tmp);
 }
 
+/* The name a changed virtual table is set aside under while its rows
+ * are copied into the new one. */
+static void aside(rt_buf *out, const rt_view *v)
+{
+	rt_buf name = RT_BUF_INIT;
+
+	rt_buf_printf(&name, "retort_old_%s", v->name);
+	ident(out, name.ptr);
+	if (rt_buf_oom(&name))
+		out->oom = 1;
+	rt_buf_release(&name);
+}
+
+/* The rows of `was` (set aside) into `v`: the columns both have, and a
+ * full-text table's rowid (an R*Tree's is its first column). */
+static void copy_vtable(rt_buf *out, const rt_view *v, const rt_view *was)
+{
+	rt_strlist cv = { 0 }, cw = { 0 }, both = { 0 };
+	int module = rt_vtable_columns(v->def, &cv);
+	size_t i;
+
+	if (module <= 0 || rt_vtable_columns(was->def, &cw) <= 0)
+		goto done;
+	if (module == RT_VTABLE_TEXT && rt_strlist_add(&both, "rowid") < 0)
+		out->oom = 1;
+	for (i = 0; i < cv.count; i++)
+		if (rt_strlist_has(&cw, cv.items[i]) && rt_strlist_add(&both, cv.items[i]) < 0)
+			out->oom = 1;
+	rt_buf_puts(out, "INSERT INTO ");
+	ident(out, v->name);
+	rt_buf_putc(out, ' ');
+	rt_render_idents(out, &both, R);
+	rt_buf_puts(out, "\n    SELECT ");
+	for (i = 0; i < both.count; i++) {
+		if (i)
+			rt_buf_puts(out, ", ");
+		ident(out, both.items[i]);
+	}
+	rt_buf_puts(out, " FROM ");
+	aside(out, was);
+	rt_buf_puts(out, ";\n");
+done:
+	rt_buf_puts(out, "DROP TABLE ");
+	aside(out, was);
+	rt_buf_puts(out, ";\n");
+	rt_strlist_release(&cv);
+	rt_strlist_release(&cw);
+	rt_strlist_release(&both);
+}
+
 /* A virtual table as its statement.  One that indexes another table
  * (FTS4/FTS5 content=T) starts empty: 'rebuild' fills it from the rows
- * T already has, so that it agrees with them. */
-static void create_vtable(rt_buf *out, const rt_view *v)
+ * T already has, so that it agrees with them.  One made again takes the
+ * rows of the old one, set aside (`was`). */
+static void create_vtable(rt_buf *out, const rt_view *v, const rt_view *was)
 {
 	char *content = rt_vtable_content(v->def);
 
@@ -279,6 +330,8 @@ static void create_vtable(rt_buf *out, const rt_view *v)
 		ident(out, v->name);
 		rt_buf_puts(out, ") VALUES ('rebuild');\n");
 	}
+	if (was)
+		copy_vtable(out, v, was);
 	free(content);
 }
 
@@ -342,13 +395,20 @@ static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		rebuild(out, d, op);
 		break;
 	case RT_OP_DROP_VTABLE:
-		/* the module drops its shadow tables with it */
-		rt_buf_puts(out, "DROP TABLE ");
-		ident(out, ((const rt_view *)op->a)->name);
+		/* the module drops or renames its shadow tables with it */
+		if (op->b) {
+			rt_buf_puts(out, "ALTER TABLE ");
+			ident(out, ((const rt_view *)op->a)->name);
+			rt_buf_puts(out, " RENAME TO ");
+			aside(out, op->a);
+		} else {
+			rt_buf_puts(out, "DROP TABLE ");
+			ident(out, ((const rt_view *)op->a)->name);
+		}
 		rt_buf_puts(out, ";\n");
 		break;
 	case RT_OP_CREATE_VTABLE:
-		create_vtable(out, op->b);
+		create_vtable(out, op->b, op->a);
 		break;
 	default:
 		/* the diff turns everything else into a rebuild for SQLite */

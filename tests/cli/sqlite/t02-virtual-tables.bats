@@ -119,7 +119,7 @@ EOF2
 	assert_eq "$(q "SELECT rowid FROM docs_fts WHERE docs_fts MATCH 'fast'")" 3
 }
 
-@test "SQLite: an R*Tree and an FTS4 table added to a database are seen by check" {
+@test "SQLite: an R*Tree and an FTS4 table added, seen by check, made again with their rows" {
 	write_rev a1a1a1a1a1a1 "" "base" "CREATE TABLE t (id INTEGER PRIMARY KEY);"
 	run -0 rt upgrade head
 	cat >schema.sql <<'EOF2'
@@ -134,19 +134,33 @@ EOF2
 	run -0 rt revision --autogenerate -m "spatial"
 	run -0 rt upgrade head
 	run -0 --separate-stderr rt check
-	q "INSERT INTO boxes VALUES (1, 0, 10, 0, 10)"
-	assert_eq "$(q "SELECT id FROM boxes WHERE min_x <= 5 AND max_x >= 5")" 1
+	q "INSERT INTO boxes VALUES (7, 0, 10, 0, 10);
+	   INSERT INTO notes (docid, title, body) VALUES (4, 'dogs', 'running dogs')"
+	assert_eq "$(q "SELECT id FROM boxes WHERE min_x <= 5 AND max_x >= 5")" 7
+
+	# made again (a label; FTS5 with a stemmer): the rows are copied over
+	sed -i 's/max_y);/max_y, +label);/; s/fts4(title, body)/fts5(title, body, tokenize=porter)/' schema.sql
+	run -0 --separate-stderr rt revision --autogenerate -m "labels"
+	assert_contains "$stderr" "virtual table 'notes' changes: it is made again and its rows are copied over"
+	run -0 rt upgrade head
+	assert_eq "$(q "SELECT id FROM boxes WHERE min_x <= 5 AND max_x >= 5")" 7
+	assert_eq "$(q "SELECT rowid || ':' || title FROM notes WHERE notes MATCH 'run'")" 4:dogs
+	run -0 rt check
+	run -0 rt downgrade -1
+	assert_eq "$(q "SELECT docid FROM notes WHERE notes MATCH 'dogs'")" 4
+	assert_eq "$(q "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'retort_old%'")" 0
+	run -0 rt upgrade head
 	# a table that only looks like a shadow table is an ordinary one
-	# (notes is FTS4, which keeps no notes_data)
-	echo "CREATE TABLE notes_data (x TEXT);" >>schema.sql
+	# (notes is FTS5 now, which keeps no notes_segments)
+	echo "CREATE TABLE notes_segments (x TEXT);" >>schema.sql
 	run -1 --separate-stderr rt check
-	assert_contains "$output$stderr" "add table notes_data"
+	assert_contains "$output$stderr" "add table notes_segments"
 	run -0 rt revision --autogenerate -m "notes data"
 	run -0 rt upgrade head
 	run -0 rt check
 	run -0 rt downgrade -1
-	assert_eq "$(q "SELECT count(*) FROM sqlite_schema WHERE name = 'notes_data'")" 0
-	assert_eq "$(q "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'notes%'")" 6
+	assert_eq "$(q "SELECT count(*) FROM sqlite_schema WHERE name = 'notes_segments'")" 0
+	assert_eq "$(q "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'notes%'")" 6 # FTS5
 }
 
 @test "SQLite: a rebuild keeps the rowids an external-content FTS table knows its rows by" {
