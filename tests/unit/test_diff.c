@@ -562,6 +562,132 @@ static void test_foreign_keys(void **state)
 	done(&f);
 }
 
+/* A foreign key to a column made unique by a CREATE UNIQUE INDEX (no
+ * UNIQUE constraint) needs the index first: on PostgreSQL it is added
+ * after the index, never inside the CREATE TABLE, for a new table, a
+ * kept one and a self-reference; SQLite keeps it inline (it checks the
+ * parent key only when rows are written). */
+static void fk_to_index_model(rt_schema *s, const char *dialect, int with_fkeys)
+{
+	int pg = !strcmp(dialect, "postgresql");
+	const char *txt = pg ? "text" : "TEXT", *num = pg ? "integer" : "INTEGER";
+	rt_table *c, *p, *n;
+
+	assert_int_equal(rt_schema_init(s, renderer_of(dialect)), 0);
+	c = table(s, "child");
+	col(c, "id", num, 1, NULL);
+	col(c, "code", txt, 0, NULL);
+	pk(c, "id", pg ? "child_pkey" : NULL);
+	p = table(s, "parent");
+	col(p, "id", num, 1, NULL);
+	col(p, "code", txt, 0, NULL);
+	pk(p, "id", pg ? "parent_pkey" : NULL);
+	n = table(s, "node");
+	col(n, "id", num, 1, NULL);
+	col(n, "code", txt, 0, NULL);
+	col(n, "parent_code", txt, 0, NULL);
+	pk(n, "id", pg ? "node_pkey" : NULL);
+	if (!with_fkeys)
+		return;
+	idx(p, "parent_code_key", 1, "code", NULL);
+	idx(n, "node_code_key", 1, "code", NULL);
+	fk(c, pg ? "child_code_fkey" : NULL, "code", "parent", "code", NULL);
+	fk(n, pg ? "node_parent_code_fkey" : NULL, "parent_code", "node", "code", NULL);
+}
+
+/* Remove table t's first index (after sorting: by name). */
+static void index_release_first(rt_table *t)
+{
+	assert_true(t->nindexes > 0);
+	free(t->indexes[0].name);
+	rt_strlist_release(&t->indexes[0].keys);
+	free(t->indexes[0].where);
+	free(t->indexes[0].method);
+	memmove(&t->indexes[0], &t->indexes[1], (t->nindexes - 1) * sizeof(t->indexes[0]));
+	t->nindexes--;
+}
+
+static void test_fkey_to_unique_index(void **state)
+{
+	fixture f;
+
+	(void)state;
+	/* new tables (schema dump): after the indexes */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	fk_to_index_model(&f.b, "postgresql", 1);
+	diff(&f);
+	assert_lacks(f.sql.ptr, "CONSTRAINT child_code_fkey FOREIGN KEY (code) REFERENCES parent (code)\n");
+	assert_lacks(f.sql.ptr, "CONSTRAINT node_parent_code_fkey FOREIGN KEY (parent_code) REFERENCES node (code)\n");
+	assert_before(f.sql.ptr, "CREATE UNIQUE INDEX parent_code_key ON parent (code);",
+		      "ALTER TABLE child ADD CONSTRAINT child_code_fkey FOREIGN KEY (code) "
+		      "REFERENCES parent (code);");
+	assert_before(f.sql.ptr, "CREATE UNIQUE INDEX node_code_key ON node (code);",
+		      "ALTER TABLE node ADD CONSTRAINT node_parent_code_fkey FOREIGN KEY "
+		      "(parent_code) REFERENCES node (code);");
+	done(&f);
+
+	/* kept tables: 'child' sorts first, its new key still waits; and
+	 * back, the keys go before the indexes they use */
+	fresh(&f);
+	fk_to_index_model(&f.a, "postgresql", 0);
+	fk_to_index_model(&f.b, "postgresql", 1);
+	diff(&f);
+	assert_before(f.sql.ptr, "CREATE UNIQUE INDEX parent_code_key ON parent (code);",
+		      "ALTER TABLE child ADD CONSTRAINT child_code_fkey");
+	assert_before(f.sql.ptr, "CREATE UNIQUE INDEX node_code_key ON node (code);",
+		      "ALTER TABLE node ADD CONSTRAINT node_parent_code_fkey");
+	rt_diff_release(&f.d);
+	rt_buf_clear(&f.sql);
+	assert_rt_ok_err(rt_diff_schemas(&f.d, &f.b, &f.a, NULL, 0, 1, &f.ops), &f.ops);
+	assert_rt_ok_err(rt_render(&f.sql, &f.d, &rt_render_pg, NULL, &f.ops), &f.ops);
+	assert_before(f.sql.ptr, "ALTER TABLE child DROP CONSTRAINT child_code_fkey;",
+		      "DROP INDEX parent_code_key;");
+	assert_before(f.sql.ptr, "ALTER TABLE node DROP CONSTRAINT node_parent_code_fkey;",
+		      "DROP INDEX node_code_key;");
+	done(&f);
+
+	/* the index made a UNIQUE constraint (and back): the key that
+	 * depends on it is dropped first and added again at the end */
+	fresh(&f);
+	fk_to_index_model(&f.a, "postgresql", 1);
+	fk_to_index_model(&f.b, "postgresql", 1);
+	rt_schema_sort(&f.b);
+	index_release_first(rt_schema_table(&f.b, "parent"));
+	uq(rt_schema_table(&f.b, "parent"), "parent_code_uq", "code");
+	diff(&f);
+	assert_string_equal(f.ops.ptr, "drop foreign key child(code) -> parent(code)\n"
+			    "drop index parent_code_key on parent\n"
+			    "add unique constraint parent_code_uq on parent (code)\n"
+			    "add foreign key child(code) -> parent(code)\n");
+	rt_diff_release(&f.d);
+	rt_buf_clear(&f.ops);
+	assert_rt_ok_err(rt_diff_schemas(&f.d, &f.b, &f.a, NULL, 0, 1, &f.sql), &f.sql);
+	assert_int_equal(f.d.nops, 4);
+	assert_int_equal(f.d.ops[0].kind, RT_OP_DROP_FKEY);
+	assert_int_equal(f.d.ops[3].kind, RT_OP_ADD_FKEY);
+	done(&f);
+
+	/* an index that is already there: the key stays in CREATE TABLE */
+	fresh(&f);
+	fk_to_index_model(&f.a, "postgresql", 1);
+	rt_schema_remove_table(&f.a, 0); /* child */
+	fk_to_index_model(&f.b, "postgresql", 1);
+	diff(&f);
+	assert_string_equal(f.ops.ptr, "add table child\n");
+	assert_has(f.sql.ptr, "CONSTRAINT child_code_fkey FOREIGN KEY (code) REFERENCES parent (code)\n");
+	done(&f);
+
+	/* SQLite: inline, the indexes after the tables */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_sqlite), 0);
+	fk_to_index_model(&f.b, "sqlite", 1);
+	diff(&f);
+	assert_has(f.sql.ptr, "FOREIGN KEY (code) REFERENCES parent (code)\n");
+	assert_before(f.sql.ptr, "CREATE TABLE parent", "CREATE UNIQUE INDEX parent_code_key");
+	done(&f);
+}
+
 static void test_primary_key(void **state)
 {
 	fixture f;
@@ -627,6 +753,125 @@ static void test_triggers_follow_rebuilds(void **state)
 	assert_before(f.sql.ptr, "DROP TRIGGER t;", "CREATE TABLE new_users");
 	assert_before(f.sql.ptr, "ALTER TABLE new_users RENAME TO users;", "CREATE TRIGGER t");
 	done(&f);
+}
+
+/* A virtual table is one object: its statement made, dropped, or
+ * dropped and made again (with a warning saying what is lost), the
+ * triggers that keep an external-content index in sync around it. */
+static void fts_model(rt_schema *s, const char *vdef)
+{
+	rt_table *d;
+
+	assert_int_equal(rt_schema_init(s, &rt_render_sqlite), 0);
+	d = table(s, "docs");
+	col(d, "id", "INTEGER", 1, NULL);
+	col(d, "body", "TEXT", 0, NULL);
+	pk(d, "id", NULL);
+	if (!vdef)
+		return;
+	assert_non_null(rt_schema_add_vtable(s, "docs_fts", vdef));
+	assert_non_null(rt_schema_add_trigger(s, "docs_ai", "docs",
+					      "CREATE TRIGGER docs_ai AFTER INSERT ON docs BEGIN "
+					      "INSERT INTO docs_fts (rowid, body) VALUES (new.id, "
+					      "new.body); END"));
+}
+
+static void vtable_case(fixture *f, const char *from, const char *to)
+{
+	fresh(f);
+	fts_model(&f->a, from);
+	fts_model(&f->b, to);
+	diff(f);
+}
+
+static void test_virtual_tables(void **state)
+{
+	static const char ext[] = "CREATE VIRTUAL TABLE docs_fts USING fts5(body, content='docs', "
+				  "content_rowid='id')";
+	static const char ext2[] = "CREATE VIRTUAL TABLE docs_fts USING fts5(body, content='docs', "
+				   "content_rowid='id', tokenize='porter')";
+	static const char own[] = "CREATE VIRTUAL TABLE docs_fts USING fts4(content, body)";
+	static const char none[] = "CREATE VIRTUAL TABLE docs_fts USING fts5(body, content='')";
+	static const char own2[] = "CREATE VIRTUAL TABLE docs_fts USING fts5(body, \"tags\" "
+				   "UNINDEXED, prefix='2 3')";
+	static const struct {
+		const char *from, *to, *ops, *has;
+	} cases[] = {
+		{ ext, ext2, "drop trigger docs_ai\ndrop virtual table docs_fts\n"
+		  "add virtual table docs_fts\nadd trigger docs_ai\n",
+		  "-- WARNING: virtual table 'docs_fts' changes: it is dropped and made again, and "
+		  "its index is rebuilt from the rows of 'docs'\nDROP TABLE docs_fts;" },
+		{ own, ext, NULL, "made again, and its index is rebuilt from the rows of 'docs'" },
+		{ ext, own, NULL, "dropped and made again, empty: its rows are lost" },
+		{ own, own2, "drop trigger docs_ai\ndrop virtual table docs_fts\n"
+		  "add virtual table docs_fts\nadd trigger docs_ai\n",
+		  "changes: it is made again and its rows are copied over; lost: the values of "
+		  "'content'\nALTER TABLE docs_fts RENAME TO retort_old_docs_fts;\n" },
+		{ own2, own, NULL, "CREATE VIRTUAL TABLE docs_fts USING fts4(content, body);\n"
+		  "INSERT INTO docs_fts (rowid, body)\n    SELECT rowid, body FROM retort_old_docs_fts;\n"
+		  "DROP TABLE retort_old_docs_fts;\n" },
+		{ ext, none, NULL, "empty: the content it indexed is lost" },
+		{ own, NULL, "drop trigger docs_ai\ndrop virtual table docs_fts\n",
+		  "-- WARNING: drops virtual table 'docs_fts' and what it holds\nDROP TABLE docs_fts;\n" },
+		{ ext, ext, "", NULL },
+	};
+	fixture f;
+	rt_buf err = RT_BUF_INIT, pg = RT_BUF_INIT;
+	size_t i;
+	char *c;
+
+	(void)state;
+	/* made: after its content table, filled from it, before the trigger */
+	vtable_case(&f, NULL, ext);
+	assert_string_equal(f.ops.ptr, "add virtual table docs_fts\nadd trigger docs_ai\n");
+	assert_before(f.sql.ptr, ext, "INSERT INTO docs_fts (docs_fts) VALUES ('rebuild');");
+	assert_before(f.sql.ptr, "VALUES ('rebuild');", "CREATE TRIGGER docs_ai");
+	/* not PostgreSQL's: said so in a comment */
+	assert_rt_ok_err(rt_render(&pg, &f.d, &rt_render_pg, NULL, &err), &err);
+	assert_has(pg.ptr, "-- (not expressible in PostgreSQL: add virtual table docs_fts)");
+	done(&f);
+
+	/* changed: dropped and made again, its triggers around it; dropped:
+	 * one statement, no shadow table named; the same: nothing */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vtable_case(&f, cases[i].from, cases[i].to);
+		if (cases[i].ops)
+			assert_string_equal(f.ops.ptr, cases[i].ops);
+		if (cases[i].has)
+			assert_has(f.sql.ptr, cases[i].has);
+		assert_lacks(f.sql.ptr, cases[i].to == own ? "'rebuild'" : "docs_fts_");
+		done(&f);
+	}
+
+	/* content=: a column called content is not the option */
+	assert_null(rt_vtable_content(own));
+	assert_string_equal((c = rt_vtable_content(ext)), "docs");
+	free(c);
+	assert_string_equal((c = rt_vtable_content(none)), "");
+	free(c);
+	assert_string_equal((c = rt_vtable_content("CREATE VIRTUAL TABLE x USING fts4(a, "
+						   "content=\"Docs\")")), "Docs");
+	free(c);
+	assert_null(rt_vtable_content("CREATE VIRTUAL TABLE r USING rtree(id, minx, maxx)"));
+
+	/* the columns whose rows can be copied */
+	{
+		rt_strlist cols = { 0 };
+		assert_int_equal(rt_vtable_columns(own2, &cols), RT_VTABLE_TEXT);
+		assert_int_equal(cols.count, 2);
+		assert_string_equal(cols.items[0], "body");
+		assert_string_equal(cols.items[1], "tags");
+		rt_strlist_release(&cols);
+		assert_int_equal(rt_vtable_columns("CREATE VIRTUAL TABLE r USING rtree(id, minx, "
+						   "maxx, +\"Label\")", &cols), RT_VTABLE_RTREE);
+		assert_int_equal(cols.count, 4);
+		assert_string_equal(cols.items[3], "Label");
+		rt_strlist_release(&cols);
+		assert_int_equal(rt_vtable_columns("CREATE VIRTUAL TABLE s USING spellfix1", &cols), 0);
+		assert_int_equal(cols.count, 0);
+	}
+	rt_buf_release(&err);
+	rt_buf_release(&pg);
 }
 
 static void test_enums(void **state)
@@ -930,6 +1175,70 @@ static void test_model_filter_pg(void **state)
 }
 #endif
 
+/* SQLite: a rebuild that changes a column's type first copies the
+ * column into a scratch table of the new type and stops at a value the
+ * conversion would change; a column whose type stays is not checked. */
+static void test_rebuild_checks_conversions(void **state)
+{
+	fixture f;
+
+	(void)state;
+	fresh(&f);
+	shop(&f.a, "sqlite");
+	shop(&f.b, "sqlite");
+	assert_int_equal(rt_set_str(&rt_table_column(rt_schema_table(&f.b, "posts"), "body")->type,
+				    "INTEGER"), 0);
+	diff(&f);
+	assert_before(f.sql.ptr, "CREATE TEMP TABLE retort_convert (was, now INTEGER);\n",
+		      "CREATE TABLE new_posts");
+	assert_has(f.sql.ptr, "RAISE(ABORT, 'cannot rebuild table ''posts'': column ''body'' "
+		   "(TEXT -> INTEGER) would change a value");
+	assert_has(f.sql.ptr, "INSERT INTO retort_convert SELECT body, body FROM posts;\n"
+		   "DROP TABLE temp.retort_convert;\n");
+	assert_lacks(f.sql.ptr, "SELECT user_id, user_id");
+	done(&f);
+
+	/* STRICT: every column, ANY keeping the value as it was */
+	fresh(&f);
+	shop(&f.a, "sqlite");
+	shop(&f.b, "sqlite");
+	assert_int_equal(rt_set_str(&rt_schema_table(&f.b, "users")->options, "STRICT"), 0);
+	diff(&f);
+	assert_has(f.sql.ptr, "CREATE TEMP TABLE retort_convert (was ANY, now TEXT) STRICT;\n");
+	assert_has(f.sql.ptr, "(TEXT -> TEXT, STRICT) would change");
+	assert_has(f.sql.ptr, "INSERT INTO retort_convert SELECT id, id FROM users;\n");
+	done(&f);
+}
+
+/* SQLite: a rebuild carries the rowid over where it is no column of its
+ * own (no INTEGER PRIMARY KEY) and both are rowid tables. */
+static void test_rebuild_keeps_rowid(void **state)
+{
+	fixture f;
+	rt_table *t;
+
+	(void)state;
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_sqlite), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_sqlite), 0);
+	col(table(&f.a, "notes"), "body", "TEXT", 0, NULL);
+	t = table(&f.b, "notes");
+	col(t, "body", "TEXT", 1, NULL);
+	t = table(&f.a, "kv");
+	col(t, "k", "TEXT", 1, NULL);
+	pk(t, "k", NULL);
+	assert_int_equal(rt_set_str(&t->options, "WITHOUT ROWID"), 0);
+	t = table(&f.b, "kv");
+	col(t, "k", "TEXT", 1, NULL);
+	pk(t, "k", NULL);
+	assert_non_null(rt_table_add_check(t, NULL, "length(k) > 0"));
+	assert_int_equal(rt_set_str(&t->options, "WITHOUT ROWID"), 0);
+	diff(&f);
+	assert_has(f.sql.ptr, "INSERT INTO new_notes (rowid, body)\n    SELECT rowid, body FROM notes;\n");
+	assert_has(f.sql.ptr, "INSERT INTO new_kv (k)\n    SELECT k FROM kv;\n");
+	done(&f);
+}
+
 static void test_sqltext(void **state)
 {
 	char *s;
@@ -966,14 +1275,18 @@ int main(void)
 		cmocka_unit_test(test_indexes),
 		cmocka_unit_test(test_unique_and_check),
 		cmocka_unit_test(test_foreign_keys),
+		cmocka_unit_test(test_fkey_to_unique_index),
 		cmocka_unit_test(test_primary_key),
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_triggers_follow_rebuilds),
+		cmocka_unit_test(test_virtual_tables),
 		cmocka_unit_test(test_enums),
 		cmocka_unit_test(test_enum_drop_and_table_options),
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_rename_errors),
 		cmocka_unit_test(test_type_narrowing),
+		cmocka_unit_test(test_rebuild_checks_conversions),
+		cmocka_unit_test(test_rebuild_keeps_rowid),
 		cmocka_unit_test(test_sqltext),
 		cmocka_unit_test(test_extensions),
 		cmocka_unit_test(test_model_filter_sqlite),

@@ -459,6 +459,11 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 			rt_buf_puts(out, "NULL");
 		rt_buf_puts(out, ";\n");
 		break;
+	case RT_OP_DROP_VTABLE:
+	case RT_OP_CREATE_VTABLE:
+		/* (a SQLite model's, dumped as PostgreSQL) */
+		rt_render_unsupported(out, op, "PostgreSQL");
+		break;
 	default: /* rendered by rt_render_common_op above */
 		break;
 	}

@@ -20,6 +20,7 @@
 enum {
 	G_CREATE_EXTENSIONS = 1, /* their types may be used by anything after */
 	G_DROP_VIEWS,  /* views and triggers that may depend on what changes */
+	G_DROP_VTABLES,
 	G_DROP_FKEYS,
 	G_DROP_INDEXES,
 	G_DROP_TABLES,     /* referencing tables first */
@@ -30,6 +31,8 @@ enum {
 	G_TABLE_ADDS,      /* per table: new and changed columns, rebuilds, constraints */
 	G_CREATE_TABLES,   /* referenced tables first */
 	G_TABLE_KEYS,      /* per table: foreign keys and indexes */
+	G_INDEX_FKEYS,     /* foreign keys to columns a new unique index makes unique */
+	G_CREATE_VTABLES,  /* after the tables they may index */
 	G_CREATE_VIEWS,    /* views in dependency order, then triggers */
 	G_DROP_ENUMS,
 	G_DROP_EXTENSIONS
@@ -1051,11 +1054,177 @@ static void create_tables(st *s)
 	free(done);
 }
 
+/* Is index key `key` the bare column `col` (perhaps with ASC, DESC or
+ * COLLATE after it), not an expression? */
+static int key_is_column(const char *key, const char *col)
+{
+	size_t len = strlen(key), next;
+	rt_tok t, u;
+
+	next = rt_sql_token(key, len, 0, &t);
+	rt_sql_token(key, len, next, &u);
+	if (u.kind != RT_TOK_END && u.kind != RT_TOK_WORD)
+		return 0;
+	if (t.kind == RT_TOK_WORD)
+		return t.len == strlen(col) && !strncasecmp(key + t.off, col, t.len);
+	return t.kind == RT_TOK_QUOTED && t.len == strlen(col) + 2 &&
+	       !strncmp(key + t.off + 1, col, t.len - 2);
+}
+
+/* Does unique index `x` make the columns `cols` unique, so that a
+ * foreign key may reference them? */
+static int index_backs(const rt_index *x, const rt_strlist *cols)
+{
+	size_t i, k;
+
+	if (!x->unique || x->where || x->keys.count != cols->count)
+		return 0;
+	for (i = 0; i < cols->count; i++) {
+		int found = 0;
+		for (k = 0; k < x->keys.count && !found; k++)
+			found = key_is_column(x->keys.items[k], cols->items[i]);
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* Is the key foreign key `f` references made unique by an index this
+ * diff creates (not a primary key or UNIQUE constraint, which come with
+ * their table)? */
+static int needs_new_index(const st *s, const rt_fkey *f)
+{
+	size_t i;
+
+	for (i = 0; i < s->d->nops; i++) {
+		const rt_op *o = &s->d->ops[i];
+		if (o->kind == RT_OP_CREATE_INDEX && !strcmp(o->tb->name, f->ref_table) &&
+		    index_backs(o->b, &f->ref_cols))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does UNIQUE constraint `u` make exactly the columns `cols` unique? */
+static int unique_backs(const rt_unique *u, const rt_strlist *cols)
+{
+	size_t i;
+
+	if (u->cols.count != cols->count)
+		return 0;
+	for (i = 0; i < cols->count; i++)
+		if (!rt_strlist_has(&u->cols, cols->items[i]))
+			return 0;
+	return 1;
+}
+
+/* Is an operation of the diff already about foreign key `f` of A? */
+static int fkey_has_op(const st *s, const rt_fkey *f)
+{
+	size_t i;
+
+	for (i = 0; i < s->d->nops; i++)
+		if (s->d->ops[i].a == f)
+			return 1;
+	return 0;
+}
+
+/* The database may refuse to drop a unique index or UNIQUE constraint
+ * that a foreign key depends on (PostgreSQL: "cannot drop index ...
+ * because other objects depend on it"), as when a model turns one into
+ * the other.  A key that stays, referencing one that goes, is dropped
+ * before it and added again among the keys that wait for new indexes,
+ * when what replaces it exists.  (Where tables are rebuilt, nothing
+ * depends on an index.) */
+static void fkeys_around_key_drops(st *s)
+{
+	size_t n = s->d->nops, i, j, k, m;
+
+	if (s->dialect->rebuild_tables)
+		return;
+	for (i = 0; i < n; i++) {
+		rt_op_kind what = s->d->ops[i].kind;
+		const void *gone = s->d->ops[i].a;
+		const rt_table *x = s->d->ops[i].ta;
+		if (what != RT_OP_DROP_INDEX && what != RT_OP_DROP_UNIQUE)
+			continue;
+		for (j = 0; j < s->A->ntables; j++) {
+			const rt_table *t = &s->A->tables[j];
+			const pair *p = s->a_pair[j];
+			for (k = 0; p && k < t->nfkeys; k++) {
+				const rt_fkey *f = &t->fkeys[k], *g = NULL;
+				if (strcmp(f->ref_table, x->name) || fkey_has_op(s, f) ||
+				    !(what == RT_OP_DROP_INDEX ? index_backs(gone, &f->ref_cols)
+							       : unique_backs(gone, &f->ref_cols)))
+					continue;
+				for (m = 0; m < p->b->nfkeys && !g; m++)
+					if (str_eq(f->name, p->b->fkeys[m].name) &&
+					    fkey_same(s, p, f, &p->b->fkeys[m]))
+						g = &p->b->fkeys[m];
+				if (!g)
+					continue;
+				add_op(s, RT_OP_DROP_FKEY, G_DROP_FKEYS, t, p->b, f, NULL);
+				add_op(s, RT_OP_ADD_FKEY, G_INDEX_FKEYS, t, p->b, NULL, g);
+			}
+		}
+	}
+}
+
+/* A foreign key needs its referenced key unique when it is made: where
+ * a CREATE UNIQUE INDEX of this diff is what makes it so, the key is
+ * added after the index (ALTER TABLE ADD CONSTRAINT), not inside its
+ * CREATE TABLE, and a new foreign key of a kept table waits for it too.
+ * Where tables are rebuilt (SQLite), a foreign key stays in its CREATE
+ * TABLE: such a database checks the parent key only when rows are
+ * written, and the migration writes none before its indexes exist. */
+static void fkeys_after_indexes(st *s)
+{
+	size_t n = s->d->nops, i, k;
+
+	if (s->dialect->rebuild_tables)
+		return;
+	for (i = 0; i < n; i++) {
+		rt_op *op = &s->d->ops[i];
+		const rt_table *t = op->tb;
+		if (op->kind == RT_OP_ADD_FKEY && op->group == G_TABLE_KEYS) {
+			if (needs_new_index(s, op->b))
+				op->group = G_INDEX_FKEYS;
+			continue;
+		}
+		if (op->kind != RT_OP_CREATE_TABLE)
+			continue;
+		for (k = 0; k < t->nfkeys; k++) {
+			const rt_fkey *f = &t->fkeys[k];
+			size_t j;
+			int skipped = 0;
+			for (j = 0; j < op->nskip; j++)
+				skipped |= op->skip_fks[j] == f;
+			if (skipped || !needs_new_index(s, f))
+				continue;
+			if (!op->skip_fks &&
+			    !(op->skip_fks = calloc(t->nfkeys, sizeof(*op->skip_fks)))) {
+				s->oom = 1;
+				return;
+			}
+			op->skip_fks[op->nskip++] = f;
+			add_op(s, RT_OP_ADD_FKEY, G_INDEX_FKEYS, NULL, t, NULL, f);
+			op = &s->d->ops[i]; /* add_op may have moved the list */
+		}
+	}
+}
+
 /* Names whose views and triggers must be re-created: tables dropped,
- * renamed, rebuilt or with columns dropped, renamed or retyped. */
+ * renamed, rebuilt or with columns dropped, renamed or retyped, and
+ * virtual tables dropped or made again. */
 static int touched_name(const st *s, const char *text)
 {
 	size_t i;
+
+	for (i = 0; i < s->A->nvtables; i++) {
+		const rt_view *v = &s->A->vtables[i], *w = rt_schema_vtable(s->B, v->name);
+		if ((!w || strcmp(v->def, w->def)) && rt_sql_mentions(text, v->name))
+			return 1;
+	}
 
 	for (i = 0; i < s->A->ntables; i++) {
 		const pair *p = s->a_pair[i];
@@ -1189,6 +1358,161 @@ done:
 	free(create);
 }
 
+/* ---- virtual tables ------------------------------------------------------------- */
+
+char *rt_vtable_content(const char *def)
+{
+	size_t len = strlen(def), i = 0, close = len;
+	rt_tok t, eq, v;
+
+	while ((i = rt_sql_token(def, len, i, &t)), t.kind != RT_TOK_END)
+		if (t.kind == RT_TOK_PUNCT && def[t.off] == '(') {
+			close = rt_sql_match_paren(def, len, t.off);
+			break;
+		}
+	while (i < close && ((i = rt_sql_token(def, len, i, &t)), t.kind != RT_TOK_END)) {
+		size_t after_eq;
+		if (t.kind == RT_TOK_PUNCT && def[t.off] == '(') {
+			i = rt_sql_match_paren(def, len, t.off);
+			continue;
+		}
+		if (t.kind != RT_TOK_WORD || !rt_tok_is(def, &t, "content"))
+			continue;
+		after_eq = rt_sql_token(def, len, i, &eq);
+		if (eq.kind != RT_TOK_PUNCT || def[eq.off] != '=')
+			continue; /* a column called content */
+		rt_sql_token(def, len, after_eq, &v);
+		if (v.kind == RT_TOK_STRING || v.kind == RT_TOK_QUOTED || v.kind == RT_TOK_WORD)
+			return rt_tok_name(def, &v);
+	}
+	return NULL;
+}
+
+/* One argument (def[from..to)) of a CREATE VIRTUAL TABLE: a column,
+ * whose name (its first word; an R*Tree auxiliary column's follows a
+ * '+') goes to `out`, or an option (it has an '='). */
+static int vtable_arg(rt_strlist *out, const char *def, size_t from, size_t to)
+{
+	size_t i = from;
+	char *name = NULL;
+	rt_tok t;
+	int rc = 0;
+
+	while ((i = rt_sql_token(def, to, i, &t)), t.kind != RT_TOK_END) {
+		if (t.kind == RT_TOK_PUNCT && def[t.off] == '=') {
+			free(name);
+			return 0;
+		}
+		if (t.kind == RT_TOK_PUNCT && def[t.off] == '(')
+			i = rt_sql_match_paren(def, to, t.off);
+		else if (!name && t.kind != RT_TOK_PUNCT && !(name = rt_tok_name(def, &t)))
+			return -1;
+	}
+	if (name && rt_strlist_add(out, name) < 0)
+		rc = -1;
+	free(name);
+	return rc;
+}
+
+int rt_vtable_columns(const char *def, rt_strlist *out)
+{
+	size_t len = strlen(def), i = 0, end, start;
+	rt_tok t;
+	int module = 0;
+
+	do
+		i = rt_sql_token(def, len, i, &t);
+	while (t.kind != RT_TOK_END && !rt_tok_is(def, &t, "USING"));
+	i = rt_sql_token(def, len, i, &t);
+	if (rt_tok_is(def, &t, "fts3") || rt_tok_is(def, &t, "fts4") || rt_tok_is(def, &t, "fts5"))
+		module = RT_VTABLE_TEXT;
+	else if (rt_tok_is(def, &t, "rtree") || rt_tok_is(def, &t, "rtree_i32"))
+		module = RT_VTABLE_RTREE;
+	i = rt_sql_token(def, len, i, &t);
+	if (!module || t.kind != RT_TOK_PUNCT || def[t.off] != '(')
+		return 0;
+	end = rt_sql_match_paren(def, len, t.off);
+	if (end > i && def[end - 1] == ')')
+		end--;
+	start = i;
+	while ((i = rt_sql_token(def, end, i, &t)), t.kind != RT_TOK_END) {
+		if (t.kind == RT_TOK_PUNCT && def[t.off] == '(') {
+			i = rt_sql_match_paren(def, end, t.off);
+		} else if (t.kind == RT_TOK_PUNCT && def[t.off] == ',') {
+			if (vtable_arg(out, def, start, t.off) < 0)
+				return -1;
+			start = i;
+		}
+	}
+	return vtable_arg(out, def, start, end) < 0 ? -1 : module;
+}
+
+/* A virtual table is one object: made, dropped, or, when its statement
+ * changes, made again.  One that indexes another table is filled again
+ * from it; the rows of a full-text or R*Tree table that keeps its own
+ * are copied over (the old one set aside under another name until the
+ * new one has them: DROP_VTABLE and CREATE_VTABLE then carry both
+ * statements); a contentless one, or another module's, starts empty. */
+static void vtables(st *s)
+{
+	size_t i, k;
+
+	for (i = 0; i < s->A->nvtables; i++) {
+		const rt_view *v = &s->A->vtables[i], *w = rt_schema_vtable(s->B, v->name);
+		rt_strlist cv = { 0 }, cw = { 0 };
+		rt_buf lost = RT_BUF_INIT;
+		char *content, *was;
+		rt_op *op;
+		int copy;
+		if (w && !strcmp(v->def, w->def))
+			continue;
+		op = add_op(s, RT_OP_DROP_VTABLE, G_DROP_VTABLES, NULL, NULL, v, NULL);
+		content = rt_vtable_content(w ? w->def : v->def);
+		was = rt_vtable_content(v->def);
+		copy = w && !content && !was && rt_vtable_columns(v->def, &cv) > 0 &&
+		       rt_vtable_columns(w->def, &cw) > 0;
+		for (k = 0; copy && k < cv.count; k++)
+			if (!rt_strlist_has(&cw, cv.items[k]))
+				rt_buf_printf(&lost, "%s'%s'", lost.len ? ", " : "", cv.items[k]);
+		if (!w) {
+			warn(s, op, "drops virtual table '%s' and what it holds", v->name);
+		} else if (content && *content) {
+			warn(s, op, "virtual table '%s' changes: it is dropped and made again, and "
+			     "its index is rebuilt from the rows of '%s'", v->name, content);
+		} else if (copy) {
+			op->b = w;
+			warn(s, op, "virtual table '%s' changes: it is made again and its rows are "
+			     "copied over%s%s", v->name, lost.len ? "; lost: the values of " : "",
+			     lost.len ? lost.ptr : "");
+		} else {
+			warn(s, op, "virtual table '%s' changes: it is dropped and made again, "
+			     "empty: %s", v->name,
+			     content ? "the content it indexed is lost (a contentless table keeps "
+				       "no copy to rebuild it from)" : "its rows are lost");
+		}
+		if (rt_buf_oom(&lost))
+			s->oom = 1;
+		rt_buf_release(&lost);
+		rt_strlist_release(&cv);
+		rt_strlist_release(&cw);
+		free(content);
+		free(was);
+	}
+	for (i = 0; i < s->B->nvtables; i++) {
+		const rt_view *w = &s->B->vtables[i], *v = rt_schema_vtable(s->A, w->name);
+		size_t j;
+		rt_op *op;
+		if (v && !strcmp(v->def, w->def))
+			continue;
+		op = add_op(s, RT_OP_CREATE_VTABLE, G_CREATE_VTABLES, NULL, NULL, NULL, w);
+		/* the rows of the one set aside, to copy */
+		for (j = 0; v && j < s->d->nops; j++)
+			if (s->d->ops[j].kind == RT_OP_DROP_VTABLE && s->d->ops[j].a == v &&
+			    s->d->ops[j].b)
+				op->a = v;
+	}
+}
+
 /* Is `a` a subsequence of `b` (b only adds labels)? */
 static int labels_added(const rt_strlist *a, const rt_strlist *b)
 {
@@ -1302,7 +1626,7 @@ static int by_order(const void *pa, const void *pb)
 	const rt_op *a = pa, *b = pb;
 	int per_table = a->group == G_TABLE_DROPS || a->group == G_TABLE_ADDS ||
 			a->group == G_TABLE_KEYS || a->group == G_DROP_FKEYS ||
-			a->group == G_DROP_INDEXES;
+			a->group == G_DROP_INDEXES || a->group == G_INDEX_FKEYS;
 
 	if (a->group != b->group)
 		return a->group < b->group ? -1 : 1;
@@ -1352,6 +1676,9 @@ int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
 		goto done;
 	drop_tables(&s);
 	create_tables(&s);
+	fkeys_after_indexes(&s);
+	fkeys_around_key_drops(&s);
+	vtables(&s);
 	views_and_triggers(&s);
 	unmodelled(&s);
 	if (s.oom) {
@@ -1411,6 +1738,12 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		break;
 	case RT_OP_DROP_TRIGGER:
 		rt_buf_printf(out, "drop trigger %s", ((const rt_trigger *)op->a)->name);
+		break;
+	case RT_OP_DROP_VTABLE:
+		rt_buf_printf(out, "drop virtual table %s", ((const rt_view *)op->a)->name);
+		break;
+	case RT_OP_CREATE_VTABLE:
+		rt_buf_printf(out, "add virtual table %s", ((const rt_view *)op->b)->name);
 		break;
 	case RT_OP_CREATE_TRIGGER:
 		rt_buf_printf(out, "add trigger %s", ((const rt_trigger *)op->b)->name);

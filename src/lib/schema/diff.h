@@ -25,6 +25,7 @@ typedef enum {
 	RT_OP_CREATE_EXTENSION = 1,
 	RT_OP_DROP_VIEW,
 	RT_OP_DROP_TRIGGER,
+	RT_OP_DROP_VTABLE,
 	RT_OP_DROP_FKEY,
 	RT_OP_DROP_INDEX,
 	RT_OP_RENAME_INDEX,
@@ -48,6 +49,7 @@ typedef enum {
 	RT_OP_CREATE_TABLE,
 	RT_OP_ADD_FKEY,
 	RT_OP_CREATE_INDEX,
+	RT_OP_CREATE_VTABLE,
 	RT_OP_CREATE_TRIGGER,
 	RT_OP_CREATE_VIEW,
 	RT_OP_DROP_ENUM,
@@ -68,7 +70,9 @@ typedef struct rt_op {
 	 * renamed table `ta` has the old name and `tb` the new one */
 	const rt_table *ta, *tb;
 	/* the object before and after: rt_column, rt_index, rt_unique,
-	 * rt_fkey, rt_check, rt_view, rt_trigger, rt_enum or rt_extension by kind; for
+	 * rt_fkey, rt_check, rt_view (views and virtual tables: a DROP_VTABLE
+	 * with `b` and a CREATE_VTABLE with `a` set the old one aside and copy
+	 * its rows), rt_trigger, rt_enum or rt_extension by kind; for
 	 * RENAME_CONSTRAINT an rt_unique/rt_fkey/rt_check, see `what` */
 	const void *a, *b;
 	char what;               /* RENAME_CONSTRAINT: 'u', 'f', 'c' or 'p' */
@@ -129,6 +133,19 @@ void rt_op_describe(rt_buf *out, const rt_op *op);
 
 /* Does changing `from` into `to` narrow the type (may lose data)? */
 int rt_type_narrows(const char *from, const char *to);
+
+/* The content= option of a CREATE VIRTUAL TABLE statement (FTS4, FTS5):
+ * NULL when it has none (the table keeps its own copy of what it
+ * indexes), "" for a contentless table, else the name of the table it
+ * indexes.  The caller frees it. */
+char *rt_vtable_content(const char *def);
+
+/* The columns of a CREATE VIRTUAL TABLE statement whose module's rows can
+ * be read and written back (FTS3/4/5, R*Tree), in order, appended to
+ * `out`; returns RT_VTABLE_TEXT or RT_VTABLE_RTREE, 0 for another
+ * module, -1 when out of memory. */
+enum { RT_VTABLE_TEXT = 1, RT_VTABLE_RTREE };
+int rt_vtable_columns(const char *def, rt_strlist *out);
 
 /* ---- render.c, render_sqlite.c, render_pg.c ---------------------------- */
 
@@ -214,5 +231,7 @@ void rt_render_create_index(rt_buf *out, const rt_table *t, const rt_index *x,
 int rt_render_common_op(rt_buf *out, const rt_op *op, const rt_renderer *r);
 void rt_render_fkey(rt_buf *out, const rt_fkey *f, const rt_renderer *r);
 void rt_render_idents(rt_buf *out, const rt_strlist *names, const rt_renderer *r);
+/* A comment in place of an operation the dialect has no SQL for. */
+void rt_render_unsupported(rt_buf *out, const rt_op *op, const char *dialect);
 
 #endif

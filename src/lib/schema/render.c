@@ -23,6 +23,17 @@ void rt_render_idents(rt_buf *out, const rt_strlist *names, const rt_renderer *r
 	rt_buf_putc(out, ')');
 }
 
+void rt_render_unsupported(rt_buf *out, const rt_op *op, const char *dialect)
+{
+	rt_buf what = RT_BUF_INIT;
+
+	rt_buf_printf(out, "-- (not expressible in %s: ", dialect);
+	rt_op_describe(&what, op);
+	rt_sql_comment(out, what.ptr);
+	rt_buf_puts(out, ")\n");
+	rt_buf_release(&what);
+}
+
 /* The serial type of an integer type: serial, bigserial or smallserial. */
 static const char *serial_type(const char *type)
 {

@@ -111,6 +111,17 @@ static void table_release(rt_table *t)
 	free(t->options);
 }
 
+static void views_release(rt_view *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].def);
+	}
+	free(v);
+}
+
 void rt_schema_release(rt_schema *s)
 {
 	size_t i;
@@ -118,11 +129,8 @@ void rt_schema_release(rt_schema *s)
 	for (i = 0; i < s->ntables; i++)
 		table_release(&s->tables[i]);
 	free(s->tables);
-	for (i = 0; i < s->nviews; i++) {
-		free(s->views[i].name);
-		free(s->views[i].def);
-	}
-	free(s->views);
+	views_release(s->views, s->nviews);
+	views_release(s->vtables, s->nvtables);
 	for (i = 0; i < s->ntriggers; i++) {
 		free(s->triggers[i].name);
 		free(s->triggers[i].table);
@@ -155,16 +163,27 @@ rt_table *rt_schema_add_table(rt_schema *s, const char *name)
 	return t;
 }
 
-rt_view *rt_schema_add_view(rt_schema *s, const char *name, const char *def)
+static rt_view *add_view(rt_view **list, size_t *n, size_t *cap, const char *name,
+			 const char *def)
 {
-	rt_view *v = PUSH(s->views, s->nviews, s->views_cap);
+	rt_view *v = push((void **)list, n, cap, sizeof(**list));
 
 	if (v && (rt_set_str(&v->name, name) < 0 || rt_set_str(&v->def, def) < 0)) {
 		free(v->name);
-		s->nviews--;
+		(*n)--;
 		return NULL;
 	}
 	return v;
+}
+
+rt_view *rt_schema_add_view(rt_schema *s, const char *name, const char *def)
+{
+	return add_view(&s->views, &s->nviews, &s->views_cap, name, def);
+}
+
+rt_view *rt_schema_add_vtable(rt_schema *s, const char *name, const char *def)
+{
+	return add_view(&s->vtables, &s->nvtables, &s->vtables_cap, name, def);
 }
 
 rt_trigger *rt_schema_add_trigger(rt_schema *s, const char *name, const char *table,
@@ -361,6 +380,9 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in)
 	for (i = 0; i < in->nviews; i++)
 		if (!rt_schema_add_view(out, in->views[i].name, in->views[i].def))
 			goto oom;
+	for (i = 0; i < in->nvtables; i++)
+		if (!rt_schema_add_vtable(out, in->vtables[i].name, in->vtables[i].def))
+			goto oom;
 	for (i = 0; i < in->ntriggers; i++)
 		if (!rt_schema_add_trigger(out, in->triggers[i].name, in->triggers[i].table,
 					   in->triggers[i].sql))
@@ -466,6 +488,8 @@ void rt_schema_sort(rt_schema *s)
 		qsort(s->tables, s->ntables, sizeof(*s->tables), by_table);
 	if (s->nviews)
 		qsort(s->views, s->nviews, sizeof(*s->views), by_view);
+	if (s->nvtables)
+		qsort(s->vtables, s->nvtables, sizeof(*s->vtables), by_view);
 	if (s->ntriggers)
 		qsort(s->triggers, s->ntriggers, sizeof(*s->triggers), by_trigger);
 	if (s->nenums)
@@ -497,13 +521,13 @@ rt_table *rt_schema_table(const rt_schema *s, const char *name)
 	return NULL;
 }
 
-rt_view *rt_schema_view(const rt_schema *s, const char *name)
+static rt_view *find_view(rt_view *v, size_t n, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < s->nviews; i++)
-		if (!strcmp(s->views[i].name, name))
-			return &s->views[i];
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
 	return NULL;
 }
 
@@ -515,6 +539,16 @@ rt_extension *rt_schema_extension(const rt_schema *s, const char *name)
 		if (!strcmp(s->extensions[i].name, name))
 			return &s->extensions[i];
 	return NULL;
+}
+
+rt_view *rt_schema_view(const rt_schema *s, const char *name)
+{
+	return find_view(s->views, s->nviews, name);
+}
+
+rt_view *rt_schema_vtable(const rt_schema *s, const char *name)
+{
+	return find_view(s->vtables, s->nvtables, name);
 }
 
 rt_enum *rt_schema_enum(const rt_schema *s, const char *name)
@@ -640,22 +674,32 @@ static int table_equal(const rt_table *a, const rt_table *b)
 	return 1;
 }
 
+static int views_equal(const rt_view *a, size_t na, const rt_view *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i].name, b[i].name) || strcmp0(a[i].def, b[i].def))
+			return 0;
+	return 1;
+}
+
 int rt_schema_equal(const rt_schema *a, const rt_schema *b)
 {
 	size_t i;
 
-	if (a->ntables != b->ntables || a->nviews != b->nviews || a->ntriggers != b->ntriggers ||
-	    a->nenums != b->nenums || a->nextensions != b->nextensions)
+	if (a->ntables != b->ntables || a->ntriggers != b->ntriggers || a->nenums != b->nenums ||
+	    a->nextensions != b->nextensions ||
+	    !views_equal(a->views, a->nviews, b->views, b->nviews) ||
+	    !views_equal(a->vtables, a->nvtables, b->vtables, b->nvtables))
 		return 0;
 	for (i = 0; i < a->nextensions; i++)
 		if (strcmp(a->extensions[i].name, b->extensions[i].name))
 			return 0;
 	for (i = 0; i < a->ntables; i++)
 		if (!table_equal(&a->tables[i], &b->tables[i]))
-			return 0;
-	for (i = 0; i < a->nviews; i++)
-		if (strcmp(a->views[i].name, b->views[i].name) ||
-		    strcmp0(a->views[i].def, b->views[i].def))
 			return 0;
 	for (i = 0; i < a->ntriggers; i++)
 		if (strcmp(a->triggers[i].name, b->triggers[i].name) ||

@@ -118,6 +118,12 @@ typedef struct rt_schema {
 	size_t ntables, tables_cap;
 	rt_view *views;
 	size_t nviews, views_cap;
+	/* SQLite virtual tables (FTS4, FTS5, R*Tree, ...), each one object:
+	 * `def` is its whole CREATE VIRTUAL TABLE statement.  The shadow
+	 * tables their module keeps (x_content, x_data, x_node, ...) are the
+	 * module's, not in the model: made and dropped with it. */
+	rt_view *vtables;
+	size_t nvtables, vtables_cap;
 	rt_trigger *triggers;
 	size_t ntriggers, triggers_cap;
 	rt_enum *enums;
@@ -135,6 +141,7 @@ void rt_schema_release(rt_schema *s);
  * memory.  The pointer is valid until the next append to the same list. */
 rt_table *rt_schema_add_table(rt_schema *s, const char *name);
 rt_view *rt_schema_add_view(rt_schema *s, const char *name, const char *def);
+rt_view *rt_schema_add_vtable(rt_schema *s, const char *name, const char *def);
 rt_trigger *rt_schema_add_trigger(rt_schema *s, const char *name, const char *table,
 				  const char *sql);
 rt_enum *rt_schema_add_enum(rt_schema *s, const char *name);
@@ -156,13 +163,15 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in);
 /* Replace the extensions of `s` by copies of those of `from`. */
 int rt_schema_copy_extensions(rt_schema *s, const rt_schema *from);
 
-/* Canonical order: tables, views, triggers, enums and extensions by name; a table's
+/* Canonical order: tables, views, virtual tables, triggers, enums and extensions by
+ * name; a table's
  * indexes, unique keys, foreign keys and checks by name and content.
  * Columns keep the table's order. */
 void rt_schema_sort(rt_schema *s);
 
 rt_table *rt_schema_table(const rt_schema *s, const char *name);
 rt_view *rt_schema_view(const rt_schema *s, const char *name);
+rt_view *rt_schema_vtable(const rt_schema *s, const char *name);
 rt_enum *rt_schema_enum(const rt_schema *s, const char *name);
 rt_extension *rt_schema_extension(const rt_schema *s, const char *name);
 rt_column *rt_table_column(const rt_table *t, const char *name);
@@ -213,6 +222,9 @@ size_t rt_sql_statement_end(const char *s, size_t len, size_t i);
 /* Overwrite s[from, to) with blanks, newlines kept: a filtered model
  * still names its lines as written (model_filter, driver.h). */
 void rt_sql_blank(char *s, size_t from, size_t to);
+/* The name or string a token stands for: quotes removed, doubled quotes
+ * undone (caller frees; NULL when out of memory). */
+char *rt_tok_name(const char *s, const rt_tok *t);
 /* Offset just after the ')' matching the '(' at s[open], or len. */
 size_t rt_sql_match_paren(const char *s, size_t len, size_t open);
 

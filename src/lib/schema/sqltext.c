@@ -27,6 +27,26 @@ static int word_char(int c)
 	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
+/* The name a token stands for: quotes removed, doubled quotes undone. */
+char *rt_tok_name(const char *s, const rt_tok *t)
+{
+	rt_buf b = RT_BUF_INIT;
+	size_t i;
+
+	if (t->kind != RT_TOK_QUOTED && t->kind != RT_TOK_STRING)
+		return rt_strndup(s + t->off, t->len);
+	for (i = t->off + 1; i + 1 < t->off + t->len; i++) {
+		rt_buf_putc(&b, s[i]);
+		if (s[i] == s[t->off] && s[t->off] != '[' && s[i + 1] == s[i])
+			i++;
+	}
+	if (rt_buf_oom(&b)) {
+		rt_buf_release(&b);
+		return NULL;
+	}
+	return rt_buf_detach(&b);
+}
+
 /* End of a quoted run starting at s[i] (the opening quote), where the
  * closing quote doubled is an escaped one. */
 static size_t quoted_end(const char *s, size_t len, size_t i, char close)

@@ -28,6 +28,7 @@ typedef struct ctx {
 	rt_schema *out;
 	rt_buf *err;
 	rt_strlist index_sql;   /* pairs: index name, its CREATE INDEX text */
+	rt_strlist shadow;      /* the shadow tables PRAGMA table_list names */
 } ctx;
 
 static int db_fail(ctx *c, const char *doing)
@@ -56,26 +57,6 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	const unsigned char *v = sqlite3_column_text(st, i);
 
 	return v ? (const char *)v : NULL;
-}
-
-/* The name a token stands for: quotes removed, doubled quotes undone. */
-static char *token_name(const char *s, const rt_tok *t)
-{
-	rt_buf b = RT_BUF_INIT;
-	size_t i;
-
-	if (t->kind != RT_TOK_QUOTED && t->kind != RT_TOK_STRING)
-		return rt_strndup(s + t->off, t->len);
-	for (i = t->off + 1; i + 1 < t->off + t->len; i++) {
-		rt_buf_putc(&b, s[i]);
-		if (s[i] == s[t->off] && s[t->off] != '[' && s[i + 1] == s[i])
-			i++;
-	}
-	if (rt_buf_oom(&b)) {
-		rt_buf_release(&b);
-		return NULL;
-	}
-	return rt_buf_detach(&b);
 }
 
 /* A declared type, upper-cased with blanks normalised. */
@@ -132,7 +113,7 @@ static int table_text(ctx *c, rt_table *t, const char *sql)
 		}
 		if (want_name) {
 			free(pending);
-			if (!(pending = token_name(sql, &tok)))
+			if (!(pending = rt_tok_name(sql, &tok)))
 				rc = oom(c);
 			want_name = 0;
 			continue;
@@ -440,6 +421,64 @@ static int resolve_fkeys(ctx *c)
 	return 0;
 }
 
+/* ---- virtual tables ------------------------------------------------------------- */
+
+/* The tables a virtual table's module keeps its data in (FTS3/4:
+ * x_content, x_segments, x_segdir, x_docsize, x_stat; FTS5: x_data,
+ * x_idx, x_content, x_docsize, x_config; R*Tree: x_node, x_parent,
+ * x_rowid) are made and dropped with it and are no part of the model.
+ * SQLite 3.37 and later say which they are (PRAGMA table_list, type
+ * 'shadow') for the modules it has; else, or for a virtual table whose
+ * module is not loaded, a table named <virtual table>_<one of those
+ * suffixes> is taken for one. */
+static int read_shadow_tables(ctx *c)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT name FROM pragma_table_list "
+			       "WHERE schema = ?2 AND type = 'shadow'", -1, &st, NULL) != SQLITE_OK)
+		return 0; /* before 3.37: by name alone */
+	sqlite3_bind_text(st, 2, c->schema, -1, SQLITE_STATIC);
+	while (rc >= 0 && sqlite3_step(st) == SQLITE_ROW)
+		if (rt_strlist_add(&c->shadow, col_text(st, 0) ? col_text(st, 0) : "") < 0)
+			rc = oom(c);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Is `name` <vtab>_<something>? */
+static int named_after(const char *name, const char *vtab)
+{
+	size_t n = strlen(vtab);
+
+	return !strncasecmp(name, vtab, n) && name[n] == '_';
+}
+
+static int is_shadow_table(const ctx *c, const char *name)
+{
+	static const char *const suffixes[] = { "content", "segments", "segdir", "docsize",
+						"stat", "data", "idx", "config", "node",
+						"parent", "rowid" };
+	size_t i, k;
+
+	if (rt_strlist_has(&c->shadow, name))
+		return 1;
+	for (i = 0; i < c->out->nvtables; i++) {
+		const char *v = c->out->vtables[i].name;
+		int listed = 0;
+		if (!named_after(name, v))
+			continue;
+		/* SQLite named this one's shadow tables, and not this table */
+		for (k = 0; k < c->shadow.count && !listed; k++)
+			listed = named_after(c->shadow.items[k], v);
+		for (k = 0; !listed && k < sizeof(suffixes) / sizeof(suffixes[0]); k++)
+			if (!strcasecmp(name + strlen(v) + 1, suffixes[k]))
+				return 1;
+	}
+	return 0;
+}
+
 int rt_introspect_sqlite(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *err)
 {
 	ctx c;
@@ -474,9 +513,12 @@ int rt_introspect_sqlite(rt_conn *conn, const char *schema, rt_schema *out, rt_b
 		char *norm;
 		if (!type || !name)
 			continue;
-		if (!strcmp(type, "table")) {
-			if (sql && !strncasecmp(sql, "CREATE VIRTUAL", 14))
-				continue;
+		if (!strcmp(type, "table") && sql && !strncasecmp(sql, "CREATE VIRTUAL", 14)) {
+			norm = rt_sql_normalized(sql, strlen(sql), UNQUOTE);
+			if (!norm || !rt_schema_add_vtable(out, name, norm))
+				rc = oom(&c);
+			free(norm);
+		} else if (!strcmp(type, "table")) {
 			if (rt_strlist_add(&tables, name) < 0 || rt_strlist_add(&tables, sql ? sql : "") < 0)
 				rc = oom(&c);
 		} else if (!strcmp(type, "index") && sql) {
@@ -497,9 +539,13 @@ int rt_introspect_sqlite(rt_conn *conn, const char *schema, rt_schema *out, rt_b
 	if (rc >= 0 && step != SQLITE_DONE)
 		rc = db_fail(&c, "sqlite_schema");
 	sqlite3_finalize(st);
+	if (rc >= 0 && out->nvtables)
+		rc = read_shadow_tables(&c);
 	for (i = 0; rc >= 0 && i + 1 < tables.count; i += 2) {
-		rt_table *t = rt_schema_add_table(out, tables.items[i]);
-		if (!t) {
+		rt_table *t;
+		if (is_shadow_table(&c, tables.items[i]))
+			continue;
+		if (!(t = rt_schema_add_table(out, tables.items[i]))) {
 			rc = oom(&c);
 			break;
 		}
@@ -515,6 +561,7 @@ int rt_introspect_sqlite(rt_conn *conn, const char *schema, rt_schema *out, rt_b
 done:
 	rt_strlist_release(&tables);
 	rt_strlist_release(&c.index_sql);
+	rt_strlist_release(&c.shadow);
 	rt_buf_release(&q);
 	if (rc < 0)
 		rt_schema_release(out);

@@ -15,6 +15,7 @@
  */
 #include <ctype.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -115,6 +116,109 @@ static void new_name(rt_buf *out, const rt_diff *d, const char *name)
 	}
 }
 
+static int is_strict(const rt_table *t)
+{
+	return t && t->options && strstr(t->options, "STRICT") != NULL;
+}
+
+/* A rebuild copies each row with INSERT ... SELECT, and the new column's
+ * type converts what it can: text '0123' becomes the integer 123, '1.0'
+ * becomes 1, a big integer a real that rounds it.  SQLite never cuts a
+ * value (varchar(64) holds 100 characters), but such a conversion
+ * changes it without a word.  So before the rebuild, each column whose
+ * type (or STRICT) changes is copied into a scratch table of the new type
+ * beside the value as it was, and a trigger stops the migration at the
+ * first value that no longer reads the same, as text or as a number:
+ * the migration fails with the data as it was, and says why. */
+static void check_conversion(rt_buf *out, const rt_table *t, const rt_column *c,
+			     const rt_table *old, const rt_column *was)
+{
+	rt_buf msg = RT_BUF_INIT;
+
+	/* `was` keeps any value as it is: no type (ANY where STRICT) */
+	rt_buf_printf(out, "CREATE TEMP TABLE retort_convert (was%s, now",
+		      is_strict(t) ? " ANY" : "");
+	if (*c->type)
+		rt_buf_printf(out, " %s", c->type);
+	rt_buf_printf(out, ")%s;\n", is_strict(t) ? " STRICT" : "");
+	rt_buf_printf(&msg, "cannot rebuild table '%s': column '%s' (%s -> %s%s) would change a "
+		      "value (text '0123' would be read as 123, '1.0' as 1, ...); nothing was "
+		      "changed: update such values first", t->name, c->name,
+		      *was->type ? was->type : "no type", *c->type ? c->type : "no type",
+		      is_strict(t) && !is_strict(old) ? ", STRICT" : "");
+	rt_buf_puts(out, "CREATE TEMP TRIGGER retort_convert AFTER INSERT ON retort_convert\n"
+		    "    WHEN CAST(NEW.now AS TEXT) IS NOT CAST(NEW.was AS TEXT) AND NOT (\n"
+		    "        typeof(NEW.now) IN ('integer', 'real') AND "
+		    "typeof(NEW.was) IN ('integer', 'real') AND NEW.now = NEW.was)\n"
+		    "    BEGIN SELECT RAISE(ABORT, ");
+	rt_sql_literal(out, msg.ptr);
+	rt_buf_puts(out, "); END;\nINSERT INTO retort_convert SELECT ");
+	ident(out, was->name);
+	rt_buf_puts(out, ", ");
+	ident(out, was->name);
+	rt_buf_puts(out, " FROM ");
+	ident(out, t->name); /* (renamed already, if it is) */
+	rt_buf_puts(out, ";\nDROP TABLE temp.retort_convert;\n");
+	if (rt_buf_oom(&msg))
+		out->oom = 1;
+	rt_buf_release(&msg);
+}
+
+static int has_column_ci(const rt_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (!strcasecmp(t->cols[i].name, name))
+			return 1;
+	return 0;
+}
+
+static int without_rowid(const rt_table *t)
+{
+	return t->options && strstr(t->options, "WITHOUT ROWID") != NULL;
+}
+
+/* The name the rowid goes by in both tables when a rebuild must carry it
+ * over, else NULL.  INSERT ... SELECT numbers the rows anew, but a rowid
+ * is what an external-content FTS table (content_rowid) and applications
+ * know a row by: kept whenever both are rowid tables and the new one has
+ * no INTEGER PRIMARY KEY (which is the rowid, copied as a column). */
+static const char *kept_rowid(const rt_table *old, const rt_table *t)
+{
+	static const char *const names[] = { "rowid", "_rowid_", "oid" };
+	const char *pk[2];
+	size_t i;
+
+	if (!old || without_rowid(old) || without_rowid(t))
+		return NULL;
+	if (rt_table_pk(t, pk, 2) == 1 && !strcasecmp(rt_table_column(t, pk[0])->type, "INTEGER"))
+		return NULL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!has_column_ci(old, names[i]) && !has_column_ci(t, names[i]))
+			return names[i];
+	return NULL; /* (every name of it is a column's) */
+}
+
+/* The columns a rebuild copies, by their new names or (`from`) the old
+ * ones, after the rowid when it is kept. */
+static void copied_columns(rt_buf *out, const rt_op *op, const char *rowid, int from)
+{
+	size_t i, n = 0;
+
+	if (rowid) {
+		rt_buf_puts(out, rowid);
+		n++;
+	}
+	for (i = 0; i < op->tb->ncols; i++) {
+		if (!op->src[i])
+			continue;
+		if (n++)
+			rt_buf_puts(out, ", ");
+		ident(out, from ? op->src[i] : op->tb->cols[i].name);
+	}
+}
+
 static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 {
 	const rt_table *t = op->tb;
@@ -127,28 +231,23 @@ static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 	rt_buf_puts(out, ": ");
 	rt_sql_comment(out, op->detail);
 	rt_buf_putc(out, '\n');
+	for (i = 0; op->ta && op->src && i < t->ncols; i++) {
+		const rt_column *was = op->src[i] ? rt_table_column(op->ta, op->src[i]) : NULL;
+		if (was && (strcasecmp(was->type, t->cols[i].type) ||
+			    is_strict(t) != is_strict(op->ta)))
+			check_conversion(out, t, &t->cols[i], op->ta, was);
+	}
 	rt_render_create_table(out, t, tmp.ptr, R, NULL, 0);
 	for (i = 0; i < t->ncols; i++)
 		n += op->src && op->src[i];
 	if (n) {
+		const char *rowid = kept_rowid(op->ta, t);
 		rt_buf_puts(out, "INSERT INTO ");
 		ident(out, tmp.ptr);
 		rt_buf_puts(out, " (");
-		for (i = 0, n = 0; i < t->ncols; i++) {
-			if (!op->src[i])
-				continue;
-			if (n++)
-				rt_buf_puts(out, ", ");
-			ident(out, t->cols[i].name);
-		}
+		copied_columns(out, op, rowid, 0);
 		rt_buf_puts(out, ")\n    SELECT ");
-		for (i = 0, n = 0; i < t->ncols; i++) {
-			if (!op->src[i])
-				continue;
-			if (n++)
-				rt_buf_puts(out, ", ");
-			ident(out, op->src[i]);
-		}
+		copied_columns(out, op, rowid, 1);
 		rt_buf_puts(out, " FROM ");
 		ident(out, t->name);
 		rt_buf_puts(out, ";\n");
@@ -163,6 +262,77 @@ static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 	for (i = 0; i < t->nindexes; i++)
 		rt_render_create_index(out, t, &t->indexes[i], R);
 	rt_buf_release(&tmp);
+}
+
+/* The name a changed virtual table is set aside under while its rows
+ * are copied into the new one. */
+static void aside(rt_buf *out, const rt_view *v)
+{
+	rt_buf name = RT_BUF_INIT;
+
+	rt_buf_printf(&name, "retort_old_%s", v->name);
+	ident(out, name.ptr);
+	if (rt_buf_oom(&name))
+		out->oom = 1;
+	rt_buf_release(&name);
+}
+
+/* The rows of `was` (set aside) into `v`: the columns both have, and a
+ * full-text table's rowid (an R*Tree's is its first column). */
+static void copy_vtable(rt_buf *out, const rt_view *v, const rt_view *was)
+{
+	rt_strlist cv = { 0 }, cw = { 0 }, both = { 0 };
+	int module = rt_vtable_columns(v->def, &cv);
+	size_t i;
+
+	if (module <= 0 || rt_vtable_columns(was->def, &cw) <= 0)
+		goto done;
+	if (module == RT_VTABLE_TEXT && rt_strlist_add(&both, "rowid") < 0)
+		out->oom = 1;
+	for (i = 0; i < cv.count; i++)
+		if (rt_strlist_has(&cw, cv.items[i]) && rt_strlist_add(&both, cv.items[i]) < 0)
+			out->oom = 1;
+	rt_buf_puts(out, "INSERT INTO ");
+	ident(out, v->name);
+	rt_buf_putc(out, ' ');
+	rt_render_idents(out, &both, R);
+	rt_buf_puts(out, "\n    SELECT ");
+	for (i = 0; i < both.count; i++) {
+		if (i)
+			rt_buf_puts(out, ", ");
+		ident(out, both.items[i]);
+	}
+	rt_buf_puts(out, " FROM ");
+	aside(out, was);
+	rt_buf_puts(out, ";\n");
+done:
+	rt_buf_puts(out, "DROP TABLE ");
+	aside(out, was);
+	rt_buf_puts(out, ";\n");
+	rt_strlist_release(&cv);
+	rt_strlist_release(&cw);
+	rt_strlist_release(&both);
+}
+
+/* A virtual table as its statement.  One that indexes another table
+ * (FTS4/FTS5 content=T) starts empty: 'rebuild' fills it from the rows
+ * T already has, so that it agrees with them.  One made again takes the
+ * rows of the old one, set aside (`was`). */
+static void create_vtable(rt_buf *out, const rt_view *v, const rt_view *was)
+{
+	char *content = rt_vtable_content(v->def);
+
+	rt_buf_printf(out, "%s;\n", v->def);
+	if (content && *content) {
+		rt_buf_puts(out, "INSERT INTO ");
+		ident(out, v->name);
+		rt_buf_puts(out, " (");
+		ident(out, v->name);
+		rt_buf_puts(out, ") VALUES ('rebuild');\n");
+	}
+	if (was)
+		copy_vtable(out, v, was);
+	free(content);
 }
 
 static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
@@ -224,17 +394,26 @@ static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_REBUILD_TABLE:
 		rebuild(out, d, op);
 		break;
-	default: {
-		/* the diff turns everything else into a rebuild for SQLite */
-		rt_buf what = RT_BUF_INIT;
-
-		rt_buf_puts(out, "-- (not expressible in SQLite: ");
-		rt_op_describe(&what, op);
-		rt_sql_comment(out, what.ptr);
-		rt_buf_puts(out, ")\n");
-		rt_buf_release(&what);
+	case RT_OP_DROP_VTABLE:
+		/* the module drops or renames its shadow tables with it */
+		if (op->b) {
+			rt_buf_puts(out, "ALTER TABLE ");
+			ident(out, ((const rt_view *)op->a)->name);
+			rt_buf_puts(out, " RENAME TO ");
+			aside(out, op->a);
+		} else {
+			rt_buf_puts(out, "DROP TABLE ");
+			ident(out, ((const rt_view *)op->a)->name);
+		}
+		rt_buf_puts(out, ";\n");
 		break;
-	}
+	case RT_OP_CREATE_VTABLE:
+		create_vtable(out, op->b, op->a);
+		break;
+	default:
+		/* the diff turns everything else into a rebuild for SQLite */
+		rt_render_unsupported(out, op, "SQLite");
+		break;
 	}
 }
 
