@@ -32,5 +32,7 @@ teardown() {
 	new_db COPY
 	psql -X -q -1 -v ON_ERROR_STOP=1 -d "$COPY" -f dump.sql >/dev/null
 	run -0 --separate-stderr rt -u "$COPY" schema dump
-	assert_eq "$output" "$(cat dump.sql)"
+	# (what the dump leaves out, it names at its top: the copy has none)
+	assert_eq "$(printf '%s\n' "$output" | grep -v '^-- warning: not modelled: ' | sed '/./,$!d')" \
+		"$(grep -v '^-- warning: not modelled: ' dump.sql | sed '/./,$!d')"
 }
