@@ -1989,7 +1989,7 @@ typedef struct replay {
 /* The dialect to replay on: the one linted for; with every dialect, of
  * the project's (all of the build's when it names none) the first that
  * takes the full rule set and has a server for scratch databases, else
- * the first that needs no server. */
+ * the first that needs no server, else the first. */
 static const rt_driver *replay_dialect(retort *ctx, const rt_driver *lint_for)
 {
 	const rt_driver *d, *pick = NULL;
@@ -2011,9 +2011,11 @@ static const rt_driver *replay_dialect(retort *ctx, const rt_driver *lint_for)
 			return d;
 		}
 		rt_buf_clear(&ctx->err);
-		if (!pick && d->model_url)
+		if (!pick || (d->model_url && !pick->model_url))
 			pick = d;
 	}
+	/* with none that needs no server, the first: its findings then say
+	 * that it has no scratch database */
 	return pick;
 }
 
