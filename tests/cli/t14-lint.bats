@@ -162,6 +162,22 @@ ALTER TABLE t ALTER COLUMN name SET NOT NULL;" "DROP TABLE t;"
 	assert_contains "$output" "from a type lint cannot see (the migrations before it do not replay on a scratch sqlite database:"
 }
 
+@test "type changes: on branches, the old type is the one the revision's own ancestors left" {
+	lint_rev "$A" "" "" "CREATE TABLE t (name VARCHAR(100));" "DROP TABLE t;"
+	lint_rev "$B" "$A" "" "CREATE TABLE x (c VARCHAR(10));" "DROP TABLE x;"
+	lint_rev "$C" "$A" "" "CREATE TABLE x (c VARCHAR(100));" "DROP TABLE x;"
+	# one on each branch: from varchar(100) narrows, from varchar(10)
+	# widens; the scratch database of one branch cannot take the other's
+	# x, so it is made again
+	lint_rev "$D" "$C" "" "ALTER TABLE x ALTER COLUMN c TYPE varchar(50);"
+	lint_rev e5e5e5e5e5e5 "$B" "" "ALTER TABLE x ALTER COLUMN c TYPE varchar(50);"
+	run rt lint --dialect sqlite
+	assert_status 0
+	expect 7 warning type-narrowing "$D"
+	assert_contains "$output" "from 'VARCHAR(100)' to 'varchar(50)'"
+	assert_eq "$(nfindings)" 1
+}
+
 # The PostgreSQL lock rules: reported when the project's database is
 # PostgreSQL (or --dialect postgresql), never for SQLite.
 pg_rule() {
