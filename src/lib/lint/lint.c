@@ -669,6 +669,13 @@ static const char *const limited[] = {
 	"varchar", "varbit", "timestamp", "timestamptz", "time", "timetz", NULL
 };
 
+/* The same type, modifiers and all (none of them unreadable). */
+static int same_type(const typeinfo *o, const typeinfo *n)
+{
+	return !strcmp(o->name, n->name) && o->nmods == n->nmods && o->nmods >= 0 &&
+	       o->array == n->array && !memcmp(o->mod, n->mod, sizeof(o->mod));
+}
+
 /* Integer digits an integer type needs in a numeric: 0 for no integer. */
 static int int_digits(const typeinfo *t)
 {
@@ -693,8 +700,7 @@ static int fits(const typeinfo *o, const typeinfo *n)
 	if (!n->array && (is(n, "text") || (is(n, "varchar") && !n->nmods)))
 		return 1;
 	if (o->array != n->array || o->nmods < 0 || n->nmods < 0)
-		return !strcmp(o->name, n->name) && o->nmods == n->nmods && o->nmods >= 0 &&
-		       o->array == n->array && !memcmp(o->mod, n->mod, sizeof(o->mod));
+		return same_type(o, n);
 	if (is(n, "numeric")) {
 		long long os = o->nmods > 1 ? o->mod[1] : 0, ns = n->nmods > 1 ? n->mod[1] : 0;
 
@@ -727,8 +733,7 @@ static int metadata_only(const typeinfo *o, const typeinfo *n)
 	static const char *const strings[] = { "varchar", "text", NULL };
 
 	if (o->array || n->array || o->nmods < 0 || n->nmods < 0)
-		return !strcmp(o->name, n->name) && o->nmods == n->nmods && o->nmods >= 0 &&
-		       o->array == n->array && !memcmp(o->mod, n->mod, sizeof(o->mod));
+		return same_type(o, n);
 	if (is(o, "cidr") && is(n, "inet"))
 		return 1;
 	if (is_any(o, strings) && is_any(n, strings))
@@ -744,7 +749,7 @@ static int metadata_only(const typeinfo *o, const typeinfo *n)
 		       n->mod[0] >= o->mod[0];
 	if (is_any(n, limited))
 		return n->mod[0] >= o->mod[0];
-	return o->nmods == n->nmods && !memcmp(o->mod, n->mod, sizeof(o->mod));
+	return same_type(o, n);
 }
 
 /* The type column `col` of the existing table `table` has before this
