@@ -504,6 +504,12 @@ static void test_rebuild(void **state)
 	check_known(SQ, "CREATE TABLE t2 (id int, name text, note text, n int, price int, ip text,"
 		    " ts text);\nINSERT INTO t2 SELECT id, upper(name), note || '', n, price, "
 		    "CAST(ip AS text), ts FROM t;\nDROP TABLE t;\nALTER TABLE t2 RENAME TO t;", "");
+	/* a copy of only some of the rows drops the others */
+	check_known(SQ, "CREATE TABLE t2 (id int);\nINSERT INTO t2 SELECT * FROM t WHERE id > 0;\n"
+		    "DROP TABLE t;\nALTER TABLE t2 RENAME TO t;", "drop-table@8");
+	check_part(1, "CREATE TABLE t2 (id int);\nINSERT INTO t2 SELECT DISTINCT * FROM t;\n"
+		   "DROP TABLE t;\nALTER TABLE t2 RENAME TO t;", 0,
+		   "rebuilds table 't' copying only the rows its SELECT keeps");
 	/* the old columns unknown: say which were kept, and why no more */
 	check(SQ, "", REBUILD("\"id\" INTEGER", "\"id\""), "drop-column@10");
 	check_part(0, REBUILD("\"id\" INTEGER", "\"id\""), 0,

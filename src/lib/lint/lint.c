@@ -229,6 +229,7 @@ typedef struct {
 		char *into, *from;
 		rt_strlist cols;  /* the columns of `from` it reads */
 		int all;          /* SELECT * */
+		int some_rows;    /* WHERE, LIMIT, DISTINCT, GROUP BY: not every row */
 	} *copies;
 	size_t ncopies;
 	struct dropped {       /* DROP TABLE of a table copied out first */
@@ -928,9 +929,17 @@ static void check_insert(lint *l, json_t *b)
 			c->from = rt_buf_detach(&from);
 			if (!c->into || !c->from)
 				l->oom = 1;
+			static const char *const filters[] = {
+				"whereClause", "limitCount", "limitOffset", "distinctClause",
+				"groupClause", "havingClause",
+			};
 			reading r = { l, c, NULL };
+			size_t i;
 
 			each_node(json_object_get(sel, "targetList"), 0, column_read, &r);
+			for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
+				if (json_object_get(sel, filters[i]))
+					c->some_rows = 1;
 		}
 	}
 	rt_buf_release(&into);
@@ -994,8 +1003,16 @@ static void rebuilt(lint *l, struct dropped *d)
 	size_t i, n = 0;
 
 	d->renamed = 1;
-	if (c->all)
+	if (c->some_rows) {
+		rt_buf_printf(&msg, "rebuilds table '%s' copying only the rows its SELECT keeps "
+			      "(WHERE, LIMIT, DISTINCT or GROUP BY): the others are dropped", d->table);
+		report_dropped(l, d, RULE_DROP_TABLE, &msg);
+		rt_buf_clear(&msg);
+	}
+	if (c->all) {
+		rt_buf_release(&msg);
 		return;
+	}
 	if (!before(l) || !(t = old_table(l->old, d->table))) {
 		for (i = 0; i < c->cols.count; i++)
 			rt_buf_printf(&gone, "%s'%s'", i ? ", " : "", c->cols.items[i]);
