@@ -5,14 +5,18 @@
  *
  * Every rule reads PostgreSQL's own parse tree of the statement, from
  * libpg_query as JSON, never the text: a DROP TABLE inside a string, a
- * comment or a function body is not a DROP TABLE.  SQLite sections go
+ * comment or a function body is not a DROP TABLE.  A DO block's body runs
+ * at once, so its statements are linted too, read out of it by
+ * libpg_query's PL/pgSQL parser.  SQLite sections go
  * through the same parser; what SQLite and PostgreSQL spell alike (DROP
  * TABLE, ALTER TABLE ... DROP COLUMN, most CREATE TABLEs) is linted, and
  * a statement only SQLite understands is skipped and counted.
  *
  * A section is linted as one migration: a table created earlier in the
  * same section is new and empty, so dropping, altering or indexing it
- * is neither destructive nor a long lock.  Downgrade sections undo their
+ * is neither destructive nor a long lock; a table copied into a new one
+ * that then takes its name is rebuilt, not dropped.  What the migrations
+ * before left (a column's old type) comes from rt_lint_before (replay.c).  Downgrade sections undo their
  * upgrade and are expected to drop what it made; only the rules about
  * transactions and syntax apply to them.
  */
