@@ -137,6 +137,12 @@ ALTER TABLE t ALTER COLUMN price TYPE numeric(11,2);"
 	assert_status 0
 	expect 7 warning pg-alter-column-type "$B"
 	assert_contains "$output" "from a type lint cannot see (no scratch postgresql database to replay the migrations on: set dev_url in retort.ini)"
+	# nor with a dev_url of another dialect, which it names
+	ini_set dev_url "sqlite:///elsewhere.db"
+	run rt lint --dialect postgresql
+	assert_status 0
+	assert_contains "$output" "(no scratch postgresql database to replay the migrations on: dev_url 'sqlite:///elsewhere.db' in "
+	[ ! -e elsewhere.db ] || fail "lint created the dev_url of another dialect"
 	if is_pg; then
 		# with a server for scratch databases: only the real rewrites
 		ini_set dev_url "$PG_ADMIN_URL"

@@ -171,9 +171,18 @@ void rt_lint_replay_init(rt_lint_replay *r, retort *ctx, const rt_driver *lint_f
 	if (!(r->drv = replay_dialect(ctx, lint_for)))
 		rt_buf_puts(&r->why, "no dialect to replay the migrations on");
 	else if (rt_scratch_server_for(&r->base, ctx, r->drv, RT_SCRATCH_NO_URL) < 0) {
+		const char *dev = rt_config_get(&ctx->cfg, "retort", "dev_url");
+
 		r->broken = 1;
-		rt_buf_printf(&r->why, "no scratch %s database to replay the migrations on: "
-			      "set dev_url in retort.ini", r->drv->name);
+		/* without dev_url, say only that; a dev_url that does not do,
+		 * why (the first line of the message) */
+		rt_buf_printf(&r->why, "no scratch %s database to replay the migrations on: ",
+			      r->drv->name);
+		if (dev && *dev)
+			rt_buf_printf(&r->why, "%.*s", (int)strcspn(retort_errmsg(ctx), "\n"),
+				      retort_errmsg(ctx));
+		else
+			rt_buf_puts(&r->why, "set dev_url in retort.ini");
 	}
 	rt_buf_clear(&ctx->err);
 }
