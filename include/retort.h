@@ -908,7 +908,10 @@ typedef struct {
 RETORT_EXTERN void retort_lint_report_release(retort_lint_report *report);
 
 /* Lint the revisions of `range` (as retort_history takes it, or one REV;
- * NULL: all) without connecting, unless the range names `current`.
+ * NULL: all) without connecting to the database, unless the range names
+ * `current`.  Where a rule needs a table as the earlier migrations left
+ * it, they are replayed on a scratch database (SQLite: a temporary file;
+ * PostgreSQL: one made on dev_url's server, none without dev_url).
  * `dialect` is "sqlite", "postgresql" or "all"; NULL: the database URL's,
  * or all when there is none.  Each statement is read by PostgreSQL's
  * parser (libpg_query); docs/commands.md lists the rules.  Findings are

@@ -2,7 +2,10 @@
  * fuzz_lint.c - libFuzzer target for the linter: arbitrary bytes as the
  * body of one synthetic migration file's section, linted for the dialect
  * (one of the registry's drivers, or all) and with the section options the
- * first byte picks.  Every finding must
+ * first byte picks, and with the schema before the revision known (a few
+ * tables whose columns have the types the rules compare) or not, as the
+ * first byte's top bit says.  DO blocks' bodies go through libpg_query's
+ * PL/pgSQL parser and back to the rules.  Every finding must
  * name a known level, a non-empty message and a line inside the file, and
  * the error count must match the findings.  The same section then goes to
  * the dialect-syntax check of each dialect that runs it.
@@ -14,6 +17,47 @@
 #include "lint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The schema before the revision: tables a, t and "new_t", with columns
+ * of the types the type rules tell apart, as introspection spells them. */
+static rt_schema before_schema;
+static int known;
+
+static const rt_schema *get_before(void *arg, const char **why)
+{
+	(void)arg;
+	*why = "unknown in the fuzzer";
+	return known ? &before_schema : NULL;
+}
+
+static void make_before(void)
+{
+	static const char *const types[] = {
+		"integer", "bigint", "smallint", "character varying(100)", "varchar", "text",
+		"numeric(10,2)", "numeric", "cidr", "inet", "timestamp(3) without time zone",
+		"bit varying(5)", "character(5)", "double precision", "real", "VARCHAR(64)",
+		"INTEGER", "BLOB", "date", "int[]", "interval", "no such type (", "",
+	};
+	static const char *const tables[] = { "a", "t", "new_t" };
+	rt_buf name = RT_BUF_INIT;
+	size_t i, k;
+	rt_table *t;
+
+	if (rt_schema_init(&before_schema, NULL) < 0)
+		abort();
+	for (k = 0; k < sizeof(tables) / sizeof(tables[0]); k++) {
+		if (!(t = rt_schema_add_table(&before_schema, tables[k])) ||
+		    rt_set_str(&t->pk_name, "t_pkey") < 0)
+			abort();
+		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+			rt_buf_clear(&name);
+			rt_buf_printf(&name, "%c", (int)('a' + i));
+			if (rt_buf_oom(&name) || !rt_table_add_column(t, name.ptr, types[i]))
+				abort();
+		}
+	}
+	rt_buf_release(&name);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,9 +77,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int lines = 1;
 	unsigned char pick;
 
+	static const rt_lint_before before = { get_before, NULL };
+
+	if (!before_schema.ntables)
+		make_before();
 	if (!size || size > 65536)
 		return 0;
 	pick = data[0];
+	known = pick >> 7;
 	data++;
 	size--;
 	rt_buf_printf(&text, "-- fuzz\n-- revision: f1\n-- down_revision:\n\n-- +%s%s\n",
@@ -50,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (name && !rt_driver_lookup_named(name))
 		abort();  /* lint is built with PostgreSQL, so both are there */
 	if (rt_script_parse_checked(&s, "fuzz.sql", text.ptr, text.len, &err) == 0) {
-		if (rt_lint_script(&report, &s, name ? rt_driver_lookup_named(name) : NULL,
+		if (rt_lint_script(&report, &s, name ? rt_driver_lookup_named(name) : NULL, &before,
 				   &err) < 0)
 			abort();  /* only out of memory may fail */
 		for (i = 0; i < report.count; i++) {

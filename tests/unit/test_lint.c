@@ -21,6 +21,42 @@
 /* Lines 1-4; the first section marker is line 5, its body starts on 6. */
 #define HEADER "-- test\n-- revision: t1\n-- down_revision:\n\n"
 
+/* The schema before the revision the tests lint, when `known` (else
+ * unknown, as without a scratch database): what set_before() built. */
+static rt_schema before_schema;
+static int known;
+static int asked;
+
+static const rt_schema *get_before(void *arg, const char **why)
+{
+	(void)arg;
+	asked++;
+	*why = "no scratch database in this test";
+	return known ? &before_schema : NULL;
+}
+
+static const rt_lint_before before = { get_before, NULL };
+
+/* t (id integer, name varchar(100), note text, n integer, price
+ * numeric(10,2), ip cidr, ts timestamp(3)), its key t_pkey: typed as
+ * each dialect's introspection spells them. */
+static void set_before(void)
+{
+	static const char *const cols[][2] = {
+		{ "id", "integer" }, { "name", "character varying(100)" }, { "note", "text" },
+		{ "n", "INTEGER" }, { "price", "numeric(10,2)" }, { "ip", "cidr" },
+		{ "ts", "timestamp(3) without time zone" },
+	};
+	rt_table *t;
+	size_t i;
+
+	assert_int_equal(rt_schema_init(&before_schema, NULL), 0);
+	assert_non_null(t = rt_schema_add_table(&before_schema, "t"));
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		assert_non_null(rt_table_add_column(t, cols[i][0], cols[i][1]));
+	assert_int_equal(rt_set_str(&t->pk_name, "t_pkey"), 0);
+}
+
 static void lint_text(retort_lint_report *out, const char *text, const rt_driver *dialect)
 {
 	rt_script s;
@@ -28,7 +64,7 @@ static void lint_text(retort_lint_report *out, const char *text, const rt_driver
 
 	memset(out, 0, sizeof(*out));
 	assert_rt_ok_err(rt_script_parse_checked(&s, "t.sql", text, strlen(text), &err), &err);
-	assert_rt_ok_err(rt_lint_script(out, &s, dialect, &err), &err);
+	assert_rt_ok_err(rt_lint_script(out, &s, dialect, &before, &err), &err);
 	rt_script_release(&s);
 	rt_buf_release(&err);
 }
@@ -411,6 +447,222 @@ static void test_many(void **state)
 	rt_buf_release(&want);
 }
 
+/* check() and check_message() with the schema before the revision known. */
+static void check_known(const rt_driver *dialect, const char *sql, const char *expected)
+{
+	known = 1;
+	check(dialect, "", sql, expected);
+	known = 0;
+}
+
+/* The message of finding `i` of `sql` on PG, the schema known or not,
+ * contains `part`. */
+static void check_part(int know, const char *sql, size_t i, const char *part)
+{
+	rt_buf text = RT_BUF_INIT;
+	retort_lint_report r;
+
+	known = know;
+	rt_buf_printf(&text, HEADER "-- +upgrade\n%s\n", sql);
+	lint_text(&r, text.ptr, PG);
+	known = 0;
+	assert_true(r.count > i);
+	if (!strstr(r.findings[i].message, part))
+		fail_msg("finding %zu of:\n%s\nis <%s>, without <%s>", i, sql,
+			 r.findings[i].message, part);
+	retort_lint_report_release(&r);
+	rt_buf_release(&text);
+}
+
+/* What autogenerate writes for a SQLite table rebuild
+ * (render_sqlite.c), keeping the columns `kept` of t. */
+#define REBUILD(create, kept) \
+	"-- rebuild table t: change\n" \
+	"CREATE TABLE \"new_t\" (" create ");\n" \
+	"INSERT INTO \"new_t\" (" kept ")\n" \
+	"    SELECT " kept " FROM \"t\";\n" \
+	"DROP TABLE \"t\";\n" \
+	"ALTER TABLE \"new_t\" RENAME TO \"t\";\n" \
+	"CREATE INDEX \"ix_t_n\" ON \"t\" (\"n\");"
+
+static void test_rebuild(void **state)
+{
+	(void)state;
+	/* every column copied: no row and no column lost */
+	check_known(SQ, REBUILD("\"id\" INTEGER, \"name\" TEXT, \"note\" TEXT, \"n\" INTEGER, "
+				"\"price\" NUMERIC, \"ip\" TEXT, \"ts\" TEXT",
+				"\"id\", \"name\", \"note\", \"n\", \"price\", \"ip\", \"ts\""), "");
+	check_known(SQ, "CREATE TABLE t_new (id int);\nINSERT INTO t_new SELECT * FROM t;\n"
+		    "DROP TABLE t;\nALTER TABLE t_new RENAME TO t;", "");
+	/* the columns left out are dropped, reported on the DROP TABLE */
+	check_known(SQ, REBUILD("\"id\" INTEGER, \"n\" INTEGER", "\"id\", \"n\""),
+		    "drop-column@10");
+	check_part(1, REBUILD("\"id\" INTEGER, \"n\" INTEGER", "\"id\", \"n\""), 0,
+		   "rebuilds table 't' without columns 'name', 'note', 'price', 'ip', 'ts': "
+		   "the data in them is dropped");
+	/* an expression reading a column keeps it */
+	check_known(SQ, "CREATE TABLE t2 (id int, name text, note text, n int, price int, ip text,"
+		    " ts text);\nINSERT INTO t2 SELECT id, upper(name), note || '', n, price, "
+		    "CAST(ip AS text), ts FROM t;\nDROP TABLE t;\nALTER TABLE t2 RENAME TO t;", "");
+	/* a copy of only some of the rows drops the others */
+	check_known(SQ, "CREATE TABLE t2 (id int);\nINSERT INTO t2 SELECT * FROM t WHERE id > 0;\n"
+		    "DROP TABLE t;\nALTER TABLE t2 RENAME TO t;", "drop-table@8");
+	check_part(1, "CREATE TABLE t2 (id int);\nINSERT INTO t2 SELECT DISTINCT * FROM t;\n"
+		   "DROP TABLE t;\nALTER TABLE t2 RENAME TO t;", 0,
+		   "rebuilds table 't' copying only the rows its SELECT keeps");
+	/* the old columns unknown: say which were kept, and why no more */
+	check(SQ, "", REBUILD("\"id\" INTEGER", "\"id\""), "drop-column@10");
+	check_part(0, REBUILD("\"id\" INTEGER", "\"id\""), 0,
+		   "rebuilds table 't' keeping only 'id'; lint cannot see the columns it had "
+		   "(no scratch database in this test)");
+	/* a DROP TABLE no rename follows, or one of another table, is one */
+	check_known(SQ, "CREATE TABLE t2 (id int);\nINSERT INTO t2 SELECT * FROM t;\n"
+		    "DROP TABLE t;", "drop-table@8");
+	check_known(SQ, "CREATE TABLE t2 (id int);\nINSERT INTO t2 SELECT * FROM t;\n"
+		    "DROP TABLE t;\nALTER TABLE t2 RENAME TO u;", "drop-table@8");
+	check_known(SQ, "CREATE TABLE t2 (id int);\nDROP TABLE t;\nALTER TABLE t2 RENAME TO t;",
+		    "drop-table@7");
+	check_known(ALL, "DROP TABLE t;", "drop-table@6");
+	/* the DROP's ignore comment holds for what is decided later */
+	check_known(SQ, "CREATE TABLE t2 (id int);\nINSERT INTO t2 SELECT * FROM t;\n"
+		    "-- retort:lint-ignore drop-table\nDROP TABLE t;", "");
+	check_known(SQ, "CREATE TABLE t2 (id int);\nINSERT INTO t2 SELECT id FROM t;\n"
+		    "-- retort:lint-ignore drop-column\nDROP TABLE t;\n"
+		    "ALTER TABLE t2 RENAME TO t;", "");
+	/* nothing asks for the schema where no rule needs it */
+	asked = 0;
+	check_known(ALL, "DROP TABLE t;\nCREATE INDEX i ON t (id);", "drop-table@6 "
+		    "pg-index-not-concurrent@7");
+	assert_int_equal(asked, 0);
+}
+
+static void test_type_changes(void **state)
+{
+	(void)state;
+	/* in PostgreSQL's catalog alone (binary coercible, or a limit only
+	 * raised): no rewrite, and nothing lost */
+	check_known(PG, "ALTER TABLE t ALTER COLUMN name TYPE text;", "");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN name TYPE varchar(200);", "");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN name TYPE character varying;", "");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN note TYPE varchar;", "");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN price TYPE numeric(12,2);", "");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN price TYPE numeric;", "");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN ip TYPE inet;", "");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN ts TYPE timestamp(6);", "");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN ts TYPE timestamp;", "");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN id TYPE int4;", "");
+	/* a widening that rewrites the table */
+	check_known(PG, "ALTER TABLE t ALTER COLUMN id TYPE bigint;", "pg-alter-column-type@6");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN n TYPE numeric(20,0);", "pg-alter-column-type@6");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN price TYPE numeric(12,3);",
+		    "pg-alter-column-type@6");
+	check_known(SQ, "ALTER TABLE t ALTER COLUMN id TYPE bigint;", "");
+	/* narrowing */
+	check_known(PG, "ALTER TABLE t ALTER COLUMN name TYPE varchar(50);",
+		    "type-narrowing@6 pg-alter-column-type@6");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN note TYPE varchar(10);",
+		    "type-narrowing@6 pg-alter-column-type@6");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN price TYPE numeric(9,2);",
+		    "type-narrowing@6 pg-alter-column-type@6");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN id TYPE smallint;",
+		    "type-narrowing@6 pg-alter-column-type@6");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN ts TYPE timestamp(0);",
+		    "type-narrowing@6 pg-alter-column-type@6");
+	check_known(SQ, "ALTER TABLE t ALTER COLUMN n TYPE smallint;", "type-narrowing@6");
+	check_known(PG, "ALTER TABLE t ALTER COLUMN name TYPE text USING name;",
+		    "type-narrowing@6 pg-alter-column-type@6");
+	check_part(1, "ALTER TABLE t ALTER COLUMN name TYPE varchar(50);", 0,
+		   "changes column 'name' of 't' from 'character varying(100)' to 'varchar(50)'");
+	/* the type an earlier statement of the section gave */
+	check_known(PG, "ALTER TABLE t ALTER COLUMN name TYPE varchar(20);\n"
+		    "ALTER TABLE t ALTER COLUMN name TYPE varchar(30);",
+		    "type-narrowing@6 pg-alter-column-type@6");
+	check_known(PG, "ALTER TABLE t ADD COLUMN x varchar(10);\n"
+		    "ALTER TABLE t ALTER COLUMN x TYPE varchar(20);", "");
+	check(SQ, "", "ALTER TABLE t ALTER COLUMN name TYPE text;\n"
+	      "ALTER TABLE t ALTER COLUMN name TYPE varchar(20);", "type-narrowing@7");
+	/* the old type unknown: said so, not guessed */
+	check(PG, "", "ALTER TABLE t ALTER COLUMN name TYPE text;", "pg-alter-column-type@6");
+	check_part(0, "ALTER TABLE t ALTER COLUMN name TYPE text;", 0,
+		   "unless the old type converts in place (varchar to text, a longer varchar), "
+		   "which lint cannot see (no scratch database in this test)");
+	check_part(0, "ALTER TABLE t ALTER COLUMN id TYPE bigint;", 0,
+		   "changes column 'id' of 't' to 'bigint' from a type lint cannot see (no "
+		   "scratch database in this test)");
+	check_part(1, "ALTER TABLE t ALTER COLUMN nosuch TYPE bigint;", 0,
+		   "from a type lint cannot see (the migrations before it leave no such column)");
+}
+
+static void test_primary_key(void **state)
+{
+	(void)state;
+	check(PG, "", "ALTER TABLE t DROP CONSTRAINT t_pkey;\nALTER TABLE t ADD PRIMARY KEY (id);",
+	      "pg-add-primary-key@7");
+	check(PG, "", "ALTER TABLE t ADD CONSTRAINT t_pk PRIMARY KEY (id, n);",
+	      "pg-add-primary-key@6");
+	check_part(0, "ALTER TABLE t DROP CONSTRAINT t_pkey;\nALTER TABLE t ADD PRIMARY KEY (id);",
+		   0, "adds primary key to existing table 't' after dropping the old one (no key "
+		   "holds in between): its unique index is built under an ACCESS EXCLUSIVE lock");
+	check_part(0, "ALTER TABLE t ADD CONSTRAINT k PRIMARY KEY (id);", 0,
+		   "CREATE UNIQUE INDEX CONCURRENTLY");
+	/* the way the rule suggests, a new table, and SQLite: nothing */
+	check(PG, "", "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_id_key;", "");
+	check(PG, "", "CREATE TABLE u (id int);\nALTER TABLE u ADD PRIMARY KEY (id);", "");
+	check(SQ, "", "ALTER TABLE t ADD PRIMARY KEY (id);", "");
+}
+
+static void test_do_blocks(void **state)
+{
+	(void)state;
+	/* the body's statements on their own lines, in IF and loops too */
+	check(ALL, "",
+	      "DO $$\n"
+	      "DECLARE r record;\n"
+	      "BEGIN\n"
+	      "  ALTER TABLE t DROP COLUMN c;\n"
+	      "  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = 'x') THEN\n"
+	      "    FOR r IN SELECT 1 LOOP\n"
+	      "      DROP TABLE x;\n"
+	      "    END LOOP;\n"
+	      "  END IF;\n"
+	      "EXCEPTION WHEN others THEN\n"
+	      "  TRUNCATE y;\n"
+	      "END $$;",
+	      "drop-column@9 drop-table@12 truncate@16");
+	/* after other statements, with a tag, on one line */
+	check(PG, "", "SELECT 1;\nDO $body$ BEGIN ALTER TABLE t ALTER COLUMN a TYPE int; END $body$;",
+	      "type-narrowing@7 pg-alter-column-type@7");
+	/* a lint-ignore comment inside the body */
+	check(ALL, "",
+	      "DO $$\nBEGIN\n  -- retort:lint-ignore drop-table\n  DROP TABLE a;\n"
+	      "  DROP TABLE b;\nEND\n$$;", "drop-table@10");
+	/* a body in single quotes: a doubled quote moves nothing */
+	check(ALL, "", "DO 'BEGIN\n  UPDATE t SET a = ''x'';\n  DROP TABLE z;\nEND';",
+	      "drop-table@8");
+	/* EXECUTE: a constant is linted, anything else is unseen */
+	check(ALL, "",
+	      "DO $$\nBEGIN\n  EXECUTE 'DROP TABLE a';\n"
+	      "  EXECUTE format('DROP TABLE %I', 'b');\nEND $$;",
+	      "drop-table@8 do-dynamic-sql@9");
+	/* what cannot run in a function cannot run in a DO block either */
+	check(PG, "", "DO $$ BEGIN CREATE INDEX CONCURRENTLY i ON t (a); END $$;",
+	      "non-transactional-statement@6");
+	check_part(0, "DO $$ BEGIN VACUUM; END $$;", 0, "VACUUM cannot run inside a DO block");
+	/* a table the block creates is new; another language is not read */
+	check(ALL, "", "DO $$ BEGIN CREATE TABLE n (a int); DROP TABLE n; END $$;", "");
+	check(ALL, "", "DO LANGUAGE plperl $$ DROP TABLE a $$;", "");
+	check(ALL, "", "DO $$ BEGIN RAISE NOTICE 'DROP TABLE a'; END $$;", "");
+	/* a downgrade may drop what its upgrade made */
+	{
+		retort_lint_report r;
+
+		lint_text(&r, HEADER "-- +upgrade\nSELECT 1;\n-- +downgrade\n"
+			  "DO $$ BEGIN DROP TABLE a; END $$;\n", ALL);
+		assert_int_equal(r.count, 0);
+		retort_lint_report_release(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,7 +677,12 @@ int main(void)
 		cmocka_unit_test(test_ignore),
 		cmocka_unit_test(test_nul_and_empty),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_rebuild),
+		cmocka_unit_test(test_type_changes),
+		cmocka_unit_test(test_primary_key),
+		cmocka_unit_test(test_do_blocks),
 	};
+	int rc;
 
 	if (!rt_lint_supported()) {
 		puts("# skipped: built without libpg_query (RETORT_WITH_PG=OFF)");
@@ -436,5 +693,8 @@ int main(void)
 		puts("# the registry lacks a dialect of this build");
 		return 1;
 	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	set_before();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rt_schema_release(&before_schema);
+	return rc;
 }

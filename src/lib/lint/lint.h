@@ -8,10 +8,25 @@
 
 #include "rt.h"
 #include "driver.h"
+#include "schema.h"
 
 /* Non-zero when this build can lint: the rules read libpg_query's parse
  * tree, which a build without RETORT_WITH_PG does not have. */
 int rt_lint_supported(void);
+
+/* The schema the revision being linted starts from: what the migrations
+ * before it leave, for the rules that must know a table as it was (the
+ * old type of a column whose type changes; the columns a table rebuild
+ * leaves behind).  `get` is called only when such a rule needs it, so a
+ * file without those statements never waits for it; it returns the
+ * schema (borrowed, valid while the section is linted), or NULL when it
+ * cannot be known, with *why saying why in a few words ("no scratch
+ * postgresql database: set dev_url").  A NULL rt_lint_before: never
+ * known. */
+typedef struct rt_lint_before {
+	const rt_schema *(*get)(void *arg, const char **why);
+	void *arg;
+} rt_lint_before;
 
 /* Lint one section of a fully parsed script (rt_script_parse_checked).
  * `full_rules`: a dialect that runs it takes lint's full rule set (its
@@ -20,14 +35,15 @@ int rt_lint_supported(void);
  * statement is counted in out->skipped.  Findings are appended with `rev`
  * and `path` NULL (the caller knows them).  Fails only when out of memory. */
 int rt_lint_section(retort_lint_report *out, const rt_script *s, const rt_section *sec,
-		    int full_rules, rt_buf *err);
+		    int full_rules, const rt_lint_before *before, rt_buf *err);
 
 /* Lint every section of `s` (checked: rt_script_parse_checked) that
  * `dialect` would run, or with `dialect` NULL any dialect of this build
  * (the registry's drivers): its own section, or the plain one where the
- * file has none of its own.  The new findings are ordered by line. */
+ * file has none of its own, with the schema `before` it (may be NULL).
+ * The new findings are ordered by line. */
 int rt_lint_script(retort_lint_report *out, const rt_script *s, const rt_driver *dialect,
-		   rt_buf *err);
+		   const rt_lint_before *before, rt_buf *err);
 
 /* The dialect-syntax rule on one section of `s` that `d` runs: its
  * statements go to d->syntax_check, on `c` (may be NULL: the dialect's

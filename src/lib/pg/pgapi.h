@@ -26,7 +26,8 @@
 
 #define RT_PG_QUERY_FUNCTIONS(X) \
 	X(pg_query_parse) X(pg_query_free_parse_result) X(pg_query_split_with_parser) \
-	X(pg_query_split_with_scanner) X(pg_query_free_split_result)
+	X(pg_query_split_with_scanner) X(pg_query_free_split_result) \
+	X(pg_query_parse_plpgsql) X(pg_query_free_plpgsql_parse_result)
 
 #define RT_PGAPI_SLOT(fn) __typeof__(fn) *fn;
 typedef struct { RT_PQ_FUNCTIONS(RT_PGAPI_SLOT) } rt_pq_api;
@@ -68,6 +69,8 @@ int rt_pg_query_open(rt_buf *err);
 #define pg_query_split_with_parser  (rt_pg_query.pg_query_split_with_parser)
 #define pg_query_split_with_scanner (rt_pg_query.pg_query_split_with_scanner)
 #define pg_query_free_split_result  (rt_pg_query.pg_query_free_split_result)
+#define pg_query_parse_plpgsql      (rt_pg_query.pg_query_parse_plpgsql)
+#define pg_query_free_plpgsql_parse_result (rt_pg_query.pg_query_free_plpgsql_parse_result)
 #endif
 
 #endif
