@@ -450,9 +450,12 @@ static void dotted_name(rt_buf *out, json_t *items)
 	}
 }
 
+/* Made earlier in the section: its rows are the section's own.  A
+ * temporary table (CREATE TEMP TABLE t) may be named temp.t after. */
 static int is_new_table(lint *l, const char *name)
 {
-	return rt_strlist_has(&l->created, name);
+	return rt_strlist_has(&l->created, name) ||
+	       (!strncmp(name, "temp.", 5) && rt_strlist_has(&l->created, name + 5));
 }
 
 static void add_created(lint *l, json_t *rv)
