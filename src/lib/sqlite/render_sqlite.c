@@ -60,6 +60,9 @@ static int is_simple_default(const char *d)
 /* Can ALTER TABLE ADD COLUMN add this column? */
 static int add_column_in_place(const rt_column *c)
 {
+	/* (a generated column: VIRTUAL only) */
+	if (c->generated)
+		return !c->pk && !c->gen_stored;
 	return !c->pk && !c->autoinc && is_simple_default(c->dflt) &&
 	       (!c->notnull || (c->dflt && strcasecmp(c->dflt, "NULL")));
 }
@@ -90,6 +93,9 @@ static int drop_column_in_place(const rt_schema *s, const rt_table *t, const rt_
 			return 0;
 	for (i = 0; i < t->nchecks; i++)
 		if (rt_sql_mentions(t->checks[i].expr, c->name))
+			return 0;
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].generated && rt_sql_mentions(t->cols[i].generated, c->name))
 			return 0;
 	for (i = 0; i < s->ntables; i++)
 		for (k = 0; k < s->tables[i].nfkeys; k++)
@@ -128,14 +134,15 @@ static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 	rt_sql_comment(out, op->detail);
 	rt_buf_putc(out, '\n');
 	rt_render_create_table(out, t, tmp.ptr, R, NULL, 0);
+	/* a generated column computes itself */
 	for (i = 0; i < t->ncols; i++)
-		n += op->src && op->src[i];
+		n += op->src && op->src[i] && !t->cols[i].generated;
 	if (n) {
 		rt_buf_puts(out, "INSERT INTO ");
 		ident(out, tmp.ptr);
 		rt_buf_puts(out, " (");
 		for (i = 0, n = 0; i < t->ncols; i++) {
-			if (!op->src[i])
+			if (!op->src[i] || t->cols[i].generated)
 				continue;
 			if (n++)
 				rt_buf_puts(out, ", ");
@@ -143,7 +150,7 @@ static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 		}
 		rt_buf_puts(out, ")\n    SELECT ");
 		for (i = 0, n = 0; i < t->ncols; i++) {
-			if (!op->src[i])
+			if (!op->src[i] || t->cols[i].generated)
 				continue;
 			if (n++)
 				rt_buf_puts(out, ", ");
@@ -218,6 +225,7 @@ static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 				rt_buf_printf(out, " ON DELETE %s", f->on_delete);
 			if (f->on_update)
 				rt_buf_printf(out, " ON UPDATE %s", f->on_update);
+			rt_buf_puts(out, rt_deferrable_sql(f->deferrable));
 		}
 		rt_buf_puts(out, ";\n");
 		break;
