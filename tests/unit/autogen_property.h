@@ -234,6 +234,14 @@ typedef struct gschema {
 	int nv;
 	int labels;     /* PG: values of enum mood; 0: no such type */
 	int seq;
+	/* PG: a partitioned table pt (gen_attrs), without rows: 0 none, 1
+	 * PARTITION BY RANGE (d), 2 LIST (k); partitions pt_1..pt_<nparts>,
+	 * the last one's bound moved with part_shift, a DEFAULT one, an index */
+	int part;
+	int nparts;
+	int part_shift;
+	int part_def;
+	int part_ix;
 } gschema;
 
 static const char *const labels[] = { "sad", "happy", "meh", "ok" };
@@ -635,6 +643,35 @@ static void attrs_of_table(gschema *s, gtable *t, int change)
 		t->pkdefer = 0;
 }
 
+static void gen_partitions(gschema *s, int change)
+{
+	if (!s->part) {
+		if (chance(change ? 10 : 25)) {
+			s->part = 1 + (int)rnd(2);
+			s->nparts = 1 + (int)rnd(3);
+			s->part_def = chance(30);
+			s->part_ix = chance(30);
+		}
+		return;
+	}
+	if (!change)
+		return;
+	if (chance(5)) {
+		s->part = 0;
+		return;
+	}
+	if (chance(8))
+		s->part = 3 - s->part;   /* a new partition key */
+	if (chance(15))
+		s->nparts = 1 + (int)rnd(3);
+	if (chance(15))
+		s->part_shift = !s->part_shift;
+	if (chance(10))
+		s->part_def = !s->part_def;
+	if (chance(10))
+		s->part_ix = !s->part_ix;
+}
+
 static void gen_attrs(gschema *s, int change)
 {
 	int i;
@@ -643,6 +680,8 @@ static void gen_attrs(gschema *s, int change)
 		return;
 	for (i = 0; i < s->nt; i++)
 		attrs_of_table(s, &s->t[i], change);
+	if (gen_pg)
+		gen_partitions(s, change);
 }
 
 static void gen_a(gschema *s)
@@ -1060,6 +1099,31 @@ static void attr_index_end(rt_buf *b, const gidx *x)
 		rt_buf_printf(b, " WITH (fillfactor = %d0)", x->ff);
 }
 
+static void attr_partitions(rt_buf *b, const gschema *s)
+{
+	int i;
+
+	if (!s->part)
+		return;
+	rt_buf_printf(b, "CREATE TABLE pt (id integer NOT NULL, d date NOT NULL, k integer) "
+		      "PARTITION BY %s;\n", s->part == 1 ? "RANGE (d)" : "LIST (k)");
+	for (i = 1; i <= s->nparts; i++) {
+		int shift = s->part_shift && i == s->nparts;
+		rt_buf_printf(b, "CREATE TABLE pt_%d PARTITION OF pt FOR VALUES ", i);
+		if (s->part == 1)
+			rt_buf_printf(b, "FROM ('202%d-01-01') TO ('202%d-%s-01');\n", i,
+				      shift ? i : i + 1, shift ? "07" : "01");
+		else if (shift)
+			rt_buf_printf(b, "IN (%d, %d);\n", i, i + 10);
+		else
+			rt_buf_printf(b, "IN (%d);\n", i);
+	}
+	if (s->part_def)
+		rt_buf_puts(b, "CREATE TABLE pt_def PARTITION OF pt DEFAULT;\n");
+	if (s->part_ix)
+		rt_buf_puts(b, "CREATE INDEX ix_pt ON pt (d, k);\n");
+}
+
 /* NOT VALID constraints, added after every table is made. */
 static void attr_not_valid(rt_buf *b, const gschema *s)
 {
@@ -1172,6 +1236,7 @@ static void schema_sql(rt_buf *b, const gschema *s)
 			rt_buf_printf(b, "CREATE TRIGGER trg_%s AFTER INSERT ON %s BEGIN SELECT 1; END;\n",
 				      t->name, t->name);
 	}
+	attr_partitions(b, s);
 	attr_not_valid(b, s);
 	for (i = 0; i < s->nv; i++) {
 		rt_buf_printf(b, "CREATE VIEW %s AS SELECT ", s->v[i].name);
