@@ -156,10 +156,14 @@ static int columns(ic *c)
 			col->autoinc = RT_AUTO_IDENTITY;
 		else if (dflt && !strcmp(val(res, i, 8), "t") && !strncmp(dflt, "nextval(", 8))
 			col->autoinc = RT_AUTO_SERIAL, dflt = NULL;
-		/* a generated column's expression sits where a default would */
+		/* a generated column's expression sits where a default would,
+		 * in parentheses that GENERATED ALWAYS AS ( ) writes again */
 		if (gen && *gen) {
+			size_t n = dflt ? strlen(dflt) : 0;
+			int outer = n > 1 && dflt[0] == '(' && rt_sql_match_paren(dflt, n, 0) == n;
 			col->gen_stored = *gen == 's';
-			if (rt_set_str(&col->generated, dflt ? dflt : "") < 0)
+			if (!(col->generated = outer ? rt_strndup(dflt + 1, n - 2)
+						     : rt_strdup(dflt ? dflt : "")))
 				rc = oom(c);
 			dflt = NULL;
 		}

@@ -509,6 +509,16 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 			rt_buf_puts(out, "NULL");
 		rt_buf_puts(out, ";\n");
 		break;
+	case RT_OP_ALTER_FKEY: {
+		const rt_fkey *f = op->b;
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "ALTER CONSTRAINT ");
+		ident(out, f->name);
+		rt_buf_printf(out, "%s;\n", f->deferrable == RT_INITIALLY_DEFERRED ?
+			      " DEFERRABLE INITIALLY DEFERRED" : f->deferrable ?
+			      " DEFERRABLE INITIALLY IMMEDIATE" : " NOT DEFERRABLE");
+		break;
+	}
 	case RT_OP_VALIDATE_CONSTRAINT:
 		alter_table(out, op->tb);
 		rt_buf_puts(out, "VALIDATE CONSTRAINT ");

@@ -317,7 +317,9 @@ static int fkey_same(st *s, const pair *p, const void *va, const void *vb)
 
 	return list_maps_to(p, &a->cols, &b->cols) && !strcmp(map_table(s, a->ref_table), b->ref_table) &&
 	       list_maps_to(rp, &a->ref_cols, &b->ref_cols) && str_eq(a->on_delete, b->on_delete) &&
-	       str_eq(a->on_update, b->on_update) && a->deferrable == b->deferrable &&
+	       str_eq(a->on_update, b->on_update) &&
+	       /* (where ALTER TABLE can, DEFERRABLE changes in place: fkey_paired) */
+	       (a->deferrable == b->deferrable || !s->dialect->rebuild_tables) &&
 	       validity_same(a->not_valid, b->not_valid) && !uses_regen(p, &b->cols, NULL);
 }
 
@@ -735,7 +737,11 @@ static void check_paired(st *s, const pair *p, const void *xa, const void *xb)
 
 static void fkey_paired(st *s, const pair *p, const void *xa, const void *xb)
 {
-	if (((const rt_fkey *)xa)->not_valid && !((const rt_fkey *)xb)->not_valid)
+	const rt_fkey *a = xa, *b = xb;
+
+	if (a->deferrable != b->deferrable)
+		add_op(s, RT_OP_ALTER_FKEY, G_TABLE_KEYS, p->a, p->b, xa, xb);
+	if (a->not_valid && !b->not_valid)
 		add_op(s, RT_OP_VALIDATE_CONSTRAINT, G_TABLE_KEYS, p->a, p->b, xa, xb);
 }
 
@@ -1664,5 +1670,11 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		rt_buf_printf(out, "attach partition %s to %s %s", tn, op->tb->partition_of,
 			      op->tb->partition_bound ? op->tb->partition_bound : "");
 		break;
+	case RT_OP_ALTER_FKEY: {
+		const rt_fkey *b = op->b;
+		rt_buf_printf(out, "alter foreign key %s on %s: %s", b->name ? b->name : "", tn,
+			      b->deferrable ? rt_deferrable_sql(b->deferrable) + 1 : "NOT DEFERRABLE");
+		break;
+	}
 	}
 }

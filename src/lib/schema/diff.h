@@ -56,7 +56,8 @@ typedef enum {
 	RT_OP_TABLE_OPTIONS,       /* LOGGED / UNLOGGED, storage parameters */
 	RT_OP_ALTER_INDEX,         /* an index's storage parameters (a -> b) */
 	RT_OP_DETACH_PARTITION,    /* ta leaves its parent */
-	RT_OP_ATTACH_PARTITION     /* tb joins its parent */
+	RT_OP_ATTACH_PARTITION,    /* tb joins its parent */
+	RT_OP_ALTER_FKEY           /* a foreign key's DEFERRABLE clause (a -> b), in place */
 } rt_op_kind;
 
 /* What an RT_OP_ALTER_COLUMN changes. */

@@ -102,10 +102,9 @@ attributes() {
 
 	model_two
 	run -1 rt check
-	for op in "drop foreign key t(pid) -> p(id) DEFERRABLE" \
-		"add foreign key t(pid) -> p(id) DEFERRABLE INITIALLY DEFERRED" \
+	for op in "alter foreign key t_pid_fkey on t: DEFERRABLE INITIALLY DEFERRED" \
 		"add unique constraint p_code_key on p (code)" "add primary key q (id)" \
-		"drop column t.b" "add column t.b integer GENERATED ALWAYS AS ((a * 3))" \
+		"drop column t.b" "add column t.b integer GENERATED ALWAYS AS (a * 3)" \
 		"change storage of table u: LOGGED WITH (autovacuum_enabled=false, fillfactor=70) -> (fillfactor=80)" \
 		'add index ix_t_name on t (name varchar_pattern_ops, name COLLATE "POSIX" DESC) WITH (fillfactor=90)' \
 		"validate constraint t_a_check on t" "add table m_2025" "detach partition m_2024 from m" \
