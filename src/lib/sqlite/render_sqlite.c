@@ -60,9 +60,10 @@ static int is_simple_default(const char *d)
 /* Can ALTER TABLE ADD COLUMN add this column? */
 static int add_column_in_place(const rt_column *c)
 {
-	/* (a generated column: VIRTUAL only) */
+	/* (a generated column: VIRTUAL only, and where no row may break
+	 * NOT NULL; a STORED one only into an empty table) */
 	if (c->generated)
-		return !c->pk && !c->gen_stored;
+		return !c->pk && !c->gen_stored && !c->notnull;
 	return !c->pk && !c->autoinc && is_simple_default(c->dflt) &&
 	       (!c->notnull || (c->dflt && strcasecmp(c->dflt, "NULL")));
 }
