@@ -1093,6 +1093,19 @@ static void test_partitions(void **state)
 			    "('2026-01-01');\n");
 	done(&f);
 
+	/* a partition dropped from a parent that stays is detached first (a
+	 * foreign key to the parent refuses a plain DROP TABLE) */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
+	partitioned(&f.a);
+	partitioned(&f.b);
+	rt_schema_remove_table(&f.b, 2);
+	diff(&f);
+	assert_string_equal(f.sql.ptr, "ALTER TABLE m DETACH PARTITION m_b;\n"
+			    "-- WARNING: drops table 'm_b' and its rows\nDROP TABLE m_b;\n");
+	done(&f);
+
 	/* a new partition key: the table is made again, its partitions too */
 	fresh(&f);
 	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);

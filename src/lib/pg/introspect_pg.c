@@ -194,8 +194,10 @@ static int constraints(ic *c)
 			"LEFT JOIN pg_class f ON f.oid = k.confrelid "
 			"WHERE " IN_SCHEMA " AND k.contype IN ('p', 'u', 'f', 'c') "
 			"AND c.relkind IN ('r', 'p') "
-			/* not those a partition has from its parent */
-			"AND k.conparentid = 0 AND k.conislocal "
+			/* not the clones a partition has of its parent's keys, nor
+			 * those of a foreign key to a partitioned table on each of
+			 * its partitions; nor a partition's inherited checks */
+			"AND k.conparentid = 0 AND (k.conislocal OR NOT c.relispartition) "
 			"ORDER BY 1, 2", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {

@@ -315,7 +315,9 @@ static int fkey_same(st *s, const pair *p, const void *va, const void *vb)
 	const rt_fkey *a = va, *b = vb;
 	const pair *rp = pair_of_a(s, a->ref_table);
 
+	/* (a table made again takes the foreign keys to it along) */
 	return list_maps_to(p, &a->cols, &b->cols) && !strcmp(map_table(s, a->ref_table), b->ref_table) &&
+	       (rp || !rt_schema_table(s->A, a->ref_table)) &&
 	       list_maps_to(rp, &a->ref_cols, &b->ref_cols) && str_eq(a->on_delete, b->on_delete) &&
 	       str_eq(a->on_update, b->on_update) &&
 	       /* (where ALTER TABLE can, DEFERRABLE changes in place: fkey_paired) */
@@ -1004,6 +1006,16 @@ static int references(const rt_table *t, const char *name)
 	return t->partition_of && !strcmp(t->partition_of, name);
 }
 
+/* A partition dropped from a parent that stays is detached first: a
+ * foreign key to the parent refuses a plain DROP TABLE. */
+static void detach_dropped(st *s, const rt_table *t)
+{
+	const rt_table *parent = t->partition_of ? rt_schema_table(s->A, t->partition_of) : NULL;
+
+	if (parent && s->a_pair[parent - s->A->tables])
+		add_op(s, RT_OP_DETACH_PARTITION, G_DROP_FKEYS, t, NULL, NULL, NULL);
+}
+
 static void drop_tables(st *s)
 {
 	size_t n = s->A->ntables, i, k, left = 0;
@@ -1032,6 +1044,7 @@ static void drop_tables(st *s)
 					referenced = 1;
 			if (referenced)
 				continue;
+			detach_dropped(s, &s->A->tables[i]);
 			op = add_op(s, RT_OP_DROP_TABLE, G_DROP_TABLES, &s->A->tables[i], NULL, NULL,
 				    NULL);
 			warn(s, op, "drops table '%s' and its rows", s->A->tables[i].name);

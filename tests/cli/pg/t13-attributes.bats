@@ -40,6 +40,7 @@ CREATE TABLE m (id int, d date NOT NULL, PRIMARY KEY (id, d)) PARTITION BY RANGE
 CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 CREATE TABLE m_def PARTITION OF m DEFAULT;
 CREATE INDEX ix_m_d ON m (d);
+CREATE TABLE r (id int, d date, CONSTRAINT r_m_fkey FOREIGN KEY (id, d) REFERENCES m (id, d));
 SQL
 }
 
@@ -65,6 +66,7 @@ CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2024-07-0
 CREATE TABLE m_2025 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
 CREATE TABLE m_def PARTITION OF m DEFAULT;
 CREATE INDEX ix_m_d ON m (d);
+CREATE TABLE r (id int, d date, CONSTRAINT r_m_fkey FOREIGN KEY (id, d) REFERENCES m (id, d));
 SQL
 }
 
@@ -144,20 +146,23 @@ attributes() {
 
 @test "PostgreSQL: a new partition key makes the table and its partitions again" {
 	cat >schema.sql <<'SQL'
-CREATE TABLE m (id int, d date NOT NULL) PARTITION BY RANGE (d);
+CREATE TABLE m (id int, d date NOT NULL, UNIQUE (id, d)) PARTITION BY RANGE (d);
 CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE r (id int, d date, CONSTRAINT r_m_fkey FOREIGN KEY (id, d) REFERENCES m (id, d));
 SQL
 	run -0 rt revision --autogenerate -m one
 	run -0 rt upgrade head
-	sed -i 's/RANGE (d)/LIST (id)/; s/FROM .*/IN (1, 2);/' schema.sql
+	sed -i 's/RANGE (d)/LIST (d)/; s/FROM .*/IN ('"'2024-01-01'"');/' schema.sql
 	run -1 rt check
 	assert_contains "$output" "drop table m"
 	assert_contains "$output" "add table m_2024"
+	# the foreign key to it goes and comes back with it
+	assert_contains "$output" "drop foreign key r(id, d) -> m(id, d)"
 	run -0 --separate-stderr rt revision --autogenerate -m two
 	assert_contains "$stderr" "drops table 'm' and its rows"
 	refute_contains "$stderr" "--rename"
 	run -0 rt upgrade head
-	assert_eq "$(q "SELECT pg_get_partkeydef('m'::regclass)")" "LIST (id)"
+	assert_eq "$(q "SELECT pg_get_partkeydef('m'::regclass)")" "LIST (d)"
 	run -0 rt check
 	run -0 rt downgrade -1
 	assert_eq "$(q "SELECT pg_get_partkeydef('m'::regclass)")" "RANGE (d)"
