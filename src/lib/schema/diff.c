@@ -821,9 +821,10 @@ static void match(st *s, const pair *p, const kind *k, size_t start, unsigned ch
 }
 
 /* A partition that leaves its parent, joins one or changes its bound:
- * DETACH first (before tables are dropped and renamed: a parent that goes
- * would take it along), ATTACH once the parent is there.  (A detached
- * table keeps the keys and indexes it had from its parent.) */
+ * DETACH before tables are dropped and renamed (a parent that goes would
+ * take it along) but after the parent's indexes are (a detached table
+ * keeps its copies of the parent's keys and indexes: the copy of a
+ * dropped one would stay), ATTACH once the parent is there. */
 static void partition_ops(st *s, const pair *p)
 {
 	const rt_table *a = p->a, *b = p->b;
@@ -832,7 +833,7 @@ static void partition_ops(st *s, const pair *p)
 	if (str_eq(parent, b->partition_of) && str_eq(a->partition_bound, b->partition_bound))
 		return;
 	if (parent)
-		add_op(s, RT_OP_DETACH_PARTITION, G_DROP_FKEYS, a, b, NULL, NULL);
+		add_op(s, RT_OP_DETACH_PARTITION, G_DROP_TABLES, a, b, NULL, NULL);
 	if (b->partition_of)
 		add_op(s, RT_OP_ATTACH_PARTITION, G_TABLE_KEYS, a, b, NULL, NULL);
 }
@@ -1013,7 +1014,7 @@ static void detach_dropped(st *s, const rt_table *t)
 	const rt_table *parent = t->partition_of ? rt_schema_table(s->A, t->partition_of) : NULL;
 
 	if (parent && s->a_pair[parent - s->A->tables])
-		add_op(s, RT_OP_DETACH_PARTITION, G_DROP_FKEYS, t, NULL, NULL, NULL);
+		add_op(s, RT_OP_DETACH_PARTITION, G_DROP_TABLES, t, NULL, NULL, NULL);
 }
 
 static void drop_tables(st *s)
