@@ -132,3 +132,56 @@ teardown() {
 	run -0 rt check
 	assert_contains "$output" "no changes"
 }
+
+@test "SQLite: generated columns, DEFERRABLE foreign keys and index collations round-trip through autogenerate and check" {
+	P="$BATS_TEST_TMPDIR/attrs"
+	new_project "$P"
+	DB="$P/test.db"
+	SCHEMA=schema.sql
+	ini_set schema "$SCHEMA"
+	cat >"$SCHEMA" <<'SQL'
+CREATE TABLE p (id INTEGER PRIMARY KEY);
+CREATE TABLE t (
+    id INTEGER PRIMARY KEY,
+    a INTEGER,
+    b INTEGER GENERATED ALWAYS AS (a * 2) STORED,
+    c TEXT AS (a || 'x'),
+    pid INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED,
+    name TEXT
+);
+CREATE INDEX ix_t_name ON t (name COLLATE NOCASE DESC);
+SQL
+	run -0 rt revision --autogenerate -m one
+	run -0 rt upgrade head
+	run -0 rt check
+	assert_contains "$output" "no changes"
+	first=$(q "SELECT sql FROM sqlite_schema WHERE name IN ('t', 'ix_t_name') ORDER BY name")
+	assert_contains "$first" "b INTEGER GENERATED ALWAYS AS (a * 2) STORED"
+	assert_contains "$first" "c TEXT GENERATED ALWAYS AS (a || 'x') VIRTUAL"
+	assert_contains "$first" "REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED"
+	assert_contains "$first" "(name COLLATE NOCASE DESC)"
+	# deferred: a child row before its parent, in one transaction
+	q "BEGIN; INSERT INTO t (id, a, pid, name) VALUES (1, 5, 1, 'n'); INSERT INTO p VALUES (1); COMMIT"
+
+	sed -i 's/(a \* 2) STORED/(a * 3) STORED/; s/ DEFERRABLE INITIALLY DEFERRED//; s/COLLATE NOCASE DESC/COLLATE RTRIM/' "$SCHEMA"
+	run -1 rt check
+	assert_contains "$output" "generated a * 2 -> a * 3"
+	assert_contains "$output" "drop foreign key t(pid) -> p(id) DEFERRABLE INITIALLY DEFERRED"
+	run -0 rt revision --autogenerate -m two
+	grep -q '^CREATE INDEX ix_t_name ON t (name COLLATE RTRIM);$' migrations/versions/*_two.sql
+	run -0 rt upgrade head
+	run -0 rt check
+	assert_contains "$output" "no changes"
+	# a key's collation alone is a change too
+	sed -i 's/COLLATE RTRIM/COLLATE NOCASE/' "$SCHEMA"
+	run -1 rt check
+	assert_contains "$output" "add index ix_t_name on t (name COLLATE NOCASE)"
+	sed -i 's/COLLATE NOCASE/COLLATE RTRIM/' "$SCHEMA"
+	assert_eq "$(q "SELECT a, b, c, pid, name FROM t")" "5|15|5x|1|n"
+	refute_contains "$(q "SELECT sql FROM sqlite_schema WHERE name = 't'")" "DEFERRABLE"
+
+	run -0 rt downgrade -1
+	assert_eq "$(q "SELECT sql FROM sqlite_schema WHERE name IN ('t', 'ix_t_name') ORDER BY name")" "$(
+		printf '%s\n' "$first" | sed 's/CREATE TABLE t (/CREATE TABLE "t" (/')"
+	assert_eq "$(q "SELECT a, b, c FROM t")" "5|10|5x"
+}

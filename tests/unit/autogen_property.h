@@ -164,12 +164,18 @@ typedef struct gidx {
 	int n;
 	int expr;       /* lower(cols[0]) */
 	int partial;    /* WHERE cols[0] IS NOT NULL */
+	/* attributes (gen_attrs): a text cols[0]'s COLLATE and (PG) operator
+	 * class; PG's fillfactor */
+	int kcoll;
+	int opclass;
+	int ff;
 } gidx;
 
 typedef struct guq {
 	char name[NAMELEN];
 	char cols[2][NAMELEN];
 	int n;
+	int defer;      /* PG: RT_*DEFERRABLE* (gen_attrs) */
 } guq;
 
 typedef struct gfk {
@@ -177,12 +183,15 @@ typedef struct gfk {
 	char col[NAMELEN];
 	char ref[NAMELEN];
 	int on_delete;  /* 0 none, 1 CASCADE, 2 SET NULL, 3 RESTRICT */
+	int defer;      /* RT_*DEFERRABLE* (gen_attrs) */
+	int not_valid;  /* PG (gen_attrs) */
 } gfk;
 
 typedef struct gck {
 	char name[NAMELEN];
 	int named;
 	char col[NAMELEN];
+	int not_valid;  /* PG, a named one (gen_attrs) */
 } gck;
 
 typedef struct gtable {
@@ -203,6 +212,12 @@ typedef struct gtable {
 	int without_rowid;
 	int comment;
 	int trigger;
+	/* attributes (gen_attrs) */
+	int unlogged;   /* PG; no foreign key from or to it */
+	int ff;         /* PG: fillfactor, 0 none */
+	int pkdefer;    /* PG: the key's RT_*DEFERRABLE*; no foreign key to it */
+	int gen;        /* column g GENERATED ALWAYS AS (id * 2), spelt 3 ways; 0 none */
+	int gen_stored; /* SQLite: STORED, else VIRTUAL */
 } gtable;
 
 typedef struct gview {
@@ -219,6 +234,14 @@ typedef struct gschema {
 	int nv;
 	int labels;     /* PG: values of enum mood; 0: no such type */
 	int seq;
+	/* PG: a partitioned table pt (gen_attrs), without rows: 0 none, 1
+	 * PARTITION BY RANGE (d), 2 LIST (k); partitions pt_1..pt_<nparts>,
+	 * the last one's bound moved with part_shift, a DEFAULT one, an index */
+	int part;
+	int nparts;
+	int part_shift;
+	int part_def;
+	int part_ix;
 } gschema;
 
 static const char *const labels[] = { "sad", "happy", "meh", "ok" };
@@ -391,11 +414,12 @@ static void add_fk(gschema *s, gtable *t, const char *col, int any_parent)
 	int n = 0, i;
 	gfk *f;
 
-	if (t->nfk >= 2)
+	if (t->nfk >= 2 || t->unlogged)
 		return;
 	for (i = 0; i < s->nt; i++) {
 		gtable *p = &s->t[i];
-		if (!int_pk(p) || (p->rank > t->rank) || (!any_parent && p->fresh))
+		if (!int_pk(p) || (p->rank > t->rank) || (!any_parent && p->fresh) || p->unlogged ||
+		    p->pkdefer)
 			continue;
 		cand[n++] = p;
 	}
@@ -558,6 +582,108 @@ static void new_table(gschema *s, int fresh)
 	}
 }
 
+/* ---- attributes of tables, columns, indexes, constraints (issue 18 item 6) ---- */
+
+/*
+ * Each set in A (gen_attrs) and changed for B (mutate_attrs) after the
+ * rest, where the dialect has it: a generated column g (a new spelling of
+ * its expression gives the same values, so the rows compare), DEFERRABLE
+ * foreign keys; on PostgreSQL also deferrable unique and primary keys,
+ * NOT VALID checks and foreign keys, UNLOGGED, fillfactor of tables and
+ * indexes, operator classes; per-key COLLATE of indexes.
+ */
+static void attrs_of_table(gschema *s, gtable *t, int change)
+{
+	int i;
+
+	if (chance(change ? 10 : 20)) {
+		t->gen = t->gen && chance(30) ? 0 : 1 + (int)rnd(3);
+		t->gen_stored = !gen_pg && chance(50);
+	}
+	for (i = 0; i < t->nfk; i++)
+		if (chance(change ? 10 : 25))
+			t->fk[i].defer = (int)rnd(3);
+	for (i = 0; i < t->nidx; i++) {
+		gidx *x = &t->idx[i];
+		gcol *c = gcolumn(t, x->cols[0]);
+		int text = c && fam(c) == 't' && !x->expr;
+		if (chance(change ? 10 : 25))
+			x->kcoll = text ? (x->kcoll + 1 + (int)rnd(2)) % 3 : 0;
+		if (!text)
+			x->kcoll = x->opclass = 0;
+		if (!gen_pg)
+			continue;
+		if (text && chance(change ? 10 : 25))
+			x->opclass = !x->opclass;
+		if (chance(change ? 10 : 20))
+			x->ff = x->ff ? 0 : 6 + (int)rnd(4);
+	}
+	if (!gen_pg)
+		return;
+	for (i = 0; i < t->nuq; i++)
+		if (chance(change ? 10 : 20))
+			t->uq[i].defer = (int)rnd(3);
+	for (i = 0; i < t->nfk; i++)
+		if (chance(change ? 10 : 15))
+			t->fk[i].not_valid = !t->fk[i].not_valid;
+	for (i = 0; i < t->nck; i++) {
+		if (chance(change ? 10 : 20))
+			t->ck[i].not_valid = !t->ck[i].not_valid;
+		t->ck[i].not_valid &= t->ck[i].named;
+	}
+	if (chance(change ? 10 : 15))
+		t->ff = t->ff ? 0 : 7 + (int)rnd(3);
+	if (chance(change ? 8 : 10))
+		t->unlogged = !t->unlogged;
+	if (t->nfk || referenced(s, t) || col_in_fk_to(t, t->name))
+		t->unlogged = 0;
+	if (chance(change ? 8 : 10))
+		t->pkdefer = npk(t) ? (int)rnd(3) : 0;
+	if (!npk(t) || referenced(s, t) || col_in_fk_to(t, t->name))
+		t->pkdefer = 0;
+}
+
+static void gen_partitions(gschema *s, int change)
+{
+	if (!s->part) {
+		if (chance(change ? 10 : 25)) {
+			s->part = 1 + (int)rnd(2);
+			s->nparts = 1 + (int)rnd(3);
+			s->part_def = chance(30);
+			s->part_ix = chance(30);
+		}
+		return;
+	}
+	if (!change)
+		return;
+	if (chance(5)) {
+		s->part = 0;
+		return;
+	}
+	if (chance(8))
+		s->part = 3 - s->part;   /* a new partition key */
+	if (chance(15))
+		s->nparts = 1 + (int)rnd(3);
+	if (chance(15))
+		s->part_shift = !s->part_shift;
+	if (chance(10))
+		s->part_def = !s->part_def;
+	if (chance(10))
+		s->part_ix = !s->part_ix;
+}
+
+static void gen_attrs(gschema *s, int change)
+{
+	int i;
+
+	if (gen_both)
+		return;
+	for (i = 0; i < s->nt; i++)
+		attrs_of_table(s, &s->t[i], change);
+	if (gen_pg)
+		gen_partitions(s, change);
+}
+
 static void gen_a(gschema *s)
 {
 	int i, n = 1 + (int)rnd(4);
@@ -569,6 +695,7 @@ static void gen_a(gschema *s)
 		new_table(s, 0);
 	for (i = (int)rnd(3); i > 0; i--)
 		add_view(s);
+	gen_attrs(s, 0);
 }
 
 /* ---- mutating A into B ------------------------------------------------------- */
@@ -862,6 +989,7 @@ static void mutate(gschema *s, renames *r)
 		s->labels++;
 	else if (gen_pg && !s->labels && chance(10))
 		s->labels = 2;
+	gen_attrs(s, 1);
 	for (i = 0; i < r->n; i++)
 		r->ptrs[i] = r->spec[i];
 }
@@ -933,6 +1061,92 @@ static void check_expr(rt_buf *b, const gtable *t, const gck *k)
 		rt_buf_printf(b, "%s >= 0", k->col);
 }
 
+/* ---- SQL of the attributes (gen_attrs) ---- */
+
+static const char *const defer_sql[] = { "", " DEFERRABLE", " DEFERRABLE INITIALLY DEFERRED" };
+static const char *const gen_expr[] = { "", "id * 2", "id + id", "2 * id" };
+
+/* After the columns: the generated one. */
+static void attr_columns(rt_buf *b, const gtable *t)
+{
+	if (t->gen)
+		rt_buf_printf(b, ",\n    g %s GENERATED ALWAYS AS (%s) %s", gen_pg ? "bigint" : "INTEGER",
+			      gen_expr[t->gen], gen_pg || t->gen_stored ? "STORED" : "VIRTUAL");
+}
+
+/* After ")" of CREATE TABLE */
+static void attr_table_end(rt_buf *b, const gtable *t)
+{
+	if (t->ff)
+		rt_buf_printf(b, " WITH (fillfactor = %d0)", t->ff);
+}
+
+/* After a key of an index. */
+static void attr_index_key(rt_buf *b, const gidx *x, int key)
+{
+	if (key)
+		return;
+	if (x->kcoll)
+		rt_buf_printf(b, " COLLATE %s", colls[gen_pg][x->kcoll]);
+	if (x->opclass)
+		rt_buf_puts(b, " text_pattern_ops");
+}
+
+/* After ")" of CREATE INDEX */
+static void attr_index_end(rt_buf *b, const gidx *x)
+{
+	if (x->ff)
+		rt_buf_printf(b, " WITH (fillfactor = %d0)", x->ff);
+}
+
+static void attr_partitions(rt_buf *b, const gschema *s)
+{
+	int i;
+
+	if (!s->part)
+		return;
+	rt_buf_printf(b, "CREATE TABLE pt (id integer NOT NULL, d date NOT NULL, k integer) "
+		      "PARTITION BY %s;\n", s->part == 1 ? "RANGE (d)" : "LIST (k)");
+	for (i = 1; i <= s->nparts; i++) {
+		int shift = s->part_shift && i == s->nparts;
+		rt_buf_printf(b, "CREATE TABLE pt_%d PARTITION OF pt FOR VALUES ", i);
+		if (s->part == 1)
+			rt_buf_printf(b, "FROM ('202%d-01-01') TO ('202%d-%s-01');\n", i,
+				      shift ? i : i + 1, shift ? "07" : "01");
+		else if (shift)
+			rt_buf_printf(b, "IN (%d, %d);\n", i, i + 10);
+		else
+			rt_buf_printf(b, "IN (%d);\n", i);
+	}
+	if (s->part_def)
+		rt_buf_puts(b, "CREATE TABLE pt_def PARTITION OF pt DEFAULT;\n");
+	if (s->part_ix)
+		rt_buf_puts(b, "CREATE INDEX ix_pt ON pt (d, k);\n");
+}
+
+/* NOT VALID constraints, added after every table is made. */
+static void attr_not_valid(rt_buf *b, const gschema *s)
+{
+	int i, k;
+
+	for (i = 0; i < s->nt; i++) {
+		const gtable *t = &s->t[i];
+		for (k = 0; k < t->nck; k++) {
+			if (!t->ck[k].not_valid)
+				continue;
+			rt_buf_printf(b, "ALTER TABLE %s ADD CONSTRAINT %s CHECK (", t->name, t->ck[k].name);
+			check_expr(b, t, &t->ck[k]);
+			rt_buf_puts(b, ") NOT VALID;\n");
+		}
+		for (k = 0; k < t->nfk; k++)
+			if (t->fk[k].not_valid)
+				rt_buf_printf(b, "ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) "
+					      "REFERENCES %s (id)%s%s NOT VALID;\n", t->name,
+					      t->fk[k].name, t->fk[k].col, t->fk[k].ref,
+					      on_delete[t->fk[k].on_delete], defer_sql[t->fk[k].defer]);
+	}
+}
+
 static void schema_sql(rt_buf *b, const gschema *s)
 {
 	int order[MAXT], i, k, j;
@@ -955,12 +1169,13 @@ static void schema_sql(rt_buf *b, const gschema *s)
 	}
 	for (i = 0; i < s->nt; i++) {
 		const gtable *t = &s->t[order[i]];
-		rt_buf_printf(b, "CREATE TABLE %s (\n", t->name);
+		rt_buf_printf(b, "CREATE %sTABLE %s (\n", t->unlogged ? "UNLOGGED " : "", t->name);
 		for (k = 0; k < t->ncols; k++) {
 			if (k)
 				rt_buf_puts(b, ",\n");
 			put_col(b, t, &t->cols[k]);
 		}
+		attr_columns(b, t);
 		/* SQLite's single key is the column's own PRIMARY KEY */
 		if (npk(t) > !gen_pg) {
 			rt_buf_puts(b, ",\n    ");
@@ -971,11 +1186,14 @@ static void schema_sql(rt_buf *b, const gschema *s)
 				for (k = 0; k < t->ncols; k++)
 					if (t->cols[k].pk == j)
 						rt_buf_printf(b, "%s%s", j > 1 ? ", " : "", t->cols[k].name);
-			rt_buf_puts(b, ")");
+			rt_buf_printf(b, ")%s", defer_sql[t->pkdefer]);
 		}
 		for (k = 0; k < t->nuq; k++)
-			rt_buf_printf(b, ",\n    CONSTRAINT %s UNIQUE (%s)", t->uq[k].name, t->uq[k].cols[0]);
+			rt_buf_printf(b, ",\n    CONSTRAINT %s UNIQUE (%s)%s", t->uq[k].name, t->uq[k].cols[0],
+				      defer_sql[gen_pg ? t->uq[k].defer : 0]);
 		for (k = 0; k < t->nck; k++) {
+			if (t->ck[k].not_valid)
+				continue;
 			rt_buf_puts(b, ",\n    ");
 			if (t->ck[k].named)
 				rt_buf_printf(b, "CONSTRAINT %s ", t->ck[k].name);
@@ -984,10 +1202,13 @@ static void schema_sql(rt_buf *b, const gschema *s)
 			rt_buf_puts(b, ")");
 		}
 		for (k = 0; k < t->nfk; k++)
-			rt_buf_printf(b, ",\n    CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (id)%s",
-				      t->fk[k].name, t->fk[k].col, t->fk[k].ref,
-				      on_delete[t->fk[k].on_delete]);
-		rt_buf_printf(b, "\n)%s;\n", t->without_rowid ? " WITHOUT ROWID" : "");
+			if (!t->fk[k].not_valid)
+				rt_buf_printf(b, ",\n    CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (id)%s%s",
+					      t->fk[k].name, t->fk[k].col, t->fk[k].ref,
+					      on_delete[t->fk[k].on_delete], defer_sql[t->fk[k].defer]);
+		rt_buf_puts(b, "\n)");
+		attr_table_end(b, t);
+		rt_buf_printf(b, "%s;\n", t->without_rowid ? " WITHOUT ROWID" : "");
 		for (k = 0; k < t->nidx; k++) {
 			const gidx *x = &t->idx[k];
 			rt_buf_printf(b, "CREATE %sINDEX %s ON %s (", x->unique ? "UNIQUE " : "", x->name,
@@ -995,9 +1216,12 @@ static void schema_sql(rt_buf *b, const gschema *s)
 			if (x->expr)
 				rt_buf_printf(b, "lower(%s)", x->cols[0]);
 			else
-				for (j = 0; j < x->n; j++)
+				for (j = 0; j < x->n; j++) {
 					rt_buf_printf(b, "%s%s", j ? ", " : "", x->cols[j]);
+					attr_index_key(b, x, j);
+				}
 			rt_buf_puts(b, ")");
+			attr_index_end(b, x);
 			if (x->partial)
 				rt_buf_printf(b, " WHERE %s IS NOT NULL", x->cols[0]);
 			rt_buf_puts(b, ";\n");
@@ -1012,6 +1236,8 @@ static void schema_sql(rt_buf *b, const gschema *s)
 			rt_buf_printf(b, "CREATE TRIGGER trg_%s AFTER INSERT ON %s BEGIN SELECT 1; END;\n",
 				      t->name, t->name);
 	}
+	attr_partitions(b, s);
+	attr_not_valid(b, s);
 	for (i = 0; i < s->nv; i++) {
 		rt_buf_printf(b, "CREATE VIEW %s AS SELECT ", s->v[i].name);
 		for (k = 0; k < s->v[i].n; k++)

@@ -1260,6 +1260,322 @@ static void test_sqltext(void **state)
 	}
 }
 
+/* ---- table attributes (issue 18 item 6) ---------------------------------------- */
+
+/* A fixture whose two sides are the shop in `dialect`. */
+static void shops(fixture *f, const char *dialect)
+{
+	fresh(f);
+	shop(&f->a, dialect);
+	shop(&f->b, dialect);
+}
+
+/* users.len, generated from `expr` */
+static void gen_col(rt_table *t, const char *type, const char *expr, int stored)
+{
+	rt_column *c = col(t, "len", type, 0, NULL);
+
+	assert_int_equal(rt_set_str(&c->generated, expr), 0);
+	c->gen_stored = stored;
+}
+
+/* The diff of f->b to f->a (the downgrade), rendered into f->sql afresh. */
+static void diff_back(fixture *f)
+{
+	rt_buf err = RT_BUF_INIT;
+
+	rt_diff_release(&f->d);
+	rt_buf_clear(&f->sql);
+	assert_rt_ok_err(rt_diff_schemas(&f->d, &f->b, &f->a, NULL, 0, 0, &err), &err);
+	assert_rt_ok_err(rt_render(&f->sql, &f->d, f->a.renderer, NULL, &err), &err);
+	rt_buf_release(&err);
+}
+
+static void test_deferrable(void **state)
+{
+	fixture f;
+
+	(void)state;
+	/* PostgreSQL: a foreign key made deferrable is altered; a unique key
+	 * and a primary key are dropped and added again with the clause */
+	shops(&f, "postgresql");
+	rt_schema_table(&f.b, "posts")->fkeys[0].deferrable = RT_INITIALLY_DEFERRED;
+	uq(rt_schema_table(&f.a, "users"), "users_name_key", "name");
+	uq(rt_schema_table(&f.b, "users"), "users_name_key", "name");
+	rt_schema_table(&f.b, "users")->uniques[0].deferrable = RT_DEFERRABLE;
+	rt_schema_table(&f.b, "users")->pk_deferrable = RT_INITIALLY_DEFERRED;
+	assert_false(rt_schema_equal(&f.a, &f.b));
+	diff(&f);
+	assert_has(f.sql.ptr, "ALTER TABLE posts ALTER CONSTRAINT posts_user_id_fkey DEFERRABLE "
+		   "INITIALLY DEFERRED;\n");
+	assert_lacks(f.sql.ptr, "DROP CONSTRAINT posts_user_id_fkey");
+	assert_has(f.ops.ptr, "alter foreign key posts_user_id_fkey on posts: DEFERRABLE "
+		   "INITIALLY DEFERRED\n");
+	assert_has(f.sql.ptr, "ALTER TABLE users ADD CONSTRAINT users_name_key UNIQUE (name) "
+		   "DEFERRABLE;\n");
+	assert_has(f.sql.ptr, "ALTER TABLE users DROP CONSTRAINT users_pkey;\n");
+	assert_has(f.sql.ptr, "ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id) "
+		   "DEFERRABLE INITIALLY DEFERRED;\n");
+	diff_back(&f);
+	assert_has(f.sql.ptr, "ALTER TABLE posts ALTER CONSTRAINT posts_user_id_fkey NOT "
+		   "DEFERRABLE;\n");
+	assert_has(f.sql.ptr, "ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id);\n");
+	done(&f);
+
+	/* created so: a deferrable key is not written on its column */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	shop(&f.b, "postgresql");
+	rt_schema_table(&f.b, "users")->pk_deferrable = RT_DEFERRABLE;
+	diff(&f);
+	assert_has(f.sql.ptr, "    CONSTRAINT users_pkey PRIMARY KEY (id) DEFERRABLE\n);\n");
+	done(&f);
+
+	/* SQLite: a foreign key's clause changes by a rebuild */
+	shops(&f, "sqlite");
+	rt_schema_table(&f.b, "posts")->fkeys[0].deferrable = RT_INITIALLY_DEFERRED;
+	diff(&f);
+	assert_has(f.ops.ptr, "rebuild table posts");
+	assert_has(f.sql.ptr, "FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE "
+		   "DEFERRABLE INITIALLY DEFERRED\n);\n");
+	done(&f);
+}
+
+static void test_not_valid(void **state)
+{
+	fixture f;
+	rt_check *c;
+
+	(void)state;
+	/* NOT VALID in the database, valid in the model: validated in place */
+	shops(&f, "postgresql");
+	c = rt_table_add_check(rt_schema_table(&f.a, "users"), "users_name_check", "length(name) > 0");
+	c->not_valid = 1;
+	assert_non_null(rt_table_add_check(rt_schema_table(&f.b, "users"), "users_name_check",
+					   "length(name) > 0"));
+	rt_schema_table(&f.a, "posts")->fkeys[0].not_valid = 1;
+	diff(&f);
+	assert_string_equal(f.sql.ptr,
+			    "ALTER TABLE posts VALIDATE CONSTRAINT posts_user_id_fkey;\n"
+			    "ALTER TABLE users VALIDATE CONSTRAINT users_name_check;\n");
+	assert_has(f.ops.ptr, "validate constraint users_name_check on users\n");
+	/* and back: dropped and added NOT VALID */
+	diff_back(&f);
+	assert_has(f.sql.ptr, "ALTER TABLE users DROP CONSTRAINT users_name_check;\n");
+	assert_has(f.sql.ptr, "ALTER TABLE users ADD CONSTRAINT users_name_check "
+		   "CHECK (length(name) > 0) NOT VALID;\n");
+	assert_has(f.sql.ptr, "REFERENCES users (id) ON DELETE CASCADE NOT VALID;\n");
+	done(&f);
+
+	/* a new table: NOT VALID constraints come after its CREATE TABLE,
+	 * which would validate them */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	shop(&f.b, "postgresql");
+	c = rt_table_add_check(rt_schema_table(&f.b, "users"), "users_name_check", "length(name) > 0");
+	c->not_valid = 1;
+	rt_schema_table(&f.b, "posts")->fkeys[0].not_valid = 1;
+	diff(&f);
+	assert_lacks(f.sql.ptr, "    CONSTRAINT users_name_check");
+	assert_lacks(f.sql.ptr, "    CONSTRAINT posts_user_id_fkey");
+	assert_before(f.sql.ptr, "CREATE TABLE users", "ALTER TABLE users ADD CONSTRAINT "
+		      "users_name_check CHECK (length(name) > 0) NOT VALID;\n");
+	assert_before(f.sql.ptr, "CREATE TABLE posts", "ALTER TABLE posts ADD CONSTRAINT "
+		      "posts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE "
+		      "CASCADE NOT VALID;\n");
+	done(&f);
+}
+
+static void test_generated_columns(void **state)
+{
+	fixture f;
+
+	(void)state;
+	/* PostgreSQL: a new expression is a dropped and added column, and
+	 * the index on it goes and comes back with it */
+	shops(&f, "postgresql");
+	gen_col(rt_schema_table(&f.a, "users"), "integer", "length(name)", 1);
+	gen_col(rt_schema_table(&f.b, "users"), "integer", "octet_length(name)", 1);
+	idx(rt_schema_table(&f.a, "users"), "ix_users_len", 0, "len", NULL);
+	idx(rt_schema_table(&f.b, "users"), "ix_users_len", 0, "len", NULL);
+	assert_false(rt_schema_equal(&f.a, &f.b));
+	diff(&f);
+	assert_string_equal(f.sql.ptr,
+			    "DROP INDEX ix_users_len;\n"
+			    "ALTER TABLE users DROP COLUMN len;\n"
+			    "ALTER TABLE users ADD COLUMN len integer GENERATED ALWAYS AS "
+			    "(octet_length(name)) STORED;\n"
+			    "CREATE INDEX ix_users_len ON users (len);\n");
+	done(&f);
+
+	/* a plain column made generated loses its values: a warning */
+	shops(&f, "postgresql");
+	col(rt_schema_table(&f.a, "users"), "len", "integer", 0, NULL);
+	gen_col(rt_schema_table(&f.b, "users"), "integer", "length(name)", 1);
+	diff(&f);
+	assert_has(f.sql.ptr, "-- WARNING: drops column 'users.len' and its data to make it a "
+		   "generated column\n");
+	done(&f);
+
+	/* SQLite: a rebuild, whose copy leaves the generated column out */
+	shops(&f, "sqlite");
+	gen_col(rt_schema_table(&f.a, "users"), "INTEGER", "length(name)", 0);
+	gen_col(rt_schema_table(&f.b, "users"), "INTEGER", "length(name) + 1", 1);
+	diff(&f);
+	assert_has(f.ops.ptr, "rebuild table users (alter column users.len: generated "
+		   "length(name) -> length(name) + 1)");
+	assert_has(f.sql.ptr, "    len INTEGER GENERATED ALWAYS AS (length(name) + 1) STORED\n");
+	assert_has(f.sql.ptr, "INSERT INTO new_users (id, name)\n    SELECT id, name FROM users;\n");
+	done(&f);
+
+	/* a new VIRTUAL column is added in place, a STORED one is not */
+	shops(&f, "sqlite");
+	gen_col(rt_schema_table(&f.b, "users"), "INTEGER", "length(name)", 0);
+	diff(&f);
+	assert_string_equal(f.sql.ptr, "ALTER TABLE users ADD COLUMN len INTEGER GENERATED ALWAYS "
+			    "AS (length(name)) VIRTUAL;\n");
+	done(&f);
+}
+
+static void test_storage_and_unlogged(void **state)
+{
+	fixture f;
+	rt_table *t;
+
+	(void)state;
+	shops(&f, "postgresql");
+	t = rt_schema_table(&f.a, "posts");
+	assert_int_equal(rt_strlist_add(&t->storage, "autovacuum_enabled=false"), 0);
+	assert_int_equal(rt_strlist_add(&t->storage, "fillfactor=70"), 0);
+	assert_int_equal(rt_strlist_add(&t->indexes[0].storage, "fillfactor=50"), 0);
+	t = rt_schema_table(&f.b, "posts");
+	t->unlogged = 1;
+	assert_int_equal(rt_strlist_add(&t->storage, "fillfactor=80"), 0);
+	assert_int_equal(rt_strlist_add(&t->indexes[0].storage, "fillfactor=90"), 0);
+	assert_false(rt_schema_equal(&f.a, &f.b));
+	diff(&f);
+	assert_string_equal(f.sql.ptr,
+			    "ALTER TABLE posts SET UNLOGGED;\n"
+			    "ALTER TABLE posts RESET (autovacuum_enabled);\n"
+			    "ALTER TABLE posts SET (fillfactor=80);\n"
+			    "ALTER INDEX ix_posts_user_id SET (fillfactor=90);\n");
+	diff_back(&f);
+	assert_string_equal(f.sql.ptr,
+			    "ALTER TABLE posts SET LOGGED;\n"
+			    "ALTER TABLE posts SET (autovacuum_enabled=false, fillfactor=70);\n"
+			    "ALTER INDEX ix_posts_user_id SET (fillfactor=50);\n");
+	done(&f);
+
+	/* created with them */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	shop(&f.b, "postgresql");
+	t = rt_schema_table(&f.b, "posts");
+	t->unlogged = 1;
+	assert_int_equal(rt_strlist_add(&t->storage, "fillfactor=80"), 0);
+	assert_int_equal(rt_strlist_add(&t->indexes[0].storage, "fillfactor=90"), 0);
+	rt_set_str(&t->indexes[0].keys.items[0], "user_id text_pattern_ops");
+	diff(&f);
+	assert_has(f.sql.ptr, "CREATE UNLOGGED TABLE posts (\n");
+	assert_has(f.sql.ptr, "\n) WITH (fillfactor=80);\n");
+	assert_has(f.sql.ptr, "CREATE INDEX ix_posts_user_id ON posts (user_id text_pattern_ops) "
+		   "WITH (fillfactor=90);\n");
+	done(&f);
+}
+
+/* m(id, d) PARTITION BY RANGE (d), with partitions m_a and m_b */
+static void partitioned(rt_schema *s)
+{
+	const char *names[] = { "m", "m_a", "m_b" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		rt_table *t = table(s, names[i]);
+		col(t, "id", "integer", 0, NULL);
+		col(t, "d", "date", 1, NULL);
+		if (!i) {
+			assert_int_equal(rt_set_str(&t->partition_by, "RANGE (d)"), 0);
+			continue;
+		}
+		assert_int_equal(rt_set_str(&t->partition_of, "m"), 0);
+		assert_int_equal(rt_set_str(&t->partition_bound, i == 1 ?
+			"FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" : "DEFAULT"), 0);
+	}
+}
+
+static void test_partitions(void **state)
+{
+	fixture f;
+
+	(void)state;
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
+	/* the partitions come after their parent, whatever their names */
+	partitioned(&f.b);
+	assert_int_equal(rt_set_str(&f.b.tables[1].name, "a_first"), 0);
+	diff(&f);
+	assert_before(f.sql.ptr, "CREATE TABLE m (\n    id integer,\n    d date NOT NULL\n) "
+		      "PARTITION BY RANGE (d);\n", "CREATE TABLE a_first PARTITION OF m FOR VALUES "
+		      "FROM ('2024-01-01') TO ('2025-01-01');\n");
+	assert_has(f.sql.ptr, "CREATE TABLE m_b PARTITION OF m DEFAULT;\n");
+	/* and go before it */
+	diff_back(&f);
+	assert_before(f.sql.ptr, "DROP TABLE a_first;", "DROP TABLE m;");
+	done(&f);
+
+	/* a new column goes to the parent only; a new bound is a detach and
+	 * an attach */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
+	partitioned(&f.a);
+	partitioned(&f.b);
+	col(rt_schema_table(&f.b, "m"), "note", "text", 0, NULL);
+	col(rt_schema_table(&f.b, "m_a"), "note", "text", 0, NULL);
+	assert_int_equal(rt_set_str(&rt_schema_table(&f.b, "m_a")->partition_bound,
+				    "FOR VALUES FROM ('2024-01-01') TO ('2026-01-01')"), 0);
+	diff(&f);
+	assert_string_equal(f.sql.ptr,
+			    "ALTER TABLE m DETACH PARTITION m_a;\n"
+			    "ALTER TABLE m ADD COLUMN note text;\n"
+			    "ALTER TABLE m ATTACH PARTITION m_a FOR VALUES FROM ('2024-01-01') TO "
+			    "('2026-01-01');\n");
+	done(&f);
+
+	/* a partition dropped from a parent that stays is detached first (a
+	 * foreign key to the parent refuses a plain DROP TABLE) */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
+	partitioned(&f.a);
+	partitioned(&f.b);
+	rt_schema_remove_table(&f.b, 2);
+	diff(&f);
+	assert_string_equal(f.sql.ptr, "ALTER TABLE m DETACH PARTITION m_b;\n"
+			    "-- WARNING: drops table 'm_b' and its rows\nDROP TABLE m_b;\n");
+	done(&f);
+
+	/* a new partition key: the table is made again, its partitions too */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
+	partitioned(&f.a);
+	partitioned(&f.b);
+	assert_int_equal(rt_set_str(&rt_schema_table(&f.b, "m")->partition_by, "LIST (d)"), 0);
+	assert_int_equal(rt_set_str(&rt_schema_table(&f.b, "m_a")->partition_bound,
+				    "FOR VALUES IN ('2024-01-01')"), 0);
+	diff(&f);
+	assert_before(f.sql.ptr, "DROP TABLE m_a;", "DROP TABLE m;");
+	assert_before(f.sql.ptr, "DROP TABLE m;", "CREATE TABLE m (");
+	assert_before(f.sql.ptr, ") PARTITION BY LIST (d);", "CREATE TABLE m_a PARTITION OF m FOR "
+		      "VALUES IN ('2024-01-01');");
+	assert_has(f.sql.ptr, "-- WARNING: drops table 'm' and its rows\n");
+	assert_lacks(f.sql.ptr, "--rename");
+	assert_int_equal(f.d.warnings.count, 3);
+	done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1293,6 +1609,11 @@ int main(void)
 #ifdef RETORT_WITH_PG
 		cmocka_unit_test(test_model_filter_pg),
 #endif
+		cmocka_unit_test(test_deferrable),
+		cmocka_unit_test(test_not_valid),
+		cmocka_unit_test(test_generated_columns),
+		cmocka_unit_test(test_storage_and_unlogged),
+		cmocka_unit_test(test_partitions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,20 +86,36 @@ static char *action(const char *code)
 	"NOT EXISTS (SELECT 1 FROM pg_depend xd WHERE xd.classid = '" catalog "'::regclass " \
 	"AND xd.objid = " oid " AND xd.deptype = 'e')"
 
+/* Storage parameters (reloptions) in a stable order. */
+#define SORTED_OPTIONS(col) \
+	"array_to_string(ARRAY(SELECT o FROM unnest(" col ") o ORDER BY 1), E'\\x1f')"
+
 static int tables(ic *c)
 {
 	PGresult *res;
 	int i, rc;
 
-	if ((rc = query(c, "SELECT c.relname, obj_description(c.oid, 'pg_class') "
+	if ((rc = query(c, "SELECT c.relname, obj_description(c.oid, 'pg_class'), "
+			"c.relpersistence = 'u', " SORTED_OPTIONS("c.reloptions") ", "
+			"CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
+			"(SELECT pc.relname FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent "
+			"  WHERE h.inhrelid = c.oid AND c.relispartition), "
+			"CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END "
 			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-			"WHERE " IN_SCHEMA " AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+			"WHERE " IN_SCHEMA " AND c.relkind IN ('r', 'p') "
 			"AND " NOT_EXT_MEMBER("pg_class", "c.oid") " ORDER BY 1", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
 		rt_table *t = rt_schema_add_table(c->out, val(res, i, 0));
-		if (!t || rt_set_str(&t->comment, val(res, i, 1)) < 0)
+		if (!t || rt_set_str(&t->comment, val(res, i, 1)) < 0 ||
+		    split(&t->storage, val(res, i, 3)) < 0 ||
+		    rt_set_str(&t->partition_by, val(res, i, 4)) < 0 ||
+		    rt_set_str(&t->partition_of, val(res, i, 5)) < 0 ||
+		    rt_set_str(&t->partition_bound, val(res, i, 6)) < 0) {
 			rc = oom(c);
+			break;
+		}
+		t->unlogged = !strcmp(val(res, i, 2), "t");
 	}
 	PQclear(res);
 	return rc;
@@ -155,19 +171,20 @@ static int columns(ic *c)
 			"  JOIN pg_namespace tn ON tn.oid = bt.typnamespace "
 			"  WHERE bt.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 "
 			"    THEN t.typelem ELSE t.oid END "
-			"  AND (tn.nspname = 'pg_catalog' OR NOT " NOT_EXT_MEMBER("pg_type", "bt.oid") ")) "
+			"  AND (tn.nspname = 'pg_catalog' OR NOT " NOT_EXT_MEMBER("pg_type", "bt.oid") ")), "
+			"a.attgenerated "
 			"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
 			"JOIN pg_namespace n ON n.oid = c.relnamespace "
 			"JOIN pg_type t ON t.oid = a.atttypid "
 			"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
 			"LEFT JOIN pg_collation co ON co.oid = a.attcollation "
-			"WHERE " IN_SCHEMA " AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+			"WHERE " IN_SCHEMA " AND c.relkind IN ('r', 'p') "
 			"AND a.attnum > 0 AND NOT a.attisdropped "
 			"ORDER BY c.relname, a.attnum", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
 		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
-		const char *dflt = val(res, i, 4), *ident = val(res, i, 5);
+		const char *dflt = val(res, i, 4), *ident = val(res, i, 5), *gen = val(res, i, 10);
 		rt_column *col;
 		if (!t)
 			continue;
@@ -183,6 +200,17 @@ static int columns(ic *c)
 			col->autoinc = RT_AUTO_IDENTITY;
 		else if (dflt && !strcmp(val(res, i, 8), "t") && !strncmp(dflt, "nextval(", 8))
 			col->autoinc = RT_AUTO_SERIAL, dflt = NULL;
+		/* a generated column's expression sits where a default would,
+		 * in parentheses that GENERATED ALWAYS AS ( ) writes again */
+		if (gen && *gen) {
+			size_t n = dflt ? strlen(dflt) : 0;
+			int outer = n > 1 && dflt[0] == '(' && rt_sql_match_paren(dflt, n, 0) == n;
+			col->gen_stored = *gen == 's';
+			if (!(col->generated = outer ? rt_strndup(dflt + 1, n - 2)
+						     : rt_strdup(dflt ? dflt : "")))
+				rc = oom(c);
+			dflt = NULL;
+		}
 		if (rt_set_str(&col->dflt, dflt) < 0 || rt_set_str(&col->collation, val(res, i, 6)) < 0 ||
 		    rt_set_str(&col->comment, val(res, i, 7)) < 0)
 			rc = oom(c);
@@ -203,16 +231,25 @@ static int constraints(ic *c)
 	if ((rc = query(c,
 			"SELECT c.relname, k.conname, k.contype, " ATTNAMES("k.conkey", "k.conrelid") ", "
 			"f.relname, " ATTNAMES("k.confkey", "k.confrelid") ", "
-			"k.confupdtype, k.confdeltype, pg_get_expr(k.conbin, k.conrelid, true) "
+			"k.confupdtype, k.confdeltype, pg_get_expr(k.conbin, k.conrelid, true), "
+			"k.condeferrable, k.condeferred, k.convalidated "
 			"FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
 			"JOIN pg_namespace n ON n.oid = c.relnamespace "
 			"LEFT JOIN pg_class f ON f.oid = k.confrelid "
 			"WHERE " IN_SCHEMA " AND k.contype IN ('p', 'u', 'f', 'c') "
-			"AND c.relkind IN ('r', 'p') ORDER BY 1, 2", &res)) < 0)
+			"AND c.relkind IN ('r', 'p') "
+			/* not the clones a partition has of its parent's keys, nor
+			 * those of a foreign key to a partitioned table on each of
+			 * its partitions; nor a partition's inherited checks */
+			"AND k.conparentid = 0 AND (k.conislocal OR NOT c.relispartition) "
+			"ORDER BY 1, 2", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
 		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
 		const char *name = val(res, i, 1), *type = val(res, i, 2);
+		int deferrable = strcmp(val(res, i, 9), "t") ? RT_NOT_DEFERRABLE
+				 : strcmp(val(res, i, 10), "t") ? RT_DEFERRABLE : RT_INITIALLY_DEFERRED;
+		int not_valid = strcmp(val(res, i, 11), "t") != 0;
 		rt_strlist cols = { 0 };
 		size_t k;
 		if (!t)
@@ -227,6 +264,7 @@ static int constraints(ic *c)
 			}
 			if (rt_set_str(&t->pk_name, name) < 0)
 				rc = oom(c);
+			t->pk_deferrable = deferrable;
 		} else if (*type == 'u') {
 			rt_unique *u = rt_table_add_unique(t, name);
 			if (!u)
@@ -234,6 +272,7 @@ static int constraints(ic *c)
 			else {
 				u->cols = cols;
 				memset(&cols, 0, sizeof(cols));
+				u->deferrable = deferrable;
 			}
 		} else if (*type == 'f') {
 			rt_fkey *f = rt_table_add_fkey(t, name, val(res, i, 4));
@@ -244,11 +283,16 @@ static int constraints(ic *c)
 				memset(&cols, 0, sizeof(cols));
 				f->on_update = action(val(res, i, 6));
 				f->on_delete = action(val(res, i, 7));
+				f->deferrable = deferrable;
+				f->not_valid = not_valid;
 			}
 		} else if (*type == 'c') {
 			const char *expr = val(res, i, 8);
-			if (!rt_table_add_check(t, name, expr ? expr : "true"))
+			rt_check *ck = rt_table_add_check(t, name, expr ? expr : "true");
+			if (!ck)
 				rc = oom(c);
+			else
+				ck->not_valid = not_valid;
 		}
 		rt_strlist_release(&cols);
 	}
@@ -261,20 +305,32 @@ static int indexes(ic *c)
 	PGresult *res;
 	int i, rc;
 
-	/* per key: its text, then DESC and NULLS when not the default */
+	/* per key: its text, then COLLATE, the operator class, DESC and
+	 * NULLS when not the default (pg_get_indexdef of one key leaves them
+	 * out).  A key's default collation is its column's, or for an
+	 * expression its type's. */
 	if ((rc = query(c,
 			"SELECT t.relname, i.relname, x.indisunique, am.amname, "
 			"array_to_string(ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) || "
+			"  CASE WHEN x.indcollation[k - 1] <> 0 AND x.indcollation[k - 1] <> COALESCE("
+			"    (SELECT a.attcollation FROM pg_attribute a WHERE a.attrelid = x.indrelid "
+			"      AND a.attnum = x.indkey[k - 1] AND x.indkey[k - 1] <> 0), "
+			"    (SELECT ty.typcollation FROM pg_attribute ia JOIN pg_type ty "
+			"      ON ty.oid = ia.atttypid WHERE ia.attrelid = x.indexrelid AND ia.attnum = k)) "
+			"  THEN ' COLLATE ' || (SELECT quote_ident(co.collname) FROM pg_collation co "
+			"    WHERE co.oid = x.indcollation[k - 1]) ELSE '' END || "
+			"  COALESCE((SELECT ' ' || quote_ident(oc.opcname) FROM pg_opclass oc "
+			"    WHERE oc.oid = x.indclass[k - 1] AND NOT oc.opcdefault), '') || "
 			"  CASE WHEN x.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END || "
 			"  CASE WHEN x.indoption[k - 1] & 3 = 2 THEN ' NULLS FIRST' "
 			"       WHEN x.indoption[k - 1] & 3 = 1 THEN ' NULLS LAST' ELSE '' END "
 			"  FROM generate_series(1, x.indnkeyatts) k ORDER BY k), E'\\x1f'), "
-			"pg_get_expr(x.indpred, x.indrelid, true) "
+			"pg_get_expr(x.indpred, x.indrelid, true), " SORTED_OPTIONS("i.reloptions") " "
 			"FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
 			"JOIN pg_class t ON t.oid = x.indrelid "
 			"JOIN pg_namespace n ON n.oid = t.relnamespace "
 			"JOIN pg_am am ON am.oid = i.relam "
-			"WHERE " IN_SCHEMA " AND t.relkind IN ('r', 'p') "
+			"WHERE " IN_SCHEMA " AND t.relkind IN ('r', 'p') AND NOT i.relispartition "
 			"AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid "
 			"  AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x')) "
 			"ORDER BY 1, 2", &res)) < 0)
@@ -291,6 +347,7 @@ static int indexes(ic *c)
 		}
 		x->unique = !strcmp(val(res, i, 2), "t");
 		if (split(&x->keys, val(res, i, 4)) < 0 || rt_set_str(&x->where, val(res, i, 5)) < 0 ||
+		    split(&x->storage, val(res, i, 6)) < 0 ||
 		    (am && strcmp(am, "btree") && rt_set_str(&x->method, am) < 0))
 			rc = oom(c);
 	}
@@ -354,9 +411,9 @@ static int unmodelled(ic *c)
 			"SELECT k || ' ' || name FROM ("
 			"SELECT CASE c.relkind WHEN 'm' THEN 'materialized view' "
 			"WHEN 'f' THEN 'foreign table' WHEN 'c' THEN 'composite type' "
-			"WHEN 'S' THEN 'sequence' ELSE 'partition' END AS k, c.relname AS name "
+			"ELSE 'sequence' END AS k, c.relname AS name "
 			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-			"WHERE " IN_SCHEMA " AND (c.relkind IN ('m', 'f', 'c') OR c.relispartition "
+			"WHERE " IN_SCHEMA " AND (c.relkind IN ('m', 'f', 'c') "
 			"OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d "
 			"WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
 			"AND d.deptype IN ('a', 'i')))) AND" OWN("pg_class", "c.oid") "UNION ALL "

@@ -321,6 +321,70 @@ static void alter_enum(rt_buf *out, const rt_op *op)
 	rt_buf_release(&old);
 }
 
+/* Does `list` hold a parameter named as `item` ("name=value") is? */
+static int has_param(const rt_strlist *list, const char *item)
+{
+	size_t n = strcspn(item, "="), i;
+
+	for (i = 0; i < list->count; i++)
+		if (!strncmp(list->items[i], item, n) && list->items[i][n] == '=')
+			return 1;
+	return 0;
+}
+
+/* "<prefix>VERB (p1, p2);" for the parameters of `from` that `other`
+ * lacks (by name with `names`, then written without their values; else
+ * by the whole "name=value"); nothing when there are none. */
+static void storage_verb(rt_buf *out, const char *prefix, const char *verb,
+			 const rt_strlist *from, const rt_strlist *other, int names)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < from->count; i++) {
+		const char *item = from->items[i];
+		if (names ? has_param(other, item) : rt_strlist_has(other, item))
+			continue;
+		if (n++)
+			rt_buf_puts(out, ", ");
+		else
+			rt_buf_printf(out, "%s%s (", prefix, verb);
+		rt_buf_put(out, item, names ? strcspn(item, "=") : strlen(item));
+	}
+	if (n)
+		rt_buf_puts(out, ");\n");
+}
+
+/* ALTER TABLE t / ALTER INDEX x (the prefix) RESET what goes, SET what
+ * comes or changes. */
+static void alter_storage(rt_buf *out, const char *prefix, const rt_strlist *a,
+			  const rt_strlist *b)
+{
+	storage_verb(out, prefix, "RESET", a, b, 1);
+	storage_verb(out, prefix, "SET", b, a, 0);
+}
+
+static void table_options(rt_buf *out, const rt_table *a, const rt_table *b)
+{
+	rt_buf prefix = RT_BUF_INIT;
+
+	alter_table(&prefix, b);
+	if (a->unlogged != b->unlogged)
+		rt_buf_printf(out, "%sSET %s;\n", prefix.ptr, b->unlogged ? "UNLOGGED" : "LOGGED");
+	alter_storage(out, prefix.ptr, &a->storage, &b->storage);
+	rt_buf_release(&prefix);
+}
+
+static void alter_index(rt_buf *out, const rt_index *a, const rt_index *b)
+{
+	rt_buf prefix = RT_BUF_INIT;
+
+	rt_buf_puts(&prefix, "ALTER INDEX ");
+	ident(&prefix, b->name);
+	rt_buf_putc(&prefix, ' ');
+	alter_storage(out, prefix.ptr, &a->storage, &b->storage);
+	rt_buf_release(&prefix);
+}
+
 static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 {
 	const char *pk[64];
@@ -356,7 +420,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_ADD_FKEY:
 		add_constraint(out, op->tb, NULL); /* the name is the foreign key's own */
 		rt_render_fkey(out, op->b, R);
-		rt_buf_puts(out, ";\n");
+		rt_buf_puts(out, ((const rt_fkey *)op->b)->not_valid ? " NOT VALID;\n" : ";\n");
 		break;
 	case RT_OP_RENAME_INDEX:
 		rt_buf_puts(out, "ALTER INDEX ");
@@ -409,20 +473,20 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 				rt_buf_puts(out, ", ");
 			ident(out, pk[i]);
 		}
-		rt_buf_puts(out, ");\n");
+		rt_buf_printf(out, ")%s;\n", rt_deferrable_sql(op->tb->pk_deferrable));
 		break;
 	case RT_OP_ADD_UNIQUE: {
 		const rt_unique *u = op->b;
 		add_constraint(out, op->tb, u->name);
 		rt_buf_puts(out, "UNIQUE ");
 		rt_render_idents(out, &u->cols, R);
-		rt_buf_puts(out, ";\n");
+		rt_buf_printf(out, "%s;\n", rt_deferrable_sql(u->deferrable));
 		break;
 	}
 	case RT_OP_ADD_CHECK: {
 		const rt_check *c = op->b;
 		add_constraint(out, op->tb, c->name);
-		rt_buf_printf(out, "CHECK (%s);\n", c->expr);
+		rt_buf_printf(out, "CHECK (%s)%s;\n", c->expr, c->not_valid ? " NOT VALID" : "");
 		break;
 	}
 	case RT_OP_RENAME_CONSTRAINT: {
@@ -463,6 +527,43 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_CREATE_VTABLE:
 		/* (a SQLite model's, dumped as PostgreSQL) */
 		rt_render_unsupported(out, op, "PostgreSQL");
+		break;
+	case RT_OP_ALTER_FKEY: {
+		const rt_fkey *f = op->b;
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "ALTER CONSTRAINT ");
+		ident(out, f->name);
+		rt_buf_printf(out, "%s;\n", f->deferrable == RT_INITIALLY_DEFERRED ?
+			      " DEFERRABLE INITIALLY DEFERRED" : f->deferrable ?
+			      " DEFERRABLE INITIALLY IMMEDIATE" : " NOT DEFERRABLE");
+		break;
+	}
+	case RT_OP_VALIDATE_CONSTRAINT:
+		alter_table(out, op->tb);
+		rt_buf_puts(out, "VALIDATE CONSTRAINT ");
+		ident(out, name_of(op->b));
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_TABLE_OPTIONS:
+		table_options(out, op->ta, op->tb);
+		break;
+	case RT_OP_ALTER_INDEX:
+		alter_index(out, op->a, op->b);
+		break;
+	case RT_OP_DETACH_PARTITION:
+		rt_buf_puts(out, "ALTER TABLE ");
+		ident(out, op->ta->partition_of);
+		rt_buf_puts(out, " DETACH PARTITION ");
+		ident(out, op->ta->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_ATTACH_PARTITION:
+		rt_buf_puts(out, "ALTER TABLE ");
+		ident(out, op->tb->partition_of);
+		rt_buf_puts(out, " ATTACH PARTITION ");
+		ident(out, op->tb->name);
+		rt_buf_printf(out, " %s;\n",
+			      op->tb->partition_bound ? op->tb->partition_bound : "DEFAULT");
 		break;
 	default: /* rendered by rt_render_common_op above */
 		break;

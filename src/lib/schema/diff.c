@@ -44,6 +44,10 @@ typedef struct pair {
 	const char **dst;   /* per column of a: its column in b, or NULL */
 	int touched;        /* views and triggers using it must be re-created */
 	int rebuild;
+	/* columns of b dropped and added again (a generated column's change
+	 * where tables are not rebuilt): the keys, checks and indexes using
+	 * them go and come back with them */
+	rt_strlist regen;
 } pair;
 
 typedef struct st {
@@ -295,13 +299,34 @@ static int str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+/* Does a key of columns `cols` or the expression `text` of pair p use a
+ * column that is dropped and added again? */
+static int uses_regen(const pair *p, const rt_strlist *cols, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < p->regen.count; i++)
+		if ((cols && rt_strlist_has(cols, p->regen.items[i])) ||
+		    (text && rt_sql_mentions(text, p->regen.items[i])))
+			return 1;
+	return 0;
+}
+
 /* Do A's object (translated) and B's have the same content?  (One
  * signature for all four, for the matcher's table in diff_pair.) */
 static int unique_same(st *s, const pair *p, const void *va, const void *vb)
 {
 	const rt_unique *a = va, *b = vb;
 
-	return list_maps_to(p, &a->cols, &b->cols);
+	return list_maps_to(p, &a->cols, &b->cols) && a->deferrable == b->deferrable &&
+	       !uses_regen(p, &b->cols, NULL);
+}
+
+/* A NOT VALID constraint becomes valid in place (RT_OP_VALIDATE_CONSTRAINT,
+ * from `paired`); the other way it is dropped and added NOT VALID. */
+static int validity_same(int a_not_valid, int b_not_valid)
+{
+	return a_not_valid || !b_not_valid;
 }
 
 static int fkey_same(st *s, const pair *p, const void *va, const void *vb)
@@ -309,16 +334,22 @@ static int fkey_same(st *s, const pair *p, const void *va, const void *vb)
 	const rt_fkey *a = va, *b = vb;
 	const pair *rp = pair_of_a(s, a->ref_table);
 
+	/* (a table made again takes the foreign keys to it along) */
 	return list_maps_to(p, &a->cols, &b->cols) && !strcmp(map_table(s, a->ref_table), b->ref_table) &&
+	       (rp || !rt_schema_table(s->A, a->ref_table)) &&
 	       list_maps_to(rp, &a->ref_cols, &b->ref_cols) && str_eq(a->on_delete, b->on_delete) &&
-	       str_eq(a->on_update, b->on_update);
+	       str_eq(a->on_update, b->on_update) &&
+	       /* (where ALTER TABLE can, DEFERRABLE changes in place: fkey_paired) */
+	       (a->deferrable == b->deferrable || !s->dialect->rebuild_tables) &&
+	       validity_same(a->not_valid, b->not_valid) && !uses_regen(p, &b->cols, NULL);
 }
 
 static int check_same(st *s, const pair *p, const void *va, const void *vb)
 {
 	const rt_check *a = va, *b = vb;
 	char *ta = translate(s, p, a->expr);
-	int same = str_eq(ta, b->expr);
+	int same = str_eq(ta, b->expr) && validity_same(a->not_valid, b->not_valid) &&
+		   !uses_regen(p, NULL, b->expr);
 
 	free(ta);
 	return same;
@@ -333,7 +364,7 @@ static int index_same(st *s, const pair *p, const void *va, const void *vb)
 
 	for (i = 0; same && i < a->keys.count; i++) {
 		char *k = translate(s, p, a->keys.items[i]);
-		same = str_eq(k, b->keys.items[i]);
+		same = str_eq(k, b->keys.items[i]) && !uses_regen(p, NULL, b->keys.items[i]);
 		free(k);
 	}
 	if (same) {
@@ -432,6 +463,21 @@ static int make_pair(st *s, pair *p)
 	return 0;
 }
 
+/* A partitioned table whose key changes is made again, and so are its
+ * partitions: no ALTER TABLE changes a partition key. */
+static int remade(const st *s, const rt_table *a, const rt_table *b, int depth)
+{
+	const rt_table *pa, *pb;
+
+	if (!str_eq(a->partition_by, b->partition_by))
+		return 1;
+	if (!a->partition_of || !b->partition_of || depth > 16)
+		return 0;
+	pa = rt_schema_table(s->A, a->partition_of);
+	pb = rt_schema_table(s->B, b->partition_of);
+	return pa && pb && remade(s, pa, pb, depth + 1);
+}
+
 static int pair_tables(st *s)
 {
 	size_t i;
@@ -451,7 +497,7 @@ static int pair_tables(st *s)
 			b = rt_schema_table(s->B, ren_to(s, r));
 		else if (!table_rename_to(s, a->name))
 			b = rt_schema_table(s->B, a->name);
-		if (!b)
+		if (!b || remade(s, a, b, 0))
 			continue;
 		s->pairs[s->npairs].a = a;
 		s->pairs[s->npairs].b = b;
@@ -583,8 +629,13 @@ static void describe_col_change(rt_buf *b, const rt_column *a, const rt_column *
 			      c->collation ? c->collation : "default");
 		sep = ", ";
 	}
-	if (m & RT_ALTER_COMMENT)
+	if (m & RT_ALTER_COMMENT) {
 		rt_buf_printf(b, "%scomment", sep);
+		sep = ", ";
+	}
+	if (m & RT_ALTER_GENERATED)
+		rt_buf_printf(b, "%sgenerated %s -> %s", sep, a->generated ? a->generated : "none",
+			      c->generated ? c->generated : "none");
 }
 
 static unsigned int column_changes(const rt_column *a, const rt_column *b)
@@ -603,6 +654,8 @@ static unsigned int column_changes(const rt_column *a, const rt_column *b)
 		m |= RT_ALTER_COLLATION;
 	if (!str_eq(a->comment, b->comment))
 		m |= RT_ALTER_COMMENT;
+	if (!str_eq(a->generated, b->generated) || a->gen_stored != b->gen_stored)
+		m |= RT_ALTER_GENERATED;
 	return m;
 }
 
@@ -612,7 +665,7 @@ static int pk_same(const pair *p)
 	const char *ka[64], *kb[64];
 	size_t na = rt_table_pk(p->a, ka, 64), nb = rt_table_pk(p->b, kb, 64), i;
 
-	if (na != nb)
+	if (na != nb || p->a->pk_deferrable != p->b->pk_deferrable)
 		return 0;
 	for (i = 0; i < na; i++)
 		if (strcmp(map_col(p, ka[i]), kb[i]))
@@ -638,6 +691,9 @@ typedef struct kind {
 	/* may a new `xb` ride on an operation already made (from `start`)?
 	 * NULL: never */
 	int (*ride)(st *s, size_t start, const void *xb);
+	/* an `xa` of table pair `p` paired with `xb`: what else changes in
+	 * place (NULL: nothing) */
+	void (*paired)(st *s, const pair *p, const void *xa, const void *xb);
 } kind;
 
 enum { K_UNIQUE, K_CHECK, K_FKEY, K_INDEX };
@@ -694,25 +750,48 @@ static int fkey_ride(st *s, size_t start, const void *xb)
 	return added != NULL;
 }
 
+static void check_paired(st *s, const pair *p, const void *xa, const void *xb)
+{
+	if (((const rt_check *)xa)->not_valid && !((const rt_check *)xb)->not_valid)
+		add_op(s, RT_OP_VALIDATE_CONSTRAINT, G_TABLE_KEYS, p->a, p->b, xa, xb);
+}
+
+static void fkey_paired(st *s, const pair *p, const void *xa, const void *xb)
+{
+	const rt_fkey *a = xa, *b = xb;
+
+	if (a->deferrable != b->deferrable)
+		add_op(s, RT_OP_ALTER_FKEY, G_TABLE_KEYS, p->a, p->b, xa, xb);
+	if (a->not_valid && !b->not_valid)
+		add_op(s, RT_OP_VALIDATE_CONSTRAINT, G_TABLE_KEYS, p->a, p->b, xa, xb);
+}
+
+/* Storage parameters change in place (ALTER INDEX ... SET / RESET). */
+static void index_paired(st *s, const pair *p, const void *xa, const void *xb)
+{
+	if (!rt_strlist_equal(&((const rt_index *)xa)->storage, &((const rt_index *)xb)->storage))
+		add_op(s, RT_OP_ALTER_INDEX, G_TABLE_KEYS, p->a, p->b, xa, xb);
+}
+
 #define KIND(field, type) offsetof(rt_table, n##field), offsetof(rt_table, field), sizeof(type)
 
 static const kind kinds[] = {
 	[K_UNIQUE] = { KIND(uniques, rt_unique), unique_same,
 		       RT_OP_RENAME_CONSTRAINT, RT_OP_DROP_UNIQUE, RT_OP_ADD_UNIQUE,
 		       G_TABLE_DROPS, G_TABLE_DROPS, G_TABLE_ADDS, 'u', 1,
-		       constraint_may_rename, NULL },
+		       constraint_may_rename, NULL, NULL },
 	[K_CHECK] = { KIND(checks, rt_check), check_same,
 		      RT_OP_RENAME_CONSTRAINT, RT_OP_DROP_CHECK, RT_OP_ADD_CHECK,
 		      G_TABLE_DROPS, G_TABLE_DROPS, G_TABLE_ADDS, 'c', 1,
-		      constraint_may_rename, NULL },
+		      constraint_may_rename, NULL, check_paired },
 	[K_FKEY] = { KIND(fkeys, rt_fkey), fkey_same,
 		     RT_OP_RENAME_CONSTRAINT, RT_OP_DROP_FKEY, RT_OP_ADD_FKEY,
 		     G_TABLE_DROPS, G_DROP_FKEYS, G_TABLE_KEYS, 'f', 1,
-		     constraint_may_rename, fkey_ride },
+		     constraint_may_rename, fkey_ride, fkey_paired },
 	[K_INDEX] = { KIND(indexes, rt_index), index_same,
 		      RT_OP_RENAME_INDEX, RT_OP_DROP_INDEX, RT_OP_CREATE_INDEX,
 		      G_DROP_INDEXES, G_DROP_INDEXES, G_TABLE_KEYS, 0, 0,
-		      index_may_rename, NULL },
+		      index_may_rename, NULL, index_paired },
 };
 
 /* Pair the objects of kind `k` of p's two tables: the same name and
@@ -740,6 +819,8 @@ static void match(st *s, const pair *p, const kind *k, size_t start, unsigned ch
 				    !k->same(s, p, xa, xb))
 					continue;
 				am[i] = bm[j] = 1;
+				if (k->paired)
+					k->paired(s, p, xa, xb);
 				if (rename) {
 					op = add_op(s, k->rename, k->rename_group, a, b, xa, xb);
 					op->what = k->what;
@@ -756,6 +837,24 @@ static void match(st *s, const pair *p, const kind *k, size_t start, unsigned ch
 			add_op(s, k->add, k->add_group, a, b, NULL, kind_item(k, b, j));
 			*rebuild |= k->rebuild;
 		}
+}
+
+/* A partition that leaves its parent, joins one or changes its bound:
+ * DETACH before tables are dropped and renamed (a parent that goes would
+ * take it along) but after the parent's indexes are (a detached table
+ * keeps its copies of the parent's keys and indexes: the copy of a
+ * dropped one would stay), ATTACH once the parent is there. */
+static void partition_ops(st *s, const pair *p)
+{
+	const rt_table *a = p->a, *b = p->b;
+	const char *parent = a->partition_of ? map_table(s, a->partition_of) : NULL;
+
+	if (str_eq(parent, b->partition_of) && str_eq(a->partition_bound, b->partition_bound))
+		return;
+	if (parent)
+		add_op(s, RT_OP_DETACH_PARTITION, G_DROP_TABLES, a, b, NULL, NULL);
+	if (b->partition_of)
+		add_op(s, RT_OP_ATTACH_PARTITION, G_TABLE_KEYS, a, b, NULL, NULL);
 }
 
 /* The operations of one table pair.  Returns 0 or an error. */
@@ -776,6 +875,12 @@ static int diff_pair(st *s, pair *p)
 		rc = rt_error(s->err, RETORT_ERROR, "out of memory");
 		goto done;
 	}
+	for (i = 0; !s->dialect->rebuild_tables && i < b->ncols; i++) {
+		const rt_column *ca = p->src[i] ? rt_table_column(a, p->src[i]) : NULL;
+		if (ca && (column_changes(ca, &b->cols[i]) & RT_ALTER_GENERATED) &&
+		    rt_strlist_add(&p->regen, b->cols[i].name) < 0)
+			s->oom = 1;
+	}
 
 	/* primary key */
 	if (!pk_same(p)) {
@@ -792,8 +897,8 @@ static int diff_pair(st *s, pair *p)
 	match(s, p, &kinds[K_UNIQUE], start, am, bm, &rebuild);
 	match(s, p, &kinds[K_CHECK], start, am, bm, &rebuild);
 
-	/* columns */
-	for (i = 0; i < b->ncols; i++) {
+	/* columns (a partition's are its parent's) */
+	for (i = 0; i < b->ncols && !(a->partition_of && b->partition_of); i++) {
 		const rt_column *cb = &b->cols[i];
 		const rt_column *ca = p->src[i] ? rt_table_column(a, p->src[i]) : NULL;
 		unsigned int m;
@@ -806,6 +911,17 @@ static int diff_pair(st *s, pair *p)
 		m = column_changes(ca, cb);
 		if (!m)
 			continue;
+		if (rt_strlist_has(&p->regen, cb->name)) {
+			/* no ALTER makes a column generated or changes its
+			 * expression: drop it (by its new name) and add it */
+			op = add_op(s, RT_OP_DROP_COLUMN, G_TABLE_DROPS, a, b, cb, NULL);
+			if (!ca->generated)
+				warn(s, op, "drops column '%s.%s' and its data to make it a generated "
+				     "column", b->name, cb->name);
+			add_op(s, RT_OP_ADD_COLUMN, G_TABLE_ADDS, a, b, NULL, cb);
+			p->touched = 1;
+			continue;
+		}
 		op = add_op(s, RT_OP_ALTER_COLUMN, G_TABLE_ADDS, a, b, ca, cb);
 		op->alter = m;
 		if ((m & RT_ALTER_TYPE) && rt_type_narrows(ca->type, cb->type))
@@ -816,7 +932,7 @@ static int diff_pair(st *s, pair *p)
 		if (m & ~RT_ALTER_COMMENT)
 			rebuild = 1;
 	}
-	for (i = 0; i < a->ncols; i++) {
+	for (i = 0; i < a->ncols && !(a->partition_of && b->partition_of); i++) {
 		const rt_column *ca = &a->cols[i];
 		if (p->dst[i])
 			continue;
@@ -826,7 +942,7 @@ static int diff_pair(st *s, pair *p)
 		if (s->dialect->rebuild_tables && !s->dialect->drop_column_in_place(s->A, a, ca))
 			rebuild = 1;
 	}
-	for (i = 0; i < b->ncols; i++) {
+	for (i = 0; i < b->ncols && !(a->partition_of && b->partition_of); i++) {
 		const rt_column *cb = &b->cols[i];
 		if (p->src[i])
 			continue;
@@ -856,6 +972,9 @@ static int diff_pair(st *s, pair *p)
 		add_op(s, RT_OP_TABLE_COMMENT, G_TABLE_ADDS, a, b, NULL, NULL);
 	if (!str_eq(a->options, b->options))
 		rebuild = 1;
+	if (a->unlogged != b->unlogged || !rt_strlist_equal(&a->storage, &b->storage))
+		add_op(s, RT_OP_TABLE_OPTIONS, G_TABLE_ADDS, a, b, NULL, NULL);
+	partition_ops(s, p);
 
 	/* one rebuild instead of what ALTER TABLE cannot do */
 	if (s->dialect->rebuild_tables && rebuild && !s->oom) {
@@ -889,6 +1008,7 @@ static int diff_pair(st *s, pair *p)
 done:
 	free(am);
 	free(bm);
+	rt_strlist_release(&p->regen);
 	return rc;
 }
 
@@ -902,7 +1022,18 @@ static int references(const rt_table *t, const char *name)
 	for (i = 0; i < t->nfkeys; i++)
 		if (!strcmp(t->fkeys[i].ref_table, name) && strcmp(t->name, name))
 			return 1;
-	return 0;
+	/* a partition comes after its parent and goes before it */
+	return t->partition_of && !strcmp(t->partition_of, name);
+}
+
+/* A partition dropped from a parent that stays is detached first: a
+ * foreign key to the parent refuses a plain DROP TABLE. */
+static void detach_dropped(st *s, const rt_table *t)
+{
+	const rt_table *parent = t->partition_of ? rt_schema_table(s->A, t->partition_of) : NULL;
+
+	if (parent && s->a_pair[parent - s->A->tables])
+		add_op(s, RT_OP_DETACH_PARTITION, G_DROP_TABLES, t, NULL, NULL, NULL);
 }
 
 static void drop_tables(st *s)
@@ -933,6 +1064,7 @@ static void drop_tables(st *s)
 					referenced = 1;
 			if (referenced)
 				continue;
+			detach_dropped(s, &s->A->tables[i]);
 			op = add_op(s, RT_OP_DROP_TABLE, G_DROP_TABLES, &s->A->tables[i], NULL, NULL,
 				    NULL);
 			warn(s, op, "drops table '%s' and its rows", s->A->tables[i].name);
@@ -964,6 +1096,20 @@ static void drop_tables(st *s)
 	free(done);
 }
 
+/* NOT VALID constraints are added after their CREATE TABLE (which
+ * would validate them). */
+static void add_not_valid(st *s, const rt_table *t)
+{
+	size_t k;
+
+	for (k = 0; k < t->nchecks; k++)
+		if (t->checks[k].not_valid)
+			add_op(s, RT_OP_ADD_CHECK, G_TABLE_KEYS, NULL, t, NULL, &t->checks[k]);
+	for (k = 0; k < t->nfkeys; k++)
+		if (t->fkeys[k].not_valid)
+			add_op(s, RT_OP_ADD_FKEY, G_TABLE_KEYS, NULL, t, NULL, &t->fkeys[k]);
+}
+
 static void create_tables(st *s)
 {
 	size_t n = s->B->ntables, i, k, left = 0;
@@ -992,6 +1138,7 @@ static void create_tables(st *s)
 			if (waits)
 				continue;
 			add_op(s, RT_OP_CREATE_TABLE, G_CREATE_TABLES, NULL, t, NULL, t);
+			add_not_valid(s, t);
 			done[i] = 1;
 			left--;
 			progress = 1;
@@ -1013,13 +1160,14 @@ static void create_tables(st *s)
 				s->oom = 1;
 			for (k = 0; op->skip_fks && k < t->nfkeys; k++) {
 				const rt_table *r = rt_schema_table(s->B, t->fkeys[k].ref_table);
-				if (r && r != t && !done[r - s->B->tables]) {
+				if (r && r != t && !done[r - s->B->tables] && !t->fkeys[k].not_valid) {
 					op->skip_fks[op->nskip++] = &t->fkeys[k];
 					add_op(s, RT_OP_ADD_FKEY, G_TABLE_KEYS, NULL, t, NULL,
 					       &t->fkeys[k]);
 				}
 			}
 		}
+		add_not_valid(s, &s->B->tables[i]);
 		done[i] = 1;
 		left--;
 	}
@@ -1038,7 +1186,9 @@ static void create_tables(st *s)
 		for (k = 0; k < s->A->ntables; k++) {
 			const rt_table *o = &s->A->tables[k];
 			size_t c;
-			int same = !s->a_pair[k] && o->ncols == t->ncols;
+			/* (not a table made again, which has its name on both sides) */
+			int same = !s->a_pair[k] && o->ncols == t->ncols &&
+				   !rt_schema_table(s->B, o->name) && !rt_schema_table(s->A, t->name);
 			for (c = 0; same && c < t->ncols; c++) {
 				const rt_column *x = rt_table_column(o, t->cols[c].name);
 				same = x && !strcasecmp(x->type, t->cols[c].type);
@@ -1724,6 +1874,14 @@ static void put_list(rt_buf *out, const rt_strlist *l)
 	rt_buf_putc(out, ')');
 }
 
+/* "(a...) -> (b...)" */
+static void put_change(rt_buf *out, const rt_strlist *a, const rt_strlist *b)
+{
+	put_list(out, a);
+	rt_buf_puts(out, " -> ");
+	put_list(out, b);
+}
+
 void rt_op_describe(rt_buf *out, const rt_op *op)
 {
 	const rt_table *t = op->tb ? op->tb : op->ta;
@@ -1756,6 +1914,9 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		put_list(out, &f->cols);
 		rt_buf_printf(out, " -> %s", f->ref_table);
 		put_list(out, &f->ref_cols);
+		rt_buf_puts(out, rt_deferrable_sql(f->deferrable));
+		if (f->not_valid)
+			rt_buf_puts(out, " NOT VALID");
 		break;
 	}
 	case RT_OP_DROP_INDEX:
@@ -1765,6 +1926,10 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		const rt_index *x = op->b;
 		rt_buf_printf(out, "add %sindex %s on %s ", x->unique ? "unique " : "", x->name, tn);
 		put_list(out, &x->keys);
+		if (x->storage.count) {
+			rt_buf_puts(out, " WITH ");
+			put_list(out, &x->storage);
+		}
 		if (x->where)
 			rt_buf_printf(out, " WHERE %s", x->where);
 		break;
@@ -1788,9 +1953,7 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		break;
 	case RT_OP_ALTER_ENUM:
 		rt_buf_printf(out, "change enum type %s ", ((const rt_enum *)op->a)->name);
-		put_list(out, &((const rt_enum *)op->a)->labels);
-		rt_buf_puts(out, " -> ");
-		put_list(out, &((const rt_enum *)op->b)->labels);
+		put_change(out, &((const rt_enum *)op->a)->labels, &((const rt_enum *)op->b)->labels);
 		break;
 	case RT_OP_DROP_ENUM:
 		rt_buf_printf(out, "drop enum type %s", ((const rt_enum *)op->a)->name);
@@ -1811,6 +1974,7 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		for (i = 0; i < n; i++)
 			rt_buf_printf(out, "%s%s", i ? ", " : "", cols[i]);
 		rt_buf_putc(out, ')');
+		rt_buf_puts(out, rt_deferrable_sql(op->tb->pk_deferrable));
 		break;
 	}
 	case RT_OP_DROP_UNIQUE:
@@ -1820,6 +1984,7 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 			      op->kind == RT_OP_DROP_UNIQUE ? "drop" : "add", u->name ? u->name : "",
 			      u->name ? " on " : "on ", tn);
 		put_list(out, &u->cols);
+		rt_buf_puts(out, rt_deferrable_sql(u->deferrable));
 		break;
 	}
 	case RT_OP_DROP_CHECK:
@@ -1828,6 +1993,8 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		rt_buf_printf(out, "%s check constraint %s%son %s: %s",
 			      op->kind == RT_OP_DROP_CHECK ? "drop" : "add", c->name ? c->name : "",
 			      c->name ? " " : "", tn, c->expr);
+		if (c->not_valid)
+			rt_buf_puts(out, " NOT VALID");
 		break;
 	}
 	case RT_OP_RENAME_CONSTRAINT:
@@ -1856,6 +2023,8 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 			      c->notnull ? " NOT NULL" : "");
 		if (c->dflt)
 			rt_buf_printf(out, " DEFAULT %s", c->dflt);
+		if (c->generated)
+			rt_buf_printf(out, " GENERATED ALWAYS AS (%s)", c->generated);
 		break;
 	}
 	case RT_OP_ALTER_COLUMN:
@@ -1868,5 +2037,34 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 	case RT_OP_TABLE_COMMENT:
 		rt_buf_printf(out, "change comment of table %s", tn);
 		break;
+	case RT_OP_VALIDATE_CONSTRAINT:
+		rt_buf_printf(out, "validate constraint %s on %s", *(char *const *)op->b, tn);
+		break;
+	case RT_OP_TABLE_OPTIONS:
+		rt_buf_printf(out, "change storage of table %s:", tn);
+		if (op->ta->unlogged != op->tb->unlogged)
+			rt_buf_puts(out, op->tb->unlogged ? " UNLOGGED" : " LOGGED");
+		if (!rt_strlist_equal(&op->ta->storage, &op->tb->storage)) {
+			rt_buf_puts(out, " WITH ");
+			put_change(out, &op->ta->storage, &op->tb->storage);
+		}
+		break;
+	case RT_OP_ALTER_INDEX:
+		rt_buf_printf(out, "change storage of index %s: ", ((const rt_index *)op->b)->name);
+		put_change(out, &((const rt_index *)op->a)->storage, &((const rt_index *)op->b)->storage);
+		break;
+	case RT_OP_DETACH_PARTITION:
+		rt_buf_printf(out, "detach partition %s from %s", op->ta->name, op->ta->partition_of);
+		break;
+	case RT_OP_ATTACH_PARTITION:
+		rt_buf_printf(out, "attach partition %s to %s %s", tn, op->tb->partition_of,
+			      op->tb->partition_bound ? op->tb->partition_bound : "");
+		break;
+	case RT_OP_ALTER_FKEY: {
+		const rt_fkey *b = op->b;
+		rt_buf_printf(out, "alter foreign key %s on %s: %s", b->name ? b->name : "", tn,
+			      b->deferrable ? rt_deferrable_sql(b->deferrable) + 1 : "NOT DEFERRABLE");
+		break;
+	}
 	}
 }

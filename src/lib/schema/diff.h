@@ -53,7 +53,15 @@ typedef enum {
 	RT_OP_CREATE_TRIGGER,
 	RT_OP_CREATE_VIEW,
 	RT_OP_DROP_ENUM,
-	RT_OP_DROP_EXTENSION
+	RT_OP_DROP_EXTENSION,
+	/* table attributes (PostgreSQL); within a table's group they come
+	 * after the operations above */
+	RT_OP_VALIDATE_CONSTRAINT, /* a NOT VALID check or foreign key (b) validated */
+	RT_OP_TABLE_OPTIONS,       /* LOGGED / UNLOGGED, storage parameters */
+	RT_OP_ALTER_INDEX,         /* an index's storage parameters (a -> b) */
+	RT_OP_DETACH_PARTITION,    /* ta leaves its parent */
+	RT_OP_ATTACH_PARTITION,    /* tb joins its parent */
+	RT_OP_ALTER_FKEY           /* a foreign key's DEFERRABLE clause (a -> b), in place */
 } rt_op_kind;
 
 /* What an RT_OP_ALTER_COLUMN changes. */
@@ -63,6 +71,7 @@ typedef enum {
 #define RT_ALTER_AUTOINC   (1u << 3)
 #define RT_ALTER_COLLATION (1u << 4)
 #define RT_ALTER_COMMENT   (1u << 5)
+#define RT_ALTER_GENERATED (1u << 6)  /* SQLite: by a rebuild; PostgreSQL drops and adds */
 
 typedef struct rt_op {
 	rt_op_kind kind;
@@ -233,5 +242,9 @@ void rt_render_fkey(rt_buf *out, const rt_fkey *f, const rt_renderer *r);
 void rt_render_idents(rt_buf *out, const rt_strlist *names, const rt_renderer *r);
 /* A comment in place of an operation the dialect has no SQL for. */
 void rt_render_unsupported(rt_buf *out, const rt_op *op, const char *dialect);
+/* " DEFERRABLE", " DEFERRABLE INITIALLY DEFERRED" or "" for RT_*DEFERRABLE* */
+const char *rt_deferrable_sql(int deferrable);
+/* " WITH (a=1, b=2)" of storage parameters, nothing for none */
+void rt_render_storage(rt_buf *out, const rt_strlist *storage);
 
 #endif

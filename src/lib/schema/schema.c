@@ -54,6 +54,7 @@ static void column_release(rt_column *c)
 	free(c->dflt);
 	free(c->collation);
 	free(c->comment);
+	free(c->generated);
 }
 
 static void index_release(rt_index *x)
@@ -62,6 +63,7 @@ static void index_release(rt_index *x)
 	rt_strlist_release(&x->keys);
 	free(x->where);
 	free(x->method);
+	rt_strlist_release(&x->storage);
 }
 
 static void unique_release(rt_unique *u)
@@ -109,6 +111,10 @@ static void table_release(rt_table *t)
 	free(t->checks);
 	free(t->comment);
 	free(t->options);
+	rt_strlist_release(&t->storage);
+	free(t->partition_by);
+	free(t->partition_of);
+	free(t->partition_bound);
 }
 
 static void views_release(rt_view *v, size_t n)
@@ -330,8 +336,10 @@ static int copy_table(rt_schema *out, const rt_table *t)
 		rt_column *d = rt_table_add_column(n, c->name, c->type);
 		if (!d || rt_set_str(&d->dflt, c->dflt) < 0 ||
 		    rt_set_str(&d->collation, c->collation) < 0 ||
-		    rt_set_str(&d->comment, c->comment) < 0)
+		    rt_set_str(&d->comment, c->comment) < 0 ||
+		    rt_set_str(&d->generated, c->generated) < 0)
 			return -1;
+		d->gen_stored = c->gen_stored;
 		d->notnull = c->notnull;
 		d->pk = c->pk;
 		d->autoinc = c->autoinc;
@@ -340,7 +348,7 @@ static int copy_table(rt_schema *out, const rt_table *t)
 		const rt_index *x = &t->indexes[i];
 		rt_index *d = rt_table_add_index(n, x->name);
 		if (!d || copy_list(&d->keys, &x->keys) < 0 || rt_set_str(&d->where, x->where) < 0 ||
-		    rt_set_str(&d->method, x->method) < 0)
+		    rt_set_str(&d->method, x->method) < 0 || copy_list(&d->storage, &x->storage) < 0)
 			return -1;
 		d->unique = x->unique;
 	}
@@ -348,6 +356,7 @@ static int copy_table(rt_schema *out, const rt_table *t)
 		rt_unique *d = rt_table_add_unique(n, t->uniques[i].name);
 		if (!d || copy_list(&d->cols, &t->uniques[i].cols) < 0)
 			return -1;
+		d->deferrable = t->uniques[i].deferrable;
 	}
 	for (i = 0; i < t->nfkeys; i++) {
 		const rt_fkey *f = &t->fkeys[i];
@@ -356,13 +365,23 @@ static int copy_table(rt_schema *out, const rt_table *t)
 		    rt_set_str(&d->on_delete, f->on_delete) < 0 ||
 		    rt_set_str(&d->on_update, f->on_update) < 0)
 			return -1;
+		d->deferrable = f->deferrable;
+		d->not_valid = f->not_valid;
 	}
-	for (i = 0; i < t->nchecks; i++)
-		if (!rt_table_add_check(n, t->checks[i].name, t->checks[i].expr))
+	for (i = 0; i < t->nchecks; i++) {
+		rt_check *d = rt_table_add_check(n, t->checks[i].name, t->checks[i].expr);
+		if (!d)
 			return -1;
+		d->not_valid = t->checks[i].not_valid;
+	}
 	if (rt_set_str(&n->pk_name, t->pk_name) < 0 || rt_set_str(&n->comment, t->comment) < 0 ||
-	    rt_set_str(&n->options, t->options) < 0)
+	    rt_set_str(&n->options, t->options) < 0 || copy_list(&n->storage, &t->storage) < 0 ||
+	    rt_set_str(&n->partition_by, t->partition_by) < 0 ||
+	    rt_set_str(&n->partition_of, t->partition_of) < 0 ||
+	    rt_set_str(&n->partition_bound, t->partition_bound) < 0)
 		return -1;
+	n->pk_deferrable = t->pk_deferrable;
+	n->unlogged = t->unlogged;
 	return 0;
 }
 
@@ -617,31 +636,35 @@ int rt_column_equal(const rt_column *a, const rt_column *b)
 	return !strcmp(a->name, b->name) && !strcmp(a->type, b->type) &&
 	       a->notnull == b->notnull && !strcmp0(a->dflt, b->dflt) && a->pk == b->pk &&
 	       a->autoinc == b->autoinc && !strcmp0(a->collation, b->collation) &&
-	       !strcmp0(a->comment, b->comment);
+	       !strcmp0(a->comment, b->comment) && !strcmp0(a->generated, b->generated) &&
+	       a->gen_stored == b->gen_stored;
 }
 
 int rt_index_equal(const rt_index *a, const rt_index *b)
 {
 	return !strcmp(a->name, b->name) && a->unique == b->unique &&
 	       rt_strlist_equal(&a->keys, &b->keys) && !strcmp0(a->where, b->where) &&
-	       !strcmp0(a->method, b->method);
+	       !strcmp0(a->method, b->method) && rt_strlist_equal(&a->storage, &b->storage);
 }
 
 int rt_unique_equal(const rt_unique *a, const rt_unique *b, int names)
 {
-	return names_match(a->name, b->name, names) && rt_strlist_equal(&a->cols, &b->cols);
+	return names_match(a->name, b->name, names) && rt_strlist_equal(&a->cols, &b->cols) &&
+	       a->deferrable == b->deferrable;
 }
 
 int rt_fkey_equal(const rt_fkey *a, const rt_fkey *b, int names)
 {
 	return names_match(a->name, b->name, names) && rt_strlist_equal(&a->cols, &b->cols) &&
 	       !strcmp0(a->ref_table, b->ref_table) && rt_strlist_equal(&a->ref_cols, &b->ref_cols) &&
-	       !strcmp0(a->on_delete, b->on_delete) && !strcmp0(a->on_update, b->on_update);
+	       !strcmp0(a->on_delete, b->on_delete) && !strcmp0(a->on_update, b->on_update) &&
+	       a->deferrable == b->deferrable && a->not_valid == b->not_valid;
 }
 
 int rt_check_equal(const rt_check *a, const rt_check *b, int names)
 {
-	return names_match(a->name, b->name, names) && !strcmp0(a->expr, b->expr);
+	return names_match(a->name, b->name, names) && !strcmp0(a->expr, b->expr) &&
+	       a->not_valid == b->not_valid;
 }
 
 static int table_equal(const rt_table *a, const rt_table *b)
@@ -651,7 +674,10 @@ static int table_equal(const rt_table *a, const rt_table *b)
 	if (strcmp(a->name, b->name) || a->ncols != b->ncols || a->nindexes != b->nindexes ||
 	    a->nuniques != b->nuniques || a->nfkeys != b->nfkeys || a->nchecks != b->nchecks ||
 	    strcmp0(a->pk_name, b->pk_name) || strcmp0(a->comment, b->comment) ||
-	    strcmp0(a->options, b->options))
+	    strcmp0(a->options, b->options) || a->pk_deferrable != b->pk_deferrable ||
+	    a->unlogged != b->unlogged || !rt_strlist_equal(&a->storage, &b->storage) ||
+	    strcmp0(a->partition_by, b->partition_by) || strcmp0(a->partition_of, b->partition_of) ||
+	    strcmp0(a->partition_bound, b->partition_bound))
 		return 0;
 	for (i = 0; i < a->ncols; i++) {
 		const rt_column *c = rt_table_column(b, a->cols[i].name);

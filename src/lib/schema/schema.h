@@ -34,6 +34,10 @@ typedef struct rt_column {
 	int autoinc;      /* RT_AUTO_* */
 	char *collation;  /* NULL: the type's default */
 	char *comment;    /* PostgreSQL; NULL for none */
+	/* GENERATED ALWAYS AS (generated): the expression, NULL for a plain
+	 * column (which then has no default); STORED or, SQLite only, VIRTUAL */
+	char *generated;
+	int gen_stored;
 } rt_column;
 
 typedef struct rt_index {
@@ -42,11 +46,22 @@ typedef struct rt_index {
 	rt_strlist keys;  /* column names or expressions, with ASC/DESC/COLLATE */
 	char *where;      /* partial index predicate, or NULL */
 	char *method;     /* PostgreSQL access method other than btree, or NULL */
+	/* (keys also carry PostgreSQL's operator class and COLLATE where not
+	 * the default: "name COLLATE \"C\" text_pattern_ops DESC") */
+	rt_strlist storage;  /* PostgreSQL WITH (...): "fillfactor=70", sorted */
 } rt_index;
+
+/* DEFERRABLE constraints (rt_unique, rt_fkey, the primary key) */
+enum {
+	RT_NOT_DEFERRABLE = 0,
+	RT_DEFERRABLE,            /* DEFERRABLE [INITIALLY IMMEDIATE] */
+	RT_INITIALLY_DEFERRED     /* DEFERRABLE INITIALLY DEFERRED */
+};
 
 typedef struct rt_unique {
 	char *name;       /* NULL where the database keeps no name (SQLite) */
 	rt_strlist cols;
+	int deferrable;   /* RT_*DEFERRABLE*, PostgreSQL */
 } rt_unique;
 
 typedef struct rt_fkey {
@@ -56,11 +71,14 @@ typedef struct rt_fkey {
 	rt_strlist ref_cols;
 	char *on_delete;  /* "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT"; NULL: NO ACTION */
 	char *on_update;
+	int deferrable;   /* RT_*DEFERRABLE*, both dialects */
+	int not_valid;    /* PostgreSQL: NOT VALID, rows not checked yet */
 } rt_fkey;
 
 typedef struct rt_check {
 	char *name;       /* NULL: unnamed */
 	char *expr;       /* the expression inside CHECK ( ) */
+	int not_valid;    /* PostgreSQL: NOT VALID, rows not checked yet */
 } rt_check;
 
 typedef struct rt_table {
@@ -78,6 +96,15 @@ typedef struct rt_table {
 	size_t nchecks, checks_cap;
 	char *comment;          /* PostgreSQL */
 	char *options;          /* SQLite: "WITHOUT ROWID", "STRICT", "WITHOUT ROWID, STRICT" */
+	/* PostgreSQL table attributes */
+	int pk_deferrable;      /* the primary key's RT_*DEFERRABLE* */
+	int unlogged;           /* CREATE UNLOGGED TABLE */
+	rt_strlist storage;     /* WITH (...): "fillfactor=70", sorted */
+	char *partition_by;     /* a partitioned table's key: "RANGE (d)" */
+	/* a partition: its parent and bound ("FOR VALUES FROM (1) TO (9)",
+	 * "DEFAULT"); its columns are the parent's, written with it */
+	char *partition_of;
+	char *partition_bound;
 } rt_table;
 
 typedef struct rt_view {

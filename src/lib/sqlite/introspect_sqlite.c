@@ -164,6 +164,181 @@ static int table_text(ctx *c, rt_table *t, const char *sql)
 	return rc;
 }
 
+/* ---- CREATE text: generated columns and DEFERRABLE foreign keys ------------ */
+
+/* Neither shows in the pragmas (table_xinfo says which columns are
+ * generated, not how): each element of the column list is read for its
+ * column (a definition) or FOREIGN KEY columns, and its AS (...) and
+ * DEFERRABLE clauses. */
+
+typedef struct element {
+	rt_strlist cols;       /* the column defined, or the FOREIGN KEY's */
+	int column;            /* a column definition */
+	char *generated;       /* AS (this) */
+	int references;        /* has a REFERENCES clause */
+	int deferrable;        /* RT_*DEFERRABLE* */
+} element;
+
+static void element_release(element *e)
+{
+	rt_strlist_release(&e->cols);
+	free(e->generated);
+	memset(e, 0, sizeof(*e));
+}
+
+/* The names in the parenthesised list opening at sql[open]. */
+static int paren_names(ctx *c, rt_strlist *out, const char *sql, size_t open, size_t end)
+{
+	size_t i = open + 1;
+	rt_tok tok;
+	int first = 1;
+
+	while ((i = rt_sql_token(sql, end, i, &tok)), tok.kind != RT_TOK_END) {
+		char *name;
+		if (tok.kind == RT_TOK_PUNCT) {
+			first = sql[tok.off] == ',';
+			if (sql[tok.off] == ')')
+				break;
+			continue;
+		}
+		if (!first)
+			continue; /* COLLATE x, ASC: not a name */
+		first = 0;
+		if (!(name = rt_tok_name(sql, &tok)) || rt_strlist_add(out, name) < 0) {
+			free(name);
+			return oom(c);
+		}
+		free(name);
+	}
+	return 0;
+}
+
+/* Read the element sql[from, to). */
+static int read_element(ctx *c, element *e, const char *sql, size_t from, size_t to)
+{
+	size_t i = from;
+	rt_tok tok, next;
+	int n = 0;
+
+	while ((i = rt_sql_token(sql, to, i, &tok)), tok.kind != RT_TOK_END) {
+		int paren = tok.kind == RT_TOK_PUNCT && sql[tok.off] == '(';
+		size_t after = paren ? rt_sql_match_paren(sql, to, tok.off) : i;
+		if (n++ == 0 && rt_tok_is(sql, &tok, "CONSTRAINT")) {
+			i = rt_sql_token(sql, to, i, &next); /* its name */
+			n = 0;
+			continue;
+		}
+		if (n == 1) {
+			char *name;
+			if (rt_tok_is(sql, &tok, "PRIMARY") || rt_tok_is(sql, &tok, "UNIQUE") ||
+			    rt_tok_is(sql, &tok, "CHECK"))
+				return 0;
+			if (rt_tok_is(sql, &tok, "FOREIGN"))
+				continue;
+			e->column = 1;
+			if (!(name = rt_tok_name(sql, &tok)) || rt_strlist_add(&e->cols, name) < 0) {
+				free(name);
+				return oom(c);
+			}
+			free(name);
+			continue;
+		}
+		if (rt_tok_is(sql, &tok, "KEY") && !e->column) {
+			rt_sql_token(sql, to, i, &next);
+			if (next.kind == RT_TOK_PUNCT && sql[next.off] == '(') {
+				int rc = paren_names(c, &e->cols, sql, next.off, to);
+				if (rc < 0)
+					return rc;
+				i = rt_sql_match_paren(sql, to, next.off);
+			}
+		} else if (rt_tok_is(sql, &tok, "AS") && e->column && !e->generated) {
+			rt_sql_token(sql, to, i, &next);
+			if (next.kind == RT_TOK_PUNCT && sql[next.off] == '(') {
+				i = rt_sql_match_paren(sql, to, next.off);
+				e->generated = rt_sql_normalized(sql + next.off + 1, i - next.off - 2, UNQUOTE);
+				if (!e->generated)
+					return oom(c);
+			}
+		} else if (rt_tok_is(sql, &tok, "REFERENCES")) {
+			e->references = 1;
+		} else if (rt_tok_is(sql, &tok, "NOT")) {
+			rt_sql_token(sql, to, i, &next);
+			if (rt_tok_is(sql, &next, "DEFERRABLE"))
+				i = rt_sql_token(sql, to, i, &next);
+		} else if (rt_tok_is(sql, &tok, "DEFERRABLE")) {
+			e->deferrable = RT_DEFERRABLE;
+		} else if (rt_tok_is(sql, &tok, "DEFERRED") && e->deferrable) {
+			e->deferrable = RT_INITIALLY_DEFERRED;
+		} else if (paren) {
+			i = after;
+		}
+	}
+	return 0;
+}
+
+static int list_equal_ci(const rt_strlist *a, const rt_strlist *b)
+{
+	size_t i;
+
+	if (a->count != b->count)
+		return 0;
+	for (i = 0; i < a->count; i++)
+		if (strcasecmp(a->items[i], b->items[i]))
+			return 0;
+	return 1;
+}
+
+static int apply_element(ctx *c, rt_table *t, const element *e)
+{
+	size_t i;
+
+	if (e->generated && e->cols.count == 1)
+		for (i = 0; i < t->ncols; i++)
+			if (!strcasecmp(t->cols[i].name, e->cols.items[0]) &&
+			    rt_set_str(&t->cols[i].generated, e->generated) < 0)
+				return oom(c);
+	if (!e->references || !e->deferrable)
+		return 0;
+	for (i = 0; i < t->nfkeys; i++)
+		if (!t->fkeys[i].deferrable && list_equal_ci(&t->fkeys[i].cols, &e->cols)) {
+			t->fkeys[i].deferrable = e->deferrable;
+			break;
+		}
+	return 0;
+}
+
+static int table_elements(ctx *c, rt_table *t, const char *sql)
+{
+	size_t len = strlen(sql), i = 0, close, start;
+	rt_tok tok;
+	int rc = 0;
+
+	while ((i = rt_sql_token(sql, len, i, &tok)), tok.kind != RT_TOK_END)
+		if (tok.kind == RT_TOK_PUNCT && sql[tok.off] == '(')
+			break;
+	if (tok.kind == RT_TOK_END)
+		return 0;
+	close = rt_sql_match_paren(sql, len, tok.off) - 1;  /* at the ')' */
+	start = i;
+	while (rc >= 0 && start < close) {
+		element e;
+		memset(&e, 0, sizeof(e));
+		/* the element ends at a ',' outside parentheses, or the ')' */
+		for (i = start;;) {
+			size_t at = rt_sql_token(sql, close, i, &tok);
+			if (tok.kind == RT_TOK_END || (tok.kind == RT_TOK_PUNCT && sql[tok.off] == ','))
+				break;
+			i = tok.kind == RT_TOK_PUNCT && sql[tok.off] == '(' ?
+				rt_sql_match_paren(sql, close, tok.off) : at;
+		}
+		if ((rc = read_element(c, &e, sql, start, i)) >= 0)
+			rc = apply_element(c, t, &e);
+		element_release(&e);
+		start = tok.kind == RT_TOK_END ? close : tok.off + 1;
+	}
+	return rc;
+}
+
 /* ---- CREATE INDEX text: keys and WHERE -------------------------------------------- */
 
 static int add_key(ctx *c, rt_index *x, const char *s, size_t len)
@@ -255,6 +430,8 @@ static int columns(ctx *c, rt_table *t)
 		}
 		col->notnull = sqlite3_column_int(st, 2) != 0;
 		col->pk = sqlite3_column_int(st, 4);
+		/* 2: VIRTUAL, 3: STORED; table_elements reads the expression */
+		col->gen_stored = sqlite3_column_int(st, 5) == 3;
 		if (dflt && !(col->dflt = rt_sql_normalized(dflt, strlen(dflt), UNQUOTE))) {
 			rc = oom(c);
 			break;
@@ -550,7 +727,8 @@ int rt_introspect_sqlite(rt_conn *conn, const char *schema, rt_schema *out, rt_b
 			break;
 		}
 		if ((rc = columns(&c, t)) < 0 || (rc = indexes(&c, t)) < 0 ||
-		    (rc = fkeys(&c, t)) < 0 || (rc = table_text(&c, t, tables.items[i + 1])) < 0)
+		    (rc = fkeys(&c, t)) < 0 || (rc = table_text(&c, t, tables.items[i + 1])) < 0 ||
+		    (rc = table_elements(&c, t, tables.items[i + 1])) < 0)
 			break;
 		rowid_not_null(t);
 	}

@@ -61,6 +61,10 @@ static int is_simple_default(const char *d)
 /* Can ALTER TABLE ADD COLUMN add this column? */
 static int add_column_in_place(const rt_column *c)
 {
+	/* (a generated column: VIRTUAL only, and where no row may break
+	 * NOT NULL; a STORED one only into an empty table) */
+	if (c->generated)
+		return !c->pk && !c->gen_stored && !c->notnull;
 	return !c->pk && !c->autoinc && is_simple_default(c->dflt) &&
 	       (!c->notnull || (c->dflt && strcasecmp(c->dflt, "NULL")));
 }
@@ -91,6 +95,9 @@ static int drop_column_in_place(const rt_schema *s, const rt_table *t, const rt_
 			return 0;
 	for (i = 0; i < t->nchecks; i++)
 		if (rt_sql_mentions(t->checks[i].expr, c->name))
+			return 0;
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].generated && rt_sql_mentions(t->cols[i].generated, c->name))
 			return 0;
 	for (i = 0; i < s->ntables; i++)
 		for (k = 0; k < s->tables[i].nfkeys; k++)
@@ -211,7 +218,8 @@ static void copied_columns(rt_buf *out, const rt_op *op, const char *rowid, int 
 		n++;
 	}
 	for (i = 0; i < op->tb->ncols; i++) {
-		if (!op->src[i])
+		/* a generated column computes itself */
+		if (!op->src[i] || op->tb->cols[i].generated)
 			continue;
 		if (n++)
 			rt_buf_puts(out, ", ");
@@ -239,7 +247,7 @@ static void rebuild(rt_buf *out, const rt_diff *d, const rt_op *op)
 	}
 	rt_render_create_table(out, t, tmp.ptr, R, NULL, 0);
 	for (i = 0; i < t->ncols; i++)
-		n += op->src && op->src[i];
+		n += op->src && op->src[i] && !t->cols[i].generated;
 	if (n) {
 		const char *rowid = kept_rowid(op->ta, t);
 		rt_buf_puts(out, "INSERT INTO ");
@@ -388,6 +396,7 @@ static void sqlite_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 				rt_buf_printf(out, " ON DELETE %s", f->on_delete);
 			if (f->on_update)
 				rt_buf_printf(out, " ON UPDATE %s", f->on_update);
+			rt_buf_puts(out, rt_deferrable_sql(f->deferrable));
 		}
 		rt_buf_puts(out, ";\n");
 		break;
