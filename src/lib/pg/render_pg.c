@@ -6,6 +6,7 @@
  * SQL reads back with the names it was made from.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -132,7 +133,6 @@ static const struct named {
 	const char *sql;
 	char table;        /* 'a', 'b', or 0: none */
 } named[] = {
-	[RT_OP_DROP_VIEW] = { "DROP VIEW ", 0 },
 	[RT_OP_DROP_ENUM] = { "DROP TYPE ", 0 },
 	[RT_OP_DROP_FKEY] = { "DROP CONSTRAINT ", 'a' },
 	[RT_OP_DROP_UNIQUE] = { "DROP CONSTRAINT ", 'b' },
@@ -320,6 +320,193 @@ static void alter_enum(rt_buf *out, const rt_op *op)
 	rt_buf_release(&old);
 }
 
+/* ---- domains, sequences, functions, indexes of materialized views ---- */
+
+/* A function's name with its argument types, the name quoted. */
+static void function_ident(rt_buf *out, const rt_object *f)
+{
+	const char *paren = strrchr(f->name, '(');
+	size_t n = paren ? (size_t)(paren - f->name) : strlen(f->name);
+	char *name = rt_strndup(f->name, n);
+
+	if (!name) {
+		rt_buf_puts(out, f->name); /* (the buffer's own OOM flag catches the rest) */
+		return;
+	}
+	ident(out, name);
+	rt_buf_puts(out, f->name + n);
+	free(name);
+}
+
+static const char *object_sql(const rt_object *o)
+{
+	switch (o->kind) {
+	case RT_OBJ_DOMAIN:
+		return "DOMAIN";
+	case RT_OBJ_SEQUENCE:
+		return "SEQUENCE";
+	case RT_OBJ_FUNCTION:
+		return strncmp(o->def, "CREATE OR REPLACE PROCEDURE", 27) ? "FUNCTION" : "PROCEDURE";
+	default:
+		return "INDEX";
+	}
+}
+
+static void object_ident(rt_buf *out, const rt_object *o)
+{
+	if (o->kind == RT_OBJ_FUNCTION)
+		function_ident(out, o);
+	else
+		ident(out, o->name);
+}
+
+static void object_comment(rt_buf *out, const rt_object *o)
+{
+	rt_buf_printf(out, "COMMENT ON %s ", object_sql(o));
+	object_ident(out, o);
+	rt_buf_puts(out, " IS ");
+	if (o->comment)
+		rt_sql_literal(out, o->comment);
+	else
+		rt_buf_puts(out, "NULL");
+	rt_buf_puts(out, ";\n");
+}
+
+static void drop_object(rt_buf *out, const rt_object *o)
+{
+	rt_buf_printf(out, "DROP %s ", object_sql(o));
+	object_ident(out, o);
+	rt_buf_puts(out, ";\n");
+}
+
+static void domain_check(rt_buf *out, const rt_object *o, size_t i)
+{
+	rt_buf_puts(out, "CONSTRAINT ");
+	ident(out, o->checks.items[i]);
+	rt_buf_printf(out, " %s", o->checks.items[i + 1]);
+}
+
+static void create_object(rt_buf *out, const rt_object *o)
+{
+	size_t i;
+
+	switch (o->kind) {
+	case RT_OBJ_DOMAIN:
+		rt_buf_puts(out, "CREATE DOMAIN ");
+		ident(out, o->name);
+		rt_buf_printf(out, " AS %s", o->def);
+		if (o->dflt)
+			rt_buf_printf(out, " DEFAULT %s", o->dflt);
+		if (o->notnull)
+			rt_buf_puts(out, " NOT NULL");
+		for (i = 0; i + 1 < o->checks.count; i += 2) {
+			rt_buf_putc(out, ' ');
+			domain_check(out, o, i);
+		}
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OBJ_SEQUENCE:
+		rt_buf_puts(out, "CREATE SEQUENCE ");
+		ident(out, o->name);
+		rt_buf_printf(out, " %s;\n", o->def);
+		break;
+	default: /* functions and indexes: the whole statement */
+		rt_buf_printf(out, "%s;\n", o->def);
+		break;
+	}
+	if (o->comment)
+		object_comment(out, o);
+}
+
+/* ALTER DOMAIN for what it can change: default, NOT NULL, checks. */
+static void alter_domain(rt_buf *out, const rt_object *a, const rt_object *b)
+{
+	size_t i;
+
+	if (!(a->dflt && b->dflt && !strcmp(a->dflt, b->dflt)) && (a->dflt || b->dflt)) {
+		rt_buf_puts(out, "ALTER DOMAIN ");
+		ident(out, b->name);
+		if (b->dflt)
+			rt_buf_printf(out, " SET DEFAULT %s;\n", b->dflt);
+		else
+			rt_buf_puts(out, " DROP DEFAULT;\n");
+	}
+	if (a->notnull != b->notnull) {
+		rt_buf_puts(out, "ALTER DOMAIN ");
+		ident(out, b->name);
+		rt_buf_printf(out, " %s NOT NULL;\n", b->notnull ? "SET" : "DROP");
+	}
+	/* a check that changes is dropped and added */
+	for (i = 0; i + 1 < a->checks.count; i += 2) {
+		size_t k;
+		int kept = 0;
+		for (k = 0; k + 1 < b->checks.count && !kept; k += 2)
+			kept = !strcmp(a->checks.items[i], b->checks.items[k]) &&
+			       !strcmp(a->checks.items[i + 1], b->checks.items[k + 1]);
+		if (kept)
+			continue;
+		rt_buf_puts(out, "ALTER DOMAIN ");
+		ident(out, b->name);
+		rt_buf_puts(out, " DROP CONSTRAINT ");
+		ident(out, a->checks.items[i]);
+		rt_buf_puts(out, ";\n");
+	}
+	for (i = 0; i + 1 < b->checks.count; i += 2) {
+		size_t k;
+		int kept = 0;
+		for (k = 0; k + 1 < a->checks.count && !kept; k += 2)
+			kept = !strcmp(b->checks.items[i], a->checks.items[k]) &&
+			       !strcmp(b->checks.items[i + 1], a->checks.items[k + 1]);
+		if (kept)
+			continue;
+		rt_buf_puts(out, "ALTER DOMAIN ");
+		ident(out, b->name);
+		rt_buf_puts(out, " ADD ");
+		domain_check(out, b, i);
+		rt_buf_puts(out, ";\n");
+	}
+}
+
+static void alter_object(rt_buf *out, const rt_object *a, const rt_object *b)
+{
+	int same_def = !strcmp(a->def, b->def);
+
+	switch (b->kind) {
+	case RT_OBJ_DOMAIN:
+		if (!same_def) /* no ALTER DOMAIN changes the type */
+			break;
+		alter_domain(out, a, b);
+		goto comment;
+	case RT_OBJ_SEQUENCE:
+		/* never RESTART: the current value stays */
+		if (!same_def) {
+			rt_buf_puts(out, "ALTER SEQUENCE ");
+			ident(out, b->name);
+			rt_buf_printf(out, " %s;\n", b->def);
+		}
+		goto comment;
+	case RT_OBJ_FUNCTION:
+		/* CREATE OR REPLACE keeps the kind, the arguments' names and
+		 * defaults and the result type (`result`) */
+		if (!(a->result && b->result && !strcmp(a->result, b->result)))
+			break;
+		if (!same_def)
+			rt_buf_printf(out, "%s;\n", b->def);
+		goto comment;
+	default:
+		if (!same_def)
+			break;
+		goto comment;
+	}
+	drop_object(out, a);
+	create_object(out, b);
+	return;
+comment:
+	if (!(a->comment && b->comment && !strcmp(a->comment, b->comment)) &&
+	    (a->comment || b->comment))
+		object_comment(out, b);
+}
+
 static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 {
 	const char *pk[64];
@@ -338,18 +525,48 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		return;
 	}
 	switch (op->kind) {
-	case RT_OP_CREATE_VIEW:
+	case RT_OP_DROP_VIEW:
+		rt_buf_printf(out, "DROP %sVIEW ",
+			      ((const rt_view *)op->a)->materialized ? "MATERIALIZED " : "");
+		ident(out, ((const rt_view *)op->a)->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_CREATE_VIEW: {
+		const rt_view *v = op->b;
+		size_t len = strlen(v->def);
 		/* a SQLite model keeps the whole statement */
-		if (!strncasecmp(((const rt_view *)op->b)->def, "CREATE ", 7)) {
-			rt_buf_printf(out, "%s;\n", ((const rt_view *)op->b)->def);
+		if (!strncasecmp(v->def, "CREATE ", 7)) {
+			rt_buf_printf(out, "%s;\n", v->def);
 			break;
 		}
-		rt_buf_puts(out, "CREATE VIEW ");
-		ident(out, ((const rt_view *)op->b)->name);
-		rt_buf_printf(out, " AS %s;\n", ((const rt_view *)op->b)->def);
+		rt_buf_printf(out, "CREATE %sVIEW ", v->materialized ? "MATERIALIZED " : "");
+		ident(out, v->name);
+		while (len && v->def[len - 1] == ';')
+			len--;
+		rt_buf_puts(out, " AS ");
+		rt_buf_put(out, v->def, len);
+		rt_buf_puts(out, v->materialized ? " WITH DATA;\n" : ";\n");
 		break;
+	}
 	case RT_OP_DROP_TRIGGER:
+		rt_buf_puts(out, "DROP TRIGGER ");
+		ident(out, ((const rt_trigger *)op->a)->name);
+		rt_buf_puts(out, " ON ");
+		ident(out, ((const rt_trigger *)op->a)->table);
+		rt_buf_puts(out, ";\n");
+		break;
 	case RT_OP_CREATE_TRIGGER:
+		rt_buf_printf(out, "%s;\n", ((const rt_trigger *)op->b)->sql);
+		break;
+	case RT_OP_CREATE_OBJECT:
+		create_object(out, op->b);
+		break;
+	case RT_OP_ALTER_OBJECT:
+		alter_object(out, op->a, op->b);
+		break;
+	case RT_OP_DROP_OBJECT:
+		drop_object(out, op->a);
+		break;
 	case RT_OP_REBUILD_TABLE:
 		break;
 	case RT_OP_ADD_FKEY:

@@ -18,20 +18,27 @@
 
 /* Ordering groups: what must run before what. */
 enum {
-	G_DROP_VIEWS = 1,  /* views and triggers that may depend on what changes */
+	G_DROP_VIEWS = 1,  /* triggers, then views, that may depend on what changes */
 	G_DROP_FKEYS,
 	G_DROP_INDEXES,
 	G_DROP_TABLES,     /* referencing tables first */
 	G_RENAME_TABLES,
-	G_CREATE_ENUMS,
+	G_CREATE_ENUMS,    /* enums, domains, sequences, functions: by kind */
 	G_TABLE_DROPS,     /* per table: constraints, renamed and dropped columns */
 	G_ALTER_ENUMS,
 	G_TABLE_ADDS,      /* per table: new and changed columns, rebuilds, constraints */
 	G_CREATE_TABLES,   /* referenced tables first */
 	G_TABLE_KEYS,      /* per table: foreign keys and indexes */
-	G_CREATE_VIEWS,    /* views in dependency order, then triggers */
-	G_DROP_ENUMS
+	G_CREATE_VIEWS,    /* views in dependency order, then indexes of
+			    * materialized views and triggers */
+	G_DROP_ENUMS       /* functions, sequences, domains, enums */
 };
+
+/* The keys that order G_CREATE_ENUMS (by kind) and G_DROP_ENUMS (the
+ * other way round): a domain may be of an enum type, a function may take
+ * a domain and a sequence's default may call a function. */
+#define KEY_ENUM 0
+#define KEY_DROP_ENUM 10
 
 typedef struct pair {
 	const rt_table *a, *b;
@@ -1055,17 +1062,58 @@ static int trigger_touched(const st *s, const rt_trigger *tr)
 	const rt_table *t = rt_schema_table(s->A, tr->table);
 	const pair *p = t ? s->a_pair[t - s->A->tables] : NULL;
 
+	if (!t && rt_schema_view(s->A, tr->table)) /* (its view is looked at apart) */
+		return touched_name(s, tr->sql);
 	return !p || p->touched || strcmp(p->a->name, p->b->name) || touched_name(s, tr->sql);
 }
 
-static const rt_trigger *find_trigger(const rt_schema *sc, const char *name)
+/* The name of function `o` without its argument types (caller frees). */
+static char *function_name(const rt_object *o)
+{
+	const char *paren = strrchr(o->name, '(');
+
+	return rt_strndup(o->name, paren ? (size_t)(paren - o->name) : strlen(o->name));
+}
+
+/* Is function `a` of A dropped, or dropped and made again (what CREATE
+ * OR REPLACE cannot change does)? */
+static int function_goes(const st *s, const rt_object *a)
+{
+	const rt_object *b = rt_schema_object(s->B, RT_OBJ_FUNCTION, a->name);
+
+	return !b || !str_eq(a->result, b->result);
+}
+
+/* Does `text` (a trigger) call a function that goes? */
+static int calls_gone_function(st *s, const char *text)
 {
 	size_t i;
+	int found = 0;
 
-	for (i = 0; i < sc->ntriggers; i++)
-		if (!strcmp(sc->triggers[i].name, name))
-			return &sc->triggers[i];
-	return NULL;
+	for (i = 0; i < s->A->nobjects && !found; i++) {
+		const rt_object *o = &s->A->objects[i];
+		char *name;
+		if (o->kind != RT_OBJ_FUNCTION || !function_goes(s, o))
+			continue;
+		if (!(name = function_name(o))) {
+			s->oom = 1;
+			break;
+		}
+		found = rt_sql_mentions(text, name);
+		free(name);
+	}
+	return found;
+}
+
+/* Must trigger `t` of A be dropped (and made again when B has it)?
+ * `drop` marks the views of A that are dropped. */
+static int trigger_goes(st *s, const rt_trigger *t, const unsigned char *drop)
+{
+	const rt_trigger *u = rt_schema_trigger(s->B, t->name, map_table(s, t->table));
+	const rt_view *on = rt_schema_view(s->A, t->table);
+
+	return !u || !str_eq(t->sql, u->sql) || trigger_touched(s, t) ||
+	       (on && drop[on - s->A->views]) || calls_gone_function(s, t->sql);
 }
 
 static void views_and_triggers(st *s)
@@ -1080,7 +1128,8 @@ static void views_and_triggers(st *s)
 	}
 	for (i = 0; i < na; i++) {
 		const rt_view *v = &s->A->views[i], *w = rt_schema_view(s->B, v->name);
-		drop[i] = !w || !str_eq(v->def, w->def) || touched_name(s, v->def);
+		drop[i] = !w || !str_eq(v->def, w->def) || v->materialized != w->materialized ||
+			  touched_name(s, v->def);
 	}
 	/* views using a dropped view go too */
 	while (changed) {
@@ -1090,6 +1139,13 @@ static void views_and_triggers(st *s)
 				if (drop[k] && k != i && rt_sql_mentions(s->A->views[i].def, s->A->views[k].name))
 					drop[i] = changed = 1;
 	}
+	/* triggers: dropped with their table (or view), so re-created with
+	 * it; and with a function they call that is dropped; first, while
+	 * their table is still there */
+	for (i = 0; i < s->A->ntriggers; i++)
+		if (trigger_goes(s, &s->A->triggers[i], drop))
+			add_op(s, RT_OP_DROP_TRIGGER, G_DROP_VIEWS, NULL, NULL, &s->A->triggers[i],
+			       NULL);
 	/* dependents first */
 	for (left = 0, i = 0; i < na; i++)
 		left += drop[i];
@@ -1155,15 +1211,14 @@ static void views_and_triggers(st *s)
 				}
 	}
 
-	/* triggers: dropped with their table, so re-created with it */
-	for (i = 0; i < s->A->ntriggers; i++) {
-		const rt_trigger *t = &s->A->triggers[i], *u = find_trigger(s->B, t->name);
-		if (!u || !str_eq(t->sql, u->sql) || trigger_touched(s, t))
-			add_op(s, RT_OP_DROP_TRIGGER, G_DROP_VIEWS, NULL, NULL, t, NULL);
-	}
 	for (i = 0; i < s->B->ntriggers; i++) {
-		const rt_trigger *u = &s->B->triggers[i], *t = find_trigger(s->A, u->name);
-		if (!t || !str_eq(t->sql, u->sql) || trigger_touched(s, t)) {
+		const rt_trigger *u = &s->B->triggers[i], *t = NULL;
+		/* (its table may have had another name in A) */
+		for (k = 0; k < s->A->ntriggers && !t; k++)
+			if (!strcmp(s->A->triggers[k].name, u->name) &&
+			    !strcmp(map_table(s, s->A->triggers[k].table), u->table))
+				t = &s->A->triggers[k];
+		if (!t || trigger_goes(s, t, drop)) {
 			rt_op *op = add_op(s, RT_OP_CREATE_TRIGGER, G_CREATE_VIEWS, NULL, NULL, NULL, u);
 			op->key = (size_t)-1; /* after the views */
 		}
@@ -1220,7 +1275,8 @@ static void enums(st *s)
 		rt_op *op;
 		int recreate;
 		if (!f) {
-			add_op(s, RT_OP_DROP_ENUM, G_DROP_ENUMS, NULL, NULL, e, NULL);
+			op = add_op(s, RT_OP_DROP_ENUM, G_DROP_ENUMS, NULL, NULL, e, NULL);
+			op->key = KEY_DROP_ENUM;
 			continue;
 		}
 		if (rt_strlist_equal(&e->labels, &f->labels))
@@ -1260,6 +1316,111 @@ static void enums(st *s)
 	}
 }
 
+/* ---- domains, sequences, functions, indexes of materialized views ------------- */
+
+/* Does function `f` of B use a table or view B makes in this diff?  A
+ * function in SQL is checked against the tables it reads when it is
+ * made, so it waits for them (after the tables, before the views). */
+static int uses_new_relation(const st *s, const rt_object *f)
+{
+	size_t i;
+
+	for (i = 0; i < s->B->ntables; i++)
+		if (!s->b_pair[i] && rt_sql_mentions(f->def, s->B->tables[i].name))
+			return 1;
+	for (i = 0; i < s->B->nviews; i++)
+		if (rt_sql_mentions(f->def, s->B->views[i].name))
+			return 1;
+	return 0;
+}
+
+static void add_object_op(st *s, rt_op_kind what, const rt_object *a, const rt_object *b)
+{
+	const rt_object *o = b ? b : a;
+	rt_op *op;
+
+	if (what == RT_OP_DROP_OBJECT) {
+		op = add_op(s, what, G_DROP_ENUMS, NULL, NULL, a, NULL);
+		op->key = KEY_DROP_ENUM - (size_t)o->kind;
+		if (o->kind == RT_OBJ_SEQUENCE)
+			warn(s, op, "drops sequence '%s' and its current value", o->name);
+		return;
+	}
+	if (o->kind == RT_OBJ_FUNCTION && uses_new_relation(s, o)) {
+		add_op(s, what, G_CREATE_VIEWS, NULL, NULL, a, b);  /* key 0: the views' */
+		return;
+	}
+	op = add_op(s, what, G_CREATE_ENUMS, NULL, NULL, a, b);
+	op->key = (size_t)o->kind;
+	if (o->kind == RT_OBJ_DOMAIN && a && b && !str_eq(a->def, b->def))
+		warn(s, op, "domain '%s' changes its type from %s to %s: it is dropped and made "
+		     "again, which fails while a column is of it", o->name, a->def, b->def);
+}
+
+/* Before the views: what tables and views may use. */
+static void objects(st *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->B->nobjects; i++) {
+		const rt_object *b = &s->B->objects[i], *a;
+		if (b->kind == RT_OBJ_MVINDEX)
+			continue;
+		a = rt_schema_object(s->A, b->kind, b->name);
+		if (!a)
+			add_object_op(s, RT_OP_CREATE_OBJECT, NULL, b);
+		else if (!rt_object_equal(a, b))
+			add_object_op(s, RT_OP_ALTER_OBJECT, a, b);
+	}
+	for (i = 0; i < s->A->nobjects; i++) {
+		const rt_object *a = &s->A->objects[i];
+		if (a->kind != RT_OBJ_MVINDEX && !rt_schema_object(s->B, a->kind, a->name))
+			add_object_op(s, RT_OP_DROP_OBJECT, a, NULL);
+	}
+}
+
+/* Is there an operation `kind` on the view `name`? */
+static int view_op(const st *s, rt_op_kind what, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->d->nops; i++) {
+		const rt_op *o = &s->d->ops[i];
+		const rt_view *v = what == RT_OP_DROP_VIEW ? o->a : o->b;
+		if (o->kind == what && !strcmp(v->name, name))
+			return 1;
+	}
+	return 0;
+}
+
+/* After the views: a materialized view made again needs its indexes
+ * again; one dropped takes them along. */
+static void mv_indexes(st *s)
+{
+	size_t i;
+	rt_op *op;
+
+	for (i = 0; i < s->B->nobjects; i++) {
+		const rt_object *b = &s->B->objects[i], *a;
+		if (b->kind != RT_OBJ_MVINDEX)
+			continue;
+		a = rt_schema_object(s->A, b->kind, b->name);
+		if (a && view_op(s, RT_OP_CREATE_VIEW, b->table))
+			a = NULL;
+		if (a && rt_object_equal(a, b))
+			continue;
+		op = add_op(s, a ? RT_OP_ALTER_OBJECT : RT_OP_CREATE_OBJECT, G_CREATE_VIEWS, NULL,
+			    NULL, a, b);
+		op->key = (size_t)-1; /* after the views */
+	}
+	for (i = 0; i < s->A->nobjects; i++) {
+		const rt_object *a = &s->A->objects[i];
+		if (a->kind == RT_OBJ_MVINDEX && !rt_schema_object(s->B, a->kind, a->name) &&
+		    !view_op(s, RT_OP_DROP_VIEW, a->table))
+			add_op(s, RT_OP_DROP_OBJECT, G_DROP_VIEWS, NULL, NULL, a, NULL);
+	}
+}
+
 /* ---- the whole diff ------------------------------------------------------------- */
 
 static int by_order(const void *pa, const void *pb)
@@ -1271,7 +1432,8 @@ static int by_order(const void *pa, const void *pb)
 
 	if (a->group != b->group)
 		return a->group < b->group ? -1 : 1;
-	if (per_table || a->group == G_CREATE_VIEWS) {
+	if (per_table || a->group == G_CREATE_VIEWS || a->group == G_CREATE_ENUMS ||
+	    a->group == G_DROP_ENUMS) {
 		if (a->key != b->key)
 			return a->key < b->key ? -1 : 1;
 		if (per_table && a->kind != b->kind)
@@ -1316,7 +1478,9 @@ int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
 		goto done;
 	drop_tables(&s);
 	create_tables(&s);
+	objects(&s);
 	views_and_triggers(&s);
+	mv_indexes(&s);
 	if (s.oom) {
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
 		goto done;
@@ -1360,6 +1524,42 @@ static void put_list(rt_buf *out, const rt_strlist *l)
 	rt_buf_putc(out, ')');
 }
 
+static const char *object_kind(const rt_object *o)
+{
+	switch (o->kind) {
+	case RT_OBJ_DOMAIN:
+		return "domain";
+	case RT_OBJ_SEQUENCE:
+		return "sequence";
+	case RT_OBJ_FUNCTION:
+		return strncmp(o->def, "CREATE OR REPLACE PROCEDURE", 27) ? "function" : "procedure";
+	default:
+		return "index";
+	}
+}
+
+static void describe_object(rt_buf *out, const rt_op *op)
+{
+	const rt_object *a = op->a, *b = op->b, *o = b ? b : a;
+
+	rt_buf_printf(out, "%s %s %s", op->kind == RT_OP_CREATE_OBJECT ? "add"
+				       : op->kind == RT_OP_DROP_OBJECT ? "drop" : "change",
+		      object_kind(o), o->name);
+	if (o->kind == RT_OBJ_MVINDEX)
+		rt_buf_printf(out, " on materialized view %s", o->table);
+	if (op->kind != RT_OP_ALTER_OBJECT)
+		return;
+	if (!str_eq(a->def, b->def) && o->kind != RT_OBJ_FUNCTION && o->kind != RT_OBJ_MVINDEX)
+		rt_buf_printf(out, ": %s -> %s", a->def, b->def);
+	else if (!str_eq(a->def, b->def) || !str_eq(a->result, b->result))
+		rt_buf_puts(out, ": definition");
+	else if (!str_eq(a->dflt, b->dflt) || a->notnull != b->notnull ||
+		 !rt_strlist_equal(&a->checks, &b->checks))
+		rt_buf_puts(out, ": default, NOT NULL or checks");
+	else
+		rt_buf_puts(out, ": comment");
+}
+
 void rt_op_describe(rt_buf *out, const rt_op *op)
 {
 	const rt_table *t = op->tb ? op->tb : op->ta;
@@ -1367,16 +1567,24 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 
 	switch (op->kind) {
 	case RT_OP_DROP_VIEW:
-		rt_buf_printf(out, "drop view %s", ((const rt_view *)op->a)->name);
+	case RT_OP_CREATE_VIEW: {
+		const rt_view *v = op->kind == RT_OP_DROP_VIEW ? op->a : op->b;
+		rt_buf_printf(out, "%s %sview %s", op->kind == RT_OP_DROP_VIEW ? "drop" : "add",
+			      v->materialized ? "materialized " : "", v->name);
 		break;
-	case RT_OP_CREATE_VIEW:
-		rt_buf_printf(out, "add view %s", ((const rt_view *)op->b)->name);
-		break;
+	}
 	case RT_OP_DROP_TRIGGER:
-		rt_buf_printf(out, "drop trigger %s", ((const rt_trigger *)op->a)->name);
+		rt_buf_printf(out, "drop trigger %s on %s", ((const rt_trigger *)op->a)->name,
+			      ((const rt_trigger *)op->a)->table);
 		break;
 	case RT_OP_CREATE_TRIGGER:
-		rt_buf_printf(out, "add trigger %s", ((const rt_trigger *)op->b)->name);
+		rt_buf_printf(out, "add trigger %s on %s", ((const rt_trigger *)op->b)->name,
+			      ((const rt_trigger *)op->b)->table);
+		break;
+	case RT_OP_CREATE_OBJECT:
+	case RT_OP_ALTER_OBJECT:
+	case RT_OP_DROP_OBJECT:
+		describe_object(out, op);
 		break;
 	case RT_OP_DROP_FKEY:
 	case RT_OP_ADD_FKEY: {

@@ -49,7 +49,13 @@ typedef enum {
 	RT_OP_CREATE_INDEX,
 	RT_OP_CREATE_TRIGGER,
 	RT_OP_CREATE_VIEW,
-	RT_OP_DROP_ENUM
+	RT_OP_DROP_ENUM,
+	/* domains, sequences, functions, indexes of materialized views
+	 * (rt_object): made, changed in place where the database can (else
+	 * dropped and made again in the one operation), dropped */
+	RT_OP_CREATE_OBJECT,
+	RT_OP_ALTER_OBJECT,
+	RT_OP_DROP_OBJECT
 } rt_op_kind;
 
 /* What an RT_OP_ALTER_COLUMN changes. */
@@ -66,8 +72,9 @@ typedef struct rt_op {
 	 * renamed table `ta` has the old name and `tb` the new one */
 	const rt_table *ta, *tb;
 	/* the object before and after: rt_column, rt_index, rt_unique,
-	 * rt_fkey, rt_check, rt_view, rt_trigger or rt_enum by kind; for
-	 * RENAME_CONSTRAINT an rt_unique/rt_fkey/rt_check, see `what` */
+	 * rt_fkey, rt_check, rt_view, rt_trigger, rt_enum or rt_object by
+	 * kind; for RENAME_CONSTRAINT an rt_unique/rt_fkey/rt_check, see
+	 * `what` */
 	const void *a, *b;
 	char what;               /* RENAME_CONSTRAINT: 'u', 'f', 'c' or 'p' */
 	unsigned int alter;      /* ALTER_COLUMN: RT_ALTER_* */

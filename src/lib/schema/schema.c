@@ -111,6 +111,17 @@ static void table_release(rt_table *t)
 	free(t->options);
 }
 
+static void object_release(rt_object *o)
+{
+	free(o->name);
+	free(o->def);
+	free(o->table);
+	free(o->result);
+	free(o->dflt);
+	rt_strlist_release(&o->checks);
+	free(o->comment);
+}
+
 void rt_schema_release(rt_schema *s)
 {
 	size_t i;
@@ -134,6 +145,9 @@ void rt_schema_release(rt_schema *s)
 		rt_strlist_release(&s->enums[i].labels);
 	}
 	free(s->enums);
+	for (i = 0; i < s->nobjects; i++)
+		object_release(&s->objects[i]);
+	free(s->objects);
 	free(s->dialect);
 	memset(s, 0, sizeof(*s));
 }
@@ -185,6 +199,20 @@ rt_enum *rt_schema_add_enum(rt_schema *s, const char *name)
 		return NULL;
 	}
 	return e;
+}
+
+rt_object *rt_schema_add_object(rt_schema *s, int kind, const char *name, const char *def)
+{
+	rt_object *o = PUSH(s->objects, s->nobjects, s->objects_cap);
+
+	if (o && (rt_set_str(&o->name, name) < 0 || rt_set_str(&o->def, def) < 0)) {
+		free(o->name);
+		s->nobjects--;
+		return NULL;
+	}
+	if (o)
+		o->kind = kind;
+	return o;
 }
 
 rt_column *rt_table_add_column(rt_table *t, const char *name, const char *type)
@@ -323,9 +351,12 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in)
 	for (i = 0; i < in->ntables; i++)
 		if (copy_table(out, &in->tables[i]) < 0)
 			goto oom;
-	for (i = 0; i < in->nviews; i++)
-		if (!rt_schema_add_view(out, in->views[i].name, in->views[i].def))
+	for (i = 0; i < in->nviews; i++) {
+		rt_view *v = rt_schema_add_view(out, in->views[i].name, in->views[i].def);
+		if (!v)
 			goto oom;
+		v->materialized = in->views[i].materialized;
+	}
 	for (i = 0; i < in->ntriggers; i++)
 		if (!rt_schema_add_trigger(out, in->triggers[i].name, in->triggers[i].table,
 					   in->triggers[i].sql))
@@ -334,6 +365,15 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in)
 		rt_enum *e = rt_schema_add_enum(out, in->enums[i].name);
 		if (!e || copy_list(&e->labels, &in->enums[i].labels) < 0)
 			goto oom;
+	}
+	for (i = 0; i < in->nobjects; i++) {
+		const rt_object *o = &in->objects[i];
+		rt_object *n = rt_schema_add_object(out, o->kind, o->name, o->def);
+		if (!n || rt_set_str(&n->table, o->table) < 0 || rt_set_str(&n->result, o->result) < 0 ||
+		    rt_set_str(&n->dflt, o->dflt) < 0 || copy_list(&n->checks, &o->checks) < 0 ||
+		    rt_set_str(&n->comment, o->comment) < 0)
+			goto oom;
+		n->notnull = o->notnull;
 	}
 	return 0;
 oom:
@@ -371,9 +411,21 @@ static int by_view(const void *a, const void *b)
 	return strcmp(((const rt_view *)a)->name, ((const rt_view *)b)->name);
 }
 
-static int by_trigger(const void *a, const void *b)
+static int by_trigger(const void *pa, const void *pb)
 {
-	return strcmp(((const rt_trigger *)a)->name, ((const rt_trigger *)b)->name);
+	const rt_trigger *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : strcmp0(a->table, b->table);
+}
+
+static int by_object(const void *pa, const void *pb)
+{
+	const rt_object *a = pa, *b = pb;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return strcmp(a->name, b->name);
 }
 
 static int by_enum(const void *a, const void *b)
@@ -428,6 +480,8 @@ void rt_schema_sort(rt_schema *s)
 		qsort(s->triggers, s->ntriggers, sizeof(*s->triggers), by_trigger);
 	if (s->nenums)
 		qsort(s->enums, s->nenums, sizeof(*s->enums), by_enum);
+	if (s->nobjects)
+		qsort(s->objects, s->nobjects, sizeof(*s->objects), by_object);
 	for (i = 0; i < s->ntables; i++) {
 		rt_table *t = &s->tables[i];
 		if (t->nindexes)
@@ -470,6 +524,26 @@ rt_enum *rt_schema_enum(const rt_schema *s, const char *name)
 	for (i = 0; i < s->nenums; i++)
 		if (!strcmp(s->enums[i].name, name))
 			return &s->enums[i];
+	return NULL;
+}
+
+rt_object *rt_schema_object(const rt_schema *s, int kind, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nobjects; i++)
+		if (s->objects[i].kind == kind && !strcmp(s->objects[i].name, name))
+			return &s->objects[i];
+	return NULL;
+}
+
+rt_trigger *rt_schema_trigger(const rt_schema *s, const char *name, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntriggers; i++)
+		if (!strcmp(s->triggers[i].name, name) && !strcmp0(s->triggers[i].table, table))
+			return &s->triggers[i];
 	return NULL;
 }
 
@@ -556,6 +630,14 @@ int rt_check_equal(const rt_check *a, const rt_check *b, int names)
 	return names_match(a->name, b->name, names) && !strcmp0(a->expr, b->expr);
 }
 
+int rt_object_equal(const rt_object *a, const rt_object *b)
+{
+	return a->kind == b->kind && !strcmp(a->name, b->name) && !strcmp0(a->def, b->def) &&
+	       !strcmp0(a->table, b->table) && !strcmp0(a->result, b->result) &&
+	       !strcmp0(a->dflt, b->dflt) && a->notnull == b->notnull &&
+	       rt_strlist_equal(&a->checks, &b->checks) && !strcmp0(a->comment, b->comment);
+}
+
 static int table_equal(const rt_table *a, const rt_table *b)
 {
 	size_t i;
@@ -591,14 +673,15 @@ int rt_schema_equal(const rt_schema *a, const rt_schema *b)
 	size_t i;
 
 	if (a->ntables != b->ntables || a->nviews != b->nviews || a->ntriggers != b->ntriggers ||
-	    a->nenums != b->nenums)
+	    a->nenums != b->nenums || a->nobjects != b->nobjects)
 		return 0;
 	for (i = 0; i < a->ntables; i++)
 		if (!table_equal(&a->tables[i], &b->tables[i]))
 			return 0;
 	for (i = 0; i < a->nviews; i++)
 		if (strcmp(a->views[i].name, b->views[i].name) ||
-		    strcmp0(a->views[i].def, b->views[i].def))
+		    strcmp0(a->views[i].def, b->views[i].def) ||
+		    a->views[i].materialized != b->views[i].materialized)
 			return 0;
 	for (i = 0; i < a->ntriggers; i++)
 		if (strcmp(a->triggers[i].name, b->triggers[i].name) ||
@@ -608,6 +691,9 @@ int rt_schema_equal(const rt_schema *a, const rt_schema *b)
 	for (i = 0; i < a->nenums; i++)
 		if (strcmp(a->enums[i].name, b->enums[i].name) ||
 		    !rt_strlist_equal(&a->enums[i].labels, &b->enums[i].labels))
+			return 0;
+	for (i = 0; i < a->nobjects; i++)
+		if (!rt_object_equal(&a->objects[i], &b->objects[i]))
 			return 0;
 	return 1;
 }
