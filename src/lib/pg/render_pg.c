@@ -338,18 +338,13 @@ static void function_ident(rt_buf *out, const rt_object *f)
 	free(name);
 }
 
-static const char *object_sql(const rt_object *o)
+/* DOMAIN, SEQUENCE, FUNCTION, PROCEDURE or INDEX. */
+static void object_sql(rt_buf *out, const rt_object *o)
 {
-	switch (o->kind) {
-	case RT_OBJ_DOMAIN:
-		return "DOMAIN";
-	case RT_OBJ_SEQUENCE:
-		return "SEQUENCE";
-	case RT_OBJ_FUNCTION:
-		return strncmp(o->def, "CREATE OR REPLACE PROCEDURE", 27) ? "FUNCTION" : "PROCEDURE";
-	default:
-		return "INDEX";
-	}
+	const char *k = rt_object_kind(o);
+
+	while (*k)
+		rt_buf_putc(out, (char)toupper((unsigned char)*k++));
 }
 
 static void object_ident(rt_buf *out, const rt_object *o)
@@ -362,7 +357,9 @@ static void object_ident(rt_buf *out, const rt_object *o)
 
 static void object_comment(rt_buf *out, const rt_object *o)
 {
-	rt_buf_printf(out, "COMMENT ON %s ", object_sql(o));
+	rt_buf_puts(out, "COMMENT ON ");
+	object_sql(out, o);
+	rt_buf_putc(out, ' ');
 	object_ident(out, o);
 	rt_buf_puts(out, " IS ");
 	if (o->comment)
@@ -374,7 +371,9 @@ static void object_comment(rt_buf *out, const rt_object *o)
 
 static void drop_object(rt_buf *out, const rt_object *o)
 {
-	rt_buf_printf(out, "DROP %s ", object_sql(o));
+	rt_buf_puts(out, "DROP ");
+	object_sql(out, o);
+	rt_buf_putc(out, ' ');
 	object_ident(out, o);
 	rt_buf_puts(out, ";\n");
 }
@@ -418,6 +417,18 @@ static void create_object(rt_buf *out, const rt_object *o)
 		object_comment(out, o);
 }
 
+/* Has domain `o` the check `i` of `of` (same name, same definition)? */
+static int has_check(const rt_object *o, const rt_object *of, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k + 1 < o->checks.count; k += 2)
+		if (!strcmp(o->checks.items[k], of->checks.items[i]) &&
+		    !strcmp(o->checks.items[k + 1], of->checks.items[i + 1]))
+			return 1;
+	return 0;
+}
+
 /* ALTER DOMAIN for what it can change: default, NOT NULL, checks. */
 static void alter_domain(rt_buf *out, const rt_object *a, const rt_object *b)
 {
@@ -438,12 +449,7 @@ static void alter_domain(rt_buf *out, const rt_object *a, const rt_object *b)
 	}
 	/* a check that changes is dropped and added */
 	for (i = 0; i + 1 < a->checks.count; i += 2) {
-		size_t k;
-		int kept = 0;
-		for (k = 0; k + 1 < b->checks.count && !kept; k += 2)
-			kept = !strcmp(a->checks.items[i], b->checks.items[k]) &&
-			       !strcmp(a->checks.items[i + 1], b->checks.items[k + 1]);
-		if (kept)
+		if (has_check(b, a, i))
 			continue;
 		rt_buf_puts(out, "ALTER DOMAIN ");
 		ident(out, b->name);
@@ -452,12 +458,7 @@ static void alter_domain(rt_buf *out, const rt_object *a, const rt_object *b)
 		rt_buf_puts(out, ";\n");
 	}
 	for (i = 0; i + 1 < b->checks.count; i += 2) {
-		size_t k;
-		int kept = 0;
-		for (k = 0; k + 1 < a->checks.count && !kept; k += 2)
-			kept = !strcmp(b->checks.items[i], a->checks.items[k]) &&
-			       !strcmp(b->checks.items[i + 1], a->checks.items[k + 1]);
-		if (kept)
+		if (has_check(a, b, i))
 			continue;
 		rt_buf_puts(out, "ALTER DOMAIN ");
 		ident(out, b->name);

@@ -1084,7 +1084,7 @@ static int function_goes(const st *s, const rt_object *a)
 	return !b || !str_eq(a->result, b->result);
 }
 
-/* Does `text` (a trigger) call a function that goes? */
+/* Does `text` (a trigger or view) call a function that goes? */
 static int calls_gone_function(st *s, const char *text)
 {
 	size_t i;
@@ -1129,7 +1129,7 @@ static void views_and_triggers(st *s)
 	for (i = 0; i < na; i++) {
 		const rt_view *v = &s->A->views[i], *w = rt_schema_view(s->B, v->name);
 		drop[i] = !w || !str_eq(v->def, w->def) || v->materialized != w->materialized ||
-			  touched_name(s, v->def);
+			  touched_name(s, v->def) || calls_gone_function(s, v->def);
 	}
 	/* views using a dropped view go too */
 	while (changed) {
@@ -1321,17 +1321,26 @@ static void enums(st *s)
 /* Does function `f` of B use a table or view B makes in this diff?  A
  * function in SQL is checked against the tables it reads when it is
  * made, so it waits for them (after the tables, before the views). */
-static int uses_new_relation(const st *s, const rt_object *f)
+static int uses_new_relation(st *s, const rt_object *f)
 {
+	char *body = rt_strdup(f->def), *p;
 	size_t i;
+	int used = 0;
 
-	for (i = 0; i < s->B->ntables; i++)
-		if (!s->b_pair[i] && rt_sql_mentions(f->def, s->B->tables[i].name))
-			return 1;
-	for (i = 0; i < s->B->nviews; i++)
-		if (rt_sql_mentions(f->def, s->B->views[i].name))
-			return 1;
-	return 0;
+	if (!body) {
+		s->oom = 1;
+		return 0;
+	}
+	/* the body's dollar quotes are no words: "$function$SELECT ... FROM
+	 * items$function$" mentions items */
+	for (p = body; (p = strchr(p, '$')) != NULL; p++)
+		*p = ' ';
+	for (i = 0; i < s->B->ntables && !used; i++)
+		used = !s->b_pair[i] && rt_sql_mentions(body, s->B->tables[i].name);
+	for (i = 0; i < s->B->nviews && !used; i++)
+		used = rt_sql_mentions(body, s->B->views[i].name);
+	free(body);
+	return used;
 }
 
 static void add_object_op(st *s, rt_op_kind what, const rt_object *a, const rt_object *b)
@@ -1524,27 +1533,13 @@ static void put_list(rt_buf *out, const rt_strlist *l)
 	rt_buf_putc(out, ')');
 }
 
-static const char *object_kind(const rt_object *o)
-{
-	switch (o->kind) {
-	case RT_OBJ_DOMAIN:
-		return "domain";
-	case RT_OBJ_SEQUENCE:
-		return "sequence";
-	case RT_OBJ_FUNCTION:
-		return strncmp(o->def, "CREATE OR REPLACE PROCEDURE", 27) ? "function" : "procedure";
-	default:
-		return "index";
-	}
-}
-
 static void describe_object(rt_buf *out, const rt_op *op)
 {
 	const rt_object *a = op->a, *b = op->b, *o = b ? b : a;
 
 	rt_buf_printf(out, "%s %s %s", op->kind == RT_OP_CREATE_OBJECT ? "add"
 				       : op->kind == RT_OP_DROP_OBJECT ? "drop" : "change",
-		      object_kind(o), o->name);
+		      rt_object_kind(o), o->name);
 	if (o->kind == RT_OBJ_MVINDEX)
 		rt_buf_printf(out, " on materialized view %s", o->table);
 	if (op->kind != RT_OP_ALTER_OBJECT)

@@ -630,6 +630,20 @@ int rt_check_equal(const rt_check *a, const rt_check *b, int names)
 	return names_match(a->name, b->name, names) && !strcmp0(a->expr, b->expr);
 }
 
+const char *rt_object_kind(const rt_object *o)
+{
+	switch (o->kind) {
+	case RT_OBJ_DOMAIN:
+		return "domain";
+	case RT_OBJ_SEQUENCE:
+		return "sequence";
+	case RT_OBJ_FUNCTION:
+		return strncmp(o->def, "CREATE OR REPLACE PROCEDURE", 27) ? "function" : "procedure";
+	default:
+		return "index";
+	}
+}
+
 int rt_object_equal(const rt_object *a, const rt_object *b)
 {
 	return a->kind == b->kind && !strcmp(a->name, b->name) && !strcmp0(a->def, b->def) &&

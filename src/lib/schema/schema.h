@@ -200,6 +200,9 @@ int rt_fkey_equal(const rt_fkey *a, const rt_fkey *b, int names);
 int rt_check_equal(const rt_check *a, const rt_check *b, int names);
 int rt_strlist_equal(const rt_strlist *a, const rt_strlist *b);
 int rt_object_equal(const rt_object *a, const rt_object *b);
+/* What `o` is, as SQL names it in lower case: "domain", "sequence",
+ * "function", "procedure" or "index". */
+const char *rt_object_kind(const rt_object *o);
 /* Two sorted models (rt_schema_sort) describe the same schema, column
  * order aside. */
 int rt_schema_equal(const rt_schema *a, const rt_schema *b);
