@@ -1420,7 +1420,7 @@ static void mv_indexes(st *s)
 			continue;
 		op = add_op(s, a ? RT_OP_ALTER_OBJECT : RT_OP_CREATE_OBJECT, G_CREATE_VIEWS, NULL,
 			    NULL, a, b);
-		op->key = (size_t)-1; /* after the views */
+		op->key = (size_t)-2; /* after the views, before the triggers */
 	}
 	for (i = 0; i < s->A->nobjects; i++) {
 		const rt_object *a = &s->A->objects[i];
