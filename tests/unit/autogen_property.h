@@ -214,6 +214,7 @@ typedef struct gview {
 	int n;
 	int mat;        /* PG: materialized */
 	int mvidx;      /* PG: a materialized view's index on cols[0] */
+	int comment;    /* PG: 0 none, else a variant */
 } gview;
 
 /* PostgreSQL's kinds beside tables and views (gen_pg_objects). */
@@ -227,7 +228,7 @@ typedef struct gpg {
 	int fn;         /* function twice(x): 0 none, else the factor */
 	int fn_big;     /* RETURNS bigint: a change drops it and makes it again */
 	int proc;       /* procedure note_it(): 0 none, else what it selects */
-	int comment;    /* 0 none, else a variant, on all three */
+	int comment;    /* 0 none, else a variant, on all three and the triggers */
 } gpg;
 
 typedef struct gschema {
@@ -614,9 +615,12 @@ static void gen_pg_objects(gschema *s, int change)
 		add_view(s);
 		s->v[s->nv - 1].mat = 1;
 	}
-	for (i = 0; i < s->nv; i++)
+	for (i = 0; i < s->nv; i++) {
 		if (s->v[i].mat && chance(odds))
 			s->v[i].mvidx = !s->v[i].mvidx;
+		if (chance(odds / 2))
+			s->v[i].comment = (s->v[i].comment + 1) % 3;
+	}
 }
 
 static void gen_a(gschema *s)
@@ -1114,11 +1118,14 @@ static void schema_sql(rt_buf *b, const gschema *s)
 			if (t->cols[k].comment)
 				rt_buf_printf(b, "COMMENT ON COLUMN %s.%s IS 'it''s %d';\n", t->name,
 					      t->cols[k].name, t->cols[k].comment);
-		if (t->trigger && gen_pg)
+		if (t->trigger && gen_pg) {
 			rt_buf_printf(b, "CREATE TRIGGER trg_%s BEFORE INSERT%s ON %s FOR EACH ROW "
 				      "EXECUTE FUNCTION trg_pass();\n", t->name,
 				      t->trigger == 2 ? " OR UPDATE" : "", t->name);
-		else if (t->trigger)
+			if (s->pg.comment)
+				rt_buf_printf(b, "COMMENT ON TRIGGER trg_%s ON %s IS 'trigger %d';\n",
+					      t->name, t->name, s->pg.comment);
+		} else if (t->trigger)
 			rt_buf_printf(b, "CREATE TRIGGER trg_%s AFTER INSERT ON %s BEGIN SELECT 1; END;\n",
 				      t->name, t->name);
 	}
@@ -1131,6 +1138,9 @@ static void schema_sql(rt_buf *b, const gschema *s)
 		if (s->v[i].mat && s->v[i].mvidx)
 			rt_buf_printf(b, "CREATE INDEX mvix_%s ON %s (%s);\n", s->v[i].name,
 				      s->v[i].name, s->v[i].cols[0]);
+		if (s->v[i].comment)
+			rt_buf_printf(b, "COMMENT ON %sVIEW %s IS 'view %d';\n",
+				      s->v[i].mat ? "MATERIALIZED " : "", s->v[i].name, s->v[i].comment);
 	}
 }
 

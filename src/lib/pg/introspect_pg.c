@@ -264,7 +264,8 @@ static int views(ic *c)
 	PGresult *res;
 	int i, rc;
 
-	if ((rc = query(c, "SELECT c.relname, pg_get_viewdef(c.oid, true), c.relkind = 'm' "
+	if ((rc = query(c, "SELECT c.relname, pg_get_viewdef(c.oid, true), c.relkind = 'm', "
+			"obj_description(c.oid, 'pg_class') "
 			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 			"WHERE " IN_SCHEMA " AND c.relkind IN ('v', 'm') " NOT_EXTENSION("c.oid", "pg_class")
 			" ORDER BY 1", &res)) < 0)
@@ -273,7 +274,7 @@ static int views(ic *c)
 		const char *def = val(res, i, 1) ? val(res, i, 1) : "";
 		char *norm = rt_sql_normalized(def, strlen(def), NULL);
 		rt_view *v = norm ? rt_schema_add_view(c->out, val(res, i, 0), norm) : NULL;
-		if (!v)
+		if (!v || rt_set_str(&v->comment, val(res, i, 3)) < 0)
 			rc = oom(c);
 		else
 			v->materialized = !strcmp(val(res, i, 2), "t");
@@ -399,7 +400,8 @@ static int triggers(ic *c)
 	PGresult *res;
 	int i, rc;
 
-	if ((rc = query(c, "SELECT g.tgname, c.relname, pg_get_triggerdef(g.oid, true) "
+	if ((rc = query(c, "SELECT g.tgname, c.relname, pg_get_triggerdef(g.oid, true), "
+			"obj_description(g.oid, 'pg_trigger') "
 			"FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
 			"JOIN pg_namespace n ON n.oid = c.relnamespace "
 			"WHERE " IN_SCHEMA " AND NOT g.tgisinternal AND g.tgparentid = 0 "
@@ -408,7 +410,9 @@ static int triggers(ic *c)
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
 		const char *def = val(res, i, 2);
 		char *norm = rt_sql_normalized(def, strlen(def), NULL);
-		if (!norm || !rt_schema_add_trigger(c->out, val(res, i, 0), val(res, i, 1), norm))
+		rt_trigger *t = norm ? rt_schema_add_trigger(c->out, val(res, i, 0), val(res, i, 1), norm)
+				     : NULL;
+		if (!t || rt_set_str(&t->comment, val(res, i, 3)) < 0)
 			rc = oom(c);
 		free(norm);
 	}

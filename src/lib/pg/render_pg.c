@@ -139,18 +139,40 @@ static const struct named {
 	[RT_OP_DROP_CHECK] = { "DROP CONSTRAINT ", 'b' },
 };
 
+/* " IS 'text';" or " IS NULL;", ending a COMMENT ON. */
+static void comment_is(rt_buf *out, const char *text)
+{
+	rt_buf_puts(out, " IS ");
+	if (text)
+		rt_sql_literal(out, text);
+	else
+		rt_buf_puts(out, "NULL");
+	rt_buf_puts(out, ";\n");
+}
+
 static void column_comment(rt_buf *out, const rt_table *t, const rt_column *c)
 {
 	rt_buf_puts(out, "COMMENT ON COLUMN ");
 	ident(out, t->name);
 	rt_buf_putc(out, '.');
 	ident(out, c->name);
-	rt_buf_puts(out, " IS ");
-	if (c->comment)
-		rt_sql_literal(out, c->comment);
-	else
-		rt_buf_puts(out, "NULL");
-	rt_buf_puts(out, ";\n");
+	comment_is(out, c->comment);
+}
+
+static void view_comment(rt_buf *out, const rt_view *v)
+{
+	rt_buf_printf(out, "COMMENT ON %sVIEW ", v->materialized ? "MATERIALIZED " : "");
+	ident(out, v->name);
+	comment_is(out, v->comment);
+}
+
+static void trigger_comment(rt_buf *out, const rt_trigger *t)
+{
+	rt_buf_puts(out, "COMMENT ON TRIGGER ");
+	ident(out, t->name);
+	rt_buf_puts(out, " ON ");
+	ident(out, t->table);
+	comment_is(out, t->comment);
 }
 
 /* The sequence a serial column's default draws from. */
@@ -361,12 +383,7 @@ static void object_comment(rt_buf *out, const rt_object *o)
 	object_sql(out, o);
 	rt_buf_putc(out, ' ');
 	object_ident(out, o);
-	rt_buf_puts(out, " IS ");
-	if (o->comment)
-		rt_sql_literal(out, o->comment);
-	else
-		rt_buf_puts(out, "NULL");
-	rt_buf_puts(out, ";\n");
+	comment_is(out, o->comment);
 }
 
 static void drop_object(rt_buf *out, const rt_object *o)
@@ -547,6 +564,8 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		rt_buf_puts(out, " AS ");
 		rt_buf_put(out, v->def, len);
 		rt_buf_puts(out, v->materialized ? " WITH DATA;\n" : ";\n");
+		if (v->comment)
+			view_comment(out, v);
 		break;
 	}
 	case RT_OP_DROP_TRIGGER:
@@ -558,6 +577,14 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		break;
 	case RT_OP_CREATE_TRIGGER:
 		rt_buf_printf(out, "%s;\n", ((const rt_trigger *)op->b)->sql);
+		if (((const rt_trigger *)op->b)->comment)
+			trigger_comment(out, op->b);
+		break;
+	case RT_OP_COMMENT:
+		if (op->what == 't')
+			trigger_comment(out, op->b);
+		else
+			view_comment(out, op->b);
 		break;
 	case RT_OP_CREATE_OBJECT:
 		create_object(out, op->b);
@@ -656,12 +683,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_TABLE_COMMENT:
 		rt_buf_puts(out, "COMMENT ON TABLE ");
 		ident(out, op->tb->name);
-		rt_buf_puts(out, " IS ");
-		if (op->tb->comment)
-			rt_sql_literal(out, op->tb->comment);
-		else
-			rt_buf_puts(out, "NULL");
-		rt_buf_puts(out, ";\n");
+		comment_is(out, op->tb->comment);
 		break;
 	default: /* rendered by rt_render_common_op above */
 		break;

@@ -1105,6 +1105,15 @@ static int calls_gone_function(st *s, const char *text)
 	return found;
 }
 
+/* The comment of a view or trigger that stays changes. */
+static void comment_op(st *s, char what, const void *a, const void *b)
+{
+	rt_op *op = add_op(s, RT_OP_COMMENT, G_CREATE_VIEWS, NULL, NULL, a, b);
+
+	op->what = what;
+	op->key = (size_t)-1; /* after the views */
+}
+
 /* Must trigger `t` of A be dropped (and made again when B has it)?
  * `drop` marks the views of A that are dropped. */
 static int trigger_goes(st *s, const rt_trigger *t, const unsigned char *drop)
@@ -1179,6 +1188,8 @@ static void views_and_triggers(st *s)
 	for (i = 0; i < nb; i++) {
 		const rt_view *v = s->B->views + i, *old = rt_schema_view(s->A, v->name);
 		create[i] = !old || drop[old - s->A->views];
+		if (!create[i] && !str_eq(old->comment, v->comment))
+			comment_op(s, 'v', old, v);
 	}
 	/* what they use first */
 	for (left = 0, i = 0; i < nb; i++)
@@ -1221,6 +1232,8 @@ static void views_and_triggers(st *s)
 		if (!t || trigger_goes(s, t, drop)) {
 			rt_op *op = add_op(s, RT_OP_CREATE_TRIGGER, G_CREATE_VIEWS, NULL, NULL, NULL, u);
 			op->key = (size_t)-1; /* after the views */
+		} else if (!str_eq(t->comment, u->comment)) {
+			comment_op(s, 't', t, u);
 		}
 	}
 done:
@@ -1580,6 +1593,13 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 	case RT_OP_ALTER_OBJECT:
 	case RT_OP_DROP_OBJECT:
 		describe_object(out, op);
+		break;
+	case RT_OP_COMMENT:
+		if (op->what == 't')
+			rt_buf_printf(out, "change comment of trigger %s on %s",
+				      ((const rt_trigger *)op->b)->name, ((const rt_trigger *)op->b)->table);
+		else
+			rt_buf_printf(out, "change comment of view %s", ((const rt_view *)op->b)->name);
 		break;
 	case RT_OP_DROP_FKEY:
 	case RT_OP_ADD_FKEY: {

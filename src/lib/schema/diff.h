@@ -55,7 +55,9 @@ typedef enum {
 	 * dropped and made again in the one operation), dropped */
 	RT_OP_CREATE_OBJECT,
 	RT_OP_ALTER_OBJECT,
-	RT_OP_DROP_OBJECT
+	RT_OP_DROP_OBJECT,
+	/* the comment of a view or trigger (`what` 'v' or 't') that stays */
+	RT_OP_COMMENT
 } rt_op_kind;
 
 /* What an RT_OP_ALTER_COLUMN changes. */
@@ -76,7 +78,7 @@ typedef struct rt_op {
 	 * kind; for RENAME_CONSTRAINT an rt_unique/rt_fkey/rt_check, see
 	 * `what` */
 	const void *a, *b;
-	char what;               /* RENAME_CONSTRAINT: 'u', 'f', 'c' or 'p' */
+	char what;               /* RENAME_CONSTRAINT: 'u', 'f', 'c' or 'p'; COMMENT: 'v', 't' */
 	unsigned int alter;      /* ALTER_COLUMN: RT_ALTER_* */
 	/* ADD_COLUMN where tables are rebuilt (rebuild_tables): a new foreign
 	 * key on just this column, written with it */

@@ -132,12 +132,14 @@ void rt_schema_release(rt_schema *s)
 	for (i = 0; i < s->nviews; i++) {
 		free(s->views[i].name);
 		free(s->views[i].def);
+		free(s->views[i].comment);
 	}
 	free(s->views);
 	for (i = 0; i < s->ntriggers; i++) {
 		free(s->triggers[i].name);
 		free(s->triggers[i].table);
 		free(s->triggers[i].sql);
+		free(s->triggers[i].comment);
 	}
 	free(s->triggers);
 	for (i = 0; i < s->nenums; i++) {
@@ -353,14 +355,16 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in)
 			goto oom;
 	for (i = 0; i < in->nviews; i++) {
 		rt_view *v = rt_schema_add_view(out, in->views[i].name, in->views[i].def);
-		if (!v)
+		if (!v || rt_set_str(&v->comment, in->views[i].comment) < 0)
 			goto oom;
 		v->materialized = in->views[i].materialized;
 	}
-	for (i = 0; i < in->ntriggers; i++)
-		if (!rt_schema_add_trigger(out, in->triggers[i].name, in->triggers[i].table,
-					   in->triggers[i].sql))
+	for (i = 0; i < in->ntriggers; i++) {
+		const rt_trigger *t = &in->triggers[i];
+		rt_trigger *n = rt_schema_add_trigger(out, t->name, t->table, t->sql);
+		if (!n || rt_set_str(&n->comment, t->comment) < 0)
 			goto oom;
+	}
 	for (i = 0; i < in->nenums; i++) {
 		rt_enum *e = rt_schema_add_enum(out, in->enums[i].name);
 		if (!e || copy_list(&e->labels, &in->enums[i].labels) < 0)
@@ -695,12 +699,14 @@ int rt_schema_equal(const rt_schema *a, const rt_schema *b)
 	for (i = 0; i < a->nviews; i++)
 		if (strcmp(a->views[i].name, b->views[i].name) ||
 		    strcmp0(a->views[i].def, b->views[i].def) ||
-		    a->views[i].materialized != b->views[i].materialized)
+		    a->views[i].materialized != b->views[i].materialized ||
+		    strcmp0(a->views[i].comment, b->views[i].comment))
 			return 0;
 	for (i = 0; i < a->ntriggers; i++)
 		if (strcmp(a->triggers[i].name, b->triggers[i].name) ||
 		    strcmp0(a->triggers[i].table, b->triggers[i].table) ||
-		    strcmp0(a->triggers[i].sql, b->triggers[i].sql))
+		    strcmp0(a->triggers[i].sql, b->triggers[i].sql) ||
+		    strcmp0(a->triggers[i].comment, b->triggers[i].comment))
 			return 0;
 	for (i = 0; i < a->nenums; i++)
 		if (strcmp(a->enums[i].name, b->enums[i].name) ||

@@ -87,6 +87,7 @@ typedef struct rt_view {
 	/* PostgreSQL: a materialized view (created WITH DATA); its indexes
 	 * are rt_objects of kind RT_OBJ_MVINDEX */
 	int materialized;
+	char *comment;    /* PostgreSQL; NULL for none */
 } rt_view;
 
 /* Triggers: SQLite's kept so that a table rebuild puts them back;
@@ -96,6 +97,7 @@ typedef struct rt_trigger {
 	char *name;
 	char *table;
 	char *sql;        /* the whole CREATE TRIGGER statement */
+	char *comment;    /* PostgreSQL; NULL for none */
 } rt_trigger;
 
 /* The objects of a schema that are neither tables nor views

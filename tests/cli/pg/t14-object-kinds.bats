@@ -48,24 +48,30 @@ CREATE UNIQUE INDEX mv_id ON mv (id);" \
 	"CREATE TABLE t (id integer PRIMARY KEY, name text);
 CREATE MATERIALIZED VIEW mv AS SELECT id, upper(name) AS name FROM t;
 CREATE UNIQUE INDEX mv_id ON mv (id);
-CREATE INDEX mv_name ON mv (name);" "add index mv_name on materialized view mv"
+CREATE INDEX mv_name ON mv (name);
+COMMENT ON MATERIALIZED VIEW mv IS 'names';" "add index mv_name on materialized view mv"
 	assert_eq "$(q "SELECT count(*) FROM pg_indexes WHERE tablename = 'mv'")" 1
 	run -0 rt upgrade head
 	# the changed view is made again, with both indexes, and filled
 	assert_eq "$(q "SELECT string_agg(indexname, ',' ORDER BY 1) FROM pg_indexes WHERE tablename = 'mv'")" mv_id,mv_name
 	assert_eq "$(q "SELECT relispopulated FROM pg_class WHERE relname = 'mv'")" t
-	# only an index changes: the view stays
+	assert_eq "$(q "SELECT obj_description('mv'::regclass, 'pg_class')")" names
+	# only an index and the comment change: the view stays, rows and all
 	q "INSERT INTO t VALUES (1, 'a')"
 	q "REFRESH MATERIALIZED VIEW mv"
 	printf '%s\n' "CREATE TABLE t (id integer PRIMARY KEY, name text);
 CREATE MATERIALIZED VIEW mv AS SELECT id, upper(name) AS name FROM t;
 CREATE UNIQUE INDEX mv_id ON mv (id);
-CREATE INDEX mv_name ON mv (name DESC);" >schema.sql
+CREATE INDEX mv_name ON mv (name DESC);
+COMMENT ON MATERIALIZED VIEW mv IS 'upper names';" >schema.sql
 	run -0 rt revision --autogenerate -m index
-	refute_contains "$output" "materialized view mv"$'\n'
+	refute_contains "$output" "add materialized view"
 	assert_contains "$output" "change index mv_name on materialized view mv"
+	assert_contains "$output" "change comment of view mv"
 	run -0 rt upgrade head
 	run -0 rt check
+	assert_eq "$(q "SELECT name FROM mv")" A
+	assert_eq "$(q "SELECT obj_description('mv'::regclass, 'pg_class')")" "upper names"
 }
 
 @test "PostgreSQL: a column used by a materialized view changes type: the view and its index are made again" {
@@ -133,12 +139,14 @@ CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();
 	"CREATE TABLE t (id integer PRIMARY KEY, name text, updated timestamptz);
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$\$
 BEGIN NEW.updated := now(); RETURN NEW; END \$\$;
-CREATE TRIGGER t_touch BEFORE UPDATE OF name ON t FOR EACH ROW EXECUTE FUNCTION touch();" \
+CREATE TRIGGER t_touch BEFORE UPDATE OF name ON t FOR EACH ROW EXECUTE FUNCTION touch();
+COMMENT ON TRIGGER t_touch ON t IS 'stamps';" \
 	"add trigger t_touch on t"
 	run -0 rt upgrade head
 	q "INSERT INTO t VALUES (1, 'a')"
 	q "UPDATE t SET name = 'b'"
 	assert_eq "$(q "SELECT updated IS NOT NULL FROM t")" t
+	assert_eq "$(q "SELECT obj_description(oid, 'pg_trigger') FROM pg_trigger WHERE tgname = 't_touch'")" stamps
 	# the function's result changes: dropped and made again, the trigger with it
 	printf '%s\n' "CREATE TABLE t (id integer PRIMARY KEY, name text, updated timestamptz);
 CREATE PROCEDURE noop() LANGUAGE sql AS \$\$ SELECT 1 \$\$;
