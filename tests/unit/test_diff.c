@@ -834,6 +834,29 @@ static void test_object_kinds_changes(void **state)
 	assert_before(f.sql.ptr, "DROP FUNCTION touch();", "CREATE OR REPLACE FUNCTION touch()");
 	assert_before(f.sql.ptr, "CREATE OR REPLACE FUNCTION touch()", "CREATE TRIGGER users_touch");
 	done(&f);
+
+	/* a function in SQL reading a new table comes after it, one reading
+	 * a view after the views; the rest before the tables */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	shop(&f.b, "postgresql");
+	obj(&f.b, RT_OBJ_FUNCTION, "n_users()", "CREATE OR REPLACE FUNCTION n_users()\n RETURNS bigint\n"
+	    " LANGUAGE sql\nAS $function$SELECT count(*) FROM users$function$");
+	obj(&f.b, RT_OBJ_FUNCTION, "n_names()", "CREATE OR REPLACE FUNCTION n_names()\n RETURNS bigint\n"
+	    " LANGUAGE sql\nAS $function$SELECT count(*) FROM v_names$function$");
+	obj(&f.b, RT_OBJ_FUNCTION, "one()", "CREATE OR REPLACE FUNCTION one()\n RETURNS integer\n"
+	    " LANGUAGE sql\nAS $function$SELECT 1$function$");
+	assert_non_null(rt_schema_add_view(&f.b, "v_names", "SELECT users.name FROM users"));
+	diff(&f);
+	assert_string_equal(f.ops.ptr,
+			    "add function one()\n"
+			    "add table users\n"
+			    "add table posts\n"
+			    "add index ix_posts_user_id on posts (user_id)\n"
+			    "add function n_users()\n"
+			    "add view v_names\n"
+			    "add function n_names()\n");
+	done(&f);
 }
 
 static void test_enum_drop_and_table_options(void **state)

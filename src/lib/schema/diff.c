@@ -1331,9 +1331,10 @@ static void enums(st *s)
 
 /* ---- domains, sequences, functions, indexes of materialized views ------------- */
 
-/* Does function `f` of B use a table or view B makes in this diff?  A
- * function in SQL is checked against the tables it reads when it is
- * made, so it waits for them (after the tables, before the views). */
+/* Does function `f` of B use a view of B (2) or a table B makes in
+ * this diff (1)?  A function in SQL is checked against the tables and
+ * views it reads when it is made, so it waits for them: after the new
+ * tables (before the views), or after the views. */
 static int uses_new_relation(st *s, const rt_object *f)
 {
 	char *body = rt_strdup(f->def), *p;
@@ -1348,10 +1349,10 @@ static int uses_new_relation(st *s, const rt_object *f)
 	 * items$function$" mentions items */
 	for (p = body; (p = strchr(p, '$')) != NULL; p++)
 		*p = ' ';
+	for (i = 0; i < s->B->nviews && !used; i++)
+		used = rt_sql_mentions(body, s->B->views[i].name) ? 2 : 0;
 	for (i = 0; i < s->B->ntables && !used; i++)
 		used = !s->b_pair[i] && rt_sql_mentions(body, s->B->tables[i].name);
-	for (i = 0; i < s->B->nviews && !used; i++)
-		used = rt_sql_mentions(body, s->B->views[i].name);
 	free(body);
 	return used;
 }
@@ -1360,6 +1361,7 @@ static void add_object_op(st *s, rt_op_kind what, const rt_object *a, const rt_o
 {
 	const rt_object *o = b ? b : a;
 	rt_op *op;
+	int uses;
 
 	if (what == RT_OP_DROP_OBJECT) {
 		op = add_op(s, what, G_DROP_ENUMS, NULL, NULL, a, NULL);
@@ -1368,8 +1370,11 @@ static void add_object_op(st *s, rt_op_kind what, const rt_object *a, const rt_o
 			warn(s, op, "drops sequence '%s' and its current value", o->name);
 		return;
 	}
-	if (o->kind == RT_OBJ_FUNCTION && uses_new_relation(s, o)) {
-		add_op(s, what, G_CREATE_VIEWS, NULL, NULL, a, b);  /* key 0: the views' */
+	if (o->kind == RT_OBJ_FUNCTION && (uses = uses_new_relation(s, o)) != 0) {
+		op = add_op(s, what, G_CREATE_VIEWS, NULL, NULL, a, b);
+		/* key 0, the views', before them; or after them, before the
+		 * indexes of materialized views and the triggers */
+		op->key = uses == 2 ? (size_t)-3 : 0;
 		return;
 	}
 	op = add_op(s, what, G_CREATE_ENUMS, NULL, NULL, a, b);
