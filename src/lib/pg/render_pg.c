@@ -352,7 +352,7 @@ static void function_ident(rt_buf *out, const rt_object *f)
 	char *name = rt_strndup(f->name, n);
 
 	if (!name) {
-		rt_buf_puts(out, f->name); /* (the buffer's own OOM flag catches the rest) */
+		out->oom = 1; /* (checked once, by the caller) */
 		return;
 	}
 	ident(out, name);

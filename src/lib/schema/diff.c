@@ -34,10 +34,10 @@ enum {
 	G_DROP_ENUMS       /* functions, sequences, domains, enums */
 };
 
-/* The keys that order G_CREATE_ENUMS (by kind) and G_DROP_ENUMS (the
- * other way round): a domain may be of an enum type, a function may take
- * a domain and a sequence's default may call a function. */
-#define KEY_ENUM 0
+/* G_CREATE_ENUMS is ordered by key: enums 0, then the objects by their
+ * RT_OBJ_* kind; G_DROP_ENUMS the other way round, KEY_DROP_ENUM - kind
+ * and the enums last: a domain may be of an enum type, a function may
+ * take a domain. */
 #define KEY_DROP_ENUM 10
 
 typedef struct pair {
@@ -1406,7 +1406,8 @@ static void objects(st *s)
 	}
 }
 
-/* Is there an operation `kind` on the view `name`? */
+/* Is there an operation `what` (DROP_VIEW or CREATE_VIEW) on the view
+ * `name`? */
 static int view_op(const st *s, rt_op_kind what, const char *name)
 {
 	size_t i;
