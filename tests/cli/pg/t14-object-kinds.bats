@@ -33,8 +33,6 @@ cycle() {
 	run -0 rt revision --autogenerate -m second
 	run -0 rt upgrade head
 	run -0 rt check
-	run -0 rt schema dump
-	[ "$output" != "$first" ] || fail "the second model dumps as the first"
 	# (check wants the head: the dump says what the downgrade gave back)
 	run -0 rt downgrade -1
 	run -0 rt schema dump
@@ -111,11 +109,14 @@ COMMENT ON SEQUENCE order_no IS 'order numbers';" "change sequence order_no"
 }
 
 @test "PostgreSQL: functions and procedures: CREATE OR REPLACE where it can, else dropped and made again" {
+	# (the view calling it goes and comes back with it)
 	cycle "CREATE FUNCTION twice(x integer) RETURNS integer LANGUAGE sql AS 'SELECT x * 2';
-CREATE PROCEDURE p() LANGUAGE sql AS \$\$ SELECT 1 \$\$;" \
+CREATE PROCEDURE p() LANGUAGE sql AS \$\$ SELECT 1 \$\$;
+CREATE VIEW four AS SELECT twice(2) AS n;" \
 	"CREATE FUNCTION twice(x integer) RETURNS bigint LANGUAGE sql AS 'SELECT x * 2';
 COMMENT ON FUNCTION twice(integer) IS 'doubles';
-CREATE PROCEDURE p() LANGUAGE sql AS \$\$ SELECT 2 \$\$;" "change function twice(integer)"
+CREATE PROCEDURE p() LANGUAGE sql AS \$\$ SELECT 2 \$\$;
+CREATE VIEW four AS SELECT twice(2) AS n;" "change function twice(integer)"
 	f=$(ls migrations/versions/*_second.sql)
 	assert_contains "$(cat "$f")" "DROP FUNCTION twice(integer);"
 	assert_contains "$(cat "$f")" "CREATE OR REPLACE PROCEDURE p()"
@@ -123,6 +124,7 @@ CREATE PROCEDURE p() LANGUAGE sql AS \$\$ SELECT 2 \$\$;" "change function twice
 	refute grep -q "public\." "$f"
 	run -0 rt upgrade head
 	assert_eq "$(q "SELECT twice(21)")" 42
+	assert_eq "$(q "SELECT pg_typeof(n) FROM four")" bigint
 	# a function reading a table it is made with waits for the table
 	printf '%s\n' "CREATE TABLE items (n integer);
 CREATE FUNCTION total() RETURNS bigint LANGUAGE sql AS 'SELECT sum(n) FROM items';" >schema.sql
@@ -131,7 +133,7 @@ CREATE FUNCTION total() RETURNS bigint LANGUAGE sql AS 'SELECT sum(n) FROM items
 	run -0 rt check
 }
 
-@test "PostgreSQL: triggers come after their function and table, and go with a function that is made again" {
+@test "PostgreSQL: triggers come after their function and table, and go with their table" {
 	cycle "CREATE TABLE t (id integer PRIMARY KEY, name text, updated timestamptz);
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$\$
 BEGIN NEW.updated := now(); RETURN NEW; END \$\$;
@@ -147,21 +149,12 @@ COMMENT ON TRIGGER t_touch ON t IS 'stamps';" \
 	q "UPDATE t SET name = 'b'"
 	assert_eq "$(q "SELECT updated IS NOT NULL FROM t")" t
 	assert_eq "$(q "SELECT obj_description(oid, 'pg_trigger') FROM pg_trigger WHERE tgname = 't_touch'")" stamps
-	# the function's result changes: dropped and made again, the trigger with it
-	printf '%s\n' "CREATE TABLE t (id integer PRIMARY KEY, name text, updated timestamptz);
-CREATE PROCEDURE noop() LANGUAGE sql AS \$\$ SELECT 1 \$\$;
-CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$\$
-BEGIN NEW.updated := now(); RETURN NEW; END \$\$;
-CREATE TRIGGER t_touch BEFORE UPDATE OF name ON t FOR EACH ROW EXECUTE FUNCTION touch();" >schema.sql
-	run -0 rt revision --autogenerate -m noop
-	run -0 rt upgrade head
-	run -0 rt check
 	# dropping the table takes its trigger; the function goes after it
 	echo "" >schema.sql
 	run -0 rt revision --autogenerate -m none
 	run -0 rt upgrade head
 	run -0 rt check
-	assert_eq "$(q "SELECT count(*) FROM pg_proc WHERE proname IN ('touch', 'noop')")" 0
+	assert_eq "$(q "SELECT count(*) FROM pg_proc WHERE proname = 'touch'")" 0
 	run -0 rt downgrade -1
 	assert_eq "$(q "SELECT count(*) FROM pg_trigger WHERE tgname = 't_touch'")" 1
 }
