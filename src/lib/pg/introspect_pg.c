@@ -2,9 +2,13 @@
  * introspect_pg.c - a PostgreSQL schema as a model, from pg_catalog.
  *
  * Texts are the server's own deparsing (format_type, pg_get_expr,
- * pg_get_indexdef, pg_get_viewdef), so the model of a database built from
- * rendered SQL is the model it was rendered from.  Lists come back joined
- * with the unit separator (0x1f), which no identifier holds in practice.
+ * pg_get_indexdef, pg_get_viewdef, pg_get_triggerdef, pg_get_functiondef),
+ * so the model of a database built from rendered SQL is the model it was
+ * rendered from; the pretty forms leave out the schema of what is on the
+ * search path, which the model's scratch schema is.  One query per kind
+ * of object, never one per table.  Lists come back joined with the unit
+ * separator (0x1f), which no identifier holds in practice.  What an
+ * extension made is its own (CREATE EXTENSION), not the schema's.
  */
 #ifdef RETORT_WITH_PG  /* (built with the PostgreSQL driver only) */
 #include <stdlib.h>
