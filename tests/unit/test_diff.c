@@ -831,6 +831,7 @@ static void test_object_kinds_changes(void **state)
 	assert_int_equal(rt_set_str(&o->result, "f  -> event_trigger"), 0);
 	diff(&f);
 	assert_before(f.sql.ptr, "DROP TRIGGER users_touch ON users;", "DROP FUNCTION touch();");
+	assert_has(f.sql.ptr, "-- WARNING: function 'touch()' is dropped and made again");
 	assert_before(f.sql.ptr, "DROP FUNCTION touch();", "CREATE OR REPLACE FUNCTION touch()");
 	assert_before(f.sql.ptr, "CREATE OR REPLACE FUNCTION touch()", "CREATE TRIGGER users_touch");
 	done(&f);

@@ -1375,10 +1375,16 @@ static void add_object_op(st *s, rt_op_kind what, const rt_object *a, const rt_o
 		/* key 0, the views', before them; or after them, before the
 		 * indexes of materialized views and the triggers */
 		op->key = uses == 2 ? (size_t)-3 : 0;
-		return;
+	} else {
+		op = add_op(s, what, G_CREATE_ENUMS, NULL, NULL, a, b);
+		op->key = (size_t)o->kind;
 	}
-	op = add_op(s, what, G_CREATE_ENUMS, NULL, NULL, a, b);
-	op->key = (size_t)o->kind;
+	/* views and triggers calling it are made again (calls_gone_function);
+	 * a default, check or index is not */
+	if (o->kind == RT_OBJ_FUNCTION && a && b && !str_eq(a->result, b->result))
+		warn(s, op, "%s '%s' is dropped and made again (its arguments or result change): "
+		     "a default, check or index calling it makes the migration fail",
+		     rt_object_kind(o), o->name);
 	if (o->kind == RT_OBJ_DOMAIN && a && b && !str_eq(a->def, b->def))
 		warn(s, op, "domain '%s' changes its type from %s to %s: it is dropped and made "
 		     "again, which fails while a column is of it", o->name, a->def, b->def);
