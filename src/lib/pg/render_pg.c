@@ -485,8 +485,33 @@ static void alter_domain(rt_buf *out, const rt_object *a, const rt_object *b)
 	}
 }
 
-static void alter_object(rt_buf *out, const rt_object *a, const rt_object *b)
+/* The columns of a domain made again (op->uses) to type `type`. */
+static void domain_columns(rt_buf *out, const rt_op *op, const char *type, int is_domain)
 {
+	size_t i;
+
+	for (i = 0; i + 1 < op->uses.count; i += 2) {
+		rt_buf_puts(out, "ALTER TABLE ");
+		ident(out, op->uses.items[i]);
+		rt_buf_puts(out, " ALTER COLUMN ");
+		ident(out, op->uses.items[i + 1]);
+		rt_buf_puts(out, " TYPE ");
+		if (!is_domain) {
+			rt_buf_printf(out, "%s;\n", type);
+			continue;
+		}
+		ident(out, type);
+		rt_buf_puts(out, " USING ");
+		ident(out, op->uses.items[i + 1]);
+		rt_buf_puts(out, "::");
+		ident(out, type);
+		rt_buf_puts(out, ";\n");
+	}
+}
+
+static void alter_object(rt_buf *out, const rt_op *op)
+{
+	const rt_object *a = op->a, *b = op->b;
 	int same_def = !strcmp(a->def, b->def);
 
 	switch (b->kind) {
@@ -516,8 +541,11 @@ static void alter_object(rt_buf *out, const rt_object *a, const rt_object *b)
 			break;
 		goto comment;
 	}
+	/* (a domain's columns go to its old type meanwhile) */
+	domain_columns(out, op, a->def, 0);
 	drop_object(out, a);
 	create_object(out, b);
+	domain_columns(out, op, b->name, 1);
 	return;
 comment:
 	if (!(a->comment && b->comment && !strcmp(a->comment, b->comment)) &&
@@ -590,7 +618,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		create_object(out, op->b);
 		break;
 	case RT_OP_ALTER_OBJECT:
-		alter_object(out, op->a, op->b);
+		alter_object(out, op);
 		break;
 	case RT_OP_DROP_OBJECT:
 		drop_object(out, op->a);

@@ -1357,6 +1357,31 @@ static int uses_new_relation(st *s, const rt_object *f)
 	return used;
 }
 
+/* A domain whose type changes is dropped and made again: the columns of
+ * kept tables that are of it (by their old names: it runs after the
+ * tables are renamed, before their columns are) go to the old type
+ * first and come back after, and the views and triggers on their
+ * tables with them.  op->uses: table, column pairs. */
+static void domain_columns(st *s, rt_op *op, const rt_object *d)
+{
+	size_t k, c;
+
+	for (k = 0; k < s->npairs; k++) {
+		pair *p = &s->pairs[k];
+		for (c = 0; c < p->a->ncols; c++) {
+			if (strcmp(p->a->cols[c].type, d->name))
+				continue;
+			if (rt_strlist_add(&op->uses, p->b->name) < 0 ||
+			    rt_strlist_add(&op->uses, p->a->cols[c].name) < 0)
+				s->oom = 1;
+			p->touched = 1;
+		}
+	}
+	warn(s, op, "domain '%s' changes its type: it is dropped and made again, and %zu "
+	     "column%s of it converted to %s and back", d->name, op->uses.count / 2,
+	     op->uses.count == 2 ? "" : "s", d->def);
+}
+
 static void add_object_op(st *s, rt_op_kind what, const rt_object *a, const rt_object *b)
 {
 	const rt_object *o = b ? b : a;
@@ -1378,6 +1403,8 @@ static void add_object_op(st *s, rt_op_kind what, const rt_object *a, const rt_o
 	} else {
 		op = add_op(s, what, G_CREATE_ENUMS, NULL, NULL, a, b);
 		op->key = (size_t)o->kind;
+		if (o->kind == RT_OBJ_DOMAIN && a && b && !str_eq(a->def, b->def))
+			domain_columns(s, op, a);
 	}
 	/* views and triggers calling it are made again (calls_gone_function);
 	 * a default, check or index is not */
@@ -1385,9 +1412,6 @@ static void add_object_op(st *s, rt_op_kind what, const rt_object *a, const rt_o
 		warn(s, op, "%s '%s' is dropped and made again (its arguments or result change): "
 		     "a default, check or index calling it makes the migration fail",
 		     rt_object_kind(o), o->name);
-	if (o->kind == RT_OBJ_DOMAIN && a && b && !str_eq(a->def, b->def))
-		warn(s, op, "domain '%s' changes its type from %s to %s: it is dropped and made "
-		     "again, which fails while a column is of it", o->name, a->def, b->def);
 }
 
 /* Before the views: what tables and views may use. */

@@ -93,7 +93,8 @@ typedef struct rt_op {
 	/* ALTER_ENUM: empty when values are only added; else the type is
 	 * re-created: "" first, then per column using it four strings:
 	 * table, column, "1"/"0" (had a default), its new default ("" for
-	 * none) */
+	 * none).  ALTER_OBJECT of a domain made again: per column of it,
+	 * table and column */
 	rt_strlist uses;
 	char *detail;            /* REBUILD_TABLE: what changes, "; " between */
 	char *warning;           /* destructive: the -- WARNING: text (lines) */

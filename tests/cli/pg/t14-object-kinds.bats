@@ -159,7 +159,7 @@ COMMENT ON TRIGGER t_touch ON t IS 'stamps';" \
 	assert_eq "$(q "SELECT count(*) FROM pg_trigger WHERE tgname = 't_touch'")" 1
 }
 
-@test "PostgreSQL: domains: ALTER DOMAIN for default, NOT NULL and checks, a comment" {
+@test "PostgreSQL: domains: ALTER DOMAIN for default, NOT NULL and checks, a comment; made again with its columns for another type" {
 	cycle "CREATE DOMAIN posint AS integer DEFAULT 1 NOT NULL CONSTRAINT posint_check CHECK (VALUE > 0);
 CREATE TABLE t (n posint);" \
 	"CREATE DOMAIN posint AS integer DEFAULT 2 CONSTRAINT posint_check CHECK (VALUE > 1) CONSTRAINT small CHECK (VALUE < 1000);
@@ -172,4 +172,19 @@ CREATE TABLE t (n posint);" "change domain posint"
 	run -0 rt upgrade head
 	run -1 q "INSERT INTO t VALUES (5000)"
 	assert_eq "$(q "SELECT obj_description('posint'::regtype, 'pg_type')")" positive
+	# another base type: no ALTER DOMAIN does it; the column goes to the
+	# old type, the domain is made again, the column comes back, rows
+	# and the view on it kept
+	q "CREATE VIEW vt AS SELECT n FROM t"
+	printf '%s\n' "CREATE DOMAIN posint AS bigint DEFAULT 2 CONSTRAINT posint_check CHECK (VALUE > 1);
+CREATE TABLE t (n posint);
+CREATE VIEW vt AS SELECT n FROM t;" >schema.sql
+	run -0 rt revision --autogenerate -m bigger
+	assert_contains "$output" "1 column of it converted to integer and back"
+	run -0 rt upgrade head
+	run -0 rt check
+	assert_eq "$(q "SELECT n FROM vt")" 5
+	assert_eq "$(q "SELECT format_type(typbasetype, NULL) FROM pg_type WHERE typname = 'posint'")" bigint
+	run -0 rt downgrade -1
+	assert_eq "$(q "SELECT format_type(typbasetype, NULL) || ' ' || n FROM t, pg_type WHERE typname = 'posint'")" "integer 5"
 }
