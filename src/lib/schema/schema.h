@@ -118,7 +118,10 @@ typedef struct rt_object {
 	 * RT_OBJ_MVINDEX: the whole CREATE INDEX statement */
 	char *def;
 	char *table;       /* RT_OBJ_MVINDEX: its materialized view */
-	char *result;      /* RT_OBJ_FUNCTION: the result type; NULL: a procedure */
+	/* RT_OBJ_FUNCTION: what CREATE OR REPLACE cannot change (the kind,
+	 * the arguments' names and defaults, the result type), as one text:
+	 * when it changes, the function is dropped and made again */
+	char *result;
 	char *dflt;        /* RT_OBJ_DOMAIN: the default, NULL for none */
 	int notnull;       /* RT_OBJ_DOMAIN */
 	rt_strlist checks; /* RT_OBJ_DOMAIN: constraint name, then "CHECK (...)" */
