@@ -9,7 +9,9 @@
  * For each seed: a random schema A (tables, columns of varied types,
  * defaults, NOT NULL, keys, indexes, unique and check constraints, foreign
  * keys, views; enum types and comments on PostgreSQL, triggers and
- * WITHOUT ROWID on SQLite) and a schema B made from A by random changes,
+ * WITHOUT ROWID on SQLite; and on PostgreSQL alone, from gen_pg_objects:
+ * materialized views and their indexes, triggers, a function, a
+ * procedure, a standalone sequence and a domain, with comments) and a schema B made from A by random changes,
  * renames among them.  Then, through the public API as a user would:
  *
  *   autogenerate from an empty database to A, upgrade, insert rows;
@@ -211,7 +213,7 @@ typedef struct gtable {
 	int pkname;     /* PG: a constraint name of our own */
 	int without_rowid;
 	int comment;
-	int trigger;
+	int trigger;    /* PG: 1 BEFORE INSERT, 2 BEFORE INSERT OR UPDATE */
 	/* attributes (gen_attrs) */
 	int unlogged;   /* PG; no foreign key from or to it */
 	int ff;         /* PG: fillfactor, 0 none */
@@ -225,7 +227,24 @@ typedef struct gview {
 	char table[NAMELEN];
 	char cols[2][NAMELEN];
 	int n;
+	int mat;        /* PG: materialized */
+	int mvidx;      /* PG: a materialized view's index on cols[0] */
+	int comment;    /* PG: 0 none, else a variant */
 } gview;
+
+/* PostgreSQL's kinds beside tables and views (gen_pg_objects). */
+typedef struct gpg {
+	int dom;        /* domain posint: 0 none, else its check's bound */
+	int dom_dflt;   /* -1 none, else the default */
+	int dom_notnull;
+	int seq;        /* sequence sq: 0 none, else its increment */
+	int seq_big;    /* AS bigint */
+	int seq_cycle;
+	int fn;         /* function twice(x): 0 none, else the factor */
+	int fn_big;     /* RETURNS bigint: a change drops it and makes it again */
+	int proc;       /* procedure note_it(): 0 none, else what it selects */
+	int comment;    /* 0 none, else a variant, on all three and the triggers */
+} gpg;
 
 typedef struct gschema {
 	gtable t[MAXT];
@@ -242,6 +261,7 @@ typedef struct gschema {
 	int part_shift;
 	int part_def;
 	int part_ix;
+	gpg pg;
 } gschema;
 
 static const char *const labels[] = { "sad", "happy", "meh", "ok" };
@@ -684,6 +704,51 @@ static void gen_attrs(gschema *s, int change)
 		gen_partitions(s, change);
 }
 
+/* PostgreSQL's other kinds, made (`change` 0) or changed: each is there
+ * or not, and its options drawn again now and then.  Drawn last, so
+ * the rest of a seed's schema is what it was without them. */
+static void gen_pg_objects(gschema *s, int change)
+{
+	gpg *o = &s->pg;
+	int i, odds = change ? 15 : 40;
+
+	if (chance(odds))
+		o->dom = o->dom && change && chance(30) ? 0 : 1 + (int)rnd(3);
+	if (o->dom && chance(odds)) {
+		o->dom_dflt = chance(50) ? -1 : (int)rnd(2) + 1;
+		o->dom_notnull = chance(50);
+	}
+	if (chance(odds))
+		o->seq = o->seq && change && chance(30) ? 0 : 1 + (int)rnd(3);
+	if (o->seq && chance(odds)) {
+		o->seq_big = chance(50);
+		o->seq_cycle = chance(30);
+	}
+	if (chance(odds))
+		o->fn = o->fn && change && chance(30) ? 0 : 2 + (int)rnd(2);
+	if (o->fn && chance(odds))
+		o->fn_big = !o->fn_big;
+	if (chance(odds))
+		o->proc = o->proc && change && chance(30) ? 0 : 1 + (int)rnd(2);
+	if (chance(odds))
+		o->comment = (int)rnd(3);
+	for (i = 0; i < s->nt; i++)
+		if (chance(change ? 10 : 20))
+			s->t[i].trigger = s->t[i].trigger && change ? 0 : 1 + (int)rnd(2);
+	/* a materialized view of a table (dropped with its columns as a
+	 * view is), and its index */
+	if (s->nv < 3 && chance(odds)) {
+		add_view(s);
+		s->v[s->nv - 1].mat = 1;
+	}
+	for (i = 0; i < s->nv; i++) {
+		if (s->v[i].mat && chance(odds))
+			s->v[i].mvidx = !s->v[i].mvidx;
+		if (chance(odds / 2))
+			s->v[i].comment = (s->v[i].comment + 1) % 3;
+	}
+}
+
 static void gen_a(gschema *s)
 {
 	int i, n = 1 + (int)rnd(4);
@@ -696,6 +761,8 @@ static void gen_a(gschema *s)
 	for (i = (int)rnd(3); i > 0; i--)
 		add_view(s);
 	gen_attrs(s, 0);
+	if (gen_pg && !gen_both)
+		gen_pg_objects(s, 0);
 }
 
 /* ---- mutating A into B ------------------------------------------------------- */
@@ -990,6 +1057,8 @@ static void mutate(gschema *s, renames *r)
 	else if (gen_pg && !s->labels && chance(10))
 		s->labels = 2;
 	gen_attrs(s, 1);
+	if (gen_pg && !gen_both)
+		gen_pg_objects(s, 1);
 	for (i = 0; i < r->n; i++)
 		r->ptrs[i] = r->spec[i];
 }
@@ -1147,6 +1216,45 @@ static void attr_not_valid(rt_buf *b, const gschema *s)
 	}
 }
 
+/* What gen_pg_objects made, before the tables (the trigger function
+ * after them is as good: it reads none). */
+static void pg_objects_sql(rt_buf *b, const gschema *s)
+{
+	const gpg *o = &s->pg;
+	int i, trig = 0;
+
+	if (o->dom) {
+		rt_buf_puts(b, "CREATE DOMAIN posint AS integer");
+		if (o->dom_dflt >= 0)
+			rt_buf_printf(b, " DEFAULT %d", o->dom_dflt + 1);
+		rt_buf_printf(b, "%s CONSTRAINT posint_check CHECK (VALUE >= %d);\n",
+			      o->dom_notnull ? " NOT NULL" : "", o->dom - 1);
+		if (o->comment)
+			rt_buf_printf(b, "COMMENT ON DOMAIN posint IS 'domain %d';\n", o->comment);
+	}
+	if (o->seq) {
+		rt_buf_printf(b, "CREATE SEQUENCE sq AS %s INCREMENT BY %d%s;\n",
+			      o->seq_big ? "bigint" : "integer", o->seq, o->seq_cycle ? " CYCLE" : "");
+		if (o->comment)
+			rt_buf_printf(b, "COMMENT ON SEQUENCE sq IS 'sequence %d';\n", o->comment);
+	}
+	if (o->fn) {
+		rt_buf_printf(b, "CREATE FUNCTION twice(x integer) RETURNS %s LANGUAGE sql AS "
+			      "'SELECT x * %d';\n", o->fn_big ? "bigint" : "integer", o->fn);
+		if (o->comment)
+			rt_buf_printf(b, "COMMENT ON FUNCTION twice(integer) IS 'function %d';\n",
+				      o->comment);
+	}
+	if (o->proc)
+		rt_buf_printf(b, "CREATE PROCEDURE note_it() LANGUAGE sql AS $$ SELECT %d $$;\n",
+			      o->proc);
+	for (i = 0; i < s->nt; i++)
+		trig |= s->t[i].trigger;
+	if (trig)
+		rt_buf_puts(b, "CREATE FUNCTION trg_pass() RETURNS trigger LANGUAGE plpgsql AS "
+			    "$$ BEGIN RETURN NEW; END $$;\n");
+}
+
 static void schema_sql(rt_buf *b, const gschema *s)
 {
 	int order[MAXT], i, k, j;
@@ -1161,6 +1269,8 @@ static void schema_sql(rt_buf *b, const gschema *s)
 				order[i] = order[k];
 				order[k] = tmp;
 			}
+	if (gen_pg)
+		pg_objects_sql(b, s);
 	if (gen_pg && s->labels) {
 		rt_buf_puts(b, "CREATE TYPE mood AS ENUM (");
 		for (i = 0; i < s->labels; i++)
@@ -1232,19 +1342,34 @@ static void schema_sql(rt_buf *b, const gschema *s)
 			if (t->cols[k].comment)
 				rt_buf_printf(b, "COMMENT ON COLUMN %s.%s IS 'it''s %d';\n", t->name,
 					      t->cols[k].name, t->cols[k].comment);
-		if (t->trigger)
+		if (t->trigger && gen_pg) {
+			rt_buf_printf(b, "CREATE TRIGGER trg_%s BEFORE INSERT%s ON %s FOR EACH ROW "
+				      "EXECUTE FUNCTION trg_pass();\n", t->name,
+				      t->trigger == 2 ? " OR UPDATE" : "", t->name);
+			if (s->pg.comment)
+				rt_buf_printf(b, "COMMENT ON TRIGGER trg_%s ON %s IS 'trigger %d';\n",
+					      t->name, t->name, s->pg.comment);
+		} else if (t->trigger)
 			rt_buf_printf(b, "CREATE TRIGGER trg_%s AFTER INSERT ON %s BEGIN SELECT 1; END;\n",
 				      t->name, t->name);
 	}
 	attr_partitions(b, s);
 	attr_not_valid(b, s);
 	for (i = 0; i < s->nv; i++) {
-		rt_buf_printf(b, "CREATE VIEW %s AS SELECT ", s->v[i].name);
+		rt_buf_printf(b, "CREATE %sVIEW %s AS SELECT ", s->v[i].mat ? "MATERIALIZED " : "",
+			      s->v[i].name);
 		for (k = 0; k < s->v[i].n; k++)
 			rt_buf_printf(b, "%s%s", k ? ", " : "", s->v[i].cols[k]);
 		rt_buf_printf(b, " FROM %s;\n", s->v[i].table);
+		if (s->v[i].mat && s->v[i].mvidx)
+			rt_buf_printf(b, "CREATE INDEX mvix_%s ON %s (%s);\n", s->v[i].name,
+				      s->v[i].name, s->v[i].cols[0]);
+		if (s->v[i].comment)
+			rt_buf_printf(b, "COMMENT ON %sVIEW %s IS 'view %d';\n",
+				      s->v[i].mat ? "MATERIALIZED " : "", s->v[i].name, s->v[i].comment);
 	}
 }
+
 
 static void value(rt_buf *b, const gcol *c, int row)
 {

@@ -931,6 +931,184 @@ static void test_enums(void **state)
 	done(&f);
 }
 
+/* Every PostgreSQL kind of issue 18 item 6, made from nothing and dropped
+ * again: what a kind may use comes first, and goes last. */
+static rt_object *obj(rt_schema *s, int kind, const char *name, const char *def)
+{
+	rt_object *o = rt_schema_add_object(s, kind, name, def);
+
+	assert_non_null(o);
+	return o;
+}
+
+static void kinds_model(rt_schema *s)
+{
+	rt_enum *e;
+	rt_view *v;
+	rt_object *o;
+
+	shop(s, "postgresql");
+	e = rt_schema_add_enum(s, "mood");
+	assert_int_equal(rt_strlist_add(&e->labels, "sad"), 0);
+	o = obj(s, RT_OBJ_DOMAIN, "posint", "integer");
+	o->notnull = 1;
+	assert_int_equal(rt_strlist_add(&o->checks, "posint_check"), 0);
+	assert_int_equal(rt_strlist_add(&o->checks, "CHECK (VALUE > 0)"), 0);
+	obj(s, RT_OBJ_SEQUENCE, "order_no", "AS bigint INCREMENT BY 1 MINVALUE 1 "
+	    "MAXVALUE 9223372036854775807 START WITH 1 CACHE 1 NO CYCLE");
+	o = obj(s, RT_OBJ_FUNCTION, "touch()", "CREATE OR REPLACE FUNCTION touch()\n RETURNS trigger\n"
+		" LANGUAGE plpgsql\nAS $function$BEGIN RETURN NEW; END$function$");
+	assert_int_equal(rt_set_str(&o->result, "f  -> trigger"), 0);
+	assert_non_null(rt_schema_add_trigger(s, "users_touch", "users",
+					      "CREATE TRIGGER users_touch BEFORE UPDATE ON users "
+					      "FOR EACH ROW EXECUTE FUNCTION touch()"));
+	v = rt_schema_add_view(s, "mv_names", "SELECT users.id, users.name FROM users");
+	assert_non_null(v);
+	v->materialized = 1;
+	o = obj(s, RT_OBJ_MVINDEX, "mv_names_id", "CREATE UNIQUE INDEX mv_names_id ON mv_names "
+		"USING btree (id)");
+	assert_int_equal(rt_set_str(&o->table, "mv_names"), 0);
+	assert_non_null(rt_schema_add_view(s, "v_names", "SELECT mv_names.name FROM mv_names"));
+}
+
+static void test_object_kinds_order(void **state)
+{
+	fixture f;
+
+	(void)state;
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	kinds_model(&f.b);
+	diff(&f);
+	assert_string_equal(f.ops.ptr,
+			    "add enum type mood (sad)\n"
+			    "add domain posint\n"
+			    "add sequence order_no\n"
+			    "add function touch()\n"
+			    "add table users\n"
+			    "add table posts\n"
+			    "add index ix_posts_user_id on posts (user_id)\n"
+			    "add materialized view mv_names\n"
+			    "add view v_names\n"
+			    "add index mv_names_id on materialized view mv_names\n"
+			    "add trigger users_touch on users\n");
+	assert_has(f.sql.ptr, "CREATE DOMAIN posint AS integer NOT NULL CONSTRAINT posint_check "
+		   "CHECK (VALUE > 0);\n");
+	assert_has(f.sql.ptr, "CREATE MATERIALIZED VIEW mv_names AS SELECT users.id, users.name "
+		   "FROM users WITH DATA;\n");
+	rt_diff_release(&f.d);
+	rt_buf_clear(&f.ops);
+	rt_buf_clear(&f.sql);
+	/* the way back: the other order; the view takes its indexes along */
+	{
+		rt_buf err = RT_BUF_INIT;
+		size_t i;
+		assert_rt_ok_err(rt_diff_schemas(&f.d, &f.b, &f.a, NULL, 0, 0, &err), &err);
+		assert_rt_ok_err(rt_render(&f.sql, &f.d, &rt_render_pg, NULL, &err), &err);
+		for (i = 0; i < f.d.nops; i++) {
+			rt_op_describe(&f.ops, &f.d.ops[i]);
+			rt_buf_putc(&f.ops, '\n');
+		}
+		rt_buf_release(&err);
+	}
+	assert_string_equal(f.ops.ptr,
+			    "drop trigger users_touch on users\n"
+			    "drop view v_names\n"
+			    "drop materialized view mv_names\n"
+			    "drop table posts\n"
+			    "drop table users\n"
+			    "drop function touch()\n"
+			    "drop sequence order_no\n"
+			    "drop domain posint\n"
+			    "drop enum type mood\n");
+	assert_has(f.sql.ptr, "DROP TRIGGER users_touch ON users;\nDROP VIEW v_names;\n"
+		   "DROP MATERIALIZED VIEW mv_names;\n");
+	assert_has(f.sql.ptr, "DROP FUNCTION touch();\n");
+	done(&f);
+}
+
+/* What changes in place, and what is made again with what uses it. */
+static void test_object_kinds_changes(void **state)
+{
+	fixture f;
+	rt_object *o;
+
+	(void)state;
+	/* a column of the materialized view's table changes type: the view,
+	 * its index and the view on it are made again */
+	fresh(&f);
+	kinds_model(&f.a);
+	kinds_model(&f.b);
+	assert_int_equal(rt_set_str(&rt_table_column(rt_schema_table(&f.b, "users"), "name")->type,
+				    "varchar(200)"), 0);
+	diff(&f);
+	assert_before(f.ops.ptr, "drop view v_names\n", "drop materialized view mv_names\n");
+	assert_before(f.ops.ptr, "drop materialized view mv_names\n", "alter column users.name");
+	assert_before(f.ops.ptr, "alter column users.name", "add materialized view mv_names\n");
+	assert_before(f.ops.ptr, "add materialized view mv_names\n",
+		      "add index mv_names_id on materialized view mv_names\n");
+	assert_has(f.ops.ptr, "add view v_names\n");
+	done(&f);
+
+	/* sequence options: ALTER SEQUENCE, never RESTART; a domain's check:
+	 * ALTER DOMAIN; a function's body: CREATE OR REPLACE, the trigger
+	 * stays */
+	fresh(&f);
+	kinds_model(&f.a);
+	kinds_model(&f.b);
+	o = rt_schema_object(&f.b, RT_OBJ_SEQUENCE, "order_no");
+	assert_int_equal(rt_set_str(&o->def, "AS bigint INCREMENT BY 5 MINVALUE 1 "
+				    "MAXVALUE 9223372036854775807 START WITH 1 CACHE 1 NO CYCLE"), 0);
+	o = rt_schema_object(&f.b, RT_OBJ_DOMAIN, "posint");
+	assert_int_equal(rt_set_str(&o->checks.items[1], "CHECK (VALUE > 1)"), 0);
+	o = rt_schema_object(&f.b, RT_OBJ_FUNCTION, "touch()");
+	assert_int_equal(rt_set_str(&o->def, "CREATE OR REPLACE FUNCTION touch()\n RETURNS trigger\n"
+				    " LANGUAGE plpgsql\nAS $function$BEGIN RETURN NULL; END$function$"), 0);
+	diff(&f);
+	assert_has(f.sql.ptr, "ALTER SEQUENCE order_no AS bigint INCREMENT BY 5 ");
+	assert_lacks(f.sql.ptr, "RESTART");
+	assert_has(f.sql.ptr, "ALTER DOMAIN posint DROP CONSTRAINT posint_check;\n"
+		   "ALTER DOMAIN posint ADD CONSTRAINT posint_check CHECK (VALUE > 1);\n");
+	assert_has(f.sql.ptr, "AS $function$BEGIN RETURN NULL; END$function$;\n");
+	assert_lacks(f.sql.ptr, "DROP FUNCTION");
+	assert_lacks(f.sql.ptr, "TRIGGER");
+	rt_diff_release(&f.d);
+	rt_buf_clear(&f.ops);
+	rt_buf_clear(&f.sql);
+	/* the result type changes: dropped and made again, its trigger
+	 * dropped before and made after */
+	assert_int_equal(rt_set_str(&o->result, "f  -> event_trigger"), 0);
+	diff(&f);
+	assert_before(f.sql.ptr, "DROP TRIGGER users_touch ON users;", "DROP FUNCTION touch();");
+	assert_has(f.sql.ptr, "-- WARNING: function 'touch()' is dropped and made again");
+	assert_before(f.sql.ptr, "DROP FUNCTION touch();", "CREATE OR REPLACE FUNCTION touch()");
+	assert_before(f.sql.ptr, "CREATE OR REPLACE FUNCTION touch()", "CREATE TRIGGER users_touch");
+	done(&f);
+
+	/* a function in SQL reading a new table comes after it, one reading
+	 * a view after the views; the rest before the tables */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	shop(&f.b, "postgresql");
+	obj(&f.b, RT_OBJ_FUNCTION, "n_users()", "CREATE OR REPLACE FUNCTION n_users()\n RETURNS bigint\n"
+	    " LANGUAGE sql\nAS $function$SELECT count(*) FROM users$function$");
+	obj(&f.b, RT_OBJ_FUNCTION, "n_names()", "CREATE OR REPLACE FUNCTION n_names()\n RETURNS bigint\n"
+	    " LANGUAGE sql\nAS $function$SELECT count(*) FROM v_names$function$");
+	obj(&f.b, RT_OBJ_FUNCTION, "one()", "CREATE OR REPLACE FUNCTION one()\n RETURNS integer\n"
+	    " LANGUAGE sql\nAS $function$SELECT 1$function$");
+	assert_non_null(rt_schema_add_view(&f.b, "v_names", "SELECT users.name FROM users"));
+	diff(&f);
+	assert_string_equal(f.ops.ptr,
+			    "add function one()\n"
+			    "add table users\n"
+			    "add table posts\n"
+			    "add index ix_posts_user_id on posts (user_id)\n"
+			    "add function n_users()\n"
+			    "add view v_names\n"
+			    "add function n_names()\n");
+	done(&f);
+}
+
 static void test_enum_drop_and_table_options(void **state)
 {
 	fixture f;
@@ -1597,6 +1775,8 @@ int main(void)
 		cmocka_unit_test(test_triggers_follow_rebuilds),
 		cmocka_unit_test(test_virtual_tables),
 		cmocka_unit_test(test_enums),
+		cmocka_unit_test(test_object_kinds_order),
+		cmocka_unit_test(test_object_kinds_changes),
 		cmocka_unit_test(test_enum_drop_and_table_options),
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_rename_errors),

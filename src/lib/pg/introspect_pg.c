@@ -2,9 +2,13 @@
  * introspect_pg.c - a PostgreSQL schema as a model, from pg_catalog.
  *
  * Texts are the server's own deparsing (format_type, pg_get_expr,
- * pg_get_indexdef, pg_get_viewdef), so the model of a database built from
- * rendered SQL is the model it was rendered from.  Lists come back joined
- * with the unit separator (0x1f), which no identifier holds in practice.
+ * pg_get_indexdef, pg_get_viewdef, pg_get_triggerdef, pg_get_functiondef),
+ * so the model of a database built from rendered SQL is the model it was
+ * rendered from; the pretty forms leave out the schema of what is on the
+ * search path, which the model's scratch schema is.  One query per kind
+ * of object, never one per table.  Lists come back joined with the unit
+ * separator (0x1f), which no identifier holds in practice.  What an
+ * extension made is its own (CREATE EXTENSION), not the schema's.
  */
 #ifdef RETORT_WITH_PG  /* (built with the PostgreSQL driver only) */
 #include <stdlib.h>
@@ -47,7 +51,8 @@ static int query(ic *c, const char *sql, PGresult **res)
 
 static const char *val(PGresult *res, int row, int col)
 {
-	return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+	/* (a column the query does not have is NULL) */
+	return col >= PQnfields(res) || PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }
 
 /* Split a SEP-joined list into `out`. */
@@ -360,16 +365,20 @@ static int views(ic *c)
 	PGresult *res;
 	int i, rc;
 
-	if ((rc = query(c, "SELECT c.relname, pg_get_viewdef(c.oid, true) "
+	if ((rc = query(c, "SELECT c.relname, pg_get_viewdef(c.oid, true), c.relkind = 'm', "
+			"obj_description(c.oid, 'pg_class') "
 			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-			"WHERE " IN_SCHEMA " AND c.relkind = 'v' "
+			"WHERE " IN_SCHEMA " AND c.relkind IN ('v', 'm') "
 			"AND " NOT_EXT_MEMBER("pg_class", "c.oid") " ORDER BY 1", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
 		const char *def = val(res, i, 1) ? val(res, i, 1) : "";
 		char *norm = rt_sql_normalized(def, strlen(def), NULL);
-		if (!norm || !rt_schema_add_view(c->out, val(res, i, 0), norm))
+		rt_view *v = norm ? rt_schema_add_view(c->out, val(res, i, 0), norm) : NULL;
+		if (!v || rt_set_str(&v->comment, val(res, i, 3)) < 0)
 			rc = oom(c);
+		else
+			v->materialized = !strcmp(val(res, i, 2), "t");
 		free(norm);
 	}
 	PQclear(res);
@@ -396,9 +405,122 @@ static int enums(ic *c)
 	return rc;
 }
 
-/* Not an extension's member (its objects come and go with it). */
-#define OWN(cls, oid) " NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" cls \
-	"'::regclass AND d.objid = " oid " AND d.deptype = 'e') "
+/* Objects of `kind` from `sql`, whose columns are: name, def, comment,
+ * table, result, and for domains dflt, notnull, checks (rt_object).
+ * With `normalize`, def is normalised (a function's is kept as it is:
+ * its body is text). */
+static int objects(ic *c, int kind, const char *sql, int normalize)
+{
+	PGresult *res;
+	int i, rc;
+
+	if ((rc = query(c, sql, &res)) < 0)
+		return rc;
+	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
+		const char *def = val(res, i, 1) ? val(res, i, 1) : "";
+		char *norm = rt_sql_normalized(def, strlen(def), NULL);
+		rt_object *o = norm ? rt_schema_add_object(c->out, kind, val(res, i, 0),
+							   normalize ? norm : def) : NULL;
+		if (!o || rt_set_str(&o->comment, val(res, i, 2)) < 0 ||
+		    rt_set_str(&o->table, val(res, i, 3)) < 0 ||
+		    rt_set_str(&o->result, val(res, i, 4)) < 0 ||
+		    (PQnfields(res) > 7 && (rt_set_str(&o->dflt, val(res, i, 5)) < 0 ||
+					    split(&o->checks, val(res, i, 7)) < 0)))
+			rc = oom(c);
+		else if (PQnfields(res) > 7)
+			o->notnull = !strcmp(val(res, i, 6), "t");
+		free(norm);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Domains: the base type (and COLLATE when not its default), then the
+ * checks as name, definition, name, ... */
+#define DOMAINS \
+	"SELECT t.typname, format_type(t.typbasetype, t.typtypmod) || " \
+	"  CASE WHEN t.typcollation <> b.typcollation " \
+	"  THEN ' COLLATE ' || quote_ident(co.collname) ELSE '' END, " \
+	"obj_description(t.oid, 'pg_type'), NULL, NULL, t.typdefault, t.typnotnull, " \
+	"array_to_string(ARRAY(SELECT k.conname || E'\\x1f' || " \
+	"  pg_get_constraintdef(k.oid, true) FROM pg_constraint k " \
+	"  WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname), E'\\x1f') " \
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace " \
+	"JOIN pg_type b ON b.oid = t.typbasetype " \
+	"LEFT JOIN pg_collation co ON co.oid = t.typcollation " \
+	"WHERE " IN_SCHEMA " AND t.typtype = 'd' " "AND " NOT_EXT_MEMBER("pg_type", "t.oid") " " \
+	"ORDER BY 1"
+
+/* Sequences of their own: not a serial's or an identity's (nor any
+ * other one OWNED BY a column, which goes with it). */
+#define SEQUENCES \
+	"SELECT c.relname, 'AS ' || format_type(s.seqtypid, NULL) || " \
+	"' INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin || " \
+	"' MAXVALUE ' || s.seqmax || ' START WITH ' || s.seqstart || " \
+	"' CACHE ' || s.seqcache || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END, " \
+	"obj_description(c.oid, 'pg_class') " \
+	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " \
+	"JOIN pg_sequence s ON s.seqrelid = c.oid " \
+	"WHERE " IN_SCHEMA " AND c.relkind = 'S' " "AND " NOT_EXT_MEMBER("pg_class", "c.oid") " " \
+	"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid " \
+	"  AND d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass " \
+	"  AND d.deptype IN ('a', 'i')) " \
+	"ORDER BY 1"
+
+/* Functions and procedures, known by name and argument types.
+ * pg_get_functiondef() names the function with its schema, which the
+ * scratch schema of the model does not share with the database: it is
+ * cut, and the trailing newline.  The result column holds what CREATE
+ * OR REPLACE cannot change: the kind, the arguments' names and defaults,
+ * the result type. */
+#define FUNCTIONS \
+	"SELECT p.proname || '(' || oidvectortypes(p.proargtypes) || ')', " \
+	"rtrim(CASE WHEN starts_with(d.def, d.head || quote_ident(n.nspname) || '.') " \
+	"  THEN d.head || substr(d.def, length(d.head || quote_ident(n.nspname) || '.') + 1) " \
+	"  ELSE d.def END, E'\\n '), " \
+	"obj_description(p.oid, 'pg_proc'), NULL, " \
+	"p.prokind::text || ' ' || pg_get_function_arguments(p.oid) || ' -> ' || " \
+	"  COALESCE(pg_get_function_result(p.oid), '') " \
+	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, " \
+	"LATERAL (SELECT pg_get_functiondef(p.oid) AS def, 'CREATE OR REPLACE ' || " \
+	"  CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END AS head) d " \
+	"WHERE " IN_SCHEMA " AND p.prokind IN ('f', 'p') " "AND " NOT_EXT_MEMBER("pg_proc", "p.oid") " " \
+	"ORDER BY 1"
+
+#define MV_INDEXES \
+	"SELECT i.relname, pg_get_indexdef(x.indexrelid, 0, true), " \
+	"obj_description(i.oid, 'pg_class'), t.relname " \
+	"FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid " \
+	"JOIN pg_class t ON t.oid = x.indrelid " \
+	"JOIN pg_namespace n ON n.oid = t.relnamespace " \
+	"WHERE " IN_SCHEMA " AND t.relkind = 'm' ORDER BY 1"
+
+/* Triggers of tables and views, made by CREATE TRIGGER (not those
+ * behind foreign keys, nor a partition's copy of its parent's). */
+static int triggers(ic *c)
+{
+	PGresult *res;
+	int i, rc;
+
+	if ((rc = query(c, "SELECT g.tgname, c.relname, pg_get_triggerdef(g.oid, true), "
+			"obj_description(g.oid, 'pg_trigger') "
+			"FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"WHERE " IN_SCHEMA " AND NOT g.tgisinternal AND g.tgparentid = 0 "
+			"ORDER BY 1, 2", &res)) < 0)
+		return rc;
+	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
+		const char *def = val(res, i, 2);
+		char *norm = rt_sql_normalized(def, strlen(def), NULL);
+		rt_trigger *t = norm ? rt_schema_add_trigger(c->out, val(res, i, 0), val(res, i, 1), norm)
+				     : NULL;
+		if (!t || rt_set_str(&t->comment, val(res, i, 3)) < 0)
+			rc = oom(c);
+		free(norm);
+	}
+	PQclear(res);
+	return rc;
+}
 
 /* What the schema has that the model has no place for, by kind: named in
  * the model's `unmodelled` list so that check and autogenerate warn. */
@@ -409,27 +531,20 @@ static int unmodelled(ic *c)
 
 	if ((rc = query(c,
 			"SELECT k || ' ' || name FROM ("
-			"SELECT CASE c.relkind WHEN 'm' THEN 'materialized view' "
-			"WHEN 'f' THEN 'foreign table' WHEN 'c' THEN 'composite type' "
-			"ELSE 'sequence' END AS k, c.relname AS name "
+			"SELECT CASE c.relkind WHEN 'f' THEN 'foreign table' "
+			"ELSE 'composite type' END AS k, c.relname AS name "
 			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-			"WHERE " IN_SCHEMA " AND (c.relkind IN ('m', 'f', 'c') "
-			"OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d "
-			"WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
-			"AND d.deptype IN ('a', 'i')))) AND" OWN("pg_class", "c.oid") "UNION ALL "
-			"SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' "
-			"ELSE 'function' END, p.proname || '(' || "
+			"WHERE " IN_SCHEMA " AND c.relkind IN ('f', 'c') "
+			"AND " NOT_EXT_MEMBER("pg_class", "c.oid") " UNION ALL "
+			"SELECT 'aggregate', p.proname || '(' || "
 			"pg_get_function_identity_arguments(p.oid) || ')' "
 			"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-			"WHERE " IN_SCHEMA " AND" OWN("pg_proc", "p.oid") "UNION ALL "
-			"SELECT 'trigger', t.tgname || ' on ' || c.relname FROM pg_trigger t "
-			"JOIN pg_class c ON c.oid = t.tgrelid "
-			"JOIN pg_namespace n ON n.oid = c.relnamespace "
-			"WHERE " IN_SCHEMA " AND NOT t.tgisinternal UNION ALL "
-			"SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'range type' END, t.typname "
+			"WHERE " IN_SCHEMA " AND p.prokind IN ('a', 'w') "
+			"AND " NOT_EXT_MEMBER("pg_proc", "p.oid") " UNION ALL "
+			"SELECT 'range type', t.typname "
 			"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-			"WHERE " IN_SCHEMA " AND t.typtype IN ('d', 'r') AND" OWN("pg_type", "t.oid")
-			"UNION ALL "
+			"WHERE " IN_SCHEMA " AND t.typtype IN ('r', 'm') "
+			"AND " NOT_EXT_MEMBER("pg_type", "t.oid") " UNION ALL "
 			"SELECT 'policy', p.polname || ' on ' || c.relname FROM pg_policy p "
 			"JOIN pg_class c ON c.oid = p.polrelid "
 			"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " IN_SCHEMA " UNION ALL "
@@ -442,13 +557,13 @@ static int unmodelled(ic *c)
 			"WHERE " IN_SCHEMA " AND c.relrowsecurity UNION ALL "
 			"SELECT 'operator', o.oprname FROM pg_operator o "
 			"JOIN pg_namespace n ON n.oid = o.oprnamespace "
-			"WHERE " IN_SCHEMA " AND" OWN("pg_operator", "o.oid") "UNION ALL "
+			"WHERE " IN_SCHEMA " AND " NOT_EXT_MEMBER("pg_operator", "o.oid") " UNION ALL "
 			"SELECT 'collation', o.collname FROM pg_collation o "
 			"JOIN pg_namespace n ON n.oid = o.collnamespace "
-			"WHERE " IN_SCHEMA " AND" OWN("pg_collation", "o.oid") "UNION ALL "
+			"WHERE " IN_SCHEMA " AND " NOT_EXT_MEMBER("pg_collation", "o.oid") " UNION ALL "
 			"SELECT 'text search configuration', o.cfgname FROM pg_ts_config o "
 			"JOIN pg_namespace n ON n.oid = o.cfgnamespace "
-			"WHERE " IN_SCHEMA " AND" OWN("pg_ts_config", "o.oid") "UNION ALL "
+			"WHERE " IN_SCHEMA " AND " NOT_EXT_MEMBER("pg_ts_config", "o.oid") " UNION ALL "
 			"SELECT 'statistics object', o.stxname FROM pg_statistic_ext o "
 			"JOIN pg_namespace n ON n.oid = o.stxnamespace WHERE " IN_SCHEMA
 			") u ORDER BY 1", &res)) < 0)
@@ -473,11 +588,12 @@ int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *
 		return rt_error(err, RETORT_ERROR, "out of memory");
 	if ((rc = tables(&c)) < 0 || (rc = columns(&c)) < 0 || (rc = constraints(&c)) < 0 ||
 	    (rc = indexes(&c)) < 0 || (rc = views(&c)) < 0 || (rc = enums(&c)) < 0 ||
-	    (rc = extensions(&c)) < 0) {
-		rt_schema_release(out);
-		return rc;
-	}
-	if ((rc = unmodelled(&c)) < 0) {
+	    (rc = extensions(&c)) < 0 ||
+	    (rc = objects(&c, RT_OBJ_DOMAIN, DOMAINS, 1)) < 0 ||
+	    (rc = objects(&c, RT_OBJ_SEQUENCE, SEQUENCES, 1)) < 0 ||
+	    (rc = objects(&c, RT_OBJ_FUNCTION, FUNCTIONS, 0)) < 0 ||
+	    (rc = objects(&c, RT_OBJ_MVINDEX, MV_INDEXES, 1)) < 0 || (rc = triggers(&c)) < 0 ||
+	    (rc = unmodelled(&c)) < 0) {
 		rt_schema_release(out);
 		return rc;
 	}

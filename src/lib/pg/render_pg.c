@@ -6,6 +6,7 @@
  * SQL reads back with the names it was made from.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -132,7 +133,6 @@ static const struct named {
 	const char *sql;
 	char table;        /* 'a', 'b', or 0: none */
 } named[] = {
-	[RT_OP_DROP_VIEW] = { "DROP VIEW ", 0 },
 	[RT_OP_DROP_ENUM] = { "DROP TYPE ", 0 },
 	[RT_OP_DROP_EXTENSION] = { "DROP EXTENSION ", 0 },
 	[RT_OP_DROP_FKEY] = { "DROP CONSTRAINT ", 'a' },
@@ -140,18 +140,40 @@ static const struct named {
 	[RT_OP_DROP_CHECK] = { "DROP CONSTRAINT ", 'b' },
 };
 
+/* " IS 'text';" or " IS NULL;", ending a COMMENT ON. */
+static void comment_is(rt_buf *out, const char *text)
+{
+	rt_buf_puts(out, " IS ");
+	if (text)
+		rt_sql_literal(out, text);
+	else
+		rt_buf_puts(out, "NULL");
+	rt_buf_puts(out, ";\n");
+}
+
 static void column_comment(rt_buf *out, const rt_table *t, const rt_column *c)
 {
 	rt_buf_puts(out, "COMMENT ON COLUMN ");
 	ident(out, t->name);
 	rt_buf_putc(out, '.');
 	ident(out, c->name);
-	rt_buf_puts(out, " IS ");
-	if (c->comment)
-		rt_sql_literal(out, c->comment);
-	else
-		rt_buf_puts(out, "NULL");
-	rt_buf_puts(out, ";\n");
+	comment_is(out, c->comment);
+}
+
+static void view_comment(rt_buf *out, const rt_view *v)
+{
+	rt_buf_printf(out, "COMMENT ON %sVIEW ", v->materialized ? "MATERIALIZED " : "");
+	ident(out, v->name);
+	comment_is(out, v->comment);
+}
+
+static void trigger_comment(rt_buf *out, const rt_trigger *t)
+{
+	rt_buf_puts(out, "COMMENT ON TRIGGER ");
+	ident(out, t->name);
+	rt_buf_puts(out, " ON ");
+	ident(out, t->table);
+	comment_is(out, t->comment);
 }
 
 /* The sequence a serial column's default draws from. */
@@ -332,6 +354,110 @@ static int has_param(const rt_strlist *list, const char *item)
 	return 0;
 }
 
+/* ---- domains, sequences, functions, indexes of materialized views ---- */
+
+/* A function's name with its argument types, the name quoted. */
+static void function_ident(rt_buf *out, const rt_object *f)
+{
+	const char *paren = strrchr(f->name, '(');
+	size_t n = paren ? (size_t)(paren - f->name) : strlen(f->name);
+	char *name = rt_strndup(f->name, n);
+
+	if (!name) {
+		out->oom = 1; /* (checked once, by the caller) */
+		return;
+	}
+	ident(out, name);
+	rt_buf_puts(out, f->name + n);
+	free(name);
+}
+
+/* DOMAIN, SEQUENCE, FUNCTION, PROCEDURE or INDEX. */
+static void object_sql(rt_buf *out, const rt_object *o)
+{
+	const char *k = rt_object_kind(o);
+
+	while (*k)
+		rt_buf_putc(out, (char)toupper((unsigned char)*k++));
+}
+
+static void object_ident(rt_buf *out, const rt_object *o)
+{
+	if (o->kind == RT_OBJ_FUNCTION)
+		function_ident(out, o);
+	else
+		ident(out, o->name);
+}
+
+static void object_comment(rt_buf *out, const rt_object *o)
+{
+	rt_buf_puts(out, "COMMENT ON ");
+	object_sql(out, o);
+	rt_buf_putc(out, ' ');
+	object_ident(out, o);
+	comment_is(out, o->comment);
+}
+
+static void drop_object(rt_buf *out, const rt_object *o)
+{
+	rt_buf_puts(out, "DROP ");
+	object_sql(out, o);
+	rt_buf_putc(out, ' ');
+	object_ident(out, o);
+	rt_buf_puts(out, ";\n");
+}
+
+static void domain_check(rt_buf *out, const rt_object *o, size_t i)
+{
+	rt_buf_puts(out, "CONSTRAINT ");
+	ident(out, o->checks.items[i]);
+	rt_buf_printf(out, " %s", o->checks.items[i + 1]);
+}
+
+static void create_object(rt_buf *out, const rt_object *o)
+{
+	size_t i;
+
+	switch (o->kind) {
+	case RT_OBJ_DOMAIN:
+		rt_buf_puts(out, "CREATE DOMAIN ");
+		ident(out, o->name);
+		rt_buf_printf(out, " AS %s", o->def);
+		if (o->dflt)
+			rt_buf_printf(out, " DEFAULT %s", o->dflt);
+		if (o->notnull)
+			rt_buf_puts(out, " NOT NULL");
+		for (i = 0; i + 1 < o->checks.count; i += 2) {
+			rt_buf_putc(out, ' ');
+			domain_check(out, o, i);
+		}
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OBJ_SEQUENCE:
+		rt_buf_puts(out, "CREATE SEQUENCE ");
+		ident(out, o->name);
+		rt_buf_printf(out, " %s;\n", o->def);
+		break;
+	default: /* functions and indexes: the whole statement */
+		rt_buf_printf(out, "%s;\n", o->def);
+		break;
+	}
+	if (o->comment)
+		object_comment(out, o);
+}
+
+/* Has domain `o` the check `i` of `of` (same name, same definition)? */
+static int has_check(const rt_object *o, const rt_object *of, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k + 1 < o->checks.count; k += 2)
+		if (!strcmp(o->checks.items[k], of->checks.items[i]) &&
+		    !strcmp(o->checks.items[k + 1], of->checks.items[i + 1]))
+			return 1;
+	return 0;
+}
+
 /* "<prefix>VERB (p1, p2);" for the parameters of `from` that `other`
  * lacks (by name with `names`, then written without their values; else
  * by the whole "name=value"); nothing when there are none. */
@@ -385,6 +511,113 @@ static void alter_index(rt_buf *out, const rt_index *a, const rt_index *b)
 	rt_buf_release(&prefix);
 }
 
+/* ALTER DOMAIN for what it can change: default, NOT NULL, checks. */
+static void alter_domain(rt_buf *out, const rt_object *a, const rt_object *b)
+{
+	size_t i;
+
+	if (!(a->dflt && b->dflt && !strcmp(a->dflt, b->dflt)) && (a->dflt || b->dflt)) {
+		rt_buf_puts(out, "ALTER DOMAIN ");
+		ident(out, b->name);
+		if (b->dflt)
+			rt_buf_printf(out, " SET DEFAULT %s;\n", b->dflt);
+		else
+			rt_buf_puts(out, " DROP DEFAULT;\n");
+	}
+	if (a->notnull != b->notnull) {
+		rt_buf_puts(out, "ALTER DOMAIN ");
+		ident(out, b->name);
+		rt_buf_printf(out, " %s NOT NULL;\n", b->notnull ? "SET" : "DROP");
+	}
+	/* a check that changes is dropped and added */
+	for (i = 0; i + 1 < a->checks.count; i += 2) {
+		if (has_check(b, a, i))
+			continue;
+		rt_buf_puts(out, "ALTER DOMAIN ");
+		ident(out, b->name);
+		rt_buf_puts(out, " DROP CONSTRAINT ");
+		ident(out, a->checks.items[i]);
+		rt_buf_puts(out, ";\n");
+	}
+	for (i = 0; i + 1 < b->checks.count; i += 2) {
+		if (has_check(a, b, i))
+			continue;
+		rt_buf_puts(out, "ALTER DOMAIN ");
+		ident(out, b->name);
+		rt_buf_puts(out, " ADD ");
+		domain_check(out, b, i);
+		rt_buf_puts(out, ";\n");
+	}
+}
+
+/* The columns of a domain made again (op->uses) to type `type`. */
+static void domain_columns(rt_buf *out, const rt_op *op, const char *type, int is_domain)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < op->uses.count; i += 2) {
+		rt_buf_puts(out, "ALTER TABLE ");
+		ident(out, op->uses.items[i]);
+		rt_buf_puts(out, " ALTER COLUMN ");
+		ident(out, op->uses.items[i + 1]);
+		rt_buf_puts(out, " TYPE ");
+		if (!is_domain) {
+			rt_buf_printf(out, "%s;\n", type);
+			continue;
+		}
+		ident(out, type);
+		rt_buf_puts(out, " USING ");
+		ident(out, op->uses.items[i + 1]);
+		rt_buf_puts(out, "::");
+		ident(out, type);
+		rt_buf_puts(out, ";\n");
+	}
+}
+
+static void alter_object(rt_buf *out, const rt_op *op)
+{
+	const rt_object *a = op->a, *b = op->b;
+	int same_def = !strcmp(a->def, b->def);
+
+	switch (b->kind) {
+	case RT_OBJ_DOMAIN:
+		if (!same_def) /* no ALTER DOMAIN changes the type */
+			break;
+		alter_domain(out, a, b);
+		goto comment;
+	case RT_OBJ_SEQUENCE:
+		/* never RESTART: the current value stays */
+		if (!same_def) {
+			rt_buf_puts(out, "ALTER SEQUENCE ");
+			ident(out, b->name);
+			rt_buf_printf(out, " %s;\n", b->def);
+		}
+		goto comment;
+	case RT_OBJ_FUNCTION:
+		/* CREATE OR REPLACE keeps the kind, the arguments' names and
+		 * defaults and the result type (`result`) */
+		if (!(a->result && b->result && !strcmp(a->result, b->result)))
+			break;
+		if (!same_def)
+			rt_buf_printf(out, "%s;\n", b->def);
+		goto comment;
+	default:
+		if (!same_def)
+			break;
+		goto comment;
+	}
+	/* (a domain's columns go to its old type meanwhile) */
+	domain_columns(out, op, a->def, 0);
+	drop_object(out, a);
+	create_object(out, b);
+	domain_columns(out, op, b->name, 1);
+	return;
+comment:
+	if (!(a->comment && b->comment && !strcmp(a->comment, b->comment)) &&
+	    (a->comment || b->comment))
+		object_comment(out, b);
+}
+
 static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 {
 	const char *pk[64];
@@ -403,18 +636,58 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 		return;
 	}
 	switch (op->kind) {
-	case RT_OP_CREATE_VIEW:
+	case RT_OP_DROP_VIEW:
+		rt_buf_printf(out, "DROP %sVIEW ",
+			      ((const rt_view *)op->a)->materialized ? "MATERIALIZED " : "");
+		ident(out, ((const rt_view *)op->a)->name);
+		rt_buf_puts(out, ";\n");
+		break;
+	case RT_OP_CREATE_VIEW: {
+		const rt_view *v = op->b;
+		size_t len = strlen(v->def);
 		/* a SQLite model keeps the whole statement */
-		if (!strncasecmp(((const rt_view *)op->b)->def, "CREATE ", 7)) {
-			rt_buf_printf(out, "%s;\n", ((const rt_view *)op->b)->def);
+		if (!strncasecmp(v->def, "CREATE ", 7)) {
+			rt_buf_printf(out, "%s;\n", v->def);
 			break;
 		}
-		rt_buf_puts(out, "CREATE VIEW ");
-		ident(out, ((const rt_view *)op->b)->name);
-		rt_buf_printf(out, " AS %s;\n", ((const rt_view *)op->b)->def);
+		rt_buf_printf(out, "CREATE %sVIEW ", v->materialized ? "MATERIALIZED " : "");
+		ident(out, v->name);
+		while (len && v->def[len - 1] == ';')
+			len--;
+		rt_buf_puts(out, " AS ");
+		rt_buf_put(out, v->def, len);
+		rt_buf_puts(out, v->materialized ? " WITH DATA;\n" : ";\n");
+		if (v->comment)
+			view_comment(out, v);
 		break;
+	}
 	case RT_OP_DROP_TRIGGER:
+		rt_buf_puts(out, "DROP TRIGGER ");
+		ident(out, ((const rt_trigger *)op->a)->name);
+		rt_buf_puts(out, " ON ");
+		ident(out, ((const rt_trigger *)op->a)->table);
+		rt_buf_puts(out, ";\n");
+		break;
 	case RT_OP_CREATE_TRIGGER:
+		rt_buf_printf(out, "%s;\n", ((const rt_trigger *)op->b)->sql);
+		if (((const rt_trigger *)op->b)->comment)
+			trigger_comment(out, op->b);
+		break;
+	case RT_OP_COMMENT:
+		if (op->what == 't')
+			trigger_comment(out, op->b);
+		else
+			view_comment(out, op->b);
+		break;
+	case RT_OP_CREATE_OBJECT:
+		create_object(out, op->b);
+		break;
+	case RT_OP_ALTER_OBJECT:
+		alter_object(out, op);
+		break;
+	case RT_OP_DROP_OBJECT:
+		drop_object(out, op->a);
+		break;
 	case RT_OP_REBUILD_TABLE:
 		break;
 	case RT_OP_ADD_FKEY:
@@ -516,12 +789,7 @@ static void pg_op(rt_buf *out, const rt_diff *d, const rt_op *op)
 	case RT_OP_TABLE_COMMENT:
 		rt_buf_puts(out, "COMMENT ON TABLE ");
 		ident(out, op->tb->name);
-		rt_buf_puts(out, " IS ");
-		if (op->tb->comment)
-			rt_sql_literal(out, op->tb->comment);
-		else
-			rt_buf_puts(out, "NULL");
-		rt_buf_puts(out, ";\n");
+		comment_is(out, op->tb->comment);
 		break;
 	case RT_OP_DROP_VTABLE:
 	case RT_OP_CREATE_VTABLE:

@@ -19,13 +19,13 @@
 /* Ordering groups: what must run before what. */
 enum {
 	G_CREATE_EXTENSIONS = 1, /* their types may be used by anything after */
-	G_DROP_VIEWS,  /* views and triggers that may depend on what changes */
+	G_DROP_VIEWS,      /* triggers, then views, that may depend on what changes */
 	G_DROP_VTABLES,
 	G_DROP_FKEYS,
 	G_DROP_INDEXES,
 	G_DROP_TABLES,     /* referencing tables first */
 	G_RENAME_TABLES,
-	G_CREATE_ENUMS,
+	G_CREATE_ENUMS,    /* enums, domains, sequences, functions: by kind */
 	G_TABLE_DROPS,     /* per table: constraints, renamed and dropped columns */
 	G_ALTER_ENUMS,
 	G_TABLE_ADDS,      /* per table: new and changed columns, rebuilds, constraints */
@@ -33,10 +33,17 @@ enum {
 	G_TABLE_KEYS,      /* per table: foreign keys and indexes */
 	G_INDEX_FKEYS,     /* foreign keys to columns a new unique index makes unique */
 	G_CREATE_VTABLES,  /* after the tables they may index */
-	G_CREATE_VIEWS,    /* views in dependency order, then triggers */
-	G_DROP_ENUMS,
+	G_CREATE_VIEWS,    /* views in dependency order, then indexes of
+			    * materialized views and triggers */
+	G_DROP_ENUMS,      /* functions, sequences, domains, enums */
 	G_DROP_EXTENSIONS
 };
+
+/* G_CREATE_ENUMS is ordered by key: enums 0, then the objects by their
+ * RT_OBJ_* kind; G_DROP_ENUMS the other way round, KEY_DROP_ENUM - kind
+ * and the enums last: a domain may be of an enum type, a function may
+ * take a domain. */
+#define KEY_DROP_ENUM 10
 
 typedef struct pair {
 	const rt_table *a, *b;
@@ -1390,17 +1397,67 @@ static int trigger_touched(const st *s, const rt_trigger *tr)
 	const rt_table *t = rt_schema_table(s->A, tr->table);
 	const pair *p = t ? s->a_pair[t - s->A->tables] : NULL;
 
+	if (!t && rt_schema_view(s->A, tr->table)) /* (its view is looked at apart) */
+		return touched_name(s, tr->sql);
 	return !p || p->touched || strcmp(p->a->name, p->b->name) || touched_name(s, tr->sql);
 }
 
-static const rt_trigger *find_trigger(const rt_schema *sc, const char *name)
+/* The name of function `o` without its argument types (caller frees). */
+static char *function_name(const rt_object *o)
+{
+	const char *paren = strrchr(o->name, '(');
+
+	return rt_strndup(o->name, paren ? (size_t)(paren - o->name) : strlen(o->name));
+}
+
+/* Is function `a` of A dropped, or dropped and made again (what CREATE
+ * OR REPLACE cannot change does)? */
+static int function_goes(const st *s, const rt_object *a)
+{
+	const rt_object *b = rt_schema_object(s->B, RT_OBJ_FUNCTION, a->name);
+
+	return !b || !str_eq(a->result, b->result);
+}
+
+/* Does `text` (a trigger or view) call a function that goes? */
+static int calls_gone_function(st *s, const char *text)
 {
 	size_t i;
+	int found = 0;
 
-	for (i = 0; i < sc->ntriggers; i++)
-		if (!strcmp(sc->triggers[i].name, name))
-			return &sc->triggers[i];
-	return NULL;
+	for (i = 0; i < s->A->nobjects && !found; i++) {
+		const rt_object *o = &s->A->objects[i];
+		char *name;
+		if (o->kind != RT_OBJ_FUNCTION || !function_goes(s, o))
+			continue;
+		if (!(name = function_name(o))) {
+			s->oom = 1;
+			break;
+		}
+		found = rt_sql_mentions(text, name);
+		free(name);
+	}
+	return found;
+}
+
+/* The comment of a view or trigger that stays changes. */
+static void comment_op(st *s, char what, const void *a, const void *b)
+{
+	rt_op *op = add_op(s, RT_OP_COMMENT, G_CREATE_VIEWS, NULL, NULL, a, b);
+
+	op->what = what;
+	op->key = (size_t)-1; /* after the views */
+}
+
+/* Must trigger `t` of A be dropped (and made again when B has it)?
+ * `drop` marks the views of A that are dropped. */
+static int trigger_goes(st *s, const rt_trigger *t, const unsigned char *drop)
+{
+	const rt_trigger *u = rt_schema_trigger(s->B, t->name, map_table(s, t->table));
+	const rt_view *on = rt_schema_view(s->A, t->table);
+
+	return !u || !str_eq(t->sql, u->sql) || trigger_touched(s, t) ||
+	       (on && drop[on - s->A->views]) || calls_gone_function(s, t->sql);
 }
 
 static void views_and_triggers(st *s)
@@ -1415,7 +1472,8 @@ static void views_and_triggers(st *s)
 	}
 	for (i = 0; i < na; i++) {
 		const rt_view *v = &s->A->views[i], *w = rt_schema_view(s->B, v->name);
-		drop[i] = !w || !str_eq(v->def, w->def) || touched_name(s, v->def);
+		drop[i] = !w || !str_eq(v->def, w->def) || v->materialized != w->materialized ||
+			  touched_name(s, v->def) || calls_gone_function(s, v->def);
 	}
 	/* views using a dropped view go too */
 	while (changed) {
@@ -1425,6 +1483,13 @@ static void views_and_triggers(st *s)
 				if (drop[k] && k != i && rt_sql_mentions(s->A->views[i].def, s->A->views[k].name))
 					drop[i] = changed = 1;
 	}
+	/* triggers: dropped with their table (or view), so re-created with
+	 * it; and with a function they call that is dropped; first, while
+	 * their table is still there */
+	for (i = 0; i < s->A->ntriggers; i++)
+		if (trigger_goes(s, &s->A->triggers[i], drop))
+			add_op(s, RT_OP_DROP_TRIGGER, G_DROP_VIEWS, NULL, NULL, &s->A->triggers[i],
+			       NULL);
 	/* dependents first */
 	for (left = 0, i = 0; i < na; i++)
 		left += drop[i];
@@ -1458,6 +1523,8 @@ static void views_and_triggers(st *s)
 	for (i = 0; i < nb; i++) {
 		const rt_view *v = s->B->views + i, *old = rt_schema_view(s->A, v->name);
 		create[i] = !old || drop[old - s->A->views];
+		if (!create[i] && !str_eq(old->comment, v->comment))
+			comment_op(s, 'v', old, v);
 	}
 	/* what they use first */
 	for (left = 0, i = 0; i < nb; i++)
@@ -1490,17 +1557,18 @@ static void views_and_triggers(st *s)
 				}
 	}
 
-	/* triggers: dropped with their table, so re-created with it */
-	for (i = 0; i < s->A->ntriggers; i++) {
-		const rt_trigger *t = &s->A->triggers[i], *u = find_trigger(s->B, t->name);
-		if (!u || !str_eq(t->sql, u->sql) || trigger_touched(s, t))
-			add_op(s, RT_OP_DROP_TRIGGER, G_DROP_VIEWS, NULL, NULL, t, NULL);
-	}
 	for (i = 0; i < s->B->ntriggers; i++) {
-		const rt_trigger *u = &s->B->triggers[i], *t = find_trigger(s->A, u->name);
-		if (!t || !str_eq(t->sql, u->sql) || trigger_touched(s, t)) {
+		const rt_trigger *u = &s->B->triggers[i], *t = NULL;
+		/* (its table may have had another name in A) */
+		for (k = 0; k < s->A->ntriggers && !t; k++)
+			if (!strcmp(s->A->triggers[k].name, u->name) &&
+			    !strcmp(map_table(s, s->A->triggers[k].table), u->table))
+				t = &s->A->triggers[k];
+		if (!t || trigger_goes(s, t, drop)) {
 			rt_op *op = add_op(s, RT_OP_CREATE_TRIGGER, G_CREATE_VIEWS, NULL, NULL, NULL, u);
 			op->key = (size_t)-1; /* after the views */
+		} else if (!str_eq(t->comment, u->comment)) {
+			comment_op(s, 't', t, u);
 		}
 	}
 done:
@@ -1710,7 +1778,8 @@ static void enums(st *s)
 		rt_op *op;
 		int recreate;
 		if (!f) {
-			add_op(s, RT_OP_DROP_ENUM, G_DROP_ENUMS, NULL, NULL, e, NULL);
+			op = add_op(s, RT_OP_DROP_ENUM, G_DROP_ENUMS, NULL, NULL, e, NULL);
+			op->key = KEY_DROP_ENUM;
 			continue;
 		}
 		if (rt_strlist_equal(&e->labels, &f->labels))
@@ -1769,6 +1838,156 @@ static void extensions(st *s)
 			     "fails while a column still uses one", s->A->extensions[i].name);
 }
 
+/* ---- domains, sequences, functions, indexes of materialized views ------------- */
+
+/* Does function `f` of B use a view of B (2) or a table B makes in
+ * this diff (1)?  A function in SQL is checked against the tables and
+ * views it reads when it is made, so it waits for them: after the new
+ * tables (before the views), or after the views. */
+static int uses_new_relation(st *s, const rt_object *f)
+{
+	char *body = rt_strdup(f->def), *p;
+	size_t i;
+	int used = 0;
+
+	if (!body) {
+		s->oom = 1;
+		return 0;
+	}
+	/* the body's dollar quotes are no words: "$function$SELECT ... FROM
+	 * items$function$" mentions items */
+	for (p = body; (p = strchr(p, '$')) != NULL; p++)
+		*p = ' ';
+	for (i = 0; i < s->B->nviews && !used; i++)
+		used = rt_sql_mentions(body, s->B->views[i].name) ? 2 : 0;
+	for (i = 0; i < s->B->ntables && !used; i++)
+		used = !s->b_pair[i] && rt_sql_mentions(body, s->B->tables[i].name);
+	free(body);
+	return used;
+}
+
+/* A domain whose type changes is dropped and made again: the columns of
+ * kept tables that are of it (by their old names: it runs after the
+ * tables are renamed, before their columns are) go to the old type
+ * first and come back after, and the views and triggers on their
+ * tables with them.  op->uses: table, column pairs. */
+static void domain_columns(st *s, rt_op *op, const rt_object *d)
+{
+	size_t k, c;
+
+	for (k = 0; k < s->npairs; k++) {
+		pair *p = &s->pairs[k];
+		for (c = 0; c < p->a->ncols; c++) {
+			if (strcmp(p->a->cols[c].type, d->name))
+				continue;
+			if (rt_strlist_add(&op->uses, p->b->name) < 0 ||
+			    rt_strlist_add(&op->uses, p->a->cols[c].name) < 0)
+				s->oom = 1;
+			p->touched = 1;
+		}
+	}
+	warn(s, op, "domain '%s' changes its type: it is dropped and made again, and %zu "
+	     "column%s of it converted to %s and back", d->name, op->uses.count / 2,
+	     op->uses.count == 2 ? "" : "s", d->def);
+}
+
+static void add_object_op(st *s, rt_op_kind what, const rt_object *a, const rt_object *b)
+{
+	const rt_object *o = b ? b : a;
+	rt_op *op;
+	int uses;
+
+	if (what == RT_OP_DROP_OBJECT) {
+		op = add_op(s, what, G_DROP_ENUMS, NULL, NULL, a, NULL);
+		op->key = KEY_DROP_ENUM - (size_t)o->kind;
+		if (o->kind == RT_OBJ_SEQUENCE)
+			warn(s, op, "drops sequence '%s' and its current value", o->name);
+		return;
+	}
+	if (o->kind == RT_OBJ_FUNCTION && (uses = uses_new_relation(s, o)) != 0) {
+		op = add_op(s, what, G_CREATE_VIEWS, NULL, NULL, a, b);
+		/* key 0, the views', before them; or after them, before the
+		 * indexes of materialized views and the triggers */
+		op->key = uses == 2 ? (size_t)-3 : 0;
+	} else {
+		op = add_op(s, what, G_CREATE_ENUMS, NULL, NULL, a, b);
+		op->key = (size_t)o->kind;
+		if (o->kind == RT_OBJ_DOMAIN && a && b && !str_eq(a->def, b->def))
+			domain_columns(s, op, a);
+	}
+	/* views and triggers calling it are made again (calls_gone_function);
+	 * a default, check or index is not */
+	if (o->kind == RT_OBJ_FUNCTION && a && b && !str_eq(a->result, b->result))
+		warn(s, op, "%s '%s' is dropped and made again (its arguments or result change): "
+		     "a default, check or index calling it makes the migration fail",
+		     rt_object_kind(o), o->name);
+}
+
+/* Before the views: what tables and views may use. */
+static void objects(st *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->B->nobjects; i++) {
+		const rt_object *b = &s->B->objects[i], *a;
+		if (b->kind == RT_OBJ_MVINDEX)
+			continue;
+		a = rt_schema_object(s->A, b->kind, b->name);
+		if (!a)
+			add_object_op(s, RT_OP_CREATE_OBJECT, NULL, b);
+		else if (!rt_object_equal(a, b))
+			add_object_op(s, RT_OP_ALTER_OBJECT, a, b);
+	}
+	for (i = 0; i < s->A->nobjects; i++) {
+		const rt_object *a = &s->A->objects[i];
+		if (a->kind != RT_OBJ_MVINDEX && !rt_schema_object(s->B, a->kind, a->name))
+			add_object_op(s, RT_OP_DROP_OBJECT, a, NULL);
+	}
+}
+
+/* Is there an operation `what` (DROP_VIEW or CREATE_VIEW) on the view
+ * `name`? */
+static int view_op(const st *s, rt_op_kind what, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->d->nops; i++) {
+		const rt_op *o = &s->d->ops[i];
+		const rt_view *v = what == RT_OP_DROP_VIEW ? o->a : o->b;
+		if (o->kind == what && !strcmp(v->name, name))
+			return 1;
+	}
+	return 0;
+}
+
+/* After the views: a materialized view made again needs its indexes
+ * again; one dropped takes them along. */
+static void mv_indexes(st *s)
+{
+	size_t i;
+	rt_op *op;
+
+	for (i = 0; i < s->B->nobjects; i++) {
+		const rt_object *b = &s->B->objects[i], *a;
+		if (b->kind != RT_OBJ_MVINDEX)
+			continue;
+		a = rt_schema_object(s->A, b->kind, b->name);
+		if (a && view_op(s, RT_OP_CREATE_VIEW, b->table))
+			a = NULL;
+		if (a && rt_object_equal(a, b))
+			continue;
+		op = add_op(s, a ? RT_OP_ALTER_OBJECT : RT_OP_CREATE_OBJECT, G_CREATE_VIEWS, NULL,
+			    NULL, a, b);
+		op->key = (size_t)-2; /* after the views, before the triggers */
+	}
+	for (i = 0; i < s->A->nobjects; i++) {
+		const rt_object *a = &s->A->objects[i];
+		if (a->kind == RT_OBJ_MVINDEX && !rt_schema_object(s->B, a->kind, a->name) &&
+		    !view_op(s, RT_OP_DROP_VIEW, a->table))
+			add_op(s, RT_OP_DROP_OBJECT, G_DROP_VIEWS, NULL, NULL, a, NULL);
+	}
+}
+
 /* ---- the whole diff ------------------------------------------------------------- */
 
 static int by_order(const void *pa, const void *pb)
@@ -1780,7 +1999,8 @@ static int by_order(const void *pa, const void *pb)
 
 	if (a->group != b->group)
 		return a->group < b->group ? -1 : 1;
-	if (per_table || a->group == G_CREATE_VIEWS) {
+	if (per_table || a->group == G_CREATE_VIEWS || a->group == G_CREATE_ENUMS ||
+	    a->group == G_DROP_ENUMS) {
 		if (a->key != b->key)
 			return a->key < b->key ? -1 : 1;
 		if (per_table && a->kind != b->kind)
@@ -1829,7 +2049,9 @@ int rt_diff_schemas(rt_diff *out, const rt_schema *from, const rt_schema *to,
 	fkeys_after_indexes(&s);
 	fkeys_around_key_drops(&s);
 	vtables(&s);
+	objects(&s);
 	views_and_triggers(&s);
+	mv_indexes(&s);
 	unmodelled(&s);
 	if (s.oom) {
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
@@ -1882,6 +2104,28 @@ static void put_change(rt_buf *out, const rt_strlist *a, const rt_strlist *b)
 	put_list(out, b);
 }
 
+static void describe_object(rt_buf *out, const rt_op *op)
+{
+	const rt_object *a = op->a, *b = op->b, *o = b ? b : a;
+
+	rt_buf_printf(out, "%s %s %s", op->kind == RT_OP_CREATE_OBJECT ? "add"
+				       : op->kind == RT_OP_DROP_OBJECT ? "drop" : "change",
+		      rt_object_kind(o), o->name);
+	if (o->kind == RT_OBJ_MVINDEX)
+		rt_buf_printf(out, " on materialized view %s", o->table);
+	if (op->kind != RT_OP_ALTER_OBJECT)
+		return;
+	if (!str_eq(a->def, b->def) && o->kind != RT_OBJ_FUNCTION && o->kind != RT_OBJ_MVINDEX)
+		rt_buf_printf(out, ": %s -> %s", a->def, b->def);
+	else if (!str_eq(a->def, b->def) || !str_eq(a->result, b->result))
+		rt_buf_puts(out, ": definition");
+	else if (!str_eq(a->dflt, b->dflt) || a->notnull != b->notnull ||
+		 !rt_strlist_equal(&a->checks, &b->checks))
+		rt_buf_puts(out, ": default, NOT NULL or checks");
+	else
+		rt_buf_puts(out, ": comment");
+}
+
 void rt_op_describe(rt_buf *out, const rt_op *op)
 {
 	const rt_table *t = op->tb ? op->tb : op->ta;
@@ -1889,13 +2133,15 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 
 	switch (op->kind) {
 	case RT_OP_DROP_VIEW:
-		rt_buf_printf(out, "drop view %s", ((const rt_view *)op->a)->name);
+	case RT_OP_CREATE_VIEW: {
+		const rt_view *v = op->kind == RT_OP_DROP_VIEW ? op->a : op->b;
+		rt_buf_printf(out, "%s %sview %s", op->kind == RT_OP_DROP_VIEW ? "drop" : "add",
+			      v->materialized ? "materialized " : "", v->name);
 		break;
-	case RT_OP_CREATE_VIEW:
-		rt_buf_printf(out, "add view %s", ((const rt_view *)op->b)->name);
-		break;
+	}
 	case RT_OP_DROP_TRIGGER:
-		rt_buf_printf(out, "drop trigger %s", ((const rt_trigger *)op->a)->name);
+		rt_buf_printf(out, "drop trigger %s on %s", ((const rt_trigger *)op->a)->name,
+			      ((const rt_trigger *)op->a)->table);
 		break;
 	case RT_OP_DROP_VTABLE:
 		rt_buf_printf(out, "drop virtual table %s", ((const rt_view *)op->a)->name);
@@ -1904,7 +2150,20 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		rt_buf_printf(out, "add virtual table %s", ((const rt_view *)op->b)->name);
 		break;
 	case RT_OP_CREATE_TRIGGER:
-		rt_buf_printf(out, "add trigger %s", ((const rt_trigger *)op->b)->name);
+		rt_buf_printf(out, "add trigger %s on %s", ((const rt_trigger *)op->b)->name,
+			      ((const rt_trigger *)op->b)->table);
+		break;
+	case RT_OP_CREATE_OBJECT:
+	case RT_OP_ALTER_OBJECT:
+	case RT_OP_DROP_OBJECT:
+		describe_object(out, op);
+		break;
+	case RT_OP_COMMENT:
+		if (op->what == 't')
+			rt_buf_printf(out, "change comment of trigger %s on %s",
+				      ((const rt_trigger *)op->b)->name, ((const rt_trigger *)op->b)->table);
+		else
+			rt_buf_printf(out, "change comment of view %s", ((const rt_view *)op->b)->name);
 		break;
 	case RT_OP_DROP_FKEY:
 	case RT_OP_ADD_FKEY: {

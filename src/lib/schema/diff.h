@@ -61,7 +61,15 @@ typedef enum {
 	RT_OP_ALTER_INDEX,         /* an index's storage parameters (a -> b) */
 	RT_OP_DETACH_PARTITION,    /* ta leaves its parent */
 	RT_OP_ATTACH_PARTITION,    /* tb joins its parent */
-	RT_OP_ALTER_FKEY           /* a foreign key's DEFERRABLE clause (a -> b), in place */
+	RT_OP_ALTER_FKEY,          /* a foreign key's DEFERRABLE clause (a -> b), in place */
+	/* domains, sequences, functions, indexes of materialized views
+	 * (rt_object): made, changed in place where the database can (else
+	 * dropped and made again in the one operation), dropped */
+	RT_OP_CREATE_OBJECT,
+	RT_OP_ALTER_OBJECT,
+	RT_OP_DROP_OBJECT,
+	/* the comment of a view or trigger (`what` 'v' or 't') that stays */
+	RT_OP_COMMENT
 } rt_op_kind;
 
 /* What an RT_OP_ALTER_COLUMN changes. */
@@ -81,10 +89,10 @@ typedef struct rt_op {
 	/* the object before and after: rt_column, rt_index, rt_unique,
 	 * rt_fkey, rt_check, rt_view (views and virtual tables: a DROP_VTABLE
 	 * with `b` and a CREATE_VTABLE with `a` set the old one aside and copy
-	 * its rows), rt_trigger, rt_enum or rt_extension by kind; for
-	 * RENAME_CONSTRAINT an rt_unique/rt_fkey/rt_check, see `what` */
+	 * its rows), rt_trigger, rt_enum, rt_extension or rt_object by kind;
+	 * for RENAME_CONSTRAINT an rt_unique/rt_fkey/rt_check, see `what` */
 	const void *a, *b;
-	char what;               /* RENAME_CONSTRAINT: 'u', 'f', 'c' or 'p' */
+	char what;               /* RENAME_CONSTRAINT: 'u', 'f', 'c' or 'p'; COMMENT: 'v', 't' */
 	unsigned int alter;      /* ALTER_COLUMN: RT_ALTER_* */
 	/* ADD_COLUMN where tables are rebuilt (rebuild_tables): a new foreign
 	 * key on just this column, written with it */
@@ -99,7 +107,8 @@ typedef struct rt_op {
 	/* ALTER_ENUM: empty when values are only added; else the type is
 	 * re-created: "" first, then per column using it four strings:
 	 * table, column, "1"/"0" (had a default), its new default ("" for
-	 * none) */
+	 * none).  ALTER_OBJECT of a domain made again: per column of it,
+	 * table and column */
 	rt_strlist uses;
 	char *detail;            /* REBUILD_TABLE: what changes, "; " between */
 	char *warning;           /* destructive: the -- WARNING: text (lines) */

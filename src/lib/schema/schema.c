@@ -124,8 +124,20 @@ static void views_release(rt_view *v, size_t n)
 	for (i = 0; i < n; i++) {
 		free(v[i].name);
 		free(v[i].def);
+		free(v[i].comment);
 	}
 	free(v);
+}
+
+static void object_release(rt_object *o)
+{
+	free(o->name);
+	free(o->def);
+	free(o->table);
+	free(o->result);
+	free(o->dflt);
+	rt_strlist_release(&o->checks);
+	free(o->comment);
 }
 
 void rt_schema_release(rt_schema *s)
@@ -141,6 +153,7 @@ void rt_schema_release(rt_schema *s)
 		free(s->triggers[i].name);
 		free(s->triggers[i].table);
 		free(s->triggers[i].sql);
+		free(s->triggers[i].comment);
 	}
 	free(s->triggers);
 	for (i = 0; i < s->nenums; i++) {
@@ -153,6 +166,9 @@ void rt_schema_release(rt_schema *s)
 		free(s->extensions[i].schema);
 	}
 	free(s->extensions);
+	for (i = 0; i < s->nobjects; i++)
+		object_release(&s->objects[i]);
+	free(s->objects);
 	free(s->dialect);
 	rt_strlist_release(&s->unmodelled);
 	memset(s, 0, sizeof(*s));
@@ -243,6 +259,20 @@ int rt_schema_copy_extensions(rt_schema *s, const rt_schema *from)
 		if (!rt_schema_add_extension(s, from->extensions[i].name, from->extensions[i].schema))
 			return -1;
 	return 0;
+}
+
+rt_object *rt_schema_add_object(rt_schema *s, int kind, const char *name, const char *def)
+{
+	rt_object *o = PUSH(s->objects, s->nobjects, s->objects_cap);
+
+	if (o && (rt_set_str(&o->name, name) < 0 || rt_set_str(&o->def, def) < 0)) {
+		free(o->name);
+		s->nobjects--;
+		return NULL;
+	}
+	if (o)
+		o->kind = kind;
+	return o;
 }
 
 rt_column *rt_table_add_column(rt_table *t, const char *name, const char *type)
@@ -396,16 +426,21 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in)
 	for (i = 0; i < in->ntables; i++)
 		if (copy_table(out, &in->tables[i]) < 0)
 			goto oom;
-	for (i = 0; i < in->nviews; i++)
-		if (!rt_schema_add_view(out, in->views[i].name, in->views[i].def))
+	for (i = 0; i < in->nviews; i++) {
+		rt_view *v = rt_schema_add_view(out, in->views[i].name, in->views[i].def);
+		if (!v || rt_set_str(&v->comment, in->views[i].comment) < 0)
 			goto oom;
+		v->materialized = in->views[i].materialized;
+	}
 	for (i = 0; i < in->nvtables; i++)
 		if (!rt_schema_add_vtable(out, in->vtables[i].name, in->vtables[i].def))
 			goto oom;
-	for (i = 0; i < in->ntriggers; i++)
-		if (!rt_schema_add_trigger(out, in->triggers[i].name, in->triggers[i].table,
-					   in->triggers[i].sql))
+	for (i = 0; i < in->ntriggers; i++) {
+		const rt_trigger *t = &in->triggers[i];
+		rt_trigger *n = rt_schema_add_trigger(out, t->name, t->table, t->sql);
+		if (!n || rt_set_str(&n->comment, t->comment) < 0)
 			goto oom;
+	}
 	for (i = 0; i < in->nenums; i++) {
 		rt_enum *e = rt_schema_add_enum(out, in->enums[i].name);
 		if (!e || copy_list(&e->labels, &in->enums[i].labels) < 0)
@@ -413,6 +448,15 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in)
 	}
 	if (rt_schema_copy_extensions(out, in) < 0)
 		goto oom;
+	for (i = 0; i < in->nobjects; i++) {
+		const rt_object *o = &in->objects[i];
+		rt_object *n = rt_schema_add_object(out, o->kind, o->name, o->def);
+		if (!n || rt_set_str(&n->table, o->table) < 0 || rt_set_str(&n->result, o->result) < 0 ||
+		    rt_set_str(&n->dflt, o->dflt) < 0 || copy_list(&n->checks, &o->checks) < 0 ||
+		    rt_set_str(&n->comment, o->comment) < 0)
+			goto oom;
+		n->notnull = o->notnull;
+	}
 	return 0;
 oom:
 	rt_schema_release(out);
@@ -449,9 +493,21 @@ static int by_view(const void *a, const void *b)
 	return strcmp(((const rt_view *)a)->name, ((const rt_view *)b)->name);
 }
 
-static int by_trigger(const void *a, const void *b)
+static int by_trigger(const void *pa, const void *pb)
 {
-	return strcmp(((const rt_trigger *)a)->name, ((const rt_trigger *)b)->name);
+	const rt_trigger *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : strcmp0(a->table, b->table);
+}
+
+static int by_object(const void *pa, const void *pb)
+{
+	const rt_object *a = pa, *b = pb;
+
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	return strcmp(a->name, b->name);
 }
 
 static int by_extension(const void *a, const void *b)
@@ -515,6 +571,8 @@ void rt_schema_sort(rt_schema *s)
 		qsort(s->enums, s->nenums, sizeof(*s->enums), by_enum);
 	if (s->nextensions)
 		qsort(s->extensions, s->nextensions, sizeof(*s->extensions), by_extension);
+	if (s->nobjects)
+		qsort(s->objects, s->nobjects, sizeof(*s->objects), by_object);
 	for (i = 0; i < s->ntables; i++) {
 		rt_table *t = &s->tables[i];
 		if (t->nindexes)
@@ -577,6 +635,26 @@ rt_enum *rt_schema_enum(const rt_schema *s, const char *name)
 	for (i = 0; i < s->nenums; i++)
 		if (!strcmp(s->enums[i].name, name))
 			return &s->enums[i];
+	return NULL;
+}
+
+rt_object *rt_schema_object(const rt_schema *s, int kind, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nobjects; i++)
+		if (s->objects[i].kind == kind && !strcmp(s->objects[i].name, name))
+			return &s->objects[i];
+	return NULL;
+}
+
+rt_trigger *rt_schema_trigger(const rt_schema *s, const char *name, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntriggers; i++)
+		if (!strcmp(s->triggers[i].name, name) && !strcmp0(s->triggers[i].table, table))
+			return &s->triggers[i];
 	return NULL;
 }
 
@@ -667,6 +745,28 @@ int rt_check_equal(const rt_check *a, const rt_check *b, int names)
 	       a->not_valid == b->not_valid;
 }
 
+const char *rt_object_kind(const rt_object *o)
+{
+	switch (o->kind) {
+	case RT_OBJ_DOMAIN:
+		return "domain";
+	case RT_OBJ_SEQUENCE:
+		return "sequence";
+	case RT_OBJ_FUNCTION:
+		return strncmp(o->def, "CREATE OR REPLACE PROCEDURE", 27) ? "function" : "procedure";
+	default:
+		return "index";
+	}
+}
+
+int rt_object_equal(const rt_object *a, const rt_object *b)
+{
+	return a->kind == b->kind && !strcmp(a->name, b->name) && !strcmp0(a->def, b->def) &&
+	       !strcmp0(a->table, b->table) && !strcmp0(a->result, b->result) &&
+	       !strcmp0(a->dflt, b->dflt) && a->notnull == b->notnull &&
+	       rt_strlist_equal(&a->checks, &b->checks) && !strcmp0(a->comment, b->comment);
+}
+
 static int table_equal(const rt_table *a, const rt_table *b)
 {
 	size_t i;
@@ -707,7 +807,8 @@ static int views_equal(const rt_view *a, size_t na, const rt_view *b, size_t nb)
 	if (na != nb)
 		return 0;
 	for (i = 0; i < na; i++)
-		if (strcmp(a[i].name, b[i].name) || strcmp0(a[i].def, b[i].def))
+		if (strcmp(a[i].name, b[i].name) || strcmp0(a[i].def, b[i].def) ||
+		    a[i].materialized != b[i].materialized || strcmp0(a[i].comment, b[i].comment))
 			return 0;
 	return 1;
 }
@@ -717,7 +818,7 @@ int rt_schema_equal(const rt_schema *a, const rt_schema *b)
 	size_t i;
 
 	if (a->ntables != b->ntables || a->ntriggers != b->ntriggers || a->nenums != b->nenums ||
-	    a->nextensions != b->nextensions ||
+	    a->nextensions != b->nextensions || a->nobjects != b->nobjects ||
 	    !views_equal(a->views, a->nviews, b->views, b->nviews) ||
 	    !views_equal(a->vtables, a->nvtables, b->vtables, b->nvtables))
 		return 0;
@@ -730,11 +831,15 @@ int rt_schema_equal(const rt_schema *a, const rt_schema *b)
 	for (i = 0; i < a->ntriggers; i++)
 		if (strcmp(a->triggers[i].name, b->triggers[i].name) ||
 		    strcmp0(a->triggers[i].table, b->triggers[i].table) ||
-		    strcmp0(a->triggers[i].sql, b->triggers[i].sql))
+		    strcmp0(a->triggers[i].sql, b->triggers[i].sql) ||
+		    strcmp0(a->triggers[i].comment, b->triggers[i].comment))
 			return 0;
 	for (i = 0; i < a->nenums; i++)
 		if (strcmp(a->enums[i].name, b->enums[i].name) ||
 		    !rt_strlist_equal(&a->enums[i].labels, &b->enums[i].labels))
+			return 0;
+	for (i = 0; i < a->nobjects; i++)
+		if (!rt_object_equal(&a->objects[i], &b->objects[i]))
 			return 0;
 	return 1;
 }

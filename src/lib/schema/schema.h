@@ -111,14 +111,49 @@ typedef struct rt_view {
 	char *name;
 	/* SQLite: the whole CREATE VIEW statement; PostgreSQL: the query */
 	char *def;
+	/* PostgreSQL: a materialized view (created WITH DATA); its indexes
+	 * are rt_objects of kind RT_OBJ_MVINDEX */
+	int materialized;
+	char *comment;    /* PostgreSQL; NULL for none */
 } rt_view;
 
-/* SQLite triggers: kept so that a table rebuild puts them back. */
+/* Triggers: SQLite's kept so that a table rebuild puts them back;
+ * PostgreSQL's (pg_get_triggerdef) re-created with their table or the
+ * function they call.  A trigger is known by its name and table. */
 typedef struct rt_trigger {
 	char *name;
 	char *table;
 	char *sql;        /* the whole CREATE TRIGGER statement */
+	char *comment;    /* PostgreSQL; NULL for none */
 } rt_trigger;
+
+/* The objects of a schema that are neither tables nor views
+ * (PostgreSQL): one struct for all kinds, its fields used by kind. */
+enum {
+	RT_OBJ_DOMAIN = 1,
+	RT_OBJ_SEQUENCE,
+	RT_OBJ_FUNCTION,  /* functions and procedures */
+	RT_OBJ_MVINDEX    /* an index of a materialized view */
+};
+
+typedef struct rt_object {
+	char *name;        /* functions: name(argument types), as the identity */
+	int kind;          /* RT_OBJ_*; the order they are created in */
+	/* RT_OBJ_DOMAIN: the base type (COLLATE ... when not its default);
+	 * RT_OBJ_SEQUENCE: its options, "AS bigint INCREMENT BY 1 ...";
+	 * RT_OBJ_FUNCTION: the whole CREATE OR REPLACE statement;
+	 * RT_OBJ_MVINDEX: the whole CREATE INDEX statement */
+	char *def;
+	char *table;       /* RT_OBJ_MVINDEX: its materialized view */
+	/* RT_OBJ_FUNCTION: what CREATE OR REPLACE cannot change (the kind,
+	 * the arguments' names and defaults, the result type), as one text:
+	 * when it changes, the function is dropped and made again */
+	char *result;
+	char *dflt;        /* RT_OBJ_DOMAIN: the default, NULL for none */
+	int notnull;       /* RT_OBJ_DOMAIN */
+	rt_strlist checks; /* RT_OBJ_DOMAIN: constraint name, then "CHECK (...)" */
+	char *comment;     /* COMMENT ON; NULL for none */
+} rt_object;
 
 typedef struct rt_enum {
 	char *name;
@@ -157,6 +192,10 @@ typedef struct rt_schema {
 	size_t nenums, enums_cap;
 	rt_extension *extensions;
 	size_t nextensions, extensions_cap;
+	/* domains, standalone sequences, functions and procedures, indexes
+	 * of materialized views (PostgreSQL) */
+	rt_object *objects;
+	size_t nobjects, objects_cap;
 } rt_schema;
 
 /* ---- schema.c: building, ordering, comparing --------------------------- */
@@ -173,6 +212,7 @@ rt_trigger *rt_schema_add_trigger(rt_schema *s, const char *name, const char *ta
 				  const char *sql);
 rt_enum *rt_schema_add_enum(rt_schema *s, const char *name);
 rt_extension *rt_schema_add_extension(rt_schema *s, const char *name, const char *schema);
+rt_object *rt_schema_add_object(rt_schema *s, int kind, const char *name, const char *def);
 rt_column *rt_table_add_column(rt_table *t, const char *name, const char *type);
 rt_index *rt_table_add_index(rt_table *t, const char *name);
 rt_unique *rt_table_add_unique(rt_table *t, const char *name);
@@ -190,8 +230,8 @@ int rt_schema_copy(rt_schema *out, const rt_schema *in);
 /* Replace the extensions of `s` by copies of those of `from`. */
 int rt_schema_copy_extensions(rt_schema *s, const rt_schema *from);
 
-/* Canonical order: tables, views, virtual tables, triggers, enums and extensions by
- * name; a table's
+/* Canonical order: tables, views, virtual tables, triggers, enums and
+ * extensions by name, objects by kind and name; a table's
  * indexes, unique keys, foreign keys and checks by name and content.
  * Columns keep the table's order. */
 void rt_schema_sort(rt_schema *s);
@@ -201,6 +241,8 @@ rt_view *rt_schema_view(const rt_schema *s, const char *name);
 rt_view *rt_schema_vtable(const rt_schema *s, const char *name);
 rt_enum *rt_schema_enum(const rt_schema *s, const char *name);
 rt_extension *rt_schema_extension(const rt_schema *s, const char *name);
+rt_object *rt_schema_object(const rt_schema *s, int kind, const char *name);
+rt_trigger *rt_schema_trigger(const rt_schema *s, const char *name, const char *table);
 rt_column *rt_table_column(const rt_table *t, const char *name);
 rt_index *rt_table_index(const rt_table *t, const char *name);
 /* Columns of the primary key in key order (borrowed names). */
@@ -215,6 +257,10 @@ int rt_unique_equal(const rt_unique *a, const rt_unique *b, int names);
 int rt_fkey_equal(const rt_fkey *a, const rt_fkey *b, int names);
 int rt_check_equal(const rt_check *a, const rt_check *b, int names);
 int rt_strlist_equal(const rt_strlist *a, const rt_strlist *b);
+int rt_object_equal(const rt_object *a, const rt_object *b);
+/* What `o` is, as SQL names it in lower case: "domain", "sequence",
+ * "function", "procedure" or "index". */
+const char *rt_object_kind(const rt_object *o);
 /* Two sorted models (rt_schema_sort) describe the same schema, column
  * order aside. */
 int rt_schema_equal(const rt_schema *a, const rt_schema *b);
