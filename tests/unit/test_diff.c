@@ -797,21 +797,21 @@ static void test_virtual_tables(void **state)
 	static const struct {
 		const char *from, *to, *ops, *has;
 	} cases[] = {
-		{ ext, ext2, "drop trigger docs_ai\ndrop virtual table docs_fts\n"
-		  "add virtual table docs_fts\nadd trigger docs_ai\n",
+		{ ext, ext2, "drop trigger docs_ai on docs\ndrop virtual table docs_fts\n"
+		  "add virtual table docs_fts\nadd trigger docs_ai on docs\n",
 		  "-- WARNING: virtual table 'docs_fts' changes: it is dropped and made again, and "
 		  "its index is rebuilt from the rows of 'docs'\nDROP TABLE docs_fts;" },
 		{ own, ext, NULL, "made again, and its index is rebuilt from the rows of 'docs'" },
 		{ ext, own, NULL, "dropped and made again, empty: its rows are lost" },
-		{ own, own2, "drop trigger docs_ai\ndrop virtual table docs_fts\n"
-		  "add virtual table docs_fts\nadd trigger docs_ai\n",
+		{ own, own2, "drop trigger docs_ai on docs\ndrop virtual table docs_fts\n"
+		  "add virtual table docs_fts\nadd trigger docs_ai on docs\n",
 		  "changes: it is made again and its rows are copied over; lost: the values of "
 		  "'content'\nALTER TABLE docs_fts RENAME TO retort_old_docs_fts;\n" },
 		{ own2, own, NULL, "CREATE VIRTUAL TABLE docs_fts USING fts4(content, body);\n"
 		  "INSERT INTO docs_fts (rowid, body)\n    SELECT rowid, body FROM retort_old_docs_fts;\n"
 		  "DROP TABLE retort_old_docs_fts;\n" },
 		{ ext, none, NULL, "empty: the content it indexed is lost" },
-		{ own, NULL, "drop trigger docs_ai\ndrop virtual table docs_fts\n",
+		{ own, NULL, "drop trigger docs_ai on docs\ndrop virtual table docs_fts\n",
 		  "-- WARNING: drops virtual table 'docs_fts' and what it holds\nDROP TABLE docs_fts;\n" },
 		{ ext, ext, "", NULL },
 	};
@@ -823,7 +823,7 @@ static void test_virtual_tables(void **state)
 	(void)state;
 	/* made: after its content table, filled from it, before the trigger */
 	vtable_case(&f, NULL, ext);
-	assert_string_equal(f.ops.ptr, "add virtual table docs_fts\nadd trigger docs_ai\n");
+	assert_string_equal(f.ops.ptr, "add virtual table docs_fts\nadd trigger docs_ai on docs\n");
 	assert_before(f.sql.ptr, ext, "INSERT INTO docs_fts (docs_fts) VALUES ('rebuild');");
 	assert_before(f.sql.ptr, "VALUES ('rebuild');", "CREATE TRIGGER docs_ai");
 	/* not PostgreSQL's: said so in a comment */
