@@ -542,6 +542,11 @@ class Run:
         except Failure as f:
             self.failures.append((f.phase or name, f.text))
             ok = False
+        except (OSError, SystemExit) as e:  # a corpus file missing, synapse.py's refusal
+            if isinstance(e, SystemExit) and not isinstance(e.code, str):
+                raise
+            self.failures.append((name, str(e.code if isinstance(e, SystemExit) else e)))
+            ok = False
         self.times.append((name, time.monotonic() - t0))
         return ok
 
