@@ -16,8 +16,8 @@ For each corpus, in a scratch folder:
   convert    the corpus as a retort project, and the same SQL as "steps"
              (revision id, upgrade SQL, downgrade SQL) for the oracle
   upgrade    `retort upgrade head` on one database; the steps' upgrades fed
-             to sqlite3/psql, one transaction each (as the tools run them),
-             on another; schema and rows compared
+             to sqlite3/psql, one transaction each in one session (as the
+             tools run them), on another; schema and rows compared
   downgrade  (where the corpus has downgrades) `retort downgrade base` and
              the downgrades in reverse order; then `upgrade` again: both
              compared.  A step that fails must fail on both sides, on the
@@ -77,10 +77,11 @@ DIFF_LINES = 80
 class Failure(Exception):
     """A mismatch: the phase it happened in and what differs."""
 
-    def __init__(self, phase, text):
+    def __init__(self, phase, text, texts=None):
         super().__init__(text)
         self.phase = phase
         self.text = text
+        self.texts = texts      # the two texts compared, if any
 
 
 def run(args, cwd=None, stdin=None, env=None):
@@ -99,7 +100,7 @@ def diff(phase, what, want, got, want_name, got_name):
     text = "%s differs:\n%s" % (what, "\n".join(lines[:DIFF_LINES]))
     if more > 0:
         text += "\n... (%d more lines of diff)" % more
-    raise Failure(phase, text)
+    raise Failure(phase, text, (want, got))
 
 
 def mask_now(text):
@@ -115,6 +116,22 @@ def mask_now(text):
                 return "<now>"
         return m.group(0)
     return re.sub(r"(?<![\w.])\d{10}(\d{3})?(?![\w.])", sub, text)
+
+
+def run_steps(argv, echo, sqls):
+    """Feed SQLS to the shell ARGV, each in BEGIN ... COMMIT after a line
+    ECHO % marker that prints it: the last marker printed names the step
+    that failed (the shell stops there, and its transaction is rolled back
+    when the shell exits).  (How many steps ran, None or the error.)"""
+    mark = "corpus-step-%d"
+    script = "".join(echo % (mark % i) + "BEGIN;\n%s\n;\nCOMMIT;\n" % sql
+                     for i, sql in enumerate(sqls)) + echo % (mark % len(sqls))
+    st, out, err = run(argv, stdin=script)
+    done = [int(m) for m in re.findall(r"(?m)^corpus-step-(\d+)$", out)]
+    n = done[-1] if done else 0
+    if not st and n == len(sqls):
+        return n, None
+    return n, (err or out[-500:] or "%s exited with %d" % (argv[0], st)).strip()
 
 
 def unordered(text):
@@ -186,10 +203,11 @@ class Sqlite:
             raise Failure("setup", "cannot copy %s: %s" % (db, err))
         return path
 
-    def step(self, db, sql):
-        """Run SQL in one transaction as the tool does; None or the error."""
-        st, out, err = run(["sqlite3", "-bail", db], stdin="BEGIN;\n%s\n;\nCOMMIT;\n" % sql)
-        return (err or out or "sqlite3 exited with %d" % st).strip() if st else None
+    def steps(self, db, sqls):
+        """Run each SQL in a transaction of its own, as the tools do, in one
+        session (Synapse and Diesel keep one connection); stop at the first
+        error.  (How many ran, None or the error.)"""
+        return run_steps(["sqlite3", "-bail", db], ".print %s\n", sqls)
 
     def script(self, db, sql):
         st, out, err = run(["sqlite3", "-bail", db], stdin=sql)
@@ -302,8 +320,9 @@ class Postgres:
     def copy(self, db, label):
         return self.new_db(label, template=db)
 
-    def step(self, db, sql):
-        return self.psql(self.url(db), sql)
+    def steps(self, db, sqls):
+        return run_steps(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url(db)],
+                         "\\echo %s\n", sqls)
 
     def script(self, db, sql):
         return self.psql(self.url(db), sql, single=False)
@@ -540,7 +559,15 @@ class Run:
             fn()
             ok = True
         except Failure as f:
-            self.failures.append((f.phase or name, f.text))
+            text = f.text
+            if f.texts:
+                # the whole texts, for a look with --keep
+                base = os.path.join(self.dir, re.sub(r"\W+", "-", name))
+                for suffix, t in zip(("expected", "got"), f.texts):
+                    with open("%s.%s" % (base, suffix), "w", encoding="utf-8") as out:
+                        out.write(t)
+                text += "\n(whole texts, kept with --keep: %s.expected, %s.got)" % (base, base)
+            self.failures.append((f.phase or name, text))
             ok = False
         except (OSError, SystemExit) as e:  # a corpus file missing, synapse.py's refusal
             if isinstance(e, SystemExit) and not isinstance(e.code, str):
@@ -570,13 +597,10 @@ class Run:
     # -- upgrade, downgrade, upgrade again ------------------------------------------
     def oracle_move(self, up):
         """Move the oracle to head (UP) or base; (failed step, its error) or None."""
-        while (self.pos < len(self.steps)) if up else (self.pos > 0):
-            rev, usql, dsql = self.steps[self.pos if up else self.pos - 1]
-            err = self.db.step(self.db_d, (usql if up else dsql) or "")
-            if err:
-                return rev, err
-            self.pos += 1 if up else -1
-        return None
+        todo = self.steps[self.pos:] if up else self.steps[:self.pos][::-1]
+        n, err = self.db.steps(self.db_d, [(s[1] if up else s[2]) or "" for s in todo])
+        self.pos += n if up else -n
+        return (todo[n][0], err) if err else None
 
     def migrate(self, phase, up):
         st, out, err = self.rt(*(["upgrade", "head"] if up else ["downgrade", "base"]))
