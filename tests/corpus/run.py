@@ -273,10 +273,13 @@ class Sqlite:
         return "\n".join(out) + "\n"
 
     def counts(self, db):
+        """Tables (virtual ones and their shadow tables too), indexes (those
+        of PRIMARY KEY and UNIQUE too, as PostgreSQL counts them), views,
+        triggers."""
         con = sqlite3.connect(db)
         rows = dict(con.execute(
-            "SELECT type, count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%%' AND "
-            "tbl_name NOT IN ('%s') GROUP BY type" % "','".join(RETORT_TABLES)).fetchall())
+            "SELECT type, count(*) FROM sqlite_master WHERE (type = 'index' OR name NOT LIKE "
+            "'sqlite_%%') AND tbl_name NOT IN ('%s') GROUP BY type" % "','".join(RETORT_TABLES)).fetchall())
         con.close()
         return [rows.get(k, 0) for k in ("table", "index", "view", "trigger")]
 
