@@ -153,9 +153,11 @@ def sql_statements(text):
 
 
 def is_retort_stmt(stmt):
+    """Is STMT (of .schema) about retort's tables?  What comes before its
+    first '(' ends with the name of the table or, for an index, of its
+    table."""
     head = stmt.split("(", 1)[0]
-    return any(re.search(r'\b"?%s"?\s*$' % t, head) or re.search(r'\bON\s+"?%s"?' % t, stmt[:200])
-               for t in RETORT_TABLES)
+    return any(re.search(r'[\s."]%s"?\s*$' % t, head) for t in RETORT_TABLES)
 
 
 def squash(sql):
@@ -169,7 +171,7 @@ def squash(sql):
 
 def check_clauses(sql):
     """The CHECK (...) clauses of a CREATE TABLE, squashed."""
-    sql, out, i = squash(sql), [], 0
+    sql, out = squash(sql), []
     for m in re.finditer(r"\bCHECK\s*\(", sql, re.I):
         depth, j = 1, m.end()
         while j < len(sql) and depth:
@@ -603,6 +605,8 @@ class Run:
         todo = self.steps[self.pos:] if up else self.steps[:self.pos][::-1]
         n, err = self.db.steps(self.db_d, [(s[1] if up else s[2]) or "" for s in todo])
         self.pos += n if up else -n
+        if err and n == len(todo):
+            raise Failure("oracle", "the shell failed after the last step: " + err)
         return (todo[n][0], err) if err else None
 
     def migrate(self, phase, up):
@@ -630,14 +634,16 @@ class Run:
         diff(phase, "the rows", D.rows(self.db_d), D.rows(db), "sqlite3/psql", label)
 
     def upgrade(self):
-        self.migrate("upgrade", True)
+        try:
+            self.migrate("upgrade", True)
+        finally:
+            self.figures = self.db.counts(self.db_d)
         # what later phases compare with: the corpus at head, as the tools
         # build it, and a copy of the migrated database for the edits
         self.head_schema = self.db.schema(self.db_d)
         self.head_rows = self.db.rows(self.db_d)
         self.head_model = self.db.raw_schema(self.db_d)
         self.head_catalog = self.db.catalog(self.db_d)
-        self.figures = self.db.counts(self.db_d)
         self.db_h = self.db.copy(self.db_r, self.c.name + "_edits")
 
     def downgrade(self):
