@@ -4,6 +4,7 @@
 #   make demo           build, then run the shop-bot example on SQLite in a scratch folder
 #   make test           build build/ and build-asan/ (ASan+UBSan), run every CTest test in both
 #   make stress         concurrency and kill -9 rounds (scripts/stress.sh), not part of `make test`
+#   make corpus         retort against real migration sets in ../shared/corpora (tests/corpus/run.py)
 #   make clean          remove the build folders
 
 JOBS    ?= 2
@@ -13,7 +14,7 @@ CMAKE   ?= cmake
 # extra -D options for both configurations, e.g. CMAKE_ARGS=-DRETORT_WITH_PG=OFF
 CMAKE_ARGS ?=
 
-.PHONY: all build demo test test-build test-asan clean deps-build deps-test
+.PHONY: all build demo test test-build test-asan clean deps-build deps-test corpus
 
 all: build
 
@@ -42,6 +43,16 @@ test: deps-test
 
 clean:
 	rm -rf $(BUILD) $(ASAN)
+
+# Real migration sets (Synapse, Vaultwarden; see tests/corpus/run.py),
+# read where they are, never copied here.  The build folder is configured
+# (plain) only when it is not yet, so that after `make test` this does not
+# flip its options and rebuild.
+CORPORA ?= ../shared/corpora
+corpus: deps-test
+	@[ -f $(BUILD)/CMakeCache.txt ] || $(CMAKE) -S . -B $(BUILD) -DRETORT_BUILD_TESTS=OFF $(CMAKE_ARGS)
+	$(CMAKE) --build $(BUILD) -j$(JOBS) --target retort
+	/usr/bin/python3 tests/corpus/run.py $(BUILD)/retort $(CORPORA)
 
 # Benchmarks against the raw sqlite3/psql floor, Alembic and dbmate: installs
 # the peers when run as root, builds a Release retort in build-bench/, and
