@@ -610,6 +610,7 @@ static void index_release_first(rt_table *t)
 static void test_fkey_to_unique_index(void **state)
 {
 	fixture f;
+	const char *c;
 
 	(void)state;
 	/* new tables (schema dump): after the indexes */
@@ -676,6 +677,21 @@ static void test_fkey_to_unique_index(void **state)
 	diff(&f);
 	assert_string_equal(f.ops.ptr, "add table child\n");
 	assert_has(f.sql.ptr, "CONSTRAINT child_code_fkey FOREIGN KEY (code) REFERENCES parent (code)\n");
+	done(&f);
+
+	/* a NOT VALID key (Synapse's event_stream_ordering_fkey): added once,
+	 * after the index, still NOT VALID */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	fk_to_index_model(&f.b, "postgresql", 1);
+	rt_schema_table(&f.b, "child")->fkeys[0].not_valid = 1;
+	diff(&f);
+	assert_before(f.sql.ptr, "CREATE UNIQUE INDEX parent_code_key ON parent (code);",
+		      "ALTER TABLE child ADD CONSTRAINT child_code_fkey FOREIGN KEY (code) "
+		      "REFERENCES parent (code) NOT VALID;");
+	c = strstr(f.sql.ptr, "ADD CONSTRAINT child_code_fkey");
+	assert_non_null(c);
+	assert_null(strstr(c + 1, "ADD CONSTRAINT child_code_fkey"));
 	done(&f);
 
 	/* SQLite: inline, the indexes after the tables */
@@ -1658,6 +1674,31 @@ static void test_storage_and_unlogged(void **state)
 	assert_has(f.sql.ptr, "\n) WITH (fillfactor=80);\n");
 	assert_has(f.sql.ptr, "CREATE INDEX ix_posts_user_id ON posts (user_id text_pattern_ops) "
 		   "WITH (fillfactor=90);\n");
+	done(&f);
+
+	/* a column's options (Synapse's n_distinct): set after its table is
+	 * made, changed and reset in place, and compared */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	shop(&f.b, "postgresql");
+	t = rt_schema_table(&f.b, "posts");
+	assert_int_equal(rt_strlist_add(&rt_table_column(t, "user_id")->options, "n_distinct=-0.5"), 0);
+	diff(&f);
+	assert_before(f.sql.ptr, "CREATE TABLE posts (",
+		      "ALTER TABLE posts ALTER COLUMN user_id SET (n_distinct=-0.5);\n");
+	done(&f);
+	shops(&f, "postgresql");
+	t = rt_schema_table(&f.a, "posts");
+	assert_int_equal(rt_strlist_add(&rt_table_column(t, "user_id")->options, "n_distinct=-0.5"), 0);
+	assert_int_equal(rt_strlist_add(&rt_table_column(t, "body")->options, "n_distinct=100"), 0);
+	t = rt_schema_table(&f.b, "posts");
+	assert_int_equal(rt_strlist_add(&rt_table_column(t, "user_id")->options, "n_distinct=-0.2"), 0);
+	assert_false(rt_schema_equal(&f.a, &f.b));
+	diff(&f);
+	assert_string_equal(f.ops.ptr, "change storage of table posts: column options\n");
+	assert_string_equal(f.sql.ptr,
+			    "ALTER TABLE posts ALTER COLUMN user_id SET (n_distinct=-0.2);\n"
+			    "ALTER TABLE posts ALTER COLUMN body RESET (n_distinct);\n");
 	done(&f);
 }
 

@@ -177,7 +177,7 @@ static int columns(ic *c)
 			"  WHERE bt.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 "
 			"    THEN t.typelem ELSE t.oid END "
 			"  AND (tn.nspname = 'pg_catalog' OR NOT " NOT_EXT_MEMBER("pg_type", "bt.oid") ")), "
-			"a.attgenerated "
+			"a.attgenerated, " SORTED_OPTIONS("a.attoptions") " "
 			"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
 			"JOIN pg_namespace n ON n.oid = c.relnamespace "
 			"JOIN pg_type t ON t.oid = a.atttypid "
@@ -217,7 +217,7 @@ static int columns(ic *c)
 			dflt = NULL;
 		}
 		if (rt_set_str(&col->dflt, dflt) < 0 || rt_set_str(&col->collation, val(res, i, 6)) < 0 ||
-		    rt_set_str(&col->comment, val(res, i, 7)) < 0)
+		    rt_set_str(&col->comment, val(res, i, 7)) < 0 || split(&col->options, val(res, i, 11)) < 0)
 			rc = oom(c);
 	}
 	PQclear(res);

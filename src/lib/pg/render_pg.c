@@ -489,15 +489,30 @@ static void alter_storage(rt_buf *out, const char *prefix, const rt_strlist *a,
 	storage_verb(out, prefix, "SET", b, a, 0);
 }
 
+/* What changes of `b`'s logging, storage parameters and columns'
+ * options; `a` NULL: a table just made, whose CREATE TABLE said the
+ * rest. */
 static void table_options(rt_buf *out, const rt_table *a, const rt_table *b)
 {
-	rt_buf prefix = RT_BUF_INIT;
+	static const rt_strlist none = { 0 };
+	rt_buf prefix = RT_BUF_INIT, column = RT_BUF_INIT;
+	size_t i;
 
 	alter_table(&prefix, b);
-	if (a->unlogged != b->unlogged)
+	if (a && a->unlogged != b->unlogged)
 		rt_buf_printf(out, "%sSET %s;\n", prefix.ptr, b->unlogged ? "UNLOGGED" : "LOGGED");
-	alter_storage(out, prefix.ptr, &a->storage, &b->storage);
+	if (a)
+		alter_storage(out, prefix.ptr, &a->storage, &b->storage);
+	for (i = 0; i < b->ncols; i++) {
+		const rt_column *was = a ? rt_table_column(a, b->cols[i].name) : NULL;
+		rt_buf_clear(&column);
+		rt_buf_printf(&column, "%sALTER COLUMN ", prefix.ptr);
+		ident(&column, b->cols[i].name);
+		rt_buf_putc(&column, ' ');
+		alter_storage(out, column.ptr, was ? &was->options : &none, &b->cols[i].options);
+	}
 	rt_buf_release(&prefix);
+	rt_buf_release(&column);
 }
 
 static void alter_index(rt_buf *out, const rt_index *a, const rt_index *b)

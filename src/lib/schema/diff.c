@@ -331,6 +331,22 @@ static int unique_same(st *s, const pair *p, const void *va, const void *vb)
 
 /* A NOT VALID constraint becomes valid in place (RT_OP_VALIDATE_CONSTRAINT,
  * from `paired`); the other way it is dropped and added NOT VALID. */
+/* Do the options of b's columns (ALTER COLUMN SET (...)) differ from
+ * those of the same-named columns of a (none: a new table)?  A renamed
+ * column counts as new: setting its options again changes nothing. */
+static int column_options_differ(const rt_table *a, const rt_table *b)
+{
+	static const rt_strlist none = { 0 };
+	size_t i;
+
+	for (i = 0; i < b->ncols; i++) {
+		const rt_column *was = a ? rt_table_column(a, b->cols[i].name) : NULL;
+		if (!rt_strlist_equal(was ? &was->options : &none, &b->cols[i].options))
+			return 1;
+	}
+	return 0;
+}
+
 static int validity_same(int a_not_valid, int b_not_valid)
 {
 	return a_not_valid || !b_not_valid;
@@ -979,7 +995,8 @@ static int diff_pair(st *s, pair *p)
 		add_op(s, RT_OP_TABLE_COMMENT, G_TABLE_ADDS, a, b, NULL, NULL);
 	if (!str_eq(a->options, b->options))
 		rebuild = 1;
-	if (a->unlogged != b->unlogged || !rt_strlist_equal(&a->storage, &b->storage))
+	if (a->unlogged != b->unlogged || !rt_strlist_equal(&a->storage, &b->storage) ||
+	    column_options_differ(a, b))
 		add_op(s, RT_OP_TABLE_OPTIONS, G_TABLE_ADDS, a, b, NULL, NULL);
 	partition_ops(s, p);
 
@@ -1104,10 +1121,13 @@ static void drop_tables(st *s)
 }
 
 /* NOT VALID constraints are added after their CREATE TABLE (which
- * would validate them). */
+ * would validate them); so are the options of its columns. */
 static void add_not_valid(st *s, const rt_table *t)
 {
 	size_t k;
+
+	if (column_options_differ(NULL, t))
+		add_op(s, RT_OP_TABLE_OPTIONS, G_TABLE_KEYS, NULL, t, NULL, NULL);
 
 	for (k = 0; k < t->nchecks; k++)
 		if (t->checks[k].not_valid)
@@ -1356,7 +1376,8 @@ static void fkeys_after_indexes(st *s)
 			int skipped = 0;
 			for (j = 0; j < op->nskip; j++)
 				skipped |= op->skip_fks[j] == f;
-			if (skipped || !needs_new_index(s, f))
+			/* (a NOT VALID one has its ADD_FKEY already: add_not_valid) */
+			if (skipped || f->not_valid || !needs_new_index(s, f))
 				continue;
 			if (!op->skip_fks &&
 			    !(op->skip_fks = calloc(t->nfkeys, sizeof(*op->skip_fks)))) {
@@ -2301,12 +2322,14 @@ void rt_op_describe(rt_buf *out, const rt_op *op)
 		break;
 	case RT_OP_TABLE_OPTIONS:
 		rt_buf_printf(out, "change storage of table %s:", tn);
-		if (op->ta->unlogged != op->tb->unlogged)
+		if (op->ta && op->ta->unlogged != op->tb->unlogged)
 			rt_buf_puts(out, op->tb->unlogged ? " UNLOGGED" : " LOGGED");
-		if (!rt_strlist_equal(&op->ta->storage, &op->tb->storage)) {
+		if (op->ta && !rt_strlist_equal(&op->ta->storage, &op->tb->storage)) {
 			rt_buf_puts(out, " WITH ");
 			put_change(out, &op->ta->storage, &op->tb->storage);
 		}
+		if (column_options_differ(op->ta, op->tb))
+			rt_buf_puts(out, " column options");
 		break;
 	case RT_OP_ALTER_INDEX:
 		rt_buf_printf(out, "change storage of index %s: ", ((const rt_index *)op->b)->name);

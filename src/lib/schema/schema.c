@@ -55,6 +55,7 @@ static void column_release(rt_column *c)
 	free(c->collation);
 	free(c->comment);
 	free(c->generated);
+	rt_strlist_release(&c->options);
 }
 
 static void index_release(rt_index *x)
@@ -367,7 +368,8 @@ static int copy_table(rt_schema *out, const rt_table *t)
 		if (!d || rt_set_str(&d->dflt, c->dflt) < 0 ||
 		    rt_set_str(&d->collation, c->collation) < 0 ||
 		    rt_set_str(&d->comment, c->comment) < 0 ||
-		    rt_set_str(&d->generated, c->generated) < 0)
+		    rt_set_str(&d->generated, c->generated) < 0 ||
+		    copy_list(&d->options, &c->options) < 0)
 			return -1;
 		d->gen_stored = c->gen_stored;
 		d->notnull = c->notnull;
@@ -715,7 +717,7 @@ int rt_column_equal(const rt_column *a, const rt_column *b)
 	       a->notnull == b->notnull && !strcmp0(a->dflt, b->dflt) && a->pk == b->pk &&
 	       a->autoinc == b->autoinc && !strcmp0(a->collation, b->collation) &&
 	       !strcmp0(a->comment, b->comment) && !strcmp0(a->generated, b->generated) &&
-	       a->gen_stored == b->gen_stored;
+	       a->gen_stored == b->gen_stored && rt_strlist_equal(&a->options, &b->options);
 }
 
 int rt_index_equal(const rt_index *a, const rt_index *b)

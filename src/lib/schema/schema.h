@@ -38,6 +38,9 @@ typedef struct rt_column {
 	 * column (which then has no default); STORED or, SQLite only, VIRTUAL */
 	char *generated;
 	int gen_stored;
+	/* PostgreSQL's per-column options (ALTER COLUMN SET (n_distinct=-0.5)):
+	 * "name=value", sorted */
+	rt_strlist options;
 } rt_column;
 
 typedef struct rt_index {
