@@ -565,7 +565,34 @@ static int unmodelled(ic *c)
 			"JOIN pg_namespace n ON n.oid = o.cfgnamespace "
 			"WHERE " IN_SCHEMA " AND " NOT_EXT_MEMBER("pg_ts_config", "o.oid") " UNION ALL "
 			"SELECT 'statistics object', o.stxname FROM pg_statistic_ext o "
-			"JOIN pg_namespace n ON n.oid = o.stxnamespace WHERE " IN_SCHEMA
+			"JOIN pg_namespace n ON n.oid = o.stxnamespace WHERE " IN_SCHEMA " UNION ALL "
+			/* of what the tables have */
+			"SELECT 'comment on index', i.relname FROM pg_index x "
+			"JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " IN_SCHEMA
+			" AND c.relkind IN ('r', 'p') AND obj_description(i.oid, 'pg_class') IS NOT NULL "
+			"UNION ALL "
+			"SELECT 'comment on constraint', k.conname || ' on ' || c.relname "
+			"FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " IN_SCHEMA
+			" AND obj_description(k.oid, 'pg_constraint') IS NOT NULL UNION ALL "
+			"SELECT CASE WHEN a.attstorage <> t.typstorage THEN 'storage (SET STORAGE) of' "
+			"WHEN a.attcompression <> '' THEN 'compression of' "
+			"ELSE 'statistics target of' END, c.relname || '.' || a.attname "
+			"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+			"JOIN pg_type t ON t.oid = a.atttypid "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " IN_SCHEMA
+			" AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
+			"AND (a.attstorage <> t.typstorage OR a.attcompression <> '' "
+			"OR a.attstattarget >= 0) "
+			"AND " NOT_EXT_MEMBER("pg_class", "c.oid") " UNION ALL "
+			"SELECT 'replica identity of', c.relname FROM pg_class c "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " IN_SCHEMA
+			" AND c.relkind IN ('r', 'p') AND c.relreplident <> 'd' UNION ALL "
+			"SELECT 'inheritance (INHERITS) of', c.relname FROM pg_inherits h "
+			"JOIN pg_class c ON c.oid = h.inhrelid "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " IN_SCHEMA
+			" AND NOT c.relispartition"
 			") u ORDER BY 1", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++)
