@@ -958,6 +958,17 @@ static void test_generated_columns(void **state)
 			    "CREATE INDEX ix_users_len ON users (len);\n");
 	done(&f);
 
+	/* and so does an index whose WHERE uses it */
+	shops(&f, "postgresql");
+	gen_col(rt_schema_table(&f.a, "users"), "integer", "length(name)", 1);
+	gen_col(rt_schema_table(&f.b, "users"), "integer", "octet_length(name)", 1);
+	idx(rt_schema_table(&f.a, "users"), "ix_users_name", 0, "name", "len > 0");
+	idx(rt_schema_table(&f.b, "users"), "ix_users_name", 0, "name", "len > 0");
+	diff(&f);
+	assert_before(f.sql.ptr, "DROP INDEX ix_users_name;\n", "ALTER TABLE users DROP COLUMN len;\n");
+	assert_has(f.sql.ptr, "CREATE INDEX ix_users_name ON users (name) WHERE len > 0;\n");
+	done(&f);
+
 	/* a plain column made generated loses its values: a warning */
 	shops(&f, "postgresql");
 	col(rt_schema_table(&f.a, "users"), "len", "integer", 0, NULL);

@@ -350,7 +350,7 @@ static int index_same(st *s, const pair *p, const void *va, const void *vb)
 	}
 	if (same) {
 		char *w = translate(s, p, a->where);
-		same = str_eq(w, b->where);
+		same = str_eq(w, b->where) && !uses_regen(p, NULL, b->where);
 		free(w);
 	}
 	return same;
