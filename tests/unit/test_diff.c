@@ -1104,6 +1104,20 @@ static void test_partitions(void **state)
 			    "('2026-01-01');\n");
 	done(&f);
 
+	/* one that leaves its parent: a hint that it keeps the parent's keys */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
+	partitioned(&f.a);
+	partitioned(&f.b);
+	assert_int_equal(rt_set_str(&rt_schema_table(&f.b, "m_b")->partition_of, NULL), 0);
+	diff(&f);
+	assert_string_equal(f.sql.ptr, "ALTER TABLE m DETACH PARTITION m_b;\n");
+	assert_int_equal(f.d.warnings.count, 1);
+	assert_has(f.d.warnings.items[0], "table 'm_b' leaves partitioned table 'm' and keeps its "
+		   "copies of the keys and indexes of 'm'");
+	done(&f);
+
 	/* a partition dropped from a parent that stays is detached first (a
 	 * foreign key to the parent refuses a plain DROP TABLE) */
 	fresh(&f);
