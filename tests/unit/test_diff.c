@@ -1602,6 +1602,17 @@ static void test_generated_columns(void **state)
 			    "CREATE INDEX ix_users_len ON users (len);\n");
 	done(&f);
 
+	/* and so does an index whose WHERE uses it */
+	shops(&f, "postgresql");
+	gen_col(rt_schema_table(&f.a, "users"), "integer", "length(name)", 1);
+	gen_col(rt_schema_table(&f.b, "users"), "integer", "octet_length(name)", 1);
+	idx(rt_schema_table(&f.a, "users"), "ix_users_name", 0, "name", "len > 0");
+	idx(rt_schema_table(&f.b, "users"), "ix_users_name", 0, "name", "len > 0");
+	diff(&f);
+	assert_before(f.sql.ptr, "DROP INDEX ix_users_name;\n", "ALTER TABLE users DROP COLUMN len;\n");
+	assert_has(f.sql.ptr, "CREATE INDEX ix_users_name ON users (name) WHERE len > 0;\n");
+	done(&f);
+
 	/* a plain column made generated loses its values: a warning */
 	shops(&f, "postgresql");
 	col(rt_schema_table(&f.a, "users"), "len", "integer", 0, NULL);
@@ -1760,6 +1771,20 @@ static void test_partitions(void **state)
 			    "ALTER TABLE m ADD COLUMN note text;\n"
 			    "ALTER TABLE m ATTACH PARTITION m_a FOR VALUES FROM ('2024-01-01') TO "
 			    "('2026-01-01');\n");
+	done(&f);
+
+	/* one that leaves its parent: a hint that it keeps the parent's keys */
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
+	partitioned(&f.a);
+	partitioned(&f.b);
+	assert_int_equal(rt_set_str(&rt_schema_table(&f.b, "m_b")->partition_of, NULL), 0);
+	diff(&f);
+	assert_string_equal(f.sql.ptr, "ALTER TABLE m DETACH PARTITION m_b;\n");
+	assert_int_equal(f.d.warnings.count, 1);
+	assert_has(f.d.warnings.items[0], "table 'm_b' leaves partitioned table 'm' and keeps its "
+		   "copies of the keys and indexes of 'm'");
 	done(&f);
 
 	/* a partition dropped from a parent that stays is detached first (a

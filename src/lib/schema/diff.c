@@ -392,7 +392,7 @@ static int index_same(st *s, const pair *p, const void *va, const void *vb)
 	}
 	if (same) {
 		char *w = translate(s, p, a->where);
-		same = str_eq(w, b->where);
+		same = str_eq(w, b->where) && !uses_regen(p, NULL, b->where);
 		free(w);
 	}
 	return same;
@@ -876,6 +876,10 @@ static void partition_ops(st *s, const pair *p)
 		return;
 	if (parent)
 		add_op(s, RT_OP_DETACH_PARTITION, G_DROP_TABLES, a, b, NULL, NULL);
+	if (parent && !b->partition_of)
+		hint(s, "table '%s' leaves partitioned table '%s' and keeps its copies of the "
+		     "keys and indexes of '%s': a key of its own in the schema may clash with "
+		     "them", b->name, parent, parent);
 	if (b->partition_of)
 		add_op(s, RT_OP_ATTACH_PARTITION, G_TABLE_KEYS, a, b, NULL, NULL);
 }
