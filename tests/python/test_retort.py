@@ -472,9 +472,10 @@ class SqliteOnly(Project):
             "RETORT_EPARTIAL": retort.HalfApplied.code,
             "RETORT_EUNKNOWNREV": retort.UnknownRevision.code,
             "RETORT_ECONFIG": retort.ConfigError.code,
+            "RETORT_ECONNECT": retort.ConnectFailed.code,
         }
         constants.update({f"RETORT_EVENT_{t.name}": t.value for t in retort.EventType})
-        self.assertEqual(len(retort._ERRORS), 12)
+        self.assertEqual(len(retort._ERRORS), 13)
 
         lines = ["#include <stddef.h>", "#include <stdio.h>", "#include <retort.h>",
                  "int main(void)", "{"]
