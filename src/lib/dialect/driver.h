@@ -49,6 +49,29 @@ typedef struct rt_exec_fail {
 	void *each_arg;
 } rt_exec_fail;
 
+/* One migration in one request to the database (exec_step): the section,
+ * then `tail` (the version change and the history rows), optionally
+ * opening the transaction first and committing it last.  Opening it, the
+ * driver takes the run's lock and checks that `rows_sql` (the version
+ * rows) still reads `rows`, in the same request and before anything of
+ * the section runs. */
+typedef struct rt_step_sql {
+	const char *rows_sql;     /* NULL: inside the transaction already open */
+	const rt_strlist *rows;   /* with rows_sql: what they must be */
+	const char *body;         /* the section */
+	size_t len;
+	const char *tail;
+	int commit;
+	int failed;               /* out: which part failed, RT_PART_* */
+} rt_step_sql;
+
+enum {
+	RT_PART_GUARD = 1, /* the lock or the rows were not as expected: nothing ran */
+	RT_PART_BODY,      /* the section; rt_exec_fail says where */
+	RT_PART_TAIL,      /* the version change or the history rows */
+	RT_PART_COMMIT     /* the database refused the COMMIT */
+};
+
 /* What syntax_check says of a statement the dialect does not take. */
 enum {
 	/* the dialect cannot read it, or reads it as something else than
@@ -118,6 +141,15 @@ struct rt_driver {
 	/* Offline: does `sql` (NUL-terminated, not blank) end with a
 	 * complete statement and its ';'? */
 	int (*terminated)(const char *sql);
+
+	/* Run a step in one request (rt_step_sql), rolled back on failure.
+	 * Returns 1, having sent nothing, when this step cannot go in one
+	 * request (a section the driver cannot vouch for as complete SQL);
+	 * the runner then takes the statement-level path.  NULL: never.
+	 * `elapsed_ms_sql`: an expression for the milliseconds since the
+	 * request reached the server, for the history row of such a step. */
+	int (*exec_step)(rt_conn *c, rt_step_sql *q, rt_exec_fail *fail, rt_buf *err);
+	const char *elapsed_ms_sql;
 
 	/* Append `name` quoted as an identifier. */
 	void (*quote_ident)(rt_buf *out, const char *name);

@@ -637,6 +637,136 @@ static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 	return rc;
 }
 
+/* The start of a request that opens its step's transaction: BEGIN, the
+ * run's lock, and the version rows as the runner last read them.  A guard
+ * that does not hold divides by zero, which ends the request before the
+ * section.  The number of statements written. */
+static size_t step_guard(pg_conn *c, rt_buf *out, const rt_step_sql *q)
+{
+	size_t i, n = 2;
+
+	rt_buf_puts(out, "BEGIN;\n");
+	if (c->key_sql.len) {
+		rt_buf_printf(out, "SELECT 1 / pg_try_advisory_xact_lock(%s)::int;\n",
+			      c->key_sql.ptr);
+		n++;
+	}
+	rt_buf_printf(out, "SELECT 1 / (ARRAY(SELECT v::text COLLATE \"C\" FROM (%s) AS r(v) "
+		      "ORDER BY 1) = ARRAY(SELECT u COLLATE \"C\" FROM unnest(ARRAY[", q->rows_sql);
+	for (i = 0; i < q->rows->count; i++) {
+		if (i)
+			rt_buf_putc(out, ',');
+		rt_sql_literal(out, q->rows->items[i]);
+	}
+	rt_buf_puts(out, "]::text[]) AS u(u) ORDER BY 1))::int;\n");
+	return n;
+}
+
+/* The statement of `parts` that holds byte `at`, or the last before it. */
+static size_t part_at(const rt_span *parts, size_t n, size_t at)
+{
+	size_t i = 0;
+
+	while (i + 1 < n && parts[i + 1].off <= at)
+		i++;
+	return i;
+}
+
+/* A step in one request: [guard] section; tail [; COMMIT].  The server
+ * parses the whole text first and runs it statement by statement; the
+ * first failure ends it.  Which part failed comes from the error's
+ * position where the server gives one, else from the count of results
+ * before it.  The section is sent only when the parser takes all of it:
+ * an unterminated quote or comment in it would swallow the tail. */
+static int pg_exec_step(rt_conn *conn, rt_step_sql *q, rt_exec_fail *fail, rt_buf *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	rt_buf req = RT_BUF_INIT;
+	rt_span *parts = NULL, *tail = NULL;
+	char *body = rt_strndup(q->body, q->len);
+	size_t nparts = 0, ntail = 0, npre = 0, pre, done = 0, at = (size_t)-1, i;
+	const char *pos;
+	PGresult *res, *bad = NULL;
+	int parsed = 0, rc = 0;
+
+	q->failed = 0;
+	if (fail) {
+		fail->applied = 0;
+		fail->error_at = (size_t)-1;
+	}
+	if (!body || rt_pg_split_parsed(&parts, &nparts, body, q->len, &parsed) < 0 ||
+	    rt_pg_split(&tail, &ntail, q->tail, strlen(q->tail)) < 0) {
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	if (!parsed) {
+		rc = 1;
+		goto done;
+	}
+	if (q->rows_sql)
+		npre = step_guard(c, &req, q);
+	pre = req.len;
+	rt_buf_put(&req, body, q->len);
+	rt_buf_printf(&req, "\n;\n%s", q->tail);
+	if (q->commit)
+		rt_buf_puts(&req, ";\nCOMMIT");
+	if (rt_buf_oom(&req)) {
+		rc = rt_error(err, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	if (!PQsendQuery(c->pg, req.ptr)) {
+		rt_buf_clear(err);
+		first_line(err, PQerrorMessage(c->pg));
+		q->failed = RT_PART_GUARD;
+		rc = RETORT_ERROR;
+		goto done;
+	}
+	while ((res = PQgetResult(c->pg)) != NULL) {
+		if (!bad && !ok_status(PQresultStatus(res))) {
+			bad = res;
+			continue;
+		}
+		if (!bad && PQresultStatus(res) != PGRES_EMPTY_QUERY)
+			done++;
+		PQclear(res);
+	}
+	if (!bad)
+		goto done;
+	rc = RETORT_ERROR;
+	if ((pos = PQresultErrorField(bad, PG_DIAG_STATEMENT_POSITION)) != NULL)
+		at = rt_pg_char_to_byte(req.ptr, req.len, atol(pos));
+	if (at != (size_t)-1 ? at < pre : done < npre)
+		q->failed = RT_PART_GUARD;
+	else if (at != (size_t)-1 ? at < pre + q->len : done < npre + nparts)
+		q->failed = RT_PART_BODY;
+	else if (at != (size_t)-1 || done < npre + nparts + ntail)
+		q->failed = RT_PART_TAIL;
+	else
+		q->failed = RT_PART_COMMIT;
+	if (q->failed != RT_PART_BODY || !nparts) {
+		rt_buf_clear(err);
+		result_error(err, c->pg, bad);
+		goto done;
+	}
+	i = at != (size_t)-1 ? part_at(parts, nparts, at - pre) : done - npre;
+	exec_failed(c, bad, fail, req.ptr, pre + rt_sql_skip_blank(body, parts[i].off,
+		    parts[i].off + parts[i].len), 0, req.len, err);
+	if (fail) {
+		fail->offset -= pre;
+		if (fail->error_at != (size_t)-1)
+			fail->error_at -= pre;
+	}
+done:
+	PQclear(bad);
+	if (rc < 0 && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		PQclear(PQexec(c->pg, "ROLLBACK"));
+	rt_buf_release(&req);
+	free(parts);
+	free(tail);
+	free(body);
+	return rc;
+}
+
 static int pg_query_rows(rt_conn *conn, const char *sql, int ncols, rt_strlist *out,
 			 rt_buf *err)
 {
@@ -810,6 +940,8 @@ const rt_driver rt_driver_pg = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.exec = pg_exec,
+	.exec_step = pg_exec_step,
+	.elapsed_ms_sql = "(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::int",
 	.query = pg_query_rows,
 	.table_exists = pg_table_exists,
 	.terminated = pg_terminated,

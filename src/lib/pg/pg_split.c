@@ -55,7 +55,7 @@ static int add_gap(rt_span **v, size_t *n, const char *text, size_t from, size_t
  * scanner, which still knows quotes, dollar quotes and comments; what lies
  * between the scanner's statements is kept as statements too, so nothing
  * is ever dropped unsent. */
-int rt_pg_split(rt_span **out, size_t *n, const char *text, size_t len)
+int rt_pg_split_parsed(rt_span **out, size_t *n, const char *text, size_t len, int *parsed)
 {
 	PgQuerySplitResult r = pg_query_split_with_parser(text);
 	int scanned = 0, i, rc = 0;
@@ -63,6 +63,8 @@ int rt_pg_split(rt_span **out, size_t *n, const char *text, size_t len)
 
 	*out = NULL;
 	*n = 0;
+	if (parsed)
+		*parsed = !r.error;
 	if (r.error) {
 		pg_query_free_split_result(r);
 		r = pg_query_split_with_scanner(text);
@@ -89,3 +91,7 @@ int rt_pg_split(rt_span **out, size_t *n, const char *text, size_t len)
 	return rc;
 }
 
+int rt_pg_split(rt_span **out, size_t *n, const char *text, size_t len)
+{
+	return rt_pg_split_parsed(out, n, text, len, NULL);
+}

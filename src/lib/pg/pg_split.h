@@ -18,6 +18,10 @@ typedef struct rt_span {
  * statements too, so nothing is ever dropped.  *out is freed by the caller. */
 int rt_pg_split(rt_span **out, size_t *n, const char *text, size_t len);
 
+/* rt_pg_split, saying in *parsed whether the parser took the whole text
+ * (0: it was split by the scanner, or sent as it is). */
+int rt_pg_split_parsed(rt_span **out, size_t *n, const char *text, size_t len, int *parsed);
+
 /* Byte offset of the `chars`-th character (1-based) of UTF-8 text, as
  * PostgreSQL's error positions count. */
 size_t rt_pg_char_to_byte(const char *s, size_t len, long chars);

@@ -82,7 +82,9 @@ void rt_history_values(rt_buf *out, const rt_history_entry *e)
 		      e->direction == RT_DOWN ? "downgrade" : "upgrade", e->status);
 	rt_sql_literal(out, e->checksum);
 	rt_buf_printf(out, ", %zu, CURRENT_TIMESTAMP, ", e->statements_done);
-	if (e->duration_ms >= 0)
+	if (e->duration_sql)
+		rt_buf_printf(out, "%s, ", e->duration_sql);
+	else if (e->duration_ms >= 0)
 		rt_buf_printf(out, "%.0f, ", e->duration_ms);
 	else
 		rt_buf_puts(out, "NULL, ");

@@ -56,6 +56,7 @@ typedef struct rt_history_entry {
 	const char *checksum;   /* NULL: none */
 	size_t statements_done;
 	double duration_ms;     /* < 0: unknown (offline) */
+	const char *duration_sql; /* instead: an expression the database computes */
 	const char *error;      /* NULL: none */
 	const char *applied_by; /* "user@host", see rt_history_applied_by() */
 } rt_history_entry;

@@ -112,6 +112,10 @@ void rt_run_free_scripts(rt_script *s, size_t n)
 /* At most this many rows per INSERT of pending history rows. */
 #define HISTORY_ROWS_PER_INSERT 500
 
+/* history_row's `ms` of a step sent in one request: the database computes
+ * it (rt_driver.elapsed_ms_sql) as the row is written. */
+#define ELAPSED_ON_SERVER (-2.0)
+
 /* The history row of one step, with the checksum of its file: an INSERT
  * appended to `out`, or, with `out` NULL, a pending row.  Pending rows go
  * to the database in one INSERT just before their transaction commits
@@ -131,6 +135,8 @@ static int history_row(run *r, rt_buf *out, const rt_rev *rev, const rt_script *
 	e.checksum = sum;
 	e.statements_done = done;
 	e.duration_ms = ms;
+	if (ms == ELAPSED_ON_SERVER)
+		e.duration_sql = r->db.drv->elapsed_ms_sql;
 	e.error = error;
 	e.applied_by = r->by.ptr;
 	if (out) {
@@ -270,6 +276,31 @@ static void db_rollback(run *r)
 
 static void commit_failed(run *r, int rc);
 
+/* The transaction committed: its rows are where a failure leaves the
+ * database from now on. */
+static int committed(run *r)
+{
+	r->in_tx = 0;
+	r->tx_rev = NULL;
+	r->tx_steps = 0;
+	r->changed = 1;
+	if (copy_rows(&r->committed, &r->db.rows) < 0)
+		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+	return 0;
+}
+
+/* The database refused the COMMIT: nothing of the transaction stays. */
+static int commit_refused(run *r, int rc)
+{
+	r->in_tx = 0;
+	r->db.drv->rollback(r->db.conn);
+	if (r->tx_rev)
+		commit_failed(r, rc);
+	r->tx_rev = NULL;
+	forget_steps(r);
+	return rc;
+}
+
 /* Commit, writing the pending history rows first. */
 static int db_commit(run *r)
 {
@@ -294,20 +325,9 @@ static int db_commit(run *r)
 		}
 	}
 	r->in_tx = 0;
-	if ((rc = r->db.drv->commit(r->db.conn, &r->ctx->err)) < 0) {
-		r->db.drv->rollback(r->db.conn);
-		if (r->tx_rev)
-			commit_failed(r, rc);
-		r->tx_rev = NULL;
-		forget_steps(r);
-		return rc;
-	}
-	r->tx_rev = NULL;
-	r->tx_steps = 0;
-	r->changed = 1;
-	if (copy_rows(&r->committed, &r->db.rows) < 0)
-		return rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
-	return 0;
+	if ((rc = r->db.drv->commit(r->db.conn, &r->ctx->err)) < 0)
+		return commit_refused(r, rc);
+	return committed(r);
 }
 
 static int db_exec(run *r, const char *sql)
@@ -548,6 +568,121 @@ static int fewer_statements(run *r, const rt_rev *rev, const rt_exec_fail *fail)
 	return RETORT_EMODIFIED;
 }
 
+/* A transactional section failed: the migrations the run's transaction
+ * held go with it. */
+static int section_failed(run *r, int rc, rt_rev *rev, const rt_script *s,
+			  const rt_section *sec, const rt_exec_fail *fail, const char *from,
+			  const char *to)
+{
+	size_t held = r->tx_steps + 1;
+
+	db_rollback(r);
+	rc = step_failed(r, rc, rev, s, sec, fail_line(s, sec, fail), fail, from, to, held);
+	record_failure(r, rev, s, fail, 1);
+	return rc;
+}
+
+/* The step ran, but its version change or history row could not be
+ * written. */
+static int not_recorded(run *r, int rc, const rt_rev *rev)
+{
+	db_rollback(r);
+	rt_ctx_error_prefix(r->ctx, rc, "cannot record '%s' in the version table: ",
+			    rev->s.revision);
+	return rc;
+}
+
+/* Can this step go to the database in one request (step_in_one)?  Not a
+ * section that runs outside a transaction or switches foreign keys off,
+ * one whose statements are announced one by one, or one resumed. */
+static int one_request(const run *r, const rt_rev *rev, const rt_section *sec)
+{
+	return r->db.drv->exec_step && sec && sec->transactional &&
+	       !(sec->foreign_keys_off && r->db.drv->foreign_keys) &&
+	       !(r->opts && r->opts->statement_events) &&
+	       !(r->resuming && rev == r->db.hist.failed);
+}
+
+/* A transactional step in one request (rt_driver.exec_step): its section,
+ * its version change and, when it commits (a transaction per migration),
+ * the history rows and the COMMIT.  With no transaction open, the request
+ * opens one, and the driver's guard checks that the lock is free and the
+ * rows are still r->db.rows before anything runs.  Returns 1 when the
+ * driver sent nothing or the guard did not hold: the step then goes
+ * statement by statement, after the caller has waited for the lock and
+ * read the rows again. */
+static int step_in_one(run *r, rt_rev *rev, const rt_script *s, const rt_section *sec,
+		       rt_buf *vsql, rt_plan_step_rows *next, const char *from, const char *to,
+		       double t0)
+{
+	const char *status = r->direction == RT_DOWN ? "reverted" : "applied";
+	rt_step_sql q = { 0 };
+	rt_exec_fail fail = { 0 };
+	rt_buf rows = RT_BUF_INIT, tail = RT_BUF_INIT;
+	int rc, opens = !r->in_tx;
+
+	rt_buf_puts(&tail, vsql->ptr);
+	if (r->per_migration) {
+		if (r->npending)
+			rt_buf_printf(&tail, "%s;\n", r->pending.ptr);
+		history_row(r, &tail, rev, s, status, 0, ELAPSED_ON_SERVER, NULL);
+	}
+	if (opens) {
+		rt_session_rows_sql(&r->db, &rows);
+		q.rows_sql = rows.ptr;
+		q.rows = &r->db.rows;
+		r->tx_rev = NULL;
+		r->tx_steps = 0;
+		r->tx_first = r->ctx->run_steps.count;
+	}
+	if (rt_buf_oom(&rows) || rt_buf_oom(&tail)) {
+		rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	q.body = s->text + sec->offset;
+	q.len = sec->len;
+	q.tail = tail.ptr;
+	q.commit = r->per_migration;
+	rc = r->db.drv->exec_step(r->db.conn, &q, &fail, &r->ctx->err);
+	if (rc > 0 || (rc < 0 && q.failed == RT_PART_GUARD && opens)) {
+		rt_buf_clear(&r->ctx->err);
+		rc = 1;
+		goto done;
+	}
+	if (rc < 0) {
+		r->in_tx = 1; /* what failed was in a transaction, now rolled back */
+		if (q.failed == RT_PART_BODY) {
+			rc = section_failed(r, rc, rev, s, sec, &fail, from, to);
+		} else if (q.failed == RT_PART_COMMIT) {
+			r->tx_rev = rev;
+			r->tx_script = s;
+			r->tx_sec = sec;
+			r->tx_steps++;
+			rc = commit_refused(r, rc);
+		} else {
+			rc = not_recorded(r, rc, rev);
+		}
+		goto done;
+	}
+	r->in_tx = 1;
+	swap_rows(r, &next->next);
+	if (q.commit) {
+		rt_buf_clear(&r->pending);
+		r->npending = 0;
+		rc = committed(r);
+		goto done;
+	}
+	r->tx_rev = rev;
+	r->tx_script = s;
+	r->tx_sec = sec;
+	r->tx_steps++;
+	rc = history_row(r, NULL, rev, s, status, 0, rt_now_ms() - t0, NULL);
+done:
+	rt_buf_release(&rows);
+	rt_buf_release(&tail);
+	return rc;
+}
+
 static int run_step(run *r, rt_rev *rev, const rt_script *s)
 {
 	rt_exec_fail fail = { 0 };
@@ -567,6 +702,15 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s)
 	emit(r, RETORT_EVENT_START, rev, from.ptr, to.ptr, 0);
 	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s (%s) start", verb, from.ptr, to.ptr,
 		      s->path);
+	if (one_request(r, rev, sec)) {
+		rc = step_in_one(r, rev, s, sec, &vsql, &next, from.ptr, to.ptr, t0);
+		if (rc == 0)
+			goto finished;
+		/* 1: statement by statement, in a transaction that has read
+		 * the rows (the caller opens one when there is none) */
+		if (rc < 0 || !r->in_tx)
+			goto done;
+	}
 	if (sec && !sec->transactional) {
 		/* outside any transaction, each statement recorded as it
 		 * completes (on_statement); the version change follows in a
@@ -603,12 +747,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s)
 		if (rc >= 0 && fk_was >= 0 && r->db.drv->foreign_key_check)
 			rc = r->db.drv->foreign_key_check(r->db.conn, &r->ctx->err);
 		if (rc < 0) {
-			/* the migrations the run's transaction held go with it */
-			size_t held = r->tx_steps + 1;
-			db_rollback(r);
-			rc = step_failed(r, rc, rev, s, sec, fail_line(s, sec, &fail), &fail,
-					 from.ptr, to.ptr, held);
-			record_failure(r, rev, s, &fail, 1);
+			rc = section_failed(r, rc, rev, s, sec, &fail, from.ptr, to.ptr);
 			goto done;
 		}
 	}
@@ -641,6 +780,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s)
 			goto failed;
 		goto done;
 	}
+finished:
 	if (rev == r->db.hist.failed)
 		r->resuming = 0;
 	ms = rt_now_ms() - t0; /* what the user waited for includes the commit */
@@ -653,9 +793,7 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s)
 	emit(r, RETORT_EVENT_DONE, rev, from.ptr, to.ptr, ms);
 	goto done;
 failed:
-	db_rollback(r);
-	rt_ctx_error_prefix(r->ctx, rc, "cannot record '%s' in the version table: ",
-			    rev->s.revision);
+	rc = not_recorded(r, rc, rev);
 done:
 	if (fk_was > 0) { /* back on, as it was */
 		rt_buf ignored = RT_BUF_INIT;
@@ -752,6 +890,17 @@ static void release_hold(run *r)
 	rt_buf_release(&ignored);
 }
 
+/* Does the next step need a transaction that has read the rows?  Inside
+ * the run's one transaction nobody else can move the version table; a new
+ * transaction reads it again, unless the step's one request checks that
+ * they are as we left them (and its guard did not fail: `reread`). */
+static int read_first(const run *r, const rt_rev *rev, const rt_script *s, int reread)
+{
+	if (r->in_tx)
+		return 0;
+	return reread || !one_request(r, rev, rt_script_section(s, r->direction, r->db.drv->name));
+}
+
 static int run_online(run *r)
 {
 	rt_revvec plan = { 0 };
@@ -759,13 +908,13 @@ static int run_online(run *r)
 	rt_script *scripts = NULL;
 	const rt_section *sec;
 	size_t next = 0, i;
-	int rc, first = 1, moved = 0;
+	int rc, first = 1, moved = 0, reread = 0;
 
 	for (;;) {
-		/* inside the run's one transaction nobody else can move the
-		 * version table; a new transaction reads it again */
-		if ((first || !r->in_tx) && (rc = begin_and_read(r, first)) < 0)
+		if ((first || read_first(r, plan.v[next], &scripts[next], reread)) &&
+		    (rc = begin_and_read(r, first)) < 0)
 			goto done;
+		reread = 0;
 		if (first && copy_rows(&r->ctx->run_from, &r->db.rows) < 0) {
 			rc = rt_ctx_error(r->ctx, RETORT_ERROR, "out of memory");
 			goto done;
@@ -807,6 +956,10 @@ static int run_online(run *r)
 		}
 		if ((rc = run_step(r, plan.v[next], &scripts[next])) < 0)
 			goto done;
+		if (rc > 0) { /* the guard of its one request did not hold */
+			reread = 1;
+			continue;
+		}
 		if (r->held && !r->in_tx)
 			release_hold(r);
 		rt_strlist_release(&expected);

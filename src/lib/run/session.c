@@ -36,12 +36,17 @@ static int pick_driver(rt_session *s)
 	return 0;
 }
 
+void rt_session_rows_sql(rt_session *s, rt_buf *out)
+{
+	rt_buf_printf(out, "SELECT version_num FROM %s", s->vt.ptr);
+}
+
 int rt_session_read_rows(rt_session *s, rt_strlist *out)
 {
 	rt_buf q = RT_BUF_INIT;
 	int rc;
 
-	rt_buf_printf(&q, "SELECT version_num FROM %s", s->vt.ptr);
+	rt_session_rows_sql(s, &q);
 	rc = s->drv->query(s->conn, q.ptr, 1, out, &s->ctx->err);
 	rt_buf_release(&q);
 	return rc;

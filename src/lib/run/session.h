@@ -48,6 +48,9 @@ int rt_session_open(rt_session *s, unsigned int flags);
  * error when the table does not exist. */
 int rt_session_read_rows(rt_session *s, rt_strlist *out);
 
+/* The query that reads them. */
+void rt_session_rows_sql(rt_session *s, rt_buf *out);
+
 /* Release the lock and close the connection (a transaction still open is
  * rolled back by the driver's close), and free what the session holds. */
 void rt_session_release(rt_session *s);
