@@ -7,6 +7,7 @@
 #define _GNU_SOURCE /* nftw */
 #include "rt_test.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -896,6 +897,30 @@ static void test_broken_graph_changes_nothing(void **state)
 	assert_true(access(p->db, F_OK) != 0 || !strcmp(tables(p), ""));
 }
 
+/* The checksums of applied files are kept on the context between runs
+ * (a fleet worker's thousands of tenants); a file edited in place is
+ * still caught by the next run on the same context, at the same size. */
+static void test_checksums_kept_between_runs(void **state)
+{
+	proj *p = *state;
+	struct timespec later[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+	char *path = path_in(p->versions, "c1_m.sql");
+	struct stat st;
+
+	add_rev(p, "c1", NULL, NULL, NULL, "CREATE TABLE tc1 (id INTEGER);", "DROP TABLE tc1;");
+	add_rev(p, "c2", "c1", NULL, NULL, "CREATE TABLE tc2 (id INTEGER);", "DROP TABLE tc2;");
+	assert_rt_ok(upgrade(p, "c1"), ctx(p));
+	assert_rt_ok(upgrade(p, "c1"), ctx(p)); /* nothing to do, checksum cached */
+	/* same length, other text, another modification time */
+	add_rev(p, "c1", NULL, NULL, NULL, "CREATE TABLE tc9 (id INTEGER);", "DROP TABLE tc1;");
+	assert_int_equal(stat(path, &st), 0);
+	later[1].tv_sec = st.st_mtim.tv_sec + 10;
+	assert_int_equal(utimensat(AT_FDCWD, path, later, 0), 0);
+	assert_rt_fails(upgrade(p, "c2"), RETORT_EMODIFIED);
+	assert_non_null(strstr(retort_errmsg(ctx(p)), "was changed after it was applied"));
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -916,6 +941,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failing_statement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failing_first_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken_graph_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checksums_kept_between_runs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

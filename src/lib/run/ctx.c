@@ -33,6 +33,7 @@ void retort_free(retort *ctx)
 	while (ctx->nretired)
 		rt_graph_release(&ctx->retired[--ctx->nretired]);
 	free(ctx->retired);
+	rt_sum_cache_release(&ctx->sums);
 	rt_strlist_release(&ctx->vars);
 	rt_strlist_release(&ctx->version_dirs);
 	rt_log_close(&ctx->log);
@@ -426,6 +427,7 @@ int rt_ctx_graph_changed(retort *ctx)
 	ctx->retired = more;
 	ctx->retired[ctx->nretired++] = ctx->graph;
 	memset(&ctx->graph, 0, sizeof(ctx->graph));
+	rt_sum_cache_release(&ctx->sums);
 	ctx->loaded = 0;
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "graph.h"
 #include "driver.h"
+#include "history.h"
 
 struct retort {
 	rt_buf err;
@@ -27,6 +28,7 @@ struct retort {
 	 * retort_free() because callers may still hold their revisions */
 	rt_graph *retired;
 	size_t nretired;
+	rt_sum_cache sums;    /* the graph's files' checksums (history.h) */
 	rt_log log;
 	int log_opened;
 	char *script_override; /* retort_options.script_location, absolute */

@@ -6,9 +6,12 @@
  * server's CURRENT_TIMESTAMP stored as text.
  */
 #include <nettle/sha2.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "history.h"
@@ -55,7 +58,11 @@ void rt_history_create_sql(rt_buf *out, const rt_driver *drv, const char *qname)
 		      "error TEXT);\n", qname, drv->auto_id);
 }
 
-void rt_history_applied_by(rt_buf *out)
+/* Looked up once per process: a fleet runs thousands of tenants. */
+static pthread_once_t by_once = PTHREAD_ONCE_INIT;
+static char by_value[512];
+
+static void find_applied_by(void)
 {
 	struct passwd pw, *found = NULL;
 	char buf[1024], host[256];
@@ -66,7 +73,13 @@ void rt_history_applied_by(rt_buf *out)
 	if (gethostname(host, sizeof(host)) != 0)
 		host[0] = '\0';
 	host[sizeof(host) - 1] = '\0';
-	rt_buf_printf(out, "%s@%s", user ? user : "?", host);
+	snprintf(by_value, sizeof(by_value), "%s@%s", user ? user : "?", host);
+}
+
+void rt_history_applied_by(rt_buf *out)
+{
+	pthread_once(&by_once, find_applied_by);
+	rt_buf_puts(out, by_value);
 }
 
 void rt_history_insert_head(rt_buf *out, const char *qname)
@@ -214,8 +227,54 @@ done:
 	return rc;
 }
 
+void rt_sum_cache_release(rt_sum_cache *c)
+{
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
+}
+
+/* The checksum of g->topo[i]'s file now, from the cache when the file's
+ * size and modification time are those it was hashed at.  Files of a
+ * program's source (retort_options.source) have no such stamp. */
+static int file_sum(char now[RT_CHECKSUM_HEX], rt_graph *g, size_t i, rt_sum_cache *cache,
+		    rt_buf *err)
+{
+	struct rt_sum_entry *e = NULL;
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (cache && !g->source && stat(g->topo[i]->s.path, &st) == 0) {
+		if (cache->n != g->n) {
+			rt_sum_cache_release(cache);
+			if (!(cache->v = calloc(g->n, sizeof(*cache->v))))
+				return rt_error(err, RETORT_ERROR, "out of memory");
+			cache->n = g->n;
+		}
+		e = &cache->v[i];
+		if (e->known && e->size == (long long)st.st_size &&
+		    e->mtime_ns == st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec) {
+			memcpy(now, e->sum, RT_CHECKSUM_HEX);
+			return 0;
+		}
+	}
+	if ((rc = rt_graph_read(g, g->topo[i], &text, &len, err)) < 0)
+		return rc;
+	rt_checksum(now, text, len);
+	free(text);
+	if (e) {
+		memcpy(e->sum, now, RT_CHECKSUM_HEX);
+		e->size = (long long)st.st_size;
+		e->mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+		e->known = 1;
+	}
+	return 0;
+}
+
 int rt_history_verify(rt_strlist *problems, const rt_history *h, rt_graph *g,
-		      const unsigned char *applied, rt_buf *err)
+		      const unsigned char *applied, rt_sum_cache *cache, rt_buf *err)
 {
 	char now[RT_CHECKSUM_HEX];
 	rt_buf line = RT_BUF_INIT;
@@ -224,15 +283,11 @@ int rt_history_verify(rt_strlist *problems, const rt_history *h, rt_graph *g,
 
 	for (i = 0; h->exists && i < g->n && rc >= 0; i++) {
 		rt_rev *r = g->topo[i];
-		char *text = NULL;
-		size_t len = 0;
 
 		if (!applied[i] || !h->checksum[i])
 			continue;
-		if ((rc = rt_graph_read(g, r, &text, &len, err)) < 0)
+		if ((rc = file_sum(now, g, i, cache, err)) < 0)
 			break;
-		rt_checksum(now, text, len);
-		free(text);
 		if (!strcmp(now, h->checksum[i]))
 			continue;
 		rt_buf_clear(&line);

@@ -61,7 +61,7 @@ typedef struct rt_history_entry {
 	const char *applied_by; /* "user@host", see rt_history_applied_by() */
 } rt_history_entry;
 
-/* "user@host" of this process, for applied_by: looked up once per run,
+/* "user@host" of this process, for applied_by: looked up once per process,
  * not once per row. */
 void rt_history_applied_by(rt_buf *out);
 
@@ -78,9 +78,25 @@ int rt_history_read(rt_history *h, rt_graph *g, const rt_driver *drv, rt_conn *c
 		    const rt_config *cfg, rt_buf *err);
 void rt_history_release(rt_history *h);
 
+/* The checksums of a graph's files, kept between runs on one context (a
+ * fleet worker runs thousands of tenants on the same files), entry i for
+ * g->topo[i]; a file is read and hashed again when its size or
+ * modification time moved. */
+typedef struct rt_sum_cache {
+	struct rt_sum_entry {
+		char sum[RT_CHECKSUM_HEX];
+		long long size;
+		long long mtime_ns;
+		int known;
+	} *v;
+	size_t n;
+} rt_sum_cache;
+
+void rt_sum_cache_release(rt_sum_cache *c);
+
 /* Compare the recorded checksum of every applied revision with its file
- * now; one line per mismatch goes to `problems`. */
+ * now; one line per mismatch goes to `problems`.  `cache` may be NULL. */
 int rt_history_verify(rt_strlist *problems, const rt_history *h, rt_graph *g,
-		      const unsigned char *applied, rt_buf *err);
+		      const unsigned char *applied, rt_sum_cache *cache, rt_buf *err);
 
 #endif

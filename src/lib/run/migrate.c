@@ -1246,7 +1246,7 @@ static int check_state(run *r, int verify)
 	if (applied && resume && r->db.hist.failed)
 		applied[r->db.hist.failed->topo] = 0;
 	if (applied && (rc = rt_history_verify(&problems, &r->db.hist, r->db.g, applied,
-					       &r->ctx->err)) < 0)
+					       &r->ctx->sums, &r->ctx->err)) < 0)
 		goto done;
 	verb = r->db.hist.failed_direction == RT_DOWN ? "downgrade" : "upgrade";
 	if (problems.count) {
@@ -1558,7 +1558,7 @@ int retort_verify(retort_strarray *problems, retort *ctx)
 	rt_session_init(&s, ctx);
 	if ((rc = rt_session_open(&s, RT_SESSION_ROWS | RT_SESSION_HISTORY)) >= 0 &&
 	    (rc = rt_plan_applied(&applied, s.g, &s.rows, &ctx->err)) >= 0)
-		rc = rt_history_verify(&found, &s.hist, s.g, applied, &ctx->err);
+		rc = rt_history_verify(&found, &s.hist, s.g, applied, NULL, &ctx->err);
 	if (rc >= 0) {
 		problems->strings = found.items;
 		problems->count = found.count;

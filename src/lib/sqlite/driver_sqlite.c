@@ -183,7 +183,11 @@ static void write_holder(int fd)
 	n = snprintf(line, sizeof(line), "pid %ld on %s since %04d-%02d-%02d %02d:%02d:%02d UTC\n",
 		     (long)getpid(), *host ? host : "?", tm.tm_year + 1900, tm.tm_mon + 1,
 		     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	if (n > 0 && ftruncate(fd, 0) == 0 && pwrite(fd, line, (size_t)n, 0) < 0)
+	/* write, then cut what a longer line before left: truncating to
+	 * nothing first would have ext4 write the file out at close (its
+	 * guard for files rewritten in place), a disk write per tenant of a
+	 * fleet for a file that is removed at unlock */
+	if (n > 0 && pwrite(fd, line, (size_t)n, 0) == n && ftruncate(fd, n) < 0)
 		return; /* only the timeout message of another run loses */
 }
 
