@@ -57,6 +57,12 @@ typedef struct rt_graph {
 	char *dir;          /* the versions folders ("a', 'b" for several, to go
 			       between quotes in messages), or the source's name */
 	const retort_source *source; /* where the files come from; NULL: dir */
+	struct rt_id_slot { /* the revisions by id: a hash table of `idmask + 1`
+			       slots, open addressing (rt_graph_get) */
+		const char *id;
+		struct retort_rev *rev;
+	} *ids;
+	size_t idmask;
 	struct rt_label {   /* every branch label, sorted (rt_graph_label) */
 		const char *label;
 		rt_rev *rev;
