@@ -209,8 +209,8 @@ static int write_step(rt_offline *o, rt_script *s, rt_rev *rev)
 
 	if (!s->text && (rc = rt_run_load_script(s, o->ctx, rev, o->direction,
 						 o->drv->name)) < 0) {
-		rt_buf_printf(&o->ctx->err, " before '%s' was read again: it changed while the "
-			      "script was written, which is incomplete", rev->s.path);
+		rt_buf_printf(&o->ctx->err, "\n'%s' changed after it was checked, while the "
+			      "script was written: the script is incomplete", rev->s.path);
 		return rc;
 	}
 	rc = offline_step(o, rev, s);
