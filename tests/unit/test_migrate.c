@@ -23,6 +23,8 @@ typedef struct proj {
 	rt_buf events;   /* what on_event saw, one line per event */
 	rt_buf script;   /* what the offline write callback got */
 	int fail_write;  /* the write callback refuses */
+	char *spoil;     /* a file the write callback overwrites once, */
+	const char *spoil_text; /* with this */
 } proj;
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -87,6 +89,7 @@ static int teardown(void **state)
 	free(p->ini);
 	free(p->versions);
 	free(p->db);
+	free(p->spoil);
 	rt_buf_release(&p->events);
 	rt_buf_release(&p->script);
 	free(p);
@@ -200,6 +203,11 @@ static int on_write(const char *data, size_t len, void *payload)
 
 	if (p->fail_write)
 		return 1;
+	if (p->spoil) {
+		write_text(p->spoil, p->spoil_text);
+		free(p->spoil);
+		p->spoil = NULL;
+	}
 	rt_buf_put(&p->script, data, len);
 	return 0;
 }
@@ -818,6 +826,19 @@ static void test_offline_big_plan(void **state)
 	}
 	assert_non_null(strstr(at, "CREATE TABLE tb4"));
 	assert_int_equal(count_of(p->script.ptr, line) * strlen(line), 3 * pad.len);
+
+	/* b4 is not held: broken after the check, it is read again and
+	 * fails, and the script written so far is said to be incomplete */
+	rt_buf_clear(&p->script);
+	p->spoil = path_in(p->versions, "b4_m.sql");
+	p->spoil_text = "-- Revision b4\n-- revision: b4\n-- down_revision: b3\n\n"
+			"-- +upgrade\n-- +unfinished spoilt\nSELECT 1;\n";
+	assert_rt_fails(retort_upgrade(ctx(p), "head", &o), RETORT_EINVALID);
+	assert_contains(retort_errmsg(ctx(p)), "the upgrade of 'b4' is unfinished");
+	assert_contains(retort_errmsg(ctx(p)), "b4_m.sql' changed after it was checked, while "
+			"the script was written: the script is incomplete");
+	assert_non_null(strstr(p->script.ptr, "CREATE TABLE tb1"));
+	assert_null(strstr(p->script.ptr, "CREATE TABLE tb4"));
 	rt_buf_release(&pad);
 	rt_buf_release(&up);
 }
