@@ -24,6 +24,8 @@ typedef struct proj {
 	rt_buf events;   /* what on_event saw, one line per event */
 	rt_buf script;   /* what the offline write callback got */
 	int fail_write;  /* the write callback refuses */
+	char *spoil;     /* a file the write callback overwrites once, */
+	const char *spoil_text; /* with this */
 } proj;
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -88,6 +90,7 @@ static int teardown(void **state)
 	free(p->ini);
 	free(p->versions);
 	free(p->db);
+	free(p->spoil);
 	rt_buf_release(&p->events);
 	rt_buf_release(&p->script);
 	free(p);
@@ -201,6 +204,11 @@ static int on_write(const char *data, size_t len, void *payload)
 
 	if (p->fail_write)
 		return 1;
+	if (p->spoil) {
+		write_text(p->spoil, p->spoil_text);
+		free(p->spoil);
+		p->spoil = NULL;
+	}
 	rt_buf_put(&p->script, data, len);
 	return 0;
 }
@@ -769,6 +777,73 @@ static void test_offline_upgrade(void **state)
 	free(offline_db);
 }
 
+/* A plan whose files are more than the offline writer holds (16 MiB): the
+ * later ones are read again as they are written, yet a broken last file
+ * still stops the script before a byte of it is written. */
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		hay += strlen(needle);
+		n++;
+	}
+	return n;
+}
+
+static void test_offline_big_plan(void **state)
+{
+	static const char line[] = "-- padding padding padding padding padding padding\n";
+	proj *p = *state;
+	retort_run_options o = run_opts(p);
+	rt_buf pad = RT_BUF_INIT, up = RT_BUF_INIT;
+	const char *ids[] = { "b1", "b2", "b3" }, *at;
+	size_t i;
+
+	/* 7 MiB of comment lines before each CREATE TABLE */
+	while (pad.len < (7u << 20))
+		rt_buf_puts(&pad, line);
+	for (i = 0; i < 3; i++) {
+		rt_buf_clear(&up);
+		rt_buf_printf(&up, "%sCREATE TABLE t%s (id INTEGER);", pad.ptr, ids[i]);
+		add_rev(p, ids[i], i ? ids[i - 1] : NULL, NULL, NULL, up.ptr, "SELECT 1;");
+	}
+	add_rev(p, "b4", "b3", NULL, NULL, "-- +unfinished not written yet\nSELECT 1;",
+		"SELECT 1;");
+	o.offline = 1;
+	assert_rt_fails(retort_upgrade(ctx(p), "head", &o), RETORT_EINVALID);
+	assert_contains(retort_errmsg(ctx(p)), "the upgrade of 'b4' is unfinished");
+	assert_int_equal(p->script.len, 0);
+
+	add_rev(p, "b4", "b3", NULL, NULL, "CREATE TABLE tb4 (id INTEGER);", "SELECT 1;");
+	assert_rt_ok(retort_upgrade(ctx(p), "head", &o), ctx(p));
+	assert_true(p->script.len > 3 * pad.len);
+	/* every step once, in order, the re-read ones whole */
+	at = p->script.ptr;
+	for (i = 0; i < 3; i++) {
+		rt_buf_clear(&up);
+		rt_buf_printf(&up, "padding padding\nCREATE TABLE t%s (id INTEGER);", ids[i]);
+		assert_non_null(at = strstr(at, up.ptr));
+	}
+	assert_non_null(strstr(at, "CREATE TABLE tb4"));
+	assert_int_equal(count_of(p->script.ptr, line) * strlen(line), 3 * pad.len);
+
+	/* b4 is not held: broken after the check, it is read again and
+	 * fails, and the script written so far is said to be incomplete */
+	rt_buf_clear(&p->script);
+	p->spoil = path_in(p->versions, "b4_m.sql");
+	p->spoil_text = "-- Revision b4\n-- revision: b4\n-- down_revision: b3\n\n"
+			"-- +upgrade\n-- +unfinished spoilt\nSELECT 1;\n";
+	assert_rt_fails(retort_upgrade(ctx(p), "head", &o), RETORT_EINVALID);
+	assert_contains(retort_errmsg(ctx(p)), "the upgrade of 'b4' is unfinished");
+	assert_contains(retort_errmsg(ctx(p)), "b4_m.sql' changed after it was checked, while "
+			"the script was written: the script is incomplete");
+	assert_non_null(strstr(p->script.ptr, "CREATE TABLE tb1"));
+	assert_null(strstr(p->script.ptr, "CREATE TABLE tb4"));
+	rt_buf_release(&pad);
+	rt_buf_release(&up);
+}
+
 /* ---- a failing statement ------------------------------------------------------------- */
 
 /* The summary of the last run: rows before and after, and the steps it
@@ -936,6 +1011,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stamp_branches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offline_upgrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offline_big_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_result, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failing_statement, setup, teardown),

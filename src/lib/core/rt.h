@@ -73,12 +73,20 @@ void rt_hex(char *out, const unsigned char *in, size_t n);
 /* Open `name` (relative to `dirfd`, or AT_FDCWD) for reading, only if it is
  * a regular file of at most `max` bytes (0: any size); messages name
  * `path`.  A FIFO, a device or a folder is RETORT_EINVALID: reading one
- * would block or never end. */
+ * would block or never end.  The descriptor is opened O_NONBLOCK (for the
+ * FIFO's sake) and left so: read it with rt_read_some. */
 int rt_open_regular(int *out_fd, int dirfd, const char *name, const char *path, size_t max,
 		    rt_buf *err);
+/* read() from such a descriptor, again after EINTR, and after clearing
+ * O_NONBLOCK where a file system says EAGAIN to it. */
+ssize_t rt_read_some(int fd, char *buf, size_t n);
 /* Read a whole regular file (rt_open_regular, RT_FILE_MAX); *out is
  * NUL-terminated, caller frees. */
 int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err);
+/* The same for `name` relative to the folder `dirfd` (AT_FDCWD: the
+ * current one); messages name `path`. */
+int rt_read_file_at(char **out, size_t *out_len, int dirfd, const char *name, const char *path,
+		    rt_buf *err);
 /* Write a file atomically (temp file + rename); fails if `exclusive` and
  * the file exists. */
 int rt_write_file(const char *path, const char *data, size_t len, int exclusive, rt_buf *err);

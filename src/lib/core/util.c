@@ -71,14 +71,26 @@ static int open_regular(int *out_fd, int dirfd, const char *name, const char *pa
 		return rt_error(err, RETORT_EINVALID, "'%s' is too large (%lld bytes; the limit is "
 				"%zu MiB)", path, (long long)st.st_size, max >> 20);
 	}
-	/* reads of a regular file never block; later ones need not fail with
-	 * EAGAIN on some other kind of file system either */
-	/* (no F_GETFL first: the open's flags are known, and what F_SETFL
-	 * sets, O_NONBLOCK alone of them, is what is to go) */
-	fcntl(fd, F_SETFL, 0);
+	/* reads of a regular file never block: O_NONBLOCK stays until a
+	 * read says EAGAIN (rt_read_some), not cleared by one more system
+	 * call per file for every file of a plan */
 	*out_fd = fd;
 	*st_out = st;
 	return 0;
+}
+
+ssize_t rt_read_some(int fd, char *buf, size_t n)
+{
+	for (;;) {
+		ssize_t got = read(fd, buf, n);
+
+		if (got >= 0 || (errno != EINTR && errno != EAGAIN))
+			return got;
+		/* (no F_GETFL first: the open's flags are known, and what
+		 * F_SETFL sets, O_NONBLOCK alone of them, is what is to go) */
+		if (errno == EAGAIN && fcntl(fd, F_SETFL, 0) != 0)
+			return -1;
+	}
 }
 
 int rt_open_regular(int *out_fd, int dirfd, const char *name, const char *path, size_t max,
@@ -91,13 +103,19 @@ int rt_open_regular(int *out_fd, int dirfd, const char *name, const char *path, 
 
 int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err)
 {
+	return rt_read_file_at(out, out_len, AT_FDCWD, path, path, err);
+}
+
+int rt_read_file_at(char **out, size_t *out_len, int dirfd, const char *name, const char *path,
+		    rt_buf *err)
+{
 	rt_buf b = RT_BUF_INIT;
 	struct stat st = { 0 };
 	ssize_t n;
 	int fd, rc;
 
 	*out = NULL;
-	if ((rc = open_regular(&fd, AT_FDCWD, path, path, RT_FILE_MAX, &st, err)) < 0)
+	if ((rc = open_regular(&fd, dirfd, name, path, RT_FILE_MAX, &st, err)) < 0)
 		return rc;
 	/* read straight into a buffer of the file's size (plus one byte to
 	 * see the end), not through a chunk copied into a buffer growing by
@@ -112,12 +130,10 @@ int rt_read_file(char **out, size_t *out_len, const char *path, rt_buf *err)
 		if (rt_buf_oom(&b))
 			break;
 		want = b.cap - b.len - 1;
-		n = read(fd, b.ptr + b.len, want);
+		n = rt_read_some(fd, b.ptr + b.len, want);
 		if (n == 0)
 			break;
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			close(fd);
 			rt_buf_release(&b);
 			return rt_error(err, RETORT_ERROR, "cannot read '%s': %s", path,

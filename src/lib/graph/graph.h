@@ -30,6 +30,9 @@ struct retort_rev {
 	struct retort_rev *labeled;     /* this revision if it declares branch
 					   labels, else its single parent's
 					   `labeled`; NULL at a merge or base */
+	unsigned int folder;            /* its versions folder: index in the
+					   graph's `folders` */
+	unsigned int name_at;           /* where the file's name starts in s.path */
 	unsigned int flags;             /* RETORT_REV_* */
 	unsigned int mark;              /* traversal stamp, see rt_graph_mark() */
 };
@@ -57,6 +60,15 @@ typedef struct rt_graph {
 	char *dir;          /* the versions folders ("a', 'b" for several, to go
 			       between quotes in messages), or the source's name */
 	const retort_source *source; /* where the files come from; NULL: dir */
+	int *folders;       /* each versions folder, open while the graph
+			       reads the files in it (rt_graph_close_folders) */
+	size_t nfolders;
+	struct rt_id_slot { /* the revisions by id: a hash table of `idmask + 1`
+			       slots, open addressing (rt_graph_get) */
+		const char *id;
+		struct retort_rev *rev;
+	} *ids;
+	size_t idmask;
 	struct rt_label {   /* every branch label, sorted (rt_graph_label) */
 		const char *label;
 		rt_rev *rev;
@@ -75,6 +87,9 @@ int rt_graph_load_dirs(rt_graph *g, const rt_strlist *dirs, int skip_missing,
 /* The same for the one folder `dir`. */
 int rt_graph_load(rt_graph *g, const char *dir, const char *cache_dir, rt_buf *err);
 void rt_graph_release(rt_graph *g);
+/* Close the versions folders the graph keeps open: its files are read by
+ * their paths from then on (a graph kept for the pointers it handed out). */
+void rt_graph_close_folders(rt_graph *g);
 
 /* The same from a program's source (retort.h) instead of a folder: each
  * file read whole and its header parsed; the files' paths are

@@ -848,9 +848,7 @@ static int read_header(const char **text, size_t *text_len, char **heap, char *s
 				break;
 			buf = b.ptr;
 		}
-		n = read(fd, buf + len, want);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = rt_read_some(fd, buf + len, want);
 		if (n < 0) {
 			rc = rt_error(err, RETORT_ERROR, "cannot read '%s': %s", path,
 				      strerror(errno));
@@ -931,7 +929,7 @@ int rt_script_load_at(rt_script *out, int dirfd, const char *name, const char *p
 	if (header_only)
 		return load_header(out, dirfd, name, path, err);
 	memset(out, 0, sizeof(*out));
-	if ((rc = rt_read_file(&text, &len, path, err)) < 0)
+	if ((rc = rt_read_file_at(&text, &len, dirfd, name, path, err)) < 0)
 		return rc;
 	return parse(out, path, text, text, len, 0, err);
 }

@@ -425,6 +425,7 @@ int rt_ctx_graph_changed(retort *ctx)
 	if (!(more = realloc(ctx->retired, (ctx->nretired + 1) * sizeof(*more))))
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	ctx->retired = more;
+	rt_graph_close_folders(&ctx->graph);
 	ctx->retired[ctx->nretired++] = ctx->graph;
 	memset(&ctx->graph, 0, sizeof(ctx->graph));
 	rt_sum_cache_release(&ctx->sums);

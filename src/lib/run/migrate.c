@@ -80,6 +80,21 @@ static int refuse_unfinished(retort *ctx, const rt_script *s, int direction, con
 			    sec->unfinished, (int)sec->reason_len, s->text + sec->reason);
 }
 
+int rt_run_load_script(rt_script *out, retort *ctx, const rt_rev *rev, int direction,
+		       const char *dialect)
+{
+	int rc;
+
+	if ((rc = rt_rev_load_checked(out, &ctx->graph, rev, &ctx->err)) >= 0 &&
+	    (rc = refuse_unfinished(ctx, out, direction, dialect)) < 0)
+		rt_script_release(out);
+	if (rc < 0) {
+		rt_buf_puts(&ctx->err, "\nnothing was changed");
+		return rc == RETORT_ERROR ? rc : RETORT_EINVALID;
+	}
+	return 0;
+}
+
 int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan, int direction,
 			const char *dialect)
 {
@@ -91,13 +106,8 @@ int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan, int
 	if (!s)
 		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
 	for (i = 0; i < plan->n && rc >= 0; i++)
-		if ((rc = rt_rev_load_checked(&s[i], &ctx->graph, plan->v[i], &ctx->err)) >= 0)
-			rc = refuse_unfinished(ctx, &s[i], direction, dialect);
-	if (rc < 0) {
-		rt_buf_puts(&ctx->err, "\nnothing was changed");
-		return rc == RETORT_ERROR ? rc : RETORT_EINVALID;
-	}
-	return 0;
+		rc = rt_run_load_script(&s[i], ctx, plan->v[i], direction, dialect);
+	return rc;
 }
 
 void rt_run_free_scripts(rt_script *s, size_t n)

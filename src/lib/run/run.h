@@ -35,6 +35,11 @@ void rt_vtable_step_sql(rt_buf *out, const char *vt, const rt_plan_step_rows *st
  * `plan`. */
 int rt_run_load_scripts(rt_script **out, retort *ctx, const rt_revvec *plan, int direction,
 			const char *dialect);
+/* One file of a plan, read, parsed and checked as rt_run_load_scripts
+ * checks each (the message ends "nothing was changed"); *out is released
+ * on failure. */
+int rt_run_load_script(rt_script *out, retort *ctx, const rt_rev *rev, int direction,
+		       const char *dialect);
 void rt_run_free_scripts(rt_script *s, size_t n);
 
 /* ---- offline.c: the SQL script of a run (--sql) ----------------------------------- */
