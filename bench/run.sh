@@ -121,13 +121,26 @@ as_owner() {
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# the fleet-pg-servers scenario's two more servers (scripts/pgserver.sh):
+# the second runs, the third is started and stopped again before the
+# harness starts, leaving a port where connections are refused
+pg2_state=$work/pg-second.url
+pg3_state=$work/pg-stopped.url
+pg2_url=
+pg3_url=
+
 pg_stop() {
 	if [ -n "$pgdir" ] && [ -d "$pgdir" ]; then
 		as_owner "$bindir/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true
 		rm -rf "$pgdir"
 	fi
+	for s in "$pg2_state" "$pg3_state"; do
+		(cd / && "$top/scripts/pgserver.sh" stop "$s" >/dev/null 2>&1) || true
+	done
 }
 trap pg_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 if [ -n "${BENCH_NO_PG:-}" ]; then
 	note "PostgreSQL scenario skipped (BENCH_NO_PG set)"
@@ -164,6 +177,24 @@ else
 	fi
 fi
 
+wanted() {   # does this run measure scenario $1?
+	[ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]
+}
+
+if [ -n "$pg_url" ] && wanted fleet-pg-servers; then
+	# (from /: the server's owner may not enter the caller's folder)
+	if (cd / && "$top/scripts/pgserver.sh" start "$pg2_state" >/dev/null) &&
+	   (cd / && "$top/scripts/pgserver.sh" start "$pg3_state" >/dev/null); then
+		pg2_url=$(head -n 1 "$pg2_state")
+		pg3_url=$(head -n 1 "$pg3_state")
+		(cd / && "$top/scripts/pgserver.sh" stop "$pg3_state" >/dev/null)
+		echo "bench: second PostgreSQL server ${pg2_url##*@}, a stopped one at ${pg3_url##*@}" >&2
+	else
+		note "fleet-pg-servers skipped: scripts/pgserver.sh could not start two more servers"
+		pg2_url= pg3_url=
+	fi
+fi
+
 # ---- measure ----------------------------------------------------------------------------
 
 python=/usr/bin/python3
@@ -176,6 +207,8 @@ BENCH_DBMATE=$dbmate \
 BENCH_ALEMBIC=$alembic_py \
 BENCH_PSQL=$psql \
 BENCH_PG_URL=$pg_url \
+BENCH_PG_URL2=$pg2_url \
+BENCH_PG_STOPPED_URL=$pg3_url \
 BENCH_NOTES=$notes \
 BENCH_READFLOOR=$readfloor \
 BENCH_VALGRIND=$(command -v valgrind || true) \
