@@ -13,9 +13,14 @@ environment:
   BENCH_ALEMBIC      the Python that has alembic (e.g. /usr/bin/python3), or empty
   BENCH_PSQL         the psql binary (not Debian's Perl wrapper), or empty
   BENCH_PG_URL       URL of a PostgreSQL server's 'postgres' database, or empty
+  BENCH_PG_URL2      the same of a second server (fleet-pg-servers), or empty
+  BENCH_PG_STOPPED_URL  the same of a server that was stopped: its port refuses
+  BENCH_CORPORA      the corpora (default ../shared/corpora beside the repository)
   BENCH_NOTES        a file of notes from run.sh (peers skipped, ...)
   BENCH_SCALE        multiplies the number of rounds (default 1)
-  BENCH_ONLY         comma list of scenario ids to run (default: all)
+  BENCH_ONLY         comma list of scenario ids to run (default: all); the
+                     others' sections of the report at BENCH_OUT are kept
+  BENCH_FLEET_BOTS, BENCH_PG_FLEET_DBS, BENCH_REVS  sizes (see README.md)
 
 Every timed run is one hyperfine call (-N: no shell, --runs 1 or a few,
 --prepare resetting the database, --export-json); contenders take turns
@@ -1373,7 +1378,7 @@ def write_report(all_sids, scenarios, started, load_before, load_after):
         if sc.kind == "instructions":
             body.append("_One run each, %.0f s in all; %s._" % (sc.elapsed, when))
         else:
-            body.append("_%d rounds × %d run(s) per contender, %.0f s in all; %s._"
+            body.append("_%d round(s) × %d run(s) per contender, %.0f s in all; %s._"
                         % (sc.rounds, sc.runs, sc.elapsed, when))
         new_sections[sc.sid] = body
     L.append("## Targets")

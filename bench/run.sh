@@ -8,16 +8,27 @@
 # time from Debian, dbmate from npm into bench/node_modules), build a Release
 # retort in build-bench/ (and a SQLite-only one in build-bench-nopg/ for
 # comparison), start a throwaway PostgreSQL server on 127.0.0.1 with the
-# default fsync, then hand over to bench/harness.py, which generates the
-# workloads (bench/gen.py) and times every scenario with hyperfine.
+# default fsync (and for fleet-pg-servers two more with scripts/pgserver.sh,
+# the third stopped again at once: a port that refuses connections), then
+# hand over to bench/harness.py, which generates the workloads
+# (bench/gen.py) and times every scenario with hyperfine.  The servers are
+# stopped on the way out, whatever happens.
 #
 # Environment:
 #   BENCH_SCALE=0.5     fewer rounds (a quick look); 2 for more
 #   BENCH_ONLY=a,b      only these scenarios: sqlite-200 sqlite-2000 whole-200
-#                       whole-2000 pg-200 listing offline-2000
+#                       whole-2000 pg-200 listing offline-2000 autogen-500 fleet
+#                       fleet-atomic fleet-10k fleet-pg-servers test-158
+#                       autogen-synapse revs-100k instructions; the other
+#                       scenarios' sections of the existing report are kept
+#   BENCH_FLEET_BOTS=N  bots of the SQLite fleets (default 1000; fleet-10k: 10 N)
+#   BENCH_PG_FLEET_DBS=N  databases per server in fleet-pg-servers (default 100)
+#   BENCH_REVS=N        the chain of revs-100k (default 100000; growth from N/10)
+#   BENCH_CORPORA=DIR   the corpora (default ../shared/corpora beside the
+#                       repository); autogen-synapse is skipped without them
 #   BENCH_OUT=FILE      write the report elsewhere (default bench/RESULTS.md)
 #   BENCH_NO_INSTALL=1  do not apt-get/npm anything
-#   BENCH_NO_PG=1       skip the PostgreSQL scenario
+#   BENCH_NO_PG=1       skip the PostgreSQL scenarios
 #   BENCH_RETORT=PATH   time this retort binary instead of building one
 #                       (BENCH_RETORT_NOPG=PATH: the SQLite-only one, optional;
 #                       BENCH_SOURCE="commit abc1234": what it was built from)
