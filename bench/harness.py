@@ -713,7 +713,7 @@ def fleet_pg_servers():
             seen.update(good=len(good), bad=len(bad),
                         bad_c=sum(1 for t in bad if t["name"].startswith("c_")),
                         slowest=max((t["duration_ms"] for t in bad), default=None),
-                        errors=sorted({re.sub(r"fps_\d+", "fps_N", t["error"] or "")[:200] for t in bad}))
+                        errors=sorted({re.sub(r"fps_\d+", "fps_N", t["error"] or "") for t in bad}))
             for tag, url in live:
                 check_pg_at(url, dbs[0], n, last)
         return check
@@ -1301,8 +1301,12 @@ def runs_text(runs):
     """Which run measured what: one clause per run still in the file."""
     out = []
     for r in runs:
-        what = "every scenario" if r["only"] is None else ", ".join("`%s`" % s for s in r["only"])
-        out.append("%s with %s%s" % (r["date"], r.get("source") or "retort", " — " + what))
+        what = ("every scenario" + (" not named after it" if len(runs) > 1 else "")
+                if r["only"] is None else ", ".join("`%s`" % s for s in r["only"]))
+        when, end = r["date"], r.get("end")
+        if end:   # the same day: 2026-12-03 02:44 – 03:12 UTC
+            when = "%s – %s" % (when[:-4], end[11:]) if end[:10] == when[:10] else "%s – %s" % (when, end)
+        out.append("%s with %s%s" % (when, r.get("source") or "retort", " — " + what))
     return "; ".join(out)
 
 
@@ -1313,10 +1317,18 @@ def write_report(all_sids, scenarios, started, load_before, load_after):
     old_runs, old_sections, old_rows, old_notes = read_previous() if ONLY else ([], {}, {}, [])
     # a run none of whose scenarios are left in the file is dropped
     runs = []
-    for r in old_runs:
-        if r["only"] is None or any(s not in ran for s in r["only"]):
-            runs.append(r)
-    runs.append(this_run)
+    for r in old_runs + [this_run]:
+        if r is not this_run and r["only"] is not None:
+            r = dict(r, only=[s for s in r["only"] if s not in ran])
+            if not r["only"]:
+                continue
+        last = runs[-1] if runs else None
+        if last and last["only"] is not None and r["only"] is not None and last["source"] == r["source"]:
+            # BENCH_ONLY runs of the same source, one after another: one entry
+            last["only"] = last["only"] + [s for s in r["only"] if s not in last["only"]]
+            last["end"] = r.get("end", r["date"])
+        else:
+            runs.append(dict(r))
 
     cpu, cores, kernel, mem, fs, virt = machine()
     L = []
