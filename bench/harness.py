@@ -13,9 +13,14 @@ environment:
   BENCH_ALEMBIC      the Python that has alembic (e.g. /usr/bin/python3), or empty
   BENCH_PSQL         the psql binary (not Debian's Perl wrapper), or empty
   BENCH_PG_URL       URL of a PostgreSQL server's 'postgres' database, or empty
+  BENCH_PG_URL2      the same of a second server (fleet-pg-servers), or empty
+  BENCH_PG_STOPPED_URL  the same of a server that was stopped: its port refuses
+  BENCH_CORPORA      the corpora (default ../shared/corpora beside the repository)
   BENCH_NOTES        a file of notes from run.sh (peers skipped, ...)
   BENCH_SCALE        multiplies the number of rounds (default 1)
-  BENCH_ONLY         comma list of scenario ids to run (default: all)
+  BENCH_ONLY         comma list of scenario ids to run (default: all); the
+                     others' sections of the report at BENCH_OUT are kept
+  BENCH_FLEET_BOTS, BENCH_PG_FLEET_DBS, BENCH_REVS  sizes (see README.md)
 
 Every timed run is one hyperfine call (-N: no shell, --runs 1 or a few,
 --prepare resetting the database, --export-json); contenders take turns
@@ -24,6 +29,7 @@ machine falls on all of them alike.  A warm-up round that is not recorded
 comes first and checks that every contender built the same database.
 Peak RSS comes from /usr/bin/time -f %M in the first rounds.
 """
+import hashlib
 import json
 import os
 import platform
@@ -84,7 +90,8 @@ def out_of(args):
 # ---- contenders ---------------------------------------------------------------
 
 class Contender:
-    def __init__(self, name, cmd, prepare=None, check=None, floor=False, target=None, env=None):
+    def __init__(self, name, cmd, prepare=None, check=None, floor=False, target=None, env=None,
+                 judge=None, status=0, capture=False):
         self.name = name
         self.cmd = cmd            # argv
         self.env = dict(E, **env) if env else None   # the environment, if not ours
@@ -92,6 +99,12 @@ class Contender:
         self.check = check        # callable run after the warm-up, raises on a bad result
         self.floor = floor
         self.target = target      # (wall ms, rss MiB) for the listing rows
+        # does the scenario's wall/CPU target apply to this row?  (None: to
+        # every "retort..." row but the SQLite-only build's)
+        self.judge = judge
+        self.status = status      # the exit status a run must end with
+        self.capture = capture    # keep the warm-up's stdout in self.out for check
+        self.out = None
         self.times = []           # seconds, every run
         self.cpu = []             # seconds of user+sys, per hyperfine call (mean of its runs)
         self.rss = []             # KiB
@@ -99,18 +112,21 @@ class Contender:
 
 class Scenario:
     def __init__(self, sid, title, blurb, contenders, rounds, runs=1, rss_rounds=3,
-                 wall_target=None, cpu_target=None, kind="ratio"):
+                 wall_target=None, cpu_target=None, kind="ratio", min_rounds=2, targets=None):
         self.sid = sid
         self.title = title
         self.blurb = blurb
         self.contenders = [c for c in contenders if c]
-        self.rounds = max(2, int(round(rounds * SCALE)))
+        self.rounds = max(min_rounds, int(round(rounds * SCALE)))
         self.runs = runs
         self.rss_rounds = rss_rounds
         self.wall_target = wall_target
         self.cpu_target = cpu_target
         self.kind = kind
         self.skipped = []        # notes about contenders left out
+        self.facts = []          # lines for the report, found by the checks
+        self.targets = targets   # callable(sc) -> [(what, measured, ok)], beside wall/cpu_target
+        self.missing = None      # why it has no contenders, when not for want of PostgreSQL
         self.elapsed = 0.0
 
 
@@ -160,18 +176,29 @@ def check_pg(db, n, version_sql, want):
     return check
 
 
-_generated = {}
+GEN_STAMP = hashlib.sha1(open(gen.__file__, "rb").read()).hexdigest()
 
 
 def project(n, kinds):
-    """OUTDIR of gen.py for n migrations, generated afresh once per harness run."""
+    """OUTDIR of gen.py for n migrations.  What is there is reused when
+    its stamp says the same gen.py wrote it (100,000 files take a while)."""
     d = os.path.join(WORK, "n%d" % n)
-    have = _generated.setdefault(n, set())
-    missing = [k for k in kinds if k not in have]
+    stamp = lambda k: os.path.join(d, ".made-%s" % k)
+    missing = []
+    for k in kinds:
+        try:
+            with open(stamp(k)) as f:
+                if f.read().strip() == GEN_STAMP:
+                    continue
+        except OSError:
+            pass
+        missing.append(k)
     if missing:
         log("generating %d migrations for %s" % (n, ", ".join(missing)))
         gen.main(["gen.py", str(n), d] + missing)
-        have.update(missing)
+        for k in missing:
+            with open(stamp(k), "w") as f:
+                f.write(GEN_STAMP + "\n")
         # retort does not cache the header of a file changed in the last
         # two seconds: let the new files age, as a project's files have
         time.sleep(3)
@@ -260,12 +287,12 @@ def pg_upgrade(n):
     last = gen.rev_id(n)
     rv = "SELECT string_agg(version_num, ',') FROM retort_version"
     cs = [
-        Contender("floor: psql -v ON_ERROR_STOP=1, BEGIN/COMMIT per migration",
-                  psql_cmd(pg_url("bench_floor"), "-f", os.path.join(d, "floor", "pg.sql")),
-                  pg_reset("bench_floor"), check_pg("bench_floor", n, rv, last), floor=True),
-        Contender("psql again, one request per migration (statements joined with `\\;`)",
+        Contender("floor: psql -v ON_ERROR_STOP=1, one request per migration (statements joined with `\\;`)",
                   psql_cmd(pg_url("bench_batched"), "-f", os.path.join(d, "floor", "pg-batched.sql")),
-                  pg_reset("bench_batched"), check_pg("bench_batched", n, rv, last)),
+                  pg_reset("bench_batched"), check_pg("bench_batched", n, rv, last), floor=True),
+        Contender("reference: psql again, one request per statement, BEGIN/COMMIT per migration",
+                  psql_cmd(pg_url("bench_floor"), "-f", os.path.join(d, "floor", "pg.sql")),
+                  pg_reset("bench_floor"), check_pg("bench_floor", n, rv, last)),
         Contender("retort",
                   [RETORT, "-q", "-c", os.path.join(d, "retort", "retort.ini"), "-u",
                    pg_url("bench_retort"), "upgrade"],
@@ -296,9 +323,10 @@ def pg_upgrade(n):
                   "The same migrations against one local PostgreSQL server (TCP on 127.0.0.1, "
                   "scram-sha-256 password login, default `fsync = on`), each contender in a freshly "
                   "created database. The floor is the real `psql` binary (not Debian's Perl wrapper) "
-                  "running the per-migration script, which sends one statement per request as retort "
-                  "does; the second psql row sends each migration as one request (`\\;`), as dbmate does.",
-                  cs, rounds=10, wall_target=1.02, cpu_target=1.2)
+                  "sending each migration (BEGIN, its statements, the version update, COMMIT) as one "
+                  "request (statements joined with `\\;`), as dbmate does; the reference row is psql "
+                  "sending one statement per request, what retort did before issue 19.",
+                  cs, rounds=10, wall_target=1.02)
     sc.skipped = skipped
     return sc
 
@@ -432,79 +460,468 @@ def autogen():
 
 FLEET_BOTS = int(E.get("BENCH_FLEET_BOTS", "1000"))
 FLEET_MIGRATIONS = 10
+JOBS = os.cpu_count() or 1
 
 
-def fleet():
-    """1,000 SQLite bots x 10 migrations: retort fleet against sqlite3 run
-    over the same databases, serially and split over as many processes as
-    retort runs jobs (the cores)."""
-    n, bots = FLEET_MIGRATIONS, FLEET_BOTS
-    jobs = os.cpu_count() or 1
-    d = project(n, kinds_available())
-    f = os.path.join(WORK, "fleet")
-    botdir = os.path.join(f, "bots")
-    os.makedirs(f, exist_ok=True)
-    names = ["bot_%04d" % i for i in range(1, bots + 1)]
-    dbs = [os.path.join(botdir, b + ".db") for b in names]
-    with open(os.path.join(f, "tenants.txt"), "w") as t:
-        t.writelines("%s sqlite:///%s\n" % (b, db) for b, db in zip(names, dbs))
-    with open(os.path.join(f, "dbs.txt"), "w") as t:
-        t.writelines(db + "\n" for db in dbs)
-    floor_sql = os.path.join(d, "floor", "sqlite.sql")
-    parts = []
-    for k in range(jobs + 1):   # part 0: every bot; parts 1..jobs: a share each
-        chosen = dbs if k == 0 else dbs[k - 1::jobs]
-        path = os.path.join(f, "floor-%d.sql" % k)
+class Fleet:
+    """SQLite bots that get the workload's first 10 migrations, in
+    WORK/<tag>/<who>/: each contender ("who") makes its own copies of the
+    bots, so that one contender's reset never touches another's databases."""
+
+    def __init__(self, tag, bots):
+        self.n = FLEET_MIGRATIONS
+        self.d = project(self.n, kinds_available())
+        self.dir = os.path.join(WORK, tag)
+        os.makedirs(self.dir, exist_ok=True)
+        self.names = ["bot_%05d" % i for i in range(1, bots + 1)]
+        self.ini = os.path.join(self.dir, "retort.ini")
+        with open(self.ini, "w") as t:
+            t.write("[retort]\nscript_location = %s\nurl = sqlite:///%s\n\n[fleet]\nscript_location = %s\n"
+                    % (os.path.join(self.d, "retort", "migrations"), os.path.join(self.dir, "meta.db"),
+                       os.path.join(self.d, "retort", "migrations")))
+
+    def dbs(self, who):
+        return [os.path.join(self.dir, who, b + ".db") for b in self.names]
+
+    def listfile(self, who, what, lines):
+        path = os.path.join(self.dir, "%s-%s.txt" % (what, who))
         with open(path, "w") as t:
-            t.writelines(".open %s\n.read %s\n" % (db, floor_sql) for db in chosen)
-        parts.append(path)
-    ini = os.path.join(f, "retort.ini")
-    with open(ini, "w") as t:
-        t.write("[retort]\nscript_location = %s\nurl = sqlite:///%s\n\n[fleet]\nscript_location = %s\n"
-                % (os.path.join(d, "retort", "migrations"), os.path.join(f, "meta.db"),
-                   os.path.join(d, "retort", "migrations")))
-    prepare = ["bash", "-c", "rm -rf %s && mkdir -p %s" % (shlex.quote(botdir), shlex.quote(botdir))]
-    last = gen.rev_id(n)
+            t.writelines(lines)
+        return path
 
-    def check_all(version_sql, want):
+    def prepare(self, who):
+        d = shlex.quote(os.path.join(self.dir, who))
+        return ["bash", "-c", "rm -rf %s && mkdir -p %s" % (d, d)]
+
+    def check(self, who, version_sql, want):
+        dbs = self.dbs(who)
+
         def check():
             missing = [db for db in dbs if not os.path.exists(db)]
             if missing:
                 raise RuntimeError("fleet: %d databases missing, e.g. %s" % (len(missing), missing[0]))
             for db in (dbs[0], dbs[len(dbs) // 2], dbs[-1]):
-                check_sqlite(db, n, version_sql, want)()
+                check_sqlite(db, self.n, version_sql, want)()
         return check
 
-    rv = "SELECT group_concat(version_num) FROM retort_version"
-    par = " ".join("sqlite3 -bail :memory: %s & p%d=$!;" % (shlex.quote(".read " + parts[k]), k)
-                   for k in range(1, jobs + 1))
-    par += " s=0; " + " ".join("wait $p%d || s=1;" % k for k in range(1, jobs + 1)) + " exit $s"
+    def floor(self, who, script, parallel):
+        """sqlite3 running SCRIPT on every bot (`.open`, `.read`): one
+        process, or JOBS processes with a share of the bots each."""
+        sql = os.path.join(self.d, "floor", script)
+        dbs = self.dbs(who)
+        shares = [dbs[k::JOBS] for k in range(JOBS)] if parallel else [dbs]
+        parts = [self.listfile(who, "floor-%d" % k, (".open %s\n.read %s\n" % (db, sql) for db in share))
+                 for k, share in enumerate(shares)]
+        if not parallel:
+            cmd = ["sqlite3", "-bail", ":memory:", ".read " + parts[0]]
+        else:
+            par = " ".join("sqlite3 -bail :memory: %s & p%d=$!;" % (shlex.quote(".read " + part), k)
+                           for k, part in enumerate(parts))
+            par += " s=0; " + " ".join("wait $p%d || s=1;" % k for k in range(len(parts))) + " exit $s"
+            cmd = ["bash", "-c", par]
+        return cmd, self.prepare(who), self.check(who, RV_SQLITE, gen.rev_id(self.n))
+
+    def retort(self, who, *opts):
+        tenants = self.listfile(who, "tenants", ("%s sqlite:///%s\n" % (b, db)
+                                                 for b, db in zip(self.names, self.dbs(who))))
+        return ([RETORT, "-q", "-c", self.ini, "fleet", "upgrade", "--tenants", tenants] + list(opts),
+                self.prepare(who), self.check(who, RV_SQLITE, gen.rev_id(self.n)))
+
+    def dbmate(self, who):
+        dbs = self.listfile(who, "dbs", (db + "\n" for db in self.dbs(who)))
+        return (["xargs", "-a", dbs, "-P", str(JOBS), "-I{}", DBMATE, "--url", "sqlite:{}",
+                 "--migrations-dir", os.path.join(self.d, "dbmate", "migrations"),
+                 "--no-dump-schema", "migrate"],
+                self.prepare(who), self.check(who, "SELECT count(*) FROM schema_migrations", str(self.n)))
+
+
+RV_SQLITE = "SELECT group_concat(version_num) FROM retort_version"
+DBMATE_FLEET = "dbmate, one process per bot, %d at a time (xargs -P %d)" % (JOBS, JOBS)
+
+
+def alembic_fleet_note(bots):
+    return ("Alembic: no fleet mode; a loop of %s Python processes (about half a second each "
+            "on this machine) would take minutes per run" % f"{bots:,}")
+
+
+def fleet():
+    """1,000 SQLite bots x 10 migrations, a transaction per migration:
+    retort fleet against sqlite3 run over the same databases, serially and
+    split over as many processes as retort runs jobs (the cores)."""
+    f = Fleet("fleet", FLEET_BOTS)
     cs = [
-        Contender("floor: sqlite3, %d processes in parallel (one per core)" % jobs,
-                  ["bash", "-c", par], prepare, check_all(rv, last), floor=True),
-        Contender("floor: one sqlite3 process, bot after bot",
-                  ["sqlite3", "-bail", ":memory:", ".read " + parts[0]], prepare, check_all(rv, last)),
-        Contender("retort fleet upgrade (jobs: the %d cores)" % jobs,
-                  [RETORT, "-q", "-c", ini, "fleet", "upgrade", "--tenants",
-                   os.path.join(f, "tenants.txt")], prepare, check_all(rv, last)),
+        Contender("floor: sqlite3, %d processes in parallel (one per core)" % JOBS,
+                  *f.floor("floor", "sqlite.sql", True), floor=True),
+        Contender("floor: one sqlite3 process, bot after bot", *f.floor("serial", "sqlite.sql", False)),
+        Contender("retort fleet upgrade (jobs: the %d cores)" % JOBS, *f.retort("retort", "--no-atomic")),
     ]
-    skipped = ["Alembic: no fleet mode; a loop of %d Python processes (about half a second each "
-               "on this machine) would take minutes per run" % bots]
+    skipped = [alembic_fleet_note(FLEET_BOTS)]
     if DBMATE:
-        cs.append(Contender("dbmate, one process per bot, %d at a time (xargs -P %d)" % (jobs, jobs),
-                            ["xargs", "-a", os.path.join(f, "dbs.txt"), "-P", str(jobs), "-I{}", DBMATE,
-                             "--url", "sqlite:{}", "--migrations-dir", os.path.join(d, "dbmate", "migrations"),
-                             "--no-dump-schema", "migrate"],
-                            prepare, check_all("SELECT count(*) FROM schema_migrations", str(n))))
+        cs.append(Contender(DBMATE_FLEET, *f.dbmate("dbmate")))
     else:
         skipped.append("dbmate: not installed (npm package dbmate)")
-    sc = Scenario("fleet", "Fleet: %s SQLite bots × %d migrations" % (f"{bots:,}", n),
+    sc = Scenario("fleet", "Fleet: %s SQLite bots × %d migrations" % (f"{FLEET_BOTS:,}", f.n),
                   "`retort fleet upgrade --tenants FILE` over %s fresh SQLite files, each getting the "
                   "first %d migrations of the workload (each in its own transaction). The floor is "
                   "`sqlite3` running the per-migration floor script on every file (`.open`, `.read`), "
                   "split over as many processes as retort runs jobs; the serial run is shown too."
-                  % (f"{bots:,}", n), cs, rounds=3, rss_rounds=1)
+                  % (f"{FLEET_BOTS:,}", f.n), cs, rounds=3, rss_rounds=1)
     sc.skipped = skipped
+    return sc
+
+
+def fleet_atomic():
+    """The same fleet with [fleet] atomic: a bot's run is one transaction."""
+    f = Fleet("fleet-atomic", FLEET_BOTS)
+    cs = [
+        Contender("floor: sqlite3, one BEGIN/COMMIT per bot, %d processes in parallel (one per core)" % JOBS,
+                  *f.floor("floor", "sqlite-whole.sql", True), floor=True),
+        Contender("retort fleet upgrade --atomic (jobs: the %d cores)" % JOBS, *f.retort("retort", "--atomic")),
+    ]
+    skipped = [alembic_fleet_note(FLEET_BOTS)]
+    if DBMATE:
+        cs.append(Contender(DBMATE_FLEET + "; a transaction per migration: dbmate has no per-bot atomicity",
+                            *f.dbmate("dbmate")))
+    else:
+        skipped.append("dbmate: not installed (npm package dbmate)")
+
+    def absolute(sc):
+        w = med(sc.contenders[1].times)
+        return [("%s: ≤ 2 s" % sc.title, ms(w), w is not None and w <= 2.0)]
+    sc = Scenario("fleet-atomic", "Fleet, atomic bots: %s SQLite bots × %d migrations" % (f"{FLEET_BOTS:,}", f.n),
+                  "`retort fleet upgrade --atomic` (`[fleet] atomic = true`): each bot's whole run is one "
+                  "transaction, so a bot reaches the head or stays where it was. The floor is `sqlite3` "
+                  "running the workload's whole-run floor script (the version table, then the %d "
+                  "migrations inside one `BEGIN ... COMMIT`) on every file, split over as many processes "
+                  "as retort runs jobs. Targets: ≤ 1.3× the floor, ≤ 2 s." % f.n,
+                  cs, rounds=3, rss_rounds=1, wall_target=1.3, targets=absolute)
+    sc.skipped = skipped
+    return sc
+
+
+def fleet_10k():
+    """Ten times the fleet, atomic: the first run on fresh files, and a
+    second run that finds every bot at head."""
+    bots = 10 * FLEET_BOTS
+    f = Fleet("fleet-10k", bots)
+    first, prep, check = f.retort("retort", "--atomic")
+    cs = [
+        Contender("floor: sqlite3, one BEGIN/COMMIT per bot, %d processes in parallel (one per core)" % JOBS,
+                  *f.floor("floor", "sqlite-whole.sql", True), floor=True),
+        Contender("retort fleet upgrade --atomic, fresh files", first, prep, check, judge=False),
+        # no reset: the bots are where the row above left them, at head
+        Contender("retort fleet upgrade --atomic again, every bot at head (nothing to do)", first,
+                  None, check, judge=False),
+    ]
+
+    def limits(sc):
+        a, b = sc.contenders[1], sc.contenders[2]
+        wa, wb = med(a.times), med(b.times)
+        rss = max(a.rss + b.rss) if a.rss or b.rss else None
+        return [("%s: first run ≤ 20 s" % sc.title, ms(wa), wa is not None and wa <= 20),
+                ("%s: second run (nothing to do) ≤ 1.5 s" % sc.title, ms(wb), wb is not None and wb <= 1.5),
+                ("%s: peak RSS ≤ 64 MiB (the larger of the two runs)" % sc.title, mib(rss),
+                 rss is not None and rss <= 64 * 1024)]
+    sc = Scenario("fleet-10k", "Fleet, atomic bots: %s SQLite bots × %d migrations" % (f"{bots:,}", f.n),
+                  "`retort fleet upgrade --atomic` over %s fresh SQLite files, then again over the same "
+                  "files, every bot already at head (the second row runs right after the first, with no "
+                  "reset). The floor is the fleet-atomic one (sqlite3, one transaction per bot, split over "
+                  "the cores). Few rounds: each run is long." % f"{bots:,}",
+                  cs, rounds=1, min_rounds=1, rss_rounds=1, targets=limits)
+    sc.skipped = ["dbmate: left out at this size (%s processes: minutes per run); the 1,000-bot fleets "
+                  "show its rate" % f"{bots:,}", alembic_fleet_note(bots)]
+    return sc
+
+
+PG_URL2 = E.get("BENCH_PG_URL2", "")
+PG_STOPPED_URL = E.get("BENCH_PG_STOPPED_URL", "")
+PG_FLEET_DBS = int(E.get("BENCH_PG_FLEET_DBS", "100"))
+CONNECT_TIMEOUT = 10
+
+
+def fleet_pg_servers():
+    """Tenants on three PostgreSQL servers, one of them stopped, against
+    the same fleet without the stopped server's tenants."""
+    k = PG_FLEET_DBS
+    title = "Fleet across PostgreSQL servers: %s databases on 3 servers, one stopped" % f"{3 * k:,}"
+    if not (PG_URL and PSQL and PG_URL2 and PG_STOPPED_URL):
+        sc = Scenario("fleet-pg-servers", title, "", [], 0)
+        sc.missing = ("needs three PostgreSQL servers, which bench/run.sh starts with scripts/pgserver.sh "
+                      "(not with BENCH_NO_PG, nor without the Debian package `postgresql`).")
+        return sc
+    n = FLEET_MIGRATIONS
+    d = project(n, ["retort"])
+    last = gen.rev_id(n)
+    f = os.path.join(WORK, "fleet-pg")
+    os.makedirs(f, exist_ok=True)
+    dbs = ["fps_%03d" % i for i in range(1, k + 1)]
+    live = [("a", PG_URL), ("b", PG_URL2)]
+    base = lambda url: url.rsplit("/", 1)[0]
+    # the databases, once per server; each run empties them (one psql per
+    # server, \connect to each in turn: cheaper than making them again)
+    resets = []
+    for tag, url in live:
+        have = subprocess.run(psql_cmd(url, "-tA", "-c", "SELECT datname FROM pg_database"),
+                              check=True, stdout=subprocess.PIPE, text=True).stdout.split()
+        todo = "".join("CREATE DATABASE %s;\n" % db for db in dbs if db not in have)
+        if todo:
+            log("fleet-pg-servers: creating databases on server %s" % tag)
+            sh(psql_cmd(url), input=todo, text=True, stdout=DEVNULL)
+        path = os.path.join(f, "reset-%s.sql" % tag)
+        with open(path, "w") as t:
+            t.writelines("\\connect %s\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n" % db for db in dbs)
+        resets.append(shlex.join(psql_cmd(url, "-f", path)))
+    prepare = ["bash", "-c", "%s >/dev/null & p=$!; %s >/dev/null && wait $p" % tuple(resets)]
+
+    def tenants(servers):
+        path = os.path.join(f, "tenants-%d.txt" % len(servers))
+        with open(path, "w") as t:
+            for db in dbs:   # the servers' tenants interleaved, as a registry's rows might be
+                t.writelines("%s_%s %s/%s\n" % (tag, db, base(url), db) for tag, url in servers)
+        return path
+    ini = os.path.join(f, "retort.ini")
+    with open(ini, "w") as t:
+        t.write("[retort]\nscript_location = %s\nconnect_timeout = %d\n\n[fleet]\nscript_location = %s\n"
+                % (os.path.join(d, "retort", "migrations"), CONNECT_TIMEOUT,
+                   os.path.join(d, "retort", "migrations")))
+    jobs = 4 * len(live)
+
+    def cmd(servers):
+        return [RETORT, "-q", "-c", ini, "fleet", "upgrade", "--tenants", tenants(servers), "--atomic",
+                "-j", str(jobs), "--max-per-server", "4", "--format", "json"]
+    seen = {}
+
+    def report(c):
+        r = json.loads(c.out)
+        good = [t for t in r["tenants"] if t["status"] in ("ok", "created") and t["to"] == last]
+        bad = [t for t in r["tenants"] if t["status"] == "failed"]
+        return r, good, bad
+
+    def check_two(c):
+        def check():
+            r, good, bad = report(c)
+            if len(good) != 2 * k or bad:
+                raise RuntimeError("fleet-pg-servers: %d of %d at head, %d failed: %s"
+                                   % (len(good), 2 * k, len(bad), bad[:1]))
+            for tag, url in live:
+                check_pg_at(url, dbs[-1], n, last)
+        return check
+
+    def check_three(c):
+        def check():
+            r, good, bad = report(c)
+            seen.update(good=len(good), bad=len(bad),
+                        bad_c=sum(1 for t in bad if t["name"].startswith("c_")),
+                        slowest=max((t["duration_ms"] for t in bad), default=None),
+                        errors=sorted({re.sub(r"fps_\d+", "fps_N", t["error"] or "") for t in bad}))
+            for tag, url in live:
+                check_pg_at(url, dbs[0], n, last)
+        return check
+    two = Contender("floor: retort fleet upgrade, %s databases on the 2 running servers" % f"{2 * k:,}",
+                    cmd(live), prepare, floor=True, capture=True)
+    two.check = check_two(two)
+    three = Contender("retort fleet upgrade, %s databases on 3 servers, one stopped" % f"{3 * k:,}",
+                      cmd(live + [("c", PG_STOPPED_URL)]), prepare, status=1, capture=True)
+    three.check = check_three(three)
+
+    def verdicts(sc):
+        if not seen:
+            return []
+        sc.facts.append("In the warm-up run with the stopped server: %d databases at head, %d failed "
+                        "(%d of them the stopped server's), the slowest failure after %s; the errors: %s."
+                        % (seen["good"], seen["bad"], seen["bad_c"],
+                           ms(seen["slowest"] / 1000) if seen["slowest"] is not None else "n/a",
+                           "; ".join("`%s`" % e for e in seen["errors"]) or "none"))
+        return [("%s: the other %d at head" % (sc.title, 2 * k), "%d" % seen["good"], seen["good"] == 2 * k),
+                ("%s: the %d reported failed within connect_timeout (%d s)" % (sc.title, k, CONNECT_TIMEOUT),
+                 "%d failed, the slowest after %s" % (seen["bad"], ms(seen["slowest"] / 1000)
+                                                      if seen["slowest"] is not None else "n/a"),
+                 seen["bad"] == k and seen["bad_c"] == k and seen["slowest"] is not None
+                 and seen["slowest"] <= CONNECT_TIMEOUT * 1000)]
+    sc = Scenario("fleet-pg-servers", title,
+                  "`retort fleet upgrade --atomic -j %d --max-per-server 4` over %d databases on each of "
+                  "three PostgreSQL servers on 127.0.0.1, %d migrations each: bench/run.sh's server "
+                  "(`fsync = on`), a second one from scripts/pgserver.sh (`fsync = off`), and a port "
+                  "where a third one ran and was stopped, so that its connections are refused "
+                  "(`connect_timeout = %d`). The floor is the same fleet without the stopped server's "
+                  "tenants. Each run starts from empty databases (`DROP SCHEMA public CASCADE`). "
+                  "Target: ≤ 1.2× the floor, the others at head, the stopped server's tenants reported "
+                  "failed within the connect timeout (read from the `--format json` report of the "
+                  "warm-up run)." % (jobs, k, n, CONNECT_TIMEOUT),
+                  [two, three], rounds=3, rss_rounds=1, wall_target=1.2, targets=verdicts)
+    sc.skipped = ["dbmate and Alembic: no fleet across servers (no per-server limit); "
+                  "the SQLite fleets show dbmate in parallel processes"]
+    return sc
+
+
+def check_pg_at(url, db, n, want):
+    got = subprocess.run(psql_cmd(url.rsplit("/", 1)[0] + "/" + db, "-tA", "-c",
+                                  "SELECT (SELECT count(*) FROM pg_tables WHERE tablename LIKE 'bench\\_%%') "
+                                  "|| ' ' || (SELECT version_num FROM retort_version)"),
+                         check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
+    if got != "%d %s" % (n, want):
+        raise RuntimeError("%s on %s: got %r, want %r" % (db, url.rsplit("@", 1)[-1], got, "%d %s" % (n, want)))
+
+
+def selftest(n=158):
+    """`retort test` against one upgrade head + downgrade base + upgrade head."""
+    d = project(n, ["retort"])
+    ini = os.path.join(d, "retort", "retort.ini")
+    last = gen.rev_id(n)
+
+    def cycle(url):
+        return ["bash", "-c", " && ".join(shlex.join([RETORT, "-q", "-c", ini, "-u", url] + a)
+                                          for a in (["upgrade", "head"], ["downgrade", "base"],
+                                                    ["upgrade", "head"]))]
+    cs = []
+    if PG_URL and PSQL:
+        cs += [Contender("floor (PostgreSQL): `upgrade head`, `downgrade base`, `upgrade head` on a fresh database",
+                         cycle(pg_url("bench_t158")), pg_reset("bench_t158"),
+                         check_pg("bench_t158", n, "SELECT string_agg(version_num, ',') FROM retort_version",
+                                  last), floor=True),
+               Contender("retort test (PostgreSQL: a scratch database on the same server)",
+                         [RETORT, "-q", "-c", ini, "-u", PG_URL, "test"])]
+    db = os.path.join(WORK, "db", "t158.db")
+    os.makedirs(os.path.dirname(db), exist_ok=True)
+    cs += [Contender("floor (SQLite): `upgrade head`, `downgrade base`, `upgrade head` on a fresh file",
+                     cycle("sqlite:///" + db), rm_db(db), check_sqlite(db, n, RV_SQLITE, last), floor=True),
+           Contender("retort test (SQLite: a scratch file in $TMPDIR)",
+                     [RETORT, "-q", "-c", ini, "-u", "sqlite:///" + os.path.join(WORK, "db", "t158-unused.db"),
+                      "test"], judge=False)]
+
+    def no_pg(sc):
+        return [] if PG_URL and PSQL else [("%s: PostgreSQL ≤ 4× the floor" % sc.title, "not measured", False)]
+    return Scenario("test-158", "`retort test` on %d migrations" % n,
+                    "`retort test` (every revision: upgrade, downgrade, upgrade again, each compared by "
+                    "the schema's fingerprint; then downgrade base) on the workload's first %d migrations "
+                    "(with their downgrades), against the floor of the same migrations run by "
+                    "`retort upgrade head`, `retort downgrade base` and `retort upgrade head` on a fresh "
+                    "database (one `bash -c`). Target on PostgreSQL: ≤ 4× the floor; SQLite is shown "
+                    "without one." % n, cs, rounds=3, rss_rounds=1, wall_target=4.0, targets=no_pg)
+
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPORA = E.get("BENCH_CORPORA") or os.path.normpath(os.path.join(TOP, "..", "shared", "corpora"))
+
+
+def autogen_synapse():
+    """Autogenerate on PostgreSQL from an empty database to Synapse's full
+    schema, as `make corpus` builds its model (tests/corpus)."""
+    title = "Autogenerate on PostgreSQL: an empty database → Synapse's schema"
+    schema_dir = os.path.join(CORPORA, "synapse", "synapse", "storage", "schema")
+    if not os.path.isdir(schema_dir):
+        sc = Scenario("autogen-synapse", title, "", [], 0)
+        sc.missing = ("the corpus is not there (%s; `../shared/corpora` beside the repository, or "
+                      "BENCH_CORPORA)." % schema_dir)
+        return sc
+    if not (PG_URL and PSQL):
+        return Scenario("autogen-synapse", title, "", [], 0)
+    sys.path.insert(0, os.path.join(TOP, "tests", "corpus"))
+    import synapse                 # noqa: E402  (tests/corpus: the corpus as a retort project)
+    import run as corpus_run       # noqa: E402  (tests/corpus/run.py: make corpus)
+    w = os.path.join(WORK, "synapse")
+    shutil.rmtree(w, ignore_errors=True)
+    os.makedirs(w)
+    # the schema as make corpus's oracle builds it: Synapse's files run by
+    # psql, one transaction each; the model is its pg_dump --schema-only
+    log("autogen-synapse: building Synapse's schema with psql")
+    revs, _ = synapse.plan(schema_dir, "postgresql")
+    sqls = ["\n".join(synapse.script(p, "postgresql") for p in files) for _, _, files in revs]
+    sh(pg_reset("bench_syn_src"), stdout=DEVNULL)
+    done, err = corpus_run.run_steps(psql_cmd(pg_url("bench_syn_src")), "\\echo %s\n", sqls)
+    if err:
+        raise RuntimeError("autogen-synapse: psql stopped at step %d of %d: %s" % (done, len(sqls), err))
+    pg_dump = os.path.join(os.path.dirname(PSQL), "pg_dump")
+    model = subprocess.run([pg_dump, "--schema-only", "-d", pg_url("bench_syn_src")], check=True,
+                           stdout=subprocess.PIPE, text=True).stdout
+    tables = len(re.findall(r"(?m)^CREATE TABLE ", model))
+    for db in ("bench_syn_empty", "bench_syn_full"):
+        sh(pg_reset(db), stdout=DEVNULL)
+    projects = {}
+    for name, db in (("autogen", "bench_syn_empty"), ("check", "bench_syn_full")):
+        proj = os.path.join(w, name)
+        corpus_run.new_project(RETORT, proj, pg_url(db), schema="model.sql")
+        with open(os.path.join(proj, "model.sql"), "w", encoding="utf-8") as t:
+            t.write(model)
+        projects[name] = os.path.join(proj, "retort.ini")
+    # the migrated database of `check`: the model's revision, applied
+    sh([RETORT, "-q", "-c", projects["check"], "-u", pg_url("bench_syn_empty"), "revision",
+        "--autogenerate", "-m", "synapse", "--rev-id", "0000000000aa"], stdout=DEVNULL)
+    sh([RETORT, "-q", "-c", projects["check"], "upgrade", "head"], stdout=DEVNULL)
+    versions = os.path.join(w, "autogen", "migrations", "versions")
+
+    def one_revision():
+        files = [x for x in os.listdir(versions) if x.endswith(".sql")]
+        text = "".join(open(os.path.join(versions, x)).read() for x in files)
+        got = len(re.findall(r"(?m)^CREATE TABLE ", text))
+        if len(files) != 1 or got != tables:
+            raise RuntimeError("autogen-synapse: %d files, %d CREATE TABLE (want 1, %d)" % (len(files), got, tables))
+    cs = [Contender("retort `revision --autogenerate`, empty database → Synapse's %d tables" % tables,
+                    [RETORT, "-q", "-c", projects["autogen"], "revision", "--autogenerate", "-m", "synapse",
+                     "--rev-id", "0000000000aa"],
+                    ["bash", "-c", "rm -f %s/*.sql" % shlex.quote(versions)], one_revision),
+          Contender("retort `check`, a database migrated to that schema",
+                    [RETORT, "-q", "-c", projects["check"], "check"])]
+
+    def limits(sc):
+        a, c = med(sc.contenders[0].times), med(sc.contenders[1].times)
+        return [("%s: autogenerate ≤ 0.5 s" % sc.title, ms(a), a is not None and a <= 0.5),
+                ("%s: `check` ≤ 0.3 s" % sc.title, ms(c), c is not None and c <= 0.3)]
+    sc = Scenario("autogen-synapse", title,
+                  "The model is what `make corpus` (tests/corpus) makes of Synapse's PostgreSQL schema "
+                  "files (%d revisions: the full schema and its deltas), read where they are in "
+                  "`../shared/corpora`: run by psql, one transaction each, then `pg_dump --schema-only` "
+                  "(%d tables). `revision --autogenerate` compares it with an empty database (each run "
+                  "writes the revision anew); `check` compares it with a database migrated by that "
+                  "revision. No raw floor; targets are absolute." % (len(revs), tables),
+                  cs, rounds=5, kind="plain", targets=limits)
+    sc.skipped = ["Alembic: its autogenerate needs the schema as SQLAlchemy metadata (Synapse has none) and "
+                  "psycopg2, which `make bench` does not install"]
+    return sc
+
+
+REVS = int(E.get("BENCH_REVS", "100000"))
+
+
+def revs_100k():
+    """Listing and offline at 100,000 revisions, and their growth from 10,000."""
+    sizes = (REVS // 10, REVS)
+    cs = []
+    for n in sizes:
+        d = project(n, ["retort"])
+        ini = os.path.join(d, "retort", "retort.ini")
+        if READFLOOR:
+            cs.append(Contender("floor: list the folder, stat every file (bench/readfloor.c --stat), %s files"
+                                % f"{n:,}", [READFLOOR, "--stat", os.path.join(d, "retort", "migrations", "versions")]))
+        cs.append(Contender("`retort heads`, %s revisions" % f"{n:,}", [RETORT, "-c", ini, "heads"]))
+        cs.append(Contender("`retort upgrade head --sql`, %s revisions" % f"{n:,}",
+                            [RETORT, "-c", ini, "-u", "sqlite:///unused.db", "upgrade", "head", "--sql"]))
+
+    def limits(sc):
+        by = {c.name: c for c in sc.contenders}
+        small, big = (f"{n:,}" for n in sizes)
+        out, growth = [], []
+        for verb, limit in (("heads", 0.4), ("upgrade head --sql", 0.8)):
+            a, b = by["`retort %s`, %s revisions" % (verb, small)], by["`retort %s`, %s revisions" % (verb, big)]
+            wa, wb, rss = med(a.times), med(b.times), med(b.rss)
+            out.append(("`retort %s`, %s revisions: ≤ %.1f s" % (verb, big, limit), ms(wb),
+                        wb is not None and wb <= limit))
+            out.append(("`retort %s`, %s revisions: ≤ 128 MiB peak RSS" % (verb, big), mib(rss),
+                        rss is not None and rss <= 128 * 1024))
+            g = ratio(wb, wa)
+            out.append(("`retort %s`: growth from %s to %s revisions ≤ 10×" % (verb, small, big),
+                        fmt_ratio(g), g is not None and g <= 10))
+            growth.append("%s %s (%s → %s)" % (verb, fmt_ratio(g), ms(wa), ms(wb)))
+        sc.facts.append("Growth from %s to %s revisions (10× the files): %s. Linear growth with a fixed "
+                        "start-up cost gives at most 10×." % (small, big, "; ".join(growth)))
+        return out
+    sc = Scenario("revs-100k", "A %s-revision chain: listing and offline" % f"{REVS:,}",
+                  "The workload's migrations as one linear chain of %s files (and of %s, for the growth), "
+                  "generated once into bench/.work and reused while gen.py is unchanged. `heads` loads "
+                  "every header (the header cache is warm, as from the second command on); `upgrade head "
+                  "--sql` writes the whole script to /dev/null. The stat floor is what reaching the files "
+                  "costs with a warm cache." % (f"{REVS:,}", f"{REVS // 10:,}"),
+                  cs, rounds=3, runs=2, kind="plain", targets=limits)
     return sc
 
 
@@ -583,6 +1000,8 @@ def table_instructions(sc, lines):
 
 def hyperfine(c, runs, tmp):
     args = ["hyperfine", "-N", "--style", "none", "--runs", str(runs), "--export-json", tmp]
+    if c.status:
+        args.append("--ignore-failure")   # the run's status is checked in the warm-up
     if c.prepare:
         args += ["--prepare", shlex.join(c.prepare)]
     args.append(shlex.join(c.cmd))
@@ -597,9 +1016,18 @@ def peak_rss(c, tmp):
         return None
     if c.prepare:
         sh(c.prepare, stdout=DEVNULL, stderr=DEVNULL)
-    sh([TIME, "-f", "%M", "-o", tmp] + c.cmd, stdout=DEVNULL, stderr=DEVNULL, env=c.env)
+    run_status(c, [TIME, "-f", "%M", "-o", tmp] + c.cmd, stdout=DEVNULL, stderr=DEVNULL)
     with open(tmp) as f:
         return int(f.read().split()[-1])
+
+
+def run_status(c, argv, **kw):
+    """Run ARGV (C's command, maybe under a wrapper); its exit status must be C's."""
+    p = subprocess.run(argv, env=c.env, **kw)
+    if p.returncode != c.status:
+        raise RuntimeError("%s: exit status %d, want %d (%s)" % (c.name, p.returncode, c.status,
+                                                                 shlex.join(c.cmd)))
+    return p
 
 
 def run_scenario(sc):
@@ -610,7 +1038,9 @@ def run_scenario(sc):
     for c in sc.contenders:
         if c.prepare:
             sh(c.prepare, stdout=DEVNULL, stderr=DEVNULL)
-        sh(c.cmd, stdout=DEVNULL, env=c.env)
+        p = run_status(c, c.cmd, stdout=subprocess.PIPE if c.capture else DEVNULL,
+                       text=c.capture or None)
+        c.out = p.stdout
         if c.check:
             c.check()
     k = len(sc.contenders)
@@ -658,30 +1088,39 @@ def verdict(ok):
     return "**met**" if ok else "**missed**"
 
 
-targets = []   # (what, measured, limit, ok)
+targets = []   # (scenario id, what, measured, ok)
+
+
+def target(sc, what, measured, ok):
+    targets.append((sc.sid, what, measured, ok))
 
 
 def table_ratio(sc, lines):
-    floor = next((c for c in sc.contenders if c.floor), None)
-    fw = med(floor.times) if floor else None
-    fc = med(floor.cpu) if floor else None
+    """Ratios are to the floor row above (a scenario may hold two pairs)."""
     lines.append("| contender | median wall | median CPU (user+sys) | peak RSS | wall / floor | CPU / floor | runs |")
     lines.append("|---|---:|---:|---:|---:|---:|---:|")
+    floor = None
     for c in sc.contenders:
+        if c.floor:
+            floor = c
+        fw = med(floor.times) if floor else None
+        fc = med(floor.cpu) if floor else None
         w, cpu = med(c.times), med(c.cpu)
         lines.append("| %s | %s | %s | %s | %s | %s | %d |" % (
             c.name, ms(w), ms(cpu), mib(med(c.rss)),
             "1 (floor)" if c.floor else fmt_ratio(ratio(w, fw)),
             "1 (floor)" if c.floor else fmt_ratio(ratio(cpu, fc)), len(c.times)))
-        if c.name.startswith("retort") and "SQLite-only" not in c.name and floor:
+        judged = c.judge if c.judge is not None else (
+            c.name.startswith("retort") and "SQLite-only" not in c.name)
+        if judged and floor and not c.floor:
             if sc.wall_target:
                 r = ratio(w, fw)
-                targets.append(("%s: wall ≤ %.2f× floor" % (sc.title, sc.wall_target),
-                                fmt_ratio(r), r is not None and r <= sc.wall_target))
+                target(sc, "%s: wall ≤ %.2f× floor" % (sc.title, sc.wall_target),
+                       fmt_ratio(r), r is not None and r <= sc.wall_target)
             if sc.cpu_target:
                 r = ratio(cpu, fc)
-                targets.append(("%s: CPU ≤ %.2f× floor" % (sc.title, sc.cpu_target),
-                                fmt_ratio(r), r is not None and r <= sc.cpu_target))
+                target(sc, "%s: CPU ≤ %.2f× floor" % (sc.title, sc.cpu_target),
+                       fmt_ratio(r), r is not None and r <= sc.cpu_target)
 
 
 def table_listing(sc, lines):
@@ -701,9 +1140,9 @@ def table_listing(sc, lines):
         lines.append("| %s | %s | %s | %s | %s | %d |" % (c.name, ms(w), ms(med(c.cpu)), mib(rss),
                                                          tgt, len(c.times)))
         if "SQLite-only" not in c.name:
-            targets.append(("%s: ≤ %d ms" % (c.name, tms), ms(w), ok_t))
+            target(sc, "%s: ≤ %d ms" % (c.name, tms), ms(w), ok_t)
             if trss:
-                targets.append(("%s: ≤ %d MiB peak RSS" % (c.name, trss), mib(rss), ok_r))
+                target(sc, "%s: ≤ %d MiB peak RSS" % (c.name, trss), mib(rss), ok_r)
     # linear growth: the 10,000 / 2,000 ratio per verb
     by = {}
     for c in sc.contenders:
@@ -787,41 +1226,126 @@ def versions():
     return v
 
 
-def extra_features(ran):
-    """Fleet and autogenerate scenarios run only where those features exist."""
+# ---- the report, whole or in part ------------------------------------------------
+#
+# A run with BENCH_ONLY rewrites only its scenarios' sections and target rows
+# and keeps the others of the RESULTS.md it finds.  Each section starts with
+# a marker line <!-- bench:SID -->, each target row names its scenario, and a
+# comment <!-- bench-runs: JSON --> lists the runs whose figures are in the
+# file.  A file written before these markers is read by its headings.
+
+LEGACY_TITLES = [   # (heading or target row prefix, scenario id)
+    ("Upgrade 200 migrations on a fresh SQLite file", "sqlite-200"),
+    ("Upgrade 2,000 migrations on a fresh SQLite file", "sqlite-2000"),
+    ("Whole-run mode, 200 migrations", "whole-200"),
+    ("Whole-run mode, 2,000 migrations", "whole-2000"),
+    ("Upgrade 200 migrations on PostgreSQL", "pg-200"),
+    ("Listing commands", "listing"),
+    ("`retort ", "listing"),
+    ("Offline `upgrade head --sql` for 2,000", "offline-2000"),
+    ("Autogenerate against a 500-table", "autogen-500"),
+    ("Fleet: ", "fleet"),
+    ("Instructions executed", "instructions"),
+]
+
+
+def legacy_sid(text):
+    return next((sid for prefix, sid in LEGACY_TITLES if text.startswith(prefix)), None)
+
+
+def read_previous():
+    """(runs, {sid: section lines}, {sid: target rows}, note lines) of the
+    report at OUT, or empties when there is none."""
+    runs, sections, rows, note_lines = [], {}, {}, []
+    try:
+        text = open(OUT, encoding="utf-8").read()
+    except OSError:
+        return runs, sections, rows, note_lines
+    m = re.search(r"<!-- bench-runs: (.*?) -->", text)
+    if m:
+        runs = json.loads(m.group(1))
+    else:   # the old header: one full run
+        d = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d UTC)", text)
+        c = re.search(r"\| retort \| .*?(commit \w+[^|)]*)", text)
+        runs = [{"date": d.group(1) if d else "?", "only": None, "source": c.group(1) if c else ""}]
+    cur, in_targets, in_notes, marked = None, False, False, None
+    for line in text.splitlines():
+        mk = re.match(r"<!-- bench:([\w-]+) -->$", line)
+        if mk:
+            marked = mk.group(1)
+            continue
+        if line.startswith("## "):
+            heading = line[3:]
+            in_targets, in_notes = heading == "Targets", heading.startswith("Notes")
+            cur = marked or (None if in_targets or in_notes else legacy_sid(heading))
+            marked = None
+            if cur:
+                sections[cur] = []
+        if cur:
+            sections[cur].append(line)
+        elif in_targets and line.startswith("| ") and not line.startswith("| target") \
+                and not line.startswith("| scenario"):
+            cells = [x.strip() for x in line.strip("|").split(" | ")]
+            sid = cells[0].strip("`") if len(cells) == 4 else legacy_sid(cells[0])
+            if sid:
+                rows.setdefault(sid, []).append(line if len(cells) == 4 else "| `%s` | %s" % (sid, line[2:]))
+        elif in_notes and line.startswith("- "):
+            note_lines.append(line)
+    for sid in sections:   # the blank line before the next section is written anew
+        while sections[sid] and not sections[sid][-1].strip():
+            sections[sid].pop()
+    return runs, sections, rows, note_lines
+
+
+def runs_text(runs):
+    """Which run measured what: one clause per run still in the file."""
     out = []
-    helptext = out_of([RETORT, "--help"])
-    if "fleet" not in ran:
-        if "fleet" not in helptext:
-            out.append("- **Fleet** (1,000 SQLite bots × 10 migrations): not measured — retort has no "
-                       "`fleet` command yet (its issue has not landed).")
+    for r in runs:
+        what = ("every scenario" + (" not named after it" if len(runs) > 1 else "")
+                if r["only"] is None else ", ".join("`%s`" % s for s in r["only"]))
+        when, end = r["date"], r.get("end")
+        if end:   # the same day: 2026-12-03 02:44 – 03:12 UTC
+            when = "%s – %s" % (when[:-4], end[11:]) if end[:10] == when[:10] else "%s – %s" % (when, end)
+        out.append("%s with %s%s" % (when, r.get("source") or "retort", " — " + what))
+    return "; ".join(out)
+
+
+def write_report(all_sids, scenarios, started, load_before, load_after):
+    ran = [sc.sid for sc in scenarios]
+    now = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started))
+    this_run = {"date": now, "only": ran if ONLY else None, "source": E.get("BENCH_SOURCE", "")}
+    old_runs, old_sections, old_rows, old_notes = read_previous() if ONLY else ([], {}, {}, [])
+    # a run none of whose scenarios are left in the file is dropped
+    runs = []
+    for r in old_runs + [this_run]:
+        if r is not this_run and r["only"] is not None:
+            r = dict(r, only=[s for s in r["only"] if s not in ran])
+            if not r["only"]:
+                continue
+        last = runs[-1] if runs else None
+        if last and last["only"] is not None and r["only"] is not None and last["source"] == r["source"]:
+            # BENCH_ONLY runs of the same source, one after another: one entry
+            last["only"] = last["only"] + [s for s in r["only"] if s not in last["only"]]
+            last["end"] = r.get("end", r["date"])
         else:
-            out.append("- **Fleet**: not measured in this run (BENCH_ONLY left it out).")
-    revhelp = out_of([RETORT, "revision", "--help"])
-    if "autogen-500" in ran:
-        pass
-    elif "autogenerate" not in revhelp:
-        out.append("- **Autogenerate** (a 500-table schema): not measured — `revision --autogenerate` "
-                   "does not exist yet (its issue has not landed).")
-    else:
-        out.append("- **Autogenerate**: not measured in this run (BENCH_ONLY left it out).")
-    return out
+            runs.append(dict(r))
 
-
-def write_report(scenarios, started, load_before, load_after):
     cpu, cores, kernel, mem, fs, virt = machine()
     L = []
     L.append("# retort benchmarks")
     L.append("")
-    L.append("Generated by `make bench` (`bench/run.sh`) on %s; do not edit by hand." %
-             time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)))
+    L.append("<!-- bench-runs: %s -->" % json.dumps(runs, ensure_ascii=False))
+    L.append("Generated by `make bench` (`bench/run.sh`); do not edit by hand. Measured on %s. "
+             "A run with `BENCH_ONLY` rewrites only its scenarios' sections and target rows; each "
+             "section's last line says when it was measured." % runs_text(runs))
     L.append("")
     L.append("Every number is a whole process, timed by hyperfine (`-N`, no shell) from a fresh database, "
              "after a warm-up round that also checks that every contender built the same database "
              "(tables, rows, version). Contenders take turns round by round (rotating order), so the rest "
              "of the machine's load falls on all of them alike. *Median wall* is the median over all runs; "
              "*median CPU* is the median of hyperfine's user+sys per call; *peak RSS* is the median of "
-             "`/usr/bin/time -f %M` over three separate runs. Ratios divide medians.")
+             "`/usr/bin/time -f %M` over up to three separate runs. Ratios divide medians; in a table "
+             "with two floors each ratio is to the floor above it.")
     L.append("")
     L.append("## Machine")
     L.append("")
@@ -832,66 +1356,69 @@ def write_report(scenarios, started, load_before, load_after):
     L.append("| memory | %s |" % mem)
     L.append("| kernel | Linux %s%s |" % (kernel, (", %s guest" % virt) if virt and virt != "none" else ""))
     L.append("| databases on | %s (fsync is real: SQLite's default `synchronous = FULL`, rollback journal) |" % fs)
-    L.append("| load average | %s at the start, %s at the end |" % (load_before, load_after))
+    L.append("| load average (latest run) | %s at the start, %s at the end |" % (load_before, load_after))
     L.append("")
-    L.append("## Versions")
+    L.append("## Versions (latest run)")
     L.append("")
     L.append("| | |")
     L.append("|---|---|")
     for k, v in versions():
         L.append("| %s | %s |" % (k, v.replace("|", "\\|").replace("\n", " ")))
     L.append("")
-    body = []
+    new_sections = {}
     for sc in scenarios:
-        body.append("## %s" % sc.title)
-        body.append("")
+        body = ["## %s" % sc.title, ""]
         if sc.blurb:
-            body.append(sc.blurb)
-            body.append("")
+            body += [sc.blurb, ""]
         if not sc.contenders:
-            if sc.sid == "instructions":
-                body.append("Not measured: valgrind is not installed (Debian package `valgrind`).")
-            else:
-                body.append("Not measured: no PostgreSQL server (install the Debian package `postgresql`).")
-                targets.append((sc.title, "not measured", False))
-            body.append("")
+            body.append("Not measured: %s" % (sc.missing or "no PostgreSQL server (install the Debian "
+                                                             "package `postgresql`)."))
+            target(sc, sc.title, "not measured", False)
+            new_sections[sc.sid] = body
             continue
-        if sc.kind == "ratio":
-            table_ratio(sc, body)
-        elif sc.kind == "listing":
-            table_listing(sc, body)
-        elif sc.kind == "instructions":
-            table_instructions(sc, body)
-        else:
-            table_plain(sc, body)
+        {"ratio": table_ratio, "listing": table_listing,
+         "instructions": table_instructions}.get(sc.kind, table_plain)(sc, body)
+        if sc.targets:
+            for what, got, ok in sc.targets(sc):
+                target(sc, what, got, ok)
+        for f in sc.facts:
+            body += ["", f]
         for s in sc.skipped:
-            body.append("")
-            body.append("- Not in this table: " + s)
+            body += ["", "- Not in this table: " + s]
         body.append("")
+        when = "measured %s with %s" % (now, E.get("BENCH_SOURCE") or "retort")
         if sc.kind == "instructions":
-            body.append("_One run each, %.0f s in all._" % sc.elapsed)
+            body.append("_One run each, %.0f s in all; %s._" % (sc.elapsed, when))
         else:
-            body.append("_%d rounds × %d run(s) per contender, %.0f s in all._" % (sc.rounds, sc.runs, sc.elapsed))
-        body.append("")
-    missing = extra_features([sc.sid for sc in scenarios])
-    if missing:
-        body.append("## Not measured")
-        body.append("")
-        body += missing
-        body.append("")
-    if notes:
-        body.append("## Notes from this run")
-        body.append("")
-        body += ["- " + n for n in notes]
-        body.append("")
+            body.append("_%d round(s) × %d run(s) per contender, %.0f s in all; %s._"
+                        % (sc.rounds, sc.runs, sc.elapsed, when))
+        new_sections[sc.sid] = body
     L.append("## Targets")
     L.append("")
-    L.append("| target | measured | |")
-    L.append("|---|---:|---|")
-    for what, got, ok in targets:
-        L.append("| %s | %s | %s |" % (what, got, verdict(ok)))
+    L.append("| scenario | target | measured | |")
+    L.append("|---|---|---:|---|")
+    for sid in all_sids:
+        if sid in ran:
+            L += ["| `%s` | %s | %s | %s |" % (s, what, got, verdict(ok))
+                  for s, what, got, ok in targets if s == sid]
+        else:
+            L += old_rows.get(sid, [])
     L.append("")
-    L += body
+    present = []
+    for sid in all_sids:
+        body = new_sections.get(sid) or old_sections.get(sid)
+        if body:
+            present.append(sid)
+            L += ["<!-- bench:%s -->" % sid] + body + [""]
+    missing = [sid for sid in all_sids if sid not in present]
+    if missing:
+        L += ["## Not measured", "",
+              "Left out by `BENCH_ONLY`, with no earlier figures in this file: " +
+              ", ".join("`%s`" % s for s in missing) + ".", ""]
+    note_lines = ["- (%s) %s" % (now, n) for n in notes]
+    note_lines += [n for n in old_notes if n not in note_lines]
+    if note_lines:
+        L += ["## Notes", ""] + note_lines + [""]
     L.append("## Where the time goes")
     L.append("")
     L.append("What the profiles showed, what was changed and what each miss is made of: "
@@ -925,6 +1452,12 @@ def main():
         ("offline-2000", lambda: offline(2000)),
         ("autogen-500", autogen),
         ("fleet", fleet),
+        ("fleet-atomic", fleet_atomic),
+        ("fleet-10k", fleet_10k),
+        ("fleet-pg-servers", fleet_pg_servers),
+        ("test-158", selftest),
+        ("autogen-synapse", autogen_synapse),
+        ("revs-100k", revs_100k),
         ("instructions", instructions),
     ]
     scenarios = []
@@ -937,7 +1470,7 @@ def main():
         elif sc.contenders:
             run_scenario(sc)
         scenarios.append(sc)
-    write_report(scenarios, started, load_before, loadavg())
+    write_report([sid for sid, _ in builders], scenarios, started, load_before, loadavg())
     return 0
 
 

@@ -8,16 +8,27 @@
 # time from Debian, dbmate from npm into bench/node_modules), build a Release
 # retort in build-bench/ (and a SQLite-only one in build-bench-nopg/ for
 # comparison), start a throwaway PostgreSQL server on 127.0.0.1 with the
-# default fsync, then hand over to bench/harness.py, which generates the
-# workloads (bench/gen.py) and times every scenario with hyperfine.
+# default fsync (and for fleet-pg-servers two more with scripts/pgserver.sh,
+# the third stopped again at once: a port that refuses connections), then
+# hand over to bench/harness.py, which generates the workloads
+# (bench/gen.py) and times every scenario with hyperfine.  The servers are
+# stopped on the way out, whatever happens.
 #
 # Environment:
 #   BENCH_SCALE=0.5     fewer rounds (a quick look); 2 for more
 #   BENCH_ONLY=a,b      only these scenarios: sqlite-200 sqlite-2000 whole-200
-#                       whole-2000 pg-200 listing offline-2000
+#                       whole-2000 pg-200 listing offline-2000 autogen-500 fleet
+#                       fleet-atomic fleet-10k fleet-pg-servers test-158
+#                       autogen-synapse revs-100k instructions; the other
+#                       scenarios' sections of the existing report are kept
+#   BENCH_FLEET_BOTS=N  bots of the SQLite fleets (default 1000; fleet-10k: 10 N)
+#   BENCH_PG_FLEET_DBS=N  databases per server in fleet-pg-servers (default 100)
+#   BENCH_REVS=N        the chain of revs-100k (default 100000; growth from N/10)
+#   BENCH_CORPORA=DIR   the corpora (default ../shared/corpora beside the
+#                       repository); autogen-synapse is skipped without them
 #   BENCH_OUT=FILE      write the report elsewhere (default bench/RESULTS.md)
 #   BENCH_NO_INSTALL=1  do not apt-get/npm anything
-#   BENCH_NO_PG=1       skip the PostgreSQL scenario
+#   BENCH_NO_PG=1       skip the PostgreSQL scenarios
 #   BENCH_RETORT=PATH   time this retort binary instead of building one
 #                       (BENCH_RETORT_NOPG=PATH: the SQLite-only one, optional;
 #                       BENCH_SOURCE="commit abc1234": what it was built from)
@@ -121,13 +132,26 @@ as_owner() {
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# the fleet-pg-servers scenario's two more servers (scripts/pgserver.sh):
+# the second runs, the third is started and stopped again before the
+# harness starts, leaving a port where connections are refused
+pg2_state=$work/pg-second.url
+pg3_state=$work/pg-stopped.url
+pg2_url=
+pg3_url=
+
 pg_stop() {
 	if [ -n "$pgdir" ] && [ -d "$pgdir" ]; then
 		as_owner "$bindir/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true
 		rm -rf "$pgdir"
 	fi
+	for s in "$pg2_state" "$pg3_state"; do
+		(cd / && "$top/scripts/pgserver.sh" stop "$s" >/dev/null 2>&1) || true
+	done
 }
 trap pg_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 if [ -n "${BENCH_NO_PG:-}" ]; then
 	note "PostgreSQL scenario skipped (BENCH_NO_PG set)"
@@ -164,6 +188,24 @@ else
 	fi
 fi
 
+wanted() {   # does this run measure scenario $1?
+	[ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *",$1,"* ]]
+}
+
+if [ -n "$pg_url" ] && wanted fleet-pg-servers; then
+	# (from /: the server's owner may not enter the caller's folder)
+	if (cd / && "$top/scripts/pgserver.sh" start "$pg2_state" >/dev/null) &&
+	   (cd / && "$top/scripts/pgserver.sh" start "$pg3_state" >/dev/null); then
+		pg2_url=$(head -n 1 "$pg2_state")
+		pg3_url=$(head -n 1 "$pg3_state")
+		(cd / && "$top/scripts/pgserver.sh" stop "$pg3_state" >/dev/null)
+		echo "bench: second PostgreSQL server ${pg2_url##*@}, a stopped one at ${pg3_url##*@}" >&2
+	else
+		note "fleet-pg-servers skipped: scripts/pgserver.sh could not start two more servers"
+		pg2_url= pg3_url=
+	fi
+fi
+
 # ---- measure ----------------------------------------------------------------------------
 
 python=/usr/bin/python3
@@ -176,6 +218,8 @@ BENCH_DBMATE=$dbmate \
 BENCH_ALEMBIC=$alembic_py \
 BENCH_PSQL=$psql \
 BENCH_PG_URL=$pg_url \
+BENCH_PG_URL2=$pg2_url \
+BENCH_PG_STOPPED_URL=$pg3_url \
 BENCH_NOTES=$notes \
 BENCH_READFLOOR=$readfloor \
 BENCH_VALGRIND=$(command -v valgrind || true) \
