@@ -602,9 +602,57 @@ static int unmodelled(ic *c)
 	return rc;
 }
 
+/* The planner's guesses for the set-returning functions of these queries
+ * (1000 rows for each generate_series and unnest) put them above
+ * jit_above_cost, and compiling them took over a second where running
+ * them takes milliseconds (the index query, on Synapse's 150 tables).
+ * So JIT is off while they run, and put back as it was after: the
+ * connection may be the caller's. */
+static char *jit_off(ic *c)
+{
+	PGresult *res = PQexec(c->pg, "SELECT current_setting('jit', true)");
+	char *was = NULL;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && !PQgetisnull(res, 0, 0))
+		was = rt_strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (was)
+		PQclear(PQexec(c->pg, "SELECT set_config('jit', 'off', false)"));
+	return was;
+}
+
+static void jit_restore(ic *c, char *was)
+{
+	const char *params[1] = { was };
+
+	/* (fails only in a transaction that failed, whose rollback
+	 * restores it) */
+	if (was)
+		PQclear(PQexecParams(c->pg, "SELECT set_config('jit', $1, false)", 1, NULL, params,
+				     NULL, NULL, 0));
+	free(was);
+}
+
+static int introspect(ic *c)
+{
+	int rc;
+
+	if ((rc = tables(c)) < 0 || (rc = columns(c)) < 0 || (rc = constraints(c)) < 0 ||
+	    (rc = indexes(c)) < 0 || (rc = views(c)) < 0 || (rc = enums(c)) < 0 ||
+	    (rc = extensions(c)) < 0 ||
+	    (rc = objects(c, RT_OBJ_DOMAIN, DOMAINS, 1)) < 0 ||
+	    (rc = objects(c, RT_OBJ_SEQUENCE, SEQUENCES, 1)) < 0 ||
+	    (rc = objects(c, RT_OBJ_FUNCTION, FUNCTIONS, 0)) < 0 ||
+	    (rc = objects(c, RT_OBJ_MVINDEX, MV_INDEXES, 1)) < 0 || (rc = triggers(c)) < 0 ||
+	    (rc = unmodelled(c)) < 0)
+		return rc;
+	return 0;
+}
+
 int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *err)
 {
 	ic c;
+	char *jit;
 	int rc;
 
 	c.pg = rt_pg_handle(conn);
@@ -613,14 +661,10 @@ int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *
 	c.err = err;
 	if (rt_schema_init(out, &rt_render_pg) < 0)
 		return rt_error(err, RETORT_ERROR, "out of memory");
-	if ((rc = tables(&c)) < 0 || (rc = columns(&c)) < 0 || (rc = constraints(&c)) < 0 ||
-	    (rc = indexes(&c)) < 0 || (rc = views(&c)) < 0 || (rc = enums(&c)) < 0 ||
-	    (rc = extensions(&c)) < 0 ||
-	    (rc = objects(&c, RT_OBJ_DOMAIN, DOMAINS, 1)) < 0 ||
-	    (rc = objects(&c, RT_OBJ_SEQUENCE, SEQUENCES, 1)) < 0 ||
-	    (rc = objects(&c, RT_OBJ_FUNCTION, FUNCTIONS, 0)) < 0 ||
-	    (rc = objects(&c, RT_OBJ_MVINDEX, MV_INDEXES, 1)) < 0 || (rc = triggers(&c)) < 0 ||
-	    (rc = unmodelled(&c)) < 0) {
+	jit = jit_off(&c);
+	rc = introspect(&c);
+	jit_restore(&c, jit);
+	if (rc < 0) {
 		rt_schema_release(out);
 		return rc;
 	}
