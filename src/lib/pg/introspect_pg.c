@@ -606,31 +606,22 @@ static int unmodelled(ic *c)
  * (1000 rows for each generate_series and unnest) put them above
  * jit_above_cost, and compiling them took over a second where running
  * them takes milliseconds (the index query, on Synapse's 150 tables).
- * So JIT is off while they run, and put back as it was after: the
- * connection may be the caller's. */
-static char *jit_off(ic *c)
+ * So they run with JIT off, set for a transaction of their own or, in
+ * the caller's, for a savepoint rolled back after them: the setting
+ * never outlives them, on the caller's connection or a pooler's shared
+ * one either. */
+static void reads_begin(ic *c, int nested)
 {
-	PGresult *res = PQexec(c->pg, "SELECT current_setting('jit', true)");
-	char *was = NULL;
-
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && !PQgetisnull(res, 0, 0))
-		was = rt_strdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if (was)
-		PQclear(PQexec(c->pg, "SELECT set_config('jit', 'off', false)"));
-	return was;
+	/* (a failure here fails the first query, with its message) */
+	PQclear(PQexec(c->pg, nested ? "SAVEPOINT retort_introspect" : "BEGIN"));
+	PQclear(PQexec(c->pg, "SELECT set_config('jit', 'off', true) "
+		       "WHERE current_setting('jit', true) IS NOT NULL"));
 }
 
-static void jit_restore(ic *c, char *was)
+static void reads_end(ic *c, int nested)
 {
-	const char *params[1] = { was };
-
-	/* (fails only in a transaction that failed, whose rollback
-	 * restores it) */
-	if (was)
-		PQclear(PQexecParams(c->pg, "SELECT set_config('jit', $1, false)", 1, NULL, params,
-				     NULL, NULL, 0));
-	free(was);
+	PQclear(PQexec(c->pg, nested ? "ROLLBACK TO SAVEPOINT retort_introspect; "
+		       "RELEASE SAVEPOINT retort_introspect" : "ROLLBACK"));
 }
 
 static int introspect(ic *c)
@@ -652,8 +643,7 @@ static int introspect(ic *c)
 int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *err)
 {
 	ic c;
-	char *jit;
-	int rc;
+	int rc, nested;
 
 	c.pg = rt_pg_handle(conn);
 	c.schema = schema;
@@ -661,9 +651,10 @@ int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *
 	c.err = err;
 	if (rt_schema_init(out, &rt_render_pg) < 0)
 		return rt_error(err, RETORT_ERROR, "out of memory");
-	jit = jit_off(&c);
+	nested = PQtransactionStatus(c.pg) != PQTRANS_IDLE;
+	reads_begin(&c, nested);
 	rc = introspect(&c);
-	jit_restore(&c, jit);
+	reads_end(&c, nested);
 	if (rc < 0) {
 		rt_schema_release(out);
 		return rc;
