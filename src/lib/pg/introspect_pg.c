@@ -69,6 +69,18 @@ static int split(rt_strlist *out, const char *s)
 	return 0;
 }
 
+/* The table named in column 0 of row i, for the queries ordered by
+ * table: looked for once per table, not once per row (a linear search
+ * per column was quadratic in the tables). */
+static rt_table *row_table(ic *c, PGresult *res, int i, rt_table **last)
+{
+	const char *name = val(res, i, 0);
+
+	if (!*last || strcmp((*last)->name, name))
+		*last = rt_schema_table(c->out, name);
+	return *last;
+}
+
 static char *action(const char *code)
 {
 	const char *a = NULL;
@@ -158,6 +170,7 @@ static int extensions(ic *c)
 static int columns(ic *c)
 {
 	PGresult *res;
+	rt_table *last = NULL;
 	int i, rc;
 
 	if ((rc = query(c,
@@ -188,7 +201,7 @@ static int columns(ic *c)
 			"ORDER BY c.relname, a.attnum", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
-		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
+		rt_table *t = row_table(c, res, i, &last);
 		const char *dflt = val(res, i, 4), *ident = val(res, i, 5), *gen = val(res, i, 10);
 		rt_column *col;
 		if (!t)
@@ -231,6 +244,7 @@ static int columns(ic *c)
 static int constraints(ic *c)
 {
 	PGresult *res;
+	rt_table *last = NULL;
 	int i, rc;
 
 	if ((rc = query(c,
@@ -250,7 +264,7 @@ static int constraints(ic *c)
 			"ORDER BY 1, 2", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
-		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
+		rt_table *t = row_table(c, res, i, &last);
 		const char *name = val(res, i, 1), *type = val(res, i, 2);
 		int deferrable = strcmp(val(res, i, 9), "t") ? RT_NOT_DEFERRABLE
 				 : strcmp(val(res, i, 10), "t") ? RT_DEFERRABLE : RT_INITIALLY_DEFERRED;
@@ -308,6 +322,7 @@ static int constraints(ic *c)
 static int indexes(ic *c)
 {
 	PGresult *res;
+	rt_table *last = NULL;
 	int i, rc;
 
 	/* per key: its text, then COLLATE, the operator class, DESC and
@@ -341,7 +356,7 @@ static int indexes(ic *c)
 			"ORDER BY 1, 2", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
-		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
+		rt_table *t = row_table(c, res, i, &last);
 		const char *am = val(res, i, 3);
 		rt_index *x;
 		if (!t)
