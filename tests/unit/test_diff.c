@@ -562,6 +562,60 @@ static void test_foreign_keys(void **state)
 	done(&f);
 }
 
+/* Tables are created after the tables they reference and their parent,
+ * and dropped before them; a reference to itself or to a table the
+ * schema lacks orders nothing.  (The order comes from a table of who
+ * references whom, made once: diff.c's refs.) */
+static void test_table_order(void **state)
+{
+	fixture f;
+	rt_schema none;
+	rt_table *a, *b, *c, *d, *e;
+
+	(void)state;
+	fresh(&f);
+	assert_int_equal(rt_schema_init(&f.a, &rt_render_pg), 0);
+	assert_int_equal(rt_schema_init(&f.b, &rt_render_pg), 0);
+	table(&f.b, "a");
+	table(&f.b, "b");
+	table(&f.b, "c");
+	table(&f.b, "d");
+	table(&f.b, "e");
+	/* (after the last one: adding a table may move them all) */
+	a = rt_schema_table(&f.b, "a");
+	b = rt_schema_table(&f.b, "b");
+	c = rt_schema_table(&f.b, "c");
+	d = rt_schema_table(&f.b, "d");
+	e = rt_schema_table(&f.b, "e");
+	col(a, "id", "integer", 1, NULL);
+	col(b, "id", "integer", 1, NULL);
+	col(c, "id", "integer", 1, NULL);
+	col(d, "id", "integer", 1, NULL);
+	col(e, "id", "integer", 1, NULL);
+	fk(a, "a_b", "id", "b", "id", NULL);
+	fk(a, "a_x", "id", "elsewhere", "id", NULL);
+	fk(b, "b_c", "id", "c", "id", NULL);
+	fk(c, "c_c", "id", "c", "id", NULL);
+	fk(c, "c_d", "id", "d", "id", NULL);
+	assert_int_equal(rt_set_str(&d->partition_by, "RANGE (id)"), 0);
+	assert_int_equal(rt_set_str(&e->partition_of, "d"), 0);
+	assert_int_equal(rt_set_str(&e->partition_bound, "FOR VALUES FROM (0) TO (10)"), 0);
+	diff(&f);
+	assert_string_equal(f.ops.ptr, "add table d\nadd table e\nadd table c\nadd table b\n"
+			    "add table a\n");
+	/* the way back: each goes before what it references */
+	none = f.a;
+	f.a = f.b;
+	f.b = none;
+	rt_diff_release(&f.d);
+	rt_buf_clear(&f.ops);
+	rt_buf_clear(&f.sql);
+	diff(&f);
+	assert_string_equal(f.ops.ptr, "drop table a\ndrop table b\ndrop table c\ndrop table e\n"
+			    "drop table d\n");
+	done(&f);
+}
+
 /* A foreign key to a column made unique by a CREATE UNIQUE INDEX (no
  * UNIQUE constraint) needs the index first: on PostgreSQL it is added
  * after the index, never inside the CREATE TABLE, for a new table, a
@@ -1835,6 +1889,7 @@ int main(void)
 		cmocka_unit_test(test_indexes),
 		cmocka_unit_test(test_unique_and_check),
 		cmocka_unit_test(test_foreign_keys),
+		cmocka_unit_test(test_table_order),
 		cmocka_unit_test(test_fkey_to_unique_index),
 		cmocka_unit_test(test_primary_key),
 		cmocka_unit_test(test_views),

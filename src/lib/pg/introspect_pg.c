@@ -69,6 +69,18 @@ static int split(rt_strlist *out, const char *s)
 	return 0;
 }
 
+/* The table named in column 0 of row i, for the queries ordered by
+ * table: looked for once per table, not once per row (a linear search
+ * per column was quadratic in the tables). */
+static rt_table *row_table(ic *c, PGresult *res, int i, rt_table **last)
+{
+	const char *name = val(res, i, 0);
+
+	if (!*last || strcmp((*last)->name, name))
+		*last = rt_schema_table(c->out, name);
+	return *last;
+}
+
 static char *action(const char *code)
 {
 	const char *a = NULL;
@@ -158,6 +170,7 @@ static int extensions(ic *c)
 static int columns(ic *c)
 {
 	PGresult *res;
+	rt_table *last = NULL;
 	int i, rc;
 
 	if ((rc = query(c,
@@ -188,7 +201,7 @@ static int columns(ic *c)
 			"ORDER BY c.relname, a.attnum", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
-		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
+		rt_table *t = row_table(c, res, i, &last);
 		const char *dflt = val(res, i, 4), *ident = val(res, i, 5), *gen = val(res, i, 10);
 		rt_column *col;
 		if (!t)
@@ -231,6 +244,7 @@ static int columns(ic *c)
 static int constraints(ic *c)
 {
 	PGresult *res;
+	rt_table *last = NULL;
 	int i, rc;
 
 	if ((rc = query(c,
@@ -250,7 +264,7 @@ static int constraints(ic *c)
 			"ORDER BY 1, 2", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
-		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
+		rt_table *t = row_table(c, res, i, &last);
 		const char *name = val(res, i, 1), *type = val(res, i, 2);
 		int deferrable = strcmp(val(res, i, 9), "t") ? RT_NOT_DEFERRABLE
 				 : strcmp(val(res, i, 10), "t") ? RT_DEFERRABLE : RT_INITIALLY_DEFERRED;
@@ -308,6 +322,7 @@ static int constraints(ic *c)
 static int indexes(ic *c)
 {
 	PGresult *res;
+	rt_table *last = NULL;
 	int i, rc;
 
 	/* per key: its text, then COLLATE, the operator class, DESC and
@@ -341,7 +356,7 @@ static int indexes(ic *c)
 			"ORDER BY 1, 2", &res)) < 0)
 		return rc;
 	for (i = 0; i < PQntuples(res) && rc >= 0; i++) {
-		rt_table *t = rt_schema_table(c->out, val(res, i, 0));
+		rt_table *t = row_table(c, res, i, &last);
 		const char *am = val(res, i, 3);
 		rt_index *x;
 		if (!t)
@@ -602,10 +617,48 @@ static int unmodelled(ic *c)
 	return rc;
 }
 
+/* The planner's guesses for the set-returning functions of these queries
+ * (1000 rows for each generate_series and unnest) put them above
+ * jit_above_cost, and compiling them took over a second where running
+ * them takes milliseconds (the index query, on Synapse's 150 tables).
+ * So they run with JIT off, set for a transaction of their own or, in
+ * the caller's, for a savepoint rolled back after them: the setting
+ * never outlives them, on the caller's connection or a pooler's shared
+ * one either. */
+static void reads_begin(ic *c, int nested)
+{
+	/* (a failure here fails the first query, with its message) */
+	PQclear(PQexec(c->pg, nested ? "SAVEPOINT retort_introspect" : "BEGIN"));
+	PQclear(PQexec(c->pg, "SELECT set_config('jit', 'off', true) "
+		       "WHERE current_setting('jit', true) IS NOT NULL"));
+}
+
+static void reads_end(ic *c, int nested)
+{
+	PQclear(PQexec(c->pg, nested ? "ROLLBACK TO SAVEPOINT retort_introspect; "
+		       "RELEASE SAVEPOINT retort_introspect" : "ROLLBACK"));
+}
+
+static int introspect(ic *c)
+{
+	int rc;
+
+	if ((rc = tables(c)) < 0 || (rc = columns(c)) < 0 || (rc = constraints(c)) < 0 ||
+	    (rc = indexes(c)) < 0 || (rc = views(c)) < 0 || (rc = enums(c)) < 0 ||
+	    (rc = extensions(c)) < 0 ||
+	    (rc = objects(c, RT_OBJ_DOMAIN, DOMAINS, 1)) < 0 ||
+	    (rc = objects(c, RT_OBJ_SEQUENCE, SEQUENCES, 1)) < 0 ||
+	    (rc = objects(c, RT_OBJ_FUNCTION, FUNCTIONS, 0)) < 0 ||
+	    (rc = objects(c, RT_OBJ_MVINDEX, MV_INDEXES, 1)) < 0 || (rc = triggers(c)) < 0 ||
+	    (rc = unmodelled(c)) < 0)
+		return rc;
+	return 0;
+}
+
 int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *err)
 {
 	ic c;
-	int rc;
+	int rc, nested;
 
 	c.pg = rt_pg_handle(conn);
 	c.schema = schema;
@@ -613,14 +666,11 @@ int rt_introspect_pg(rt_conn *conn, const char *schema, rt_schema *out, rt_buf *
 	c.err = err;
 	if (rt_schema_init(out, &rt_render_pg) < 0)
 		return rt_error(err, RETORT_ERROR, "out of memory");
-	if ((rc = tables(&c)) < 0 || (rc = columns(&c)) < 0 || (rc = constraints(&c)) < 0 ||
-	    (rc = indexes(&c)) < 0 || (rc = views(&c)) < 0 || (rc = enums(&c)) < 0 ||
-	    (rc = extensions(&c)) < 0 ||
-	    (rc = objects(&c, RT_OBJ_DOMAIN, DOMAINS, 1)) < 0 ||
-	    (rc = objects(&c, RT_OBJ_SEQUENCE, SEQUENCES, 1)) < 0 ||
-	    (rc = objects(&c, RT_OBJ_FUNCTION, FUNCTIONS, 0)) < 0 ||
-	    (rc = objects(&c, RT_OBJ_MVINDEX, MV_INDEXES, 1)) < 0 || (rc = triggers(&c)) < 0 ||
-	    (rc = unmodelled(&c)) < 0) {
+	nested = PQtransactionStatus(c.pg) != PQTRANS_IDLE;
+	reads_begin(&c, nested);
+	rc = introspect(&c);
+	reads_end(&c, nested);
+	if (rc < 0) {
 		rt_schema_release(out);
 		return rc;
 	}

@@ -12,6 +12,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,18 +41,24 @@ static void drop_own_tables(rt_schema *s, const rt_config *cfg)
 	}
 }
 
-static int introspect(rt_schema *out, retort *ctx, const rt_driver *drv, rt_conn *conn,
-		      const char *schema)
+static int read_schema(rt_schema *out, const rt_driver *drv, rt_conn *conn, const char *schema,
+		       const rt_config *cfg, rt_buf *err)
 {
 	int rc;
 
 	if (!drv->introspect)
-		return rt_ctx_error(ctx, RETORT_ERROR,
-				    "the %s driver cannot read a database's schema", drv->name);
-	if ((rc = drv->introspect(conn, schema, out, &ctx->err)) < 0)
+		return rt_error(err, RETORT_ERROR, "the %s driver cannot read a database's schema",
+				drv->name);
+	if ((rc = drv->introspect(conn, schema, out, err)) < 0)
 		return rc;
-	drop_own_tables(out, &ctx->cfg);
+	drop_own_tables(out, cfg);
 	return 0;
+}
+
+static int introspect(rt_schema *out, retort *ctx, const rt_driver *drv, rt_conn *conn,
+		      const char *schema)
+{
+	return read_schema(out, drv, conn, schema, &ctx->cfg, &ctx->err);
 }
 
 /* Run the model's SQL on the scratch connection; errors name file:line. */
@@ -79,6 +86,26 @@ static int run_model(retort *ctx, const rt_driver *drv, rt_conn *conn, const rt_
 		rt_strlist_release(&fail.done);
 	}
 	return rc;
+}
+
+/* The model run in one transaction, which the driver sends as one
+ * request instead of one per statement (pg_dump's Synapse: 600
+ * statements, a second of round trips).  A model a transaction cannot
+ * hold (CREATE INDEX CONCURRENTLY, a new enum value used at once) fails
+ * there and runs again, rolled back, statement by statement as before:
+ * what it does and the message it fails with are the same both ways. */
+static int run_model_once(retort *ctx, const rt_driver *drv, rt_conn *conn,
+			  const rt_model_src *m)
+{
+	int rc;
+
+	if (drv->begin(conn, &ctx->err) < 0)
+		return run_model(ctx, drv, conn, m);
+	if ((rc = run_model(ctx, drv, conn, m)) >= 0)
+		return drv->commit(conn, &ctx->err);
+	drv->rollback(conn);
+	rt_buf_clear(&ctx->err);
+	return run_model(ctx, drv, conn, m);
 }
 
 /* Make each piece of the model ready to run (model_filter); does one
@@ -157,7 +184,7 @@ static int model_in_own_db(rt_schema *out, retort *ctx, const rt_driver *drv,
 					   "may create databases): ", schema, base->url.masked);
 	if ((rc = drv->connect(&conn, &sd.url, &ctx->cfg, &ctx->err)) >= 0) {
 		if ((rc = drv->model_schema(conn, schema, 1, &ctx->err)) >= 0 &&
-		    (rc = run_model(ctx, drv, conn, model)) >= 0)
+		    (rc = run_model_once(ctx, drv, conn, model)) >= 0)
 			rc = introspect(out, ctx, drv, conn, schema);
 		drv->close(conn);
 	}
@@ -258,21 +285,79 @@ static int replayed_model(rt_schema *out, retort *ctx, const rt_driver *drv,
 	return scratch_done(&sd, ctx, drv, base, rc);
 }
 
-/* The database's model. */
-static int current_model(rt_schema *out, retort *ctx, const rt_driver **drv, rt_url *url)
+/* The database's model, read through a connection of its own; `err`
+ * and `out` are the only things written, so that it can run on a thread
+ * of its own (live_start). */
+typedef struct live_read {
+	const rt_driver *drv;
+	const rt_url *url;
+	const rt_config *cfg;
+	rt_schema *out;
+	rt_buf err;
+	int rc;
+	pthread_t thread;
+	int threaded;
+} live_read;
+
+static void *read_live(void *arg)
 {
+	live_read *r = arg;
 	rt_conn *conn = NULL;
+
+	if ((r->rc = r->drv->connect(&conn, r->url, r->cfg, &r->err)) >= 0) {
+		r->rc = read_schema(r->out, r->drv, conn, NULL, r->cfg, &r->err);
+		r->drv->close(conn);
+	}
+	return NULL;
+}
+
+/* Start reading the database's model.  With `beside`, a model is built
+ * next, and where that is done on a server (PostgreSQL's scratch database
+ * or schema) the reading runs on a thread of its own meanwhile, so that
+ * the two take the time of the longer, not of both: the scratch database
+ * alone (CREATE DATABASE) takes longer than reading Synapse's 150 tables.
+ * Otherwise, or when no thread can be had, it is done at once. */
+static int live_start(live_read *r, rt_schema *out, retort *ctx, const rt_driver **drv, rt_url *url,
+		      int beside)
+{
 	int rc;
 
+	memset(r, 0, sizeof(*r));
+	rt_buf_init(&r->err);
 	if ((rc = rt_ctx_url(url, ctx)) < 0)
 		return rc;
 	if ((rc = rt_driver_for(drv, url->scheme, &ctx->err)) < 0)
 		return rc;
-	if ((rc = (*drv)->connect(&conn, url, &ctx->cfg, &ctx->err)) < 0)
-		return rc;
-	rc = introspect(out, ctx, *drv, conn, NULL);
-	(*drv)->close(conn);
+	r->drv = *drv;
+	r->url = url;
+	r->cfg = &ctx->cfg;
+	r->out = out;
+	if (beside && !(*drv)->model_url && pthread_create(&r->thread, NULL, read_live, r) == 0)
+		r->threaded = 1;
+	else
+		read_live(r);
+	return 0;
+}
+
+/* Wait for live_start's reading: its error, when it failed, comes first,
+ * as when the database was read before the model was built; else `rc`. */
+static int live_finish(live_read *r, retort *ctx, int rc)
+{
+	if (r->threaded)
+		pthread_join(r->thread, NULL);
+	r->threaded = 0;
+	if (r->drv && r->rc < 0)
+		rc = rt_ctx_error(ctx, r->rc, "%s", r->err.ptr);
+	rt_buf_release(&r->err);
 	return rc;
+}
+
+/* The database's model. */
+static int current_model(rt_schema *out, retort *ctx, const rt_driver **drv, rt_url *url)
+{
+	live_read r;
+
+	return live_finish(&r, ctx, live_start(&r, out, ctx, drv, url, 0));
 }
 
 /* Autogenerate compares the model with the database at its head: a
@@ -326,10 +411,11 @@ static int sides(rt_schema *cur, rt_schema *want, const rt_driver **drv, retort 
 {
 	rt_scratch_server base = { 0 };
 	rt_url url = { 0 };
+	live_read r;
 	int rc, known = 1;
 
 	if (live)
-		rc = current_model(cur, ctx, drv, &url);
+		rc = live_start(&r, cur, ctx, drv, &url, 1);
 	else
 		rc = rt_driver_named(drv, dialect, &ctx->err);
 	if (rc >= 0)
@@ -338,6 +424,8 @@ static int sides(rt_schema *cur, rt_schema *want, const rt_driver **drv, retort 
 		rc = replayed_model(cur, ctx, *drv, &base);
 	if (rc >= 0)
 		rc = desired_model(want, &known, ctx, *drv, &base);
+	if (live)
+		rc = live_finish(&r, ctx, rc);
 	/* a model run in the scratch schema says nothing of extensions: the
 	 * database keeps the ones it has */
 	if (rc >= 0 && !known && rt_schema_copy_extensions(want, cur) < 0)

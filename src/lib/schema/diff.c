@@ -1042,16 +1042,109 @@ done:
 
 /* ---- tables, views, triggers, enums ------------------------------------------- */
 
-/* Does table `t` have a foreign key to `name` (not itself)? */
-static int references(const rt_table *t, const char *name)
-{
-	size_t i;
+/* Which tables of a schema reference which: through a foreign key (to
+ * another table) or as a partition of its parent, which it comes after
+ * and goes before.  Found once, by name through a sorted array, instead
+ * of by comparing every pair of tables on every pass of create_tables
+ * and drop_tables over them (3,000 tables took a minute).  For table i,
+ * the tables it references are at[start[i]] .. at[start[i + 1] - 1]
+ * (or, made with `reverse`, those that reference it). */
+typedef struct refs {
+	size_t *start, *at;
+} refs;
 
-	for (i = 0; i < t->nfkeys; i++)
-		if (!strcmp(t->fkeys[i].ref_table, name) && strcmp(t->name, name))
+typedef struct named {
+	const char *name;
+	size_t i;
+} named;
+
+static int by_named(const void *a, const void *b)
+{
+	return strcmp(((const named *)a)->name, ((const named *)b)->name);
+}
+
+/* Call `fn` with each pair (i, k) where table i references table k. */
+static void each_ref(const rt_schema *s, const named *byname,
+		     void (*fn)(refs *, size_t, size_t, int), refs *r, int reverse)
+{
+	size_t i, k;
+
+	for (i = 0; i < s->ntables; i++) {
+		const rt_table *t = &s->tables[i];
+		for (k = 0; k <= t->nfkeys; k++) {
+			const char *to = k < t->nfkeys ? t->fkeys[k].ref_table : t->partition_of;
+			named key, *hit;
+			if (!to || (k < t->nfkeys && !strcmp(to, t->name)))
+				continue;
+			key.name = to;
+			hit = bsearch(&key, byname, s->ntables, sizeof(*byname), by_named);
+			if (hit && hit->i != i)
+				fn(r, i, hit->i, reverse);
+		}
+	}
+}
+
+static void count_ref(refs *r, size_t i, size_t k, int reverse)
+{
+	r->start[(reverse ? k : i) + 1]++;
+}
+
+static void put_ref(refs *r, size_t i, size_t k, int reverse)
+{
+	r->at[r->start[reverse ? k : i]++] = reverse ? i : k;
+}
+
+static int refs_make(refs *r, const rt_schema *s, int reverse)
+{
+	size_t n = s->ntables, i;
+	named *byname = calloc(n ? n : 1, sizeof(*byname));
+
+	r->at = NULL;
+	r->start = calloc(n + 1, sizeof(*r->start));
+	if (!byname || !r->start) {
+		free(byname);
+		free(r->start);
+		r->start = NULL;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		byname[i].name = s->tables[i].name;
+		byname[i].i = i;
+	}
+	qsort(byname, n, sizeof(*byname), by_named);
+	each_ref(s, byname, count_ref, r, reverse);
+	for (i = 0; i < n; i++)
+		r->start[i + 1] += r->start[i];
+	if (!(r->at = calloc(r->start[n] ? r->start[n] : 1, sizeof(*r->at)))) {
+		free(byname);
+		free(r->start);
+		r->start = NULL;
+		return -1;
+	}
+	/* put_ref moves each start to the next one's; shift them back */
+	each_ref(s, byname, put_ref, r, reverse);
+	for (i = n; i > 0; i--)
+		r->start[i] = r->start[i - 1];
+	r->start[0] = 0;
+	free(byname);
+	return 0;
+}
+
+static void refs_release(refs *r)
+{
+	free(r->start);
+	free(r->at);
+}
+
+/* Is any table of `r`'s list for table i not done yet? */
+static int refs_pending(const refs *r, const unsigned char *done, size_t i)
+{
+	size_t j;
+
+	for (j = r->start[i]; j < r->start[i + 1]; j++)
+		if (!done[r->at[j]])
 			return 1;
-	/* a partition comes after its parent and goes before it */
-	return t->partition_of && !strcmp(t->partition_of, name);
+	return 0;
 }
 
 /* A partition dropped from a parent that stays is detached first: a
@@ -1068,9 +1161,11 @@ static void drop_tables(st *s)
 {
 	size_t n = s->A->ntables, i, k, left = 0;
 	unsigned char *done = calloc(n ? n : 1, 1);
+	refs by = { 0 };
 	rt_op *op;
 
-	if (!done) {
+	if (!done || refs_make(&by, s->A, 1) < 0) {
+		free(done);
 		s->oom = 1;
 		return;
 	}
@@ -1083,14 +1178,7 @@ static void drop_tables(st *s)
 		int progress = 0;
 		/* a table no remaining dropped table references */
 		for (i = 0; i < n; i++) {
-			int referenced = 0;
-			if (done[i])
-				continue;
-			for (k = 0; k < n && !referenced; k++)
-				if (!done[k] && k != i &&
-				    references(&s->A->tables[k], s->A->tables[i].name))
-					referenced = 1;
-			if (referenced)
+			if (done[i] || refs_pending(&by, done, i))
 				continue;
 			detach_dropped(s, &s->A->tables[i]);
 			op = add_op(s, RT_OP_DROP_TABLE, G_DROP_TABLES, &s->A->tables[i], NULL, NULL,
@@ -1121,6 +1209,7 @@ static void drop_tables(st *s)
 			left--;
 		}
 	}
+	refs_release(&by);
 	free(done);
 }
 
@@ -1145,9 +1234,11 @@ static void create_tables(st *s)
 {
 	size_t n = s->B->ntables, i, k, left = 0;
 	unsigned char *done = calloc(n ? n : 1, 1);
+	refs to = { 0 };
 	rt_op *op;
 
-	if (!done) {
+	if (!done || refs_make(&to, s->B, 0) < 0) {
+		free(done);
 		s->oom = 1;
 		return;
 	}
@@ -1160,13 +1251,7 @@ static void create_tables(st *s)
 		int progress = 0;
 		for (i = 0; i < n; i++) {
 			const rt_table *t = &s->B->tables[i];
-			int waits = 0;
-			if (done[i])
-				continue;
-			for (k = 0; k < n && !waits; k++)
-				if (!done[k] && k != i && references(t, s->B->tables[k].name))
-					waits = 1;
-			if (waits)
+			if (done[i] || refs_pending(&to, done, i))
 				continue;
 			add_op(s, RT_OP_CREATE_TABLE, G_CREATE_TABLES, NULL, t, NULL, t);
 			add_not_valid(s, t);
@@ -1232,6 +1317,7 @@ static void create_tables(st *s)
 			}
 		}
 	}
+	refs_release(&to);
 	free(done);
 }
 

@@ -114,6 +114,13 @@ EOF
 	assert_contains "$stderr" "schema.sql:3"
 	assert_contains "$stderr" "no_such_type"
 	assert_eq "$(scratch_dbs)" 0
+	# the model runs in one transaction; one that a transaction cannot
+	# hold runs again statement by statement, as it did before
+	printf '%s\n' 'CREATE TABLE public.u (x int);' \
+		'CREATE INDEX CONCURRENTLY u_x ON public.u (x);' >schema.sql
+	run -0 --separate-stderr rt revision --autogenerate -m "u"
+	assert_contains "$stderr" "detected add index u_x on u (x)"
+	assert_eq "$(scratch_dbs)" 0
 }
 
 @test "PostgreSQL: extensions are modelled: added, dropped, and a type from one in another schema resolves with no false change" {
