@@ -637,29 +637,40 @@ static int pg_exec(rt_conn *conn, const char *sql, size_t len, rt_exec_fail *fai
 	return rc;
 }
 
-/* The start of a request that opens its step's transaction: BEGIN, the
- * run's lock, and the version rows as the runner last read them.  A guard
- * that does not hold divides by zero, which ends the request before the
- * section.  The number of statements written. */
+static int by_bytes(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The start of a request that opens its step's transaction: BEGIN, then
+ * one guard on the run's lock and the version rows as the runner last
+ * read them (sorted bytewise, as COLLATE "C" sorts them on the server).
+ * A guard that does not hold divides by zero, which ends the request
+ * before the section.  The number of statements written. */
 static size_t step_guard(pg_conn *c, rt_buf *out, const rt_step_sql *q)
 {
-	size_t i, n = 2;
+	char **rows = malloc((q->rows->count ? q->rows->count : 1) * sizeof(*rows));
+	size_t i;
 
-	rt_buf_puts(out, "BEGIN;\n");
-	if (c->key_sql.len) {
-		rt_buf_printf(out, "SELECT 1 / pg_try_advisory_xact_lock(%s)::int;\n",
-			      c->key_sql.ptr);
-		n++;
+	if (!rows) {
+		out->oom = 1;
+		return 0;
 	}
-	rt_buf_printf(out, "SELECT 1 / (ARRAY(SELECT v::text COLLATE \"C\" FROM (%s) AS r(v) "
-		      "ORDER BY 1) = ARRAY(SELECT u COLLATE \"C\" FROM unnest(ARRAY[", q->rows_sql);
+	memcpy(rows, q->rows->items, q->rows->count * sizeof(*rows));
+	qsort(rows, q->rows->count, sizeof(*rows), by_bytes);
+	rt_buf_puts(out, "BEGIN;\nSELECT 1 / (");
+	if (c->key_sql.len)
+		rt_buf_printf(out, "pg_try_advisory_xact_lock(%s) AND ", c->key_sql.ptr);
+	rt_buf_printf(out, "ARRAY(SELECT v::text COLLATE \"C\" FROM (%s) AS r(v) ORDER BY 1) = "
+		      "ARRAY[", q->rows_sql);
 	for (i = 0; i < q->rows->count; i++) {
 		if (i)
 			rt_buf_putc(out, ',');
-		rt_sql_literal(out, q->rows->items[i]);
+		rt_sql_literal(out, rows[i]);
 	}
-	rt_buf_puts(out, "]::text[]) AS u(u) ORDER BY 1))::int;\n");
-	return n;
+	rt_buf_puts(out, "]::text[])::int;\n");
+	free(rows);
+	return 2;
 }
 
 /* The statement of `parts` that holds byte `at`, or the last before it. */

@@ -53,7 +53,7 @@ requests_after() {
 			fail "$id's history row and COMMIT are not in its step's request"
 	done
 	for id in "$B" "$C" "$D"; do
-		grep "CREATE TABLE t_${id:0:1} " "$REQUESTS" | grep -q '^Q BEGIN; SELECT 1 / pg_try_advisory_xact_lock' ||
+		grep "CREATE TABLE t_${id:0:1} " "$REQUESTS" | grep -q "^Q BEGIN; SELECT 1 / (pg_try_advisory_xact_lock" ||
 			fail "the request of $id does not open its own transaction behind the lock"
 	done
 	# nothing else after the first step: B, C and D were one request each
