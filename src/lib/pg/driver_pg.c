@@ -45,6 +45,7 @@ typedef struct {
 	rt_buf begin_sql;  /* BEGIN and the try of the advisory lock, after lock() */
 	rt_buf key_sql;    /* the lock's two keys as SQL: "hashtext('retort'), hashtext(...)" */
 	double timeout;
+	double ddl_lock_timeout; /* connect's, put back by reset */
 	int held;          /* the session-level lock of hold() */
 	const char *pooler;/* auto, none or transaction */
 	int borrowed;      /* the program's PGconn (adopt): never finished */
@@ -81,12 +82,30 @@ static int unreachable(const char *const *keys, const char *const *vals, double 
 	return PQpingParams(keys, vals, 0) == PQPING_NO_RESPONSE;
 }
 
+/* What connect sets for the session, and reset sets again. */
+static void session_settings(pg_conn *c)
+{
+	rt_buf lt = RT_BUF_INIT;
+
+	/* a killed run's statement is cancelled within a second instead of
+	 * running to its end unrecorded (PostgreSQL 14 and later; older
+	 * servers refuse the setting, which changes nothing) */
+	PQclear(PQexec(c->pg, "SET client_connection_check_interval = 1000"));
+	/* ddl_lock_timeout: a migration waiting behind an application's long
+	 * transaction fails fast instead of queueing everyone behind it */
+	if (c->ddl_lock_timeout > 0) {
+		rt_buf_printf(&lt, "SET lock_timeout = '%.0fms'", c->ddl_lock_timeout * 1000);
+		PQclear(PQexec(c->pg, lt.ptr));
+	}
+	rt_buf_release(&lt);
+}
+
 static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt_buf *err)
 {
 	const char *keys[64], *vals[64];
 	pg_conn *c;
 	size_t n = 0, i;
-	rt_buf msg = RT_BUF_INIT, lt = RT_BUF_INIT;
+	rt_buf msg = RT_BUF_INIT;
 	char timeout[32];
 	double t0;
 
@@ -133,19 +152,8 @@ static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 		return rc;
 	}
 	PQsetNoticeProcessor(c->pg, quiet, NULL);
-	/* a killed run's statement is cancelled within a second instead of
-	 * running to its end unrecorded (PostgreSQL 14 and later; older
-	 * servers refuse the setting, which changes nothing) */
-	PQclear(PQexec(c->pg, "SET client_connection_check_interval = 1000"));
-	/* ddl_lock_timeout: a migration waiting behind an application's long
-	 * transaction fails fast instead of queueing everyone behind it */
-	if (cfg->ddl_lock_timeout > 0) {
-		PGresult *res;
-		rt_buf_printf(&lt, "SET lock_timeout = '%.0fms'", cfg->ddl_lock_timeout * 1000);
-		res = PQexec(c->pg, lt.ptr);
-		PQclear(res);
-	}
-	rt_buf_release(&lt);
+	c->ddl_lock_timeout = cfg->ddl_lock_timeout;
+	session_settings(c);
 	*out = &c->base;
 	return 0;
 }
@@ -448,6 +456,21 @@ static void pg_rollback(rt_conn *conn)
 
 	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		PQclear(PQexec(c->pg, "ROLLBACK"));
+}
+
+/* DISCARD ALL ends what a run left in the session (settings, temporary
+ * tables, prepared statements, session locks, LISTENs), as a new
+ * connection would have none of it; then connect's settings again. */
+static int pg_reset(rt_conn *conn, rt_buf *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	int rc;
+
+	if ((rc = command(c, "DISCARD ALL", err, "cannot reset the session")) < 0)
+		return rc;
+	c->held = 0;
+	session_settings(c);
+	return 0;
 }
 
 static int ok_status(ExecStatusType st)
@@ -933,6 +956,7 @@ const rt_driver rt_driver_pg = {
 	.scheme = "postgresql",
 	.connect = pg_connect,
 	.close = pg_close,
+	.reset = pg_reset,
 	.adopt = pg_adopt,
 	.lock = pg_lock,
 	.unlock = pg_unlock,
