@@ -49,6 +49,7 @@ typedef struct {
 	int held;          /* the session-level lock of hold() */
 	const char *pooler;/* auto, none or transaction */
 	int borrowed;      /* the program's PGconn (adopt): never finished */
+	rt_pg_memo *memo;  /* the last fingerprint (safety_pg.c) */
 } pg_conn;
 
 /* libpq prints notices to stderr by default; a library must not. */
@@ -192,9 +193,15 @@ static void pg_close(rt_conn *conn)
 		return;
 	if (!c->borrowed)
 		PQfinish(c->pg);
+	rt_pg_memo_free(c->memo);
 	rt_buf_release(&c->begin_sql);
 	rt_buf_release(&c->key_sql);
 	free(c);
+}
+
+rt_pg_memo **rt_pg_conn_memo(rt_conn *conn)
+{
+	return &((pg_conn *)conn)->memo;
 }
 
 /* A failed result as one message: primary text, then detail, hint and

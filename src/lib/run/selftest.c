@@ -170,12 +170,7 @@ static int describe_diff(rt_buf *msg, const rt_strlist *was, const rt_strlist *n
 	int c;
 
 	while (i < was->count || k < now->count) {
-		if (i == was->count)
-			c = 1;
-		else if (k == now->count)
-			c = -1;
-		else
-			c = strcmp(was->items[i], now->items[k]);
+		c = rt_sorted_side(was->items, i, was->count, now->items, k, now->count, strcmp);
 		if (!c) {
 			i++;
 			k++;
