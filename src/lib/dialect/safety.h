@@ -45,6 +45,9 @@ int rt_pg_fingerprint(rt_conn *c, const rt_strlist *skip, rt_strlist *out, rt_bu
 typedef struct rt_pg_memo rt_pg_memo;
 rt_pg_memo **rt_pg_conn_memo(rt_conn *c);
 void rt_pg_memo_free(rt_pg_memo *m);
+/* Is the connection one server session, with no transaction pooler
+ * between (driver_pg.c, as hold() decides it)? */
+int rt_pg_one_session(rt_conn *c, int *out, rt_buf *err);
 int rt_pg_scratch_create(char **out_url, const char *url, const rt_url *parsed,
 			 const rt_config *cfg, rt_buf *err);
 int rt_pg_scratch_drop(const char *url, const rt_url *parsed, const rt_config *cfg,

@@ -399,6 +399,34 @@ static int direct_connection(pg_conn *c, int *out, rt_buf *err)
 	return rc;
 }
 
+/* Is the connection one server session, or is there a pooler between
+ * (`why` then says how we know)?  The pooler key of retort.ini, else the
+ * client port the server sees. */
+static int one_session(pg_conn *c, int *out, rt_buf *why)
+{
+	*out = 0;
+	if (!strcmp(c->pooler, "transaction")) {
+		rt_buf_puts(why, "retort.ini says the connection goes through a transaction "
+			    "pooler (pooler = transaction)");
+		return 0;
+	}
+	if (strcmp(c->pooler, "none") != 0)
+		return direct_connection(c, out, why);
+	*out = 1;
+	return 0;
+}
+
+int rt_pg_one_session(rt_conn *conn, int *out, rt_buf *err)
+{
+	rt_buf why = RT_BUF_INIT;
+	int rc = one_session((pg_conn *)conn, out, &why);
+
+	if (rc < 0)
+		rt_error(err, rc, "%s", why.ptr);
+	rt_buf_release(&why);
+	return rc;
+}
+
 static int pg_hold(rt_conn *conn, int on, rt_buf *err)
 {
 	pg_conn *c = (pg_conn *)conn;
@@ -415,15 +443,8 @@ static int pg_hold(rt_conn *conn, int on, rt_buf *err)
 	}
 	if (c->held || !c->key_sql.len)
 		goto done;
-	if (!strcmp(c->pooler, "transaction")) {
-		rt_buf_puts(&why, "retort.ini says the connection goes through a transaction "
-			    "pooler (pooler = transaction)");
-	} else if (strcmp(c->pooler, "none") != 0) {
-		if ((rc = direct_connection(c, &direct, &why)) < 0)
-			goto done;
-	} else {
-		direct = 1;
-	}
+	if ((rc = one_session(c, &direct, &why)) < 0)
+		goto done;
 	if (!direct) {
 		rc = rt_error(err, RETORT_ECONFLICT,
 			      "a transaction=false section cannot run through a connection pooler: "

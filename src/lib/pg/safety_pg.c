@@ -525,6 +525,7 @@ static const char lines_sql[] =
  * them) and the lines (owner, line, ...). */
 struct rt_pg_memo {
 	char *skip;
+	int prepared; /* the queries are the session's retort_fp_state and _lines */
 	rt_strlist state;
 	rt_strlist lines;
 };
@@ -539,23 +540,39 @@ void rt_pg_memo_free(rt_pg_memo *m)
 	free(m);
 }
 
-/* Prepare both queries on the connection, for the skipped tables `names`
- * (planned once, not three times per revision). */
-static int prepare(rt_conn *c, const char *names, rt_buf *err)
+/* lines_sql with the skipped tables' `names` and what $1 and $2 stand
+ * for: themselves when the query is prepared. */
+static void expand(rt_buf *out, const char *names, const char *owners, const char *all)
 {
-	const char *from = lines_sql, *at;
+	const char *p = lines_sql;
+
+	while (*p) {
+		if (!strncmp(p, "@SKIP@", 6)) {
+			rt_buf_puts(out, names);
+			p += 6;
+		} else if (p[0] == '$' && (p[1] == '1' || p[1] == '2')) {
+			rt_buf_puts(out, p[1] == '1' ? owners : all);
+			p += 2;
+		} else {
+			rt_buf_putc(out, *p++);
+		}
+	}
+}
+
+/* Prepare both queries on the connection (planned once, not three times
+ * per revision), unless a pooler in transaction mode may run the next
+ * statement on another server session, where they are not. */
+static int prepare(rt_pg_memo *m, rt_conn *c, rt_buf *err)
+{
 	rt_buf sql = RT_BUF_INIT;
 	int rc;
 
+	if ((rc = rt_pg_one_session(c, &m->prepared, err)) < 0 || !m->prepared)
+		return rc;
 	rt_buf_puts(&sql, "DEALLOCATE ALL; PREPARE retort_fp_state AS ");
 	rt_buf_puts(&sql, state_sql);
 	rt_buf_puts(&sql, "; PREPARE retort_fp_lines(oid[], boolean) AS ");
-	while ((at = strstr(from, "@SKIP@")) != NULL) {
-		rt_buf_put(&sql, from, (size_t)(at - from));
-		rt_buf_puts(&sql, names);
-		from = at + 6;
-	}
-	rt_buf_puts(&sql, from);
+	expand(&sql, m->skip, "$1", "$2");
 	if (rt_buf_oom(&sql))
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
 	else
@@ -660,17 +677,16 @@ int rt_pg_fingerprint(rt_conn *c, const rt_strlist *skip, rt_strlist *out, rt_bu
 	}
 	if (!m || strcmp(m->skip, names.ptr)) {
 		rt_pg_memo_free(m);
-		*memo = m = NULL;
-		if ((rc = prepare(c, names.ptr, err)) < 0)
-			goto done;
-		if (!(m = calloc(1, sizeof(*m))) || !(m->skip = rt_strdup(names.ptr))) {
-			rt_pg_memo_free(m);
+		if (!(*memo = m = calloc(1, sizeof(*m))) || !(m->skip = rt_strdup(names.ptr))) {
 			rc = rt_error(err, RETORT_ERROR, "out of memory");
 			goto done;
 		}
-		*memo = m;
+		if ((rc = prepare(m, c, err)) < 0)
+			goto done;
 	}
-	if ((rc = c->driver->query(c, "EXECUTE retort_fp_state", 2, &state, err)) < 0)
+	rc = c->driver->query(c, m->prepared ? "EXECUTE retort_fp_state" : state_sql, 2, &state,
+			      err);
+	if (rc < 0)
 		goto done;
 	if (m->state.count)
 		changed_owners(&owners, &global, &m->state, &state);
@@ -680,10 +696,14 @@ int rt_pg_fingerprint(rt_conn *c, const rt_strlist *skip, rt_strlist *out, rt_bu
 		rt_buf_puts(&owners, "{}");
 	}
 	if (global || strcmp(owners.ptr, "{}")) {
-		rt_buf_puts(&sql, "EXECUTE retort_fp_lines(");
-		rt_sql_literal(&sql, owners.ptr);
-		rt_buf_printf(&sql, ", %s)", global ? "true" : "false");
-		if (rt_buf_oom(&owners) || rt_buf_oom(&sql)) {
+		rt_buf_clear(&names);
+		rt_sql_literal(&names, owners.ptr);
+		if (m->prepared)
+			rt_buf_printf(&sql, "EXECUTE retort_fp_lines(%s, %s)", names.ptr,
+				      global ? "true" : "false");
+		else
+			expand(&sql, m->skip, names.ptr, global ? "true" : "false");
+		if (rt_buf_oom(&owners) || rt_buf_oom(&names) || rt_buf_oom(&sql)) {
 			rc = rt_error(err, RETORT_ERROR, "out of memory");
 			goto done;
 		}
