@@ -591,19 +591,23 @@ static int by_owner(const char *a, const char *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The owners whose counts differ between `was` and `now` (both sorted),
- * as an array literal; *global when owner 0 is one of them or the search
- * path has more than one schema. */
-static void changed_owners(rt_buf *out, int *global, const rt_strlist *was,
-			   const rt_strlist *now)
+/* What changed between the counts `was` and `now` (both sorted). */
+typedef struct changes {
+	rt_buf owners;      /* the owners changed, an array literal */
+	rt_strlist gone;    /* those that are no more, each with an empty line */
+	int present;        /* how many are still there */
+	int global;         /* owner 0 changed, or the search path has more than
+			       one schema: render everything */
+} changes;
+
+static int compare_counts(changes *ch, const rt_strlist *was, const rt_strlist *now)
 {
 	size_t i = 0, k = 0;
-	int c;
+	int c, rc = 0;
 	const char *o;
 
-	*global = 0;
-	rt_buf_putc(out, '{');
-	while (i < was->count || k < now->count) {
+	rt_buf_putc(&ch->owners, '{');
+	while (rc >= 0 && (i < was->count || k < now->count)) {
 		c = rt_sorted_side(was->items, i, was->count, now->items, k, now->count, by_owner);
 		if (!c && !strcmp(was->items[i + 1], now->items[k + 1])) {
 			i += 2;
@@ -612,17 +616,22 @@ static void changed_owners(rt_buf *out, int *global, const rt_strlist *was,
 		}
 		o = c > 0 ? now->items[k] : was->items[i];
 		if (*o == '-' || !strcmp(o, "0"))
-			*global = 1;
+			ch->global = 1;
 		else
-			rt_buf_printf(out, "%s%s", out->len > 1 ? "," : "", o);
+			rt_buf_printf(&ch->owners, "%s%s", ch->owners.len > 1 ? "," : "", o);
+		if (c < 0 && *o != '-') /* only in `was` */
+			rc = rt_strlist_add(&ch->gone, o) < 0 ? -1 : rt_strlist_add(&ch->gone, "");
+		else
+			ch->present++;
 		if (c >= 0)
 			k += 2;
 		if (c <= 0)
 			i += 2;
 	}
-	rt_buf_putc(out, '}');
+	rt_buf_putc(&ch->owners, '}');
 	if (now->count && !strcmp(now->items[0], "-") && strtoul(now->items[1], NULL, 10) > 1)
-		*global = 1;
+		ch->global = 1;
+	return rc < 0 || rt_buf_oom(&ch->owners) ? -1 : 0;
 }
 
 /* Drop the kept lines of the owners `fresh` lists with an empty line, and
@@ -659,10 +668,11 @@ static int merge_lines(rt_strlist *kept, const rt_strlist *fresh, rt_buf *err)
 int rt_pg_fingerprint(rt_conn *c, const rt_strlist *skip, rt_strlist *out, rt_buf *err)
 {
 	rt_pg_memo **memo = rt_pg_conn_memo(c), *m = *memo;
-	rt_buf names = RT_BUF_INIT, owners = RT_BUF_INIT, sql = RT_BUF_INIT;
+	rt_buf names = RT_BUF_INIT, sql = RT_BUF_INIT;
 	rt_strlist state = { 0 }, fresh = { 0 };
+	changes ch = { RT_BUF_INIT, { 0 }, 0, 1 };
 	size_t i;
-	int rc, global = 1;
+	int rc;
 
 	rt_buf_puts(&names, "ARRAY[");
 	for (i = 0; i < skip->count; i++) {
@@ -671,16 +681,12 @@ int rt_pg_fingerprint(rt_conn *c, const rt_strlist *skip, rt_strlist *out, rt_bu
 		rt_sql_literal(&names, skip->items[i]);
 	}
 	rt_buf_puts(&names, "]::text[]");
-	if (rt_buf_oom(&names)) {
-		rc = rt_error(err, RETORT_ERROR, "out of memory");
-		goto done;
-	}
+	if (rt_buf_oom(&names))
+		goto oom;
 	if (!m || strcmp(m->skip, names.ptr)) {
 		rt_pg_memo_free(m);
-		if (!(*memo = m = calloc(1, sizeof(*m))) || !(m->skip = rt_strdup(names.ptr))) {
-			rc = rt_error(err, RETORT_ERROR, "out of memory");
-			goto done;
-		}
+		if (!(*memo = m = calloc(1, sizeof(*m))) || !(m->skip = rt_strdup(names.ptr)))
+			goto oom;
 		if ((rc = prepare(m, c, err)) < 0)
 			goto done;
 	}
@@ -688,44 +694,50 @@ int rt_pg_fingerprint(rt_conn *c, const rt_strlist *skip, rt_strlist *out, rt_bu
 			      err);
 	if (rc < 0)
 		goto done;
-	if (m->state.count)
-		changed_owners(&owners, &global, &m->state, &state);
-	if (global) {
-		rt_strlist_release(&m->lines);
-		rt_buf_clear(&owners);
-		rt_buf_puts(&owners, "{}");
+	if (m->state.count) {
+		ch.global = 0;
+		if (compare_counts(&ch, &m->state, &state) < 0)
+			goto oom;
 	}
-	if (global || strcmp(owners.ptr, "{}")) {
+	if (ch.global || ch.present) {
+		/* everything, or what changed and what depends on it */
 		rt_buf_clear(&names);
-		rt_sql_literal(&names, owners.ptr);
+		rt_sql_literal(&names, ch.global ? "{}" : ch.owners.ptr);
+		if (ch.global)
+			rt_strlist_release(&m->lines);
 		if (m->prepared)
 			rt_buf_printf(&sql, "EXECUTE retort_fp_lines(%s, %s)", names.ptr,
-				      global ? "true" : "false");
+				      ch.global ? "true" : "false");
 		else
-			expand(&sql, m->skip, names.ptr, global ? "true" : "false");
-		if (rt_buf_oom(&owners) || rt_buf_oom(&names) || rt_buf_oom(&sql)) {
-			rc = rt_error(err, RETORT_ERROR, "out of memory");
-			goto done;
-		}
-		if ((rc = c->driver->query(c, sql.ptr, 2, &fresh, err)) < 0 ||
-		    (rc = merge_lines(&m->lines, &fresh, err)) < 0) {
-			rt_strlist_release(&m->state); /* render everything next time */
-			goto done;
-		}
+			expand(&sql, m->skip, names.ptr, ch.global ? "true" : "false");
+		if (rt_buf_oom(&names) || rt_buf_oom(&sql))
+			goto oom;
+		rc = c->driver->query(c, sql.ptr, 2, &fresh, err);
+	}
+	/* a relation that is no more leaves nothing that depends on it */
+	if (rc >= 0 && ch.gone.count)
+		rc = merge_lines(&m->lines, &ch.gone, err);
+	if (rc >= 0 && fresh.count)
+		rc = merge_lines(&m->lines, &fresh, err);
+	if (rc < 0) {
+		rt_strlist_release(&m->state); /* render everything next time */
+		goto done;
 	}
 	rt_strlist_release(&m->state);
 	m->state = state;
 	memset(&state, 0, sizeof(state));
 	for (i = 0; i + 1 < m->lines.count; i += 2)
-		if (rt_strlist_add(out, m->lines.items[i + 1]) < 0) {
-			rc = rt_error(err, RETORT_ERROR, "out of memory");
-			break;
-		}
+		if (rt_strlist_add(out, m->lines.items[i + 1]) < 0)
+			goto oom;
+	goto done;
+oom:
+	rc = rt_error(err, RETORT_ERROR, "out of memory");
 done:
 	rt_strlist_release(&state);
 	rt_strlist_release(&fresh);
+	rt_strlist_release(&ch.gone);
+	rt_buf_release(&ch.owners);
 	rt_buf_release(&names);
-	rt_buf_release(&owners);
 	rt_buf_release(&sql);
 	return rc;
 }
