@@ -341,6 +341,8 @@ int rt_pg_restore(const rt_url *url, const rt_config *cfg, const char *src, rt_b
  * its row type: a foreign key naming a renamed column, a view reading a
  * table, a default taking from a sequence.  A dependent that is not a
  * relation's (a function returning a table's rows) renders owner 0 again.
+ * A relation that is gone only loses its lines: what depended on it was
+ * dropped or changed with it, and shows as changed itself.
  */
 
 /* The counts, by owner. */
