@@ -133,6 +133,42 @@ fixture_project() {
 	assert_no_scratch
 }
 
+@test "a downgrade that leaves a column renamed fails on the lines of the tables that name it too" {
+	new_project
+	write_rev "$A" "" "Parents and kids" \
+		"CREATE TABLE parents (id INTEGER PRIMARY KEY);
+CREATE TABLE kids (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parents (id));" \
+		"DROP TABLE kids; DROP TABLE parents;"
+	write_rev "$B" "$A" "Rename the key" "ALTER TABLE parents RENAME COLUMN id TO pid;" \
+		"CREATE TABLE unrelated (x INTEGER); DROP TABLE unrelated;"
+	write_rev "$C" "$B" "Add toys" "CREATE TABLE toys (id INTEGER);" "DROP TABLE toys;"
+	run -1 --separate-stderr rt test
+	assert_line_match "^ok   revision $A, Parents and kids$"
+	assert_contains "$stderr" "FAIL revision $B (migrations/versions/${B}_rename_the_key.sql): the downgrade does not undo the upgrade"
+	# kids' foreign key names the renamed column: its line changed too
+	assert_match "$stderr" "left behind: [^
+]*kids[^
+]*REFERENCES [^
+]*pid"
+	assert_match "$stderr" "missing: +[^
+]*kids[^
+]*REFERENCES [^
+]*id"
+	assert_no_scratch
+}
+
+@test "each run starts on a session of its own: what a migration leaves in its session is not there for the next" {
+	new_project
+	# a temporary table lives as long as the connection: in production
+	# the downgrade runs in another process, where it is not there
+	write_rev "$A" "" "Staging" "CREATE TEMPORARY TABLE staging (x INTEGER);
+CREATE TABLE t_a (x INTEGER);" "DROP TABLE staging; DROP TABLE t_a;"
+	run -1 --separate-stderr rt test
+	assert_contains "$stderr" "FAIL revision $A (migrations/versions/${A}_staging.sql): downgrade failed: "
+	assert_contains "$stderr" "staging"
+	assert_no_scratch
+}
+
 @test "with a schema model: the database at head is compared with it" {
 	fixture_project leaky-index
 	sed -i 's/^ALTER TABLE items DROP COLUMN price;$/DROP INDEX ix_items_name;\nALTER TABLE items DROP COLUMN price;/' \

@@ -112,6 +112,11 @@ typedef struct rt_strlist {
 int rt_strlist_add(rt_strlist *l, const char *s);
 int rt_strlist_addn(rt_strlist *l, const char *s, size_t n);
 int rt_strlist_has(const rt_strlist *l, const char *s);
+/* Walking two sorted lists side by side, items `a[i]` of `na` and `b[k]`
+ * of `nb` (not both at their end): < 0 when a's comes first or b's are
+ * all seen, > 0 the other way round, 0 when `cmp` finds them alike. */
+int rt_sorted_side(char *const *a, size_t i, size_t na, char *const *b, size_t k, size_t nb,
+		   int (*cmp)(const char *, const char *));
 void rt_strlist_release(rt_strlist *l);
 /* Words as a shell splits them, with no expansion (command.c). */
 int rt_split_words(rt_strlist *out, const char *s, rt_buf *err);

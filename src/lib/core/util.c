@@ -317,6 +317,16 @@ int rt_strlist_has(const rt_strlist *l, const char *s)
 	return rt_strview_has(&v, s);
 }
 
+int rt_sorted_side(char *const *a, size_t i, size_t na, char *const *b, size_t k, size_t nb,
+		   int (*cmp)(const char *, const char *))
+{
+	if (i == na)
+		return 1;
+	if (k == nb)
+		return -1;
+	return cmp(a[i], b[k]);
+}
+
 void rt_strlist_release(rt_strlist *l)
 {
 	size_t i;

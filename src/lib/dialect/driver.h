@@ -98,6 +98,14 @@ struct rt_driver {
 	int (*connect)(rt_conn **out, const rt_url *url, const rt_config *cfg, rt_buf *err);
 	void (*close)(rt_conn *c);
 
+	/* Put the session back as connect() left it: one connection serves
+	 * several runs (retort test's), and what a migration set for its
+	 * session (a setting, a temporary table) must not reach the next
+	 * run, as it would not through a connection of its own.  Called
+	 * outside a transaction.  NULL: the driver cannot, and each run
+	 * connects anew. */
+	int (*reset)(rt_conn *c, rt_buf *err);
+
 	/* Use a connection the program opened (SQLite: a sqlite3 *;
 	 * PostgreSQL: a PGconn *) as connect's: close() then leaves it open,
 	 * with the settings it had where the driver can put them back. */

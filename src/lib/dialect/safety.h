@@ -40,6 +40,14 @@ int rt_sqlite_scratch_drop(const char *url, const rt_url *parsed, const rt_confi
 int rt_pg_backup(const rt_url *url, const rt_config *cfg, const char *dest, rt_buf *err);
 int rt_pg_restore(const rt_url *url, const rt_config *cfg, const char *src, rt_buf *err);
 int rt_pg_fingerprint(rt_conn *c, const rt_strlist *skip, rt_strlist *out, rt_buf *err);
+/* What rt_pg_fingerprint keeps of its last call on a connection, with the
+ * connection (driver_pg.c: rt_pg_conn_memo) and freed when it closes. */
+typedef struct rt_pg_memo rt_pg_memo;
+rt_pg_memo **rt_pg_conn_memo(rt_conn *c);
+void rt_pg_memo_free(rt_pg_memo *m);
+/* Is the connection one server session, with no transaction pooler
+ * between (driver_pg.c, as hold() decides it)? */
+int rt_pg_one_session(rt_conn *c, int *out, rt_buf *err);
 int rt_pg_scratch_create(char **out_url, const char *url, const rt_url *parsed,
 			 const rt_config *cfg, rt_buf *err);
 int rt_pg_scratch_drop(const char *url, const rt_url *parsed, const rt_config *cfg,

@@ -45,9 +45,11 @@ typedef struct {
 	rt_buf begin_sql;  /* BEGIN and the try of the advisory lock, after lock() */
 	rt_buf key_sql;    /* the lock's two keys as SQL: "hashtext('retort'), hashtext(...)" */
 	double timeout;
+	double ddl_lock_timeout; /* connect's, put back by reset */
 	int held;          /* the session-level lock of hold() */
 	const char *pooler;/* auto, none or transaction */
 	int borrowed;      /* the program's PGconn (adopt): never finished */
+	rt_pg_memo *memo;  /* the last fingerprint (safety_pg.c) */
 } pg_conn;
 
 /* libpq prints notices to stderr by default; a library must not. */
@@ -81,12 +83,30 @@ static int unreachable(const char *const *keys, const char *const *vals, double 
 	return PQpingParams(keys, vals, 0) == PQPING_NO_RESPONSE;
 }
 
+/* What connect sets for the session, and reset sets again. */
+static void session_settings(pg_conn *c)
+{
+	rt_buf lt = RT_BUF_INIT;
+
+	/* a killed run's statement is cancelled within a second instead of
+	 * running to its end unrecorded (PostgreSQL 14 and later; older
+	 * servers refuse the setting, which changes nothing) */
+	PQclear(PQexec(c->pg, "SET client_connection_check_interval = 1000"));
+	/* ddl_lock_timeout: a migration waiting behind an application's long
+	 * transaction fails fast instead of queueing everyone behind it */
+	if (c->ddl_lock_timeout > 0) {
+		rt_buf_printf(&lt, "SET lock_timeout = '%.0fms'", c->ddl_lock_timeout * 1000);
+		PQclear(PQexec(c->pg, lt.ptr));
+	}
+	rt_buf_release(&lt);
+}
+
 static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt_buf *err)
 {
 	const char *keys[64], *vals[64];
 	pg_conn *c;
 	size_t n = 0, i;
-	rt_buf msg = RT_BUF_INIT, lt = RT_BUF_INIT;
+	rt_buf msg = RT_BUF_INIT;
 	char timeout[32];
 	double t0;
 
@@ -133,19 +153,8 @@ static int pg_connect(rt_conn **out, const rt_url *url, const rt_config *cfg, rt
 		return rc;
 	}
 	PQsetNoticeProcessor(c->pg, quiet, NULL);
-	/* a killed run's statement is cancelled within a second instead of
-	 * running to its end unrecorded (PostgreSQL 14 and later; older
-	 * servers refuse the setting, which changes nothing) */
-	PQclear(PQexec(c->pg, "SET client_connection_check_interval = 1000"));
-	/* ddl_lock_timeout: a migration waiting behind an application's long
-	 * transaction fails fast instead of queueing everyone behind it */
-	if (cfg->ddl_lock_timeout > 0) {
-		PGresult *res;
-		rt_buf_printf(&lt, "SET lock_timeout = '%.0fms'", cfg->ddl_lock_timeout * 1000);
-		res = PQexec(c->pg, lt.ptr);
-		PQclear(res);
-	}
-	rt_buf_release(&lt);
+	c->ddl_lock_timeout = cfg->ddl_lock_timeout;
+	session_settings(c);
 	*out = &c->base;
 	return 0;
 }
@@ -184,9 +193,15 @@ static void pg_close(rt_conn *conn)
 		return;
 	if (!c->borrowed)
 		PQfinish(c->pg);
+	rt_pg_memo_free(c->memo);
 	rt_buf_release(&c->begin_sql);
 	rt_buf_release(&c->key_sql);
 	free(c);
+}
+
+rt_pg_memo **rt_pg_conn_memo(rt_conn *conn)
+{
+	return &((pg_conn *)conn)->memo;
 }
 
 /* A failed result as one message: primary text, then detail, hint and
@@ -384,6 +399,34 @@ static int direct_connection(pg_conn *c, int *out, rt_buf *err)
 	return rc;
 }
 
+/* Is the connection one server session, or is there a pooler between
+ * (`why` then says how we know)?  The pooler key of retort.ini, else the
+ * client port the server sees. */
+static int one_session(pg_conn *c, int *out, rt_buf *why)
+{
+	*out = 0;
+	if (!strcmp(c->pooler, "transaction")) {
+		rt_buf_puts(why, "retort.ini says the connection goes through a transaction "
+			    "pooler (pooler = transaction)");
+		return 0;
+	}
+	if (strcmp(c->pooler, "none") != 0)
+		return direct_connection(c, out, why);
+	*out = 1;
+	return 0;
+}
+
+int rt_pg_one_session(rt_conn *conn, int *out, rt_buf *err)
+{
+	rt_buf why = RT_BUF_INIT;
+	int rc = one_session((pg_conn *)conn, out, &why);
+
+	if (rc < 0)
+		rt_error(err, rc, "%s", why.ptr);
+	rt_buf_release(&why);
+	return rc;
+}
+
 static int pg_hold(rt_conn *conn, int on, rt_buf *err)
 {
 	pg_conn *c = (pg_conn *)conn;
@@ -400,15 +443,8 @@ static int pg_hold(rt_conn *conn, int on, rt_buf *err)
 	}
 	if (c->held || !c->key_sql.len)
 		goto done;
-	if (!strcmp(c->pooler, "transaction")) {
-		rt_buf_puts(&why, "retort.ini says the connection goes through a transaction "
-			    "pooler (pooler = transaction)");
-	} else if (strcmp(c->pooler, "none") != 0) {
-		if ((rc = direct_connection(c, &direct, &why)) < 0)
-			goto done;
-	} else {
-		direct = 1;
-	}
+	if ((rc = one_session(c, &direct, &why)) < 0)
+		goto done;
 	if (!direct) {
 		rc = rt_error(err, RETORT_ECONFLICT,
 			      "a transaction=false section cannot run through a connection pooler: "
@@ -448,6 +484,21 @@ static void pg_rollback(rt_conn *conn)
 
 	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		PQclear(PQexec(c->pg, "ROLLBACK"));
+}
+
+/* DISCARD ALL ends what a run left in the session (settings, temporary
+ * tables, prepared statements, session locks, LISTENs), as a new
+ * connection would have none of it; then connect's settings again. */
+static int pg_reset(rt_conn *conn, rt_buf *err)
+{
+	pg_conn *c = (pg_conn *)conn;
+	int rc;
+
+	if ((rc = command(c, "DISCARD ALL", err, "cannot reset the session")) < 0)
+		return rc;
+	c->held = 0;
+	session_settings(c);
+	return 0;
 }
 
 static int ok_status(ExecStatusType st)
@@ -944,6 +995,7 @@ const rt_driver rt_driver_pg = {
 	.scheme = "postgresql",
 	.connect = pg_connect,
 	.close = pg_close,
+	.reset = pg_reset,
 	.adopt = pg_adopt,
 	.lock = pg_lock,
 	.unlock = pg_unlock,

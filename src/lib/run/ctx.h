@@ -40,6 +40,9 @@ struct retort {
 	/* the program's own connection (retort_use_connection), or NULL */
 	void *conn_handle;
 	const rt_driver *conn_driver;
+	/* a connection the runs use instead of making their own, and leave
+	 * open (retort test's runs on its scratch database), or NULL */
+	rt_conn *lent_conn;
 	rt_strlist run_from;
 	rt_strlist run_to;
 	rt_strlist run_steps;

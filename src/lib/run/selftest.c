@@ -85,6 +85,7 @@ typedef struct tester {
 	const retort_test_options *opts;
 	const rt_driver *drv;
 	rt_conn *conn;        /* on the scratch database, for fingerprints */
+	rt_conn *runs;        /* the one the runs share, reset before each */
 	rt_strlist skip;      /* retort's own tables */
 	size_t cap;
 	retort_cancel *cancel;
@@ -169,12 +170,7 @@ static int describe_diff(rt_buf *msg, const rt_strlist *was, const rt_strlist *n
 	int c;
 
 	while (i < was->count || k < now->count) {
-		if (i == was->count)
-			c = 1;
-		else if (k == now->count)
-			c = -1;
-		else
-			c = strcmp(was->items[i], now->items[k]);
+		c = rt_sorted_side(was->items, i, was->count, now->items, k, now->count, strcmp);
 		if (!c) {
 			i++;
 			k++;
@@ -385,6 +381,12 @@ static int run_checks(tester *t, rt_graph *g, const rt_url *scratch)
 		goto done;
 	for (i = 0; i < empty.count && rc >= 0; i++)
 		rc = rt_strlist_add(&now, empty.items[i]) < 0 ? oom(t) : 0;
+	/* a connection of their own for the runs rather than one each: the
+	 * connect (and its authentication) would cost more than most steps */
+	if (rc >= 0 && t->drv->reset &&
+	    (rc = t->drv->connect(&t->runs, scratch, &t->ctx->cfg, &t->ctx->err)) < 0)
+		goto done;
+	t->ctx->lent_conn = t->runs;
 	for (i = 0; i < g->n && rc >= 0 && !fatal && !cancel_requested(t->cancel); i++)
 		rc = check_revision(t, g->topo[i], &now, &fatal);
 	for (; i < g->n && rc >= 0; i++)
@@ -392,12 +394,19 @@ static int run_checks(tester *t, rt_graph *g, const rt_url *scratch)
 			 "not run: an earlier revision failed");
 	if (rc < 0 || fatal || cancel_requested(t->cancel))
 		goto done;
-	if ((rc = check_model(t)) >= 0)
+	/* check runs autogenerate's way, on a connection of its own */
+	t->ctx->lent_conn = NULL;
+	if ((rc = check_model(t)) >= 0) {
+		t->ctx->lent_conn = t->runs;
 		rc = check_base(t, &empty);
+	}
 done:
+	t->ctx->lent_conn = NULL;
+	if (t->runs)
+		t->drv->close(t->runs);
 	if (t->conn)
 		t->drv->close(t->conn);
-	t->conn = NULL;
+	t->conn = t->runs = NULL;
 	rt_strlist_release(&empty);
 	rt_strlist_release(&now);
 	return rc;

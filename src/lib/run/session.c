@@ -65,6 +65,21 @@ static int read_rows(rt_session *s)
 	return exists ? rt_session_read_rows(s, &s->rows) : 0;
 }
 
+/* The program's connection, the one lent to the runs, or a new one. */
+static int open_conn(rt_session *s)
+{
+	retort *ctx = s->ctx;
+
+	if (ctx->lent_conn) {
+		s->conn = ctx->lent_conn;
+		s->lent = 1;
+		return s->drv->reset ? s->drv->reset(s->conn, &ctx->err) : 0;
+	}
+	if (ctx->conn_handle)
+		return s->drv->adopt(&s->conn, ctx->conn_handle, &ctx->cfg, &ctx->err);
+	return s->drv->connect(&s->conn, &s->url, &ctx->cfg, &ctx->err);
+}
+
 int rt_session_open(rt_session *s, unsigned int flags)
 {
 	retort *ctx = s->ctx;
@@ -82,9 +97,7 @@ int rt_session_open(rt_session *s, unsigned int flags)
 	if ((rc = pick_driver(s)) < 0)
 		return rc;
 	if (want & RT_SESSION_CONNECT) {
-		rc = ctx->conn_handle ? s->drv->adopt(&s->conn, ctx->conn_handle, &ctx->cfg, &ctx->err)
-				      : s->drv->connect(&s->conn, &s->url, &ctx->cfg, &ctx->err);
-		if (rc < 0)
+		if ((rc = open_conn(s)) < 0)
 			return rc;
 		s->conn->on_wait = s->on_wait;
 		s->conn->wait_payload = s->wait_payload;
@@ -117,7 +130,10 @@ void rt_session_release(rt_session *s)
 	if (s->conn) {
 		if ((s->done & RT_SESSION_LOCK) && s->drv->unlock)
 			s->drv->unlock(s->conn);
-		s->drv->close(s->conn);
+		if (s->lent)
+			s->conn->on_wait = NULL;
+		else
+			s->drv->close(s->conn);
 	}
 	rt_url_release(&s->url);
 	rt_buf_release(&s->vt);

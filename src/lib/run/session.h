@@ -28,6 +28,7 @@ typedef struct rt_session {
 	const rt_driver *drv;   /* ready to use */
 	rt_url url;
 	rt_conn *conn;          /* NULL until connected */
+	int lent;               /* conn is the context's lent_conn: never closed */
 	rt_buf vt;              /* the quoted version table name */
 	rt_buf ht;              /* the quoted history table name */
 	rt_strlist rows;        /* the version rows as last read (or left by a runner) */
