@@ -782,12 +782,15 @@ static void test_offline_upgrade(void **state)
  * still stops the script before a byte of it is written. */
 static size_t count_of(const char *hay, const char *needle)
 {
-	size_t n = 0;
+	size_t n = 0, len = strlen(needle), end = strlen(hay), i;
 
-	while ((hay = strstr(hay, needle)) != NULL) {
-		hay += strlen(needle);
-		n++;
-	}
+	/* not strstr in a loop: ASan's strstr measures the whole rest of
+	 * the 21 MiB script on each call */
+	for (i = 0; i + len <= end; i++)
+		if (hay[i] == needle[0] && !memcmp(hay + i, needle, len)) {
+			n++;
+			i += len - 1;
+		}
 	return n;
 }
 
