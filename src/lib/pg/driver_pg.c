@@ -575,6 +575,32 @@ static void exec_failed(pg_conn *c, const PGresult *res, rt_exec_fail *fail, con
 	}
 }
 
+/* Send `text` as one request and take every result: *bad the first that
+ * failed (NULL: none), *done how many statements ran before it.  -1 when
+ * it could not be sent, with the connection's message in err. */
+static int send_all(pg_conn *c, const char *text, size_t *done, PGresult **bad, rt_buf *err)
+{
+	PGresult *res;
+
+	*done = 0;
+	*bad = NULL;
+	if (!PQsendQuery(c->pg, text)) {
+		rt_buf_clear(err);
+		first_line(err, PQerrorMessage(c->pg));
+		return -1;
+	}
+	while ((res = PQgetResult(c->pg)) != NULL) {
+		if (!*bad && !ok_status(PQresultStatus(res))) {
+			*bad = res;
+			continue;
+		}
+		if (!*bad && PQresultStatus(res) != PGRES_EMPTY_QUERY)
+			(*done)++;
+		PQclear(res);
+	}
+	return 0;
+}
+
 /* Inside a transaction: the whole text in one request, which the server
  * parses and runs statement by statement, each with a result of its own.
  * One round trip per section instead of one per statement; the runner
@@ -582,24 +608,12 @@ static void exec_failed(pg_conn *c, const PGresult *res, rt_exec_fail *fail, con
  * place matters, and the count of results before it gives that. */
 static int exec_whole(pg_conn *c, const char *text, size_t len, rt_exec_fail *fail, rt_buf *err)
 {
-	PGresult *res, *bad = NULL;
+	PGresult *bad = NULL;
 	rt_span *parts = NULL;
 	size_t done = 0, nparts = 0, start = 0;
 
-	if (!PQsendQuery(c->pg, text)) {
-		rt_buf_clear(err);
-		first_line(err, PQerrorMessage(c->pg));
+	if (send_all(c, text, &done, &bad, err) < 0)
 		return RETORT_ERROR;
-	}
-	while ((res = PQgetResult(c->pg)) != NULL) {
-		if (!bad && ok_status(PQresultStatus(res)) &&
-		    PQresultStatus(res) != PGRES_EMPTY_QUERY)
-			done++;
-		if (!bad && !ok_status(PQresultStatus(res)))
-			bad = res;
-		else
-			PQclear(res);
-	}
 	if (!bad)
 		return 0;
 	/* statement number `done` failed: find where it starts (a failure
@@ -748,7 +762,7 @@ static int pg_exec_step(rt_conn *conn, rt_step_sql *q, rt_exec_fail *fail, rt_bu
 	char *body = rt_strndup(q->body, q->len);
 	size_t nparts = 0, ntail = 0, npre = 0, pre, done = 0, at = (size_t)-1, i;
 	const char *pos;
-	PGresult *res, *bad = NULL;
+	PGresult *bad = NULL;
 	int parsed = 0, rc = 0;
 
 	q->failed = 0;
@@ -776,21 +790,12 @@ static int pg_exec_step(rt_conn *conn, rt_step_sql *q, rt_exec_fail *fail, rt_bu
 		rc = rt_error(err, RETORT_ERROR, "out of memory");
 		goto done;
 	}
-	if (!PQsendQuery(c->pg, req.ptr)) {
-		rt_buf_clear(err);
-		first_line(err, PQerrorMessage(c->pg));
-		q->failed = RT_PART_GUARD;
+	if (send_all(c, req.ptr, &done, &bad, err) < 0) {
+		/* nothing ran: opening, the step is tried the long way, which
+		 * says what became of the connection; else as exec_whole's */
+		q->failed = q->rows_sql ? RT_PART_GUARD : RT_PART_BODY;
 		rc = RETORT_ERROR;
 		goto done;
-	}
-	while ((res = PQgetResult(c->pg)) != NULL) {
-		if (!bad && !ok_status(PQresultStatus(res))) {
-			bad = res;
-			continue;
-		}
-		if (!bad && PQresultStatus(res) != PGRES_EMPTY_QUERY)
-			done++;
-		PQclear(res);
 	}
 	if (!bad)
 		goto done;

@@ -48,6 +48,7 @@ typedef struct run {
 	const rt_section *tx_sec;
 	size_t tx_steps;
 	size_t tx_first;               /* run_steps before the open transaction */
+	const rt_rev *started;         /* the step RETORT_EVENT_START was last sent for */
 } run;
 
 /* ---- plans --------------------------------------------------------------- */
@@ -578,6 +579,16 @@ static int fewer_statements(run *r, const rt_rev *rev, const rt_exec_fail *fail)
 	return RETORT_EMODIFIED;
 }
 
+/* The open transaction holds this step: a refused COMMIT is put down to
+ * it (commit_failed). */
+static void tx_holds(run *r, rt_rev *rev, const rt_script *s, const rt_section *sec)
+{
+	r->tx_rev = rev;
+	r->tx_script = s;
+	r->tx_sec = sec;
+	r->tx_steps++;
+}
+
 /* A transactional section failed: the migrations the run's transaction
  * held go with it. */
 static int section_failed(run *r, int rc, rt_rev *rev, const rt_script *s,
@@ -664,10 +675,7 @@ static int step_in_one(run *r, rt_rev *rev, const rt_script *s, const rt_section
 		if (q.failed == RT_PART_BODY) {
 			rc = section_failed(r, rc, rev, s, sec, &fail, from, to);
 		} else if (q.failed == RT_PART_COMMIT) {
-			r->tx_rev = rev;
-			r->tx_script = s;
-			r->tx_sec = sec;
-			r->tx_steps++;
+			tx_holds(r, rev, s, sec);
 			rc = commit_refused(r, rc);
 		} else {
 			rc = not_recorded(r, rc, rev);
@@ -682,10 +690,7 @@ static int step_in_one(run *r, rt_rev *rev, const rt_script *s, const rt_section
 		rc = committed(r);
 		goto done;
 	}
-	r->tx_rev = rev;
-	r->tx_script = s;
-	r->tx_sec = sec;
-	r->tx_steps++;
+	tx_holds(r, rev, s, sec);
 	rc = history_row(r, NULL, rev, s, status, 0, rt_now_ms() - t0, NULL);
 done:
 	rt_buf_release(&rows);
@@ -709,9 +714,13 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s)
 	if ((rc = step_versions(r, &vsql, &next, rev)) < 0)
 		goto done;
 	rt_plan_step_ends(&from, &to, rev, r->direction);
-	emit(r, RETORT_EVENT_START, rev, from.ptr, to.ptr, 0);
-	rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s (%s) start", verb, from.ptr, to.ptr,
-		      s->path);
+	/* once: a step whose one request met a held lock is tried again */
+	if (r->started != rev) {
+		r->started = rev;
+		emit(r, RETORT_EVENT_START, rev, from.ptr, to.ptr, 0);
+		rt_log_printf(rt_ctx_log(r->ctx), "%s %s -> %s (%s) start", verb, from.ptr,
+			      to.ptr, s->path);
+	}
 	if (one_request(r, rev, sec)) {
 		rc = step_in_one(r, rev, s, sec, &vsql, &next, from.ptr, to.ptr, t0);
 		if (rc == 0)
@@ -775,13 +784,8 @@ static int run_step(run *r, rt_rev *rev, const rt_script *s)
 	if ((rc = db_begin(r)) < 0 || (rc = db_exec(r, vsql.ptr)) < 0)
 		goto failed;
 	swap_rows(r, &next.next);
-	if (!sec || sec->transactional) {
-		/* the database may yet refuse this step at COMMIT */
-		r->tx_rev = rev;
-		r->tx_script = s;
-		r->tx_sec = sec;
-		r->tx_steps++;
-	}
+	if (!sec || sec->transactional)
+		tx_holds(r, rev, s, sec); /* the database may yet refuse it at COMMIT */
 	/* a refused COMMIT of a transactional step is reported as its
 	 * failure by db_commit; transaction=false left only its version
 	 * change to commit */

@@ -127,6 +127,41 @@ END
 	assert_eq 0 "$(q "SELECT count(*) FROM pg_tables WHERE tablename = 't_f'")"
 }
 
+@test "a section the parser cannot read whole is not joined to its version change" {
+	# an unterminated quote would swallow the tail of a joined request
+	# (whose own quotes would close it somewhere else)
+	write_rev e0000000000e "$D" "Open quote" "CREATE TABLE t_e (id int);
+INSERT INTO t_e VALUES (1);
+INSERT INTO t_e VALUES ('oops);" "DROP TABLE t_e;"
+	start_proxy
+	run rt upgrade
+	assert_status 1
+	assert_contains "$output" "failed at $REV_FILE:12: unterminated quoted string"
+	assert_contains "$output" "the database is at '$D'; nothing of 'e0000000000e' was applied"
+	refute_contains "$output" "cannot record"
+	assert_eq "$D" "$(q 'SELECT version_num FROM retort_version')"
+	assert_eq 0 "$(q "SELECT count(*) FROM pg_tables WHERE tablename = 't_e'")"
+	# the section went alone, without the version change
+	! grep "INSERT INTO t_e VALUES ('oops)" "$REQUESTS" | grep -q 'retort_version' ||
+		fail "the unreadable section was joined to its version change"
+}
+
+@test "another run holds the lock between two steps: the step waits and runs once" {
+	# before B's request, another session takes the run's lock for a
+	# second; B's guard finds it held, and B goes the long way
+	start_proxy "CREATE TABLE t_b " "psql -X -q -d '$DB' -c \"BEGIN; SELECT pg_advisory_xact_lock(hashtext('retort'), hashtext('public.retort_version')); SELECT pg_sleep(1.5); COMMIT\" >/dev/null & sleep 0.5"
+	run rt upgrade
+	assert_status 0
+	assert_eq "$D" "$(q 'SELECT version_num FROM retort_version')"
+	assert_eq 1 "$(q "SELECT count(*) FROM retort_history WHERE revision = '$B' AND status = 'applied'")"
+	# B was sent twice: the guarded request, then after the wait
+	assert_eq 2 "$(grep -c 'CREATE TABLE t_b ' "$REQUESTS")"
+	grep 'CREATE TABLE t_b ' "$REQUESTS" | tail -n 1 | grep -vq '^Q BEGIN' ||
+		fail "the second try of B opened its own transaction again"
+	# the step started once, in the log and for the program's events
+	assert_eq 1 "$(grep -c "$A -> $B .* start" retort.log)"
+}
+
 @test "another run moves the database between two steps: the guard sees it and the plan is made again" {
 	# before B's request reaches the server, another client applies B
 	# the way a run would
