@@ -12,7 +12,7 @@ set -euo pipefail
 build_pkgs=(cmake gcc make pkg-config libsqlite3-dev libinih-dev libpq-dev libjansson-dev nettle-dev
             libpg-query-dev libunistring-dev sqlite3)
 test_pkgs=(libcmocka-dev bats postgresql pgbouncer valgrind clang libclang-rt-14-dev jq groff-base
-           python3 python3-alembic python3-sqlalchemy python3-psycopg2)
+           python3 python3-alembic python3-sqlalchemy python3-psycopg2 graphviz chromium zsh)
 
 usage() {
 	echo "usage: $0 build|test" >&2

@@ -74,6 +74,12 @@ int cli_setup(struct cli *cli, int min, int max);
 int cli_usage_error(struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The index of `value` in `choices` (NULL-terminated), the values option
+ * `option` takes ("--format"); -1 after cli_usage_error() named them all,
+ * when the caller returns EXIT_USAGE. */
+int cli_choice(struct cli *cli, const char *option, const char *value,
+	       const char *const *choices);
+
 /* Print "error: " + retort_errmsg() on stderr; returns 1. */
 int cli_fail(struct cli *cli);
 

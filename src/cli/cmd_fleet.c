@@ -316,6 +316,7 @@ int cmd_fleet(struct cli *cli)
 		{ "max-per-server", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const char *const formats[] = { "text", "json", NULL };
 	retort_fleet_options fo = RETORT_FLEET_OPTIONS_INIT;
 	retort_tenant_list list = { 0 };
 	struct fleet_run fr;
@@ -363,11 +364,10 @@ int cmd_fleet(struct cli *cli)
 			tenants = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+			if ((json = cli_choice(cli, "--format", optarg, formats)) < 0) {
 				free(only);
-				return cli_usage_error(cli, "--format is text or json, not '%s'", optarg);
+				return EXIT_USAGE;
 			}
-			json = !strcmp(optarg, "json");
 			break;
 		default:
 			free(only);

@@ -190,6 +190,23 @@ int cli_usage_error(struct cli *cli, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_choice(struct cli *cli, const char *option, const char *value,
+	       const char *const *choices)
+{
+	size_t i, n;
+	char list[256] = "";
+
+	for (n = 0; choices[n]; n++)
+		if (!strcmp(choices[n], value))
+			return (int)n;
+	/* "--format is text, json or dot, not 'x'" */
+	for (i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i == 0 ? "" : i + 1 == n ? " or " : ", ", choices[i]);
+	cli_usage_error(cli, "%s is %s, not '%s'", option, list, value);
+	return -1;
+}
+
 int cli_fail(struct cli *cli)
 {
 	/* the library masks the URLs it quotes; this catches a password in
