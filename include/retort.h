@@ -654,6 +654,31 @@ typedef struct {
 RETORT_EXTERN int retort_failure_get(retort_failure **out, retort *ctx);
 RETORT_EXTERN void retort_failure_free(retort_failure *f);
 
+/* One row of the history table: a step applied, reverted, stamped or
+ * failed (see retort_history_rows). */
+typedef struct {
+	char *revision;
+	int direction;           /* RETORT_UP or RETORT_DOWN */
+	char *status;            /* applied, reverted, stamped, fixed, failed,
+				    cleared, running, statement */
+	size_t statements_done;  /* of a transaction=false section */
+	double duration_ms;      /* < 0: not recorded (a stamp, an offline script) */
+	char *applied_at;        /* the database server's time, as it wrote it */
+	char *applied_by;        /* "user@host"; "" when not recorded */
+	char *error;             /* "" unless the step failed */
+} retort_history_row;
+
+typedef struct {
+	retort_history_row *rows;
+	size_t count;
+} retort_history_list;
+
+/* The rows of the history table, oldest first (a missing table reads as
+ * none), for reports of what ran when and how long it took.  Codes as
+ * retort_current(). */
+RETORT_EXTERN int retort_history_rows(retort_history_list *out, retort *ctx);
+RETORT_EXTERN void retort_history_list_release(retort_history_list *list);
+
 /* Compare every applied revision's file with the checksum recorded when it
  * was applied (SHA-256 of the text with a BOM dropped and CRLF/CR made
  * LF).  `problems` gets one line per file that changed.

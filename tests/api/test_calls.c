@@ -151,6 +151,26 @@ static void pending_and_result(void **state)
 	assert_string_equal(sum.steps.strings[0], "bbbb0001");
 	assert_string_equal(sum.steps.strings[1], "mmmm0001");
 	retort_run_summary_release(&sum);
+	/* the history: one 'applied' row per step, in order, each timed */
+	{
+		retort_history_list hist = { NULL, 0 };
+		const char *order[] = { "aaaa0001", "aaaa0002", "bbbb0001", "mmmm0001" };
+		size_t i;
+
+		must(retort_history_rows(&hist, p->ctx), p->ctx, "retort_history_rows");
+		assert_int_equal(hist.count, 4);
+		for (i = 0; i < hist.count; i++) {
+			assert_string_equal(hist.rows[i].revision, order[i]);
+			assert_string_equal(hist.rows[i].status, "applied");
+			assert_int_equal(hist.rows[i].direction, RETORT_UP);
+			assert_true(hist.rows[i].duration_ms >= 0);
+			assert_true(strlen(hist.rows[i].applied_at) >= 10);
+			assert_non_null(strchr(hist.rows[i].applied_by, '@'));
+			assert_string_equal(hist.rows[i].error, "");
+		}
+		retort_history_list_release(&hist);
+		assert_int_equal(hist.count, 0);
+	}
 	must(retort_pending(&cur, &pending, p->ctx, NULL), p->ctx, "retort_pending at head");
 	assert_int_equal(pending, 0);
 	assert_string_equal(cur.strings[0], "mmmm0001");

@@ -227,6 +227,27 @@ done:
 	return rc;
 }
 
+int rt_history_all(rt_strlist *cells, int *exists, const rt_driver *drv, rt_conn *c,
+		   const rt_config *cfg, rt_buf *err)
+{
+	const char *table = rt_config_get(cfg, "retort", "history_table");
+	rt_buf q = RT_BUF_INIT, name = RT_BUF_INIT;
+	int rc;
+
+	if ((rc = drv->table_exists(c, cfg->version_table_schema,
+				    table && *table ? table : "retort_history", exists, err)) < 0 ||
+	    !*exists)
+		return rc;
+	rt_history_name(&name, drv, cfg);
+	rt_buf_printf(&q, "SELECT revision, direction, status, statements_done, "
+		      "COALESCE(duration_ms, -1), applied_at, COALESCE(applied_by, ''), "
+		      "COALESCE(error, '') FROM %s ORDER BY id", name.ptr);
+	rc = drv->query(c, q.ptr, RT_HISTORY_COLS, cells, err);
+	rt_buf_release(&q);
+	rt_buf_release(&name);
+	return rc;
+}
+
 void rt_sum_cache_release(rt_sum_cache *c)
 {
 	free(c->v);

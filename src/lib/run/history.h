@@ -78,6 +78,16 @@ int rt_history_read(rt_history *h, rt_graph *g, const rt_driver *drv, rt_conn *c
 		    const rt_config *cfg, rt_buf *err);
 void rt_history_release(rt_history *h);
 
+/* Every row of the table, oldest first, RT_HISTORY_COLS cells a row in the
+ * order of enum rt_history_col, NULL columns as "" (duration as -1);
+ * *exists = 0 and no cells when there is no table. */
+enum rt_history_col {
+	RT_HCOL_REV, RT_HCOL_DIR, RT_HCOL_STATUS, RT_HCOL_DONE, RT_HCOL_MS, RT_HCOL_AT,
+	RT_HCOL_BY, RT_HCOL_ERROR, RT_HISTORY_COLS
+};
+int rt_history_all(rt_strlist *cells, int *exists, const rt_driver *drv, rt_conn *c,
+		   const rt_config *cfg, rt_buf *err);
+
 /* The checksums of a graph's files, kept between runs on one context (a
  * fleet worker runs thousands of tenants on the same files), entry i for
  * g->topo[i]; a file is read and hashed again when its size or

@@ -1560,6 +1560,69 @@ void retort_failure_free(retort_failure *f)
 	free(f);
 }
 
+/* One history row's cells into `row`; -1 when out of memory. */
+static int public_row(retort_history_row *row, char **cell)
+{
+	row->direction = !strcmp(cell[RT_HCOL_DIR], "upgrade") ? RETORT_UP : RETORT_DOWN;
+	row->statements_done = strtoul(cell[RT_HCOL_DONE], NULL, 10);
+	row->duration_ms = strtod(cell[RT_HCOL_MS], NULL);
+	row->revision = rt_strdup(cell[RT_HCOL_REV]);
+	row->status = rt_strdup(cell[RT_HCOL_STATUS]);
+	row->applied_at = rt_strdup(cell[RT_HCOL_AT]);
+	row->applied_by = rt_strdup(cell[RT_HCOL_BY]);
+	row->error = rt_strdup(cell[RT_HCOL_ERROR]);
+	return row->revision && row->status && row->applied_at && row->applied_by &&
+	       row->error ? 0 : -1;
+}
+
+int retort_history_rows(retort_history_list *out, retort *ctx)
+{
+	rt_strlist cells = { 0 };
+	rt_session s;
+	size_t i, n;
+	int rc, exists = 0;
+
+	memset(out, 0, sizeof(*out));
+	rt_buf_clear(&ctx->err);
+	rt_session_init(&s, ctx);
+	if ((rc = rt_session_open(&s, RT_SESSION_CONNECT)) < 0 ||
+	    (rc = rt_history_all(&cells, &exists, s.drv, s.conn, &ctx->cfg, &ctx->err)) < 0)
+		goto done;
+	n = cells.count / RT_HISTORY_COLS;
+	if (n && !(out->rows = calloc(n, sizeof(*out->rows)))) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		out->count++;
+		if (public_row(&out->rows[i], cells.items + i * RT_HISTORY_COLS) < 0) {
+			retort_history_list_release(out);
+			rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+			break;
+		}
+	}
+done:
+	rt_strlist_release(&cells);
+	rt_session_release(&s);
+	return rc;
+}
+
+void retort_history_list_release(retort_history_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++) {
+		free(list->rows[i].revision);
+		free(list->rows[i].status);
+		free(list->rows[i].applied_at);
+		free(list->rows[i].applied_by);
+		free(list->rows[i].error);
+	}
+	free(list->rows);
+	list->rows = NULL;
+	list->count = 0;
+}
+
 int retort_verify(retort_strarray *problems, retort *ctx)
 {
 	rt_strlist found = { 0 };
