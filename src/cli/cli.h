@@ -118,6 +118,28 @@ const char *cli_relpath(const char *path);
 /* A retort_write_fn writing to stdout (offline --sql output). */
 int cli_write_stdout(const char *data, size_t len, void *payload);
 
+/* ---- report.c: the HTML pages of report and fleet report ------------------ */
+
+/* `text` with & < > " ' as entities. */
+void cli_html(FILE *f, const char *text);
+/* The context's error message, escaped and with passwords masked. */
+void cli_html_error(FILE *f, struct cli *cli);
+/* From <!DOCTYPE html> to the <h1> of `title`: the inline style and a
+ * Content-Security-Policy that lets the page load nothing. */
+void cli_html_head(FILE *f, const char *title);
+/* One <dt>NAME</dt><dd>VALUE</dd> of a <dl class="meta">. */
+void cli_html_meta(FILE *f, const char *name, const char *value);
+/* The meta lines "generated" (the time, UTC) and "by" (retort's version). */
+void cli_html_generated(FILE *f);
+void cli_html_tail(FILE *f);
+/* Graphviz `source` as an <svg> element, by `dot -Tsvg` from PATH; 0 with
+ * *svg set, or -1 with *why saying why not (no dot, dot failed).  The
+ * caller frees both. */
+int cli_dot_svg(char **svg, char **why, const char *source);
+/* Write `html` to `path` through a temporary file renamed over it (NULL:
+ * stdout); 0, or 1 after printing the error. */
+int cli_write_page(const char *path, const char *html, size_t len);
+
 /* ---- the commands (cmd_*.c) ---------------------------------------------- */
 
 /* Each takes the words after the global options; its usage is the text
@@ -145,6 +167,7 @@ int cmd_edit(struct cli *cli);
 int cmd_ensure_version(struct cli *cli);
 int cmd_list_templates(struct cli *cli);
 int cmd_import(struct cli *cli);
+int cmd_report(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_embed_usage[];
@@ -169,6 +192,7 @@ extern const char cmd_schema_usage[];
 extern const char cmd_edit_usage[];
 extern const char cmd_ensure_version_usage[];
 extern const char cmd_list_templates_usage[];
+extern const char cmd_report_usage[];
 extern const char cmd_import_usage[];
 
 /* import_alembic.c: `retort import alembic` (cmd_import picks it), and the

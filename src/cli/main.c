@@ -43,6 +43,8 @@ static const struct cli_command commands[] = {
 	  cmd_lint_usage },
 	{ "test",      cmd_test,      NEED_CONFIG, "exercise every migration up, down, up on a scratch database",
 	  cmd_test_usage },
+	{ "report",    cmd_report,    NEED_CONFIG, "write an HTML page of the graph, durations, lint, checks and schema",
+	  cmd_report_usage },
 	{ "restore",   cmd_restore,   NEED_CONFIG, "put a backup made by --backup back",
 	  cmd_restore_usage },
 	{ "embed",     cmd_embed,     NEED_CONFIG, "write the migrations as a C file to build into a program",
