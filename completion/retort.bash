@@ -14,7 +14,7 @@
 _retort_commands() {
 	echo init revision merge upgrade downgrade current history heads branches show \
 	     stamp verify check schema fleet lint test restore embed import edit \
-	     ensure_version list_templates
+	     ensure_version list_templates report
 }
 
 # the options of COMMAND, or the global ones (before the command) for ""
@@ -35,10 +35,11 @@ _retort_options() {
 	history)   echo -r --rev-range -v --verbose -i --indicate-current ;;
 	stamp)     echo --purge --sql --fix-checksums ;;
 	schema)    echo --model --dialect ;;
-	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --atomic --no-atomic --max-per-server --format ;;
+	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --atomic --no-atomic --max-per-server --format -o --output ;;
 	lint)      echo -d --dialect ;;
 	test)      echo -d --dialect ;;
 	restore)   echo --force ;;
+	report)    echo -o --output ;;
 	embed)     echo -o --output --name ;;
 	import)    echo -c --config -d --dialect --python --stamp --table ;;
 	esac
@@ -54,17 +55,18 @@ _retort_value_options() {
 	merge)     echo -m --message --branch-label --rev-id ;;
 	history)   echo -r --rev-range ;;
 	schema)    echo --dialect ;;
-	fleet)     echo -j --jobs --only --where --tenants --max-per-server --format ;;
+	fleet)     echo -j --jobs --only --where --tenants --max-per-server --format -o --output ;;
 	lint)      echo -d --dialect ;;
 	test)      echo -d --dialect ;;
 	embed)     echo -o --output --name ;;
+	report)    echo -o --output ;;
 	import)    echo -c --config -d --dialect --python --table ;;
 	esac
 }
 
 _retort_subcommands() {
 	case $1 in
-	fleet)  echo upgrade downgrade current check ;;
+	fleet)  echo upgrade downgrade current check report ;;
 	schema) echo dump ;;
 	import) echo alembic ;;
 	esac
@@ -161,6 +163,10 @@ _retort() {
 		revision:--version-path)
 			compopt -o filenames 2>/dev/null || :
 			candidates=$(compgen -d -- "$cur")
+			;;
+		report:-o|report:--output|fleet:-o|fleet:--output)
+			compopt -o filenames 2>/dev/null
+			candidates=$(compgen -f -- "$cur")
 			;;
 		:-c|:--config|fleet:--tenants)
 			compopt -o filenames 2>/dev/null

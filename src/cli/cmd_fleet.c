@@ -1,7 +1,8 @@
 /*
- * cmd_fleet.c - `retort fleet upgrade|downgrade|current|check`: the same
- * command over every tenant database of a fleet, with progress on stderr,
- * a summary (or a table) on stdout and a JSON report on request.
+ * cmd_fleet.c - `retort fleet upgrade|downgrade|current|check|report`: the
+ * same command over every tenant database of a fleet, with progress on
+ * stderr, a summary (or a table) on stdout, a JSON report on request, and
+ * `report`'s HTML page of every tenant's revision.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -16,11 +17,13 @@ const char cmd_fleet_usage[] =
 	"       retort fleet downgrade TARGET [OPTIONS]\n"
 	"       retort fleet current [OPTIONS]\n"
 	"       retort fleet check [OPTIONS]\n"
+	"       retort fleet report [-o FILE] [OPTIONS]\n"
 	"\n"
 	"Run on every tenant database of the [fleet] section: the rows (name, url)\n"
 	"of registry_query on registry_url, migrations from its script_location.\n"
 	"`current` prints each tenant's revision and pending count; `check` exits 1\n"
-	"unless every tenant is at head.\n"
+	"unless every tenant is at head; `report` writes the same as one HTML page\n"
+	"(as `retort report`: self-contained, exit status 0 when it was written).\n"
 	"\n"
 	"    -j, --jobs N        tenants at once (default: [fleet] jobs, else the cores)\n"
 	"        --fail-fast     start no more tenants after the first failure\n"
@@ -34,7 +37,9 @@ const char cmd_fleet_usage[] =
 	"        --no-atomic     a transaction per migration, as retort.ini says\n"
 	"        --max-per-server N  tenants at once on one database server\n"
 	"                        (default: [fleet] max_per_server, else no limit)\n"
-	"        --format FMT    text (default) or json\n";
+	"        --format FMT    text (default) or json\n"
+	"    -o, --output FILE   report: write the page to FILE, replacing it in one\n"
+	"                        step (default: standard output)\n";
 
 /* One finished tenant, kept for the report. */
 struct row {
@@ -275,6 +280,76 @@ static void print_summary(struct fleet_run *fr, double ms)
 			       fr->rows[i].error);
 }
 
+/* A tenant's state as the report's table and counts name it (one whose
+ * file was created is at base: behind, noted in its row as in `current`). */
+static const char *report_state(const struct row *r)
+{
+	if (r->state == RETORT_TENANT_OK || r->state == RETORT_TENANT_CREATED)
+		return r->pending ? "behind" : "at head";
+	return state_name(r->state);
+}
+
+static void report_count(FILE *f, const char *state, size_t n)
+{
+	fprintf(f, "<tr><td>%s</td><td class=\"num\">%zu</td></tr>\n", state, n);
+}
+
+/* `fleet report`: the tenants' table and the counts per state as an HTML
+ * page (report.c's); 0 when it was written. */
+static int write_report(struct fleet_run *fr, const char *path)
+{
+	static const char *const states[] = { "at head", "behind", "failed", "skipped" };
+	const char *config = retort_config_path(fr->cli->ctx);
+	size_t i, k, count[4] = { 0 };
+	char *html = NULL, total[32];
+	size_t len = 0;
+	FILE *f = open_memstream(&html, &len);
+	int status;
+
+	if (!f)
+		cli_oom();
+	for (i = 0; i < fr->list->count; i++)
+		for (k = 0; k < 4; k++)
+			count[k] += !strcmp(report_state(&fr->rows[i]), states[k]);
+	cli_html_head(f, "retort fleet report");
+	fputs("<dl class=\"meta\">\n", f);
+	cli_html_meta(f, "project", config ? config : "");
+	snprintf(total, sizeof(total), "%zu", fr->list->count);
+	cli_html_meta(f, "tenants", total);
+	cli_html_generated(f);
+	fputs("</dl>\n<section id=\"summary\">\n<h2>Tenants per state</h2>\n<table class=\"counts\">\n"
+	      "<tr><th>state</th><th>tenants</th></tr>\n", f);
+	for (k = 0; k < 4; k++)
+		if (k < 3 || count[k]) /* skipped only when --fail-fast skipped some */
+			report_count(f, states[k], count[k]);
+	fputs("</table>\n</section>\n<section id=\"tenants\">\n<h2>Tenants</h2>\n"
+	      "<table class=\"tenants\">\n<tr><th>tenant</th><th>database</th><th>revision</th>"
+	      "<th>pending</th><th>state</th><th>error</th></tr>\n", f);
+	for (i = 0; i < fr->list->count; i++) {
+		const struct row *r = &fr->rows[i];
+		const char *st = report_state(r);
+
+		fputs("<tr><td>", f);
+		cli_html(f, fr->list->tenants[i].name);
+		fputs("</td><td><code>", f);
+		cli_html(f, r->url);
+		fputs("</code></td><td class=\"rev\">", f);
+		cli_html(f, r->state == RETORT_TENANT_FAILED ? "?" : *r->from ? r->from : "base");
+		fprintf(f, "</td><td class=\"num\">%zu</td><td class=\"%s\">%s</td><td>", r->pending,
+			!strcmp(st, "at head") ? "ok" : !strcmp(st, "failed") ? "bad" : "warn", st);
+		cli_html(f, r->state == RETORT_TENANT_CREATED ? "(created: it did not exist)"
+							      : r->error);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n</section>\n", f);
+	cli_html_tail(f);
+	if (fclose(f) != 0)
+		cli_oom();
+	status = cli_write_page(path, html, len);
+	free(html);
+	return status;
+}
+
 /* Keep only the tenants named by --only; unknown names are an error. */
 static int keep_only(struct cli *cli, retort_tenant_list *list, char **only, size_t nonly)
 {
@@ -306,7 +381,8 @@ int cmd_fleet(struct cli *cli)
 	static const struct option opts[] = {
 		{ "jobs",      required_argument, NULL, 'j' },
 		{ "fail-fast", no_argument,       NULL, 'F' },
-		{ "only",      required_argument, NULL, 'o' },
+		{ "only",      required_argument, NULL, 'n' },
+		{ "output",    required_argument, NULL, 'o' },
 		{ "where",     required_argument, NULL, 'w' },
 		{ "tenants",   required_argument, NULL, 't' },
 		{ "format",    required_argument, NULL, 'f' },
@@ -320,13 +396,13 @@ int cmd_fleet(struct cli *cli)
 	retort_fleet_options fo = RETORT_FLEET_OPTIONS_INIT;
 	retort_tenant_list list = { 0 };
 	struct fleet_run fr;
-	const char *where = NULL, *tenants = NULL, *action;
+	const char *where = NULL, *tenants = NULL, *action, *output = NULL;
 	char **only = NULL;
 	size_t nonly = 0, i;
 	double ms;
 	int c, status, err, json = 0;
 
-	while ((c = cli_getopt(cli, "j:", opts)) != -1) {
+	while ((c = cli_getopt(cli, "j:o:", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			fo.jobs = atoi(optarg);
@@ -354,6 +430,9 @@ int cmd_fleet(struct cli *cli)
 			}
 			break;
 		case 'o':
+			output = optarg;
+			break;
+		case 'n':
 			only = cli_realloc(only, (nonly + 1) * sizeof(*only));
 			only[nonly++] = optarg;
 			break;
@@ -383,7 +462,8 @@ int cmd_fleet(struct cli *cli)
 		fo.action = RETORT_FLEET_UPGRADE;
 	else if (!strcmp(action, "downgrade"))
 		fo.action = RETORT_FLEET_DOWNGRADE;
-	else if (!strcmp(action, "current") || !strcmp(action, "check"))
+	else if (!strcmp(action, "current") || !strcmp(action, "check") ||
+		 !strcmp(action, "report"))
 		fo.action = RETORT_FLEET_CURRENT;
 	else {
 		free(only);
@@ -392,6 +472,11 @@ int cmd_fleet(struct cli *cli)
 	if (fo.action == RETORT_FLEET_DOWNGRADE && cli->nargs < 2) {
 		free(only);
 		return cli_usage_error(cli, "fleet downgrade needs a TARGET");
+	}
+	if ((output && strcmp(action, "report")) || (json && !strcmp(action, "report"))) {
+		free(only);
+		return cli_usage_error(cli, output ? "-o is for fleet report" : "fleet report "
+				       "writes HTML; --format json is for the other actions");
 	}
 	fo.target = cli->nargs > 1 ? cli->args[1] : NULL;
 	if (where && tenants) {
@@ -423,13 +508,15 @@ int cmd_fleet(struct cli *cli)
 		for (i = 0; i < list.count; i++)
 			if (fr.rows[i].pending)
 				status = 1;
-	if (json)
+	if (!strcmp(action, "report"))
+		status = write_report(&fr, output);
+	else if (json)
 		print_json(&fr, action, fo.target, ms);
 	else if (fo.action == RETORT_FLEET_CURRENT)
 		print_table(&fr);
 	else
 		print_summary(&fr, ms);
-	if (err < 0 && !cli->quiet)
+	if (err < 0 && !cli->quiet && strcmp(action, "report"))
 		cli_fail(cli);
 	for (i = 0; i < list.count; i++) {
 		free(fr.rows[i].url);

@@ -73,7 +73,7 @@ static const char style[] =
 	"td.chart{width:22em}.note{color:#57606a}\n"
 	".bar{display:inline-block;height:.9em;background:#4c8bd6;min-width:1px}\n"
 	".bar.down{background:#d6a04c}.bar.failed{background:#d64c4c}\n"
-	".ok{color:#1a7f37}.warn{color:#9a6700}.bad{color:#cf222e}\n"
+	".ok{color:#1a7f37}.warn{color:#9a6700}.bad{color:#cf222e}td.ok,td.warn,td.bad{white-space:nowrap}\n"
 	".missing{background:#fff8c5;border:1px solid #d4a72c;padding:.5em .8em}\n"
 	"dl.meta{display:grid;grid-template-columns:max-content auto;gap:.1em 1em}"
 	"dl.meta dt{font-weight:600}dl.meta dd{margin:0}\n"
