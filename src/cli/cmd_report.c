@@ -242,7 +242,7 @@ static void durations(struct report *rp)
 	if (steps > MAX_STEPS)
 		fprintf(f, "; the last %d shown", MAX_STEPS);
 	fputs(".</p>\n<table class=\"durations\">\n<tr><th>revision</th><th>message</th>"
-	      "<th>step</th><th>at</th><th>by</th><th>duration</th><th></th></tr>\n", f);
+	      "<th>step</th><th>at</th><th>by</th><th colspan=\"2\">duration</th></tr>\n", f);
 	for (i = 0; i < hist.count; i++)
 		if (is_step(&hist.rows[i]) && ++shown + MAX_STEPS > steps)
 			step_row(f, rp->cli->ctx, &hist.rows[i], max);
@@ -351,7 +351,7 @@ static void check(struct report *rp)
 			list(f, &ag.operations, "bad");
 		}
 		if (ag.warnings.count) {
-			fputs("<p class=\"warn\">Left out of the comparison:</p>\n", f);
+			fputs("<p class=\"warn\">Warnings:</p>\n", f);
 			list(f, &ag.warnings, "warn");
 		}
 		retort_autogen_release(&ag);
