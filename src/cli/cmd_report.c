@@ -103,6 +103,29 @@ static void revs_line(FILE *f, const retort_revlist *list, const char *none)
 	}
 }
 
+/* A migration left half applied, as `current` reports it. */
+static void failure(struct report *rp)
+{
+	retort_failure *failed = NULL;
+	const char *verb;
+	FILE *f = rp->f;
+
+	if (!rp->have_db || retort_failure_get(&failed, rp->cli->ctx) < 0 || !failed)
+		return;
+	verb = failed->direction == RETORT_DOWN ? "downgrade" : "upgrade";
+	fputs("<dt>half applied</dt><dd class=\"bad\"><span class=\"rev\">", f);
+	cli_html(f, failed->revision);
+	fprintf(f, "</span>: the %s %s after %zu statement%s", verb,
+		failed->interrupted ? "was stopped" : "failed", failed->statements_done,
+		failed->statements_done == 1 ? "" : "s");
+	if (*failed->error) {
+		fputs(": ", f);
+		cli_html(f, failed->error);
+	}
+	fprintf(f, " (run 'retort %s --resume')</dd>\n", verb);
+	retort_failure_free(failed);
+}
+
 static void overview(struct report *rp)
 {
 	retort *ctx = rp->cli->ctx;
@@ -127,6 +150,7 @@ static void overview(struct report *rp)
 	}
 	retort_revlist_release(&list);
 	fputs("</dd>\n", f);
+	failure(rp);
 	cli_html_generated(f);
 	fputs("</dl>\n<nav><a href=\"#graph\">graph</a><a href=\"#durations\">durations</a>"
 	      "<a href=\"#lint\">lint</a><a href=\"#verify\">verify</a><a href=\"#check\">check</a>"

@@ -130,11 +130,19 @@ assert_self_contained() {
 	assert_contains "$output" "</html>"
 }
 
-@test "report -o: replaced in one step; a page that cannot be written is exit 1" {
-	run -0 --separate-stderr rt upgrade "$B"
+@test "report -o: replaced in one step, a half-applied migration; a page that cannot be written is exit 1" {
+	local f=f6f6f6f6f6f6
+	write_rev "$f" "$B" "Half" "CREATE TABLE t_f1 (id INTEGER);
+INSERT INTO no_such_table (id) VALUES (1);" ""
+	sed -i 's/^-- +upgrade$/-- +upgrade transaction=false/' "$REV_FILE"
+	run -1 --separate-stderr rt upgrade "$f"
 	echo old >report.html
 	run -0 --separate-stderr rt report -o report.html
 	grep -q '</html>' report.html
+	grep -q "<dt>half applied</dt><dd class=\"bad\"><span class=\"rev\">$f</span>: the upgrade failed after 1 statement: .*no_such_table" report.html
+	# the failed step is in the chart's table (a duration of it is not
+	# always recorded)
+	grep -q "<td class=\"rev\">$f</td><td>Half</td><td>upgrade <span class=\"bad\">failed</span>" report.html
 	[ "$(ls -a | grep -c 'report.html.tmp')" -eq 0 ]
 	run -1 --separate-stderr rt report -o no/such/dir/report.html
 	assert_contains "$stderr" "error: cannot write the report 'no/such/dir/report.html'"
