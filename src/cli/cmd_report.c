@@ -229,9 +229,11 @@ static void step_row(FILE *f, retort *ctx, const retort_history_row *row, double
 		fputs("</td><td class=\"chart\"></td><td class=\"num\">not recorded</td></tr>\n", f);
 		return;
 	}
+	/* the table keeps whole milliseconds: 0 is a step quicker than one */
 	fprintf(f, "</td><td class=\"chart\"><span class=\"bar %s\" style=\"width:%.1f%%\">"
-		"</span></td><td class=\"num\">%.0f ms</td></tr>\n", kind,
-		max > 0 ? 100 * row->duration_ms / max : 0.0, row->duration_ms);
+		"</span></td><td class=\"num\">%s%.0f ms</td></tr>\n", kind,
+		max > 0 ? 100 * row->duration_ms / max : 0.0, row->duration_ms < 1 ? "&lt; " : "",
+		row->duration_ms < 1 ? 1.0 : row->duration_ms);
 }
 
 static void durations(struct report *rp)
