@@ -211,3 +211,9 @@ DROP TABLE old_orders;"
 	run -1 --separate-stderr rt history -r nosuchrev: --format json
 	assert_eq "$output" ""
 }
+
+@test "text that is not UTF-8 becomes U+FFFD, never a missing key" {
+	write_rev "$A" "" $'Caf\xe9 table' "CREATE TABLE t_a (id INTEGER);" "DROP TABLE t_a;"
+	run -0 --separate-stderr rt show "$A" --format json
+	jqe '.revisions[0].message == "Caf\ufffd table"'
+}
