@@ -10,6 +10,7 @@
 #define CLI_H
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "retort.h"
@@ -117,6 +118,39 @@ int cli_is_current(const retort_strarray *current, const char *id);
 const char *cli_relpath(const char *path);
 /* A retort_write_fn writing to stdout (offline --sql output). */
 int cli_write_stdout(const char *data, size_t len, void *payload);
+
+/* ---- json.c ---------------------------------------------------------------- */
+
+/* `--format json` (docs/json.md): every document is one object that starts
+ * with "format_version" and "command".  Within a format version, fields
+ * are only ever added. */
+#define CLI_JSON_VERSION 1
+
+/* The option `--format text|json`: 0 text, 1 json, -1 after the usage
+ * error (return EXIT_USAGE). */
+int cli_format_option(struct cli *cli, const char *value);
+/* The options of a command whose only one is --format: sets *json and
+ * returns -1 when the command goes on, else the status it exits with
+ * (0 after --help). */
+int cli_format_only(struct cli *cli, int *json);
+/* {"format_version": 1, "command": COMMAND}, to add the rest to. */
+json_t *cli_json_doc(const char *command);
+/* Print `doc` on stdout, indented, and release it; returns 0, or 1 after
+ * reporting that stdout could not be written. */
+int cli_json_print(json_t *doc);
+/* A JSON string for any bytes (NULL: ""): invalid UTF-8 becomes U+FFFD. */
+json_t *cli_json_text(const char *s);
+/* cli_json_text, or null for NULL and "". */
+json_t *cli_json_text_or_null(const char *s);
+/* An array of the strings. */
+json_t *cli_json_strings(const retort_strarray *list);
+/* The revision object of docs/json.md; "is_current" only when `current`
+ * (the version table's rows) is given. */
+json_t *cli_json_rev(const retort_rev *rev, const retort_strarray *current);
+/* An array of cli_json_rev objects. */
+json_t *cli_json_revs(const retort_revlist *list, const retort_strarray *current);
+/* The half-applied migration as an object, or null for NULL. */
+json_t *cli_json_failure(const retort_failure *f);
 
 /* ---- report.c: the HTML pages of report and fleet report ------------------ */
 
