@@ -34,7 +34,7 @@ _retort_options() {
 	           echo --sql ;;
 	history)   echo -r --rev-range -v --verbose -i --indicate-current ;;
 	stamp)     echo --purge --sql --fix-checksums ;;
-	schema)    echo --model --dialect ;;
+	schema)    echo --model --dialect --format ;;
 	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --atomic --no-atomic --max-per-server --format ;;
 	lint)      echo -d --dialect ;;
 	test)      echo -d --dialect ;;
@@ -53,7 +53,7 @@ _retort_value_options() {
 	                --version-path ;;
 	merge)     echo -m --message --branch-label --rev-id ;;
 	history)   echo -r --rev-range ;;
-	schema)    echo --dialect ;;
+	schema)    echo --dialect --format ;;
 	fleet)     echo -j --jobs --only --where --tenants --max-per-server --format ;;
 	lint)      echo -d --dialect ;;
 	test)      echo -d --dialect ;;
@@ -170,6 +170,7 @@ _retort() {
 		schema:--dialect|import:--dialect|test:-d|test:--dialect) candidates=$(compgen -W "sqlite postgresql" -- "$cur") ;;
 		lint:-d|lint:--dialect) candidates=$(compgen -W "sqlite postgresql all" -- "$cur") ;;
 		fleet:--format) candidates=$(compgen -W "text json" -- "$cur") ;;
+		schema:--format) candidates=$(compgen -W "sql json mermaid dot" -- "$cur") ;;
 		revision:--head|revision:--depends-on)
 			candidates=$(_retort_complete_revision target "$cur" "${config[@]}")
 			;;
