@@ -18,11 +18,6 @@
 
 /* ---- what both drawings need -------------------------------------------- */
 
-static int in_list(const rt_strlist *l, const char *name)
-{
-	return rt_strlist_has(l, name);
-}
-
 /* Are all of `cols` among those of `within`? */
 static int subset(const rt_strlist *cols, const rt_strlist *within)
 {
@@ -31,7 +26,7 @@ static int subset(const rt_strlist *cols, const rt_strlist *within)
 	if (!cols->count)
 		return 0;
 	for (i = 0; i < cols->count; i++)
-		if (!in_list(within, cols->items[i]))
+		if (!rt_strlist_has(within, cols->items[i]))
 			return 0;
 	return 1;
 }
@@ -53,7 +48,7 @@ static int unique_within(const rt_table *t, const rt_strlist *cols)
 	for (i = 0; i < t->ncols; i++)
 		if (t->cols[i].pk) {
 			npk++;
-			inside += in_list(cols, t->cols[i].name);
+			inside += rt_strlist_has(cols, t->cols[i].name);
 		}
 	if (npk && inside == npk)
 		return 1;
@@ -85,25 +80,7 @@ static int column_is_fk(const rt_table *t, const char *name)
 	size_t i;
 
 	for (i = 0; i < t->nfkeys; i++)
-		if (in_list(&t->fkeys[i].cols, name))
-			return 1;
-	return 0;
-}
-
-static int column_is_unique(const rt_table *t, const char *name)
-{
-	rt_strlist one = { 0 };
-	char *items[1];
-	size_t i;
-
-	items[0] = (char *)name;
-	one.items = items;
-	one.count = 1;
-	for (i = 0; i < t->nuniques; i++)
-		if (t->uniques[i].cols.count == 1 && subset(&t->uniques[i].cols, &one))
-			return 1;
-	for (i = 0; i < t->nindexes; i++)
-		if (t->indexes[i].keys.count == 1 && index_is_unique_on(&t->indexes[i], &one))
+		if (rt_strlist_has(&t->fkeys[i].cols, name))
 			return 1;
 	return 0;
 }
@@ -112,12 +89,15 @@ static int column_is_unique(const rt_table *t, const char *name)
  * (empty for none). */
 static void column_keys(rt_buf *out, const rt_table *t, const rt_column *c)
 {
+	char *name = c->name;
+	rt_strlist alone = { &name, 1, 1 };
+
 	rt_buf_clear(out);
 	if (c->pk)
 		rt_buf_puts(out, "PK");
 	if (column_is_fk(t, c->name))
 		rt_buf_puts(out, out->len ? ", FK" : "FK");
-	if (!c->pk && column_is_unique(t, c->name))
+	if (!c->pk && unique_within(t, &alone))
 		rt_buf_puts(out, out->len ? ", UK" : "UK");
 }
 
