@@ -36,7 +36,7 @@ _retort_options() {
 	show|verify|check)
 	           echo --format ;;
 	stamp)     echo --purge --sql --fix-checksums ;;
-	schema)    echo --model --dialect ;;
+	schema)    echo --model --dialect --format ;;
 	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --atomic --no-atomic --max-per-server --format ;;
 	lint)      echo -d --dialect --format ;;
 	test)      echo -d --dialect --format ;;
@@ -57,7 +57,7 @@ _retort_value_options() {
 	history)   echo -r --rev-range --format ;;
 	current|heads|branches|show|verify|check)
 	           echo --format ;;
-	schema)    echo --dialect ;;
+	schema)    echo --dialect --format ;;
 	fleet)     echo -j --jobs --only --where --tenants --max-per-server --format ;;
 	lint)      echo -d --dialect --format ;;
 	test)      echo -d --dialect --format ;;
@@ -176,6 +176,7 @@ _retort() {
 		fleet:--format|current:--format|history:--format|heads:--format|branches:--format|\
 		show:--format|check:--format|verify:--format|lint:--format|test:--format)
 			candidates=$(compgen -W "text json" -- "$cur") ;;
+		schema:--format) candidates=$(compgen -W "sql json mermaid dot" -- "$cur") ;;
 		revision:--head|revision:--depends-on)
 			candidates=$(_retort_complete_revision target "$cur" "${config[@]}")
 			;;
