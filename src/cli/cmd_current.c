@@ -40,7 +40,7 @@ int cmd_current(struct cli *cli)
 			cli_put_show(tops.revs[i], 0);
 			continue;
 		}
-		fputs(retort_rev_id(tops.revs[i]), stdout);
+		cli_put_id(tops.revs[i]);
 		cli_put_flags(tops.revs[i], CLI_FLAGS_ALL, 0);
 		putchar('\n');
 	}

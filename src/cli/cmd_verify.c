@@ -24,7 +24,7 @@ int cmd_verify(struct cli *cli)
 	if (retort_verify(&problems, cli->ctx) < 0)
 		return cli_fail(cli);
 	for (i = 0; i < problems.count; i++)
-		fprintf(stderr, "error: %s\n", problems.strings[i]);
+		cli_error("%s", problems.strings[i]);
 	if (!problems.count && !cli->quiet)
 		puts("every applied migration matches its recorded checksum");
 	status = problems.count ? 1 : 0;
