@@ -186,6 +186,7 @@ int cmd_edit(struct cli *cli);
 int cmd_ensure_version(struct cli *cli);
 int cmd_list_templates(struct cli *cli);
 int cmd_import(struct cli *cli);
+int cmd_wait(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_embed_usage[];
@@ -210,6 +211,7 @@ extern const char cmd_schema_usage[];
 extern const char cmd_edit_usage[];
 extern const char cmd_ensure_version_usage[];
 extern const char cmd_list_templates_usage[];
+extern const char cmd_wait_usage[];
 extern const char cmd_import_usage[];
 
 /* import_alembic.c: `retort import alembic` (cmd_import picks it), and the

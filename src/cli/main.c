@@ -53,6 +53,8 @@ static const struct cli_command commands[] = {
 	  "create the version table if it does not exist", cmd_ensure_version_usage },
 	{ "list_templates", cmd_list_templates, 0, "list the templates of 'init --template'",
 	  cmd_list_templates_usage },
+	{ "wait",      cmd_wait,      NEED_CONFIG, "wait until the database accepts connections",
+	  cmd_wait_usage },
 	{ "import",    cmd_import,    0,           "make another tool's migrations retort revisions (Alembic, dbmate, ...)",
 	  cmd_import_usage },
 };
