@@ -14,13 +14,13 @@
 _retort_commands() {
 	echo init revision merge upgrade downgrade current history heads branches show \
 	     stamp verify check schema fleet lint test restore embed import edit \
-	     ensure_version list_templates
+	     ensure_version list_templates wait
 }
 
 # the options of COMMAND, or the global ones (before the command) for ""
 _retort_options() {
 	case $1 in
-	'')        echo -c --config -u --url -x -q --quiet -v --verbose -h --help --version ;;
+	'')        echo -c --config -u --url -x -q --quiet -v --verbose -h --help --version --color ;;
 	init)      echo -t --template ;;
 	revision)  echo -m --message --autogenerate --offline --rename --head --splice --branch-label \
 	                --depends-on --rev-id --version-path ;;
@@ -39,6 +39,7 @@ _retort_options() {
 	lint)      echo -d --dialect ;;
 	test)      echo -d --dialect ;;
 	restore)   echo --force ;;
+	wait)      echo --timeout ;;
 	embed)     echo -o --output --name ;;
 	import)    echo -c --config -d --dialect --python --stamp --table ;;
 	esac
@@ -59,6 +60,7 @@ _retort_value_options() {
 	test)      echo -d --dialect ;;
 	embed)     echo -o --output --name ;;
 	import)    echo -c --config -d --dialect --python --table ;;
+	wait)      echo --timeout ;;
 	esac
 }
 
@@ -78,10 +80,11 @@ _retort_in() {
 	return 1
 }
 
-# The revisions and branch labels of the project, and head, heads, base.
-# $1..: the -c FILE to pass on, if any.
+# The revisions and branch labels of the project, LABEL@head and
+# LABEL@base of each label, and head, heads, base.  $1..: the -c FILE to
+# pass on, if any.
 _retort_revisions() {
-	local line
+	local line label
 	echo head heads base
 	while IFS= read -r line; do
 		case $line in
@@ -91,7 +94,9 @@ _retort_revisions() {
 			;;
 		"Branch names: "*)
 			line=${line#Branch names: }
-			echo "${line//,/}"
+			for label in ${line//,/}; do
+				echo "$label $label@head $label@base"
+			done
 			;;
 		esac
 	done < <(command "${_retort_program:-retort}" "$@" -q history -v 2>/dev/null)
@@ -147,8 +152,12 @@ _retort() {
 			;;
 		esac
 	done
-	# --option=VALUE: complete the value
-	if [[ -z $prev && $cur == --*=* ]] &&
+	# --option=VALUE: complete the value (--color's is optional: not in
+	# the table of options taking one)
+	if [[ -z $prev && $cur == --colo*r=* ]]; then
+		prev=--color
+		cur=${cur#*=}
+	elif [[ -z $prev && $cur == --*=* ]] &&
 	   _retort_in "${cur%%=*}" "$(_retort_value_options "$cmd")"; then
 		prev=${cur%%=*}
 		cur=${cur#*=}
@@ -166,22 +175,23 @@ _retort() {
 			compopt -o filenames 2>/dev/null
 			candidates=$(compgen -f -- "$cur")
 			;;
+		*:--color) candidates=$(compgen -W "auto always never" -- "$cur") ;;
 		init:-t|init:--template) candidates=$(compgen -W "generic fleet" -- "$cur") ;;
 		schema:--dialect|import:--dialect|test:-d|test:--dialect) candidates=$(compgen -W "sqlite postgresql" -- "$cur") ;;
 		lint:-d|lint:--dialect) candidates=$(compgen -W "sqlite postgresql all" -- "$cur") ;;
 		fleet:--format) candidates=$(compgen -W "text json" -- "$cur") ;;
 		revision:--head|revision:--depends-on)
-			candidates=$(_retort_complete_revision target "$cur" "${config[@]}")
+			candidates=$(_retort_complete_revision target "$cur" "" "${config[@]}")
 			;;
 		history:-r|history:--rev-range)
-			candidates=$(_retort_complete_revision range "$cur" "${config[@]}")
+			candidates=$(_retort_complete_revision range "$cur" "" "${config[@]}")
 			;;
 		esac
 	elif [[ $cur == -* && $cur != -[0-9]* ]]; then
 		if [ -z "$cmd" ]; then
 			candidates=$(compgen -W "$(_retort_options "")" -- "$cur")
 		else
-			candidates=$(compgen -W "$(_retort_options "$cmd") -h --help -q --quiet -v --verbose" \
+			candidates=$(compgen -W "$(_retort_options "$cmd") -h --help -q --quiet -v --verbose --color" \
 					     -- "$cur" | awk '!seen[$0]++')
 		fi
 	elif [ -z "$cmd" ]; then
@@ -190,14 +200,23 @@ _retort() {
 		candidates=$(compgen -W "$(_retort_subcommands "$cmd")" -- "$cur")
 	else
 		case $cmd:$sub in
-		upgrade:|downgrade:|stamp:|show:|edit:|fleet:upgrade|fleet:downgrade)
-			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" "${config[@]}")
+		upgrade:|fleet:upgrade)
+			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" +1 "${config[@]}")
+			;;
+		downgrade:|fleet:downgrade)
+			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" -1 "${config[@]}")
+			;;
+		stamp:|show:)
+			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" current "${config[@]}")
+			;;
+		edit:)
+			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" "" "${config[@]}")
 			;;
 		lint:)
-			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision range "$cur" "${config[@]}")
+			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision range "$cur" "" "${config[@]}")
 			;;
 		merge:)
-			candidates=$(_retort_complete_revision target "$cur" "${config[@]}")
+			candidates=$(_retort_complete_revision target "$cur" "" "${config[@]}")
 			;;
 		init:)
 			[ $npos -eq 0 ] && { compopt -o filenames 2>/dev/null; candidates=$(compgen -d -- "$cur"); }
@@ -229,18 +248,21 @@ _retort() {
 }
 
 # The targets that start with $2, or for $1 = range the ranges (A:B, A:,
-# current:, ...); $3..: the -c FILE to pass on.
+# current:, ...); $3: more words to offer (+1, current); $4..: the -c FILE
+# to pass on.  LABEL@head and LABEL@base only once the word has an '@'.
 _retort_complete_revision() {
-	local mode=$1 cur=$2 before='' more=''
-	shift 2
+	local mode=$1 cur=$2 more=$3 before='' w
+	shift 3
 	if [ "$mode" = range ]; then
-		more=current
+		more="$more current"
 		if [[ $cur == *:* ]]; then
 			before=${cur%:*}:
 			cur=${cur##*:}
 		fi
 	fi
-	compgen -P "$before" -W "$(_retort_revisions "$@") $more" -- "$cur"
+	for w in $(_retort_revisions "$@") $more; do
+		[[ $w == *@* && $cur != *@* ]] || echo "$w"
+	done | sort -u | compgen -P "$before" -W "$(cat)" -- "$cur"
 }
 
 complete -F _retort retort
