@@ -197,7 +197,7 @@ never"
 
 # ztab LINE...: what zsh offers for a TAB at the end of each LINE (typed
 # in the folder of the test); blocks[i] gets the candidates for the i-th
-# LINE, sorted, one a line.
+# LINE, sorted, one a line (zsh's _describe adds some twice: once each).
 ztab() {
 	local out=$BATS_TEST_TMPDIR/zsh-tab.out l block=
 	zsh -f "$RETORT_SRC/tests/cli/zsh-tab.zsh" "$RETORT_SRC/completion" "$out" "$@" ||
@@ -205,7 +205,7 @@ ztab() {
 	blocks=()
 	while IFS= read -r l; do
 		if [ "$l" = -- ]; then
-			blocks+=("$(printf '%s' "$block" | sort)")
+			blocks+=("$(printf '%s' "$block" | sort -u)")
 			block=
 		else
 			block+="$l"$'\n'
@@ -218,7 +218,7 @@ ztab() {
 	command -v zsh >/dev/null || fail "zsh is not installed (scripts/deps.sh lists it)"
 	ztab "retort upg" "retort upgrade --n" "retort upgrade --" "retort show d4" "retort upgrade sh" \
 	     "retort upgrade shop@" "retort history -r $A:c" "retort -c retort.ini edit e5" \
-	     "retort --color=a" "retort fleet " "retort wait --" "retort upgrade $A "
+	     "retort --color=a" "retort fleet " "retort wait --" "retort upgrade $A " "retort -q "
 	assert_eq "${blocks[0]}" upgrade
 	assert_eq "${blocks[1]}" --no-backup
 	assert_eq "${blocks[2]}" "$(printf '%s\n' --backup --color --help --no-backup --quiet --resume \
@@ -240,4 +240,6 @@ upgrade"
 	assert_eq "${blocks[10]}" "$(printf '%s\n' --color --help --quiet --timeout --verbose | sort)"
 	# one target only: nothing after it
 	assert_eq "${blocks[11]}" ""
+	# every command of --help (with its summary, which zsh shows beside it)
+	assert_eq "${blocks[12]}" "$(rt --help | awk '/^commands:/ { on = 1; next } on && /^    [a-z]/ { print $1 }' | sort)"
 }

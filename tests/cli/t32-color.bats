@@ -55,6 +55,11 @@ assert_starts() {
 	run -0 rt --color=always show "$B"
 	assert_eq "${lines[0]}" "Rev: $YELLOW$B$END ($MARK""head$END)"
 	assert_eq "${lines[2]}" "Branch names: $LABEL""shop$END"
+	# the revision a migration took the database to
+	run -0 rt --color=always downgrade -1
+	assert_match "$output" "^downgrade $B -> .\\[33m$A.\\[m, Create t_b \\([0-9.]+ ms\\)$"
+	run -0 rt upgrade
+	assert_match "$output" "^upgrade $A -> $B, Create t_b \\([0-9.]+ ms\\)$"
 }
 
 @test "color: never, and a pipe, print the plain text; --color=never beats a terminal" {
