@@ -8,14 +8,19 @@
 #   scripts/pgserver.sh halt STATEFILE    stop the server, keep the folder
 #   scripts/pgserver.sh resume STATEFILE  start a halted server again, on its port
 #                                         (a server that comes up late: retort wait)
+#   scripts/pgserver.sh standby STATEFILE start a halted server as a standby that
+#                                         refuses connections (SQLSTATE 57P03, as one
+#                                         starting up does)
+#   scripts/pgserver.sh promote STATEFILE make that standby take connections
 #
 # PostgreSQL refuses to run as root: as root the cluster belongs to the
 # unprivileged 'postgres' user of the Debian package.  The superuser 'retort'
 # logs in with a password over TCP (scram), so tests can try a wrong one.
 set -euo pipefail
 
-cmd=${1:?usage: pgserver.sh start|stop|halt|resume STATEFILE}
-state=${2:?usage: pgserver.sh start|stop|halt|resume STATEFILE}
+usage="usage: pgserver.sh start|stop|halt|resume|standby|promote STATEFILE"
+cmd=${1:?$usage}
+state=${2:?$usage}
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -x "$bindir/initdb" ] || { echo "pgserver: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
 
@@ -64,11 +69,21 @@ stop)
 halt)
 	as_owner "$bindir/pg_ctl" -D "$(cat "$state.dir")/data" -m fast -w stop >/dev/null
 	;;
-resume)
+resume|standby)
+	dir=$(cat "$state.dir")
+	if [ "$cmd" = standby ]; then
+		# no primary to follow and no reads while in recovery: it stays
+		# a standby, refusing every connection, until promoted
+		echo "hot_standby = off" >>"$dir/data/postgresql.auto.conf"
+		as_owner touch "$dir/data/standby.signal"
+	fi
 	port=$(head -n 1 "$state")
 	port=${port##*:}
-	run "$(cat "$state.dir")" "${port%%/*}"
+	run "$dir" "${port%%/*}"
+	;;
+promote)
+	as_owner "$bindir/pg_ctl" -D "$(cat "$state.dir")/data" -w promote >/dev/null
 	;;
 *)
-	echo "usage: pgserver.sh start|stop|halt|resume STATEFILE" >&2; exit 2;;
+	echo "$usage" >&2; exit 2;;
 esac

@@ -1,42 +1,77 @@
 #!/usr/bin/env bats
 # `retort wait` against PostgreSQL servers: one that comes up while retort
 # waits (a second server of the test's own, halted, and started again a
-# second after the wait began), and errors that waiting does not mend (a
-# wrong password, a database that does not exist), which fail at once.
+# second after the wait began), errors that waiting does not mend (a
+# wrong password, a database that does not exist), which fail at once, and
+# a host name that does not resolve, which is waited for (a container's
+# database service not yet in the DNS).
 # What does not depend on the dialect is in tests/cli/t33-wait.bats.
 load ../helper
 
+# the second server, one for the file: each test that uses it halts it
+# first (from /: the server's owner may not enter the test's folder)
+setup_file() {
+	export SECOND_STATE=$BATS_FILE_TMPDIR/second.url
+	(cd / && "$RETORT_SRC/scripts/pgserver.sh" start "$SECOND_STATE" >/dev/null)
+}
+
+teardown_file() {
+	(cd / && "$RETORT_SRC/scripts/pgserver.sh" stop "$SECOND_STATE" >/dev/null) || true
+}
+
 setup() {
 	common_setup postgresql
-	SECOND_STATE=
 	new_project
 }
 
 teardown() {
-	[ -z "$SECOND_STATE" ] ||
-		(cd / && "$RETORT_SRC/scripts/pgserver.sh" stop "$SECOND_STATE" >/dev/null) || true
 	common_teardown
 }
 
+# second SUBCOMMAND: scripts/pgserver.sh SUBCOMMAND on the second server
+second() {
+	(cd / && "$RETORT_SRC/scripts/pgserver.sh" "$1" "$SECOND_STATE")
+}
+
+# halt_second: the second server stopped (whatever an earlier test left)
+halt_second() {
+	second halt || true
+	refute psql -X -q -d "$(head -n 1 "$SECOND_STATE")" -c 'SELECT 1' 2>/dev/null
+}
+
 @test "wait: a server that starts a second after the wait began; ready soon after it is up" {
-	SECOND_STATE=$BATS_TEST_TMPDIR/second.url
-	# (from /: the server's owner may not enter the test's folder)
-	(cd / && "$RETORT_SRC/scripts/pgserver.sh" start "$SECOND_STATE" >/dev/null)
 	url=$(head -n 1 "$SECOND_STATE")
-	(cd / && "$RETORT_SRC/scripts/pgserver.sh" halt "$SECOND_STATE")
-	refute psql -X -q -d "$url" -c 'SELECT 1' 2>/dev/null
+	halt_second
 
 	rt -u "$url" wait --timeout 20 >wait.out 2>wait.err &
 	pid=$!
 	sleep 1
 	kill -0 "$pid" || fail "retort wait ended before the server started: $(cat wait.err)"
-	(cd / && "$RETORT_SRC/scripts/pgserver.sh" resume "$SECOND_STATE")
+	second resume
 	up=$(date +%s%N)
 	wait "$pid" || fail "retort wait failed: $(cat wait.err)"
 	# its pauses are 0.5 s at most
 	[ "$(ms_since "$up")" -lt 2000 ] || fail "ready $(ms_since "$up") ms after the server"
 	assert_match "$(cat wait.out)" '^database is ready after [1-9][0-9]*\.[0-9] s$'
 	assert_eq "$(cat wait.err)" ""
+}
+
+@test "wait: a server that refuses connections for now (a standby, as one starting up) is waited for" {
+	url=$(head -n 1 "$SECOND_STATE")
+	halt_second
+	second standby
+	run -2 psql -X -q -d "$url" -c 'SELECT 1'
+	assert_contains "$output" "not accepting connections"
+
+	rt -u "$url" wait --timeout 20 >wait.out 2>wait.err &
+	pid=$!
+	sleep 1
+	kill -0 "$pid" || fail "retort wait ended before the server took connections: $(cat wait.err)"
+	second promote
+	up=$(date +%s%N)
+	wait "$pid" || fail "retort wait failed: $(cat wait.err)"
+	[ "$(ms_since "$up")" -lt 2000 ] || fail "ready $(ms_since "$up") ms after the server"
+	assert_match "$(cat wait.out)" '^database is ready after [1-9][0-9]*\.[0-9] s$'
 }
 
 @test "wait: a wrong password and a missing database fail at once, not after the timeout" {
@@ -53,4 +88,11 @@ teardown() {
 	run -1 --separate-stderr rt -u "$PG_BASE_URL/no_such_db_$$" wait --timeout 20
 	[ "$(ms_since "$t0")" -lt 5000 ] || fail "took $(ms_since "$t0") ms"
 	assert_contains "$stderr" "does not exist"
+}
+
+@test "wait: a host name that does not resolve (yet) is waited for" {
+	t0=$(date +%s%N)
+	run -1 --separate-stderr rt -u "postgresql://retort:pw@no-such-host.invalid/db" wait --timeout 1
+	[ "$(ms_since "$t0")" -ge 1000 ] || fail "gave up after $(ms_since "$t0") ms"
+	assert_match "$stderr" '^error: not ready after 1\.[0-9] s: cannot connect to .*no-such-host\.invalid'
 }
