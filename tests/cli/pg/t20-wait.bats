@@ -39,39 +39,34 @@ halt_second() {
 	refute psql -X -q -d "$(head -n 1 "$SECOND_STATE")" -c 'SELECT 1' 2>/dev/null
 }
 
-@test "wait: a server that starts a second after the wait began; ready soon after it is up" {
-	url=$(head -n 1 "$SECOND_STATE")
-	halt_second
-
-	rt -u "$url" wait --timeout 20 >wait.out 2>wait.err &
+# wait_until_second SUBCOMMAND: `retort wait` on the second server, which
+# cannot take connections now; a second later, SUBCOMMAND makes it take
+# them, and the wait must end soon after (its pauses are 0.5 s at most).
+wait_until_second() {
+	local pid up
+	rt -u "$(head -n 1 "$SECOND_STATE")" wait --timeout 20 >wait.out 2>wait.err &
 	pid=$!
 	sleep 1
-	kill -0 "$pid" || fail "retort wait ended before the server started: $(cat wait.err)"
-	second resume
+	kill -0 "$pid" || fail "retort wait ended before the server took connections: $(cat wait.err)"
+	second "$1"
 	up=$(date +%s%N)
 	wait "$pid" || fail "retort wait failed: $(cat wait.err)"
-	# its pauses are 0.5 s at most
 	[ "$(ms_since "$up")" -lt 2000 ] || fail "ready $(ms_since "$up") ms after the server"
 	assert_match "$(cat wait.out)" '^database is ready after [1-9][0-9]*\.[0-9] s$'
 	assert_eq "$(cat wait.err)" ""
 }
 
+@test "wait: a server that starts a second after the wait began; ready soon after it is up" {
+	halt_second
+	wait_until_second resume
+}
+
 @test "wait: a server that refuses connections for now (a standby, as one starting up) is waited for" {
-	url=$(head -n 1 "$SECOND_STATE")
 	halt_second
 	second standby
-	run -2 psql -X -q -d "$url" -c 'SELECT 1'
+	run -2 psql -X -q -d "$(head -n 1 "$SECOND_STATE")" -c 'SELECT 1'
 	assert_contains "$output" "not accepting connections"
-
-	rt -u "$url" wait --timeout 20 >wait.out 2>wait.err &
-	pid=$!
-	sleep 1
-	kill -0 "$pid" || fail "retort wait ended before the server took connections: $(cat wait.err)"
-	second promote
-	up=$(date +%s%N)
-	wait "$pid" || fail "retort wait failed: $(cat wait.err)"
-	[ "$(ms_since "$up")" -lt 2000 ] || fail "ready $(ms_since "$up") ms after the server"
-	assert_match "$(cat wait.out)" '^database is ready after [1-9][0-9]*\.[0-9] s$'
+	wait_until_second promote
 }
 
 @test "wait: a wrong password and a missing database fail at once, not after the timeout" {
