@@ -81,25 +81,18 @@ _retort_in() {
 }
 
 # The revisions and branch labels of the project, LABEL@head and
-# LABEL@base of each label, and head, heads, base.  $1..: the -c FILE to
-# pass on, if any.
+# LABEL@base of each label, and head, heads, base, one a line.  $1..: the
+# -c FILE to pass on, if any.  (awk, not a loop of read: a project of
+# 10,000 revisions prints 120,000 lines.)
 _retort_revisions() {
-	local line label
 	echo head heads base
-	while IFS= read -r line; do
-		case $line in
-		"Rev: "*)
-			line=${line#Rev: }
-			echo "${line%% *}"
-			;;
-		"Branch names: "*)
-			line=${line#Branch names: }
-			for label in ${line//,/}; do
-				echo "$label $label@head $label@base"
-			done
-			;;
-		esac
-	done < <(command "${_retort_program:-retort}" "$@" -q history -v 2>/dev/null)
+	command "${_retort_program:-retort}" "$@" -q history -v 2>/dev/null | awk '
+		/^Rev: / { print $2 }
+		/^Branch names: / {
+			n = split(substr($0, 15), label, /, /)
+			for (i = 1; i <= n; i++)
+				print label[i] "\n" label[i] "@head\n" label[i] "@base"
+		}'
 }
 
 _retort() {
@@ -251,7 +244,7 @@ _retort() {
 # current:, ...); $3: more words to offer (+1, current); $4..: the -c FILE
 # to pass on.  LABEL@head and LABEL@base only once the word has an '@'.
 _retort_complete_revision() {
-	local mode=$1 cur=$2 more=$3 before='' w
+	local mode=$1 cur=$2 more=$3 before=''
 	shift 3
 	if [ "$mode" = range ]; then
 		more="$more current"
@@ -260,9 +253,9 @@ _retort_complete_revision() {
 			cur=${cur##*:}
 		fi
 	fi
-	for w in $(_retort_revisions "$@") $more; do
-		[[ $w == *@* && $cur != *@* ]] || echo "$w"
-	done | sort -u | compgen -P "$before" -W "$(cat)" -- "$cur"
+	compgen -P "$before" -W "$({ _retort_revisions "$@"; printf '%s\n' $more; } |
+				   if [[ $cur == *@* ]]; then sort -u; else grep -v @ | sort -u; fi)" \
+		-- "$cur"
 }
 
 complete -F _retort retort
