@@ -52,6 +52,8 @@ assert_starts() {
 	assert_eq "$output" "$YELLOW$B$END ($LABEL""shop$END) ($MARK""head$END)"
 	run -0 rt --color current
 	assert_eq "$output" "$YELLOW$B$END ($MARK""head$END)"
+	run -0 rt --colour=always current
+	assert_eq "$output" "$YELLOW$B$END ($MARK""head$END)"
 	run -0 rt --color=always show "$B"
 	assert_eq "${lines[0]}" "Rev: $YELLOW$B$END ($MARK""head$END)"
 	assert_eq "${lines[2]}" "Branch names: $LABEL""shop$END"
