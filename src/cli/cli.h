@@ -84,6 +84,19 @@ int cli_choice(struct cli *cli, const char *option, const char *value,
 /* Print "error: " + retort_errmsg() on stderr; returns 1. */
 int cli_fail(struct cli *cli);
 
+/* "error: MSG" and "warning: MSG" on stderr, the word coloured. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What cli_getopt() returns after it reported a bad value of an option
+ * every command takes (--color=WHEN); cli_bad_option() then returns
+ * EXIT_USAGE without a second message. */
+#define CLI_OPT_REPORTED 0x200
+
+/* --color[=WHEN] (NULL: always): sets the colour of both streams; -1
+ * after a usage error. */
+int cli_color_option(struct cli *cli, const char *value);
+
 /* Release parse.c's state. */
 void cli_release(struct cli *cli);
 
@@ -93,6 +106,32 @@ void cli_release(struct cli *cli);
 void cli_oom(void) __attribute__((noreturn));
 /* realloc() that never returns NULL. */
 void *cli_realloc(void *ptr, size_t n);
+
+/* ---- color.c ------------------------------------------------------------ */
+
+/* --color=WHEN: the values, in cli_color_modes' order (for cli_choice) */
+enum cli_color_mode { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+extern const char *const cli_color_modes[];
+
+/* What is coloured. */
+enum cli_color_role {
+	CLI_COLOR_REV,      /* a revision id */
+	CLI_COLOR_MARK,     /* (head), (current) */
+	CLI_COLOR_LABEL,    /* branch labels */
+	CLI_COLOR_ERROR,    /* "error:" */
+	CLI_COLOR_WARNING,  /* "warning:" */
+};
+
+/* Decide for stdout and stderr: auto colours a stream that is a terminal,
+ * unless TERM is "dumb" or NO_COLOR is set and not empty.  Until called,
+ * nothing is coloured. */
+void cli_color_set(enum cli_color_mode mode);
+/* The escape sequence that starts `role` on `stream` (stdout or stderr),
+ * and the one that ends it; "" when the stream is not coloured. */
+const char *cli_color(FILE *stream, enum cli_color_role role);
+const char *cli_color_end(FILE *stream);
+/* `text` on `stream`, coloured as `role`. */
+void cli_put_colored(FILE *stream, enum cli_color_role role, const char *text);
 
 /* ---- format.c --------------------------------------------------------- */
 
@@ -105,6 +144,8 @@ void cli_put_flags(const retort_rev *rev, unsigned int which, int current);
 /* " (a, b)": the branch labels of `rev`, its own and those of its branch;
  * nothing when there are none. */
 void cli_put_labels(const retort_rev *rev);
+/* The id of `rev`, coloured on a terminal. */
+void cli_put_id(const retort_rev *rev);
 /* The id, the labels, then the flags within `which`: "1a2b (shop) (head)". */
 void cli_put_rev(const retort_rev *rev, unsigned int which);
 /* The parent ids, ", " between them; "<base>" for none; with `deps`, then
@@ -179,6 +220,7 @@ int cmd_edit(struct cli *cli);
 int cmd_ensure_version(struct cli *cli);
 int cmd_list_templates(struct cli *cli);
 int cmd_import(struct cli *cli);
+int cmd_wait(struct cli *cli);
 
 extern const char cmd_init_usage[];
 extern const char cmd_embed_usage[];
@@ -203,6 +245,7 @@ extern const char cmd_schema_usage[];
 extern const char cmd_edit_usage[];
 extern const char cmd_ensure_version_usage[];
 extern const char cmd_list_templates_usage[];
+extern const char cmd_wait_usage[];
 extern const char cmd_import_usage[];
 
 /* import_alembic.c: `retort import alembic` (cmd_import picks it), and the

@@ -49,7 +49,7 @@ static void put_text(struct cli *cli, const retort_revlist *list, const retort_s
 		 * printf's format parsing showed in the profile */
 		cli_put_parents(rev, 1);
 		fputs(" -> ", stdout);
-		fputs(retort_rev_id(rev), stdout);
+		cli_put_id(rev);
 		cli_put_labels(rev);
 		cli_put_flags(rev, CLI_FLAGS_ALL, current);
 		if (failed && !strcmp(failed->revision, retort_rev_id(rev)))

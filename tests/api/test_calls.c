@@ -192,8 +192,15 @@ static void urls_secrets_and_log(void **state)
 	retort_wipe_secrets(url);
 	assert_string_equal(url, "postgresql://app:******@127.0.0.1:1/shop");
 
+	/* nothing listens on port 1: one try, then tries for 0.3 s */
+	assert_int_equal(retort_wait(p->ctx, 0), RETORT_ECONNECT);
+	assert_int_equal(retort_wait(p->ctx, 0.3), RETORT_ECONNECT);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "not ready after 0."));
+	assert_int_equal(retort_wait(p->ctx, -1), RETORT_EUSAGE);
+
 	snprintf(url, sizeof(url), "sqlite:///data.db");
 	must(retort_set_url(p->ctx, url), p->ctx, "retort_set_url back");
+	must(retort_wait(p->ctx, 5), p->ctx, "retort_wait");
 	must(retort_set_log_tag(p->ctx, "bot42"), p->ctx, "retort_set_log_tag");
 	must(retort_upgrade(p->ctx, "head", NULL), p->ctx, "retort_upgrade");
 	retort_free(p->ctx); /* closes the log */
