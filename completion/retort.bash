@@ -12,7 +12,7 @@
 # files only, never the database.
 
 _retort_commands() {
-	echo init revision merge upgrade downgrade current history heads branches show \
+	echo init revision merge upgrade downgrade current history graph heads branches show \
 	     stamp verify check schema fleet lint test restore embed import edit \
 	     ensure_version list_templates
 }
@@ -32,7 +32,8 @@ _retort_options() {
 	heads)     echo -v --verbose --resolve-dependencies ;;
 	ensure_version)
 	           echo --sql ;;
-	history)   echo -r --rev-range -v --verbose -i --indicate-current ;;
+	history)   echo -r --rev-range -v --verbose -i --indicate-current --graph ;;
+	graph)     echo --format --no-db ;;
 	stamp)     echo --purge --sql --fix-checksums ;;
 	schema)    echo --model --dialect ;;
 	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --atomic --no-atomic --max-per-server --format ;;
@@ -53,6 +54,7 @@ _retort_value_options() {
 	                --version-path ;;
 	merge)     echo -m --message --branch-label --rev-id ;;
 	history)   echo -r --rev-range ;;
+	graph)     echo --format ;;
 	schema)    echo --dialect ;;
 	fleet)     echo -j --jobs --only --where --tenants --max-per-server --format ;;
 	lint)      echo -d --dialect ;;
@@ -170,6 +172,7 @@ _retort() {
 		schema:--dialect|import:--dialect|test:-d|test:--dialect) candidates=$(compgen -W "sqlite postgresql" -- "$cur") ;;
 		lint:-d|lint:--dialect) candidates=$(compgen -W "sqlite postgresql all" -- "$cur") ;;
 		fleet:--format) candidates=$(compgen -W "text json" -- "$cur") ;;
+		graph:--format) candidates=$(compgen -W "text dot mermaid" -- "$cur") ;;
 		revision:--head|revision:--depends-on)
 			candidates=$(_retort_complete_revision target "$cur" "${config[@]}")
 			;;

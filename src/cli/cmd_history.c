@@ -7,27 +7,30 @@
 #include "cli.h"
 
 const char cmd_history_usage[] =
-	"usage: retort history [-r RANGE] [-v] [-i]\n"
+	"usage: retort history [-r RANGE] [-v] [-i] [--graph]\n"
 	"\n"
 	"List revisions, newest first: `PARENTS -> REV (flags), MESSAGE`.\n"
 	"\n"
 	"    -r, --rev-range RANGE      only these: A:B, A:, :B, -3:current\n"
 	"    -v, --verbose              print each revision as `show` does\n"
 	"    -i, --indicate-current     mark the database's revisions (current), and\n"
-	"                               one that failed part way (failed ...)\n";
+	"                               one that failed part way (failed ...)\n"
+	"    --graph                    draw the graph as `retort graph` does (the\n"
+	"                               database's state only with -i); no -r\n";
 
 int cmd_history(struct cli *cli)
 {
 	static const struct option opts[] = {
 		{ "rev-range",         required_argument, NULL, 'r' },
 		{ "indicate-current",  no_argument,       NULL, 'i' },
+		{ "graph",             no_argument,       NULL, 'g' },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_revlist list = { NULL, 0 };
 	retort_strarray now = { NULL, 0 };
 	retort_failure *failed = NULL;
 	const char *range = NULL;
-	int c, status, indicate = 0;
+	int c, status, indicate = 0, graph = 0;
 	size_t i;
 
 	while ((c = cli_getopt(cli, "r:i", opts)) != -1) {
@@ -38,12 +41,21 @@ int cmd_history(struct cli *cli)
 		case 'i':
 			indicate = 1;
 			break;
+		case 'g':
+			graph = 1;
+			break;
 		default:
 			return cli_bad_option(cli, c);
 		}
 	}
+	/* a range cuts lines of descent: the drawing would lie */
+	if (graph && range)
+		return cli_usage_error(cli, "--graph draws every revision; it takes no -r");
 	if ((status = cli_setup(cli, 0, 0)) != 0)
 		return status;
+	/* as history: the database only with -i */
+	if (graph)
+		return cli_graph_command(cli, CLI_GRAPH_TEXT, !indicate);
 	if (retort_history(&list, cli->ctx, range) < 0 ||
 	    (indicate && (retort_current(&now, cli->ctx) < 0 ||
 			  retort_failure_get(&failed, cli->ctx) < 0))) {
