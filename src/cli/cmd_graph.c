@@ -15,6 +15,18 @@ const char cmd_graph_usage[] =
 	"                       `| dot -Tsvg`) or mermaid (a flowchart)\n"
 	"    --no-db            do not connect: the graph of the files alone\n";
 
+/* A row no file has (a revision deleted, another branch's checkout) has
+ * no place in the picture: say so rather than draw a database at base. */
+static void warn_unknown(struct cli *cli, const retort_strarray *rows)
+{
+	size_t i;
+
+	for (i = 0; i < rows->count; i++)
+		if (!retort_lookup(cli->ctx, rows->strings[i]))
+			fprintf(stderr, "warning: the database is at '%s', which no revision "
+				"file has; the graph leaves it out\n", rows->strings[i]);
+}
+
 /* The graph with the database's state, or without it when there is no
  * URL or --no-db.  A database that cannot be reached is an error: a
  * picture without its state would look like a database at base. */
@@ -32,6 +44,7 @@ int cli_graph_command(struct cli *cli, enum cli_graph_format fmt, int no_db)
 		fputs("hint: --no-db draws the graph without the database's state\n", stderr);
 		return 1;
 	}
+	warn_unknown(cli, &now);
 	rc = cli_graph_write(cli, stdout, fmt, &now);
 	retort_strarray_release(&now);
 	return rc;

@@ -108,6 +108,18 @@ shape() {
 	assert_line_match '^\|\\$'
 }
 
+@test "octopus: a merge of three heads, and a base beside" {
+	write_rev "$A" "" "Create t_a" ""
+	write_rev "$B" "$A" "Create t_b" ""
+	write_rev "$C" "$A" "Create t_c" ""
+	write_rev "$E" "$A" "Create t_e" ""
+	write_rev "$F" "" "a second base" ""
+	write_rev "$M" "$B, $C, $E" "merge three" ""
+	shape octopus --no-db
+	run -0 rt graph --no-db
+	assert_line_match '^\| \|\\$'
+}
+
 @test "depends_on: a dashed edge between branches" {
 	write_rev "$A" "" "Create t_a" ""
 	write_rev "$B" "$A" "Create t_b" ""
@@ -154,6 +166,11 @@ o $C Create t_c
 	# history --graph shows the state with -i, as history does
 	assert_eq "$(rt history --graph -i)" "$(rt graph)"
 	assert_eq "$(rt history --graph)" "$(rt graph --no-db)"
+	# a row no file has: drawn without it, and said
+	q "INSERT INTO retort_version (version_num) VALUES ('0f0f0f0f0f0f')"
+	run -0 --separate-stderr rt graph
+	assert_eq "$output" "$(cat "$GOLDEN/linear-at-b.text")"
+	assert_eq "$stderr" "warning: the database is at '0f0f0f0f0f0f', which no revision file has; the graph leaves it out"
 }
 
 @test "a project without a database URL draws without state" {
