@@ -326,8 +326,8 @@ static void write_dot(const struct graph *g)
 	fputs("}\n", g->out);
 }
 
-/* "class r_a,r_b NAME": the nodes of a Mermaid class, when there are any;
- * `want` is a revision flag (head) or a state bit. */
+/* "class r_a,r_b NAME": the nodes of a Mermaid class, when there are any:
+ * those with revision flag `flag` (head) or database state `state`. */
 static void put_mermaid_class(const struct graph *g, const char *name, const char *style,
 			      unsigned int flag, unsigned int state)
 {
