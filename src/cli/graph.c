@@ -368,9 +368,9 @@ static void write_mermaid(const struct graph *g)
 /*
  * Lanes as `git log --graph` draws them: a column per line of descent
  * being followed, each waiting for the revision it leads to.  Column i is
- * drawn at character 2*i.  A lane that ends (at a base, or where two
- * lanes meet) leaves a gap rather than moving the lanes to its right, so
- * that only merges make lanes move; a new head takes a gap.
+ * drawn at character 2*i.  Where two lanes meet, the lanes to the right
+ * close up; a lane that ends at a base leaves a gap, which a later new
+ * head takes (not the next one: it would look like the base's child).
  */
 struct lanes {
 	const retort_rev **col;  /* NULL: a gap */
@@ -431,20 +431,27 @@ static void trim_gaps(struct lanes *l)
 }
 
 /* Two lanes wait for `rev` (a branch point): the second joins the first,
- * "|/" beside it, "|_|/" across the lanes between. */
+ * "|/" beside it, "|_|/" across the lanes between, and the lanes to its
+ * right close up, "/ /", so that the drawing does not keep growing wider
+ * at every branch point. */
 static void join_lanes(const struct graph *g, struct lanes *l, size_t first, size_t second)
 {
 	size_t i;
 
 	row_start(l);
-	l->line[2 * second] = ' ';
+	for (i = second; i < l->n; i++) {
+		if (l->line[2 * i] == '|')
+			l->line[2 * i - 1] = '/';
+		l->line[2 * i] = ' ';
+	}
 	l->line[2 * second - 1] = '/';
 	for (i = 2 * first + 1; i + 1 < 2 * second; i++)
 		if (l->line[i] == ' ')
 			l->line[i] = '_';
 	row_end(g, l, SIZE_MAX);
 	fputc('\n', g->out);
-	l->col[second] = NULL;
+	memmove(l->col + second, l->col + second + 1, (l->n - second - 1) * sizeof(*l->col));
+	l->n--;
 	trim_gaps(l);
 }
 
