@@ -18,6 +18,7 @@
 /* what the database says of a revision */
 #define APPLIED (1u << 0)
 #define CURRENT (1u << 1)
+#define FAILED  (1u << 2)  /* a migration of it stopped part way */
 
 /* The most characters of a message a dot or Mermaid node shows: boxes of
  * a picture must stay small; the text drawing shows the whole line. */
@@ -33,8 +34,9 @@ struct graph {
 	enum cli_graph_format fmt;
 	retort_revlist list;   /* newest first */
 	struct slot *byaddr;   /* list's revisions sorted by address */
-	unsigned char *state;  /* APPLIED | CURRENT, by place in list */
+	unsigned char *state;  /* APPLIED | CURRENT | FAILED, by place in list */
 	int has_db;
+	size_t failed_at;      /* the statement the FAILED one stopped at, from 1 */
 };
 
 /* ---- the revisions and the database's state ---------------------------- */
@@ -123,6 +125,23 @@ static void mark_current(struct graph *g)
 	}
 }
 
+/* A migration left half applied, which upgrade refuses to pass: the one
+ * thing about the database a reader of the picture must not miss. */
+static int mark_failed(struct graph *g, retort *ctx)
+{
+	retort_failure *failed = NULL;
+	const retort_rev *rev;
+
+	if (retort_failure_get(&failed, ctx) < 0)
+		return -1;
+	if (failed && (rev = retort_lookup(ctx, failed->revision))) {
+		g->state[pos_of(g, rev)] |= FAILED;
+		g->failed_at = failed->statements_done + 1;
+	}
+	retort_failure_free(failed);
+	return 0;
+}
+
 /* ---- text in each format ------------------------------------------------- */
 
 /* The length of the valid UTF-8 sequence at s, 0 when it is not one
@@ -206,6 +225,9 @@ static void put_caption(const struct graph *g, size_t i)
 		fputs(retort_rev_ndependents(rev) ? " (effective head)" : " (head)", g->out);
 	if (g->state[i] & CURRENT)
 		fputs(" (current)", g->out);
+	/* as `history -i` says it */
+	if (g->state[i] & FAILED)
+		fprintf(g->out, " (failed at statement %zu)", g->failed_at);
 }
 
 /* ---- Graphviz and Mermaid ------------------------------------------------ */
@@ -266,8 +288,10 @@ static void put_dot_node(const struct graph *g, size_t i)
 	if (st & APPLIED)
 		fprintf(g->out, ", style=\"rounded,filled\", fillcolor=\"%s\"",
 			st & CURRENT ? "#66bb6a" : "#c8e6c9");
-	if (st & CURRENT)
+	if (st & (CURRENT | FAILED))
 		fputs(", penwidth=3", g->out);
+	if (st & FAILED)
+		fputs(", color=\"#c62828\"", g->out);
 	fputs("];\n", g->out);
 }
 
@@ -317,7 +341,7 @@ static void write_dot(const struct graph *g)
 
 	fputs("digraph retort {\n"
 	      "\t/* an arrow goes from a revision to one built on it; dashed: depends_on;\n"
-	      "\t   double border: a head; filled: applied; bold: current */\n"
+	      "\t   double border: a head; filled: applied; bold: current; red: failed */\n"
 	      "\trankdir=BT;\n"
 	      "\tnode [shape=box, style=rounded, fontname=\"Helvetica\"];\n", g->out);
 	for (i = 0; i < g->list.count; i++)
@@ -361,6 +385,7 @@ static void write_mermaid(const struct graph *g)
 	put_mermaid_class(g, "applied", "fill:#c8e6c9", 0, APPLIED);
 	put_mermaid_class(g, "current", "fill:#66bb6a,stroke:#1b5e20,stroke-width:4px", 0,
 			  CURRENT);
+	put_mermaid_class(g, "failed", "stroke:#c62828,stroke-width:4px", 0, FAILED);
 }
 
 /* ---- the text drawing ------------------------------------------------------ */
@@ -546,7 +571,7 @@ static void write_text(const struct graph *g)
 int cli_graph_write(struct cli *cli, FILE *out, enum cli_graph_format fmt,
 		    const retort_strarray *current)
 {
-	struct graph g = { out, fmt, { NULL, 0 }, NULL, NULL, current != NULL };
+	struct graph g = { out, fmt, { NULL, 0 }, NULL, NULL, current != NULL, 0 };
 	int rc = 0;
 
 	if (retort_history(&g.list, cli->ctx, NULL) < 0)
@@ -555,6 +580,10 @@ int cli_graph_write(struct cli *cli, FILE *out, enum cli_graph_format fmt,
 	if (current) {
 		mark_applied(&g, cli->ctx, current);
 		mark_current(&g);
+		if (mark_failed(&g, cli->ctx) < 0) {
+			rc = cli_fail(cli);
+			goto done;
+		}
 	}
 	if (fmt == CLI_GRAPH_DOT)
 		write_dot(&g);
@@ -566,6 +595,7 @@ int cli_graph_write(struct cli *cli, FILE *out, enum cli_graph_format fmt,
 		fprintf(stderr, "error: cannot write the graph: %s\n", strerror(errno));
 		rc = 1;
 	}
+done:
 	free(g.byaddr);
 	free(g.state);
 	retort_revlist_release(&g.list);

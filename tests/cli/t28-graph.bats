@@ -60,8 +60,8 @@ mermaid_accepts() {
 			next
 		}
 		/^    r_[A-Za-z0-9_]+ (-->|-\.->) r_[A-Za-z0-9_]+$/ { next }
-		/^    classDef (head|applied|current) [a-z-]+:[^ ;]*$/ { next }
-		/^    class r_[A-Za-z0-9_]+(,r_[A-Za-z0-9_]+)* (head|applied|current)$/ { next }
+		/^    classDef (head|applied|current|failed) [a-z-]+:[^ ;]*$/ { next }
+		/^    class r_[A-Za-z0-9_]+(,r_[A-Za-z0-9_]+)* (head|applied|current|failed)$/ { next }
 		{ print }')
 	[ -z "$bad" ] || fail "not Mermaid as retort writes it:" "$bad"
 }
@@ -194,6 +194,34 @@ o $C Create t_c
 	run -0 --separate-stderr rt graph
 	assert_eq "$output" "$(cat "$GOLDEN/linear-at-b.text")"
 	assert_eq "$stderr" "warning: the database is at '0f0f0f0f0f0f', which no revision file has; the graph leaves it out"
+}
+
+@test "a migration that failed part way in the database is marked" {
+	write_rev "$A" "" "Create t_a" "CREATE TABLE t_a (id INTEGER);"
+	# a transaction=false section whose second statement fails
+	cat >"migrations/versions/${B}_two_steps.sql" <<EOF
+-- Two steps
+--
+-- revision: $B
+-- down_revision: $A
+
+-- +upgrade transaction=false
+CREATE TABLE t_b1 (id INTEGER PRIMARY KEY);
+INSERT INTO no_such_table (id) VALUES (1);
+
+-- +downgrade transaction=false
+DROP TABLE t_b1;
+EOF
+	run -1 --separate-stderr rt upgrade head
+	run -0 --separate-stderr rt graph
+	assert_eq "$output" "o $B (head) (failed at statement 2) Two steps
+* $A (current) Create t_a"
+	run -0 --separate-stderr rt graph --format dot
+	dot_accepts
+	assert_line_match "^	\"$B\" .*penwidth=3, color=\"#c62828\"\\];$"
+	run -0 --separate-stderr rt graph --format mermaid
+	mermaid_accepts
+	assert_line_match "^    class r_$B failed$"
 }
 
 @test "a project without a URL draws without state" {
