@@ -221,6 +221,7 @@ EOF
 	assert_line_match "^	\"$B\" .*penwidth=3, color=\"#c62828\"\\];$"
 	run -0 --separate-stderr rt graph --format mermaid
 	mermaid_accepts
+	golden failed.mermaid
 	assert_line_match "^    class r_$B failed$"
 }
 
@@ -258,6 +259,7 @@ EOF
 	assert_contains "$output" "\\n$(printf 'x%.0s' {1..48})...\""
 	run -0 --separate-stderr rt graph --no-db --format mermaid
 	mermaid_accepts
+	golden hostile.mermaid
 	assert_contains "$output" '<br>say #34;hi#34; #60;script#62;x#60;/script#62; #38; #35;35; \N #96;t#96;"]'
 	assert_contains "$output" '<br>{x} |y| ]; %% ?  ünïcödé 🙂"]'
 	run -0 --separate-stderr rt graph --no-db
