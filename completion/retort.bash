@@ -28,17 +28,19 @@ _retort_options() {
 	upgrade|downgrade)
 	           echo --sql --resume --backup --no-backup ;;
 	current|branches)
-	           echo -v --verbose ;;
-	heads)     echo -v --verbose --resolve-dependencies ;;
+	           echo -v --verbose --format ;;
+	heads)     echo -v --verbose --resolve-dependencies --format ;;
 	ensure_version)
 	           echo --sql ;;
-	history)   echo -r --rev-range -v --verbose -i --indicate-current --graph ;;
+	history)   echo -r --rev-range -v --verbose -i --indicate-current --format --graph ;;
 	graph)     echo --format --no-db ;;
+	show|verify|check)
+	           echo --format ;;
 	stamp)     echo --purge --sql --fix-checksums ;;
-	schema)    echo --model --dialect ;;
+	schema)    echo --model --dialect --format ;;
 	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --atomic --no-atomic --max-per-server --format ;;
-	lint)      echo -d --dialect ;;
-	test)      echo -d --dialect ;;
+	lint)      echo -d --dialect --format ;;
+	test)      echo -d --dialect --format ;;
 	restore)   echo --force ;;
 	embed)     echo -o --output --name ;;
 	import)    echo -c --config -d --dialect --python --stamp --table ;;
@@ -53,12 +55,14 @@ _retort_value_options() {
 	revision)  echo -m --message --rename --head --branch-label --depends-on --rev-id \
 	                --version-path ;;
 	merge)     echo -m --message --branch-label --rev-id ;;
-	history)   echo -r --rev-range ;;
+	history)   echo -r --rev-range --format ;;
 	graph)     echo --format ;;
-	schema)    echo --dialect ;;
+	current|heads|branches|show|verify|check)
+	           echo --format ;;
+	schema)    echo --dialect --format ;;
 	fleet)     echo -j --jobs --only --where --tenants --max-per-server --format ;;
-	lint)      echo -d --dialect ;;
-	test)      echo -d --dialect ;;
+	lint)      echo -d --dialect --format ;;
+	test)      echo -d --dialect --format ;;
 	embed)     echo -o --output --name ;;
 	import)    echo -c --config -d --dialect --python --table ;;
 	esac
@@ -171,7 +175,10 @@ _retort() {
 		init:-t|init:--template) candidates=$(compgen -W "generic fleet" -- "$cur") ;;
 		schema:--dialect|import:--dialect|test:-d|test:--dialect) candidates=$(compgen -W "sqlite postgresql" -- "$cur") ;;
 		lint:-d|lint:--dialect) candidates=$(compgen -W "sqlite postgresql all" -- "$cur") ;;
-		fleet:--format) candidates=$(compgen -W "text json" -- "$cur") ;;
+		fleet:--format|current:--format|history:--format|heads:--format|branches:--format|\
+		show:--format|check:--format|verify:--format|lint:--format|test:--format)
+			candidates=$(compgen -W "text json" -- "$cur") ;;
+		schema:--format) candidates=$(compgen -W "sql json mermaid dot" -- "$cur") ;;
 		graph:--format) candidates=$(compgen -W "text dot mermaid" -- "$cur") ;;
 		revision:--head|revision:--depends-on)
 			candidates=$(_retort_complete_revision target "$cur" "${config[@]}")

@@ -1012,6 +1012,19 @@ RETORT_EXTERN int retort_schema_dump(char **out, retort *ctx, const char *dialec
  * for the model. */
 RETORT_EXTERN int retort_model_dump(char **out, retort *ctx, const char *dialect);
 
+#define RETORT_SCHEMA_MODEL (1u << 0)  /* the model, not the database */
+
+/* The database's (or, with RETORT_SCHEMA_MODEL, the model's) schema in
+ * `format`: "sql" (as retort_schema_dump and retort_model_dump), "json"
+ * (the versioned shape of docs/json.md), "mermaid" (an erDiagram) or
+ * "dot" (a Graphviz digraph): tables with their columns, types and keys,
+ * foreign keys as relationships with their cardinality.  `dialect` as
+ * retort_schema_dump's and retort_model_dump's; the JSON and the diagrams
+ * keep the types as the source spells them.  RETORT_EUSAGE: an unknown
+ * format or flag. */
+RETORT_EXTERN int retort_schema_render(char **out, retort *ctx, const char *format,
+				       const char *dialect, unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

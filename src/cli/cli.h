@@ -10,6 +10,7 @@
 #define CLI_H
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "retort.h"
@@ -133,6 +134,39 @@ int cli_graph_write(struct cli *cli, FILE *out, enum cli_graph_format fmt,
  * read: the database's rows when a URL is set and not `no_db` (an error
  * when it cannot be reached), then cli_graph_write() on stdout. */
 int cli_graph_command(struct cli *cli, enum cli_graph_format fmt, int no_db);
+
+/* ---- json.c ---------------------------------------------------------------- */
+
+/* `--format json` (docs/json.md): every document is one object that starts
+ * with "format_version" and "command".  Within a format version, fields
+ * are only ever added. */
+#define CLI_JSON_VERSION 1
+
+/* The option `--format text|json`: 0 text, 1 json, -1 after the usage
+ * error (return EXIT_USAGE). */
+int cli_format_option(struct cli *cli, const char *value);
+/* The options of a command whose only one is --format: sets *json and
+ * returns -1 when the command goes on, else the status it exits with
+ * (0 after --help). */
+int cli_format_only(struct cli *cli, int *json);
+/* {"format_version": 1, "command": COMMAND}, to add the rest to. */
+json_t *cli_json_doc(const char *command);
+/* Print `doc` on stdout, indented, and release it; returns 0, or 1 after
+ * reporting that stdout could not be written. */
+int cli_json_print(json_t *doc);
+/* A JSON string for any bytes (NULL: ""): invalid UTF-8 becomes U+FFFD. */
+json_t *cli_json_text(const char *s);
+/* cli_json_text, or null for NULL and "". */
+json_t *cli_json_text_or_null(const char *s);
+/* An array of the strings. */
+json_t *cli_json_strings(const retort_strarray *list);
+/* The revision object of docs/json.md; "is_current" only when `current`
+ * (the version table's rows) is given. */
+json_t *cli_json_rev(const retort_rev *rev, const retort_strarray *current);
+/* An array of cli_json_rev objects. */
+json_t *cli_json_revs(const retort_revlist *list, const retort_strarray *current);
+/* The half-applied migration as an object, or null for NULL. */
+json_t *cli_json_failure(const retort_failure *f);
 
 /* ---- the commands (cmd_*.c) ---------------------------------------------- */
 

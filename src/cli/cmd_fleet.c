@@ -3,7 +3,6 @@
  * command over every tenant database of a fleet, with progress on stderr,
  * a summary (or a table) on stdout and a JSON report on request.
  */
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -135,70 +134,10 @@ static const char *state_name(retort_tenant_state s)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at `s`, or 0 (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_seq(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/* A JSON string for any text.  json_string() returns NULL for text that is
- * not UTF-8 (a tenant name from a registry in another encoding), and the
- * key it was for would silently be missing: each byte that is not part of
- * a valid sequence becomes U+FFFD instead. */
-static json_t *json_text(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	json_t *j = json_string((const char *)p);
-	char *fixed, *q;
-	size_t n;
-
-	if (j)
-		return j;
-	fixed = q = cli_realloc(NULL, 3 * strlen((const char *)p) + 1);
-	while (*p) {
-		if ((n = utf8_seq(p)) != 0) {
-			memcpy(q, p, n);
-			q += n;
-			p += n;
-		} else {
-			memcpy(q, "\xef\xbf\xbd", 3);
-			q += 3;
-			p++;
-		}
-	}
-	*q = '\0';
-	j = json_string(fixed);
-	free(fixed);
-	return j ? j : json_string("");
-}
-
 static int print_json(struct fleet_run *fr, const char *action, const char *target, double ms)
 {
-	json_t *root = json_object(), *list = json_array();
+	json_t *root = cli_json_doc("fleet"), *list = json_array();
 	size_t i, ok = 0, skipped = 0, created = 0;
-	int rc;
 
 	for (i = 0; i < fr->list->count; i++) {
 		struct row *r = &fr->rows[i];
@@ -207,20 +146,20 @@ static int print_json(struct fleet_run *fr, const char *action, const char *targ
 		ok += r->state == RETORT_TENANT_OK;
 		skipped += r->state == RETORT_TENANT_SKIPPED;
 		created += r->state == RETORT_TENANT_CREATED;
-		json_object_set_new(t, "name", json_text(fr->list->tenants[i].name));
-		json_object_set_new(t, "url", json_text(r->url));
-		json_object_set_new(t, "from", json_text(r->from));
-		json_object_set_new(t, "to", json_text(r->to));
+		json_object_set_new(t, "name", cli_json_text(fr->list->tenants[i].name));
+		json_object_set_new(t, "url", cli_json_text(r->url));
+		json_object_set_new(t, "from", cli_json_text(r->from));
+		json_object_set_new(t, "to", cli_json_text(r->to));
 		json_object_set_new(t, "status", json_string(state_name(r->state)));
 		json_object_set_new(t, "applied", json_integer((json_int_t)r->applied));
 		if (!strcmp(action, "current") || !strcmp(action, "check"))
 			json_object_set_new(t, "pending", json_integer((json_int_t)r->pending));
 		json_object_set_new(t, "duration_ms", json_real(r->ms));
-		json_object_set_new(t, "error", *r->error ? json_text(r->error) : json_null());
+		json_object_set_new(t, "error", cli_json_text_or_null(r->error));
 		json_array_append_new(list, t);
 	}
 	json_object_set_new(root, "action", json_string(action));
-	json_object_set_new(root, "target", target ? json_text(target) : json_null());
+	json_object_set_new(root, "target", target ? cli_json_text(target) : json_null());
 	json_object_set_new(root, "total", json_integer((json_int_t)fr->list->count));
 	json_object_set_new(root, "ok", json_integer((json_int_t)ok));
 	json_object_set_new(root, "created", json_integer((json_int_t)created));
@@ -228,10 +167,7 @@ static int print_json(struct fleet_run *fr, const char *action, const char *targ
 	json_object_set_new(root, "skipped", json_integer((json_int_t)skipped));
 	json_object_set_new(root, "duration_ms", json_real(ms));
 	json_object_set_new(root, "tenants", list);
-	rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(root);
-	return rc;
+	return cli_json_print(root);
 }
 
 static void print_table(struct fleet_run *fr)
@@ -316,7 +252,6 @@ int cmd_fleet(struct cli *cli)
 		{ "max-per-server", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *const formats[] = { "text", "json", NULL };
 	retort_fleet_options fo = RETORT_FLEET_OPTIONS_INIT;
 	retort_tenant_list list = { 0 };
 	struct fleet_run fr;
@@ -364,7 +299,7 @@ int cmd_fleet(struct cli *cli)
 			tenants = optarg;
 			break;
 		case 'f':
-			if ((json = cli_choice(cli, "--format", optarg, formats)) < 0) {
+			if ((json = cli_format_option(cli, optarg)) < 0) {
 				free(only);
 				return EXIT_USAGE;
 			}

@@ -11,7 +11,7 @@
 #include "cli.h"
 
 const char cmd_test_usage[] =
-	"usage: retort test [-d DIALECT]\n"
+	"usage: retort test [-d DIALECT] [--format FMT]\n"
 	"\n"
 	"Run every migration on a scratch database made for the purpose (SQLite:\n"
 	"a temporary file; PostgreSQL: a database retort_test_<pid>_<n> created\n"
@@ -30,7 +30,9 @@ const char cmd_test_usage[] =
 	"on any dialect.  Interrupted (SIGINT, SIGTERM), it drops the scratch\n"
 	"database and exits with 130 or 143; a second signal ends it at once.\n"
 	"\n"
-	"    -d, --dialect DIALECT  run the checks on this dialect only\n";
+	"    -d, --dialect DIALECT  run the checks on this dialect only\n"
+	"    --format FMT           text (default) or json (docs/json.md); the\n"
+	"                           lines of the checks go to stderr as they end\n";
 
 /* SIGINT and SIGTERM go to a thread of their own (sigwait), not to a
  * handler: dropping the scratch database takes a connection, which a
@@ -105,10 +107,17 @@ static const char *status_word(retort_test_status s)
 	}
 }
 
+/* What on_result needs. */
+struct run {
+	const struct cli *cli;
+	int json;  /* stdout is the document's: every line to stderr */
+};
+
 static void on_result(const retort_test_result *res, void *payload)
 {
-	const struct cli *cli = payload;
-	FILE *out = res->status == RETORT_TEST_FAILED ? stderr : stdout;
+	const struct run *run = payload;
+	const struct cli *cli = run->cli;
+	FILE *out = res->status == RETORT_TEST_FAILED || run->json ? stderr : stdout;
 
 	if (cli->quiet && res->status != RETORT_TEST_FAILED)
 		return;
@@ -129,21 +138,65 @@ static void on_result(const retort_test_result *res, void *payload)
 	fflush(out);
 }
 
+static const char *status_name(retort_test_status s)
+{
+	return s == RETORT_TEST_OK ? "ok" : s == RETORT_TEST_FAILED ? "failed" : "skipped";
+}
+
+static int put_json(const retort_test_report *report, const char *dialect)
+{
+	json_t *doc = cli_json_doc("test"), *list = json_array();
+	size_t i, ok = 0;
+
+	for (i = 0; i < report->count; i++) {
+		const retort_test_result *res = &report->results[i];
+		json_t *o = json_object();
+
+		ok += res->status == RETORT_TEST_OK;
+		json_object_set_new(o, "check", json_string(res->check));
+		json_object_set_new(o, "status", json_string(status_name(res->status)));
+		json_object_set_new(o, "dialect", cli_json_text_or_null(res->dialect));
+		json_object_set_new(o, "revision",
+				    res->rev ? cli_json_text(retort_rev_id(res->rev)) : json_null());
+		json_object_set_new(o, "revision_message",
+				    res->rev ? cli_json_text(retort_rev_message(res->rev)) : json_null());
+		json_object_set_new(o, "path", cli_json_text_or_null(res->path));
+		json_object_set_new(o, "message", cli_json_text_or_null(res->message));
+		json_array_append_new(list, o);
+	}
+	json_object_set_new(doc, "dialect", cli_json_text_or_null(dialect));
+	json_object_set_new(doc, "scratch", cli_json_text_or_null(report->scratch));
+	json_object_set_new(doc, "results", list);
+	json_object_set_new(doc, "total", json_integer((json_int_t)report->count));
+	json_object_set_new(doc, "ok", json_integer((json_int_t)ok));
+	json_object_set_new(doc, "failed", json_integer((json_int_t)report->failures));
+	json_object_set_new(doc, "skipped",
+			    json_integer((json_int_t)(report->count - ok - report->failures)));
+	json_object_set_new(doc, "passed", json_boolean(!report->failures));
+	return cli_json_print(doc);
+}
+
 int cmd_test(struct cli *cli)
 {
 	static const struct option longopts[] = {
 		{ "dialect", required_argument, NULL, 'd' },
+		{ "format",  required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_test_options opts = RETORT_TEST_OPTIONS_INIT;
 	retort_test_report report;
 	struct sigwatch w;
+	struct run run = { cli, 0 };
 	int c, status, rc;
 
 	while ((c = cli_getopt(cli, "d:", longopts)) != -1) {
 		switch (c) {
 		case 'd':
 			opts.dialect = optarg;
+			break;
+		case 'F':
+			if ((run.json = cli_format_option(cli, optarg)) < 0)
+				return EXIT_USAGE;
 			break;
 		default:
 			return cli_bad_option(cli, c);
@@ -152,7 +205,7 @@ int cmd_test(struct cli *cli)
 	if ((status = cli_setup(cli, 0, 0)) != 0)
 		return status;
 	opts.on_result = on_result;
-	opts.payload = cli;
+	opts.payload = &run;
 	memset(&w, 0, sizeof(w));
 	watch_start(&w);
 	opts.cancel = w.cancel;
@@ -169,6 +222,13 @@ int cmd_test(struct cli *cli)
 	if (rc < 0) {
 		retort_test_report_release(&report);
 		return cli_fail(cli);
+	}
+	if (run.json) {
+		status = put_json(&report, opts.dialect);
+		if (report.failures)
+			status = 1;
+		retort_test_report_release(&report);
+		return status;
 	}
 	if (cli->verbose && report.scratch)
 		printf("scratch database: %s (dropped)\n", report.scratch);

@@ -5,29 +5,39 @@
 #include "cli.h"
 
 const char cmd_verify_usage[] =
-	"usage: retort verify\n"
+	"usage: retort verify [--format FMT]\n"
 	"\n"
 	"Compare every applied revision's file with the checksum recorded when it\n"
 	"was applied (a BOM and CRLF line endings do not count as changes).\n"
-	"Exits 1 and lists the files when any changed.\n";
+	"Exits 1 and lists the files when any changed.\n"
+	"\n"
+	"    --format FMT     text (default) or json (docs/json.md)\n";
 
 int cmd_verify(struct cli *cli)
 {
 	retort_strarray problems = { NULL, 0 };
 	size_t i;
-	int c, status;
+	int status, json = 0;
 
-	while ((c = cli_getopt(cli, "", NULL)) != -1)
-		return cli_bad_option(cli, c);
+	if ((status = cli_format_only(cli, &json)) >= 0)
+		return status;
 	if ((status = cli_setup(cli, 0, 0)) != 0)
 		return status;
 	if (retort_verify(&problems, cli->ctx) < 0)
 		return cli_fail(cli);
-	for (i = 0; i < problems.count; i++)
+	if (json) {
+		json_t *doc = cli_json_doc("verify");
+
+		json_object_set_new(doc, "ok", json_boolean(!problems.count));
+		json_object_set_new(doc, "problems", cli_json_strings(&problems));
+		status = cli_json_print(doc);
+	}
+	for (i = 0; !json && i < problems.count; i++)
 		fprintf(stderr, "error: %s\n", problems.strings[i]);
-	if (!problems.count && !cli->quiet)
+	if (!json && !problems.count && !cli->quiet)
 		puts("every applied migration matches its recorded checksum");
-	status = problems.count ? 1 : 0;
+	if (problems.count)
+		status = 1;
 	retort_strarray_release(&problems);
 	return status;
 }

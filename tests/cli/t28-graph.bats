@@ -277,6 +277,8 @@ EOF
 	assert_contains "$stderr" "--format is text, dot or mermaid, not 'svg'"
 	run -2 --separate-stderr rt history --graph -r "$A:"
 	assert_contains "$stderr" "--graph draws every revision; it takes no -r"
+	run -2 --separate-stderr rt history --graph --format json
+	assert_contains "$stderr" "--graph draws text"
 	run -2 --separate-stderr rt graph extra
 	run -0 rt graph --help
 	assert_contains "$output" "usage: retort graph"
