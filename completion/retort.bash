@@ -12,7 +12,7 @@
 # files only, never the database.
 
 _retort_commands() {
-	echo init revision merge upgrade downgrade current history heads branches show \
+	echo init revision merge upgrade downgrade current history graph heads branches show \
 	     stamp verify check schema fleet lint test restore embed import edit \
 	     ensure_version list_templates wait
 }
@@ -32,7 +32,8 @@ _retort_options() {
 	heads)     echo -v --verbose --resolve-dependencies --format ;;
 	ensure_version)
 	           echo --sql ;;
-	history)   echo -r --rev-range -v --verbose -i --indicate-current --format ;;
+	history)   echo -r --rev-range -v --verbose -i --indicate-current --format --graph ;;
+	graph)     echo --format --no-db ;;
 	show|verify|check)
 	           echo --format ;;
 	stamp)     echo --purge --sql --fix-checksums ;;
@@ -56,6 +57,7 @@ _retort_value_options() {
 	                --version-path ;;
 	merge)     echo -m --message --branch-label --rev-id ;;
 	history)   echo -r --rev-range --format ;;
+	graph)     echo --format ;;
 	current|heads|branches|show|verify|check)
 	           echo --format ;;
 	schema)    echo --dialect --format ;;
@@ -180,6 +182,7 @@ _retort() {
 		show:--format|check:--format|verify:--format|lint:--format|test:--format)
 			candidates=$(compgen -W "text json" -- "$cur") ;;
 		schema:--format) candidates=$(compgen -W "sql json mermaid dot" -- "$cur") ;;
+		graph:--format) candidates=$(compgen -W "text dot mermaid" -- "$cur") ;;
 		revision:--head|revision:--depends-on)
 			candidates=$(_retort_complete_revision target "$cur" "" "${config[@]}")
 			;;

@@ -160,6 +160,22 @@ const char *cli_relpath(const char *path);
 /* A retort_write_fn writing to stdout (offline --sql output). */
 int cli_write_stdout(const char *data, size_t len, void *payload);
 
+/* ---- graph.c ------------------------------------------------------------- */
+
+enum cli_graph_format { CLI_GRAPH_TEXT, CLI_GRAPH_DOT, CLI_GRAPH_MERMAID };
+
+/* Draw the revision graph of cli->ctx (loaded) onto `out`.
+ * `current`: the version table's rows, the applied revisions and the
+ * current ones highlighted; NULL: no database.  Returns 0, or 1 after
+ * reporting an error. */
+int cli_graph_write(struct cli *cli, FILE *out, enum cli_graph_format fmt,
+		    const retort_strarray *current);
+
+/* cmd_graph.c: `retort graph` and `history --graph` once the options are
+ * read: the database's rows when a URL is set and not `no_db` (an error
+ * when it cannot be reached), then cli_graph_write() on stdout. */
+int cli_graph_command(struct cli *cli, enum cli_graph_format fmt, int no_db);
+
 /* ---- json.c ---------------------------------------------------------------- */
 
 /* `--format json` (docs/json.md): every document is one object that starts
@@ -204,6 +220,7 @@ int cmd_upgrade(struct cli *cli);
 int cmd_downgrade(struct cli *cli);
 int cmd_current(struct cli *cli);
 int cmd_history(struct cli *cli);
+int cmd_graph(struct cli *cli);
 int cmd_heads(struct cli *cli);
 int cmd_branches(struct cli *cli);
 int cmd_show(struct cli *cli);
@@ -231,6 +248,7 @@ extern const char cmd_upgrade_usage[];
 extern const char cmd_downgrade_usage[];
 extern const char cmd_current_usage[];
 extern const char cmd_history_usage[];
+extern const char cmd_graph_usage[];
 extern const char cmd_heads_usage[];
 extern const char cmd_branches_usage[];
 extern const char cmd_show_usage[];

@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
 	  cmd_current_usage },
 	{ "history",   cmd_history,   NEED_CONFIG, "list revisions, newest first",
 	  cmd_history_usage },
+	{ "graph",     cmd_graph,     NEED_CONFIG, "draw the revision graph (text, dot or mermaid)",
+	  cmd_graph_usage },
 	{ "heads",     cmd_heads,     NEED_CONFIG, "show the head revisions",
 	  cmd_heads_usage },
 	{ "branches",  cmd_branches,  NEED_CONFIG, "show the branch points",
