@@ -11,6 +11,8 @@
 # project of the current folder (or of -c FILE), which reads the revision
 # files only, never the database.
 
+# ---- the tables: completion/_retort.in gets them from here (the build
+# writes them into zsh's _retort, `echo` made `print -r --`) ----
 _retort_commands() {
 	echo init revision merge upgrade downgrade current history graph heads branches show \
 	     stamp verify check schema fleet lint test restore embed import edit \
@@ -69,7 +71,6 @@ _retort_value_options() {
 	wait)      echo --timeout ;;
 	esac
 }
-
 _retort_subcommands() {
 	case $1 in
 	fleet)  echo upgrade downgrade current check ;;
@@ -77,6 +78,7 @@ _retort_subcommands() {
 	import) echo alembic ;;
 	esac
 }
+# ---- end of the tables ----
 
 # is WORD one of the words of LIST?
 _retort_in() {

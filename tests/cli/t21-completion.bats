@@ -2,7 +2,7 @@
 # The bash completion (completion/retort.bash): sourced here, its function
 # called with COMP_WORDS/COMP_CWORD (or COMP_LINE/COMP_POINT) set as bash
 # sets them on a TAB, and COMPREPLY checked.  The zsh completion
-# (completion/_retort): an interactive zsh on a pseudo-terminal loads it
+# (the build's completion/_retort, from completion/_retort.in): an interactive zsh on a pseudo-terminal loads it
 # with compinit, and what a TAB offers is read (zsh-tab.zsh).  Their
 # tables of commands and options are compared with the help texts by
 # build/completion.
@@ -200,7 +200,7 @@ never"
 # LINE, sorted, one a line (zsh's _describe adds some twice: once each).
 ztab() {
 	local out=$BATS_TEST_TMPDIR/zsh-tab.out l block=
-	zsh -f "$RETORT_SRC/tests/cli/zsh-tab.zsh" "$RETORT_SRC/completion" "$out" "$@" ||
+	zsh -f "$RETORT_SRC/tests/cli/zsh-tab.zsh" "$RETORT_BUILD_DIR/completion" "$out" "$@" ||
 		fail "zsh-tab.zsh failed"
 	blocks=()
 	while IFS= read -r l; do
