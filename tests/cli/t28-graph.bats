@@ -283,3 +283,23 @@ EOF
 	run -0 rt graph --help
 	assert_contains "$output" "usage: retort graph"
 }
+
+@test "the shop example's README shows what retort graph draws" {
+	# the walkthrough's five revisions (their ids and messages as the
+	# README has them), the database stamped one below the head
+	local readme=$RETORT_SRC/examples/shopbot/README.md id msg
+	while IFS='|' read -r id msg; do
+		run -0 rt revision -m "$msg" --rev-id "$id"
+	done <<-'EOF2'
+	4c1b9e27d0a3|Create shop schema
+	9e5d30f1b6a8|Index purchases and products
+	33a94bc29aea|Add posts table
+	43a54fbd8806|Add email to users
+	47510584e26b|Product prices with kopecks
+	EOF2
+	run -0 rt stamp 43a54fbd8806
+	assert_eq "$(rt graph)" \
+		"$(sed -n '/^\$ retort graph$/,/^```$/p' "$readme" | sed '1d;$d')"
+	assert_eq "$(rt graph --format mermaid)" \
+		"$(sed -n '/^flowchart BT$/,/^```$/p' "$readme" | sed '$d')"
+}
