@@ -208,26 +208,44 @@ static void put_text(const struct graph *g, const char *text, size_t max)
 
 /* "ID (labels) (head) (current)": a node's first line, a text row's
  * start.  The marks are also in the words, for a picture without colour. */
+/* The colour of `role` before a part of the text drawing (as history
+ * colours it, on a terminal); never inside a dot or Mermaid label. */
+static const char *paint(const struct graph *g, enum cli_color_role role)
+{
+	return g->fmt == CLI_GRAPH_TEXT ? cli_color(g->out, role) : "";
+}
+
+static const char *paint_end(const struct graph *g)
+{
+	return g->fmt == CLI_GRAPH_TEXT ? cli_color_end(g->out) : "";
+}
+
 static void put_caption(const struct graph *g, size_t i)
 {
 	const retort_rev *rev = g->list.revs[i];
 	size_t k, n = retort_rev_nbranches(rev);
 
+	fputs(paint(g, CLI_COLOR_REV), g->out);
 	put_text(g, retort_rev_id(rev), 0);
+	fputs(paint_end(g), g->out);
 	for (k = 0; k < n; k++) {
 		fputs(k ? ", " : " (", g->out);
+		fputs(paint(g, CLI_COLOR_LABEL), g->out);
 		put_text(g, retort_rev_branch(rev, k), 0);
+		fputs(paint_end(g), g->out);
 	}
 	if (n)
 		fputc(')', g->out);
 	/* Alembic's word for a head that others depend on */
 	if (retort_rev_flags(rev) & RETORT_REV_HEAD)
-		fputs(retort_rev_ndependents(rev) ? " (effective head)" : " (head)", g->out);
+		fprintf(g->out, " (%s%s%s)", paint(g, CLI_COLOR_MARK),
+			retort_rev_ndependents(rev) ? "effective head" : "head", paint_end(g));
 	if (g->state[i] & CURRENT)
-		fputs(" (current)", g->out);
+		fprintf(g->out, " (%scurrent%s)", paint(g, CLI_COLOR_MARK), paint_end(g));
 	/* as `history -i` says it */
 	if (g->state[i] & FAILED)
-		fprintf(g->out, " (failed at statement %zu)", g->failed_at);
+		fprintf(g->out, " (%sfailed at statement %zu%s)", paint(g, CLI_COLOR_ERROR),
+			g->failed_at, paint_end(g));
 }
 
 /* ---- Graphviz and Mermaid ------------------------------------------------ */

@@ -54,6 +54,12 @@ assert_starts() {
 	assert_eq "$output" "$YELLOW$B$END ($MARK""head$END)"
 	run -0 rt --colour=always current
 	assert_eq "$output" "$YELLOW$B$END ($MARK""head$END)"
+	# the graph's text drawing as history; its dot and Mermaid never
+	run -0 rt --color=always graph
+	assert_eq "$output" "* $YELLOW$B$END ($LABEL""shop$END) ($MARK""head$END) ($MARK""current$END) Create t_b
+* $YELLOW$A$END ($LABEL""shop$END) Create t_a"
+	run -0 rt --color=always graph --format dot
+	refute_contains "$output" $'\033'
 	run -0 rt --color=always show "$B"
 	assert_eq "${lines[0]}" "Rev: $YELLOW$B$END ($MARK""head$END)"
 	assert_eq "${lines[2]}" "Branch names: $LABEL""shop$END"
