@@ -23,8 +23,8 @@ static void warn_unknown(struct cli *cli, const retort_strarray *rows)
 
 	for (i = 0; i < rows->count; i++)
 		if (!retort_lookup(cli->ctx, rows->strings[i]))
-			fprintf(stderr, "warning: the database is at '%s', which no revision "
-				"file has; the graph leaves it out\n", rows->strings[i]);
+			cli_warning("the database is at '%s', which no revision file has; "
+				    "the graph leaves it out", rows->strings[i]);
 }
 
 /* The graph with the database's state, or without it when there is no

@@ -610,7 +610,7 @@ int cli_graph_write(struct cli *cli, FILE *out, enum cli_graph_format fmt,
 	else
 		write_text(&g);
 	if (fflush(out) != 0 || ferror(out)) {
-		fprintf(stderr, "error: cannot write the graph: %s\n", strerror(errno));
+		cli_error("cannot write the graph: %s", strerror(errno));
 		rc = 1;
 	}
 done:
