@@ -11,16 +11,18 @@
 # project of the current folder (or of -c FILE), which reads the revision
 # files only, never the database.
 
+# ---- the tables: completion/_retort.in gets them from here (the build
+# writes them into zsh's _retort, `echo` made `print -r --`) ----
 _retort_commands() {
-	echo init revision merge upgrade downgrade current history heads branches show \
+	echo init revision merge upgrade downgrade current history graph heads branches show \
 	     stamp verify check schema fleet lint test restore embed import edit \
-	     ensure_version list_templates report
+	     ensure_version list_templates wait report
 }
 
 # the options of COMMAND, or the global ones (before the command) for ""
 _retort_options() {
 	case $1 in
-	'')        echo -c --config -u --url -x -q --quiet -v --verbose -h --help --version ;;
+	'')        echo -c --config -u --url -x -q --quiet -v --verbose -h --help --version --color ;;
 	init)      echo -t --template ;;
 	revision)  echo -m --message --autogenerate --offline --rename --head --splice --branch-label \
 	                --depends-on --rev-id --version-path ;;
@@ -32,16 +34,18 @@ _retort_options() {
 	heads)     echo -v --verbose --resolve-dependencies --format ;;
 	ensure_version)
 	           echo --sql ;;
-	history)   echo -r --rev-range -v --verbose -i --indicate-current --format ;;
+	history)   echo -r --rev-range -v --verbose -i --indicate-current --format --graph ;;
+	graph)     echo --format --no-db ;;
 	show|verify|check)
 	           echo --format ;;
 	stamp)     echo --purge --sql --fix-checksums ;;
-	schema)    echo --model --dialect ;;
+	schema)    echo --model --dialect --format ;;
 	fleet)     echo -j --jobs --fail-fast --only --where --tenants --no-create --atomic --no-atomic --max-per-server --format -o --output ;;
 	lint)      echo -d --dialect --format ;;
 	test)      echo -d --dialect --format ;;
 	restore)   echo --force ;;
 	report)    echo -o --output ;;
+	wait)      echo --timeout ;;
 	embed)     echo -o --output --name ;;
 	import)    echo -c --config -d --dialect --python --stamp --table ;;
 	esac
@@ -56,18 +60,19 @@ _retort_value_options() {
 	                --version-path ;;
 	merge)     echo -m --message --branch-label --rev-id ;;
 	history)   echo -r --rev-range --format ;;
+	graph)     echo --format ;;
 	current|heads|branches|show|verify|check)
 	           echo --format ;;
-	schema)    echo --dialect ;;
+	schema)    echo --dialect --format ;;
 	fleet)     echo -j --jobs --only --where --tenants --max-per-server --format -o --output ;;
 	lint)      echo -d --dialect --format ;;
 	test)      echo -d --dialect --format ;;
 	embed)     echo -o --output --name ;;
 	report)    echo -o --output ;;
 	import)    echo -c --config -d --dialect --python --table ;;
+	wait)      echo --timeout ;;
 	esac
 }
-
 _retort_subcommands() {
 	case $1 in
 	fleet)  echo upgrade downgrade current check report ;;
@@ -75,6 +80,7 @@ _retort_subcommands() {
 	import) echo alembic ;;
 	esac
 }
+# ---- end of the tables ----
 
 # is WORD one of the words of LIST?
 _retort_in() {
@@ -84,23 +90,19 @@ _retort_in() {
 	return 1
 }
 
-# The revisions and branch labels of the project, and head, heads, base.
-# $1..: the -c FILE to pass on, if any.
+# The revisions and branch labels of the project, LABEL@head and
+# LABEL@base of each label, and head, heads, base, one a line.  $1..: the
+# -c FILE to pass on, if any.  (awk, not a loop of read: a project of
+# 10,000 revisions prints 120,000 lines.)
 _retort_revisions() {
-	local line
 	echo head heads base
-	while IFS= read -r line; do
-		case $line in
-		"Rev: "*)
-			line=${line#Rev: }
-			echo "${line%% *}"
-			;;
-		"Branch names: "*)
-			line=${line#Branch names: }
-			echo "${line//,/}"
-			;;
-		esac
-	done < <(command "${_retort_program:-retort}" "$@" -q history -v 2>/dev/null)
+	command "${_retort_program:-retort}" "$@" -q history -v 2>/dev/null | awk '
+		/^Rev: / { print $2 }
+		/^Branch names: / {
+			n = split(substr($0, 15), label, /, /)
+			for (i = 1; i <= n; i++)
+				print label[i] "\n" label[i] "@head\n" label[i] "@base"
+		}'
 }
 
 _retort() {
@@ -153,8 +155,12 @@ _retort() {
 			;;
 		esac
 	done
-	# --option=VALUE: complete the value
-	if [[ -z $prev && $cur == --*=* ]] &&
+	# --option=VALUE: complete the value (--color's is optional: not in
+	# the table of options taking one)
+	if [[ -z $prev && $cur == --colo*r=* ]]; then
+		prev=--color
+		cur=${cur#*=}
+	elif [[ -z $prev && $cur == --*=* ]] &&
 	   _retort_in "${cur%%=*}" "$(_retort_value_options "$cmd")"; then
 		prev=${cur%%=*}
 		cur=${cur#*=}
@@ -176,24 +182,27 @@ _retort() {
 			compopt -o filenames 2>/dev/null
 			candidates=$(compgen -f -- "$cur")
 			;;
+		*:--color) candidates=$(compgen -W "auto always never" -- "$cur") ;;
 		init:-t|init:--template) candidates=$(compgen -W "generic fleet" -- "$cur") ;;
 		schema:--dialect|import:--dialect|test:-d|test:--dialect) candidates=$(compgen -W "sqlite postgresql" -- "$cur") ;;
 		lint:-d|lint:--dialect) candidates=$(compgen -W "sqlite postgresql all" -- "$cur") ;;
 		fleet:--format|current:--format|history:--format|heads:--format|branches:--format|\
 		show:--format|check:--format|verify:--format|lint:--format|test:--format)
 			candidates=$(compgen -W "text json" -- "$cur") ;;
+		schema:--format) candidates=$(compgen -W "sql json mermaid dot" -- "$cur") ;;
+		graph:--format) candidates=$(compgen -W "text dot mermaid" -- "$cur") ;;
 		revision:--head|revision:--depends-on)
-			candidates=$(_retort_complete_revision target "$cur" "${config[@]}")
+			candidates=$(_retort_complete_revision target "$cur" "" "${config[@]}")
 			;;
 		history:-r|history:--rev-range)
-			candidates=$(_retort_complete_revision range "$cur" "${config[@]}")
+			candidates=$(_retort_complete_revision range "$cur" "" "${config[@]}")
 			;;
 		esac
 	elif [[ $cur == -* && $cur != -[0-9]* ]]; then
 		if [ -z "$cmd" ]; then
 			candidates=$(compgen -W "$(_retort_options "")" -- "$cur")
 		else
-			candidates=$(compgen -W "$(_retort_options "$cmd") -h --help -q --quiet -v --verbose" \
+			candidates=$(compgen -W "$(_retort_options "$cmd") -h --help -q --quiet -v --verbose --color" \
 					     -- "$cur" | awk '!seen[$0]++')
 		fi
 	elif [ -z "$cmd" ]; then
@@ -202,14 +211,23 @@ _retort() {
 		candidates=$(compgen -W "$(_retort_subcommands "$cmd")" -- "$cur")
 	else
 		case $cmd:$sub in
-		upgrade:|downgrade:|stamp:|show:|edit:|fleet:upgrade|fleet:downgrade)
-			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" "${config[@]}")
+		upgrade:|fleet:upgrade)
+			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" +1 "${config[@]}")
+			;;
+		downgrade:|fleet:downgrade)
+			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" -1 "${config[@]}")
+			;;
+		stamp:|show:)
+			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" current "${config[@]}")
+			;;
+		edit:)
+			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision target "$cur" "" "${config[@]}")
 			;;
 		lint:)
-			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision range "$cur" "${config[@]}")
+			[ $npos -eq 0 ] && candidates=$(_retort_complete_revision range "$cur" "" "${config[@]}")
 			;;
 		merge:)
-			candidates=$(_retort_complete_revision target "$cur" "${config[@]}")
+			candidates=$(_retort_complete_revision target "$cur" "" "${config[@]}")
 			;;
 		init:)
 			[ $npos -eq 0 ] && { compopt -o filenames 2>/dev/null; candidates=$(compgen -d -- "$cur"); }
@@ -241,18 +259,21 @@ _retort() {
 }
 
 # The targets that start with $2, or for $1 = range the ranges (A:B, A:,
-# current:, ...); $3..: the -c FILE to pass on.
+# current:, ...); $3: more words to offer (+1, current); $4..: the -c FILE
+# to pass on.  LABEL@head and LABEL@base only once the word has an '@'.
 _retort_complete_revision() {
-	local mode=$1 cur=$2 before='' more=''
-	shift 2
+	local mode=$1 cur=$2 more=$3 before=''
+	shift 3
 	if [ "$mode" = range ]; then
-		more=current
+		more="$more current"
 		if [[ $cur == *:* ]]; then
 			before=${cur%:*}:
 			cur=${cur##*:}
 		fi
 	fi
-	compgen -P "$before" -W "$(_retort_revisions "$@") $more" -- "$cur"
+	compgen -P "$before" -W "$({ _retort_revisions "$@"; printf '%s\n' $more; } |
+				   if [[ $cur == *@* ]]; then sort -u; else grep -v @ | sort -u; fi)" \
+		-- "$cur"
 }
 
 complete -F _retort retort

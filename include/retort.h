@@ -638,6 +638,21 @@ RETORT_EXTERN int retort_current(retort_strarray *out, retort *ctx);
  * retort_current(). */
 RETORT_EXTERN int retort_current_revisions(retort_revlist *out, retort *ctx);
 
+/* Wait until the database takes a connection, for a program started
+ * together with its database (containers): connect, and while the
+ * database is out of reach (nothing listens yet, its host name does not
+ * resolve yet, a PostgreSQL server still starting up; SQLite: the file's
+ * folder does not exist yet), try again after pauses growing from 0.1 to
+ * 0.5 s, for at most `timeout` seconds (0: one try).  The connection is
+ * closed again; nothing is read or written (SQLite creates the empty
+ * file, as any connection would).
+ * RETORT_ECONNECT: still out of reach when the time ran out, the last
+ * try's error in retort_errmsg().  Any other code comes at once, from an
+ * error that waiting does not mend: a wrong password, a database that does
+ * not exist, a URL of no known dialect (RETORT_EUSAGE also: `timeout` is
+ * negative). */
+RETORT_EXTERN int retort_wait(retort *ctx, double timeout);
+
 /* A migration left half applied: a transaction=false section that failed
  * part way, or whose run was killed in it.  upgrade and downgrade refuse
  * to run until it is resumed (retort_run_options.resume) or cleared by a
@@ -1036,6 +1051,19 @@ RETORT_EXTERN int retort_schema_dump(char **out, retort *ctx, const char *dialec
  * retort_schema_dump writes a database.  Codes as retort_autogenerate's
  * for the model. */
 RETORT_EXTERN int retort_model_dump(char **out, retort *ctx, const char *dialect);
+
+#define RETORT_SCHEMA_MODEL (1u << 0)  /* the model, not the database */
+
+/* The database's (or, with RETORT_SCHEMA_MODEL, the model's) schema in
+ * `format`: "sql" (as retort_schema_dump and retort_model_dump), "json"
+ * (the versioned shape of docs/json.md), "mermaid" (an erDiagram) or
+ * "dot" (a Graphviz digraph): tables with their columns, types and keys,
+ * foreign keys as relationships with their cardinality.  `dialect` as
+ * retort_schema_dump's and retort_model_dump's; the JSON and the diagrams
+ * keep the types as the source spells them.  RETORT_EUSAGE: an unknown
+ * format or flag. */
+RETORT_EXTERN int retort_schema_render(char **out, retort *ctx, const char *format,
+				       const char *dialect, unsigned int flags);
 
 #ifdef __cplusplus
 }

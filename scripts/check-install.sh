@@ -18,7 +18,7 @@
 #
 # The environment names the install folders, relative to the prefix, as
 # CMake has them (GNUInstallDirs): BINDIR LIBDIR INCLUDEDIR MANDIR
-# COMPLETIONDIR, and PYTHONDIR the Python module's; CC, CMAKE and PYTHON
+# COMPLETIONDIR (bash's), ZSHCOMPLETIONDIR, and PYTHONDIR the Python module's; CC, CMAKE and PYTHON
 # the compiler, cmake and python3 to use.  The scratch
 # folder is removed at the end, and the two files an install writes in
 # BUILD_DIR (install_manifest.txt, libretort.pc) are left as they were.
@@ -28,7 +28,7 @@ set -euo pipefail
 build=$(cd "$1" && pwd)
 shift
 cflags=("$@")
-for var in BINDIR LIBDIR INCLUDEDIR MANDIR COMPLETIONDIR PYTHONDIR; do
+for var in BINDIR LIBDIR INCLUDEDIR MANDIR COMPLETIONDIR ZSHCOMPLETIONDIR PYTHONDIR; do
 	[ -n "${!var:-}" ] || { echo "check-install: $var is not set" >&2; exit 2; }
 	case ${!var} in
 	/*) echo "check-install: $var is ${!var}, outside the prefix; this test" \
@@ -79,7 +79,7 @@ for f in "$BINDIR/retort" "$LIBDIR/libretort.a" "$LIBDIR/libretort.so" \
 	 "$LIBDIR/pkgconfig/libretort.pc" "$LIBDIR/cmake/retort/retort-config.cmake" \
 	 "$LIBDIR/cmake/retort/retort-config-version.cmake" \
 	 "$LIBDIR/cmake/retort/retort-targets.cmake" "$MANDIR/man1/retort.1" \
-	 "$COMPLETIONDIR/retort" "$PYTHONDIR/retort.py" "$PYTHONDIR/retort_sqlalchemy.py"; do
+	 "$COMPLETIONDIR/retort" "$ZSHCOMPLETIONDIR/_retort" "$PYTHONDIR/retort.py" "$PYTHONDIR/retort_sqlalchemy.py"; do
 	[ -f "$prefix/$f" ] || fail "no $f in the prefix"
 done
 [ $status -eq 0 ] || { find "$prefix" >&2; exit 1; }
@@ -91,6 +91,9 @@ groff -man -Tutf8 -P-cbou "$prefix/$MANDIR/man1/retort.1" 2>/dev/null | grep -q 
 	fail "groff cannot format the installed man page"
 bash -c 'source "$1" && complete -p retort' _ "$prefix/$COMPLETIONDIR/retort" >/dev/null ||
 	fail "the installed bash completion does not register for retort"
+# compinit reads the first line of each file in $fpath: "#compdef retort"
+[ "$(head -n 1 "$prefix/$ZSHCOMPLETIONDIR/_retort")" = "#compdef retort" ] ||
+	fail "the installed zsh completion does not start with '#compdef retort'"
 py_note="python3 imports retort from it"
 case " ${cflags[*]} " in
 *" -fsanitize="*)

@@ -84,6 +84,19 @@ int cli_choice(struct cli *cli, const char *option, const char *value,
 /* Print "error: " + retort_errmsg() on stderr; returns 1. */
 int cli_fail(struct cli *cli);
 
+/* "error: MSG" and "warning: MSG" on stderr, the word coloured. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What cli_getopt() returns after it reported a bad value of an option
+ * every command takes (--color=WHEN); cli_bad_option() then returns
+ * EXIT_USAGE without a second message. */
+#define CLI_OPT_REPORTED 0x200
+
+/* --color[=WHEN] (NULL: always): sets the colour of both streams; -1
+ * after a usage error. */
+int cli_color_option(struct cli *cli, const char *value);
+
 /* Release parse.c's state. */
 void cli_release(struct cli *cli);
 
@@ -93,6 +106,32 @@ void cli_release(struct cli *cli);
 void cli_oom(void) __attribute__((noreturn));
 /* realloc() that never returns NULL. */
 void *cli_realloc(void *ptr, size_t n);
+
+/* ---- color.c ------------------------------------------------------------ */
+
+/* --color=WHEN: the values, in cli_color_modes' order (for cli_choice) */
+enum cli_color_mode { CLI_COLOR_AUTO, CLI_COLOR_ALWAYS, CLI_COLOR_NEVER };
+extern const char *const cli_color_modes[];
+
+/* What is coloured. */
+enum cli_color_role {
+	CLI_COLOR_REV,      /* a revision id */
+	CLI_COLOR_MARK,     /* (head), (current) */
+	CLI_COLOR_LABEL,    /* branch labels */
+	CLI_COLOR_ERROR,    /* "error:" */
+	CLI_COLOR_WARNING,  /* "warning:" */
+};
+
+/* Decide for stdout and stderr: auto colours a stream that is a terminal,
+ * unless TERM is "dumb" or NO_COLOR is set and not empty.  Until called,
+ * nothing is coloured. */
+void cli_color_set(enum cli_color_mode mode);
+/* The escape sequence that starts `role` on `stream` (stdout or stderr),
+ * and the one that ends it; "" when the stream is not coloured. */
+const char *cli_color(FILE *stream, enum cli_color_role role);
+const char *cli_color_end(FILE *stream);
+/* `text` on `stream`, coloured as `role`. */
+void cli_put_colored(FILE *stream, enum cli_color_role role, const char *text);
 
 /* ---- format.c --------------------------------------------------------- */
 
@@ -105,6 +144,8 @@ void cli_put_flags(const retort_rev *rev, unsigned int which, int current);
 /* " (a, b)": the branch labels of `rev`, its own and those of its branch;
  * nothing when there are none. */
 void cli_put_labels(const retort_rev *rev);
+/* The id of `rev`, coloured on a terminal. */
+void cli_put_id(const retort_rev *rev);
 /* The id, the labels, then the flags within `which`: "1a2b (shop) (head)". */
 void cli_put_rev(const retort_rev *rev, unsigned int which);
 /* The parent ids, ", " between them; "<base>" for none; with `deps`, then
@@ -118,6 +159,22 @@ int cli_is_current(const retort_strarray *current, const char *id);
 const char *cli_relpath(const char *path);
 /* A retort_write_fn writing to stdout (offline --sql output). */
 int cli_write_stdout(const char *data, size_t len, void *payload);
+
+/* ---- graph.c ------------------------------------------------------------- */
+
+enum cli_graph_format { CLI_GRAPH_TEXT, CLI_GRAPH_DOT, CLI_GRAPH_MERMAID };
+
+/* Draw the revision graph of cli->ctx (loaded) onto `out`.
+ * `current`: the version table's rows, the applied revisions and the
+ * current ones highlighted; NULL: no database.  Returns 0, or 1 after
+ * reporting an error. */
+int cli_graph_write(struct cli *cli, FILE *out, enum cli_graph_format fmt,
+		    const retort_strarray *current);
+
+/* cmd_graph.c: `retort graph` and `history --graph` once the options are
+ * read: the database's rows when a URL is set and not `no_db` (an error
+ * when it cannot be reached), then cli_graph_write() on stdout. */
+int cli_graph_command(struct cli *cli, enum cli_graph_format fmt, int no_db);
 
 /* ---- json.c ---------------------------------------------------------------- */
 
@@ -185,6 +242,7 @@ int cmd_upgrade(struct cli *cli);
 int cmd_downgrade(struct cli *cli);
 int cmd_current(struct cli *cli);
 int cmd_history(struct cli *cli);
+int cmd_graph(struct cli *cli);
 int cmd_heads(struct cli *cli);
 int cmd_branches(struct cli *cli);
 int cmd_show(struct cli *cli);
@@ -201,6 +259,7 @@ int cmd_edit(struct cli *cli);
 int cmd_ensure_version(struct cli *cli);
 int cmd_list_templates(struct cli *cli);
 int cmd_import(struct cli *cli);
+int cmd_wait(struct cli *cli);
 int cmd_report(struct cli *cli);
 
 extern const char cmd_init_usage[];
@@ -212,6 +271,7 @@ extern const char cmd_upgrade_usage[];
 extern const char cmd_downgrade_usage[];
 extern const char cmd_current_usage[];
 extern const char cmd_history_usage[];
+extern const char cmd_graph_usage[];
 extern const char cmd_heads_usage[];
 extern const char cmd_branches_usage[];
 extern const char cmd_show_usage[];
@@ -226,6 +286,7 @@ extern const char cmd_schema_usage[];
 extern const char cmd_edit_usage[];
 extern const char cmd_ensure_version_usage[];
 extern const char cmd_list_templates_usage[];
+extern const char cmd_wait_usage[];
 extern const char cmd_report_usage[];
 extern const char cmd_import_usage[];
 

@@ -21,7 +21,7 @@ static void put_text(struct cli *cli, const retort_autogen *ag)
 
 	/* the warnings name what the comparison left out: even with no changes */
 	for (i = 0; i < ag->warnings.count; i++)
-		fprintf(stderr, "warning: %s\n", ag->warnings.strings[i]);
+		cli_warning("%s", ag->warnings.strings[i]);
 	if (!ag->operations.count) {
 		if (!cli->quiet)
 			puts("no changes: the database matches the schema");

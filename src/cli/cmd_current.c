@@ -50,7 +50,7 @@ static void put_text(struct cli *cli, const struct state *st)
 			cli_put_show(st->tops.revs[i], 0);
 			continue;
 		}
-		fputs(retort_rev_id(st->tops.revs[i]), stdout);
+		cli_put_id(st->tops.revs[i]);
 		cli_put_flags(st->tops.revs[i], CLI_FLAGS_ALL, 0);
 		putchar('\n');
 	}

@@ -89,7 +89,7 @@ static int run_editor(const char *editor, const char *path)
 		} else {
 			execlp(editor, editor, path, (char *)NULL);
 		}
-		fprintf(stderr, "error: cannot run the editor '%s': %s\n", editor, strerror(errno));
+		cli_error("cannot run the editor '%s': %s", editor, strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &st, 0) < 0)
@@ -114,7 +114,8 @@ int cmd_edit(struct cli *cli)
 	if (retort_resolve(&list, cli->ctx, cli->args[0]) < 0)
 		return cli_fail(cli);
 	if (list.count != 1) {
-		fprintf(stderr, "error: '%s' names %s", cli->args[0],
+		cli_put_colored(stderr, CLI_COLOR_ERROR, "error:");
+		fprintf(stderr, " '%s' names %s", cli->args[0],
 			list.count ? "several revisions:" : "no revision");
 		for (i = 0; i < list.count; i++)
 			fprintf(stderr, "%s '%s'", i ? "," : "", retort_rev_id(list.revs[i]));
@@ -124,8 +125,8 @@ int cmd_edit(struct cli *cli)
 	}
 	path = retort_rev_path(list.revs[0]);
 	if (!(editor = find_editor())) {
-		fprintf(stderr, "error: no editor found to open '%s': set EDITOR or VISUAL "
-			"(none of sensible-editor, editor, nano, vim, code is on PATH)\n",
+		cli_error("no editor found to open '%s': set EDITOR or VISUAL "
+			"(none of sensible-editor, editor, nano, vim, code is on PATH)",
 			cli_relpath(path));
 		retort_revlist_release(&list);
 		return 1;
@@ -133,10 +134,10 @@ int cmd_edit(struct cli *cli)
 	status = run_editor(editor, path);
 	if (status != 0) {
 		if (status < 0)
-			fprintf(stderr, "error: cannot run the editor '%s': %s\n", editor,
+			cli_error("cannot run the editor '%s': %s", editor,
 				strerror(errno));
 		else if (status != 127)
-			fprintf(stderr, "error: the editor '%s' exited with status %d on '%s'\n",
+			cli_error("the editor '%s' exited with status %d on '%s'",
 				editor, status, cli_relpath(path));
 		status = 1;
 	}

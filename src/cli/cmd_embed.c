@@ -154,7 +154,7 @@ int cmd_embed(struct cli *cli)
 	 * whole), through its folder source */
 	retort_source_folder(&folder, common);
 	if (output && !(out = fopen(output, "w"))) {
-		fprintf(stderr, "error: cannot write '%s': %s\n", output, strerror(errno));
+		cli_error("cannot write '%s': %s", output, strerror(errno));
 		failed = 1;
 		goto done;
 	}
@@ -173,7 +173,7 @@ int cmd_embed(struct cli *cli)
 		char *text = NULL;
 
 		if (folder.read(&folder, path + strlen(common) + 1, &text, &len) < 0) {
-			fprintf(stderr, "error: cannot read '%s'\n", cli_relpath(path));
+			cli_error("cannot read '%s'", cli_relpath(path));
 			failed = 1;
 			break;
 		}
@@ -196,7 +196,7 @@ int cmd_embed(struct cli *cli)
 		fprintf(out, ", %s_files, %zu };\n", name, all.count);
 	}
 	if (out != stdout && fclose(out) != 0 && !failed) {
-		fprintf(stderr, "error: cannot write '%s': %s\n", output, strerror(errno));
+		cli_error("cannot write '%s': %s", output, strerror(errno));
 		failed = 1;
 	}
 	if (failed && output)

@@ -7,7 +7,7 @@
 #include "cli.h"
 
 const char cmd_history_usage[] =
-	"usage: retort history [-r RANGE] [-v] [-i] [--format FMT]\n"
+	"usage: retort history [-r RANGE] [-v] [-i] [--format FMT] [--graph]\n"
 	"\n"
 	"List revisions, newest first: `PARENTS -> REV (flags), MESSAGE`.\n"
 	"\n"
@@ -15,7 +15,9 @@ const char cmd_history_usage[] =
 	"    -v, --verbose              print each revision as `show` does\n"
 	"    -i, --indicate-current     mark the database's revisions (current), and\n"
 	"                               one that failed part way (failed ...)\n"
-	"    --format FMT               text (default) or json (docs/json.md)\n";
+	"    --format FMT               text (default) or json (docs/json.md)\n"
+	"    --graph                    draw the graph as `retort graph` does (the\n"
+	"                               database's state only with -i); no -r\n";
 
 /* With -i, `now` (the version table's rows) gives each revision its
  * "is_current", and "failed" is there, null or not; without, neither. */
@@ -49,7 +51,7 @@ static void put_text(struct cli *cli, const retort_revlist *list, const retort_s
 		 * printf's format parsing showed in the profile */
 		cli_put_parents(rev, 1);
 		fputs(" -> ", stdout);
-		fputs(retort_rev_id(rev), stdout);
+		cli_put_id(rev);
 		cli_put_labels(rev);
 		cli_put_flags(rev, CLI_FLAGS_ALL, current);
 		if (failed && !strcmp(failed->revision, retort_rev_id(rev)))
@@ -66,13 +68,14 @@ int cmd_history(struct cli *cli)
 		{ "rev-range",         required_argument, NULL, 'r' },
 		{ "indicate-current",  no_argument,       NULL, 'i' },
 		{ "format",            required_argument, NULL, 'F' },
+		{ "graph",             no_argument,       NULL, 'g' },
 		{ NULL, 0, NULL, 0 }
 	};
 	retort_revlist list = { NULL, 0 };
 	retort_strarray now = { NULL, 0 };
 	retort_failure *failed = NULL;
 	const char *range = NULL;
-	int c, status, indicate = 0, json = 0;
+	int c, status, indicate = 0, json = 0, graph = 0;
 
 	while ((c = cli_getopt(cli, "r:i", opts)) != -1) {
 		switch (c) {
@@ -86,12 +89,23 @@ int cmd_history(struct cli *cli)
 			if ((json = cli_format_option(cli, optarg)) < 0)
 				return EXIT_USAGE;
 			break;
+		case 'g':
+			graph = 1;
+			break;
 		default:
 			return cli_bad_option(cli, c);
 		}
 	}
+	/* a range cuts lines of descent: the drawing would lie */
+	if (graph && range)
+		return cli_usage_error(cli, "--graph draws every revision; it takes no -r");
+	if (graph && json)
+		return cli_usage_error(cli, "--graph draws text; `retort graph` has dot and mermaid");
 	if ((status = cli_setup(cli, 0, 0)) != 0)
 		return status;
+	/* as history: the database only with -i */
+	if (graph)
+		return cli_graph_command(cli, CLI_GRAPH_TEXT, !indicate);
 	if (retort_history(&list, cli->ctx, range) < 0 ||
 	    (indicate && (retort_current(&now, cli->ctx) < 0 ||
 			  retort_failure_get(&failed, cli->ctx) < 0)))

@@ -67,7 +67,7 @@ static int import_sql(struct cli *cli, const char *tool, const retort_import_opt
 	if (retort_import(&rep, cli->ctx, tool, dir, opts) < 0)
 		return cli_fail(cli);
 	for (i = 0; i < rep.warnings.count; i++)
-		fprintf(stderr, "warning: %s\n", rep.warnings.strings[i]);
+		cli_warning("%s", rep.warnings.strings[i]);
 	if (!cli->quiet) {
 		for (i = 0; i < rep.paths.count; i++)
 			printf("created %s\n", cli_relpath(rep.paths.strings[i]));

@@ -42,10 +42,12 @@ static void put_text(struct cli *cli, const retort_lint_report *report)
 
 	for (i = 0; i < report->count; i++) {
 		const retort_lint_finding *f = &report->findings[i];
+		int error = f->level == RETORT_LINT_ERROR;
 
-		printf("%s:%d: %s: [%s] %s (revision %s)\n", cli_relpath(f->path), f->line,
-		       f->level == RETORT_LINT_ERROR ? "error" : "warning", f->rule, f->message,
-		       retort_rev_id(f->rev));
+		printf("%s:%d: %s%s:%s [%s] %s (revision %s%s%s)\n", cli_relpath(f->path), f->line,
+		       cli_color(stdout, error ? CLI_COLOR_ERROR : CLI_COLOR_WARNING),
+		       error ? "error" : "warning", cli_color_end(stdout), f->rule, f->message,
+		       cli_color(stdout, CLI_COLOR_REV), retort_rev_id(f->rev), cli_color_end(stdout));
 	}
 	if (cli->verbose) {
 		printf("checked %zu revision%s: %zu error%s, %zu warning%s", report->revisions,

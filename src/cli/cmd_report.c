@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "report_stubs.h" /* TEMPORARY: until main has cli_graph_write and retort_schema_render */
 
 const char cmd_report_usage[] =
 	"usage: retort report [-o FILE]\n"
@@ -47,7 +46,7 @@ static void missing(struct report *rp, const char *part, const char *why)
 	fputs(" not shown: ", rp->f);
 	cli_html(rp->f, why);
 	fputs("</p>\n", rp->f);
-	fprintf(stderr, "warning: report: %s not shown: %s\n", part, why);
+	cli_warning("report: %s not shown: %s", part, why);
 }
 
 static void missing_error(struct report *rp, const char *part)
@@ -453,7 +452,7 @@ int cmd_report(struct cli *cli)
 	if (!rp.have_db) {
 		if (!(rp.db_error = retort_mask_secrets(retort_errmsg(cli->ctx))))
 			cli_oom();
-		fprintf(stderr, "warning: report: cannot read the database: %s\n", rp.db_error);
+		cli_warning("report: cannot read the database: %s", rp.db_error);
 	}
 	cli_html_head(rp.f, "retort report");
 	overview(&rp);

@@ -61,7 +61,7 @@ static int autogenerate(struct cli *cli, retort_revision_options *ro, retort_aut
 		const char *tag = set->count > 1 ? set->dialects[k].dialect : NULL;
 
 		for (i = 0; i < ag->warnings.count; i++)
-			fprintf(stderr, "warning: %s%s%s\n", tag ? tag : "", tag ? ": " : "",
+			cli_warning("%s%s%s", tag ? tag : "", tag ? ": " : "",
 				ag->warnings.strings[i]);
 		for (i = 0; !cli->quiet && i < ag->operations.count; i++)
 			fprintf(stderr, "detected %s%s%s\n", tag ? tag : "", tag ? ": " : "",

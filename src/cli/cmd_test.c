@@ -215,7 +215,7 @@ int cmd_test(struct cli *cli)
 		if (rc < 0)
 			cli_fail(cli);
 		else /* the checks had ended and dropped it */
-			fprintf(stderr, "error: interrupted; the scratch database was dropped\n");
+			cli_error("interrupted; the scratch database was dropped");
 		retort_test_report_release(&report);
 		return 128 + w.signo;
 	}
@@ -233,7 +233,7 @@ int cmd_test(struct cli *cli)
 	if (cli->verbose && report.scratch)
 		printf("scratch database: %s (dropped)\n", report.scratch);
 	if (report.failures)
-		fprintf(stderr, "error: %zu of %zu checks failed\n", report.failures, report.count);
+		cli_error("%zu of %zu checks failed", report.failures, report.count);
 	else if (!cli->quiet)
 		printf("all %zu checks passed\n", report.count);
 	status = report.failures ? 1 : 0;

@@ -155,9 +155,10 @@ static void on_event(const retort_event *ev, void *payload)
 		progress_pause(pr);
 		if (cli->quiet)
 			break;
-		printf("%s %s -> %s, %s (%.1f ms)\n",
+		printf("%s %s -> %s%s%s, %s (%.1f ms)\n",
 		       ev->direction == RETORT_DOWN ? "downgrade" : "upgrade",
-		       ev->from ? ev->from : "", ev->to ? ev->to : "",
+		       ev->from ? ev->from : "", cli_color(stdout, CLI_COLOR_REV),
+		       ev->to ? ev->to : "", cli_color_end(stdout),
 		       ev->rev ? retort_rev_message(ev->rev) : "", ev->elapsed_ms);
 		fflush(stdout);  /* a line per migration as it commits */
 		break;

@@ -33,7 +33,7 @@ int cmd_verify(struct cli *cli)
 		status = cli_json_print(doc);
 	}
 	for (i = 0; !json && i < problems.count; i++)
-		fprintf(stderr, "error: %s\n", problems.strings[i]);
+		cli_error("%s", problems.strings[i]);
 	if (!json && !problems.count && !cli->quiet)
 		puts("every applied migration matches its recorded checksum");
 	if (problems.count)

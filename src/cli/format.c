@@ -10,6 +10,14 @@
 
 #include "cli.h"
 
+/* " (WORD)", the word coloured as `role` */
+static void put_mark(enum cli_color_role role, const char *word)
+{
+	fputs(" (", stdout);
+	cli_put_colored(stdout, role, word);
+	putchar(')');
+}
+
 void cli_put_flags(const retort_rev *rev, unsigned int which, int current)
 {
 	unsigned int flags = retort_rev_flags(rev) & which;
@@ -17,20 +25,25 @@ void cli_put_flags(const retort_rev *rev, unsigned int which, int current)
 	/* as Alembic: a head others depend on is an "effective head", and
 	 * (current) comes before the tree's marks */
 	if ((flags & RETORT_REV_HEAD) && retort_rev_ndependents(rev))
-		fputs(" (effective head)", stdout);
+		put_mark(CLI_COLOR_MARK, "effective head");
 	else if (flags & RETORT_REV_HEAD)
-		fputs(" (head)", stdout);
+		put_mark(CLI_COLOR_MARK, "head");
 	if (current)
-		fputs(" (current)", stdout);
+		put_mark(CLI_COLOR_MARK, "current");
 	if (flags & RETORT_REV_BRANCHPOINT)
 		fputs(" (branchpoint)", stdout);
 	if (flags & RETORT_REV_MERGEPOINT)
 		fputs(" (mergepoint)", stdout);
 }
 
+void cli_put_id(const retort_rev *rev)
+{
+	cli_put_colored(stdout, CLI_COLOR_REV, retort_rev_id(rev));
+}
+
 void cli_put_rev(const retort_rev *rev, unsigned int which)
 {
-	fputs(retort_rev_id(rev), stdout);
+	cli_put_id(rev);
 	cli_put_labels(rev);
 	cli_put_flags(rev, which, 0);
 }
@@ -59,8 +72,10 @@ static size_t put_label_list(const retort_rev *rev, const char *before, const ch
 {
 	size_t i, n = retort_rev_nbranches(rev);
 
-	for (i = 0; i < n; i++)
-		printf("%s%s", i ? ", " : before, retort_rev_branch(rev, i));
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", " : before, stdout);
+		cli_put_colored(stdout, CLI_COLOR_LABEL, retort_rev_branch(rev, i));
+	}
 	if (n)
 		fputs(after, stdout);
 	return n;
@@ -81,9 +96,14 @@ void cli_put_show(const retort_rev *rev, int current)
 
 	/* Alembic's log entry: plain (head), then the tree's marks, then
 	 * (current) */
-	printf("Rev: %s%s%s%s%s", retort_rev_id(rev), flags & RETORT_REV_HEAD ? " (head)" : "",
-	       flags & RETORT_REV_BRANCHPOINT ? " (branchpoint)" : "",
-	       flags & RETORT_REV_MERGEPOINT ? " (mergepoint)" : "", current ? " (current)" : "");
+	fputs("Rev: ", stdout);
+	cli_put_id(rev);
+	if (flags & RETORT_REV_HEAD)
+		put_mark(CLI_COLOR_MARK, "head");
+	printf("%s%s", flags & RETORT_REV_BRANCHPOINT ? " (branchpoint)" : "",
+	       flags & RETORT_REV_MERGEPOINT ? " (mergepoint)" : "");
+	if (current)
+		put_mark(CLI_COLOR_MARK, "current");
 	fputs(flags & RETORT_REV_MERGEPOINT ? "\nMerges: " : "\nParent: ", stdout);
 	cli_put_parents(rev, 0);
 	putchar('\n');

@@ -86,7 +86,7 @@ static int run_python(struct text *out, const char *python, char **argv, int err
 	ssize_t n;
 
 	if (pipe(pipefd) < 0) {
-		fprintf(stderr, "error: cannot make a pipe: %s\n", strerror(errno));
+		cli_error("cannot make a pipe: %s", strerror(errno));
 		return -1;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -99,10 +99,10 @@ static int run_python(struct text *out, const char *python, char **argv, int err
 	close(pipefd[1]);
 	if (rc != 0) {
 		close(pipefd[0]);
-		fprintf(stderr, "error: cannot run '%s': %s\n"
+		cli_error("cannot run '%s': %s\n"
 			"Importing from Alembic needs Python 3 with Alembic and SQLAlchemy "
 			"(Debian: python3-alembic); name the interpreter with --python or "
-			"RETORT_PYTHON\n", python, strerror(rc));
+			"RETORT_PYTHON", python, strerror(rc));
 		return -1;
 	}
 	for (;;) {
@@ -116,7 +116,7 @@ static int run_python(struct text *out, const char *python, char **argv, int err
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
-			fprintf(stderr, "error: waiting for '%s': %s\n", python, strerror(errno));
+			cli_error("waiting for '%s': %s", python, strerror(errno));
 			return -1;
 		}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -282,14 +282,14 @@ static int write_revision(struct import *im, json_t *rev)
 	/* O_EXCL: two Alembic folders (version_locations) with one file name */
 	fd = open(path.p, O_WRONLY | O_CREAT | O_EXCL, 0666);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		fprintf(stderr, "error: cannot create '%s': %s\n", path.p, strerror(errno));
+		cli_error("cannot create '%s': %s", path.p, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		rc = -1;
 	} else {
 		fwrite(t.p, 1, t.len, f);
 		if (fclose(f) != 0) {
-			fprintf(stderr, "error: cannot write '%s': %s\n", path.p, strerror(errno));
+			cli_error("cannot write '%s': %s", path.p, strerror(errno));
 			rc = -1;
 		}
 	}
@@ -332,11 +332,11 @@ static int write_ini(struct import *im, const char *alembic_ini, json_t *answer)
 	text_puts(&path, im->dir);
 	text_puts(&path, "/retort.ini");
 	if (!(f = fopen(path.p, "w")) || fwrite(t.p, 1, t.len, f) != t.len) {
-		fprintf(stderr, "error: cannot write '%s': %s\n", path.p, strerror(errno));
+		cli_error("cannot write '%s': %s", path.p, strerror(errno));
 		rc = -1;
 	}
 	if (f && fclose(f) != 0 && !rc) {
-		fprintf(stderr, "error: cannot write '%s': %s\n", path.p, strerror(errno));
+		cli_error("cannot write '%s': %s", path.p, strerror(errno));
 		rc = -1;
 	}
 	free(path.p);
@@ -360,7 +360,7 @@ static int check_project(struct cli *cli, const char *dir)
 		cli_oom();
 	rc = retort_open(ctx, &opts) < 0 || retort_load(ctx) < 0 ? -1 : 0;
 	if (rc < 0)
-		fprintf(stderr, "error: the imported project does not load: %s\n",
+		cli_error("the imported project does not load: %s",
 			retort_errmsg(ctx));
 	(void)cli;
 	retort_free(ctx);
@@ -432,7 +432,7 @@ int cli_import_alembic(struct cli *cli)
 	pyargv[3] = (char *)alembic_ini;
 	pyargv[4] = (char *)dir;
 	if (access(alembic_ini, R_OK) != 0) {
-		fprintf(stderr, "error: cannot read the Alembic config '%s': %s\n", alembic_ini,
+		cli_error("cannot read the Alembic config '%s': %s", alembic_ini,
 			strerror(errno));
 		goto done;
 	}
@@ -442,13 +442,13 @@ int cli_import_alembic(struct cli *cli)
 	text_puts(&path, dir);
 	text_puts(&path, "/" SCRIPT_LOCATION);
 	if (stat(path.p, &st) == 0) {
-		fprintf(stderr, "error: '%s' exists (Alembic's scripts?); import into another "
-			"folder: retort import alembic -c %s DIR\n", path.p, alembic_ini);
+		cli_error("'%s' exists (Alembic's scripts?); import into another "
+			"folder: retort import alembic -c %s DIR", path.p, alembic_ini);
 		goto done;
 	}
 
 	if ((errfd = mkstemp(errname)) < 0) {
-		fprintf(stderr, "error: cannot make a temporary file: %s\n", strerror(errno));
+		cli_error("cannot make a temporary file: %s", strerror(errno));
 		goto done;
 	}
 	unlink(errname);
@@ -458,7 +458,7 @@ int cli_import_alembic(struct cli *cli)
 		show_stderr(errfd);
 	answer = out.p ? json_loadb(out.p, out.len, 0, &jerr) : NULL;
 	if (!json_is_object(answer)) {
-		fprintf(stderr, "error: '%s' did not run the Alembic reader (exit status %d):\n",
+		cli_error("'%s' did not run the Alembic reader (exit status %d):",
 			python, status);
 		if (!cli->verbose)
 			show_stderr(errfd);
@@ -466,12 +466,12 @@ int cli_import_alembic(struct cli *cli)
 	}
 	if (json_object_get(answer, "fatal")) {
 		if (json_object_get(answer, "missing"))
-			fprintf(stderr, "error: importing from Alembic needs the Python module '%s', "
+			cli_error("importing from Alembic needs the Python module '%s', "
 				"which '%s' cannot import\n(Debian: apt install python3-alembic; or "
-				"name another interpreter with --python or RETORT_PYTHON)\n",
+				"name another interpreter with --python or RETORT_PYTHON)",
 				jstr(answer, "missing"), python);
 		else
-			fprintf(stderr, "error: %s\n", jstr(answer, "fatal"));
+			cli_error("%s", jstr(answer, "fatal"));
 		goto done;
 	}
 	im.dialects = json_object_get(answer, "dialects");
@@ -480,8 +480,8 @@ int cli_import_alembic(struct cli *cli)
 			struct text known = { 0 };
 
 			dialect_list(&known);
-			fprintf(stderr, "error: retort has no dialect '%s' (it has: %s); name the "
-				"dialects to render with --dialect\n", json_string_value(d), known.p);
+			cli_error("retort has no dialect '%s' (it has: %s); name the "
+				"dialects to render with --dialect", json_string_value(d), known.p);
 			free(known.p);
 			goto done;
 		}

@@ -121,7 +121,7 @@ int cli_json_print(json_t *doc)
 
 	json_decref(doc);
 	if (rc < 0 || putchar('\n') == EOF || fflush(stdout) == EOF) {
-		fprintf(stderr, "error: cannot write the JSON document to stdout\n");
+		cli_error("cannot write the JSON document to stdout");
 		return 1;
 	}
 	return 0;

@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
 	  cmd_current_usage },
 	{ "history",   cmd_history,   NEED_CONFIG, "list revisions, newest first",
 	  cmd_history_usage },
+	{ "graph",     cmd_graph,     NEED_CONFIG, "draw the revision graph (text, dot or mermaid)",
+	  cmd_graph_usage },
 	{ "heads",     cmd_heads,     NEED_CONFIG, "show the head revisions",
 	  cmd_heads_usage },
 	{ "branches",  cmd_branches,  NEED_CONFIG, "show the branch points",
@@ -55,6 +57,8 @@ static const struct cli_command commands[] = {
 	  "create the version table if it does not exist", cmd_ensure_version_usage },
 	{ "list_templates", cmd_list_templates, 0, "list the templates of 'init --template'",
 	  cmd_list_templates_usage },
+	{ "wait",      cmd_wait,      NEED_CONFIG, "wait until the database accepts connections",
+	  cmd_wait_usage },
 	{ "import",    cmd_import,    0,           "make another tool's migrations retort revisions (Alembic, dbmate, ...)",
 	  cmd_import_usage },
 };
@@ -63,7 +67,7 @@ static const struct cli_command commands[] = {
 
 void cli_oom(void)
 {
-	fputs("error: out of memory\n", stderr);
+	cli_error("out of memory");
 	exit(1);
 }
 
@@ -96,6 +100,8 @@ static void print_help(void)
 	      "    -x KEY=VALUE         a variable for templates (repeatable)\n"
 	      "    -q, --quiet          only errors (and the data asked for)\n"
 	      "    -v, --verbose        more detail\n"
+	      "        --color[=WHEN]   colour: auto (on a terminal, unless NO_COLOR is\n"
+	      "                         set; the default), always (--color alone) or never\n"
 	      "    -h, --help           this help\n"
 	      "        --version        print the version\n"
 	      "\n"
@@ -169,6 +175,8 @@ static int parse_global(struct cli *cli, int argc, char **argv, const char **var
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ "version", no_argument,       NULL, 'V' },
+		{ "color",   optional_argument, NULL, 'C' },
+		{ "colour",  optional_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -213,6 +221,10 @@ static int parse_global(struct cli *cli, int argc, char **argv, const char **var
 		case 'V':
 			printf("retort %s\n", retort_version());
 			return 0;
+		case 'C':
+			if (cli_color_option(cli, optarg) < 0)
+				return EXIT_USAGE;
+			break;
 		default:
 			return cli_bad_option(cli, c);
 		}
@@ -243,8 +255,8 @@ static int check_stdout(int status)
 
 	if (!ferror(stdout))
 		return status;
-	fprintf(stderr, "error: cannot write to standard output%s%s\n",
-		err ? ": " : "", err ? strerror(err) : "");
+	cli_error("cannot write to standard output%s%s", err ? ": " : "",
+		  err ? strerror(err) : "");
 	return status ? status : 1;
 }
 
@@ -288,6 +300,7 @@ int main(int argc, char **argv)
 	cli.opts = opts;
 	cli.opts.vars = vars;
 	cli.opts.cache_dir = cache;
+	cli_color_set(CLI_COLOR_AUTO);
 	status = parse_global(&cli, argc, argv, vars);
 	if (status < 0) {
 		if (retort_new(&cli.ctx) < 0)

@@ -17,6 +17,9 @@
 
 static char dashdash[] = "--";
 
+/* getopt's value for --color, which every command takes */
+#define OPT_COLOR 0x201
+
 static int is_option(const char *w)
 {
 	return w[0] == '-' && w[1] != '\0' && !isdigit((unsigned char)w[1]);
@@ -60,6 +63,8 @@ static void prepare(struct cli *cli, const char *shortopts, const struct option 
 		{ "help",    no_argument, NULL, 'h' },
 		{ "quiet",   no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "color",   optional_argument, NULL, OPT_COLOR },
+		{ "colour",  optional_argument, NULL, OPT_COLOR },
 		{ NULL, 0, NULL, 0 }
 	};
 	size_t n = 0, len = strlen(shortopts);
@@ -68,7 +73,8 @@ static void prepare(struct cli *cli, const char *shortopts, const struct option 
 
 	while (longopts && longopts[n].name)
 		n++;
-	cli->longopts = cli_realloc(NULL, (n + 4) * sizeof(*cli->longopts));
+	cli->longopts = cli_realloc(NULL, (n + sizeof(common) / sizeof(*common)) *
+				    sizeof(*cli->longopts));
 	if (n)
 		memcpy(cli->longopts, longopts, n * sizeof(*longopts));
 	memcpy(cli->longopts + n, common, sizeof(common));
@@ -133,7 +139,9 @@ int cli_getopt(struct cli *cli, const char *shortopts, const struct option *long
 			cli->quiet = 1;
 		else if (c == 'v')
 			cli->verbose = 1;
-		else
+		else if (c == OPT_COLOR && cli_color_option(cli, optarg) < 0)
+			return CLI_OPT_REPORTED;
+		else if (c != OPT_COLOR)
 			return c;
 	}
 }
@@ -146,6 +154,8 @@ int cli_bad_option(struct cli *cli, int c)
 		fputs(cli->cmd->usage, stdout);
 		return 0;
 	}
+	if (c == CLI_OPT_REPORTED)
+		return EXIT_USAGE;
 	if (w[0] != '-' || w[1] != '-')
 		return cli_usage_error(cli, c == ':' ? "option '-%c' needs a value"
 				       : "unknown option '-%c'", optopt);
@@ -175,16 +185,23 @@ int cli_setup(struct cli *cli, int min, int max)
 	return 0;
 }
 
+/* "error: MSG" or "warning: MSG", the word coloured */
+static void vreport(enum cli_color_role role, const char *word, const char *fmt, va_list ap)
+{
+	cli_put_colored(stderr, role, word);
+	fputc(' ', stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int cli_usage_error(struct cli *cli, const char *fmt, ...)
 {
 	const char *usage = cli->cmd->usage, *end = strstr(usage, "\n\n");
 	va_list ap;
 
-	fputs("error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(CLI_COLOR_ERROR, "error:", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	/* the synopsis only: the first paragraph */
 	fwrite(usage, 1, end ? (size_t)(end - usage + 1) : strlen(usage), stderr);
 	return EXIT_USAGE;
@@ -214,9 +231,36 @@ int cli_fail(struct cli *cli)
 	 * from the environment) */
 	char *masked = retort_mask_secrets(retort_errmsg(cli->ctx));
 
-	fprintf(stderr, "error: %s\n", masked ? masked : "out of memory");
+	cli_error("%s", masked ? masked : "out of memory");
 	free(masked);
 	return 1;
+}
+
+int cli_color_option(struct cli *cli, const char *value)
+{
+	int mode = value ? cli_choice(cli, "--color", value, cli_color_modes) : CLI_COLOR_ALWAYS;
+
+	if (mode >= 0)
+		cli_color_set((enum cli_color_mode)mode);
+	return mode;
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(CLI_COLOR_ERROR, "error:", fmt, ap);
+	va_end(ap);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(CLI_COLOR_WARNING, "warning:", fmt, ap);
+	va_end(ap);
 }
 
 void cli_release(struct cli *cli)

@@ -259,7 +259,7 @@ int cli_write_page(const char *path, const char *html, size_t len)
 	if ((fd = mkstemp(tmp)) < 0) {
 		saved = errno;
 		free(tmp);
-		fprintf(stderr, "error: cannot write the report '%s': %s\n", path, strerror(saved));
+		cli_error("cannot write the report '%s': %s", path, strerror(saved));
 		return 1;
 	}
 	/* mkstemp's 0600 would make the page private; a file as any other */
@@ -284,6 +284,6 @@ int cli_write_page(const char *path, const char *html, size_t len)
 fail:
 	unlink(tmp);
 	free(tmp);
-	fprintf(stderr, "error: cannot write the report '%s': %s\n", path, strerror(saved));
+	cli_error("cannot write the report '%s': %s", path, strerror(saved));
 	return 1;
 }

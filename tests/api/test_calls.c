@@ -212,8 +212,15 @@ static void urls_secrets_and_log(void **state)
 	retort_wipe_secrets(url);
 	assert_string_equal(url, "postgresql://app:******@127.0.0.1:1/shop");
 
+	/* nothing listens on port 1: one try, then tries for 0.3 s */
+	assert_int_equal(retort_wait(p->ctx, 0), RETORT_ECONNECT);
+	assert_int_equal(retort_wait(p->ctx, 0.3), RETORT_ECONNECT);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "not ready after 0."));
+	assert_int_equal(retort_wait(p->ctx, -1), RETORT_EUSAGE);
+
 	snprintf(url, sizeof(url), "sqlite:///data.db");
 	must(retort_set_url(p->ctx, url), p->ctx, "retort_set_url back");
+	must(retort_wait(p->ctx, 5), p->ctx, "retort_wait");
 	must(retort_set_log_tag(p->ctx, "bot42"), p->ctx, "retort_set_log_tag");
 	must(retort_upgrade(p->ctx, "head", NULL), p->ctx, "retort_upgrade");
 	retort_free(p->ctx); /* closes the log */
@@ -306,6 +313,20 @@ static void model(void **state)
 	must(retort_model_dump(&sql, p->ctx, NULL), p->ctx, "retort_model_dump");
 	assert_non_null(strstr(sql, "CREATE TABLE three"));
 	free(sql);
+	/* the same two as JSON and as a diagram */
+	must(retort_schema_render(&sql, p->ctx, "mermaid", NULL, 0), p->ctx, "retort_schema_render");
+	/* ("one" is a word of the grammar: quoted) */
+	assert_non_null(strstr(sql, "erDiagram\n    \"one\" {\n        INTEGER id PK\n"));
+	assert_null(strstr(sql, "three"));
+	free(sql);
+	must(retort_schema_render(&sql, p->ctx, "json", NULL, RETORT_SCHEMA_MODEL), p->ctx,
+	     "retort_schema_render");
+	assert_non_null(strstr(sql, "\"source\": \"model\""));
+	assert_non_null(strstr(sql, "\"name\": \"three\""));
+	free(sql);
+	assert_int_equal(retort_schema_render(&sql, p->ctx, "svg", NULL, 0), RETORT_EUSAGE);
+	assert_null(sql);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "'svg'"));
 	must(retort_check(&ag, p->ctx), p->ctx, "retort_check");
 	assert_int_equal(ag.operations.count, 1);
 	assert_non_null(strstr(ag.operations.strings[0], "three"));

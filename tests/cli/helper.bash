@@ -415,6 +415,11 @@ wait_for() {
 	done
 }
 
+# ms_since T0: the milliseconds since T0, a time from `date +%s%N`.
+ms_since() {
+	echo $((($(date +%s%N) - $1) / 1000000))
+}
+
 # For a project made by `retort init` (url = ${DATABASE_URL:-sqlite:///data.db}):
 # on PostgreSQL point it at the test's database through DATABASE_URL; on
 # SQLite leave the default, and DB becomes the project's data.db.

@@ -341,8 +341,8 @@ t_k_counted"
 	script -qfec "$(printf '%q ' "$RETORT" upgrade head)" /dev/null >tty.out 2>&1
 	assert_contains "$(cat tty.out)" "upgrade $A -> $K, Long one: running for 1 s"
 	# the status line is gone (carriage return, erase line) before the
-	# migration's own line
-	assert_match "$(tr '\r' '\n' <tty.out | sed 's/\x1b\[K//g' | grep ' ms)$')" \
+	# migration's own line (its revision coloured, on a terminal)
+	assert_match "$(tr '\r' '\n' <tty.out | sed 's/\x1b\[K//g; s/\x1b\[[0-9;]*m//g' | grep ' ms)$')" \
 		"^upgrade $A -> $K, Long one \([0-9.]+ ms\)$"
 	run -0 rt downgrade "$A"
 	# a pipe: the migration's line alone, no status line

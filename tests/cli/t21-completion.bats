@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
 # The bash completion (completion/retort.bash): sourced here, its function
 # called with COMP_WORDS/COMP_CWORD (or COMP_LINE/COMP_POINT) set as bash
-# sets them on a TAB, and COMPREPLY checked.  The table of commands and
-# options is compared with the help texts by build/completion.
+# sets them on a TAB, and COMPREPLY checked.  The zsh completion
+# (the build's completion/_retort, from completion/_retort.in): an interactive zsh on a pseudo-terminal loads it
+# with compinit, and what a TAB offers is read (zsh-tab.zsh).  Their
+# tables of commands and options are compared with the help texts by
+# build/completion.
 
 load helper
 
@@ -59,8 +62,11 @@ history"
 	# after the global options and their values
 	tab -q -c retort.ini -x k=v st
 	assert_eq "$REPLY" stamp
-	tab --c
+	tab --con
 	assert_eq "$REPLY" --config
+	tab --c
+	assert_eq "$REPLY" "--color
+--config"
 }
 
 @test "completion: the options of upgrade, and of no other command" {
@@ -68,6 +74,7 @@ history"
 	assert_eq "$REPLY" --resume
 	tab upgrade --
 	assert_eq "$REPLY" "--backup
+--color
 --help
 --no-backup
 --quiet
@@ -89,7 +96,8 @@ text"
 	tab upgrade b2
 	assert_eq "$REPLY" "$B"
 	tab upgrade ""
-	assert_eq "$REPLY" "$A
+	assert_eq "$REPLY" "+1
+$A
 $B
 base
 $C
@@ -100,6 +108,11 @@ heads
 shop"
 	tab downgrade sh
 	assert_eq "$REPLY" shop
+	tab downgrade ""
+	assert_match "$REPLY" $'^-1\n'
+	tab show c
+	assert_eq "$REPLY" "$C
+current"
 	tab stamp --fix-checksums d4
 	assert_eq "$REPLY" "$D"
 	tab show he
@@ -133,7 +146,8 @@ current"
 	tab -c "$P/retort.ini" show d4
 	assert_eq "$REPLY" "$D"
 	tab upgrade ""
-	assert_eq "$REPLY" "base
+	assert_eq "$REPLY" "+1
+base
 head
 heads"
 }
@@ -160,4 +174,72 @@ list_templates"
 	tab revision -m x --version-path v
 	assert_eq "$REPLY" "v1
 v2"
+}
+
+@test "completion: LABEL@head and LABEL@base once the word has an '@'; --color's values; wait" {
+	# bash replaces what follows the '@' only
+	tab_line "retort upgrade shop@"
+	assert_eq "$REPLY" "base
+head"
+	tab_line "retort downgrade shop@b"
+	assert_eq "$REPLY" base
+	tab_line "retort --color="
+	assert_eq "$REPLY" "always
+auto
+never"
+	tab_line "retort history --color=n"
+	assert_eq "$REPLY" never
+	tab wa
+	assert_eq "$REPLY" wait
+	tab wait --t
+	assert_eq "$REPLY" --timeout
+}
+
+# ztab LINE...: what zsh offers for a TAB at the end of each LINE (typed
+# in the folder of the test); blocks[i] gets the candidates for the i-th
+# LINE, sorted, one a line (zsh's _describe adds some twice: once each).
+ztab() {
+	local out=$BATS_TEST_TMPDIR/zsh-tab.out l block=
+	zsh -f "$RETORT_SRC/tests/cli/zsh-tab.zsh" "$RETORT_BUILD_DIR/completion" "$out" "$@" ||
+		fail "zsh-tab.zsh failed"
+	blocks=()
+	while IFS= read -r l; do
+		if [ "$l" = -- ]; then
+			blocks+=("$(printf '%s' "$block" | sort -u)")
+			block=
+		else
+			block+="$l"$'\n'
+		fi
+	done <"$out"
+	assert_eq "${#blocks[@]}" $# "one block per line"
+}
+
+@test "completion: zsh offers commands, options, revision ids, labels and targets" {
+	command -v zsh >/dev/null || fail "zsh is not installed (scripts/deps.sh lists it)"
+	ztab "retort upg" "retort upgrade --n" "retort upgrade --" "retort show d4" "retort upgrade sh" \
+	     "retort upgrade shop@" "retort history -r $A:c" "retort -c retort.ini edit e5" \
+	     "retort --color=a" "retort fleet " "retort wait --" "retort upgrade $A " "retort -q "
+	assert_eq "${blocks[0]}" upgrade
+	assert_eq "${blocks[1]}" --no-backup
+	assert_eq "${blocks[2]}" "$(printf '%s\n' --backup --color --help --no-backup --quiet --resume \
+		--sql --verbose | sort)"
+	assert_eq "${blocks[3]}" "$D"
+	assert_eq "${blocks[4]}" shop
+	assert_eq "${blocks[5]}" "shop@base
+shop@head"
+	# after the ':' of a range (zsh keeps "A:" as the word's fixed prefix)
+	assert_eq "${blocks[6]}" "$C
+current"
+	assert_eq "${blocks[7]}" "$E"
+	assert_eq "${blocks[8]}" "always
+auto"
+	assert_eq "${blocks[9]}" "check
+current
+downgrade
+upgrade"
+	assert_eq "${blocks[10]}" "$(printf '%s\n' --color --help --quiet --timeout --verbose | sort)"
+	# one target only: nothing after it
+	assert_eq "${blocks[11]}" ""
+	# every command of --help (with its summary, which zsh shows beside it)
+	assert_eq "${blocks[12]}" "$(rt --help | awk '/^commands:/ { on = 1; next } on && /^    [a-z]/ { print $1 }' | sort)"
 }

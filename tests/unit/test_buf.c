@@ -87,6 +87,38 @@ static void test_error_prefix(void **state)
 	rt_buf_release(&err);
 }
 
+/* JSON strings: quotes, backslashes and control characters escaped,
+ * UTF-8 kept, bytes that are not UTF-8 (overlong, surrogate, cut short)
+ * replaced, NULL as null. */
+static void test_json(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "plain", "\"plain\"" },
+		{ "a\"b\\c", "\"a\\\"b\\\\c\"" },
+		{ "l1\nl2\tx\r\x01\x7f", "\"l1\\nl2\\tx\\u000d\\u0001\\u007f\"" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x98\"" },
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },          /* overlong '/' */
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" }, /* a surrogate */
+		{ "x\xe2\x82", "\"x\\ufffd\\ufffd\"" },          /* cut short at the end */
+		{ "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" }, /* above U+10FFFF */
+	};
+	rt_buf b = RT_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rt_buf_clear(&b);
+		rt_buf_json(&b, cases[i].in);
+		assert_string_equal(b.ptr, cases[i].want);
+	}
+	rt_buf_clear(&b);
+	rt_buf_json(&b, NULL);
+	assert_string_equal(b.ptr, "null");
+	rt_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +126,7 @@ int main(void)
 		cmocka_unit_test(test_insert_into_empty),
 		cmocka_unit_test(test_insert_grows),
 		cmocka_unit_test(test_error_prefix),
+		cmocka_unit_test(test_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -200,6 +200,7 @@ static const struct known {
 	{ "version_table_schema", NULL, K_STRING, offsetof(rt_config, version_table_schema) },
 	{ "schema", NULL, K_PATH, offsetof(rt_config, schema) },
 	{ "log_file", NULL, K_PATH, offsetof(rt_config, log_file) },
+	{ "schema_file", NULL, K_PATH, offsetof(rt_config, schema_file) },
 	{ "file_template", NULL, K_STRING, offsetof(rt_config, file_template) },
 	{ "transaction_per_migration", NULL, K_BOOL,
 	  offsetof(rt_config, transaction_per_migration) },
@@ -774,6 +775,7 @@ void rt_config_release(rt_config *cfg)
 	free(cfg->version_table_schema);
 	free(cfg->schema);
 	free(cfg->log_file);
+	free(cfg->schema_file);
 	free(cfg->file_template);
 	for (i = 0; i < cfg->nentries; i++) {
 		free(cfg->entries[i].section);

@@ -52,6 +52,9 @@ void rt_buf_vprintf(rt_buf *b, const char *fmt, va_list ap);
  * after it (git's strbuf_insertf). */
 void rt_buf_vinsertf(rt_buf *b, size_t pos, const char *fmt, va_list ap);
 int rt_buf_oom(const rt_buf *b);
+/* Append `s` as a JSON string, quoted and escaped (bytes that are not
+ * UTF-8 become U+FFFD), or null for NULL. */
+void rt_buf_json(rt_buf *b, const char *s);
 
 /* Set `err` to the formatted message and return `code`. */
 int rt_error(rt_buf *err, int code, const char *fmt, ...) RT_PRINTF(3, 4);
@@ -246,6 +249,7 @@ typedef struct rt_config {
 	char *version_table_schema; /* NULL: default schema */
 	char *schema;           /* absolute path or NULL */
 	char *log_file;         /* absolute path or NULL */
+	char *schema_file;      /* absolute path or NULL: rewritten after each run */
 	char *file_template;    /* default "%(rev)s_%(slug)s" */
 	int transaction_per_migration; /* default 1 */
 	double lock_timeout;    /* seconds to wait for the database lock, default 60 */

@@ -386,6 +386,11 @@ static void *worker(void *arg)
 	oo.cache_dir = f->ctx->cache_dir;
 	if ((open_rc = retort_new(&w)) >= 0)
 		open_rc = retort_open(w, &oo);
+	/* one schema file for many databases would say whichever ran last */
+	if (open_rc >= 0) {
+		free(w->cfg.schema_file);
+		w->cfg.schema_file = NULL;
+	}
 	for (;;) {
 		retort_tenant_result res;
 		const char *down;

@@ -72,15 +72,21 @@ static void first_line(rt_buf *out, const char *msg)
 
 /* After a failed connect: was the server out of reach (RETORT_ECONNECT)
  * rather than there and saying no (a wrong password, a database that does
- * not exist)?  A fleet takes a server out of reach for all its tenants.
- * A connect that used up connect_timeout was; one that failed sooner asks
- * the server once more, with PQping, which needs no login. */
+ * not exist)?  A fleet takes a server out of reach for all its tenants,
+ * and retort_wait() tries again.  A connect that used up connect_timeout
+ * was; one that failed sooner asks the server once more, with PQping,
+ * which needs no login: no answer (nothing listens, the host name does
+ * not resolve), or "cannot connect now" (starting up, shutting down, in
+ * recovery), is out of reach. */
 static int unreachable(const char *const *keys, const char *const *vals, double ms,
 		       const rt_config *cfg)
 {
+	PGPing ping;
+
 	if (cfg->connect_timeout > 0 && ms >= cfg->connect_timeout * 1000)
 		return 1;
-	return PQpingParams(keys, vals, 0) == PQPING_NO_RESPONSE;
+	ping = PQpingParams(keys, vals, 0);
+	return ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT;
 }
 
 /* What connect sets for the session, and reset sets again. */

@@ -646,25 +646,45 @@ done:
 	return rc;
 }
 
-int retort_schema_dump(char **out, retort *ctx, const char *dialect)
+/* The formats of retort_schema_render, in the order of `enum format`. */
+static const char *const formats[] = { "sql", "json", "mermaid", "dot", NULL };
+enum format { FORMAT_SQL, FORMAT_JSON, FORMAT_MERMAID, FORMAT_DOT };
+
+/* `s` in `format`; SQL of `drv`'s dialect. */
+static int render(char **out, retort *ctx, const rt_schema *s, const rt_driver *drv,
+		  int format, const char *source)
+{
+	rt_buf b = RT_BUF_INIT;
+	int rc;
+
+	if (format == FORMAT_SQL)
+		return dump(out, ctx, s, drv);
+	rc = format == FORMAT_JSON ? rt_schema_json(&b, s, source)
+	     : format == FORMAT_MERMAID ? rt_schema_mermaid(&b, s) : rt_schema_dot(&b, s);
+	if (rc < 0 || !(*out = rt_buf_detach(&b))) {
+		rt_buf_release(&b);
+		return rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	}
+	return 0;
+}
+
+static int render_database(char **out, retort *ctx, int format, const char *dialect)
 {
 	rt_schema cur = { 0 };
 	rt_url url = { 0 };
 	const rt_driver *drv = NULL, *out_drv = NULL;
 	int rc;
 
-	*out = NULL;
-	rt_buf_clear(&ctx->err);
 	if (dialect && (rc = rt_driver_named(&out_drv, dialect, &ctx->err)) < 0)
 		return rc;
 	if ((rc = current_model(&cur, ctx, &drv, &url)) >= 0)
-		rc = dump(out, ctx, &cur, out_drv ? out_drv : drv);
+		rc = render(out, ctx, &cur, out_drv ? out_drv : drv, format, "database");
 	rt_schema_release(&cur);
 	rt_url_release(&url);
 	return rc;
 }
 
-int retort_model_dump(char **out, retort *ctx, const char *dialect)
+static int render_model(char **out, retort *ctx, int format, const char *dialect)
 {
 	rt_scratch_server base = { 0 };
 	rt_schema want = { 0 };
@@ -672,8 +692,6 @@ int retort_model_dump(char **out, retort *ctx, const char *dialect)
 	const rt_driver *drv = NULL;
 	int rc, known;
 
-	*out = NULL;
-	rt_buf_clear(&ctx->err);
 	if (dialect)
 		rc = rt_driver_named(&drv, dialect, &ctx->err);
 	else if ((rc = rt_ctx_url(&url, ctx)) >= 0)
@@ -683,10 +701,38 @@ int retort_model_dump(char **out, retort *ctx, const char *dialect)
 		rt_schema none = { 0 };
 		if (!known) /* the scratch schema saw the database's extensions */
 			rt_schema_copy_extensions(&want, &none);
-		rc = dump(out, ctx, &want, drv);
+		rc = render(out, ctx, &want, drv, format, "model");
 	}
 	rt_schema_release(&want);
 	rt_scratch_server_release(&base);
 	rt_url_release(&url);
 	return rc;
+}
+
+int retort_schema_render(char **out, retort *ctx, const char *format, const char *dialect,
+			 unsigned int flags)
+{
+	int f;
+
+	*out = NULL;
+	rt_buf_clear(&ctx->err);
+	for (f = 0; formats[f] && strcmp(formats[f], format ? format : "sql"); f++)
+		;
+	if (!formats[f])
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "unknown schema format '%s': sql, json, "
+				    "mermaid or dot", format);
+	if (flags & ~RETORT_SCHEMA_MODEL)
+		return rt_ctx_error(ctx, RETORT_EUSAGE, "unknown flags 0x%x", flags);
+	return flags & RETORT_SCHEMA_MODEL ? render_model(out, ctx, f, dialect)
+					   : render_database(out, ctx, f, dialect);
+}
+
+int retort_schema_dump(char **out, retort *ctx, const char *dialect)
+{
+	return retort_schema_render(out, ctx, "sql", dialect, 0);
+}
+
+int retort_model_dump(char **out, retort *ctx, const char *dialect)
+{
+	return retort_schema_render(out, ctx, "sql", dialect, RETORT_SCHEMA_MODEL);
 }

@@ -335,6 +335,8 @@ void rt_ctx_point(retort *ctx, char *url, rt_ctx_pointed *saved)
 {
 	saved->url_override = ctx->url_override;
 	saved->url_masked = ctx->url_masked;
+	saved->schema_file = ctx->cfg.schema_file;
+	ctx->cfg.schema_file = NULL;
 	saved->log = ctx->log;
 	saved->log_opened = ctx->log_opened;
 	ctx->url_override = url;
@@ -348,6 +350,7 @@ void rt_ctx_unpoint(retort *ctx, rt_ctx_pointed *saved)
 	free(ctx->url_masked);
 	ctx->url_override = saved->url_override;
 	ctx->url_masked = saved->url_masked;
+	ctx->cfg.schema_file = saved->schema_file;
 	ctx->log = saved->log;
 	ctx->log_opened = saved->log_opened;
 }

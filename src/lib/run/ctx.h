@@ -77,10 +77,12 @@ int rt_ctx_graph_changed(retort *ctx);
 int rt_ctx_url(rt_url *out, retort *ctx);
 
 /* Point the context at a scratch database for a while (retort test,
- * autogenerate's replay): runs go to `url` (borrowed) and stay out of the
- * project's log.  rt_ctx_unpoint puts everything back. */
+ * autogenerate's replay): runs go to `url` (borrowed), stay out of the
+ * project's log and leave its schema_file alone.  rt_ctx_unpoint puts
+ * everything back. */
 typedef struct rt_ctx_pointed {
 	char *url_override;
+	char *schema_file;
 	char *url_masked;
 	rt_log log;
 	int log_opened;

@@ -17,6 +17,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "history.h"
 #include "run.h"
@@ -1235,6 +1236,66 @@ done:
 	return rc;
 }
 
+/* ---- schema_file ------------------------------------------------------------- */
+
+/* The schema file's format, by its extension: .json, .mmd or .mermaid,
+ * .dot or .gv; anything else is SQL. */
+static const char *schema_file_format(const char *path)
+{
+	static const char *const ext_format[][2] = {
+		{ ".json", "json" }, { ".mmd", "mermaid" }, { ".mermaid", "mermaid" },
+		{ ".dot", "dot" }, { ".gv", "dot" },
+	};
+	const char *base = strrchr(path, '/'), *ext = strrchr(base ? base : path, '.');
+	size_t i;
+
+	for (i = 0; ext && i < sizeof(ext_format) / sizeof(ext_format[0]); i++)
+		if (!strcasecmp(ext, ext_format[i][0]))
+			return ext_format[i][1];
+	return "sql";
+}
+
+/*
+ * After an online run: rewrite schema_file with what the database now
+ * holds, when the run succeeded or, failing, changed the database (a
+ * failure may leave committed steps behind: the file shows them).  `rc`
+ * is the run's result, returned unless the file could not be written
+ * after a success; the message then says the database was migrated all
+ * the same.  The file is replaced by a rename: never half written.
+ */
+static int write_schema_file(retort *ctx, int rc, int changed, const char *verb)
+{
+	const char *path = ctx->cfg.schema_file;
+	rt_buf run_err = RT_BUF_INIT, why = RT_BUF_INIT;
+	char *text = NULL;
+	int wrc;
+
+	if (!path || (rc < 0 && !changed))
+		return rc;
+	/* the dump starts with a clear message: keep the run's */
+	rt_buf_puts(&run_err, ctx->err.ptr);
+	if ((wrc = retort_schema_render(&text, ctx, schema_file_format(path), NULL, 0)) >= 0)
+		wrc = rt_write_file(path, text, strlen(text), 0, &ctx->err);
+	rt_buf_puts(&why, ctx->err.ptr);
+	rt_buf_clear(&ctx->err);
+	rt_buf_puts(&ctx->err, run_err.ptr);
+	if (wrc >= 0)
+		rt_log_printf(rt_ctx_log(ctx), "schema file %s rewritten", path);
+	else if (rc >= 0)
+		rc = rt_ctx_error(ctx, wrc, "the %s is done: the database is %s and committed, "
+				  "but schema_file '%s' could not be rewritten: %s", verb,
+				  strcmp(verb, "stamp") ? "migrated" : "stamped", path, why.ptr);
+	else
+		rt_buf_printf(&ctx->err, "\nschema_file '%s' could not be rewritten either: %s",
+			      path, why.ptr);
+	if (wrc < 0)
+		rt_log_printf(rt_ctx_log(ctx), "schema file %s not written: %s", path, why.ptr);
+	free(text);
+	rt_buf_release(&run_err);
+	rt_buf_release(&why);
+	return rc;
+}
+
 /* ---- entry points ------------------------------------------------------------- */
 
 /* Checks made under the lock before the run changes anything: every
@@ -1399,6 +1460,9 @@ static int migrate(retort *ctx, int direction, const char *spec, const retort_ru
 	if (rc < 0 && !(opts && opts->offline))
 		rt_log_printf(rt_ctx_log(ctx), "failed: %s", ctx->err.ptr);
 	run_end(&r);
+	if (!(opts && opts->offline))
+		rc = write_schema_file(ctx, rc, r.changed, direction == RT_DOWN ? "downgrade"
+							       : "upgrade");
 	return rc;
 }
 
@@ -1474,6 +1538,8 @@ int retort_stamp(retort *ctx, const char *target, const retort_run_options *opts
 done:
 	free(from_spec);
 	run_end(&r);
+	if (!(opts && opts->offline))
+		rc = write_schema_file(ctx, rc, r.changed, "stamp");
 	return rc;
 }
 

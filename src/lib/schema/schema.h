@@ -323,4 +323,15 @@ int rt_sql_mentions(const char *text, const char *name);
  * bare_ident lets it go bare. */
 void rt_sql_ident(rt_buf *out, const char *name, const struct rt_renderer *r);
 
+/* ---- json.c, diagram.c: the model for people and programs ------------- */
+
+/* Append the model as JSON, the versioned shape of docs/json.md, with
+ * `source` ("database", "model") as its "source". */
+int rt_schema_json(rt_buf *out, const rt_schema *s, const char *source);
+/* Append the model as an entity-relationship diagram: Mermaid's
+ * erDiagram, or a Graphviz digraph.  All three return -1 when out of
+ * memory. */
+int rt_schema_mermaid(rt_buf *out, const rt_schema *s);
+int rt_schema_dot(rt_buf *out, const rt_schema *s);
+
 #endif

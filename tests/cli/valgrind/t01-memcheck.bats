@@ -48,3 +48,22 @@ vg() {
 	run -1 vg heads
 	assert_contains "$output" "bad.sql"
 }
+
+@test "memcheck: graph, JSON, the schema's diagrams, colour" {
+	run -0 vg upgrade "$B"
+	local fmt
+	for fmt in text dot mermaid; do
+		run -0 vg graph --format "$fmt"
+		assert_contains "$output" "$B"
+	done
+	run -0 vg --color=always history --graph -i
+	for fmt in json mermaid dot; do
+		run -0 vg schema dump --format "$fmt"
+		assert_contains "$output" "t_b"
+	done
+	run -0 vg history --format json -i
+	assert_eq "$(jq -r '[.revisions[] | select(.is_current) | .id] | join(" ")' <<<"$output")" "$B"
+	run -0 vg current --format json
+	run -0 vg show "$A" --format json
+	run -0 vg wait --timeout 1
+}
