@@ -193,6 +193,12 @@ never"
 	assert_eq "$REPLY" wait
 	tab wait --t
 	assert_eq "$REPLY" --timeout
+	tab rep
+	assert_eq "$REPLY" report
+	tab report --o
+	assert_eq "$REPLY" --output
+	tab fleet rep
+	assert_eq "$REPLY" report
 }
 
 # ztab LINE...: what zsh offers for a TAB at the end of each LINE (typed
@@ -236,6 +242,7 @@ auto"
 	assert_eq "${blocks[9]}" "check
 current
 downgrade
+report
 upgrade"
 	assert_eq "${blocks[10]}" "$(printf '%s\n' --color --help --quiet --timeout --verbose | sort)"
 	# one target only: nothing after it

@@ -67,3 +67,14 @@ vg() {
 	run -0 vg show "$A" --format json
 	run -0 vg wait --timeout 1
 }
+
+@test "memcheck: report (dot run as a child) and fleet report" {
+	run -0 vg upgrade "$B"
+	run -0 vg report -o report.html
+	grep -q '<svg' report.html
+	grep -q "$B" report.html
+	printf '\n[fleet]\nscript_location = migrations\n' >>retort.ini
+	printf 'one %s\n' "$DB_URL" >tenants.txt
+	run -0 vg -q fleet report --tenants tenants.txt -o fleet.html
+	grep -q "<td class=\"rev\">$B</td>" fleet.html
+}
