@@ -208,6 +208,11 @@ json_t *cli_json_rev(const retort_rev *rev, const retort_strarray *current);
 json_t *cli_json_revs(const retort_revlist *list, const retort_strarray *current);
 /* The half-applied migration as an object, or null for NULL. */
 json_t *cli_json_failure(const retort_failure *f);
+/* cli_json_print() of `doc` with `key` (added last so far) holding the
+ * cli_json_rev objects of `list`, each made and written in turn: long
+ * histories are not held as one tree. */
+int cli_json_print_revs(json_t *doc, const char *key, const retort_revlist *list,
+			const retort_strarray *current);
 
 /* ---- report.c: the HTML pages of report and fleet report ------------------ */
 

@@ -27,10 +27,10 @@ static int put_json(const retort_revlist *list, const retort_strarray *now,
 	json_t *doc = cli_json_doc("history");
 
 	json_object_set_new(doc, "range", cli_json_text_or_null(range));
-	json_object_set_new(doc, "revisions", cli_json_revs(list, now));
+	json_object_set_new(doc, "revisions", json_null());  /* its place */
 	if (now)
 		json_object_set_new(doc, "failed", cli_json_failure(failed));
-	return cli_json_print(doc);
+	return cli_json_print_revs(doc, "revisions", list, now);
 }
 
 /* Alembic's lines, or its `show` blocks with -v. */

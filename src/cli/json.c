@@ -127,6 +127,59 @@ int cli_json_print(json_t *doc)
 	return 0;
 }
 
+/* Print `item` as an element of a list at depth 2 of the document: its
+ * lines indented four more, as jansson's JSON_INDENT(2) puts them. */
+static int print_element(json_t *item)
+{
+	char *text = json_dumps(item, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *p, *nl;
+	int rc = 0;
+
+	json_decref(item);
+	if (!text)
+		cli_oom();
+	for (p = text; rc >= 0 && p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		rc = printf("    %.*s%s", nl ? (int)(nl - p) : (int)strlen(p), p, nl ? "\n" : "");
+	}
+	free(text);
+	return rc < 0 ? -1 : 0;
+}
+
+int cli_json_print_revs(json_t *doc, const char *key, const retort_revlist *list,
+			const retort_strarray *current)
+{
+	char *text, *at, mark[64];
+	size_t i;
+	int rc;
+
+	/* the document is printed around a mark where the list goes, so
+	 * that one revision's object at a time is in memory (a history of
+	 * 100,000 revisions would take hundreds of MiB as one tree); a
+	 * string of the document cannot hold a raw newline, so the mark is
+	 * found at its place alone */
+	snprintf(mark, sizeof(mark), "\n  \"%s\": \"\\u0001\"", key);
+	json_object_set_new(doc, key, json_string("\x01"));
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (!text)
+		cli_oom();
+	at = strstr(text, mark);
+	rc = printf("%.*s\n  \"%s\": [", (int)(at - text), text, key) < 0 ? -1 : 0;
+	for (i = 0; rc >= 0 && i < list->count; i++) {
+		rc = fputs(i ? ",\n" : "\n", stdout) < 0 ? -1 : 0;
+		if (rc >= 0)
+			rc = print_element(cli_json_rev(list->revs[i], current));
+	}
+	if (rc >= 0 && printf("%s]%s\n", list->count ? "\n  " : "", at + strlen(mark)) < 0)
+		rc = -1;
+	free(text);
+	if (rc < 0 || fflush(stdout) == EOF) {
+		cli_error("cannot write the JSON document to stdout");
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- revisions ----------------------------------------------------------- */
 
 /* The ids of the n revisions get(rev, i) gives. */
