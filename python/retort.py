@@ -64,6 +64,8 @@ RETORT_REV_BASE = 1 << 1
 RETORT_REV_BRANCHPOINT = 1 << 2
 RETORT_REV_MERGEPOINT = 1 << 3
 
+RETORT_SCHEMA_MODEL = 1 << 0
+
 
 # ---- errors ---------------------------------------------------------------
 
@@ -330,6 +332,8 @@ def _declare(lib: ctypes.CDLL) -> None:
         "retort_run_result": (i, [P(_RunSummary), vp]),
         "retort_run_summary_release": (None, [P(_RunSummary)]),
         "retort_check": (i, [P(_Autogen), vp]),
+        "retort_wait": (i, [vp, ctypes.c_double]),
+        "retort_schema_render": (i, [P(vp), vp, cp, cp, ctypes.c_uint]),
         "retort_autogen_release": (None, [P(_Autogen)]),
     }
     for name, (restype, argtypes) in protos.items():
@@ -340,6 +344,11 @@ def _declare(lib: ctypes.CDLL) -> None:
 
 _lib, library_path = _load()
 _declare(_lib)
+# the strings the library hands over (retort_schema_render's) are the
+# caller's to free(), with the process's C library
+_libc_free = ctypes.CDLL(None).free
+_libc_free.restype = None
+_libc_free.argtypes = [ctypes.c_void_p]
 __version__: str = _lib.retort_version().decode()
 _check_abi(_lib.retort_version_number(), __version__, library_path)
 
@@ -710,6 +719,28 @@ class Retort:
                 downgrade_options=_text(out.downgrade_options))
         finally:
             _lib.retort_autogen_release(ctypes.byref(out))
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Return once the database takes connections, trying again while
+        it is out of reach (a container's database starting beside the
+        program) for up to `timeout` seconds (0: once), as `retort wait`.
+        ConnectFailed when it is not ready in time; a wrong password or a
+        missing database raise at once."""
+        self._locked(lambda ctx: _lib.retort_wait(ctx, float(timeout)))
+
+    def schema(self, format: str = "sql", *, model: bool = False,
+               dialect: Optional[str] = None) -> str:
+        """The database's schema (or with `model`, the schema model's) as
+        `retort schema dump --format FORMAT` prints it: "sql", "json"
+        (docs/json.md), "mermaid" (an ER diagram) or "dot" (Graphviz)."""
+        out = ctypes.c_void_p()
+        flags = RETORT_SCHEMA_MODEL if model else 0
+        self._locked(lambda ctx: _lib.retort_schema_render(
+            ctypes.byref(out), ctx, format.encode(), _arg(dialect), flags))
+        try:
+            return _text(ctypes.string_at(out.value)) if out.value else ""
+        finally:
+            _libc_free(out)
 
     def _locked(self, call: Callable[[int], int]) -> None:
         """Run call(ctx) under the object's lock; raise on failure."""

@@ -13,6 +13,7 @@ SQLite runs every class; PostgreSQL the ones whose `dialects` name it
 (the same core flow on a server database).
 """
 import asyncio
+import json
 import ctypes
 import logging
 import os
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 import uuid
 from pathlib import Path
@@ -349,6 +351,30 @@ class CoreFlow(Project):
         self.assertEqual(retort.current(**self.opts()), ["aaaa0002"])
 
 
+    def test_wait_and_schema(self) -> None:
+        with self.open() as r:
+            r.wait(5)
+            r.upgrade("head")
+            sql = r.schema()
+            self.assertIn("CREATE TABLE", sql)
+            self.assertIn("two", sql)
+            doc = json.loads(r.schema("json"))
+            self.assertEqual(doc["format_version"], 1)
+            self.assertEqual([t["name"] for t in doc["tables"]], ["one", "two"])
+            self.assertTrue(r.schema("mermaid").startswith("erDiagram\n"))
+            self.assertTrue(r.schema("dot").startswith("digraph"))
+            with self.assertRaises(retort.UsageError):
+                r.schema("yaml")
+        # a database out of reach: ConnectFailed once the time is up
+        unreachable = ("sqlite:///" + str(self.dir / "no" / "such" / "folder" / "x.db")
+                       if DIALECT == "sqlite" else "postgresql://u:p@127.0.0.1:9/x")
+        with self.open(url=unreachable) as r:
+            started = time.monotonic()
+            with self.assertRaises(retort.ConnectFailed):
+                r.wait(0.5)
+            self.assertGreaterEqual(time.monotonic() - started, 0.5)
+
+
 class SqliteOnly(Project):
     """What needs no server: configuration, settings in code, the library
     and the header, the shop bot's start-up."""
@@ -462,6 +488,7 @@ class SqliteOnly(Project):
             "RETORT_REV_BASE": retort.RETORT_REV_BASE,
             "RETORT_REV_BRANCHPOINT": retort.RETORT_REV_BRANCHPOINT,
             "RETORT_REV_MERGEPOINT": retort.RETORT_REV_MERGEPOINT,
+            "RETORT_SCHEMA_MODEL": retort.RETORT_SCHEMA_MODEL,
             "RETORT_ERROR": retort.RetortError.code,
             "RETORT_EUSAGE": retort.UsageError.code, "RETORT_ENOTFOUND": retort.NotFound.code,
             "RETORT_EAMBIGUOUS": retort.Ambiguous.code, "RETORT_EBUSY": retort.LockTimeout.code,
