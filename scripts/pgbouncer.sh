@@ -29,13 +29,7 @@ as_owner() {
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-free_port() {
-	local p
-	for p in $(shuf -i 20000-40000 -n 50); do
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
-	done
-	echo "pgbouncer: no free port found" >&2; exit 1
-}
+. "$(dirname "$0")/free-port.sh"
 
 # ready URL: PgBouncer accepts a client and passes a query to the server.
 ready() {

@@ -28,19 +28,14 @@ as_owner() {
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-free_port() {
-	local p
-	for p in $(shuf -i 20000-40000 -n 50); do
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
-	done
-	echo "pgserver: no free port found" >&2; exit 1
-}
+. "$(dirname "$0")/free-port.sh"
 
-# run DIR PORT: start the cluster of DIR on 127.0.0.1:PORT
+# run DIR PORT: start the cluster of DIR on 127.0.0.1:PORT; 1 (its log on
+# stderr) when it does not start
 run() {
 	as_owner "$bindir/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
 		-o "-p $2 -k $1 -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
-		start >/dev/null || { cat "$1/server.log" >&2; exit 1; }
+		start >/dev/null || { cat "$1/server.log" >&2; return 1; }
 }
 
 case $cmd in
@@ -53,8 +48,15 @@ start)
 	as_owner "$bindir/initdb" -D "$dir/data" -U retort --pwfile="$dir/pwfile" \
 		--auth-host=scram-sha-256 --auth-local=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
 		|| { cat "$dir/initdb.log" >&2; exit 1; }
-	port=$(free_port)
-	run "$dir" "$port"
+	# another program may take the port between the check and the
+	# server's bind (tests run side by side): then another port
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		run "$dir" "$port" 2>"$dir/start.err" && break
+		grep -q "Address already in use" "$dir/start.err" && [ "$try" -lt 5 ] ||
+			{ cat "$dir/start.err" >&2; rm -rf "$dir"; exit 1; }
+	done
+	rm -f "$dir/start.err"
 	echo "postgresql://retort:$password@127.0.0.1:$port/postgres" > "$state"
 	echo "$dir" > "$state.dir"
 	echo "pgserver: started on 127.0.0.1:$port ($dir)"
@@ -79,7 +81,7 @@ resume|standby)
 	fi
 	port=$(head -n 1 "$state")
 	port=${port##*:}
-	run "$dir" "${port%%/*}"
+	run "$dir" "${port%%/*}" || exit 1
 	;;
 promote)
 	as_owner "$bindir/pg_ctl" -D "$(cat "$state.dir")/data" -w promote >/dev/null
