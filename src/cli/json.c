@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistr.h>
 
 #include "cli.h"
 
@@ -32,40 +33,12 @@ int cli_format_only(struct cli *cli, int *json)
 	return -1;
 }
 
-/* Length of the valid UTF-8 sequence at `s`, or 0 (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_seq(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 json_t *cli_json_text(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	const unsigned char *p = (const unsigned char *)(s ? s : ""), *end;
 	json_t *j = json_string((const char *)p);
 	char *fixed, *q;
-	size_t n;
+	int n;
 
 	/* json_string() returns NULL for text that is not UTF-8 (a tenant
 	 * name from a registry in another encoding, a message in Latin-1),
@@ -73,10 +46,12 @@ json_t *cli_json_text(const char *s)
 	 * is not part of a valid sequence becomes U+FFFD instead */
 	if (j)
 		return j;
-	fixed = q = cli_realloc(NULL, 3 * strlen((const char *)p) + 1);
+	end = p + strlen((const char *)p);
+	fixed = q = cli_realloc(NULL, 3 * (size_t)(end - p) + 1);
 	while (*p) {
-		if ((n = utf8_seq(p)) != 0) {
-			memcpy(q, p, n);
+		/* libunistring's test: a well-formed sequence (RFC 3629) or -1 */
+		if ((n = u8_mblen(p, (size_t)(end - p))) > 0) {
+			memcpy(q, p, (size_t)n);
 			q += n;
 			p += n;
 		} else {

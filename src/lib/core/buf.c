@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistr.h>
 
 #include "rt.h"
 
@@ -162,47 +163,16 @@ int rt_error_prefix(rt_buf *err, int code, const char *fmt, ...)
 	return code;
 }
 
-/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned int lo = 0x80, hi = 0xBF;
-
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	/* the second byte's range rules out the forms RFC 3629 forbids */
-	if (s[0] == 0xE0)
-		lo = 0xA0;
-	else if (s[0] == 0xED)
-		hi = 0x9F;
-	else if (s[0] == 0xF0)
-		lo = 0x90;
-	else if (s[0] == 0xF4)
-		hi = 0x8F;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return n;
-}
-
 void rt_buf_json(rt_buf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
+	const unsigned char *p = (const unsigned char *)s, *end;
+	int n;
 
 	if (!s) {
 		rt_buf_puts(b, "null");
 		return;
 	}
+	end = p + strlen(s);
 	rt_buf_putc(b, '"');
 	while (*p) {
 		if (*p == '"' || *p == '\\') {
@@ -218,8 +188,9 @@ void rt_buf_json(rt_buf *b, const char *s)
 			rt_buf_printf(b, "\\u%04x", *p++);
 		} else if (*p < 0x80) {
 			rt_buf_putc(b, (char)*p++);
-		} else if ((n = utf8_len(p)) > 0) {
-			rt_buf_put(b, (const char *)p, n);
+		} else if ((n = u8_mblen(p, (size_t)(end - p))) > 0) {
+			/* libunistring's test: well-formed (RFC 3629) or -1 */
+			rt_buf_put(b, (const char *)p, (size_t)n);
 			p += n;
 		} else {
 			/* a name in a SQLite file need not be UTF-8: the
