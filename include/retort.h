@@ -1065,6 +1065,18 @@ RETORT_EXTERN int retort_model_dump(char **out, retort *ctx, const char *dialect
 RETORT_EXTERN int retort_schema_render(char **out, retort *ctx, const char *format,
 				       const char *dialect, unsigned int flags);
 
+/* Graphviz's drawing of `dot_source` (retort_schema_render's "dot", or
+ * any dot text) as one SVG element, without the XML prolog, to put in an
+ * HTML page: Graphviz's `dot -Tsvg` found on PATH, stopped after a
+ * minute.  *out is freed with free().  RETORT_ENOTFOUND: no `dot` on
+ * PATH; RETORT_ERROR: dot failed or took too long (the message says). */
+RETORT_EXTERN int retort_dot_svg(char **out, retort *ctx, const char *dot_source);
+
+/* Replace the file at `path` with `len` bytes of `data` in one step (a
+ * temporary file beside it, renamed over it), as schema_file is written:
+ * a reader finds the old content or the new, never a part. */
+RETORT_EXTERN int retort_write_file(retort *ctx, const char *path, const char *data, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -228,13 +228,9 @@ void cli_html_meta(FILE *f, const char *name, const char *value);
 /* The meta lines "generated" (the time, UTC) and "by" (retort's version). */
 void cli_html_generated(FILE *f);
 void cli_html_tail(FILE *f);
-/* Graphviz `source` as an <svg> element, by `dot -Tsvg` from PATH; 0 with
- * *svg set, or -1 with *why saying why not (no dot, dot failed).  The
- * caller frees both. */
-int cli_dot_svg(char **svg, char **why, const char *source);
-/* Write `html` to `path` through a temporary file renamed over it (NULL:
- * stdout); 0, or 1 after printing the error. */
-int cli_write_page(const char *path, const char *html, size_t len);
+/* Write `html` to `path` through a temporary file renamed over it
+ * (retort_write_file; NULL: stdout); 0, or 1 after printing the error. */
+int cli_write_page(struct cli *cli, const char *path, const char *html, size_t len);
 
 /* ---- the commands (cmd_*.c) ---------------------------------------------- */
 

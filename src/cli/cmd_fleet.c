@@ -281,7 +281,7 @@ static int write_report(struct fleet_run *fr, const char *path)
 	cli_html_tail(f);
 	if (fclose(f) != 0)
 		cli_oom();
-	status = cli_write_page(path, html, len);
+	status = cli_write_page(fr->cli, path, html, len);
 	free(html);
 	return status;
 }

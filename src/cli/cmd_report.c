@@ -75,17 +75,16 @@ static void section(struct report *rp, const char *id, const char *title)
 /* A drawing: Graphviz's SVG, or 0 after a note of why not. */
 static int figure(struct report *rp, const char *dot_source, const char *instead)
 {
-	char *svg, *why;
+	char *svg;
 
-	if (cli_dot_svg(&svg, &why, dot_source) == 0) {
+	if (retort_dot_svg(&svg, rp->cli->ctx, dot_source) == 0) {
 		fprintf(rp->f, "<div class=\"figure\">\n%s</div>\n", svg);
 		free(svg);
 		return 1;
 	}
 	fprintf(rp->f, "<p class=\"note\">%s: ", instead);
-	cli_html(rp->f, why);
+	cli_html(rp->f, retort_errmsg(rp->cli->ctx));
 	fputs("</p>\n", rp->f);
-	free(why);
 	return 0;
 }
 
@@ -465,7 +464,7 @@ int cmd_report(struct cli *cli)
 	cli_html_tail(rp.f);
 	if (fclose(rp.f) != 0)
 		cli_oom();
-	status = cli_write_page(path, html, len);
+	status = cli_write_page(cli, path, html, len);
 	free(html);
 	retort_strarray_release(&rp.now);
 	free(rp.db_error);

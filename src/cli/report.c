@@ -1,7 +1,8 @@
 /*
  * report.c - what the HTML pages of `report` and `fleet report` share:
- * escaping, the page's head with its style, SVG from Graphviz's `dot`, and
- * writing the page whole or not at all.
+ * escaping, the page's head with its style, and writing the page whole or
+ * not at all (retort_write_file).  The drawings are the library's
+ * retort_dot_svg.
  *
  * A page is one file that needs nothing else: its style is inline, it has
  * no script, and its Content-Security-Policy forbids loading anything, so
@@ -9,16 +10,9 @@
  * network (and a browser reports anything that tries, which the test
  * catches).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -118,172 +112,13 @@ void cli_html_tail(FILE *f)
 	fputs("</body>\n</html>\n", f);
 }
 
-/* Read all of `f` from its start into a string (caller frees). */
-static char *slurp(FILE *f)
+int cli_write_page(struct cli *cli, const char *path, const char *html, size_t len)
 {
-	char *text = NULL;
-	size_t len = 0, n;
-	char chunk[8192];
-
-	rewind(f);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		text = cli_realloc(text, len + n + 1);
-		memcpy(text + len, chunk, n);
-		len += n;
-	}
-	text = cli_realloc(text, len + 1);
-	text[len] = '\0';
-	return text;
-}
-
-/* Graphviz takes seconds on thousands of nodes; past this the section
- * falls back rather than keep the report waiting. */
-#define DOT_TIMEOUT_MS 60000
-
-static char *why_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *why_printf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	char *s;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	s = cli_realloc(NULL, (size_t)(n > 0 ? n : 0) + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
-/* Wait for `pid`, killing it after DOT_TIMEOUT_MS; its wait status, or
- * -1 when it was killed. */
-static int wait_dot(pid_t pid)
-{
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	int status, waited = 0;
-
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (waited >= DOT_TIMEOUT_MS) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-		waited += 10;
-	}
-	return status;
-}
-
-int cli_dot_svg(char **svg, char **why, const char *source)
-{
-	FILE *in = tmpfile(), *out = tmpfile(), *err = tmpfile();
-	char *text = NULL, *start;
-	pid_t pid;
-	int status = 0;
-
-	*svg = *why = NULL;
-	if (!in || !out || !err) {
-		*why = why_printf("cannot make a temporary file for dot: %s", strerror(errno));
-		goto done;
-	}
-	fputs(source, in);
-	if (fflush(in) || lseek(fileno(in), 0, SEEK_SET) < 0) {
-		*why = why_printf("cannot write dot's input: %s", strerror(errno));
-		goto done;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) < 0) {
-		*why = why_printf("cannot start dot: %s", strerror(errno));
-		goto done;
-	}
-	if (pid == 0) {
-		/* no shell: the program and its arguments are fixed */
-		char *argv[] = { "dot", "-Tsvg", NULL };
-		if (dup2(fileno(in), 0) < 0 || dup2(fileno(out), 1) < 0 || dup2(fileno(err), 2) < 0)
-			_exit(126);
-		execvp(argv[0], argv);
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	status = wait_dot(pid);
-	if (status == -1) {
-		*why = why_printf("dot did not finish within %d s", DOT_TIMEOUT_MS / 1000);
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		*why = why_printf("Graphviz's dot is not installed (not found on PATH)");
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char *msg = slurp(err);
-		msg[strcspn(msg, "\n")] = '\0';
-		*why = why_printf("dot failed: %s", *msg ? msg : "no message");
-		free(msg);
-	} else {
-		text = slurp(out);
-		/* the element alone: an XML prolog and DOCTYPE have no place
-		 * inside an HTML page */
-		if (!(start = strstr(text, "<svg"))) {
-			*why = why_printf("dot wrote no SVG");
-		} else {
-			memmove(text, start, strlen(start) + 1);
-			*svg = text;
-			text = NULL;
-		}
-	}
-done:
-	free(text);
-	if (in)
-		fclose(in);
-	if (out)
-		fclose(out);
-	if (err)
-		fclose(err);
-	return *svg ? 0 : -1;
-}
-
-int cli_write_page(const char *path, const char *html, size_t len)
-{
-	char *tmp;
-	size_t n;
-	mode_t mask;
-	int fd, saved;
-	FILE *f;
-
 	if (!path)
 		return fwrite(html, 1, len, stdout) == len ? 0 : 1;
-	/* beside the target, so that rename() replaces it in one step: a
-	 * reader sees the old page or the new one, never half of one */
-	n = strlen(path) + 16;
-	tmp = cli_realloc(NULL, n);
-	snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0) {
-		saved = errno;
-		free(tmp);
-		cli_error("cannot write the report '%s': %s", path, strerror(saved));
+	if (retort_write_file(cli->ctx, path, html, len) < 0) {
+		cli_error("cannot write the report '%s': %s", path, retort_errmsg(cli->ctx));
 		return 1;
 	}
-	/* mkstemp's 0600 would make the page private; a file as any other */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) < 0 || !(f = fdopen(fd, "w"))) {
-		saved = errno;
-		close(fd);
-		goto fail;
-	}
-	if (fwrite(html, 1, len, f) != len || fflush(f) || fsync(fd)) {
-		saved = errno;
-		fclose(f);
-		goto fail;
-	}
-	if (fclose(f) || rename(tmp, path) < 0) {
-		saved = errno;
-		goto fail;
-	}
-	free(tmp);
 	return 0;
-fail:
-	unlink(tmp);
-	free(tmp);
-	cli_error("cannot write the report '%s': %s", path, strerror(saved));
-	return 1;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <sqlite3.h>
 
@@ -294,7 +295,8 @@ static void model(void **state)
 	project *p = *state;
 	retort_autogen ag, zeroed;
 	retort_autogen_options zero;
-	char *sql = NULL;
+	char *sql = NULL, *svg = NULL, path[1024];
+	struct stat st;
 
 	put_file(p, "retort.ini", "[retort]\nscript_location = migrations\n"
 		 "url = sqlite:///data.db\nschema = schema.sql\n");
@@ -327,6 +329,23 @@ static void model(void **state)
 	assert_int_equal(retort_schema_render(&sql, p->ctx, "svg", NULL, 0), RETORT_EUSAGE);
 	assert_null(sql);
 	assert_non_null(strstr(retort_errmsg(p->ctx), "'svg'"));
+	/* the dot form drawn by Graphviz, and written in one step */
+	must(retort_schema_render(&sql, p->ctx, "dot", NULL, 0), p->ctx, "retort_schema_render");
+	must(retort_dot_svg(&svg, p->ctx, sql), p->ctx, "retort_dot_svg");
+	assert_int_equal(strncmp(svg, "<svg", 4), 0);
+	assert_non_null(strstr(svg, "two"));
+	snprintf(path, sizeof(path), "%s/schema.svg", p->dir);
+	must(retort_write_file(p->ctx, path, svg, strlen(svg)), p->ctx, "retort_write_file");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal((size_t)st.st_size, strlen(svg));
+	free(svg);
+	free(sql);
+	assert_int_equal(retort_dot_svg(&svg, p->ctx, "digraph {"), RETORT_ERROR);
+	assert_null(svg);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "dot failed"));
+	snprintf(path, sizeof(path), "%s/no/such/folder/x", p->dir);
+	assert_true(retort_write_file(p->ctx, path, "x", 1) < 0);
+	assert_non_null(strstr(retort_errmsg(p->ctx), "no/such/folder"));
 	must(retort_check(&ag, p->ctx), p->ctx, "retort_check");
 	assert_int_equal(ag.operations.count, 1);
 	assert_non_null(strstr(ag.operations.strings[0], "three"));

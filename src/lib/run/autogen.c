@@ -736,3 +736,56 @@ int retort_model_dump(char **out, retort *ctx, const char *dialect)
 {
 	return retort_schema_render(out, ctx, "sql", dialect, RETORT_SCHEMA_MODEL);
 }
+
+/* dot runs on a file of the source: rt_command_run gives a program
+ * /dev/null for input */
+int retort_dot_svg(char **out, retort *ctx, const char *dot_source)
+{
+	static const char *argv[] = { "dot", "-Tsvg", NULL, NULL };
+	const char *tmpdir = getenv("TMPDIR");
+	rt_command cmd = { 0 };
+	rt_buf path = RT_BUF_INIT;
+	const char *svg;
+	int rc, fd = -1;
+
+	*out = NULL;
+	rt_buf_clear(&ctx->err);
+	rt_buf_printf(&path, "%s/retort-dot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	if (rt_buf_oom(&path) || (fd = mkstemp(path.ptr)) < 0) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "cannot make a file for dot: %s",
+				  strerror(errno));
+		goto done;
+	}
+	close(fd);
+	if ((rc = rt_write_file(path.ptr, dot_source, strlen(dot_source), 0, &ctx->err)) < 0)
+		goto done;
+	argv[2] = path.ptr;
+	cmd.argv = argv;
+	if ((rc = rt_command_run(&cmd, &ctx->err)) < 0) {
+		if (rc == RETORT_ENOTFOUND)
+			rc = rt_ctx_error(ctx, RETORT_ENOTFOUND, "Graphviz's dot is not installed "
+					  "(not found on PATH)");
+	} else if (cmd.timed_out) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "dot did not finish within a minute");
+	} else if (cmd.exit_status != 0) {
+		cmd.err.ptr[strcspn(cmd.err.ptr, "\n")] = '\0';
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "dot failed: %s",
+				  *cmd.err.ptr ? cmd.err.ptr : "no message");
+	} else if (!(svg = strstr(cmd.out.ptr, "<svg"))) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "dot wrote no SVG");
+	} else if (!(*out = rt_strdup(svg))) {
+		rc = rt_ctx_error(ctx, RETORT_ERROR, "out of memory");
+	}
+done:
+	if (fd >= 0)
+		unlink(path.ptr);
+	rt_buf_release(&path);
+	rt_command_release(&cmd);
+	return rc;
+}
+
+int retort_write_file(retort *ctx, const char *path, const char *data, size_t len)
+{
+	rt_buf_clear(&ctx->err);
+	return rt_write_file(path, data, len, 0, &ctx->err);
+}
